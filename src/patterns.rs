@@ -1,0 +1,596 @@
+//! The rule data of `patterns/`: identifier patterns, field-name synonyms, region codes and
+//! source profiles. Built-ins are embedded so the binary is self-contained; `--patterns DIR`
+//! swaps in a directory with the same layout.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use regex::Regex;
+use serde::Deserialize;
+
+const BUILTIN_IDENTIFIERS: &str = include_str!("../patterns/identifiers.toml");
+const BUILTIN_FIELDS: &str = include_str!("../patterns/fields.toml");
+const BUILTIN_REGIONS: &str = include_str!("../patterns/regions.csv");
+const BUILTIN_SOURCES: &[(&str, &str)] = &[
+    (
+        "bpjs_kesehatan.toml",
+        include_str!("../patterns/sources/bpjs_kesehatan.toml"),
+    ),
+    (
+        "bpjs_ketenagakerjaan.toml",
+        include_str!("../patterns/sources/bpjs_ketenagakerjaan.toml"),
+    ),
+    (
+        "dukcapil.toml",
+        include_str!("../patterns/sources/dukcapil.toml"),
+    ),
+    ("kpu.toml", include_str!("../patterns/sources/kpu.toml")),
+    ("ehac.toml", include_str!("../patterns/sources/ehac.toml")),
+    (
+        "sim_registration.toml",
+        include_str!("../patterns/sources/sim_registration.toml"),
+    ),
+    (
+        "ecommerce.toml",
+        include_str!("../patterns/sources/ecommerce.toml"),
+    ),
+];
+
+/// What a named field holds, from its name alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Nik,
+    Kk,
+    BpjsCard,
+    BirthDate,
+    Sex,
+    Phone,
+    Email,
+    /// A named field with no special meaning.
+    Other,
+    /// The record has no field names (plain text, headerless rows).
+    Unnamed,
+}
+
+/// An identifier kind, in the order SPEC §5 decides overlapping spans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Nik,
+    Kk,
+    BpjsCard,
+    Phone,
+    Email,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [Kind::Nik, Kind::Kk, Kind::BpjsCard, Kind::Phone, Kind::Email];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Nik => "nik",
+            Kind::Kk => "kk",
+            Kind::BpjsCard => "bpjs_card",
+            Kind::Phone => "phone",
+            Kind::Email => "email",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One example from a pattern file: a line of text, or a value in a named field.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Example {
+    Line(String),
+    Field { field: String, value: String },
+}
+
+#[derive(Debug, Deserialize)]
+struct IdentifierFile {
+    pattern: Vec<RawPattern>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawPattern {
+    kind: String,
+    name: String,
+    shape: String,
+    about: String,
+    #[serde(default)]
+    nik_keywords: Vec<String>,
+    #[serde(default)]
+    kk_keywords: Vec<String>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    keyword_window: Option<usize>,
+    mobile: Option<String>,
+    #[serde(default)]
+    operators: toml::Table,
+    local: Option<String>,
+    label: Option<String>,
+    tld: Option<String>,
+    #[serde(default)]
+    domain_classes: toml::Table,
+    #[serde(default)]
+    examples: Vec<Example>,
+    #[serde(default)]
+    negative_examples: Vec<Example>,
+}
+
+/// The description of one identifier kind, as listed by `triage patterns`.
+#[derive(Clone, Debug)]
+pub struct PatternInfo {
+    pub kind: Kind,
+    pub name: String,
+    pub shape: String,
+    pub about: String,
+    pub examples: Vec<Example>,
+    pub negative_examples: Vec<Example>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FieldsFile {
+    roles: HashMap<String, Vec<String>>,
+    sex_values: SexValues,
+    months: HashMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SexValues {
+    male: Vec<String>,
+    female: Vec<String>,
+}
+
+/// A source profile for attribution.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SourceProfile {
+    pub source: String,
+    pub name: String,
+    #[serde(default)]
+    pub why: String,
+    /// Field names (normalized) with their weights.
+    pub fields: Vec<WeightedField>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct WeightedField {
+    pub names: Vec<String>,
+    pub weight: f64,
+    /// A valid identifier kind whose presence also counts as this evidence.
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+/// Region codes of the union table: membership is a bit lookup on the hot path.
+pub struct Regions {
+    provinces: Vec<bool>,
+    regencies: Vec<bool>,
+    districts: Vec<u64>,
+    names: HashMap<u32, RegionName>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RegionName {
+    pub name: String,
+    pub editions: String,
+}
+
+impl Regions {
+    pub fn parse(csv_text: &str) -> Result<Regions> {
+        let mut r = Regions {
+            provinces: vec![false; 100],
+            regencies: vec![false; 10_000],
+            districts: vec![0; 1_000_000 / 64 + 1],
+            names: HashMap::new(),
+        };
+        let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
+        for (i, row) in rdr.records().enumerate() {
+            let row = row.with_context(|| format!("regions.csv row {}", i + 2))?;
+            let code = row.get(0).unwrap_or("");
+            let num: u32 = code
+                .parse()
+                .with_context(|| format!("regions.csv row {}: bad code {code:?}", i + 2))?;
+            match code.len() {
+                2 => r.provinces[num as usize] = true,
+                4 => r.regencies[num as usize] = true,
+                6 => r.districts[num as usize / 64] |= 1 << (num % 64),
+                _ => bail!("regions.csv row {}: code {code:?} is not 2, 4 or 6 digits", i + 2),
+            }
+            r.names.insert(
+                num * 10u32.pow(6 - code.len() as u32) + code.len() as u32 / 2 - 1,
+                RegionName {
+                    name: row.get(2).unwrap_or("").to_string(),
+                    editions: row.get(5).unwrap_or("").replace(';', ", "),
+                },
+            );
+        }
+        if r.provinces.iter().all(|p| !p) {
+            bail!("regions.csv holds no province");
+        }
+        Ok(r)
+    }
+
+    pub fn has_province(&self, pp: u32) -> bool {
+        self.provinces.get(pp as usize).copied().unwrap_or(false)
+    }
+    pub fn has_regency(&self, pprr: u32) -> bool {
+        self.regencies.get(pprr as usize).copied().unwrap_or(false)
+    }
+    pub fn has_district(&self, pprrdd: u32) -> bool {
+        let i = pprrdd as usize;
+        self.districts
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// Every district code (`PPRRDD`) of the table, ascending.
+    pub fn district_codes(&self) -> Vec<u32> {
+        (0..1_000_000u32).filter(|&c| self.has_district(c)).collect()
+    }
+
+    /// Name of a province (2 digits), regency (4) or district (6 digits).
+    pub fn name(&self, code: &str) -> Option<&RegionName> {
+        let num: u32 = code.parse().ok()?;
+        if !matches!(code.len(), 2 | 4 | 6) {
+            return None;
+        }
+        self.names
+            .get(&(num * 10u32.pow(6 - code.len() as u32) + code.len() as u32 / 2 - 1))
+    }
+}
+
+/// Everything detection and validation read from `patterns/`, compiled.
+pub struct Patterns {
+    pub infos: Vec<PatternInfo>,
+    pub regions: Regions,
+    /// Normalized field name → role.
+    pub roles: HashMap<String, Role>,
+    pub sex_male: Vec<String>,
+    pub sex_female: Vec<String>,
+    /// Lower-case month name → month number.
+    pub months: HashMap<String, u8>,
+    pub nik_keywords: Vec<String>,
+    pub kk_keywords: Vec<String>,
+    pub kk_window: usize,
+    pub card_keywords: Vec<String>,
+    pub card_window: usize,
+    pub mobile: Regex,
+    /// (three-digit prefix, operator), sorted.
+    pub operators: Vec<(String, String)>,
+    pub email_local: Regex,
+    pub email_label: Regex,
+    pub email_tld: Regex,
+    /// (class, suffixes) in order.
+    pub domain_classes: Vec<(String, Vec<String>)>,
+    pub sources: Vec<SourceProfile>,
+}
+
+impl Patterns {
+    /// The patterns embedded in the binary.
+    pub fn builtin() -> Result<Patterns> {
+        let sources = BUILTIN_SOURCES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        Patterns::from_texts(
+            BUILTIN_IDENTIFIERS,
+            BUILTIN_FIELDS,
+            BUILTIN_REGIONS,
+            sources,
+        )
+        .context("built-in patterns")
+    }
+
+    /// The patterns of a directory laid out like `patterns/`.
+    pub fn from_dir(dir: &Path) -> Result<Patterns> {
+        let read = |name: &str| {
+            fs::read_to_string(dir.join(name))
+                .with_context(|| format!("reading {}", dir.join(name).display()))
+        };
+        let mut sources = Vec::new();
+        let sdir = dir.join("sources");
+        if sdir.is_dir() {
+            let mut names: Vec<_> = fs::read_dir(&sdir)
+                .with_context(|| format!("reading {}", sdir.display()))?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            names.sort();
+            for p in names {
+                let text =
+                    fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+                sources.push((p.display().to_string(), text));
+            }
+        }
+        Patterns::from_texts(
+            &read("identifiers.toml")?,
+            &read("fields.toml")?,
+            &read("regions.csv")?,
+            sources,
+        )
+        .with_context(|| format!("patterns in {}", dir.display()))
+    }
+
+    fn from_texts(
+        identifiers: &str,
+        fields: &str,
+        regions: &str,
+        sources: Vec<(String, String)>,
+    ) -> Result<Patterns> {
+        let idf: IdentifierFile = toml::from_str(identifiers).context("identifiers.toml")?;
+        let ff: FieldsFile = toml::from_str(fields).context("fields.toml")?;
+        let regions = Regions::parse(regions).context("regions.csv")?;
+
+        let mut roles = HashMap::new();
+        for (role, names) in &ff.roles {
+            let role = match role.as_str() {
+                "nik" => Role::Nik,
+                "kk" => Role::Kk,
+                "bpjs_card" => Role::BpjsCard,
+                "birth_date" => Role::BirthDate,
+                "sex" => Role::Sex,
+                "phone" => Role::Phone,
+                "email" => Role::Email,
+                other => bail!("fields.toml: unknown role {other:?}"),
+            };
+            for n in names {
+                if let Some(prev) = roles.insert(normalize_field_name(n.as_bytes()), role) {
+                    if prev != role {
+                        bail!("fields.toml: {n:?} is a synonym of two roles");
+                    }
+                }
+            }
+        }
+        let mut months = HashMap::new();
+        for (num, names) in &ff.months {
+            let m: u8 = num
+                .parse()
+                .ok()
+                .filter(|m| (1..=12).contains(m))
+                .with_context(|| format!("fields.toml: month {num:?}"))?;
+            for n in names {
+                months.insert(n.to_lowercase(), m);
+            }
+        }
+
+        let mut infos = Vec::new();
+        let mut p = PartialPatterns::default();
+        for raw in idf.pattern {
+            let kind = Kind::from_name(&raw.kind)
+                .with_context(|| format!("identifiers.toml: unknown kind {:?}", raw.kind))?;
+            Regex::new(&raw.shape)
+                .with_context(|| format!("identifiers.toml: {} shape", raw.kind))?;
+            p.take(kind, &raw)?;
+            infos.push(PatternInfo {
+                kind,
+                name: raw.name,
+                shape: raw.shape,
+                about: raw.about,
+                examples: raw.examples,
+                negative_examples: raw.negative_examples,
+            });
+        }
+        for k in Kind::ALL {
+            if !infos.iter().any(|i| i.kind == k) {
+                bail!("identifiers.toml: no pattern for kind {}", k.name());
+            }
+        }
+
+        let mut profiles = Vec::new();
+        for (name, text) in sources {
+            let prof: SourceProfile = toml::from_str(&text).with_context(|| name.clone())?;
+            profiles.push(prof);
+        }
+
+        let lower = |v: Vec<String>| v.into_iter().map(|s| s.to_lowercase()).collect();
+        Ok(Patterns {
+            infos,
+            regions,
+            roles,
+            sex_male: lower(ff.sex_values.male),
+            sex_female: lower(ff.sex_values.female),
+            months,
+            nik_keywords: lower(p.nik_keywords),
+            kk_keywords: lower(p.kk_keywords),
+            kk_window: p.kk_window.unwrap_or(32),
+            card_keywords: lower(p.card_keywords),
+            card_window: p.card_window.unwrap_or(32),
+            mobile: p.mobile.context("identifiers.toml: phone needs `mobile`")?,
+            operators: p.operators,
+            email_local: p.local.context("identifiers.toml: email needs `local`")?,
+            email_label: p.label.context("identifiers.toml: email needs `label`")?,
+            email_tld: p.tld.context("identifiers.toml: email needs `tld`")?,
+            domain_classes: p.domain_classes,
+            sources: profiles,
+        })
+    }
+
+    /// The role of a field name (`None` names no field at all).
+    pub fn role_of(&self, name: &[u8]) -> Role {
+        self.roles
+            .get(&normalize_field_name(name))
+            .copied()
+            .unwrap_or(Role::Other)
+    }
+
+    pub fn operator(&self, national: &str) -> &str {
+        let prefix = national.get(..3).unwrap_or("");
+        match self
+            .operators
+            .binary_search_by(|(p, _)| p.as_str().cmp(prefix))
+        {
+            Ok(i) => &self.operators[i].1,
+            Err(_) => "other",
+        }
+    }
+
+    pub fn domain_class(&self, domain: &str) -> &str {
+        for (class, suffixes) in &self.domain_classes {
+            for s in suffixes {
+                if domain == s
+                    || (domain.len() > s.len()
+                        && domain.ends_with(s.as_str())
+                        && domain.as_bytes()[domain.len() - s.len() - 1] == b'.')
+                {
+                    return class;
+                }
+            }
+        }
+        "other"
+    }
+}
+
+#[derive(Default)]
+struct PartialPatterns {
+    nik_keywords: Vec<String>,
+    kk_keywords: Vec<String>,
+    kk_window: Option<usize>,
+    card_keywords: Vec<String>,
+    card_window: Option<usize>,
+    mobile: Option<Regex>,
+    operators: Vec<(String, String)>,
+    local: Option<Regex>,
+    label: Option<Regex>,
+    tld: Option<Regex>,
+    domain_classes: Vec<(String, Vec<String>)>,
+}
+
+impl PartialPatterns {
+    fn take(&mut self, kind: Kind, raw: &RawPattern) -> Result<()> {
+        let re = |s: &Option<String>, what: &str| -> Result<Option<Regex>> {
+            s.as_deref()
+                .map(|s| Regex::new(s).with_context(|| format!("{} {what}", kind.name())))
+                .transpose()
+        };
+        let strings = |v: &toml::Value, what: &str| -> Result<Vec<String>> {
+            v.as_array()
+                .and_then(|a| {
+                    a.iter()
+                        .map(|x| x.as_str().map(str::to_string))
+                        .collect::<Option<Vec<_>>>()
+                })
+                .with_context(|| format!("{} {what}: expected a list of strings", kind.name()))
+        };
+        match kind {
+            Kind::Nik => {
+                self.nik_keywords = raw.nik_keywords.clone();
+                self.kk_keywords = raw.kk_keywords.clone();
+                self.kk_window = raw.keyword_window;
+            }
+            Kind::BpjsCard => {
+                self.card_keywords = raw.keywords.clone();
+                self.card_window = raw.keyword_window;
+            }
+            Kind::Phone => {
+                self.mobile = re(&raw.mobile, "mobile")?;
+                for (op, prefixes) in &raw.operators {
+                    for p in strings(prefixes, "operators")? {
+                        if p.len() != 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+                            bail!("phone operator {op}: prefix {p:?} is not three digits");
+                        }
+                        self.operators.push((p, op.clone()));
+                    }
+                }
+                self.operators.sort();
+            }
+            Kind::Email => {
+                self.local = re(&raw.local, "local")?;
+                self.label = re(&raw.label, "label")?;
+                self.tld = re(&raw.tld, "tld")?;
+                for (class, suffixes) in &raw.domain_classes {
+                    let list = strings(suffixes, "domain_classes")?
+                        .into_iter()
+                        .map(|s| s.to_lowercase())
+                        .collect();
+                    self.domain_classes.push((class.clone(), list));
+                }
+                // `id` is a catch-all for `.id` and must come after gov and edu.
+                let order = |c: &str| match c {
+                    "gov" => 0,
+                    "edu" => 1,
+                    "free" => 2,
+                    "id" => 3,
+                    _ => 4,
+                };
+                self.domain_classes.sort_by_key(|(c, _)| order(c));
+            }
+            Kind::Kk => {}
+        }
+        Ok(())
+    }
+}
+
+/// Field names compare case-insensitively without `_`, `-`, `.` and spaces (SPEC §4).
+pub fn normalize_field_name(name: &[u8]) -> String {
+    let mut out = String::with_capacity(name.len());
+    for &b in name {
+        if !matches!(b, b'_' | b'-' | b'.' | b' ' | b'\t' | b'"' | b'\'' | b'`') {
+            out.push(b.to_ascii_lowercase() as char);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_patterns_load() {
+        let p = Patterns::builtin().unwrap();
+        assert!(p.regions.has_province(31));
+        assert!(!p.regions.has_province(0));
+        assert!(p.regions.has_regency(3171));
+        assert!(p.regions.has_district(317101));
+        // Pre-2022 Papua codes stay valid (union of editions).
+        assert!(p.regions.has_district(910101));
+        assert!(!p.regions.has_district(999999));
+        assert_eq!(p.role_of(b"PS_NOKA"), Role::BpjsCard);
+        assert_eq!(p.role_of(b"Tgl Lahir"), Role::BirthDate);
+        assert_eq!(p.role_of(b"no-ktp"), Role::Nik);
+        assert_eq!(p.role_of(b"NAMA"), Role::Other);
+        assert_eq!(p.operator("8123456789"), "Telkomsel");
+        assert_eq!(p.operator("8951234567"), "Indosat");
+        assert_eq!(p.operator("8281234567"), "other");
+        assert_eq!(p.domain_class("kemkes.go.id"), "gov");
+        assert_eq!(p.domain_class("ui.ac.id"), "edu");
+        assert_eq!(p.domain_class("bpjs-kesehatan.id"), "id");
+        assert_eq!(p.domain_class("yahoo.co.id"), "free");
+        assert_eq!(p.domain_class("example.com"), "other");
+        assert_eq!(p.domain_class("notgo.id"), "id");
+        assert_eq!(p.regions.name("31").unwrap().name, "Daerah Khusus Ibukota Jakarta");
+        assert!(p.regions.name("9101").unwrap().editions.contains("2016"));
+    }
+
+    #[test]
+    fn spec_minimum_synonyms_present() {
+        let p = Patterns::builtin().unwrap();
+        let want = [
+            (Role::Nik, &["nik", "noktp", "ktp"][..]),
+            (Role::Kk, &["nokk", "nkk", "kk"]),
+            (Role::BpjsCard, &["noka", "psnoka", "nokartu", "nobpjs"]),
+            (
+                Role::BirthDate,
+                &["tgllhr", "tgllahir", "tanggallahir", "dob", "birthdate"],
+            ),
+            (Role::Sex, &["jenkel", "jk", "jeniskelamin", "sex", "gender"]),
+            (Role::Phone, &["nohp", "hp", "telp", "phone", "msisdn"]),
+            (Role::Email, &["email"]),
+        ];
+        for (role, names) in want {
+            for n in names {
+                assert_eq!(p.role_of(n.as_bytes()), role, "{n}");
+            }
+        }
+    }
+}

@@ -1,0 +1,311 @@
+//! The rules of SPEC §5 that decide whether a candidate is a real identifier. Each check
+//! returns a [`Verdict`]: an invalid identifier is an ordinary outcome to count, not an error.
+
+use crate::patterns::Patterns;
+
+/// The outcome of validating one candidate: what it decodes to, or the first rule it fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict<T> {
+    Valid(T),
+    Invalid(&'static str),
+}
+
+impl<T> Verdict<T> {
+    pub fn is_valid(&self) -> bool {
+        matches!(self, Verdict::Valid(_))
+    }
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            Verdict::Valid(_) => None,
+            Verdict::Invalid(r) => Some(r),
+        }
+    }
+}
+
+/// A calendar date whose century may be unknown: NIK and KK dates carry two year digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ymd {
+    pub day: u8,
+    pub month: u8,
+    /// The last two digits of the year.
+    pub yy: u8,
+}
+
+/// What a valid NIK or KK encodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    /// `PPRRDD`.
+    pub district: u32,
+    /// Birth date (NIK, day already minus 40 for women) or issue date (KK).
+    pub date: Ymd,
+    pub female: bool,
+    /// The 16 digits as a number: compact for distinct-value sets.
+    pub value: u64,
+}
+
+/// Days in a month; February has 29 days exactly when `yy % 4 == 0` (SPEC §5: the century
+/// is unknown, so the year is never rejected and 2000 counts as a leap year).
+pub fn days_in_month(month: u8, yy: u16) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if yy % 4 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+fn two(d: &[u8], i: usize) -> u32 {
+    (d[i] - b'0') as u32 * 10 + (d[i + 1] - b'0') as u32
+}
+
+/// Validates 16 digits as a NIK (`female_days`) or a KK.
+fn sixteen(digits: &[u8; 16], p: &Patterns, female_days: bool) -> Verdict<Decoded> {
+    let pp = two(digits, 0);
+    let rr = two(digits, 2);
+    let dd = two(digits, 4);
+    if !p.regions.has_province(pp) {
+        return Verdict::Invalid("province");
+    }
+    if !p.regions.has_regency(pp * 100 + rr) {
+        return Verdict::Invalid("regency");
+    }
+    let district = (pp * 100 + rr) * 100 + dd;
+    if !p.regions.has_district(district) {
+        return Verdict::Invalid("district");
+    }
+    let date_reason = if female_days { "birth_date" } else { "date" };
+    let mut day = two(digits, 6) as u8;
+    let month = two(digits, 8) as u8;
+    let yy = two(digits, 10) as u8;
+    let mut female = false;
+    if female_days && (41..=71).contains(&day) {
+        day -= 40;
+        female = true;
+    }
+    if !(1..=31).contains(&day) || !(1..=12).contains(&month) {
+        return Verdict::Invalid(date_reason);
+    }
+    if day > days_in_month(month, yy as u16) {
+        return Verdict::Invalid(date_reason);
+    }
+    if &digits[12..] == b"0000" {
+        return Verdict::Invalid("serial");
+    }
+    let value = digits
+        .iter()
+        .fold(0u64, |acc, &d| acc * 10 + (d - b'0') as u64);
+    Verdict::Valid(Decoded {
+        district,
+        date: Ymd { day, month, yy },
+        female,
+        value,
+    })
+}
+
+/// NIK: region in the union table, birth date (women +40), serial not `0000`.
+pub fn nik(digits: &[u8; 16], p: &Patterns) -> Verdict<Decoded> {
+    sixteen(digits, p, true)
+}
+
+/// KK: region as for NIK, a real issue date (no +40), serial not `0000`.
+pub fn kk(digits: &[u8; 16], p: &Patterns) -> Verdict<Decoded> {
+    sixteen(digits, p, false)
+}
+
+/// BPJS Kesehatan card: 13 digits (already restored), not all zeros.
+pub fn bpjs_card(digits: &[u8; 13]) -> Verdict<u64> {
+    if digits.iter().all(|&d| d == b'0') {
+        return Verdict::Invalid("zeros");
+    }
+    Verdict::Valid(
+        digits
+            .iter()
+            .fold(0u64, |acc, &d| acc * 10 + (d - b'0') as u64),
+    )
+}
+
+/// A valid mobile number: its national digits (after +62) as a number, and its operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mobile<'p> {
+    pub value: u64,
+    pub operator: &'p str,
+}
+
+/// Phone: the national number (digits after the country or trunk prefix) must be mobile.
+pub fn phone<'p>(national: &str, p: &'p Patterns) -> Verdict<Mobile<'p>> {
+    if !p.mobile.is_match(national) {
+        return Verdict::Invalid("not_mobile");
+    }
+    // The leading 1 keeps numbers of different lengths distinct.
+    let value = national
+        .bytes()
+        .fold(1u64, |acc, d| acc * 10 + (d - b'0') as u64);
+    Verdict::Valid(Mobile {
+        value,
+        operator: p.operator(national),
+    })
+}
+
+/// E-mail: SPEC §5 syntax. Returns the domain class of a valid address.
+pub fn email<'p>(addr: &str, p: &'p Patterns) -> Verdict<&'p str> {
+    let Some((local, domain)) = addr.rsplit_once('@') else {
+        return Verdict::Invalid("syntax");
+    };
+    if local.len() > 64 || local.contains("..") || !p.email_local.is_match(local) {
+        return Verdict::Invalid("syntax");
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2 {
+        return Verdict::Invalid("syntax");
+    }
+    let (tld, rest) = labels.split_last().expect("two labels");
+    if !p.email_tld.is_match(tld) || !rest.iter().all(|l| p.email_label.is_match(l)) {
+        return Verdict::Invalid("syntax");
+    }
+    Verdict::Valid(p.domain_class(&domain.to_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn pats() -> &'static Patterns {
+        static P: OnceLock<Patterns> = OnceLock::new();
+        P.get_or_init(|| Patterns::builtin().unwrap())
+    }
+
+    fn n(s: &str) -> Verdict<Decoded> {
+        nik(s.as_bytes().try_into().unwrap(), pats())
+    }
+    fn k(s: &str) -> Verdict<Decoded> {
+        kk(s.as_bytes().try_into().unwrap(), pats())
+    }
+
+    #[test]
+    fn nik_valid_male_and_female() {
+        let Verdict::Valid(d) = n("3171010101900001") else {
+            panic!()
+        };
+        assert!(!d.female);
+        assert_eq!(
+            d.date,
+            Ymd {
+                day: 1,
+                month: 1,
+                yy: 90
+            }
+        );
+        assert_eq!(d.district, 317101);
+        let Verdict::Valid(d) = n("3171014101900001") else {
+            panic!()
+        };
+        assert!(d.female);
+        assert_eq!(d.date.day, 1);
+        // Day 71 = 31 for a woman; 72 does not exist.
+        assert!(n("3171017101900001").is_valid());
+        assert_eq!(n("3171017201900001").reason(), Some("birth_date"));
+        // Day 32..40 is neither.
+        assert_eq!(n("3171013501900001").reason(), Some("birth_date"));
+        assert_eq!(n("3171010001900001").reason(), Some("birth_date"));
+    }
+
+    #[test]
+    fn nik_region_reasons_in_order() {
+        assert_eq!(n("0071010101900001").reason(), Some("province"));
+        assert_eq!(n("3199010101900001").reason(), Some("regency"));
+        assert_eq!(n("3171990101900001").reason(), Some("district"));
+        // A bad province wins over a bad date and serial.
+        assert_eq!(n("0071019901900000").reason(), Some("province"));
+    }
+
+    #[test]
+    fn nik_pre_split_papua_codes_stay_valid() {
+        // 9101 Merauke moved to Papua Selatan (9301) in 2022; old NIKs keep 9101.
+        assert!(n("9101015502800003").is_valid());
+    }
+
+    #[test]
+    fn nik_calendar() {
+        // 29 February exactly when yy % 4 == 0 (00 included: the century is unknown).
+        assert!(n("3171012902000001").is_valid());
+        assert!(n("3171012902960001").is_valid());
+        assert!(n("3171016902960001").is_valid());
+        assert_eq!(n("3171012902010001").reason(), Some("birth_date"));
+        assert_eq!(n("3171013104900001").reason(), Some("birth_date"));
+        assert!(n("3171013103900001").is_valid());
+        assert_eq!(n("3171011513900001").reason(), Some("birth_date"));
+        assert_eq!(n("3171011500900001").reason(), Some("birth_date"));
+    }
+
+    #[test]
+    fn nik_serial() {
+        assert_eq!(n("3171010101900000").reason(), Some("serial"));
+        assert!(n("3171010101909999").is_valid());
+    }
+
+    #[test]
+    fn kk_has_no_plus_forty_and_own_reason() {
+        assert!(k("3171010501150003").is_valid());
+        assert_eq!(k("3171014501150003").reason(), Some("date"));
+        assert_eq!(k("3171010501150000").reason(), Some("serial"));
+        assert_eq!(k("0071010501150003").reason(), Some("province"));
+    }
+
+    #[test]
+    fn card_zeros() {
+        assert_eq!(bpjs_card(b"0000000000000").reason(), Some("zeros"));
+        assert_eq!(bpjs_card(b"0001234567890"), Verdict::Valid(1234567890));
+    }
+
+    #[test]
+    fn phone_mobile_and_operator() {
+        let Verdict::Valid(m) = phone("81234567890", pats()) else {
+            panic!()
+        };
+        assert_eq!(m.operator, "Telkomsel");
+        assert_eq!(phone("8571234567", pats()).is_valid(), true);
+        assert_eq!(phone("800123456", pats()).reason(), Some("not_mobile"));
+        assert_eq!(phone("8041234567", pats()).reason(), Some("not_mobile"));
+        assert_eq!(phone("8412345678", pats()).reason(), Some("not_mobile"));
+        // 9 to 12 national digits.
+        assert!(phone("812345678", pats()).is_valid());
+        assert!(!phone("81234567", pats()).is_valid());
+        assert!(phone("812345678901", pats()).is_valid());
+        assert!(!phone("8123456789012", pats()).is_valid());
+        let Verdict::Valid(m) = phone("8281234567", pats()) else {
+            panic!()
+        };
+        assert_eq!(m.operator, "other");
+        // Different lengths are different numbers.
+        assert_ne!(
+            phone("812345678", pats()),
+            phone("8123456780", pats())
+        );
+    }
+
+    #[test]
+    fn email_syntax() {
+        assert_eq!(email("budi@gmail.com", pats()), Verdict::Valid("free"));
+        assert_eq!(email("a.b@kemkes.go.id", pats()), Verdict::Valid("gov"));
+        assert_eq!(email("x@UI.AC.ID", pats()), Verdict::Valid("edu"));
+        for bad in [
+            "a..b@gmail.com",
+            ".a@gmail.com",
+            "a.@gmail.com",
+            "a@-gmail.com",
+            "a@gmail-.com",
+            "a@gmail.c",
+            "a@gmail.c0m",
+            "a@gmail..com",
+            "a@b_c.com",
+        ] {
+            assert_eq!(email(bad, pats()).reason(), Some("syntax"), "{bad}");
+        }
+        let long = format!("{}@x.com", "a".repeat(65));
+        assert_eq!(email(&long, pats()).reason(), Some("syntax"));
+        let ok64 = format!("{}@x.com", "a".repeat(64));
+        assert!(email(&ok64, pats()).is_valid());
+    }
+}
