@@ -2,3 +2,8 @@
 pub mod patterns;
 pub mod synth;
 pub mod validate;
+pub mod dates;
+pub mod detect;
+pub mod summary;
+pub mod analyze;
+pub mod records;

@@ -264,8 +264,10 @@ pub struct Patterns {
     pub card_keywords: Vec<String>,
     pub card_window: usize,
     pub mobile: Regex,
-    /// (three-digit prefix, operator), sorted.
-    pub operators: Vec<(String, String)>,
+    /// (three-digit prefix, index into `operator_names`), sorted by prefix.
+    pub operators: Vec<(String, usize)>,
+    /// Operator names in file order, then `other`.
+    pub operator_names: Vec<String>,
     pub email_local: Regex,
     pub email_label: Regex,
     pub email_tld: Regex,
@@ -407,6 +409,7 @@ impl Patterns {
             card_window: p.card_window.unwrap_or(32),
             mobile: p.mobile.context("identifiers.toml: phone needs `mobile`")?,
             operators: p.operators,
+            operator_names: p.operator_names,
             email_local: p.local.context("identifiers.toml: email needs `local`")?,
             email_label: p.label.context("identifiers.toml: email needs `label`")?,
             email_tld: p.tld.context("identifiers.toml: email needs `tld`")?,
@@ -423,30 +426,46 @@ impl Patterns {
             .unwrap_or(Role::Other)
     }
 
-    pub fn operator(&self, national: &str) -> &str {
+    /// The operator of a national number, as an index into `operator_names`.
+    pub fn operator_index(&self, national: &str) -> usize {
         let prefix = national.get(..3).unwrap_or("");
         match self
             .operators
             .binary_search_by(|(p, _)| p.as_str().cmp(prefix))
         {
-            Ok(i) => &self.operators[i].1,
-            Err(_) => "other",
+            Ok(i) => self.operators[i].1,
+            Err(_) => self.operator_names.len() - 1,
         }
     }
 
-    pub fn domain_class(&self, domain: &str) -> &str {
-        for (class, suffixes) in &self.domain_classes {
+    pub fn operator(&self, national: &str) -> &str {
+        &self.operator_names[self.operator_index(national)]
+    }
+
+    /// The class of a lower-case domain, as an index into `domain_class_names()`.
+    pub fn domain_class_index(&self, domain: &str) -> usize {
+        for (i, (_, suffixes)) in self.domain_classes.iter().enumerate() {
             for s in suffixes {
                 if domain == s
                     || (domain.len() > s.len()
                         && domain.ends_with(s.as_str())
                         && domain.as_bytes()[domain.len() - s.len() - 1] == b'.')
                 {
-                    return class;
+                    return i;
                 }
             }
         }
-        "other"
+        self.domain_classes.len()
+    }
+
+    pub fn domain_class_names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.domain_classes.iter().map(|(c, _)| c.as_str()).collect();
+        v.push("other");
+        v
+    }
+
+    pub fn domain_class(&self, domain: &str) -> &str {
+        self.domain_class_names()[self.domain_class_index(domain)]
     }
 }
 
@@ -458,7 +477,8 @@ struct PartialPatterns {
     card_keywords: Vec<String>,
     card_window: Option<usize>,
     mobile: Option<Regex>,
-    operators: Vec<(String, String)>,
+    operators: Vec<(String, usize)>,
+    operator_names: Vec<String>,
     local: Option<Regex>,
     label: Option<Regex>,
     tld: Option<Regex>,
@@ -494,14 +514,20 @@ impl PartialPatterns {
             Kind::Phone => {
                 self.mobile = re(&raw.mobile, "mobile")?;
                 for (op, prefixes) in &raw.operators {
+                    let idx = self.operator_names.len();
+                    self.operator_names.push(op.clone());
                     for p in strings(prefixes, "operators")? {
                         if p.len() != 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
                             bail!("phone operator {op}: prefix {p:?} is not three digits");
                         }
-                        self.operators.push((p, op.clone()));
+                        self.operators.push((p, idx));
                     }
                 }
+                self.operator_names.push("other".to_string());
                 self.operators.sort();
+                if let Some(w) = self.operators.windows(2).find(|w| w[0].0 == w[1].0) {
+                    bail!("phone prefix {} belongs to two operators", w[0].0);
+                }
             }
             Kind::Email => {
                 self.local = re(&raw.local, "local")?;

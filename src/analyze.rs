@@ -1,0 +1,357 @@
+//! One record at a time: detect candidates in each field, validate them, corroborate valid
+//! NIKs inside the record (SPEC §6) and add it all to the worker's [`Stats`].
+
+use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
+
+use crate::dates::{self, Date, Readings};
+use crate::detect::{Detector, Found};
+use crate::patterns::{Kind, Patterns, Role};
+use crate::summary::{reason_index, FileStats, Stats};
+use crate::validate::{self, Decoded, Verdict};
+
+/// One field of a record: its role (from its name) and its value.
+#[derive(Clone, Debug)]
+pub struct Field<'a> {
+    pub role: Role,
+    pub value: Cow<'a, [u8]>,
+}
+
+impl<'a> Field<'a> {
+    pub fn borrowed(role: Role, value: &'a [u8]) -> Self {
+        Field {
+            role,
+            value: Cow::Borrowed(value),
+        }
+    }
+}
+
+/// Per-worker state: the detector and scratch space, reused for every record.
+pub struct Analyzer<'p> {
+    p: &'p Patterns,
+    detector: Detector<'p>,
+    found: Vec<Found>,
+    niks: Vec<Decoded>,
+    birth_dates: Vec<Readings>,
+    sexes: Vec<bool>,
+    text_dates: Vec<Date>,
+    lower: String,
+}
+
+impl<'p> Analyzer<'p> {
+    pub fn new(p: &'p Patterns) -> Self {
+        Analyzer {
+            p,
+            detector: Detector::new(p),
+            found: Vec::new(),
+            niks: Vec::new(),
+            birth_dates: Vec::new(),
+            sexes: Vec::new(),
+            text_dates: Vec::new(),
+            lower: String::new(),
+        }
+    }
+
+    /// Analyzes one record. `named` says whether its format names its fields; a record whose
+    /// values are all blank is not a record and is ignored.
+    pub fn record(&mut self, fields: &[Field], named: bool, stats: &mut Stats, file: &mut FileStats) {
+        if fields.iter().all(|f| f.value.trim_ascii().is_empty()) {
+            return;
+        }
+        stats.records.total += 1;
+        file.records += 1;
+        self.niks.clear();
+        self.birth_dates.clear();
+        self.sexes.clear();
+        let mut any_candidate = false;
+        let mut valid_card = false;
+
+        for f in fields {
+            let v: &[u8] = &f.value;
+            match f.role {
+                Role::BirthDate if named => {
+                    let r = dates::parse_field(v, self.p);
+                    if r.any() {
+                        self.birth_dates.push(r);
+                    }
+                }
+                Role::Sex => {
+                    if let Some(female) = self.sex(v) {
+                        self.sexes.push(female);
+                    }
+                }
+                _ => {}
+            }
+            self.detector.detect(v, f.role, &mut self.found);
+            for found in &self.found {
+                let Some(kind) = found.kind() else {
+                    stats.nik_damaged += 1;
+                    continue;
+                };
+                any_candidate = true;
+                let ks = &mut stats.kinds[kind.index()];
+                ks.candidates += 1;
+                let ok = match *found {
+                    Found::Sixteen { kind, digits, .. } => {
+                        let verdict = if kind == Kind::Nik {
+                            validate::nik(&digits, self.p)
+                        } else {
+                            validate::kk(&digits, self.p)
+                        };
+                        match verdict {
+                            Verdict::Valid(d) => {
+                                ks.unique.insert(d.value);
+                                if kind == Kind::Nik {
+                                    if d.female {
+                                        stats.nik_female += 1;
+                                    } else {
+                                        stats.nik_male += 1;
+                                    }
+                                    stats.provinces[(d.district / 10_000) as usize] += 1;
+                                    self.niks.push(d);
+                                }
+                                Ok(())
+                            }
+                            Verdict::Invalid(r) => Err(r),
+                        }
+                    }
+                    Found::Card {
+                        digits, restored, ..
+                    } => {
+                        if restored {
+                            stats.card_restored += 1;
+                        }
+                        match validate::bpjs_card(&digits) {
+                            Verdict::Valid(n) => {
+                                ks.unique.insert(n);
+                                valid_card = true;
+                                Ok(())
+                            }
+                            Verdict::Invalid(r) => Err(r),
+                        }
+                    }
+                    Found::Phone { .. } => {
+                        let national = found.national().unwrap_or("");
+                        match validate::phone(national, self.p) {
+                            Verdict::Valid(m) => {
+                                ks.unique.insert(m.value);
+                                bump(&mut stats.operators, m.operator);
+                                Ok(())
+                            }
+                            Verdict::Invalid(r) => Err(r),
+                        }
+                    }
+                    Found::Email { span } => {
+                        let addr = String::from_utf8_lossy(&v[span.0..span.1]);
+                        match validate::email(&addr, self.p) {
+                            Verdict::Valid(class) => {
+                                self.lower.clear();
+                                self.lower.push_str(&addr);
+                                self.lower.make_ascii_lowercase();
+                                let mut h = std::collections::hash_map::DefaultHasher::new();
+                                self.lower.hash(&mut h);
+                                ks.unique.insert(h.finish());
+                                bump(&mut stats.domain_classes, class);
+                                Ok(())
+                            }
+                            Verdict::Invalid(r) => Err(r),
+                        }
+                    }
+                    Found::Damaged => unreachable!("damaged values have no kind"),
+                };
+                let ks = &mut stats.kinds[kind.index()];
+                match ok {
+                    Ok(()) => {
+                        ks.valid += 1;
+                        file.valid[kind.index()] += 1;
+                    }
+                    Err(r) => ks.invalid[reason_index(kind, r)] += 1,
+                }
+            }
+        }
+
+        if any_candidate {
+            stats.records.with_candidates += 1;
+        }
+        if self.niks.is_empty() {
+            return;
+        }
+        stats.records.with_valid_nik += 1;
+
+        let by_birth_date = if named {
+            let agree = self
+                .birth_dates
+                .iter()
+                .any(|r| self.niks.iter().any(|n| r.matches(n.date)));
+            if !self.birth_dates.is_empty() {
+                if agree {
+                    stats.birth_date_agree += 1;
+                } else {
+                    stats.birth_date_disagree += 1;
+                }
+            }
+            agree
+        } else {
+            self.text_dates.clear();
+            for f in fields {
+                dates::find_in_text(&f.value, self.p, &mut self.text_dates);
+            }
+            self.text_dates
+                .iter()
+                .any(|d| self.niks.iter().any(|n| d.matches(n.date)))
+        };
+        if !self.sexes.is_empty() {
+            let agree = self
+                .sexes
+                .iter()
+                .any(|&female| self.niks.iter().any(|n| n.female == female));
+            if agree {
+                stats.sex_agree += 1;
+            } else {
+                stats.sex_disagree += 1;
+            }
+        }
+        if by_birth_date {
+            stats.records.by_birth_date += 1;
+        }
+        if valid_card {
+            stats.records.by_bpjs_card += 1;
+        }
+        if by_birth_date || valid_card {
+            stats.records.confirmed += 1;
+            file.confirmed += 1;
+        }
+    }
+
+    /// Reads a sex field: `Some(true)` for female.
+    fn sex(&self, v: &[u8]) -> Option<bool> {
+        let t = v.trim_ascii();
+        if t.is_empty() || t.len() > 16 {
+            return None;
+        }
+        let is = |list: &[String]| list.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(t));
+        if is(&self.p.sex_female) {
+            Some(true)
+        } else if is(&self.p.sex_male) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
+fn bump(v: &mut Vec<u64>, i: usize) {
+    if v.len() <= i {
+        v.resize(i + 1, 0);
+    }
+    v[i] += 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::State;
+    use std::sync::OnceLock;
+
+    fn pats() -> &'static Patterns {
+        static P: OnceLock<Patterns> = OnceLock::new();
+        P.get_or_init(|| Patterns::builtin().unwrap())
+    }
+
+    fn analyze(records: &[(&[(Role, &str)], bool)]) -> Stats {
+        let mut a = Analyzer::new(pats());
+        let mut stats = Stats::default();
+        let mut file = FileStats::new(State::Scanned, "test", 0);
+        for (fields, named) in records {
+            let fields: Vec<Field> = fields
+                .iter()
+                .map(|(r, v)| Field::borrowed(*r, v.as_bytes()))
+                .collect();
+            a.record(&fields, *named, &mut stats, &mut file);
+        }
+        stats
+    }
+
+    #[test]
+    fn confirmed_by_birth_date_field() {
+        // Female, 1 Jan 1990.
+        let s = analyze(&[
+            (&[(Role::Nik, "3171014101900001"), (Role::BirthDate, "1990-01-01")], true),
+            (&[(Role::Nik, "3171014101900002"), (Role::BirthDate, "02-01-1990")], true),
+            (&[(Role::Nik, "3171014101900003"), (Role::BirthDate, "")], true),
+        ]);
+        assert_eq!(s.records.total, 3);
+        assert_eq!(s.records.with_valid_nik, 3);
+        assert_eq!(s.records.confirmed, 1);
+        assert_eq!(s.records.by_birth_date, 1);
+        assert_eq!(s.birth_date_agree, 1);
+        assert_eq!(s.birth_date_disagree, 1);
+        assert_eq!(s.nik_female, 3);
+    }
+
+    #[test]
+    fn a_date_outside_birth_date_fields_does_not_confirm_a_named_record() {
+        let s = analyze(&[(
+            &[(Role::Nik, "3171010101900001"), (Role::Other, "01-01-1990")],
+            true,
+        )]);
+        assert_eq!(s.records.confirmed, 0);
+    }
+
+    #[test]
+    fn unnamed_records_use_any_date() {
+        let s = analyze(&[
+            (&[(Role::Unnamed, "3171010101900001 lahir 1 Januari 1990")], false),
+            (&[(Role::Unnamed, "3171010101900001 lahir 2 Januari 1990")], false),
+        ]);
+        assert_eq!(s.records.confirmed, 1);
+        assert_eq!(s.birth_date_agree + s.birth_date_disagree, 0);
+    }
+
+    #[test]
+    fn confirmed_by_card_and_sex_agreement() {
+        let s = analyze(&[
+            (
+                &[
+                    (Role::Nik, "3171010101900001"),
+                    (Role::BpjsCard, "1234567890"),
+                    (Role::Sex, "Perempuan"),
+                ],
+                true,
+            ),
+            (&[(Role::Nik, "3171010101900001"), (Role::Sex, "l")], true),
+            (&[(Role::BpjsCard, "0001234567890")], true),
+        ]);
+        assert_eq!(s.records.confirmed, 1);
+        assert_eq!(s.records.by_bpjs_card, 1);
+        assert_eq!(s.card_restored, 1);
+        assert_eq!(s.sex_disagree, 1);
+        assert_eq!(s.sex_agree, 1);
+        assert_eq!(s.kinds[Kind::Nik.index()].unique.len(), 1);
+        assert_eq!(s.kinds[Kind::BpjsCard.index()].valid, 2);
+    }
+
+    #[test]
+    fn blank_rows_are_not_records_and_damage_is_counted() {
+        let s = analyze(&[
+            (&[(Role::Nik, " "), (Role::Other, "")], true),
+            (&[(Role::Nik, "3.17101E+15")], true),
+        ]);
+        assert_eq!(s.records.total, 1);
+        assert_eq!(s.records.with_candidates, 0);
+        assert_eq!(s.nik_damaged, 1);
+        assert_eq!(s.kinds[Kind::Nik.index()].candidates, 0);
+    }
+
+    #[test]
+    fn invalid_reasons_and_email_unique_case_insensitive() {
+        let s = analyze(&[
+            (&[(Role::Unnamed, "0071010101900001 Budi@Gmail.com budi@gmail.COM x..y@a.com")], false),
+        ]);
+        let nik = &s.kinds[Kind::Nik.index()];
+        assert_eq!((nik.candidates, nik.valid, nik.invalid[0]), (1, 0, 1));
+        let em = &s.kinds[Kind::Email.index()];
+        assert_eq!((em.candidates, em.valid, em.unique.len()), (3, 2, 1));
+        assert_eq!(em.invalid[0], 1);
+    }
+}

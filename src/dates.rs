@@ -1,0 +1,269 @@
+//! Dates for corroboration (SPEC §6): the written forms a birth date takes in Indonesian
+//! exports, parsed by hand because a birth-date field sits on nearly every row.
+
+use crate::patterns::Patterns;
+use crate::validate::{days_in_month, Ymd};
+
+/// A real calendar date as written; `year` has 2 or 4 digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date {
+    pub day: u8,
+    pub month: u8,
+    pub year: u16,
+    pub four_digit_year: bool,
+}
+
+impl Date {
+    /// Equal to a NIK's date: day, month and the last two digits of the year.
+    pub fn matches(&self, d: Ymd) -> bool {
+        self.day == d.day && self.month == d.month && (self.year % 100) as u8 == d.yy
+    }
+
+    fn real(day: u32, month: u32, year: u32, four: bool) -> Option<Date> {
+        if !(1..=12).contains(&month) || day == 0 {
+            return None;
+        }
+        let leap_aware_year = if four {
+            // A written four-digit year follows the Gregorian rule.
+            if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) {
+                0
+            } else {
+                1
+            }
+        } else {
+            year as u16 % 4
+        };
+        if day > days_in_month(month as u8, leap_aware_year as u16) as u32 {
+            return None;
+        }
+        Some(Date {
+            day: day as u8,
+            month: month as u8,
+            year: year as u16,
+            four_digit_year: four,
+        })
+    }
+}
+
+/// Up to two readings of one value (an 8-digit value may read either way).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Readings {
+    pub dates: [Option<Date>; 2],
+}
+
+impl Readings {
+    pub fn any(&self) -> bool {
+        self.dates[0].is_some() || self.dates[1].is_some()
+    }
+    pub fn matches(&self, d: Ymd) -> bool {
+        self.dates.iter().flatten().any(|x| x.matches(d))
+    }
+}
+
+fn digits(v: &[u8], i: usize, n: usize) -> Option<u32> {
+    let s = v.get(i..i + n)?;
+    if !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(s.iter().fold(0u32, |a, &b| a * 10 + (b - b'0') as u32))
+}
+
+fn month_name(v: &[u8], i: usize, p: &Patterns) -> Option<(u32, usize)> {
+    let mut j = i;
+    while j < v.len() && v[j].is_ascii_alphabetic() && j - i < 12 {
+        j += 1;
+    }
+    if j == i || v.get(j).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let mut buf = [0u8; 12];
+    for (k, b) in v[i..j].iter().enumerate() {
+        buf[k] = b.to_ascii_lowercase();
+    }
+    let name = std::str::from_utf8(&buf[..j - i]).ok()?;
+    p.months.get(name).map(|&m| (m as u32, j))
+}
+
+/// Parses one date form starting at `i`; returns the date and where it ends.
+pub fn parse_at(v: &[u8], i: usize, p: &Patterns) -> Option<(Date, usize)> {
+    // YYYY-MM-DD
+    if let (Some(y), Some(b'-'), Some(m), Some(b'-'), Some(d)) = (
+        digits(v, i, 4),
+        v.get(i + 4),
+        digits(v, i + 5, 2),
+        v.get(i + 7),
+        digits(v, i + 8, 2),
+    ) {
+        return Date::real(d, m, y, true).map(|x| (x, i + 10));
+    }
+    // DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY
+    if let (Some(d), Some(&s1), Some(m), Some(&s2), Some(y)) = (
+        digits(v, i, 2),
+        v.get(i + 2),
+        digits(v, i + 3, 2),
+        v.get(i + 5),
+        digits(v, i + 6, 4),
+    ) {
+        if s1 == s2 && matches!(s1, b'-' | b'/' | b'.') {
+            return Date::real(d, m, y, true).map(|x| (x, i + 10));
+        }
+    }
+    // DD-MON-YY, DD-MON-YYYY, D MON YYYY, DD MON YYYY
+    let (d, after_day) = match (digits(v, i, 2), digits(v, i, 1)) {
+        (Some(d), _) => (d, i + 2),
+        (None, Some(d)) => (d, i + 1),
+        _ => return None,
+    };
+    let sep = *v.get(after_day)?;
+    if sep != b'-' && sep != b' ' {
+        return None;
+    }
+    let (m, after_month) = month_name(v, after_day + 1, p)?;
+    if v.get(after_month) != Some(&sep) {
+        return None;
+    }
+    let y0 = after_month + 1;
+    if sep == b'-' {
+        if after_day != i + 2 {
+            return None;
+        }
+        if let Some(y) = digits(v, y0, 4) {
+            return Date::real(d, m, y, true).map(|x| (x, y0 + 4));
+        }
+        let y = digits(v, y0, 2)?;
+        return Date::real(d, m, y, false).map(|x| (x, y0 + 2));
+    }
+    let y = digits(v, y0, 4)?;
+    Date::real(d, m, y, true).map(|x| (x, y0 + 4))
+}
+
+/// Reads a birth-date field's whole value: one of the forms, an ISO date may carry a time, and
+/// 8 digits read as DDMMYYYY or YYYYMMDD.
+pub fn parse_field(v: &[u8], p: &Patterns) -> Readings {
+    let v = v.trim_ascii();
+    let mut r = Readings::default();
+    if v.len() == 8 && v.iter().all(u8::is_ascii_digit) {
+        let n = |i, k| digits(v, i, k).unwrap_or(0);
+        r.dates[0] = Date::real(n(0, 2), n(2, 2), n(4, 4), true);
+        r.dates[1] = Date::real(n(6, 2), n(4, 2), n(0, 4), true);
+        return r;
+    }
+    if let Some((d, end)) = parse_at(v, 0, p) {
+        let rest = &v[end..];
+        let iso_time = end == 10 && v[4] == b'-' && matches!(rest.first(), Some(b' ' | b'T'));
+        if rest.is_empty() || iso_time {
+            r.dates[0] = Some(d);
+        }
+    }
+    r
+}
+
+/// Every date written anywhere in a text value (records without fields), not touching other
+/// digits.
+pub fn find_in_text(v: &[u8], p: &Patterns, out: &mut Vec<Date>) {
+    let mut i = 0;
+    while i < v.len() {
+        if v[i].is_ascii_digit() && (i == 0 || !v[i - 1].is_ascii_digit()) {
+            if let Some((d, end)) = parse_at(v, i, p) {
+                if !v.get(end).is_some_and(u8::is_ascii_digit) {
+                    out.push(d);
+                    i = end;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn pats() -> &'static Patterns {
+        static P: OnceLock<Patterns> = OnceLock::new();
+        P.get_or_init(|| Patterns::builtin().unwrap())
+    }
+
+    fn one(s: &str) -> Option<(u8, u8, u16)> {
+        let r = parse_field(s.as_bytes(), pats());
+        r.dates[0].map(|d| (d.day, d.month, d.year))
+    }
+
+    #[test]
+    fn every_form() {
+        let want = Some((5, 3, 1990));
+        for s in [
+            "1990-03-05",
+            "1990-03-05 00:00:00",
+            "1990-03-05T10:00",
+            "05-03-1990",
+            "05/03/1990",
+            "05.03.1990",
+            "05-MAR-1990",
+            "05-Maret-1990",
+            "5 Maret 1990",
+            "05 march 1990",
+            "5 MAR 1990",
+            " 05-Mar-1990 ",
+        ] {
+            assert_eq!(one(s), want, "{s}");
+        }
+        assert_eq!(one("05-Mar-90"), Some((5, 3, 90)));
+        assert_eq!(one("17-Agt-1945"), Some((17, 8, 1945)));
+        assert_eq!(one("1 Desember 2001"), Some((1, 12, 2001)));
+        assert_eq!(one("01 Mei 2001"), Some((1, 5, 2001)));
+    }
+
+    #[test]
+    fn rejects() {
+        for s in [
+            "05-03/1990",
+            "5-3-1990",
+            "1990-3-5",
+            "31-04-1990",
+            "29-02-1990",
+            "29-02-1900",
+            "05 Mars 1990",
+            "05-03-1990 x",
+            "5-Mar-1990",
+            "",
+            "N/A",
+        ] {
+            assert_eq!(one(s), None, "{s}");
+        }
+        assert_eq!(one("29-02-2000"), Some((29, 2, 2000)));
+    }
+
+    #[test]
+    fn eight_digits_read_both_ways() {
+        let r = parse_field(b"19900305", pats());
+        assert_eq!(r.dates[0], None);
+        assert_eq!(r.dates[1].map(|d| (d.day, d.month)), Some((5, 3)));
+        let r = parse_field(b"05031990", pats());
+        assert_eq!(r.dates[0].map(|d| (d.day, d.month)), Some((5, 3)));
+        // 10122010: 10 Dec 2010, or 2010-12-10 read the other way? 1012 is a year too.
+        let r = parse_field(b"10122010", pats());
+        assert!(r.dates[0].is_some());
+        let nik_date = Ymd {
+            day: 5,
+            month: 3,
+            yy: 90,
+        };
+        assert!(parse_field(b"19900305", pats()).matches(nik_date));
+        assert!(!parse_field(b"19900306", pats()).matches(nik_date));
+    }
+
+    #[test]
+    fn dates_in_text() {
+        let mut out = Vec::new();
+        find_in_text(
+            b"lahir 05-03-1990, daftar 2021-05-20 10:00; x 12345-03-1990",
+            pats(),
+            &mut out,
+        );
+        let got: Vec<_> = out.iter().map(|d| (d.day, d.month, d.year)).collect();
+        assert_eq!(got, vec![(5, 3, 1990), (20, 5, 2021)]);
+    }
+}

@@ -1,0 +1,590 @@
+//! Candidate detection inside one field value (SPEC §5): the shapes of NIK/KK, BPJS card,
+//! phone and e-mail, found by walking raw bytes. Detection says nothing about validity;
+//! [`crate::validate`] does that.
+//!
+//! Spans of one value are decided in kind order — NIK/KK, card, phone, e-mail — and a
+//! candidate lying inside an earlier one is dropped, so each span counts once.
+
+use crate::patterns::{Kind, Patterns, Role};
+
+/// One candidate, by value: fixed-size digits so the hot path does not allocate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// A 16-digit NIK or KK.
+    Sixteen {
+        kind: Kind,
+        digits: [u8; 16],
+        span: (usize, usize),
+    },
+    /// A BPJS card number, restored to 13 digits.
+    Card {
+        digits: [u8; 13],
+        restored: bool,
+        span: (usize, usize),
+    },
+    /// A phone: its national digits (after `+62`, `62` or `0`), 8 to 14 of them.
+    Phone {
+        national: [u8; 14],
+        len: u8,
+        span: (usize, usize),
+    },
+    /// An e-mail address at `span`.
+    Email { span: (usize, usize) },
+    /// An Excel-damaged NIK (`3.17101E+15`): counted, neither candidate nor invalid.
+    Damaged,
+}
+
+impl Found {
+    pub fn kind(&self) -> Option<Kind> {
+        match self {
+            Found::Sixteen { kind, .. } => Some(*kind),
+            Found::Card { .. } => Some(Kind::BpjsCard),
+            Found::Phone { .. } => Some(Kind::Phone),
+            Found::Email { .. } => Some(Kind::Email),
+            Found::Damaged => None,
+        }
+    }
+
+    pub fn span(&self) -> (usize, usize) {
+        match *self {
+            Found::Sixteen { span, .. }
+            | Found::Card { span, .. }
+            | Found::Phone { span, .. }
+            | Found::Email { span } => span,
+            Found::Damaged => (0, 0),
+        }
+    }
+
+    pub fn national(&self) -> Option<&str> {
+        match self {
+            Found::Phone { national, len, .. } => {
+                std::str::from_utf8(&national[..*len as usize]).ok()
+            }
+            _ => None,
+        }
+    }
+}
+
+#[inline]
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn trim(v: &[u8]) -> &[u8] {
+    v.trim_ascii()
+}
+
+/// `^\d([.,]\d{1,14})?[eE]\+?15$`: a 16-digit number that went through a spreadsheet.
+pub fn is_excel_damaged(v: &[u8]) -> bool {
+    let v = trim(v);
+    let mut i = 0;
+    if v.first().is_none_or(|b| !b.is_ascii_digit()) {
+        return false;
+    }
+    i += 1;
+    if matches!(v.get(i), Some(b'.' | b',')) {
+        i += 1;
+        let start = i;
+        while v.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if !(1..=14).contains(&(i - start)) {
+            return false;
+        }
+    }
+    if !matches!(v.get(i), Some(b'e' | b'E')) {
+        return false;
+    }
+    i += 1;
+    if v.get(i) == Some(&b'+') {
+        i += 1;
+    }
+    &v[i..] == b"15"
+}
+
+/// Per-worker detector: the patterns plus scratch space reused across values.
+pub struct Detector<'p> {
+    p: &'p Patterns,
+    runs: Vec<(usize, usize)>,
+    /// KK keywords first, then NIK keywords: the nearest decides.
+    kk_nik_keywords: Vec<String>,
+}
+
+impl<'p> Detector<'p> {
+    pub fn new(p: &'p Patterns) -> Self {
+        let kk_nik_keywords = p.kk_keywords.iter().chain(&p.nik_keywords).cloned().collect();
+        Detector {
+            p,
+            runs: Vec::new(),
+            kk_nik_keywords,
+        }
+    }
+
+    /// Finds the candidates of one field value. `out` is cleared first.
+    pub fn detect(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) {
+        detect_with(v, role, self.p, &mut self.runs, &self.kk_nik_keywords, out);
+    }
+}
+
+fn detect_with(
+    v: &[u8],
+    role: Role,
+    p: &Patterns,
+    runs: &mut Vec<(usize, usize)>,
+    kk_nik_keywords: &[String],
+    out: &mut Vec<Found>,
+) {
+    out.clear();
+    match role {
+        Role::Nik => {
+            if is_excel_damaged(v) {
+                out.push(Found::Damaged);
+                return;
+            }
+            if let Some(digits) = nik_field_value(v) {
+                out.push(Found::Sixteen {
+                    kind: Kind::Nik,
+                    digits,
+                    span: (0, v.len()),
+                });
+                return;
+            }
+        }
+        Role::BpjsCard => {
+            let t = trim(v);
+            if (10..=13).contains(&t.len()) && t.iter().all(u8::is_ascii_digit) {
+                let mut digits = [b'0'; 13];
+                digits[13 - t.len()..].copy_from_slice(t);
+                out.push(Found::Card {
+                    digits,
+                    restored: t.len() < 13,
+                    span: (0, v.len()),
+                });
+                return;
+            }
+        }
+        _ => {}
+    }
+    // Nearly every value without a digit or an `@` holds nothing: skip it in one pass.
+    let has_digit = v.iter().any(u8::is_ascii_digit);
+    if has_digit {
+        digit_runs(v, runs);
+        digit_candidates(v, role, p, runs, kk_nik_keywords, out);
+    }
+    if memchr::memchr(b'@', v).is_some() {
+        email_candidates(v, out);
+    }
+}
+
+/// A NIK field's whole value without spaces, dots, hyphens and a leading `'`.
+fn nik_field_value(v: &[u8]) -> Option<[u8; 16]> {
+    let t = trim(v);
+    let t = t.strip_prefix(b"'").unwrap_or(t);
+    let mut digits = [0u8; 16];
+    let mut n = 0;
+    for &b in t {
+        match b {
+            b'0'..=b'9' => {
+                if n == 16 {
+                    return None;
+                }
+                digits[n] = b;
+                n += 1;
+            }
+            b' ' | b'.' | b'-' => {}
+            _ => return None,
+        }
+    }
+    (n == 16).then_some(digits)
+}
+
+/// Maximal runs of ASCII digits, as `(start, end)`.
+fn digit_runs(v: &[u8], runs: &mut Vec<(usize, usize)>) {
+    runs.clear();
+    let mut i = 0;
+    while i < v.len() {
+        if v[i].is_ascii_digit() {
+            let s = i;
+            while i < v.len() && v[i].is_ascii_digit() {
+                i += 1;
+            }
+            runs.push((s, i));
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn digit_candidates(
+    v: &[u8],
+    role: Role,
+    p: &Patterns,
+    runs: &[(usize, usize)],
+    kk_nik_keywords: &[String],
+    out: &mut Vec<Found>,
+) {
+    // 1. NIK / KK: 16-digit runs, or four groups of four separated by single spaces.
+    let mut r = 0;
+    while r < runs.len() {
+        let (s, e) = runs[r];
+        let mut digits = [0u8; 16];
+        let mut hit = None;
+        if e - s == 16 {
+            digits.copy_from_slice(&v[s..e]);
+            hit = Some((s, e, r + 1));
+        } else if e - s == 4 && r + 3 < runs.len() {
+            let groups = &runs[r..r + 4];
+            let spaced = groups.iter().all(|&(gs, ge)| ge - gs == 4)
+                && groups.windows(2).all(|w| w[1].0 == w[0].1 + 1 && v[w[0].1] == b' ');
+            if spaced {
+                for (k, &(gs, ge)) in groups.iter().enumerate() {
+                    digits[k * 4..k * 4 + 4].copy_from_slice(&v[gs..ge]);
+                }
+                hit = Some((s, groups[3].1, r + 4));
+            }
+        }
+        match hit {
+            Some((s, e, next)) => {
+                let kind = match role {
+                    Role::Kk => Kind::Kk,
+                    Role::Nik => Kind::Nik,
+                    _ if keyword_before(v, s, kk_nik_keywords, p.kk_window)
+                        .is_some_and(|k| k < p.kk_keywords.len()) =>
+                    {
+                        Kind::Kk
+                    }
+                    _ => Kind::Nik,
+                };
+                out.push(Found::Sixteen {
+                    kind,
+                    digits,
+                    span: (s, e),
+                });
+                r = next;
+            }
+            None => r += 1,
+        }
+    }
+
+    // 2. BPJS card: a 13-digit run shortly after a card keyword.
+    for &(s, e) in runs {
+        if e - s == 13 && keyword_before(v, s, &p.card_keywords, p.card_window).is_some() {
+            let mut digits = [0u8; 13];
+            digits.copy_from_slice(&v[s..e]);
+            out.push(Found::Card {
+                digits,
+                restored: false,
+                span: (s, e),
+            });
+        }
+    }
+    let earlier = out.len();
+
+    // 3. Phones, starting where a digit run starts (or at the `+` before it).
+    for &(s, _) in runs {
+        let start = if s > 0 && v[s - 1] == b'+' { s - 1 } else { s };
+        if start > 0 && v[start - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        // A run that continues an earlier phone's groups is not a new start.
+        if let Some(Found::Phone { span, .. }) = out.last() {
+            if s < span.1 {
+                continue;
+            }
+        }
+        if let Some((national, len, end)) = phone_at(v, start) {
+            let span = (start, end);
+            if !inside_any(&out[..earlier], span) {
+                out.push(Found::Phone {
+                    national,
+                    len,
+                    span,
+                });
+            }
+        }
+    }
+}
+
+fn inside_any(found: &[Found], (s, e): (usize, usize)) -> bool {
+    found.iter().any(|f| {
+        let (fs, fe) = f.span();
+        fs <= s && e <= fe
+    })
+}
+
+/// A separator between phone digit groups: one space, `-` or `.`, or `(0)` with at most one
+/// space on each side. Returns the position after it.
+fn phone_separator(v: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    if v.get(j) == Some(&b' ') {
+        j += 1;
+    }
+    if v.get(j..j + 3) == Some(b"(0)") {
+        j += 3;
+        if v.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        return Some(j);
+    }
+    match v.get(i) {
+        Some(b' ' | b'-' | b'.') => Some(i + 1),
+        _ => None,
+    }
+}
+
+/// Parses a phone starting at `i` (at `+62`, `62` or `0`). Returns the national digits and
+/// the end of the longest match that ends on a group boundary with 8–14 national digits.
+fn phone_at(v: &[u8], i: usize) -> Option<([u8; 14], u8, usize)> {
+    let mut j = if v.get(i) == Some(&b'+') {
+        if v.get(i + 1..i + 3) != Some(b"62") {
+            return None;
+        }
+        i + 3
+    } else if v.get(i..i + 2) == Some(b"62") {
+        i + 2
+    } else if v.get(i) == Some(&b'0') {
+        i + 1
+    } else {
+        return None;
+    };
+    if v.get(j) != Some(&b'8') {
+        j = phone_separator(v, j)?;
+        if v.get(j) != Some(&b'8') {
+            return None;
+        }
+    }
+    let mut national = [0u8; 14];
+    let mut n = 0usize;
+    let mut best = None;
+    loop {
+        while j < v.len() && v[j].is_ascii_digit() {
+            if n == 14 {
+                // Too long to be a phone at this boundary or any later one.
+                return best;
+            }
+            national[n] = v[j];
+            n += 1;
+            j += 1;
+        }
+        if n >= 8 && !v.get(j).is_some_and(u8::is_ascii_alphabetic) {
+            best = Some((national, n as u8, j));
+        }
+        match phone_separator(v, j) {
+            Some(k) if v.get(k).is_some_and(u8::is_ascii_digit) => j = k,
+            _ => return best,
+        }
+    }
+}
+
+/// Finds the nearest whole-word keyword (case-insensitive) that ends at most `window` bytes
+/// before `pos`; returns its index in `keywords`.
+fn keyword_before(v: &[u8], pos: usize, keywords: &[String], window: usize) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None; // (end, keyword index)
+    let lo = pos.saturating_sub(window);
+    for (k, kw) in keywords.iter().enumerate() {
+        let kw = kw.as_bytes();
+        if kw.is_empty() {
+            continue;
+        }
+        // The keyword must end in [lo, pos].
+        let first_start = lo.saturating_sub(kw.len());
+        let mut s = first_start;
+        while s + kw.len() <= pos {
+            let e = s + kw.len();
+            if e >= lo
+                && v[s..e].eq_ignore_ascii_case(kw)
+                && (s == 0 || !is_word(v[s - 1]))
+                && (e == v.len() || !is_word(v[e]))
+                && best.is_none_or(|(be, _)| e > be)
+            {
+                best = Some((e, k));
+            }
+            s += 1;
+        }
+    }
+    best.map(|(_, k)| k)
+}
+
+#[inline]
+fn is_local(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+}
+#[inline]
+fn is_domain(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
+}
+
+/// E-mail candidates: `local@domain.tld` where the domain holds a dot with something after it.
+fn email_candidates(v: &[u8], out: &mut Vec<Found>) {
+    let earlier = out.len();
+    for at in memchr::memchr_iter(b'@', v) {
+        let mut s = at;
+        while s > 0 && is_local(v[s - 1]) {
+            s -= 1;
+        }
+        let mut e = at + 1;
+        while e < v.len() && is_domain(v[e]) {
+            e += 1;
+        }
+        // A sentence may end right after an address.
+        while e > at + 1 && v[e - 1] == b'.' {
+            e -= 1;
+        }
+        let domain = &v[at + 1..e];
+        let Some(dot) = memchr::memrchr(b'.', domain) else {
+            continue;
+        };
+        if s == at || dot + 1 == domain.len() {
+            continue;
+        }
+        if !inside_any(&out[..earlier], (s, e)) {
+            out.push(Found::Email { span: (s, e) });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn pats() -> &'static Patterns {
+        static P: OnceLock<Patterns> = OnceLock::new();
+        P.get_or_init(|| Patterns::builtin().unwrap())
+    }
+
+    fn run(v: &str, role: Role) -> Vec<Found> {
+        let mut out = Vec::new();
+        Detector::new(pats()).detect(v.as_bytes(), role, &mut out);
+        out
+    }
+
+    fn kinds(v: &str, role: Role) -> Vec<(Kind, String)> {
+        run(v, role)
+            .into_iter()
+            .filter_map(|f| {
+                let (s, e) = f.span();
+                f.kind().map(|k| (k, v[s..e].to_string()))
+            })
+            .collect()
+    }
+
+    fn phones(v: &str) -> Vec<String> {
+        run(v, Role::Unnamed)
+            .iter()
+            .filter_map(|f| f.national().map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn sixteen_digit_runs() {
+        assert_eq!(
+            kinds("x3171014101900001y", Role::Unnamed),
+            vec![(Kind::Nik, "3171014101900001".into())]
+        );
+        assert!(kinds("31710141019000011", Role::Unnamed).is_empty());
+        assert_eq!(
+            kinds("NIK 3171 0141 0190 0001.", Role::Unnamed),
+            vec![(Kind::Nik, "3171 0141 0190 0001".into())]
+        );
+        // Two spaces do not join groups.
+        assert!(kinds("3171  0141 0190 0001", Role::Unnamed)
+            .iter()
+            .all(|(k, _)| *k == Kind::Phone));
+        // Tabs never join values.
+        assert!(kinds("3171\t0141\t0190\t0001", Role::Unnamed).is_empty());
+    }
+
+    #[test]
+    fn nik_field_normalization_and_damage() {
+        assert_eq!(
+            kinds("'3171-0141-0190-0001", Role::Nik)[0].0,
+            Kind::Nik
+        );
+        assert_eq!(kinds(" 3171.0141.0190.0001 ", Role::Nik).len(), 1);
+        assert_eq!(run("3.17101E+15", Role::Nik), vec![Found::Damaged]);
+        assert_eq!(run("3,1710141019E15", Role::Nik), vec![Found::Damaged]);
+        assert_eq!(run("3E15", Role::Nik), vec![Found::Damaged]);
+        assert!(!is_excel_damaged(b"3.171014101900001E+15"));
+        assert!(!is_excel_damaged(b"3.17101E+16"));
+        // Outside a NIK field the damaged shape is just text.
+        assert!(run("3.17101E+15", Role::Other).is_empty());
+    }
+
+    #[test]
+    fn kk_by_field_and_keyword() {
+        assert_eq!(kinds("3171010501150003", Role::Kk)[0].0, Kind::Kk);
+        assert_eq!(kinds("No KK: 3171010501150003", Role::Other)[0].0, Kind::Kk);
+        assert_eq!(
+            kinds("Kartu Keluarga 3171010501150003", Role::Unnamed)[0].0,
+            Kind::Kk
+        );
+        // The nearest keyword wins.
+        assert_eq!(kinds("KK / NIK 3171010501150003", Role::Unnamed)[0].0, Kind::Nik);
+        assert_eq!(kinds("NIK, KK 3171010501150003", Role::Unnamed)[0].0, Kind::Kk);
+        // Whole words only.
+        assert_eq!(kinds("NOKK 3171010501150003", Role::Unnamed)[0].0, Kind::Nik);
+        // Ending more than 32 bytes before: too far.
+        let far = format!("KK{}3171010501150003", " ".repeat(33));
+        assert_eq!(kinds(&far, Role::Unnamed)[0].0, Kind::Nik);
+        let near = format!("KK{}3171010501150003", " ".repeat(32));
+        assert_eq!(kinds(&near, Role::Unnamed)[0].0, Kind::Kk);
+    }
+
+    #[test]
+    fn cards() {
+        let f = run("123456789012", Role::BpjsCard);
+        assert!(matches!(f[0], Found::Card { restored: true, digits, .. } if &digits == b"0123456789012"));
+        assert!(run("123456789", Role::BpjsCard).is_empty());
+        assert_eq!(
+            kinds("No. Kartu BPJS: 0001234567890", Role::Other),
+            vec![(Kind::BpjsCard, "0001234567890".into())]
+        );
+        assert!(kinds("0001234567890", Role::Other).is_empty());
+        assert!(kinds("kartunya 0001234567890", Role::Other).is_empty());
+        // A phone-shaped run inside a card span is not a phone.
+        assert_eq!(
+            kinds("kis 0812345678901", Role::Other),
+            vec![(Kind::BpjsCard, "0812345678901".into())]
+        );
+    }
+
+    #[test]
+    fn phone_forms() {
+        assert_eq!(phones("+62 812-3456-7890"), vec!["81234567890"]);
+        assert_eq!(phones("0812 3456 7890"), vec!["81234567890"]);
+        assert_eq!(phones("+62 (0)812 3456 7890"), vec!["81234567890"]);
+        assert_eq!(phones("+62(0) 812.3456.7890"), vec!["81234567890"]);
+        assert_eq!(phones("62812345678"), vec!["812345678"]);
+        assert_eq!(phones("tel:081234567890,"), vec!["81234567890"]);
+        // Too short, touching a letter or digit, too long.
+        assert!(phones("0812345").is_empty());
+        assert!(phones("a081234567890").is_empty());
+        assert!(phones("081234567890b").is_empty());
+        assert!(phones("1081234567890").is_empty());
+        assert!(phones("0812345678901234567").is_empty());
+        // Non-mobile shapes are still candidates (invalid later).
+        assert_eq!(phones("080012345678"), vec!["80012345678"]);
+        // The longest match ending on a group boundary.
+        assert_eq!(phones("0812-3456-7890 12345"), vec!["81234567890"]);
+        // Two phones in one value.
+        assert_eq!(
+            phones("0812345678 / +6285712345678"),
+            vec!["812345678", "85712345678"]
+        );
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            kinds("mail: Budi.S@Gmail.com.", Role::Other),
+            vec![(Kind::Email, "Budi.S@Gmail.com".into())]
+        );
+        assert_eq!(kinds("a..b@x.com", Role::Other).len(), 1);
+        assert!(kinds("budi@gmail", Role::Other).is_empty());
+        assert!(kinds("@gmail.com", Role::Other).is_empty());
+        // A phone used as a local part is both a phone and an e-mail.
+        let k = kinds("6281234567890@s.whatsapp.net", Role::Other);
+        assert_eq!(k.len(), 2);
+    }
+}

@@ -1,0 +1,577 @@
+//! Records out of decoded bytes (SPEC §4). A file is cut into chunks that end on record
+//! boundaries ([`Layout::boundary`]) so workers can parse chunks of one file in parallel;
+//! [`Layout::for_each_record`] parses one chunk and hands each record to a callback.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use memchr::{memchr, memchr2, memrchr};
+
+use crate::analyze::Field;
+use crate::patterns::{Patterns, Role};
+
+/// How the records of one file are laid out, decided once from its first block.
+#[derive(Clone, Debug)]
+pub enum Layout {
+    /// CSV/TSV/`;`/`|`. `columns` holds the header's roles; empty without a header.
+    Delimited {
+        delim: u8,
+        columns: Vec<Role>,
+        named: bool,
+    },
+    /// One JSON value per line.
+    JsonLines,
+    /// JSON values one after another (`array`: inside one top-level array).
+    JsonStream { array: bool },
+    /// One record per line.
+    Text,
+}
+
+impl Layout {
+    pub fn format_name(&self) -> &'static str {
+        match self {
+            Layout::Delimited { delim: b'\t', .. } => "tsv",
+            Layout::Delimited { delim: b',', .. } => "csv",
+            Layout::Delimited { .. } => "delimited",
+            Layout::JsonLines => "jsonl",
+            Layout::JsonStream { array: true } => "json",
+            Layout::JsonStream { array: false } => "json",
+            Layout::Text => "text",
+        }
+    }
+
+    /// The end of the last complete record in `buf`, which starts on a record boundary.
+    pub fn boundary(&self, buf: &[u8]) -> Option<usize> {
+        match self {
+            Layout::Delimited { .. } => csv_boundary(buf),
+            Layout::JsonLines | Layout::Text => memrchr(b'\n', buf).map(|i| i + 1),
+            Layout::JsonStream { array } => json_boundary(buf, *array),
+        }
+    }
+
+    /// Parses the records of one chunk; `f` gets each record's fields and whether the format
+    /// names them.
+    pub fn for_each_record<F>(&self, chunk: &[u8], p: &Patterns, keys: &mut KeyRoles, mut f: F)
+    where
+        F: FnMut(&[Field], bool),
+    {
+        let mut fields: Vec<Field> = Vec::new();
+        match self {
+            Layout::Delimited {
+                delim,
+                columns,
+                named,
+            } => {
+                let mut pos = 0;
+                while pos < chunk.len() {
+                    fields.clear();
+                    pos = parse_csv_record(chunk, pos, *delim, |col, value| {
+                        let role = match (named, columns.get(col)) {
+                            (false, _) => Role::Unnamed,
+                            (true, Some(r)) => *r,
+                            (true, None) => Role::Other,
+                        };
+                        fields.push(Field { role, value });
+                    });
+                    f(&fields, *named);
+                }
+            }
+            Layout::Text => {
+                for line in lines(chunk) {
+                    fields.clear();
+                    fields.push(Field::borrowed(Role::Unnamed, line));
+                    f(&fields, false);
+                }
+            }
+            Layout::JsonLines => {
+                for line in lines(chunk) {
+                    fields.clear();
+                    let t = line.trim_ascii();
+                    if t.is_empty() {
+                        continue;
+                    }
+                    match json_record(t, keys, p, &mut fields) {
+                        Some(end) if t[end..].trim_ascii().is_empty() => f(&fields, true),
+                        // A broken line is still read, as text: nothing in it is lost.
+                        _ => {
+                            fields.clear();
+                            fields.push(Field::borrowed(Role::Unnamed, line));
+                            f(&fields, false);
+                        }
+                    }
+                }
+            }
+            Layout::JsonStream { .. } => {
+                let mut pos = 0;
+                while pos < chunk.len() {
+                    let b = chunk[pos];
+                    if b.is_ascii_whitespace() || matches!(b, b',' | b'[' | b']') {
+                        pos += 1;
+                        continue;
+                    }
+                    fields.clear();
+                    match json_record(&chunk[pos..], keys, p, &mut fields) {
+                        Some(end) => {
+                            f(&fields, true);
+                            pos += end;
+                        }
+                        None => {
+                            let end = memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i + 1);
+                            fields.clear();
+                            fields.push(Field::borrowed(Role::Unnamed, &chunk[pos..end]));
+                            f(&fields, false);
+                            pos = end;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Lines without their `\n` / `\r\n`.
+pub fn lines(chunk: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
+    let empty = chunk.is_empty();
+    body.split(|&b| b == b'\n')
+        .filter(move |_| !empty)
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+}
+
+/// The last `\n` outside double quotes. Quote parity from the chunk start is exact for RFC
+/// 4180 data, where `""` inside a quoted field toggles twice.
+fn csv_boundary(buf: &[u8]) -> Option<usize> {
+    let total = memchr::memchr_iter(b'"', buf).count();
+    let mut quotes_after = 0;
+    let mut end = buf.len();
+    while let Some(nl) = memrchr(b'\n', &buf[..end]) {
+        quotes_after += memchr::memchr_iter(b'"', &buf[nl..end]).count();
+        if (total - quotes_after) % 2 == 0 {
+            return Some(nl + 1);
+        }
+        end = nl;
+    }
+    None
+}
+
+/// Parses one delimited record from `pos`; calls `field(column, value)` for each field and
+/// returns the position after the record.
+pub fn parse_csv_record<'a>(
+    chunk: &'a [u8],
+    mut pos: usize,
+    delim: u8,
+    mut field: impl FnMut(usize, Cow<'a, [u8]>),
+) -> usize {
+    let mut col = 0;
+    loop {
+        if chunk.get(pos) == Some(&b'"') {
+            // Quoted: up to the closing quote, `""` standing for one quote.
+            let mut i = pos + 1;
+            let mut owned: Option<Vec<u8>> = None;
+            let start = i;
+            loop {
+                match memchr(b'"', &chunk[i..]) {
+                    None => {
+                        // Unterminated: the rest of the chunk is this field.
+                        let v = &chunk[start..];
+                        field(col, join(owned, v));
+                        return chunk.len();
+                    }
+                    Some(q) => {
+                        let q = i + q;
+                        if chunk.get(q + 1) == Some(&b'"') {
+                            owned
+                                .get_or_insert_with(Vec::new)
+                                .extend_from_slice(&chunk[i..=q]);
+                            i = q + 2;
+                            continue;
+                        }
+                        let value = match owned.take() {
+                            Some(mut o) => {
+                                o.extend_from_slice(&chunk[i..q]);
+                                Cow::Owned(o)
+                            }
+                            None => Cow::Borrowed(&chunk[start..q]),
+                        };
+                        // Anything between the closing quote and the delimiter is dropped
+                        // from the value but not from the record's boundaries.
+                        let after = q + 1;
+                        match memchr2(delim, b'\n', &chunk[after..]) {
+                            Some(k) if chunk[after + k] == delim => {
+                                field(col, value);
+                                pos = after + k + 1;
+                                col += 1;
+                                break;
+                            }
+                            Some(k) => {
+                                field(col, value);
+                                return after + k + 1;
+                            }
+                            None => {
+                                field(col, value);
+                                return chunk.len();
+                            }
+                        }
+                    }
+                }
+            }
+            continue;
+        }
+        match memchr2(delim, b'\n', &chunk[pos..]) {
+            Some(k) if chunk[pos + k] == delim => {
+                field(col, Cow::Borrowed(&chunk[pos..pos + k]));
+                pos += k + 1;
+                col += 1;
+            }
+            Some(k) => {
+                let v = &chunk[pos..pos + k];
+                field(col, Cow::Borrowed(v.strip_suffix(b"\r").unwrap_or(v)));
+                return pos + k + 1;
+            }
+            None => {
+                let v = &chunk[pos..];
+                field(col, Cow::Borrowed(v.strip_suffix(b"\r").unwrap_or(v)));
+                return chunk.len();
+            }
+        }
+    }
+}
+
+fn join(owned: Option<Vec<u8>>, rest: &[u8]) -> Cow<'_, [u8]> {
+    match owned {
+        Some(mut o) => {
+            o.extend_from_slice(rest);
+            Cow::Owned(o)
+        }
+        None => Cow::Borrowed(rest),
+    }
+}
+
+/// Counts fields per record for the first `max` non-blank records (delimiter sniffing).
+pub fn field_counts(buf: &[u8], delim: u8, max: usize) -> Vec<usize> {
+    let mut counts = Vec::new();
+    let mut pos = 0;
+    // The last line of a sniffed block may be cut short.
+    let end = csv_boundary(buf).unwrap_or(buf.len());
+    let buf = &buf[..end];
+    while pos < buf.len() && counts.len() < max {
+        let mut n = 0;
+        let mut blank = true;
+        pos = parse_csv_record(buf, pos, delim, |_, v| {
+            n += 1;
+            if !v.trim_ascii().is_empty() {
+                blank = false;
+            }
+        });
+        if !blank {
+            counts.push(n);
+        }
+    }
+    counts
+}
+
+/// The end of the last complete top-level JSON value (or array element) in `buf`.
+fn json_boundary(buf: &[u8], array: bool) -> Option<usize> {
+    let base = if array { 1 } else { 0 };
+    let mut depth: i64 = 0;
+    let mut seen_open = !array;
+    let mut last = None;
+    let mut i = 0;
+    while i < buf.len() {
+        match buf[i] {
+            b'"' => {
+                // Skip the string, honouring escapes.
+                i += 1;
+                loop {
+                    match memchr2(b'"', b'\\', &buf[i..]) {
+                        None => return last,
+                        Some(k) if buf[i + k] == b'\\' => i += k + 2,
+                        Some(k) => {
+                            i += k;
+                            break;
+                        }
+                    }
+                }
+                if depth == base {
+                    last = Some(i + 1);
+                }
+            }
+            b'{' | b'[' => {
+                if !seen_open && depth == 0 {
+                    seen_open = true;
+                }
+                depth += 1;
+            }
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == base {
+                    last = Some(i + 1);
+                }
+                if depth < base {
+                    // The closing bracket of the top-level array, or stray: a boundary.
+                    depth = base;
+                    last = Some(i + 1);
+                }
+            }
+            b'\n' if depth == base => last = Some(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    last
+}
+
+/// Field roles of JSON keys, cached per worker so a key is normalized once.
+#[derive(Default)]
+pub struct KeyRoles {
+    cache: HashMap<Vec<u8>, Role>,
+    /// Keys as written, for attribution.
+    pub seen: Vec<Vec<u8>>,
+}
+
+impl KeyRoles {
+    pub fn role(&mut self, key: &[u8], p: &Patterns) -> Role {
+        if let Some(r) = self.cache.get(key) {
+            return *r;
+        }
+        let r = p.role_of(key);
+        self.cache.insert(key.to_vec(), r);
+        self.seen.push(key.to_vec());
+        r
+    }
+}
+
+/// How deep a JSON record may nest before it is read as text instead.
+const MAX_JSON_DEPTH: usize = 128;
+
+/// Parses one JSON value at the start of `s` into flattened fields: the last key segment names
+/// each scalar. Returns the end of the value, or `None` if it is not valid JSON.
+pub fn json_record<'a>(
+    s: &'a [u8],
+    keys: &mut KeyRoles,
+    p: &Patterns,
+    fields: &mut Vec<Field<'a>>,
+) -> Option<usize> {
+    let mut parser = JsonParser { s, i: 0, keys, p };
+    parser.value(Role::Unnamed, 0, fields)?;
+    Some(parser.i)
+}
+
+struct JsonParser<'a, 'k> {
+    s: &'a [u8],
+    i: usize,
+    keys: &'k mut KeyRoles,
+    p: &'k Patterns,
+}
+
+impl<'a> JsonParser<'a, '_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
+            self.i += 1;
+        }
+    }
+
+    fn value(&mut self, role: Role, depth: usize, fields: &mut Vec<Field<'a>>) -> Option<()> {
+        if depth > MAX_JSON_DEPTH {
+            return None;
+        }
+        self.ws();
+        match *self.s.get(self.i)? {
+            b'{' => {
+                self.i += 1;
+                self.ws();
+                if self.s.get(self.i) == Some(&b'}') {
+                    self.i += 1;
+                    return Some(());
+                }
+                loop {
+                    self.ws();
+                    let key = self.string()?;
+                    let role = self.keys.role(&key, self.p);
+                    self.ws();
+                    if self.s.get(self.i) != Some(&b':') {
+                        return None;
+                    }
+                    self.i += 1;
+                    self.value(role, depth + 1, fields)?;
+                    self.ws();
+                    match self.s.get(self.i)? {
+                        b',' => self.i += 1,
+                        b'}' => {
+                            self.i += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'[' => {
+                self.i += 1;
+                self.ws();
+                if self.s.get(self.i) == Some(&b']') {
+                    self.i += 1;
+                    return Some(());
+                }
+                loop {
+                    self.value(role, depth + 1, fields)?;
+                    self.ws();
+                    match self.s.get(self.i)? {
+                        b',' => self.i += 1,
+                        b']' => {
+                            self.i += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'"' => {
+                let v = self.string()?;
+                fields.push(Field { role, value: v });
+                Some(())
+            }
+            b't' | b'f' | b'n' => {
+                for lit in [&b"true"[..], b"false", b"null"] {
+                    if self.s[self.i..].starts_with(lit) {
+                        self.i += lit.len();
+                        return Some(());
+                    }
+                }
+                None
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = self.i;
+                while self.i < self.s.len()
+                    && matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    self.i += 1;
+                }
+                fields.push(Field::borrowed(role, &self.s[start..self.i]));
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    /// A string at `i` (which holds `"`), unescaped.
+    fn string(&mut self) -> Option<Cow<'a, [u8]>> {
+        if self.s.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        let start = self.i + 1;
+        let mut i = start;
+        let mut owned: Option<Vec<u8>> = None;
+        loop {
+            let k = memchr2(b'"', b'\\', &self.s[i..])?;
+            let at = i + k;
+            if self.s[at] == b'"' {
+                self.i = at + 1;
+                return Some(match owned {
+                    None => Cow::Borrowed(&self.s[start..at]),
+                    Some(mut o) => {
+                        o.extend_from_slice(&self.s[i..at]);
+                        Cow::Owned(o)
+                    }
+                });
+            }
+            let o = owned.get_or_insert_with(Vec::new);
+            o.extend_from_slice(&self.s[i..at]);
+            let esc = *self.s.get(at + 1)?;
+            i = at + 2;
+            match esc {
+                b'n' => o.push(b'\n'),
+                b't' => o.push(b'\t'),
+                b'r' => o.push(b'\r'),
+                b'b' | b'f' => o.push(b' '),
+                b'u' => {
+                    let hex = std::str::from_utf8(self.s.get(i..i + 4)?).ok()?;
+                    let mut cp = u32::from_str_radix(hex, 16).ok()?;
+                    i += 4;
+                    if (0xD800..0xDC00).contains(&cp) && self.s.get(i..i + 2) == Some(b"\\u") {
+                        let lo = std::str::from_utf8(self.s.get(i + 2..i + 6)?).ok()?;
+                        let lo = u32::from_str_radix(lo, 16).ok()?;
+                        if (0xDC00..0xE000).contains(&lo) {
+                            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                            i += 6;
+                        }
+                    }
+                    let c = char::from_u32(cp).unwrap_or('\u{FFFD}');
+                    let mut b = [0u8; 4];
+                    o.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+                }
+                other => o.push(other),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv_rows(s: &str, delim: u8) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        let mut pos = 0;
+        let b = s.as_bytes();
+        while pos < b.len() {
+            let mut row = Vec::new();
+            pos = parse_csv_record(b, pos, delim, |_, v| {
+                row.push(String::from_utf8_lossy(&v).into_owned())
+            });
+            rows.push(row);
+        }
+        rows
+    }
+
+    #[test]
+    fn csv_quotes_delimiters_and_newlines() {
+        let rows = csv_rows("a,\"b,c\",d\r\n\"x\"\"y\",\"multi\nline\",z\n", b',');
+        assert_eq!(rows[0], vec!["a", "b,c", "d"]);
+        assert_eq!(rows[1], vec!["x\"y", "multi\nline", "z"]);
+        assert_eq!(rows.len(), 2);
+        let rows = csv_rows("1;2;3\n", b';');
+        assert_eq!(rows[0], vec!["1", "2", "3"]);
+        let rows = csv_rows("a,,\n", b',');
+        assert_eq!(rows[0], vec!["a", "", ""]);
+    }
+
+    #[test]
+    fn csv_boundary_skips_newlines_in_quotes() {
+        let s = b"a,b\n\"x\ny\",z\n\"open\nstill";
+        assert_eq!(csv_boundary(s), Some(12));
+        assert_eq!(csv_boundary(b"\"no end\n"), None);
+    }
+
+    #[test]
+    fn json_boundaries() {
+        let s = b"{\"a\":\"}\\\"\"}\n{\"b\":[1,2";
+        assert_eq!(json_boundary(s, false), Some(12));
+        let s = b"[{\"a\":1},\n {\"a\":2}, {\"a\"";
+        assert_eq!(json_boundary(s, true), Some(18));
+    }
+
+    #[test]
+    fn json_flattens_to_last_key() {
+        let mut keys = KeyRoles::default();
+        let p = &Patterns::builtin().unwrap();
+        let mut fields = Vec::new();
+        let s = br#"{"passenger":{"nik":"3171","hp":["0812","x\"y\u0041"]},"n":12,"ok":true,"z":null}"#;
+        let end = json_record(s, &mut keys, p, &mut fields).unwrap();
+        assert_eq!(end, s.len());
+        let vals: Vec<String> = fields
+            .iter()
+            .map(|f| String::from_utf8_lossy(&f.value).into_owned())
+            .collect();
+        assert_eq!(vals, vec!["3171", "0812", "x\"yA", "12"]);
+        assert!(json_record(b"{\"a\":", &mut keys, p, &mut fields).is_none());
+        let deep = "[".repeat(100_000);
+        assert!(json_record(deep.as_bytes(), &mut keys, p, &mut fields).is_none());
+    }
+
+    #[test]
+    fn lines_strip_endings() {
+        let l: Vec<&[u8]> = lines(b"a\r\nb\n\nc").collect();
+        assert_eq!(l, vec![&b"a"[..], b"b", b"", b"c"]);
+        assert_eq!(lines(b"").count(), 0);
+    }
+}
