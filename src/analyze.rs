@@ -2,12 +2,11 @@
 //! NIKs inside the record (SPEC §6) and add it all to the worker's [`Stats`].
 
 use std::borrow::Cow;
-use std::hash::{Hash, Hasher};
 
 use crate::dates::{self, Date, Readings};
 use crate::detect::{Detector, Found};
 use crate::patterns::{Kind, Patterns, Role};
-use crate::summary::{reason_index, FileStats, Stats};
+use crate::summary::{hash_lower, reason_index, FileStats, Stats};
 use crate::validate::{self, Decoded, Verdict};
 
 /// One field of a record: its role (from its name) and its value.
@@ -35,7 +34,6 @@ pub struct Analyzer<'p> {
     birth_dates: Vec<Readings>,
     sexes: Vec<bool>,
     text_dates: Vec<Date>,
-    lower: String,
 }
 
 impl<'p> Analyzer<'p> {
@@ -48,7 +46,6 @@ impl<'p> Analyzer<'p> {
             birth_dates: Vec::new(),
             sexes: Vec::new(),
             text_dates: Vec::new(),
-            lower: String::new(),
         }
     }
 
@@ -145,12 +142,7 @@ impl<'p> Analyzer<'p> {
                         let addr = String::from_utf8_lossy(&v[span.0..span.1]);
                         match validate::email(&addr, self.p) {
                             Verdict::Valid(class) => {
-                                self.lower.clear();
-                                self.lower.push_str(&addr);
-                                self.lower.make_ascii_lowercase();
-                                let mut h = std::collections::hash_map::DefaultHasher::new();
-                                self.lower.hash(&mut h);
-                                ks.unique.insert(h.finish());
+                                ks.unique.insert(hash_lower(addr.as_bytes()));
                                 bump(&mut stats.domain_classes, class);
                                 Ok(())
                             }

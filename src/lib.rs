@@ -1,9 +1,36 @@
 //! triage: judge a leaked Indonesian dataset fast, without spreading it further.
+//!
+//! The pipeline flows one way:
+//!
+//! ```text
+//! cli ──► scan ──► walk            every entry below the paths, in a fixed order
+//!           │ ├──► decode          BOM / UTF-16, binary and format sniffing → Layout
+//!           │ ├──► records         chunks cut on record boundaries → records of Fields
+//!           │ └──► analyze         per record: detect → validate → corroborate → Stats
+//!           ▼
+//!        summary  (Summary: AddAssign, merged from every worker in any order)
+//!           ▼
+//!        report   (JSON / text / CSV, --expect diff, masks)
+//! ```
+//!
+//! Types to know: [`patterns::Patterns`] (the rule data of `patterns/`, embedded),
+//! [`detect::Found`] (a candidate), [`validate::Verdict`] (valid, or the first rule failed),
+//! [`summary::Summary`] (mergeable counts and the ledger), [`scan::ScanConfig`] (what a scan
+//! needs, built once from the flags in [`cli::Config`]). Nothing below `scan` knows about the
+//! command line or output formats.
+
+pub mod analyze;
+pub mod attribute;
+pub mod cli;
+pub mod dates;
+pub mod decode;
+pub mod detect;
+pub mod explain;
 pub mod patterns;
+pub mod records;
+pub mod report;
+pub mod scan;
+pub mod summary;
 pub mod synth;
 pub mod validate;
-pub mod dates;
-pub mod detect;
-pub mod summary;
-pub mod analyze;
-pub mod records;
+pub mod walk;

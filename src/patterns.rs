@@ -38,6 +38,41 @@ const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ),
 ];
 
+/// A validation rule from a pattern file, compiled to a full DFA: it runs on every candidate,
+/// where the general regex engine's per-call set-up cost more than the match itself.
+pub struct Rule {
+    pub pattern: String,
+    dfa: regex_automata::dfa::dense::DFA<Vec<u32>>,
+}
+
+impl Rule {
+    pub fn new(pattern: &str) -> Result<Rule> {
+        use regex_automata::{dfa::dense, nfa::thompson, util::syntax};
+        let dfa = dense::Builder::new()
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .thompson(thompson::Config::new().utf8(false))
+            .build(pattern)
+            .with_context(|| format!("regex {pattern:?}"))?;
+        Ok(Rule {
+            pattern: pattern.to_string(),
+            dfa,
+        })
+    }
+
+    /// Whether the rule matches at the start of `s` (rules anchor their end with `$`).
+    pub fn is_match(&self, s: &[u8]) -> bool {
+        use regex_automata::{dfa::Automaton, Anchored, Input};
+        let input = Input::new(s).anchored(Anchored::Yes);
+        matches!(self.dfa.try_search_fwd(&input), Ok(Some(_)))
+    }
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Rule({:?})", self.pattern)
+    }
+}
+
 /// What a named field holds, from its name alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -263,14 +298,14 @@ pub struct Patterns {
     pub kk_window: usize,
     pub card_keywords: Vec<String>,
     pub card_window: usize,
-    pub mobile: Regex,
-    /// (three-digit prefix, index into `operator_names`), sorted by prefix.
-    pub operators: Vec<(String, usize)>,
+    pub mobile: Rule,
+    /// Operator index (into `operator_names`) by three-digit prefix `000`..`999`.
+    pub operators: Vec<u8>,
     /// Operator names in file order, then `other`.
     pub operator_names: Vec<String>,
-    pub email_local: Regex,
-    pub email_label: Regex,
-    pub email_tld: Regex,
+    pub email_local: Rule,
+    pub email_label: Rule,
+    pub email_tld: Rule,
     /// (class, suffixes) in order.
     pub domain_classes: Vec<(String, Vec<String>)>,
     pub sources: Vec<SourceProfile>,
@@ -408,7 +443,14 @@ impl Patterns {
             card_keywords: lower(p.card_keywords),
             card_window: p.card_window.unwrap_or(32),
             mobile: p.mobile.context("identifiers.toml: phone needs `mobile`")?,
-            operators: p.operators,
+            operators: {
+                let other = p.operator_names.len() as u8 - 1;
+                let mut table = vec![other; 1000];
+                for (prefix, idx) in &p.operators {
+                    table[prefix.parse::<usize>().expect("checked digits")] = *idx as u8;
+                }
+                table
+            },
             operator_names: p.operator_names,
             email_local: p.local.context("identifiers.toml: email needs `local`")?,
             email_label: p.label.context("identifiers.toml: email needs `label`")?,
@@ -428,28 +470,27 @@ impl Patterns {
 
     /// The operator of a national number, as an index into `operator_names`.
     pub fn operator_index(&self, national: &str) -> usize {
-        let prefix = national.get(..3).unwrap_or("");
-        match self
-            .operators
-            .binary_search_by(|(p, _)| p.as_str().cmp(prefix))
-        {
-            Ok(i) => self.operators[i].1,
-            Err(_) => self.operator_names.len() - 1,
+        let b = national.as_bytes();
+        if b.len() < 3 || !b[..3].iter().all(u8::is_ascii_digit) {
+            return self.operator_names.len() - 1;
         }
+        let i = (b[0] - b'0') as usize * 100 + (b[1] - b'0') as usize * 10 + (b[2] - b'0') as usize;
+        self.operators[i] as usize
     }
 
     pub fn operator(&self, national: &str) -> &str {
         &self.operator_names[self.operator_index(national)]
     }
 
-    /// The class of a lower-case domain, as an index into `domain_class_names()`.
+    /// The class of a domain (any case), as an index into `domain_class_names()`.
     pub fn domain_class_index(&self, domain: &str) -> usize {
+        let d = domain.as_bytes();
         for (i, (_, suffixes)) in self.domain_classes.iter().enumerate() {
             for s in suffixes {
-                if domain == s
-                    || (domain.len() > s.len()
-                        && domain.ends_with(s.as_str())
-                        && domain.as_bytes()[domain.len() - s.len() - 1] == b'.')
+                let s = s.as_bytes();
+                if d.len() >= s.len()
+                    && d[d.len() - s.len()..].eq_ignore_ascii_case(s)
+                    && (d.len() == s.len() || d[d.len() - s.len() - 1] == b'.')
                 {
                     return i;
                 }
@@ -476,20 +517,20 @@ struct PartialPatterns {
     kk_window: Option<usize>,
     card_keywords: Vec<String>,
     card_window: Option<usize>,
-    mobile: Option<Regex>,
+    mobile: Option<Rule>,
     operators: Vec<(String, usize)>,
     operator_names: Vec<String>,
-    local: Option<Regex>,
-    label: Option<Regex>,
-    tld: Option<Regex>,
+    local: Option<Rule>,
+    label: Option<Rule>,
+    tld: Option<Rule>,
     domain_classes: Vec<(String, Vec<String>)>,
 }
 
 impl PartialPatterns {
     fn take(&mut self, kind: Kind, raw: &RawPattern) -> Result<()> {
-        let re = |s: &Option<String>, what: &str| -> Result<Option<Regex>> {
+        let re = |s: &Option<String>, what: &str| -> Result<Option<Rule>> {
             s.as_deref()
-                .map(|s| Regex::new(s).with_context(|| format!("{} {what}", kind.name())))
+                .map(|s| Rule::new(s).with_context(|| format!("{} {what}", kind.name())))
                 .transpose()
         };
         let strings = |v: &toml::Value, what: &str| -> Result<Vec<String>> {
@@ -515,6 +556,9 @@ impl PartialPatterns {
                 self.mobile = re(&raw.mobile, "mobile")?;
                 for (op, prefixes) in &raw.operators {
                     let idx = self.operator_names.len();
+                    if idx >= 250 {
+                        bail!("too many phone operators");
+                    }
                     self.operator_names.push(op.clone());
                     for p in strings(prefixes, "operators")? {
                         if p.len() != 3 || !p.bytes().all(|b| b.is_ascii_digit()) {

@@ -2,35 +2,149 @@
 //! in any order to the same result, which is what makes the output independent of the thread
 //! count.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::AddAssign;
 
 use crate::patterns::Kind;
 
 /// Distinct normalized values, each reduced to a `u64` (a NIK fits; e-mails are hashed).
-pub type U64Set = HashSet<u64, BuildHasherDefault<MixHasher>>;
+///
+/// Values are appended to a buffer and kept as sorted, deduplicated runs that merge like an
+/// LSM tree: the hot path only pushes, memory is 8 bytes per distinct value plus one buffer,
+/// and the result does not depend on the order in which workers' sets are merged.
+#[derive(Clone, Debug, Default)]
+pub struct DistinctSet {
+    pending: Vec<u64>,
+    /// Sorted, deduplicated, longest first.
+    runs: Vec<Vec<u64>>,
+}
 
-/// A fast hasher for `u64` keys that are already well spread or cheaply mixed.
-#[derive(Default)]
-pub struct MixHasher(u64);
+/// Values buffered unsorted before they become a run: large runs mean few merge passes.
+const PENDING_MAX: usize = 1 << 18;
 
-impl Hasher for MixHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01b3);
+impl DistinctSet {
+    #[inline]
+    pub fn insert(&mut self, v: u64) {
+        self.pending.push(v);
+        if self.pending.len() >= PENDING_MAX {
+            self.flush();
         }
     }
-    fn write_u64(&mut self, n: u64) {
-        // splitmix64 finalizer
-        let mut z = n.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        self.0 = z ^ (z >> 31);
+
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut run = std::mem::take(&mut self.pending);
+        run.sort_unstable();
+        run.dedup();
+        self.push_run(run);
     }
+
+    fn push_run(&mut self, run: Vec<u64>) {
+        self.runs.push(run);
+        // Keep run sizes geometric, so each value is merged O(log n) times.
+        while self.runs.len() >= 2 {
+            let n = self.runs.len();
+            if self.runs[n - 2].len() > 2 * self.runs[n - 1].len() {
+                break;
+            }
+            let b = self.runs.pop().expect("two runs");
+            let a = self.runs.pop().expect("two runs");
+            self.runs.push(merge(&a, &b));
+        }
+    }
+
+    /// Merges everything into one run.
+    pub fn compact(&mut self) {
+        self.flush();
+        while self.runs.len() >= 2 {
+            let b = self.runs.pop().expect("two runs");
+            let a = self.runs.pop().expect("two runs");
+            self.runs.push(merge(&a, &b));
+        }
+    }
+
+    /// The number of distinct values (exact).
+    pub fn len(&self) -> usize {
+        if self.pending.is_empty() && self.runs.len() <= 1 {
+            return self.runs.first().map_or(0, Vec::len);
+        }
+        let mut c = self.clone();
+        c.compact();
+        c.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn contains(&self, v: u64) -> bool {
+        self.pending.contains(&v) || self.runs.iter().any(|r| r.binary_search(&v).is_ok())
+    }
+}
+
+fn merge(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x < y {
+            out.push(x);
+            i += 1;
+        } else if y < x {
+            out.push(y);
+            j += 1;
+        } else {
+            out.push(x);
+            i += 1;
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+impl AddAssign for DistinctSet {
+    fn add_assign(&mut self, o: Self) {
+        // A chunk's set is mostly an unsorted buffer: append it, sort once it is large.
+        if self.pending.is_empty() {
+            self.pending = o.pending;
+        } else {
+            self.pending.extend_from_slice(&o.pending);
+        }
+        if self.pending.len() >= PENDING_MAX {
+            self.flush();
+        }
+        for run in o.runs {
+            // Keep the longest-first order push_run relies on.
+            let at = self.runs.partition_point(|r| r.len() >= run.len());
+            self.runs.insert(at, run);
+        }
+        while self.runs.len() > 1 {
+            let n = self.runs.len();
+            if self.runs[n - 2].len() > 2 * self.runs[n - 1].len() {
+                break;
+            }
+            let b = self.runs.pop().expect("two runs");
+            let a = self.runs.pop().expect("two runs");
+            let merged = merge(&a, &b);
+            let at = self.runs.partition_point(|r| r.len() >= merged.len());
+            self.runs.insert(at, merged);
+        }
+    }
+}
+
+/// A 64-bit hash of an e-mail address, lower-cased on the fly (FNV-1a, then mixed).
+pub fn hash_lower(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h = (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(0x100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
 }
 
 /// The invalid reasons of each kind, in the order SPEC §5 checks them.
@@ -56,7 +170,7 @@ pub struct KindStats {
     pub candidates: u64,
     pub valid: u64,
     pub invalid: [u64; 5],
-    pub unique: U64Set,
+    pub unique: DistinctSet,
 }
 
 impl AddAssign for KindStats {
@@ -66,12 +180,7 @@ impl AddAssign for KindStats {
         for (a, b) in self.invalid.iter_mut().zip(o.invalid) {
             *a += b;
         }
-        if self.unique.len() < o.unique.len() {
-            let mine = std::mem::replace(&mut self.unique, o.unique);
-            self.unique.extend(mine);
-        } else {
-            self.unique.extend(o.unique);
-        }
+        self.unique += o.unique;
     }
 }
 
@@ -223,7 +332,8 @@ impl FileStats {
 }
 
 impl AddAssign for FileStats {
-    /// Chunks of one file add up; the worse state and the first reason win.
+    /// Chunks of one file add up (only the file's own entry carries its bytes); the worse
+    /// state wins, with its reason.
     fn add_assign(&mut self, o: Self) {
         if o.state > self.state {
             self.state = o.state;
@@ -232,6 +342,7 @@ impl AddAssign for FileStats {
         if self.format.is_empty() {
             self.format = o.format;
         }
+        self.bytes += o.bytes;
         self.records += o.records;
         self.confirmed += o.confirmed;
         for (a, b) in self.valid.iter_mut().zip(o.valid) {
@@ -279,6 +390,13 @@ impl Summary {
             .any(|f| matches!(f.state, State::Partial | State::Failed))
     }
 
+    /// Merges every distinct-value set into one run (before rendering).
+    pub fn compact(&mut self) {
+        for k in &mut self.stats.kinds {
+            k.unique.compact();
+        }
+    }
+
     pub fn bytes(&self) -> u64 {
         self.files.values().map(|f| f.bytes).sum()
     }
@@ -292,7 +410,8 @@ mod tests {
         let mut s = Summary::default();
         s.stats.records.total = seed;
         s.stats.kinds[0].candidates = seed * 2;
-        s.stats.kinds[0].unique.extend([seed, 7]);
+        s.stats.kinds[0].unique.insert(seed);
+        s.stats.kinds[0].unique.insert(7);
         s.stats.operators = vec![seed; (seed % 3) as usize + 1];
         let mut f = FileStats::new(State::Scanned, "csv", 10);
         f.records = seed;
@@ -310,8 +429,9 @@ mod tests {
     }
 
     fn key(s: &Summary) -> String {
-        let mut u: Vec<_> = s.stats.kinds[0].unique.iter().collect();
-        u.sort();
+        let mut set = s.stats.kinds[0].unique.clone();
+        set.compact();
+        let u = set.runs.clone();
         format!(
             "{:?} {:?} {:?} {:?} {:?}",
             s.stats.records, u, s.stats.operators, s.files, s.fields
@@ -331,5 +451,20 @@ mod tests {
         assert_eq!(a.files["a.csv"].state, State::Partial);
         assert_eq!(a.files["a.csv"].records, 6);
         assert!(a.incomplete());
+    }
+
+    #[test]
+    fn distinct_set_counts_exactly_across_runs() {
+        let mut a = DistinctSet::default();
+        let mut b = DistinctSet::default();
+        for i in 0..200_000u64 {
+            a.insert(i % 150_000);
+            b.insert(100_000 + i % 90_000);
+        }
+        assert_eq!(a.len(), 150_000);
+        a += b;
+        assert_eq!(a.len(), 190_000);
+        assert!(a.contains(189_999) && !a.contains(190_000));
+        assert_eq!(hash_lower(b"A@B.com"), hash_lower(b"a@b.COM"));
     }
 }

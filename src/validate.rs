@@ -135,7 +135,7 @@ pub struct Mobile {
 
 /// Phone: the national number (digits after the country or trunk prefix) must be mobile.
 pub fn phone(national: &str, p: &Patterns) -> Verdict<Mobile> {
-    if !p.mobile.is_match(national) {
+    if !p.mobile.is_match(national.as_bytes()) {
         return Verdict::Invalid("not_mobile");
     }
     // The leading 1 keeps numbers of different lengths distinct.
@@ -153,18 +153,18 @@ pub fn email(addr: &str, p: &Patterns) -> Verdict<usize> {
     let Some((local, domain)) = addr.rsplit_once('@') else {
         return Verdict::Invalid("syntax");
     };
-    if local.len() > 64 || local.contains("..") || !p.email_local.is_match(local) {
+    if local.len() > 64 || local.contains("..") || !p.email_local.is_match(local.as_bytes()) {
         return Verdict::Invalid("syntax");
     }
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() < 2 {
+    let Some((rest, tld)) = domain.rsplit_once('.') else {
+        return Verdict::Invalid("syntax");
+    };
+    if !p.email_tld.is_match(tld.as_bytes())
+        || !rest.split('.').all(|l| p.email_label.is_match(l.as_bytes()))
+    {
         return Verdict::Invalid("syntax");
     }
-    let (tld, rest) = labels.split_last().expect("two labels");
-    if !p.email_tld.is_match(tld) || !rest.iter().all(|l| p.email_label.is_match(l)) {
-        return Verdict::Invalid("syntax");
-    }
-    Verdict::Valid(p.domain_class_index(&domain.to_ascii_lowercase()))
+    Verdict::Valid(p.domain_class_index(domain))
 }
 
 #[cfg(test)]

@@ -1,0 +1,474 @@
+//! The command line: clap definitions, the one place raw flags become a validated
+//! [`Config`], and the glue that runs a command and maps its outcome to an [`Exit`] code.
+
+use std::fs;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::Value;
+
+use crate::explain::{check, explain};
+use crate::patterns::{Kind, Patterns};
+use crate::report::{self, RunInfo};
+use crate::scan::{scan, Progress, ScanConfig};
+use crate::synth::{self, SynthFormat, SynthOptions};
+
+/// Exit codes (SPEC §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// The scan (or command) completed.
+    Ok = 0,
+    /// An `--expect` comparison or `patterns --check` failed; wins over `Incomplete`.
+    CheckFailed = 1,
+    /// Bad arguments, an unreadable root, an invalid pattern file.
+    Fatal = 2,
+    /// The scan finished, but some entry is `partial` or `failed`.
+    Incomplete = 3,
+}
+
+/// Judge a leaked Indonesian dataset fast, without spreading it further.
+///
+/// triage finds NIK, KK, BPJS card numbers, phone numbers and e-mail addresses, validates them
+/// against the real rules, corroborates them inside each record and summarizes what it found.
+/// Values are masked in every output unless --reveal is given.
+#[derive(Debug, Parser)]
+#[command(name = "triage", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files, directories and archives and write the summary.
+    Scan(ScanArgs),
+    /// Decode identifiers: NIK/KK region, birth date and sex; phone operator; e-mail class.
+    Explain(ExplainArgs),
+    /// List the identifier patterns; --check runs every pattern's examples.
+    Patterns(PatternsArgs),
+    /// Write a reproducible synthetic BPJS-style sample and its expected counts.
+    Synth(SynthArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan (recursively; symlinks are not followed).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Summary format on stdout (or --output).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Write the summary to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Compare the summary (outside `run`) with a baseline JSON; exit 1 on any difference.
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
+    /// Use the pattern files in DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
+    /// Show raw values in outputs (every value is masked by default).
+    #[arg(long)]
+    pub reveal: bool,
+    /// Do not draw a progress bar (it is drawn on stderr only when stderr is a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Nik,
+    Kk,
+    BpjsCard,
+    Phone,
+    Email,
+}
+
+impl From<KindArg> for Kind {
+    fn from(k: KindArg) -> Kind {
+        match k {
+            KindArg::Nik => Kind::Nik,
+            KindArg::Kk => Kind::Kk,
+            KindArg::BpjsCard => Kind::BpjsCard,
+            KindArg::Phone => Kind::Phone,
+            KindArg::Email => Kind::Email,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// Values to decode.
+    #[arg(required = true, value_name = "VALUE")]
+    pub values: Vec<String>,
+    /// Read every value as this kind (a KK looks like a NIK).
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// One JSON object per value, one per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Show the values unmasked.
+    #[arg(long)]
+    pub reveal: bool,
+    /// Use the pattern files in DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PatternsArgs {
+    /// Run every pattern's examples and negative examples; exit 1 on any miss.
+    #[arg(long)]
+    pub check: bool,
+    /// Use the pattern files in DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
+    /// List the patterns as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SynthFormatArg {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SynthArgs {
+    /// Number of data rows.
+    #[arg(long, default_value_t = 10_000)]
+    pub rows: u64,
+    /// Seed: the same seed and rows give byte-identical files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Directory to write the sample and truth.json into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Sample file format.
+    #[arg(long, value_enum, default_value_t = SynthFormatArg::Csv)]
+    pub format: SynthFormatArg,
+}
+
+/// A scan's validated settings: everything a run needs, decided before any work starts.
+pub struct Config {
+    pub scan: ScanConfig,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub expect: Option<(PathBuf, Value)>,
+    pub reveal: bool,
+    pub progress: bool,
+    pub patterns: Patterns,
+}
+
+fn load_patterns(dir: &Option<PathBuf>) -> Result<Patterns> {
+    match dir {
+        Some(d) => Patterns::from_dir(d),
+        None => Patterns::builtin(),
+    }
+}
+
+impl Config {
+    pub fn from_args(a: ScanArgs) -> Result<Config> {
+        let mut scan = ScanConfig::new(a.paths);
+        if let Some(t) = a.threads {
+            if t == 0 {
+                bail!("--threads must be at least 1");
+            }
+            scan.threads = t;
+        }
+        let expect = match a.expect {
+            Some(path) => {
+                let text = fs::read_to_string(&path)
+                    .with_context(|| format!("reading baseline {}", path.display()))?;
+                let v: Value = serde_json::from_str(&text)
+                    .with_context(|| format!("baseline {} is not JSON", path.display()))?;
+                Some((path, v))
+            }
+            None => None,
+        };
+        if let Some(out) = &a.output {
+            scan.exclude.push(out.clone());
+        }
+        Ok(Config {
+            format: if a.json { Format::Json } else { a.format },
+            output: a.output,
+            expect,
+            reveal: a.reveal,
+            progress: !a.no_progress && io::stderr().is_terminal(),
+            patterns: load_patterns(&a.patterns)?,
+            scan,
+        })
+    }
+}
+
+/// Parses the command line, runs the command, and returns its exit code.
+pub fn run() -> Exit {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { Exit::Fatal } else { Exit::Ok };
+        }
+    };
+    match run_command(cli.command) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => Exit::Ok,
+        Err(e) => {
+            eprintln!("triage: error: {e:#}");
+            Exit::Fatal
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run_command(cmd: Command) -> Result<Exit> {
+    match cmd {
+        Command::Scan(a) => run_scan(Config::from_args(a)?),
+        Command::Explain(a) => run_explain(a),
+        Command::Patterns(a) => run_patterns(a),
+        Command::Synth(a) => run_synth(a),
+    }
+}
+
+fn run_scan(cfg: Config) -> Result<Exit> {
+    let progress = Progress::default();
+    let start = Instant::now();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let summary = std::thread::scope(|s| {
+        let bar = cfg.progress.then(|| s.spawn(|| draw_progress(&progress, &done)));
+        let r = scan(&cfg.scan, &cfg.patterns, &progress);
+        done.store(true, Ordering::Release);
+        if let Some(b) = bar {
+            let _ = b.join();
+        }
+        r
+    })?;
+    let run = RunInfo {
+        threads: cfg.scan.threads,
+        elapsed_s: start.elapsed().as_secs_f64(),
+    };
+    let v = report::summary_json(&summary, &cfg.patterns, &run);
+
+    let mut sink: Box<dyn Write> = match &cfg.output {
+        Some(path) => Box::new(io::BufWriter::new(
+            fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => Box::new(io::BufWriter::new(io::stdout().lock())),
+    };
+    match cfg.format {
+        Format::Json => report::write_json(&mut sink, &v),
+        Format::Text => report::write_text(&mut sink, &v, &cfg.patterns),
+        Format::Csv => report::write_csv(&mut sink, &v),
+    }
+    .and_then(|()| sink.flush())
+    .context("writing the summary")?;
+
+    if let Some((path, baseline)) = &cfg.expect {
+        let diffs = report::expect_diff(&v, baseline);
+        if !diffs.is_empty() {
+            eprintln!(
+                "triage: {} difference(s) from the baseline {}:",
+                diffs.len(),
+                path.display()
+            );
+            for d in &diffs {
+                eprintln!("  {d}");
+            }
+            return Ok(Exit::CheckFailed);
+        }
+    }
+    Ok(if summary.incomplete() {
+        Exit::Incomplete
+    } else {
+        Exit::Ok
+    })
+}
+
+fn draw_progress(p: &Progress, done: &std::sync::atomic::AtomicBool) {
+    let bar = indicatif::ProgressBar::new(p.total.load(Ordering::Relaxed));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        )
+        .expect("a valid template"),
+    );
+    while !done.load(Ordering::Acquire) {
+        bar.set_length(p.total.load(Ordering::Relaxed));
+        bar.set_position(p.done.load(Ordering::Relaxed));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bar.finish_and_clear();
+}
+
+fn run_explain(a: ExplainArgs) -> Result<Exit> {
+    let p = load_patterns(&a.patterns)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for value in &a.values {
+        for e in explain(value, a.kind.map(Kind::from), a.reveal, &p) {
+            if a.json {
+                let mut v = serde_json::to_value(&e)?;
+                v["details"] = serde_json::Value::Object(
+                    e.details
+                        .iter()
+                        .map(|(k, d)| (k.clone(), Value::String(d.clone())))
+                        .collect(),
+                );
+                serde_json::to_writer(&mut out, &v)?;
+                writeln!(out)?;
+            } else {
+                let verdict = match &e.reason {
+                    None => "valid".to_string(),
+                    Some(r) => format!("invalid: {r}"),
+                };
+                writeln!(
+                    out,
+                    "{}: {} {}{}",
+                    e.input,
+                    e.kind.unwrap_or("no identifier"),
+                    verdict,
+                    e.normalized
+                        .as_deref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default()
+                )?;
+                for (k, d) in &e.details {
+                    writeln!(out, "  {k:<12} {d}")?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+fn run_patterns(a: PatternsArgs) -> Result<Exit> {
+    let p = load_patterns(&a.patterns)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if a.check {
+        let (ran, failures) = check(&p);
+        for f in &failures {
+            writeln!(
+                out,
+                "FAIL {}: {:?} should {}",
+                f.kind,
+                f.example,
+                if f.expected_valid {
+                    "hold a valid identifier of this kind"
+                } else {
+                    "not hold a valid identifier of this kind"
+                }
+            )?;
+        }
+        writeln!(
+            out,
+            "{} passed, {} failed",
+            ran - failures.len(),
+            failures.len()
+        )?;
+        out.flush()?;
+        return Ok(if failures.is_empty() {
+            Exit::Ok
+        } else {
+            Exit::CheckFailed
+        });
+    }
+    if a.json {
+        let list: Vec<Value> = p
+            .infos
+            .iter()
+            .map(|i| {
+                serde_json::json!({
+                    "kind": i.kind.name(), "name": i.name, "shape": i.shape, "about": i.about,
+                    "examples": i.examples.len(), "negative_examples": i.negative_examples.len(),
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &list)?;
+        writeln!(out)?;
+    } else {
+        for i in &p.infos {
+            writeln!(out, "{:<10} {}", i.kind.name(), i.name)?;
+            writeln!(out, "           shape    {}", i.shape)?;
+            writeln!(out, "           rule     {}", i.about)?;
+            writeln!(
+                out,
+                "           examples {} positive, {} negative",
+                i.examples.len(),
+                i.negative_examples.len()
+            )?;
+        }
+        writeln!(
+            out,
+            "\nfield synonyms: {} names; regions: built from patterns/regions.csv; sources: {}",
+            p.roles.len(),
+            p.sources.len()
+        )?;
+    }
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+fn run_synth(a: SynthArgs) -> Result<Exit> {
+    let p = Patterns::builtin()?;
+    let opts = SynthOptions {
+        rows: a.rows,
+        seed: a.seed,
+        out: a.out,
+        format: match a.format {
+            SynthFormatArg::Csv => SynthFormat::Csv,
+            SynthFormatArg::Jsonl => SynthFormat::Jsonl,
+        },
+    };
+    let r = synth::write(&opts, &p)?;
+    eprintln!(
+        "triage: wrote {} ({} bytes) and {}",
+        r.sample.display(),
+        r.bytes,
+        r.truth.display()
+    );
+    Ok(Exit::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exit_codes_are_the_documented_numbers() {
+        assert_eq!(Exit::Ok as u8, 0);
+        assert_eq!(Exit::CheckFailed as u8, 1);
+        assert_eq!(Exit::Fatal as u8, 2);
+        assert_eq!(Exit::Incomplete as u8, 3);
+    }
+}

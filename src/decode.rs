@@ -1,0 +1,452 @@
+//! From bytes on disk to text a record parser can read: byte-order marks, UTF-16, binary
+//! and format detection (SPEC §3, content first, extension second).
+//!
+//! Text that is not UTF-8 is kept byte for byte: every identifier is ASCII, so a Latin-1 or
+//! Windows-1252 file is scanned as it is and no record is lost to a decoding error.
+
+use std::io::{self, Read};
+
+use crate::dates;
+use crate::detect::Detector;
+use crate::patterns::{Patterns, Role};
+use crate::records::{field_counts, json_record, parse_csv_record, KeyRoles, Layout};
+
+/// How far into a file the format is judged.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Byte-order mark at the start of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bom {
+    None,
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Bom {
+    pub fn of(b: &[u8]) -> Bom {
+        if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            Bom::Utf8
+        } else if b.starts_with(&[0xFF, 0xFE]) {
+            Bom::Utf16Le
+        } else if b.starts_with(&[0xFE, 0xFF]) {
+            Bom::Utf16Be
+        } else {
+            Bom::None
+        }
+    }
+
+    pub fn len(self) -> usize {
+        match self {
+            Bom::None => 0,
+            Bom::Utf8 => 3,
+            Bom::Utf16Le | Bom::Utf16Be => 2,
+        }
+    }
+}
+
+/// Transcodes a UTF-16 stream (after its BOM) to UTF-8; unpaired surrogates become U+FFFD.
+pub struct Utf16Reader<R> {
+    inner: R,
+    big_endian: bool,
+    raw: Vec<u8>,
+    out: Vec<u8>,
+    out_pos: usize,
+    pending_high: Option<u16>,
+    eof: bool,
+}
+
+impl<R: Read> Utf16Reader<R> {
+    pub fn new(inner: R, big_endian: bool) -> Self {
+        Utf16Reader {
+            inner,
+            big_endian,
+            raw: Vec::new(),
+            out: Vec::new(),
+            out_pos: 0,
+            pending_high: None,
+            eof: false,
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        let mut b = [0u8; 4];
+        self.out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+    }
+
+    fn fill(&mut self) -> io::Result<()> {
+        self.out.clear();
+        self.out_pos = 0;
+        let mut block = [0u8; 64 * 1024];
+        while self.out.is_empty() && !self.eof {
+            let n = self.inner.read(&mut block)?;
+            if n == 0 {
+                self.eof = true;
+                if self.pending_high.take().is_some() || !self.raw.is_empty() {
+                    self.push('\u{FFFD}');
+                }
+                break;
+            }
+            self.raw.extend_from_slice(&block[..n]);
+            let pairs = self.raw.len() / 2;
+            for i in 0..pairs {
+                let (a, b) = (self.raw[2 * i], self.raw[2 * i + 1]);
+                let u = if self.big_endian {
+                    u16::from_be_bytes([a, b])
+                } else {
+                    u16::from_le_bytes([a, b])
+                };
+                match (self.pending_high.take(), u) {
+                    (Some(hi), 0xDC00..=0xDFFF) => {
+                        let cp = 0x10000 + (((hi as u32) - 0xD800) << 10) + (u as u32 - 0xDC00);
+                        self.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
+                    }
+                    (prev, 0xD800..=0xDBFF) => {
+                        if prev.is_some() {
+                            self.push('\u{FFFD}');
+                        }
+                        self.pending_high = Some(u);
+                    }
+                    (prev, _) => {
+                        if prev.is_some() {
+                            self.push('\u{FFFD}');
+                        }
+                        self.push(char::from_u32(u as u32).unwrap_or('\u{FFFD}'));
+                    }
+                }
+            }
+            self.raw.drain(..pairs * 2);
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.out_pos >= self.out.len() {
+            self.fill()?;
+        }
+        let n = buf.len().min(self.out.len() - self.out_pos);
+        buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
+/// What to do with a file, judged from its first block.
+#[derive(Debug)]
+pub enum Sniff {
+    /// Not data: the ledger says `skipped` with this reason.
+    Skip(String),
+    /// A format triage recognises but does not read: `failed`, so the scan is incomplete.
+    Unsupported(String),
+    /// Read it with this layout; the first `header_len` bytes are the header row.
+    Read {
+        layout: Layout,
+        header_len: usize,
+        header: Vec<String>,
+    },
+}
+
+fn magic(b: &[u8]) -> Option<(&'static str, bool)> {
+    // (name, readable later by an archive reader)
+    let table: &[(&[u8], &str, bool)] = &[
+        (b"PK\x03\x04", "zip archive or XLSX workbook", true),
+        (b"PK\x05\x06", "empty zip archive", true),
+        (b"\x1f\x8b", "gzip stream", true),
+        (b"BZh", "bzip2 stream", true),
+        (b"\xfd7zXZ\x00", "xz stream", true),
+        (b"\x28\xb5\x2f\xfd", "zstd stream", true),
+        (b"7z\xbc\xaf\x27\x1c", "7-zip archive", true),
+        (b"Rar!\x1a\x07", "RAR archive", true),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE2 document (XLS/DOC)", true),
+        (b"\x89PNG", "PNG image", false),
+        (b"\xff\xd8\xff", "JPEG image", false),
+        (b"GIF8", "GIF image", false),
+        (b"%PDF", "PDF document", false),
+        (b"\x7fELF", "ELF executable", false),
+        (b"MZ", "Windows executable", false),
+        (b"SQLite format 3\x00", "SQLite database", true),
+    ];
+    table
+        .iter()
+        .find(|(m, _, _)| b.starts_with(m))
+        .map(|(_, n, r)| (*n, *r))
+}
+
+/// A summary or truth file triage wrote itself: not data.
+fn is_triage_output(b: &[u8]) -> bool {
+    let t = b.trim_ascii_start();
+    let Some(rest) = t.strip_prefix(b"{") else {
+        return false;
+    };
+    let rest = rest.trim_ascii_start();
+    let Some(rest) = rest.strip_prefix(b"\"schema\"") else {
+        return false;
+    };
+    let rest = rest.trim_ascii_start();
+    let Some(rest) = rest.strip_prefix(b":") else {
+        return false;
+    };
+    rest.trim_ascii_start().starts_with(b"\"triage.")
+}
+
+/// Decides how to read a file from its first block (already decoded to UTF-8 or bytes, BOM
+/// removed) and its extension (lower case, without the dot).
+pub fn sniff(first: &[u8], ext: &str, p: &Patterns) -> Sniff {
+    if first.is_empty() {
+        return Sniff::Skip("empty".into());
+    }
+    if let Some((name, readable)) = magic(first) {
+        return if readable {
+            Sniff::Unsupported(format!("{name}: this format is not read yet"))
+        } else {
+            Sniff::Skip(format!("binary ({name})"))
+        };
+    }
+    if memchr::memchr(0, first).is_some() {
+        return Sniff::Skip("binary (NUL bytes in the first block)".into());
+    }
+    if first.trim_ascii().is_empty() {
+        return Sniff::Skip("empty (white space only)".into());
+    }
+    if is_triage_output(first) {
+        return Sniff::Skip("triage output (summary or truth file)".into());
+    }
+
+    let t = first.trim_ascii_start();
+    if t.starts_with(b"{") || t.starts_with(b"[") {
+        if let Some(layout) = json_layout(t, p) {
+            return Sniff::Read {
+                layout,
+                header_len: 0,
+                header: Vec::new(),
+            };
+        }
+    }
+    if let Some((layout, header_len, header)) = delimited_layout(first, ext, p) {
+        return Sniff::Read {
+            layout,
+            header_len,
+            header,
+        };
+    }
+    if matches!(ext, "json" | "jsonl" | "ndjson") {
+        return Sniff::Read {
+            layout: Layout::JsonLines,
+            header_len: 0,
+            header: Vec::new(),
+        };
+    }
+    Sniff::Read {
+        layout: Layout::Text,
+        header_len: 0,
+        header: Vec::new(),
+    }
+}
+
+fn json_layout(t: &[u8], p: &Patterns) -> Option<Layout> {
+    if t.starts_with(b"[") {
+        return Some(Layout::JsonStream { array: true });
+    }
+    let first_line = t.split(|&b| b == b'\n').next().unwrap_or(t);
+    let mut keys = KeyRoles::default();
+    let mut fields = Vec::new();
+    match json_record(first_line, &mut keys, p, &mut fields) {
+        Some(end) if first_line[end..].trim_ascii().is_empty() => Some(Layout::JsonLines),
+        // A value that does not end on its first line: pretty-printed JSON.
+        None if json_record(t, &mut keys, p, &mut fields).is_some() => {
+            Some(Layout::JsonStream { array: false })
+        }
+        _ => None,
+    }
+}
+
+/// SPEC §3: the header rule. Every non-empty cell holds a letter; no cell holds an identifier
+/// candidate, a date, or only digits.
+pub fn is_header(cells: &[Vec<u8>], p: &Patterns) -> bool {
+    let mut detector = Detector::new(p);
+    let mut found = Vec::new();
+    let mut dates_found = Vec::new();
+    let mut any = false;
+    for c in cells {
+        let c = c.trim_ascii();
+        if c.is_empty() {
+            continue;
+        }
+        any = true;
+        if !c.iter().any(u8::is_ascii_alphabetic) || c.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+        detector.detect(c, Role::Other, &mut found);
+        if found.iter().any(|f| f.kind().is_some()) {
+            return false;
+        }
+        dates_found.clear();
+        dates::find_in_text(c, p, &mut dates_found);
+        if !dates_found.is_empty() {
+            return false;
+        }
+    }
+    any
+}
+
+fn first_record_cells(buf: &[u8], delim: u8) -> (Vec<Vec<u8>>, usize) {
+    let mut cells = Vec::new();
+    let end = parse_csv_record(buf, 0, delim, |_, v| cells.push(v.into_owned()));
+    (cells, end)
+}
+
+const DELIMITERS: [u8; 4] = [b'\t', b',', b';', b'|'];
+
+fn delimited_layout(first: &[u8], ext: &str, p: &Patterns) -> Option<(Layout, usize, Vec<String>)> {
+    // Leading blank lines are not part of the header question.
+    let skip = first.len() - first.trim_ascii_start().len();
+    let skip = first[..skip].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let body = &first[skip..];
+
+    let mut best: Option<(u8, usize)> = None;
+    for d in DELIMITERS {
+        let counts = field_counts(body, d, 20);
+        if let Some(&n) = counts.first() {
+            if n >= 3 && counts.iter().all(|&c| c == n) && best.is_none_or(|(_, bn)| n > bn) {
+                best = Some((d, n));
+            }
+        }
+    }
+    let ext_delim = match ext {
+        "csv" => Some(b','),
+        "tsv" | "tab" => Some(b'\t'),
+        "psv" => Some(b'|'),
+        _ => None,
+    };
+    let delim = match best {
+        Some((d, _)) => d,
+        None => {
+            // No consistent split: delimited only if line 1 is a header.
+            let mut pick: Option<(u8, usize)> = None;
+            for d in DELIMITERS {
+                let (cells, _) = first_record_cells(body, d);
+                let min = if Some(d) == ext_delim { 1 } else { 2 };
+                if cells.len() >= min
+                    && pick.is_none_or(|(_, n)| cells.len() > n)
+                    && is_header(&cells, p)
+                {
+                    pick = Some((d, cells.len()));
+                }
+            }
+            pick?.0
+        }
+    };
+    let (cells, end) = first_record_cells(body, delim);
+    let named = is_header(&cells, p);
+    let (columns, header_len, header) = if named {
+        let header: Vec<String> = cells
+            .iter()
+            .map(|c| String::from_utf8_lossy(c.trim_ascii()).into_owned())
+            .collect();
+        let columns = cells.iter().map(|c| p.role_of(c.trim_ascii())).collect();
+        (columns, skip + end, header)
+    } else {
+        (Vec::new(), 0, Vec::new())
+    };
+    Some((
+        Layout::Delimited {
+            delim,
+            columns,
+            named,
+        },
+        header_len,
+        header,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn pats() -> &'static Patterns {
+        static P: OnceLock<Patterns> = OnceLock::new();
+        P.get_or_init(|| Patterns::builtin().unwrap())
+    }
+
+    fn layout(s: &str, ext: &str) -> (String, usize, Vec<String>) {
+        match sniff(s.as_bytes(), ext, pats()) {
+            Sniff::Read {
+                layout,
+                header_len,
+                header,
+            } => {
+                let name = match &layout {
+                    Layout::Delimited { delim, named, .. } => {
+                        format!("delim {} named {named}", *delim as char)
+                    }
+                    other => other.format_name().to_string(),
+                };
+                (name, header_len, header)
+            }
+            other => (format!("{other:?}"), 0, vec![]),
+        }
+    }
+
+    #[test]
+    fn delimited_with_header() {
+        let (l, hl, h) = layout("NIK;NAMA;TGL_LAHIR\n3171010101900001;Budi;1990-01-01\n", "txt");
+        assert_eq!(l, "delim ; named true");
+        assert_eq!(hl, 19);
+        assert_eq!(h, vec!["NIK", "NAMA", "TGL_LAHIR"]);
+    }
+
+    #[test]
+    fn headerless_rows_and_header_rule() {
+        let (l, hl, _) = layout("3171010101900001,Budi,1990-01-01\n3171010101900002,Ani,1990-01-02\n", "csv");
+        assert_eq!((l.as_str(), hl), ("delim , named false", 0));
+        // A cell that is a date, an identifier or only digits is not a header cell.
+        assert!(!is_header(&[b"nama".to_vec(), b"2020".to_vec()], pats()));
+        assert!(!is_header(&[b"nama".to_vec(), b"x@y.com".to_vec()], pats()));
+        assert!(!is_header(&[b"nama".to_vec(), b"lahir 01-01-1990".to_vec()], pats()));
+        assert!(is_header(&[b"nama".to_vec(), b"".to_vec(), b"no hp".to_vec()], pats()));
+    }
+
+    #[test]
+    fn one_column_csv_by_extension_and_plain_text() {
+        assert_eq!(layout("nik\n3171010101900001\n", "csv").0, "delim , named true");
+        assert_eq!(layout("nik\n3171010101900001\n", "txt").0, "text");
+        assert_eq!(layout("halo apa kabar\nsemua baik\n", "csv").0, "delim , named true");
+        assert_eq!(layout("log line one\nlog, line two\n", "log").0, "text");
+    }
+
+    #[test]
+    fn json_forms() {
+        assert_eq!(layout("{\"nik\":\"1\"}\n{\"nik\":\"2\"}\n", "csv").0, "jsonl");
+        assert_eq!(layout("[\n {\"nik\":\"1\"}\n]", "txt").0, "json");
+        assert_eq!(layout("{\n \"nik\": \"1\"\n}\n", "txt").0, "json");
+    }
+
+    #[test]
+    fn skips_and_unsupported() {
+        assert!(matches!(sniff(b"", "csv", pats()), Sniff::Skip(r) if r == "empty"));
+        assert!(matches!(sniff(b"\x89PNG\r\n", "png", pats()), Sniff::Skip(_)));
+        assert!(matches!(sniff(b"abc\0def", "txt", pats()), Sniff::Skip(_)));
+        assert!(matches!(sniff(b"PK\x03\x04....", "zip", pats()), Sniff::Unsupported(_)));
+        assert!(matches!(
+            sniff(b"{\n  \"schema\": \"triage.summary/1\"", "json", pats()),
+            Sniff::Skip(_)
+        ));
+    }
+
+    #[test]
+    fn utf16_is_transcoded() {
+        let text = "NIK,NAMA\n3171010101900001,Bü😀\n";
+        for be in [false, true] {
+            let mut raw = Vec::new();
+            for u in text.encode_utf16() {
+                raw.extend_from_slice(&if be { u.to_be_bytes() } else { u.to_le_bytes() });
+            }
+            let mut out = String::new();
+            Utf16Reader::new(&raw[..], be).read_to_string(&mut out).unwrap();
+            assert_eq!(out, text);
+        }
+    }
+}

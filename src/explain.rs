@@ -1,0 +1,275 @@
+//! `triage explain` and `triage patterns --check`: one value (or one example) through the same
+//! detector and validator a scan uses, with the reasons spelled out.
+
+use serde::Serialize;
+
+use crate::analyze::{Analyzer, Field};
+use crate::detect::{Detector, Found};
+use crate::patterns::{Example, Kind, Patterns, Role};
+use crate::report::mask;
+use crate::summary::{FileStats, State, Stats};
+use crate::validate::{self, Decoded, Verdict};
+
+/// What one value is.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Explanation {
+    /// The value as given, masked unless revealed.
+    pub input: String,
+    /// The identifier kind found, or `None` when the value has no identifier shape.
+    pub kind: Option<&'static str>,
+    pub valid: bool,
+    /// The first rule it fails (`None` when valid).
+    pub reason: Option<String>,
+    /// The normalized value (masked unless revealed).
+    pub normalized: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<(String, String)>,
+}
+
+fn role_for(kind: Option<Kind>) -> Role {
+    match kind {
+        Some(Kind::Nik) => Role::Nik,
+        Some(Kind::Kk) => Role::Kk,
+        Some(Kind::BpjsCard) => Role::BpjsCard,
+        _ => Role::Unnamed,
+    }
+}
+
+fn region_details(d: &[u8; 16], p: &Patterns, out: &mut Vec<(String, String)>) {
+    let s = std::str::from_utf8(d).unwrap_or("");
+    for (label, len) in [("province", 2), ("regency", 4), ("district", 6)] {
+        let code = &s[..len];
+        match p.regions.name(code) {
+            Some(r) => out.push((
+                label.into(),
+                format!("{code} {} (editions {})", r.name, r.editions),
+            )),
+            None => out.push((label.into(), format!("{code} not in the region table"))),
+        }
+    }
+}
+
+fn date_details(label: &str, dec: &Decoded, out: &mut Vec<(String, String)>) {
+    out.push((
+        label.into(),
+        format!(
+            "{:02}-{:02}-..{:02} (day-month-year; the century is not encoded)",
+            dec.date.day, dec.date.month, dec.date.yy
+        ),
+    ));
+}
+
+/// Explains every candidate in `value`; a value without one gets a single explanation with
+/// no kind. `force` makes the value be read as that kind.
+pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> Vec<Explanation> {
+    let shown = |kind: Kind, s: &str| if reveal { s.to_string() } else { mask(kind, s) };
+    let input_shown = |kind: Option<Kind>| match (reveal, kind) {
+        (true, _) => value.to_string(),
+        (false, Some(k)) => mask(k, value.trim()),
+        (false, None) => "*".repeat(value.chars().count()),
+    };
+    let mut found = Vec::new();
+    Detector::new(p).detect(value.as_bytes(), role_for(force), &mut found);
+    let mut out = Vec::new();
+    for f in &found {
+        let Some(mut kind) = f.kind() else {
+            out.push(Explanation {
+                input: input_shown(Some(Kind::Nik)),
+                kind: Some("nik"),
+                valid: false,
+                reason: Some("damaged".into()),
+                normalized: None,
+                details: vec![(
+                    "damaged".into(),
+                    "an Excel number with 15 significant digits: the last digit is lost".into(),
+                )],
+            });
+            continue;
+        };
+        if let (Some(forced), Found::Sixteen { .. }) = (force, f) {
+            if matches!(forced, Kind::Nik | Kind::Kk) {
+                kind = forced;
+            }
+        }
+        if force.is_some_and(|k| k != kind) {
+            continue;
+        }
+        let mut details = Vec::new();
+        let (normalized, verdict): (String, Verdict<()>) = match *f {
+            Found::Sixteen { digits, .. } => {
+                let s = String::from_utf8_lossy(&digits).into_owned();
+                region_details(&digits, p, &mut details);
+                let v = if kind == Kind::Nik {
+                    validate::nik(&digits, p)
+                } else {
+                    validate::kk(&digits, p)
+                };
+                if let Verdict::Valid(d) = v {
+                    if kind == Kind::Nik {
+                        date_details("birth_date", &d, &mut details);
+                        details.push(("sex".into(), if d.female { "female (day + 40)" } else { "male" }.into()));
+                    } else {
+                        date_details("issue_date", &d, &mut details);
+                    }
+                }
+                (s, map(v))
+            }
+            Found::Card { digits, restored, .. } => {
+                if restored {
+                    details.push(("restored".into(), "leading zeros added to make 13 digits".into()));
+                }
+                (String::from_utf8_lossy(&digits).into_owned(), map(validate::bpjs_card(&digits)))
+            }
+            Found::Phone { .. } => {
+                let national = f.national().unwrap_or("");
+                let v = validate::phone(national, p);
+                if let Verdict::Valid(m) = v {
+                    details.push(("operator".into(), p.operator_names[m.operator].clone()));
+                }
+                (format!("+62{national}"), map(v))
+            }
+            Found::Email { span } => {
+                let addr = value[span.0..span.1].to_ascii_lowercase();
+                let v = validate::email(&addr, p);
+                if let Verdict::Valid(c) = v {
+                    details.push(("domain_class".into(), p.domain_class_names()[c].to_string()));
+                }
+                (addr, map(v))
+            }
+            Found::Damaged => unreachable!("handled above"),
+        };
+        out.push(Explanation {
+            input: input_shown(Some(kind)),
+            kind: Some(kind.name()),
+            valid: verdict.is_valid(),
+            reason: verdict.reason().map(str::to_string),
+            normalized: Some(shown(kind, &normalized)),
+            details,
+        });
+    }
+    if out.is_empty() {
+        out.push(Explanation {
+            input: input_shown(None),
+            kind: force.map(Kind::name),
+            valid: false,
+            reason: Some("no_candidate".into()),
+            normalized: None,
+            details: vec![(
+                "shape".into(),
+                match force {
+                    Some(k) => format!("does not have the shape of a {} candidate", k.name()),
+                    None => "no identifier shape found".into(),
+                },
+            )],
+        });
+    }
+    out
+}
+
+fn map<T>(v: Verdict<T>) -> Verdict<()> {
+    match v {
+        Verdict::Valid(_) => Verdict::Valid(()),
+        Verdict::Invalid(r) => Verdict::Invalid(r),
+    }
+}
+
+/// One failed pattern example.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckFailure {
+    pub kind: &'static str,
+    pub example: String,
+    pub expected_valid: bool,
+}
+
+/// Valid identifiers of `kind` in one example, counted by the real record analysis.
+pub fn valid_in_example(ex: &Example, kind: Kind, p: &Patterns) -> u64 {
+    let mut a = Analyzer::new(p);
+    let mut stats = Stats::default();
+    let mut file = FileStats::new(State::Scanned, "example", 0);
+    match ex {
+        Example::Line(s) => a.record(&[Field::borrowed(Role::Unnamed, s.as_bytes())], false, &mut stats, &mut file),
+        Example::Field { field, value } => a.record(
+            &[Field::borrowed(p.role_of(field.as_bytes()), value.as_bytes())],
+            true,
+            &mut stats,
+            &mut file,
+        ),
+    }
+    stats.kinds[kind.index()].valid
+}
+
+/// Runs every pattern's examples (must yield a valid identifier of the kind) and negative
+/// examples (must yield none).
+pub fn check(p: &Patterns) -> (usize, Vec<CheckFailure>) {
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    for info in &p.infos {
+        for (list, want) in [(&info.examples, true), (&info.negative_examples, false)] {
+            for ex in list {
+                ran += 1;
+                if (valid_in_example(ex, info.kind, p) > 0) != want {
+                    failures.push(CheckFailure {
+                        kind: info.kind.name(),
+                        example: match ex {
+                            Example::Line(s) => s.clone(),
+                            Example::Field { field, value } => format!("{field}={value}"),
+                        },
+                        expected_valid: want,
+                    });
+                }
+            }
+        }
+    }
+    (ran, failures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn pats() -> &'static Patterns {
+        static P: OnceLock<Patterns> = OnceLock::new();
+        P.get_or_init(|| Patterns::builtin().unwrap())
+    }
+
+    fn one(v: &str, force: Option<Kind>) -> Explanation {
+        explain(v, force, false, pats()).remove(0)
+    }
+
+    #[test]
+    fn builtin_examples_pass() {
+        let (ran, failures) = check(pats());
+        assert!(ran > 30);
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    #[test]
+    fn spec_tricky_cases() {
+        let e = one("3171014101900001", None);
+        assert_eq!((e.kind, e.valid), (Some("nik"), true));
+        assert!(e.details.iter().any(|(k, v)| k == "sex" && v.starts_with("female")));
+        assert_eq!(e.input, "3171**********01");
+        assert_eq!(one("3171012902010001", None).reason.as_deref(), Some("birth_date"));
+        assert!(one("3171012902040001", None).valid);
+        assert!(one("9101015502800003", None).valid);
+        assert!(one("9101015502800003", None)
+            .details
+            .iter()
+            .any(|(k, v)| k == "regency" && v.contains("2016")));
+        assert_eq!(one("3171010101900000", None).reason.as_deref(), Some("serial"));
+        // KK vs NIK: a KK issue date has no +40.
+        let e = one("3171014101150003", Some(Kind::Kk));
+        assert_eq!((e.kind, e.reason.as_deref()), (Some("kk"), Some("date")));
+        assert!(one("3171010501150003", Some(Kind::Kk)).valid);
+        assert_eq!(one("KK 3171010501150003", None).kind, Some("kk"));
+        assert_eq!(one("hello", None).reason.as_deref(), Some("no_candidate"));
+        let e = one("+62 812-3456-7890", None);
+        assert_eq!(e.normalized.as_deref(), Some("+62812*****890"));
+        assert!(e.details.iter().any(|(_, v)| v == "Telkomsel"));
+        assert_eq!(one("3.17101E+15", Some(Kind::Nik)).reason.as_deref(), Some("damaged"));
+        assert_eq!(one("1234567890", Some(Kind::BpjsCard)).normalized.as_deref(), Some("0001*******90"));
+        let e = explain("Budi@Kemkes.go.id", None, true, pats()).remove(0);
+        assert_eq!(e.normalized.as_deref(), Some("budi@kemkes.go.id"));
+    }
+}

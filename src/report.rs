@@ -1,0 +1,499 @@
+//! Rendering: the JSON summary of SPEC §7, the text summary for a person, the per-file CSV,
+//! the `--expect` comparison, and masks. Every writer takes any `io::Write`.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Map, Value};
+
+use crate::attribute::attribute;
+use crate::patterns::{Kind, Patterns};
+use crate::summary::{reasons, State, Summary};
+
+pub const SCHEMA: &str = "triage.summary/1";
+
+/// The non-deterministic part of a summary.
+#[derive(Clone, Debug)]
+pub struct RunInfo {
+    pub threads: usize,
+    pub elapsed_s: f64,
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        (a as f64 / b as f64 * 10_000.0).round() / 10_000.0
+    }
+}
+
+/// The JSON summary (SPEC §7).
+pub fn summary_json(s: &Summary, p: &Patterns, run: &RunInfo) -> Value {
+    let st = &s.stats;
+    let problems: Vec<Value> = s
+        .files
+        .iter()
+        .filter(|(_, f)| f.state != State::Scanned)
+        .map(|(path, f)| json!({"path": path, "state": f.state.name(), "reason": f.reason}))
+        .collect();
+    let ledger = json!({
+        "entries": s.files.len(),
+        "bytes": s.bytes(),
+        "scanned": s.count(State::Scanned),
+        "partial": s.count(State::Partial),
+        "skipped": s.count(State::Skipped),
+        "failed": s.count(State::Failed),
+        "problems": problems,
+    });
+    let r = &st.records;
+    let records = json!({
+        "total": r.total,
+        "with_candidates": r.with_candidates,
+        "with_valid_nik": r.with_valid_nik,
+        "confirmed": r.confirmed,
+        "confirmed_by": {
+            "birth_date": r.by_birth_date,
+            "bpjs_card": r.by_bpjs_card,
+            "reference": r.by_reference,
+        },
+        "reference_matched": r.reference_matched,
+    });
+
+    let mut ids = Map::new();
+    for kind in Kind::ALL {
+        let ks = &st.kinds[kind.index()];
+        let mut invalid = Map::new();
+        for (i, reason) in reasons(kind).iter().enumerate() {
+            invalid.insert(reason.to_string(), json!(ks.invalid[i]));
+        }
+        let mut o = Map::new();
+        o.insert("candidates".into(), json!(ks.candidates));
+        o.insert("valid".into(), json!(ks.valid));
+        o.insert("unique".into(), json!(ks.unique.len()));
+        o.insert("invalid".into(), Value::Object(invalid));
+        match kind {
+            Kind::Nik => {
+                let mut prov = Map::new();
+                for (code, &n) in st.provinces.iter().enumerate() {
+                    if n > 0 {
+                        prov.insert(format!("{code:02}"), json!(n));
+                    }
+                }
+                o.insert("damaged".into(), json!(st.nik_damaged));
+                o.insert("valid_share".into(), json!(ratio(ks.valid, ks.candidates)));
+                o.insert("female".into(), json!(st.nik_female));
+                o.insert("male".into(), json!(st.nik_male));
+                o.insert("provinces".into(), Value::Object(prov));
+                o.insert("birth_date_agree".into(), json!(st.birth_date_agree));
+                o.insert("birth_date_disagree".into(), json!(st.birth_date_disagree));
+                o.insert("sex_agree".into(), json!(st.sex_agree));
+                o.insert("sex_disagree".into(), json!(st.sex_disagree));
+            }
+            Kind::BpjsCard => {
+                o.insert("restored".into(), json!(st.card_restored));
+            }
+            Kind::Phone => {
+                let mut ops = Map::new();
+                for (i, &n) in st.operators.iter().enumerate() {
+                    if n > 0 {
+                        ops.insert(p.operator_names[i].clone(), json!(n));
+                    }
+                }
+                o.insert("operators".into(), Value::Object(ops));
+            }
+            Kind::Email => {
+                let names = p.domain_class_names();
+                let mut classes = Map::new();
+                for (i, &n) in st.domain_classes.iter().enumerate() {
+                    if n > 0 {
+                        classes.insert(names[i].to_string(), json!(n));
+                    }
+                }
+                o.insert("domain_classes".into(), Value::Object(classes));
+            }
+            Kind::Kk => {}
+        }
+        ids.insert(kind.name().into(), Value::Object(o));
+    }
+
+    let attribution: Vec<Value> = attribute(s, p)
+        .into_iter()
+        .map(|a| json!({"source": a.source, "name": a.name, "score": a.score, "evidence": a.evidence}))
+        .collect();
+
+    let files: Vec<Value> = s
+        .files
+        .iter()
+        .map(|(path, f)| {
+            let mut valid = Map::new();
+            for k in Kind::ALL {
+                valid.insert(k.name().into(), json!(f.valid[k.index()]));
+            }
+            json!({
+                "path": path,
+                "format": f.format,
+                "state": f.state.name(),
+                "bytes": f.bytes,
+                "records": f.records,
+                "confirmed": f.confirmed,
+                "valid": valid,
+            })
+        })
+        .collect();
+
+    let bytes = s.bytes();
+    json!({
+        "schema": SCHEMA,
+        "ledger": ledger,
+        "records": records,
+        "identifiers": ids,
+        "attribution": attribution,
+        "files": files,
+        "run": {
+            "version": env!("CARGO_PKG_VERSION"),
+            "threads": run.threads,
+            "elapsed_s": (run.elapsed_s * 1000.0).round() / 1000.0,
+            "bytes_per_s": if run.elapsed_s > 0.0 { (bytes as f64 / run.elapsed_s).round() } else { 0.0 },
+        },
+    })
+}
+
+pub fn write_json<W: Write>(w: &mut W, summary: &Value) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, summary)?;
+    writeln!(w)
+}
+
+fn get<'a>(v: &'a Value, path: &str) -> &'a Value {
+    path.split('.').fold(v, |v, k| &v[k])
+}
+
+fn n(v: &Value, path: &str) -> u64 {
+    get(v, path).as_u64().unwrap_or(0)
+}
+
+fn pct(a: u64, b: u64) -> String {
+    if b == 0 {
+        "-".into()
+    } else {
+        format!("{:.1}%", a as f64 * 100.0 / b as f64)
+    }
+}
+
+/// The text summary: headline, a table per identifier kind, top provinces, ledger problems.
+pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()> {
+    let total = n(v, "records.total");
+    let confirmed = n(v, "records.confirmed");
+    let people = n(v, "identifiers.nik.unique");
+    let best = &v["attribution"][0];
+    writeln!(w, "triage summary")?;
+    writeln!(w, "==============")?;
+    writeln!(
+        w,
+        "records     {total}  ({} with a valid NIK, {} with any candidate)",
+        n(v, "records.with_valid_nik"),
+        n(v, "records.with_candidates")
+    )?;
+    writeln!(
+        w,
+        "confirmed   {confirmed}  ({} of records; by birth date {}, by BPJS card {}, by reference {})",
+        pct(confirmed, total),
+        n(v, "records.confirmed_by.birth_date"),
+        n(v, "records.confirmed_by.bpjs_card"),
+        n(v, "records.confirmed_by.reference"),
+    )?;
+    writeln!(w, "people      {people} distinct valid NIKs")?;
+    writeln!(
+        w,
+        "source      {} (score {:.2}){}",
+        best["name"].as_str().unwrap_or("?"),
+        best["score"].as_f64().unwrap_or(0.0),
+        match best["evidence"].as_array() {
+            Some(e) if !e.is_empty() => format!(
+                ": {}",
+                e.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+            ),
+            _ => String::new(),
+        }
+    )?;
+    let agree = n(v, "identifiers.nik.birth_date_agree");
+    let disagree = n(v, "identifiers.nik.birth_date_disagree");
+    if agree + disagree > 0 {
+        writeln!(
+            w,
+            "agreement   birth date {} agree / {} disagree; sex {} / {}",
+            agree,
+            disagree,
+            n(v, "identifiers.nik.sex_agree"),
+            n(v, "identifiers.nik.sex_disagree")
+        )?;
+    }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "{:<10} {:>12} {:>12} {:>12} {:>12}  invalid by reason",
+        "kind", "candidates", "valid", "unique", "invalid"
+    )?;
+    for kind in Kind::ALL {
+        let k = &v["identifiers"][kind.name()];
+        let inv: Vec<String> = k["invalid"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, c)| c.as_u64().unwrap_or(0) > 0)
+                    .map(|(r, c)| format!("{r} {c}"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let invalid_total: u64 = k["invalid"]
+            .as_object()
+            .map(|m| m.values().filter_map(Value::as_u64).sum())
+            .unwrap_or(0);
+        writeln!(
+            w,
+            "{:<10} {:>12} {:>12} {:>12} {:>12}  {}",
+            kind.name(),
+            n(k, "candidates"),
+            n(k, "valid"),
+            n(k, "unique"),
+            invalid_total,
+            inv.join(", ")
+        )?;
+    }
+    let extras = [
+        ("nik", "damaged", "Excel-damaged NIKs"),
+        ("bpjs_card", "restored", "card numbers restored to 13 digits"),
+    ];
+    for (kind, key, what) in extras {
+        let c = n(&v["identifiers"][kind], key);
+        if c > 0 {
+            writeln!(w, "  {c} {what}")?;
+        }
+    }
+    let nik = &v["identifiers"]["nik"];
+    writeln!(w, "  NIK sex: {} female, {} male", n(nik, "female"), n(nik, "male"))?;
+    for (label, key) in [("phone operators", "phone.operators"), ("e-mail domains", "email.domain_classes")] {
+        if let Some(m) = get(&v["identifiers"], key).as_object() {
+            if !m.is_empty() {
+                let parts: Vec<String> = m.iter().map(|(k, c)| format!("{k} {c}")).collect();
+                writeln!(w, "  {label}: {}", parts.join(", "))?;
+            }
+        }
+    }
+
+    if let Some(prov) = nik["provinces"].as_object() {
+        let mut top: Vec<(&String, u64)> = prov.iter().map(|(c, n)| (c, n.as_u64().unwrap_or(0))).collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        if !top.is_empty() {
+            writeln!(w)?;
+            writeln!(w, "top provinces (valid NIKs)")?;
+            let sum: u64 = top.iter().map(|t| t.1).sum();
+            for (code, c) in top.iter().take(10) {
+                let name = p.regions.name(code).map_or("?", |r| r.name.as_str());
+                writeln!(w, "  {code} {name:<40} {c:>10}  {}", pct(*c, sum))?;
+            }
+        }
+    }
+
+    writeln!(w)?;
+    let l = &v["ledger"];
+    writeln!(
+        w,
+        "ledger      {} entries, {} bytes: {} scanned, {} partial, {} skipped, {} failed",
+        n(l, "entries"),
+        n(l, "bytes"),
+        n(l, "scanned"),
+        n(l, "partial"),
+        n(l, "skipped"),
+        n(l, "failed")
+    )?;
+    if let Some(problems) = l["problems"].as_array() {
+        for pr in problems {
+            writeln!(
+                w,
+                "  {:<8} {}: {}",
+                pr["state"].as_str().unwrap_or("?"),
+                pr["path"].as_str().unwrap_or("?"),
+                pr["reason"].as_str().unwrap_or("")
+            )?;
+        }
+    }
+    let run = &v["run"];
+    writeln!(
+        w,
+        "run         {:.3} s, {:.1} MB/s, {} threads",
+        run["elapsed_s"].as_f64().unwrap_or(0.0),
+        run["bytes_per_s"].as_f64().unwrap_or(0.0) / 1e6,
+        n(run, "threads")
+    )?;
+    Ok(())
+}
+
+/// One CSV row per ledger entry with its counts.
+pub fn write_csv<W: Write>(w: &mut W, v: &Value) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    let mut header = vec!["path", "format", "state", "bytes", "records", "confirmed"];
+    header.extend(Kind::ALL.iter().map(|k| k.name()));
+    header.push("reason");
+    out.write_record(&header)?;
+    let reasons: std::collections::HashMap<&str, &str> = v["ledger"]["problems"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some((p["path"].as_str()?, p["reason"].as_str().unwrap_or(""))))
+        .collect();
+    for f in v["files"].as_array().into_iter().flatten() {
+        let path = f["path"].as_str().unwrap_or("");
+        let mut row = vec![
+            path.to_string(),
+            f["format"].as_str().unwrap_or("").to_string(),
+            f["state"].as_str().unwrap_or("").to_string(),
+            n(f, "bytes").to_string(),
+            n(f, "records").to_string(),
+            n(f, "confirmed").to_string(),
+        ];
+        row.extend(Kind::ALL.iter().map(|k| n(&f["valid"], k.name()).to_string()));
+        row.push(reasons.get(path).unwrap_or(&"").to_string());
+        out.write_record(&row)?;
+    }
+    out.flush()
+}
+
+/// The differences between a summary and a baseline, outside `run`. Keys only in the summary
+/// are new information, not a moved count, and are not reported.
+pub fn expect_diff(actual: &Value, expected: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    diff_into("", actual, expected, &mut out);
+    out
+}
+
+fn diff_into(path: &str, a: &Value, e: &Value, out: &mut Vec<String>) {
+    let label = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match (a, e) {
+        (Value::Object(am), Value::Object(em)) => {
+            for (k, ev) in em {
+                if path.is_empty() && k == "run" {
+                    continue;
+                }
+                match am.get(k) {
+                    Some(av) => diff_into(&label(k), av, ev, out),
+                    None => out.push(format!("{}: missing (baseline {})", label(k), ev)),
+                }
+            }
+        }
+        (Value::Array(aa), Value::Array(ea)) => {
+            let name = |v: &Value, i: usize| match v.get("path").or_else(|| v.get("source")) {
+                Some(Value::String(s)) => format!("{path}[{s}]"),
+                _ => format!("{path}[{i}]"),
+            };
+            for (i, ev) in ea.iter().enumerate() {
+                match aa.get(i) {
+                    Some(av) if name(av, i) == name(ev, i) => diff_into(&name(ev, i), av, ev, out),
+                    Some(av) => out.push(format!(
+                        "{}: baseline has {}, scan has {}",
+                        format!("{path}[{i}]"),
+                        name(ev, i),
+                        name(av, i)
+                    )),
+                    None => out.push(format!("{}: missing", name(ev, i))),
+                }
+            }
+            for (i, av) in aa.iter().enumerate().skip(ea.len()) {
+                out.push(format!("{}: not in baseline", name(av, i)));
+            }
+        }
+        (Value::Number(an), Value::Number(en)) => {
+            if an.as_f64() != en.as_f64() {
+                out.push(format!("{path}: baseline {en}, scan {an}"));
+            }
+        }
+        _ => {
+            if a != e {
+                out.push(format!("{path}: baseline {e}, scan {a}"));
+            }
+        }
+    }
+}
+
+/// Hides a value (SPEC §7): NIK, KK and card keep the first 4 and last 2 digits, a phone keeps
+/// `+62`, 3 digits and the last 3, an e-mail keeps the first character and the domain.
+pub fn mask(kind: Kind, normalized: &str) -> String {
+    let stars = |s: &str, keep_head: usize, keep_tail: usize| -> String {
+        let chars: Vec<char> = s.chars().collect();
+        if chars.len() <= keep_head + keep_tail {
+            return "*".repeat(chars.len());
+        }
+        let mut out: String = chars[..keep_head].iter().collect();
+        out.push_str(&"*".repeat(chars.len() - keep_head - keep_tail));
+        out.extend(&chars[chars.len() - keep_tail..]);
+        out
+    };
+    match kind {
+        Kind::Nik | Kind::Kk | Kind::BpjsCard => stars(normalized, 4, 2),
+        Kind::Phone => stars(normalized, 6, 3),
+        Kind::Email => match normalized.split_once('@') {
+            Some((local, domain)) => format!("{}@{domain}", stars(local, 1, 0)),
+            None => stars(normalized, 1, 0),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_follow_the_spec() {
+        assert_eq!(mask(Kind::Nik, "3171010101900001"), "3171**********01");
+        assert_eq!(mask(Kind::BpjsCard, "0001234567890"), "0001*******90");
+        assert_eq!(mask(Kind::Phone, "+6281234567890"), "+62812*****890");
+        assert_eq!(mask(Kind::Email, "budi@gmail.com"), "b***@gmail.com");
+    }
+
+    #[test]
+    fn expect_reports_moved_counts_and_ignores_run() {
+        let base = json!({"records": {"total": 3}, "files": [{"path": "a", "records": 1}], "run": {"elapsed_s": 1}});
+        let same = json!({"records": {"total": 3}, "files": [{"path": "a", "records": 1}], "run": {"elapsed_s": 9}, "new": 1});
+        assert!(expect_diff(&same, &base).is_empty());
+        let moved = json!({"records": {"total": 4}, "files": [{"path": "a", "records": 2}, {"path": "b"}]});
+        let d = expect_diff(&moved, &base);
+        assert_eq!(
+            d,
+            vec![
+                "records.total: baseline 3, scan 4",
+                "files[a].records: baseline 1, scan 2",
+                "files[b]: not in baseline",
+            ]
+        );
+    }
+
+    #[test]
+    fn text_and_csv_render_into_memory() {
+        let p = Patterns::builtin().unwrap();
+        let mut s = Summary::default();
+        s.stats.records.total = 2;
+        s.stats.provinces[31] = 2;
+        s.files.insert(
+            "x.csv".into(),
+            crate::summary::FileStats::new(State::Failed, "csv", 5).with_reason("boom"),
+        );
+        let v = summary_json(&s, &p, &RunInfo { threads: 1, elapsed_s: 0.5 });
+        assert_eq!(v["schema"], SCHEMA);
+        assert_eq!(v["ledger"]["problems"][0]["reason"], "boom");
+        let mut text = Vec::new();
+        write_text(&mut text, &v, &p).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains("records     2"));
+        assert!(text.contains("Daerah Khusus Ibukota Jakarta"));
+        assert!(text.contains("failed   x.csv: boom"));
+        let mut csv = Vec::new();
+        write_csv(&mut csv, &v).unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(csv.starts_with("path,format,state,bytes,records,confirmed,nik,kk,bpjs_card,phone,email,reason\n"));
+        assert!(csv.contains("x.csv,csv,failed,5,0,0,0,0,0,0,0,boom"));
+    }
+}

@@ -1,0 +1,155 @@
+//! The entries of a scan: every file below the given paths, in a deterministic order, without
+//! following symlinks. Whatever cannot be listed becomes an entry too, so the ledger adds up.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// What a walked path turned out to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    /// Not read: the reason goes to the ledger as `skipped`.
+    Skip(String),
+    /// Could not be listed or examined: `failed`.
+    Fail(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Where it is on disk.
+    pub path: PathBuf,
+    /// Its name in the ledger: relative to the PATH given (SPEC §3).
+    pub name: String,
+    pub size: u64,
+    pub kind: EntryKind,
+}
+
+/// Lists every entry below `roots`. A root that cannot be examined at all is an error.
+pub fn walk(roots: &[PathBuf], exclude: &[PathBuf]) -> Result<Vec<Entry>> {
+    let exclude: Vec<PathBuf> = exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    let mut out = Vec::new();
+    let prefix_roots = roots.len() > 1;
+    for root in roots {
+        let meta = fs::symlink_metadata(root)
+            .with_context(|| format!("cannot read {}", root.display()))?;
+        let base = if prefix_roots {
+            root.to_string_lossy().trim_end_matches('/').to_string()
+        } else {
+            String::new()
+        };
+        if meta.is_dir() {
+            fs::read_dir(root).with_context(|| format!("cannot read directory {}", root.display()))?;
+            visit(root, &base, &exclude, &mut out);
+        } else {
+            let name = if prefix_roots {
+                base
+            } else {
+                root.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| root.to_string_lossy().into_owned())
+            };
+            out.push(entry(root.clone(), name, &meta, &exclude));
+        }
+    }
+    Ok(out)
+}
+
+fn join(base: &str, name: &str) -> String {
+    if base.is_empty() {
+        name.to_string()
+    } else {
+        format!("{base}/{name}")
+    }
+}
+
+fn visit(dir: &Path, base: &str, exclude: &[PathBuf], out: &mut Vec<Entry>) {
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            out.push(Entry {
+                path: dir.to_path_buf(),
+                name: if base.is_empty() { ".".into() } else { base.to_string() },
+                size: 0,
+                kind: EntryKind::Fail(format!("cannot read directory: {e}")),
+            });
+            return;
+        }
+    };
+    let mut children: Vec<(String, PathBuf)> = Vec::new();
+    for item in rd {
+        match item {
+            Ok(item) => children.push((item.file_name().to_string_lossy().into_owned(), item.path())),
+            Err(e) => out.push(Entry {
+                path: dir.to_path_buf(),
+                name: join(base, "?"),
+                size: 0,
+                kind: EntryKind::Fail(format!("cannot list an entry: {e}")),
+            }),
+        }
+    }
+    children.sort();
+    for (name, path) in children {
+        let name = join(base, &name);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_dir() => visit(&path, &name, exclude, out),
+            Ok(meta) => out.push(entry(path, name, &meta, exclude)),
+            Err(e) => out.push(Entry {
+                path,
+                name,
+                size: 0,
+                kind: EntryKind::Fail(format!("cannot examine: {e}")),
+            }),
+        }
+    }
+}
+
+fn entry(path: PathBuf, name: String, meta: &fs::Metadata, exclude: &[PathBuf]) -> Entry {
+    let kind = if meta.file_type().is_symlink() {
+        EntryKind::Skip("symlink (not followed)".into())
+    } else if !meta.is_file() {
+        EntryKind::Skip("not a regular file (device, FIFO or socket)".into())
+    } else if !exclude.is_empty()
+        && path
+            .canonicalize()
+            .is_ok_and(|c| exclude.iter().any(|x| *x == c))
+    {
+        EntryKind::Skip("excluded (written by this run)".into())
+    } else {
+        EntryKind::File
+    };
+    Entry {
+        path,
+        name,
+        size: meta.len(),
+        kind,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_relative_and_no_symlinks() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir(d.path().join("sub")).unwrap();
+        fs::write(d.path().join("b.csv"), "x").unwrap();
+        fs::write(d.path().join("sub/a.txt"), "y").unwrap();
+        fs::write(d.path().join("a.txt"), "z").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(d.path().join("sub"), d.path().join("loop")).unwrap();
+        let es = walk(&[d.path().to_path_buf()], &[]).unwrap();
+        let names: Vec<_> = es.iter().map(|e| e.name.as_str()).collect();
+        #[cfg(unix)]
+        assert_eq!(names, vec!["a.txt", "b.csv", "loop", "sub/a.txt"]);
+        #[cfg(unix)]
+        assert!(matches!(es[2].kind, EntryKind::Skip(_)));
+        let one = walk(&[d.path().join("sub/a.txt")], &[]).unwrap();
+        assert_eq!(one[0].name, "a.txt");
+        assert!(walk(&[d.path().join("missing")], &[]).is_err());
+        let ex = walk(&[d.path().to_path_buf()], &[d.path().join("b.csv")]).unwrap();
+        assert!(matches!(ex[1].kind, EntryKind::Skip(_)));
+    }
+}
