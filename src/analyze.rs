@@ -139,10 +139,10 @@ impl<'p> Analyzer<'p> {
                         }
                     }
                     Found::Email { span } => {
-                        let addr = String::from_utf8_lossy(&v[span.0..span.1]);
-                        match validate::email(&addr, self.p) {
+                        let addr = &v[span.0..span.1];
+                        match validate::email(addr, self.p) {
                             Verdict::Valid(class) => {
-                                ks.unique.insert(hash_lower(addr.as_bytes()));
+                                ks.unique.insert(hash_lower(addr));
                                 bump(&mut stats.domain_classes, class);
                                 Ok(())
                             }

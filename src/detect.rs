@@ -165,13 +165,11 @@ fn detect_with(
         }
         _ => {}
     }
-    // Nearly every value without a digit or an `@` holds nothing: skip it in one pass.
-    let has_digit = v.iter().any(u8::is_ascii_digit);
-    if has_digit {
-        digit_runs(v, runs);
+    let has_at = digit_runs(v, runs);
+    if !runs.is_empty() {
         digit_candidates(v, role, p, runs, kk_nik_keywords, out);
     }
-    if memchr::memchr(b'@', v).is_some() {
+    if has_at {
         email_candidates(v, out);
     }
 }
@@ -198,21 +196,29 @@ fn nik_field_value(v: &[u8]) -> Option<[u8; 16]> {
     (n == 16).then_some(digits)
 }
 
-/// Maximal runs of ASCII digits, as `(start, end)`.
-fn digit_runs(v: &[u8], runs: &mut Vec<(usize, usize)>) {
+/// Maximal runs of ASCII digits, as `(start, end)`; returns whether the value holds an `@`.
+/// One pass for both: this loop sees every byte of every field.
+fn digit_runs(v: &[u8], runs: &mut Vec<(usize, usize)>) -> bool {
     runs.clear();
-    let mut i = 0;
-    while i < v.len() {
-        if v[i].is_ascii_digit() {
-            let s = i;
-            while i < v.len() && v[i].is_ascii_digit() {
-                i += 1;
+    let mut has_at = false;
+    let mut start = usize::MAX;
+    for (i, &b) in v.iter().enumerate() {
+        if b.wrapping_sub(b'0') < 10 {
+            if start == usize::MAX {
+                start = i;
             }
-            runs.push((s, i));
         } else {
-            i += 1;
+            if start != usize::MAX {
+                runs.push((start, i));
+                start = usize::MAX;
+            }
+            has_at |= b == b'@';
         }
     }
+    if start != usize::MAX {
+        runs.push((start, v.len()));
+    }
+    has_at
 }
 
 fn digit_candidates(

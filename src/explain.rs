@@ -130,7 +130,7 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
             }
             Found::Email { span } => {
                 let addr = value[span.0..span.1].to_ascii_lowercase();
-                let v = validate::email(&addr, p);
+                let v = validate::email(addr.as_bytes(), p);
                 if let Verdict::Valid(c) = v {
                     details.push(("domain_class".into(), p.domain_class_names()[c].to_string()));
                 }

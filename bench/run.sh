@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# Benchmark `triage scan` against ripgrep on synthetic samples. See bench/README.md.
+#
+#   bench/run.sh [--rows N[,N...]] [--formats csv,jsonl] [--runs 5] [--threads 1,2]
+#
+# Everything is written under bench/out/ (git-ignored); the table is printed and saved to
+# bench/out/results.md. Exit status: 0 all good, 1 a truth.json comparison failed, other
+# non-zero = the benchmark itself could not run.
+set -euo pipefail
+
+usage() {
+  sed -n '4p' "$0" | sed 's/^#   /usage: /' >&2
+  exit 2
+}
+
+ROWS=1000000
+FORMATS=csv
+RUNS=5
+THREADS=2
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rows) ROWS="${2:?}"; shift 2 ;;
+    --rows=*) ROWS="${1#*=}"; shift ;;
+    --formats) FORMATS="${2:?}"; shift 2 ;;
+    --formats=*) FORMATS="${1#*=}"; shift ;;
+    --runs) RUNS="${2:?}"; shift 2 ;;
+    --runs=*) RUNS="${1#*=}"; shift ;;
+    --threads) THREADS="${2:?}"; shift 2 ;;
+    --threads=*) THREADS="${1#*=}"; shift ;;
+    -h|--help) usage ;;
+    *) echo "bench/run.sh: unknown argument: $1" >&2; usage ;;
+  esac
+done
+
+IFS=, read -r -a ROWS_LIST <<<"$ROWS"
+IFS=, read -r -a FORMAT_LIST <<<"$FORMATS"
+IFS=, read -r -a THREAD_LIST <<<"$THREADS"
+for n in "${ROWS_LIST[@]}"; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "bad --rows value: $n" >&2; exit 2; }
+done
+for f in "${FORMAT_LIST[@]}"; do
+  [[ "$f" == csv || "$f" == jsonl ]] || { echo "bad --formats value: $f (csv|jsonl)" >&2; exit 2; }
+done
+for t in "${THREAD_LIST[@]}"; do
+  [[ "$t" =~ ^[1-9][0-9]*$ ]] || { echo "bad --threads value: $t" >&2; exit 2; }
+done
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "bad --runs value: $RUNS" >&2; exit 2; }
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+OUT=bench/out
+mkdir -p "$OUT"
+
+for tool in rg hyperfine python3 cargo; do
+  command -v "$tool" >/dev/null || { echo "missing tool: $tool (apt-get install -y ripgrep hyperfine time)" >&2; exit 2; }
+done
+[[ -x /usr/bin/time ]] || { echo "missing /usr/bin/time (apt-get install -y time)" >&2; exit 2; }
+
+# ---------------------------------------------------------------------------------------------
+# 1. Build.
+echo "== cargo build --release" >&2
+cargo build --release --quiet
+TRIAGE="$ROOT/target/release/triage"
+[[ -x "$TRIAGE" ]] || { echo "no $TRIAGE after build" >&2; exit 2; }
+
+# The baseline's four regexes: the `shape` of the nik, bpjs_card, phone and email patterns.
+# Printed as `-e 'REGEX'` words, shell-quoted, for hyperfine's shell.
+RG_ARGS=$(python3 - patterns/identifiers.toml <<'PY'
+import shlex, sys, tomllib
+with open(sys.argv[1], "rb") as f:
+    pats = {p["kind"]: p for p in tomllib.load(f)["pattern"]}
+words = []
+for kind in ("nik", "bpjs_card", "phone", "email"):
+    if kind not in pats or "shape" not in pats[kind]:
+        sys.exit(f"patterns/identifiers.toml: no shape for {kind}")
+    words += ["-e", pats[kind]["shape"]]
+print(shlex.join(words))
+PY
+)
+echo "== rg baseline patterns: $RG_ARGS" >&2
+
+# ---------------------------------------------------------------------------------------------
+MISMATCH=0
+META_FILES=()
+
+for rows in "${ROWS_LIST[@]}"; do
+  for fmt in "${FORMAT_LIST[@]}"; do
+    name="$rows-$fmt"
+    dir="$OUT/$name"
+    file="$dir/bpjs_sample.$fmt"
+    # The marker lives next to the directory, not in it, so that `triage scan DIR` sees
+    # exactly what synth wrote.
+    done_marker="$OUT/$name.done"
+
+    # 2. Generate once.
+    if [[ -f "$done_marker" && -f "$file" && -f "$dir/truth.json" ]]; then
+      echo "== $name: reusing $file" >&2
+    else
+      echo "== $name: triage synth --rows $rows --seed 1 --format $fmt" >&2
+      rm -rf "$dir" "$done_marker"
+      mkdir -p "$dir"
+      "$TRIAGE" synth --rows "$rows" --seed 1 --out "$dir" --format "$fmt"
+      [[ -f "$file" ]] || { echo "synth did not write $file" >&2; exit 2; }
+      [[ -f "$dir/truth.json" ]] || { echo "synth did not write $dir/truth.json" >&2; exit 2; }
+      touch "$done_marker"
+    fi
+    bytes=$(stat -c %s "$file")
+    echo "== $name: $(du -sh "$dir" | cut -f1) on disk, sample $bytes bytes" >&2
+
+    # 3. Warm the page cache.
+    cat "$file" >/dev/null
+
+    # 4. One hyperfine run, all commands side by side.
+    qfile=$(printf '%q' "$file")
+    hf_args=(--warmup 1 --runs "$RUNS" --export-json "$OUT/$name.hyperfine.json")
+    for t in "${THREAD_LIST[@]}"; do
+      hf_args+=(-n "triage -j$t"
+        "$(printf '%q' "$TRIAGE") scan $qfile --format json --no-progress -j $t >/dev/null")
+    done
+    # rg exits 1 when nothing matches: that is not a failure here (2 is).
+    hf_args+=(-n "rg" "rg --no-config --count-matches $RG_ARGS $qfile >/dev/null || test \$? -eq 1")
+    echo "== $name: hyperfine" >&2
+    hyperfine "${hf_args[@]}" >&2
+
+    # 5. Peak RSS of one `triage scan -j 2`.
+    rss_log="$OUT/$name.time.txt"
+    rc=0
+    /usr/bin/time -v -o "$rss_log" "$TRIAGE" scan "$file" --format json --no-progress -j 2 >/dev/null || rc=$?
+    [[ $rc -eq 0 ]] || echo "== $name: warning: triage scan -j 2 exited $rc under /usr/bin/time" >&2
+    rss_kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): *//p' "$rss_log")
+    [[ -n "$rss_kb" ]] || rss_kb=0
+
+    # 7. Correctness in passing: scan the directory, compare with truth.json.
+    summary="$OUT/$name.summary.json"
+    rc=0
+    "$TRIAGE" scan "$dir" --format json --no-progress >"$summary" 2>"$OUT/$name.scan.err" || rc=$?
+    echo "== $name: triage scan $dir exited $rc" >&2
+    if ! python3 - "$dir/truth.json" "$summary" "$name" <<'PY'
+import json, math, sys
+
+truth_path, summary_path, name = sys.argv[1:4]
+with open(truth_path) as f:
+    truth = json.load(f)
+try:
+    with open(summary_path) as f:
+        summary = json.load(f)
+except (OSError, ValueError) as e:
+    print(f"truth {name}: MISMATCH: summary is not JSON ({e})")
+    sys.exit(1)
+
+MISSING = object()
+mismatches = []
+
+def get(node, path):
+    for key in path:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+        else:
+            return MISSING
+    return node
+
+def same(a, b):
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+def walk(node, path):
+    if isinstance(node, dict) and node:
+        for k, v in node.items():
+            if not path and k in ("schema", "rows", "seed"):
+                continue
+            walk(v, path + [k])
+    elif isinstance(node, list) and node:
+        got = get(summary, path)
+        if isinstance(got, list) and len(got) != len(node):
+            mismatches.append((path, f"{len(node)} items", f"{len(got)} items"))
+        for i, v in enumerate(node):
+            walk(v, path + [i])
+    else:
+        got = get(summary, path)
+        if got is MISSING:
+            mismatches.append((path, node, "missing"))
+        elif not same(node, got):
+            mismatches.append((path, node, got))
+
+walk(truth, [])
+fmt_path = lambda p: ".".join(str(k) if not isinstance(k, int) else f"[{k}]" for k in p)
+if not mismatches:
+    print(f"truth {name}: OK")
+    sys.exit(0)
+print(f"truth {name}: {len(mismatches)} MISMATCH(ES) (path: truth.json vs summary)")
+for path, want, got in mismatches[:50]:
+    print(f"  {fmt_path(path)}: {json.dumps(want)} vs {got if got == 'missing' else json.dumps(got)}")
+if len(mismatches) > 50:
+    print(f"  ... and {len(mismatches) - 50} more")
+sys.exit(1)
+PY
+    then
+      MISMATCH=1
+    fi
+
+    meta="$OUT/$name.meta.json"
+    python3 - "$meta" "$file" "$bytes" "$rss_kb" "$OUT/$name.hyperfine.json" <<'PY'
+import json, sys
+meta, file, size, rss_kb, hf = sys.argv[1:6]
+json.dump({"file": file, "bytes": int(size), "rss_kb": int(rss_kb), "hyperfine": hf},
+          open(meta, "w"))
+PY
+    META_FILES+=("$meta")
+  done
+done
+
+# ---------------------------------------------------------------------------------------------
+# 6. The table, plus machine facts.
+nproc_n=$(nproc)
+cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)
+[[ -n "$cpu" ]] || cpu=$(uname -m)
+rg_v=$(rg --version | head -1)
+hf_v=$(hyperfine --version | head -1)
+rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if ! git diff --quiet HEAD 2>/dev/null; then rev="$rev-dirty"; fi
+
+python3 - "$OUT/results.md" "$THREADS" "$nproc_n" "$cpu" "$rg_v" "$hf_v" "$rev" "$RUNS" \
+  "${META_FILES[@]}" <<'PY'
+import datetime, json, statistics, sys
+
+out, threads, nproc, cpu, rg_v, hf_v, rev, runs, *metas = sys.argv[1:]
+threads = [int(t) for t in threads.split(",")]
+MB = 1e6
+
+def secs(x):
+    return f"{x:.4g}" if x is not None else "–"
+
+def mbps(x):
+    return f"{x:.1f}" if x is not None else "–"
+
+# The -j used for the triage/rg ratio: -j2 if measured, else the largest thread count.
+ratio_t = 2 if 2 in threads else max(threads)
+names = [f"triage -j{t}" for t in threads] + ["rg"]
+
+head = ["file", "size MB"]
+for n in names:
+    head += [f"{n} s", f"{n} MB/s"]
+head += [f"triage -j{ratio_t} / rg"]
+speedup = 1 in threads and 2 in threads
+if speedup:
+    head += ["-j2 vs -j1"]
+head += ["peak RSS MB (-j2)"]
+
+rows = []
+for m in metas:
+    meta = json.load(open(m))
+    hf = json.load(open(meta["hyperfine"]))
+    med = {}
+    for r in hf["results"]:
+        med[r["command"]] = r["median"] if r.get("median") is not None else statistics.median(r["times"])
+    size = meta["bytes"] / MB
+    row = [meta["file"].removeprefix("bench/out/"), f"{size:.1f}"]
+    for n in names:
+        s = med.get(n)
+        row += [secs(s), mbps(size / s) if s else "–"]
+    t, g = med.get(f"triage -j{ratio_t}"), med.get("rg")
+    # Throughput ratio = (size / t) / (size / g) = g / t.
+    row.append(f"{g / t:.2f}×" if t and g else "–")
+    if speedup:
+        j1, j2 = med.get("triage -j1"), med.get("triage -j2")
+        row.append(f"{j1 / j2:.2f}×" if j1 and j2 else "–")
+    row.append(f"{meta['rss_kb'] * 1024 / MB:.1f}" if meta["rss_kb"] else "–")
+    rows.append(row)
+
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+lines = [
+    f"Benchmark of `triage scan` vs `rg --count-matches` (same four patterns), {now}, git {rev}",
+    "",
+    f"- machine: {nproc} CPUs ({cpu})",
+    f"- {rg_v}; {hf_v}",
+    f"- hyperfine: --warmup 1 --runs {runs}, page cache warm; times are medians in seconds; "
+    "MB = 10^6 bytes",
+    "",
+    "| " + " | ".join(head) + " |",
+    "|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|",
+]
+lines += ["| " + " | ".join(r) + " |" for r in rows]
+text = "\n".join(lines) + "\n"
+print()
+print(text, end="")
+with open(out, "w") as f:
+    f.write(text)
+PY
+echo "(saved to $OUT/results.md)" >&2
+
+if [[ $MISMATCH -ne 0 ]]; then
+  echo "truth: MISMATCH (see above)" >&2
+  exit 1
+fi
+echo "truth: OK"

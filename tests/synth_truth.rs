@@ -1,0 +1,170 @@
+//! `triage synth` writes a sample and the counts a correct scan must report; `triage scan`
+//! of that directory must report exactly them. Every leaf of `truth.json` (except `schema`,
+//! `rows` and `seed`) is compared with the summary at the same path, and every mismatch is
+//! listed in one failure.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const ROWS: &str = "20000";
+const SEED: &str = "7";
+
+/// Maps where the truth lists only nonzero entries: the summary must hold no other nonzero.
+const ONLY_NONZERO: &[&str] = &["provinces", "operators", "domain_classes", "invalid"];
+
+fn triage() -> Command {
+    Command::cargo_bin("triage").expect("the triage binary")
+}
+
+fn synth(dir: &Path, format: Option<&str>) -> Value {
+    let mut cmd = triage();
+    cmd.args(["synth", "--rows", ROWS, "--seed", SEED, "--out"])
+        .arg(dir);
+    if let Some(f) = format {
+        cmd.args(["--format", f]);
+    }
+    let out = cmd.output().expect("running triage synth");
+    assert!(
+        out.status.success(),
+        "triage synth failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sample = match format {
+        Some("jsonl") => "bpjs_sample.jsonl",
+        _ => "bpjs_sample.csv",
+    };
+    assert!(dir.join(sample).is_file(), "{sample} not written");
+    let text = std::fs::read_to_string(dir.join("truth.json")).expect("truth.json");
+    assert!(
+        text.starts_with("{\n  \"schema\": \"triage.truth/1\""),
+        "truth.json must start with its schema"
+    );
+    serde_json::from_str(&text).expect("truth.json is JSON")
+}
+
+fn scan(dir: &Path) -> Value {
+    let out = triage()
+        .arg("scan")
+        .arg(dir)
+        .args(["--format", "json", "--no-progress"])
+        .output()
+        .expect("running triage scan");
+    assert!(
+        out.status.success(),
+        "triage scan failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "scan output is not JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+fn same_number(a: &Value, b: &Value) -> bool {
+    match (a.as_u64(), b.as_u64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => a == b,
+        },
+    }
+}
+
+fn is_zero(v: &Value) -> bool {
+    v.as_f64() == Some(0.0)
+}
+
+/// Walks `truth`, comparing every leaf with `summary` at the same path.
+fn compare(truth: &Value, summary: Option<&Value>, path: &str, out: &mut Vec<String>) {
+    match truth {
+        Value::Object(map) => {
+            for (k, t) in map {
+                if path.is_empty() && matches!(k.as_str(), "schema" | "rows" | "seed") {
+                    continue;
+                }
+                let sub = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                compare(t, summary.and_then(|s| s.get(k)), &sub, out);
+            }
+            let last = path.rsplit('.').next().unwrap_or("");
+            if ONLY_NONZERO.contains(&last) {
+                if let Some(Value::Object(s)) = summary {
+                    for (k, v) in s {
+                        if !map.contains_key(k) && !is_zero(v) {
+                            out.push(format!("{path}.{k}: truth has none, summary {v}"));
+                        }
+                    }
+                }
+            }
+        }
+        leaf => match summary {
+            None => out.push(format!("{path}: truth {leaf}, summary has no such key")),
+            Some(s) if !same_number(leaf, s) => {
+                out.push(format!("{path}: truth {leaf}, summary {s}"))
+            }
+            Some(_) => {}
+        },
+    }
+}
+
+fn check(format: Option<&str>) -> Value {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let truth = synth(dir.path(), format);
+    let summary = scan(dir.path());
+    let mut mismatches = Vec::new();
+    compare(&truth, Some(&summary), "", &mut mismatches);
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatch(es) between truth.json and `triage scan` ({}, {ROWS} rows, seed {SEED}):\n  {}",
+        mismatches.len(),
+        format.unwrap_or("csv"),
+        mismatches.join("\n  ")
+    );
+    truth
+}
+
+#[test]
+fn scan_of_synthetic_csv_matches_its_truth() {
+    check(None);
+}
+
+#[test]
+fn scan_of_synthetic_jsonl_matches_its_truth() {
+    check(Some("jsonl"));
+}
+
+#[test]
+fn csv_and_jsonl_samples_of_one_seed_have_the_same_truth() {
+    let a = tempfile::tempdir().expect("temp dir");
+    let b = tempfile::tempdir().expect("temp dir");
+    let csv = synth(a.path(), Some("csv"));
+    let jsonl = synth(b.path(), Some("jsonl"));
+    for section in ["records", "identifiers"] {
+        assert_eq!(
+            csv[section], jsonl[section],
+            "{section} differ between csv and jsonl"
+        );
+    }
+}
+
+#[test]
+fn synth_is_reproducible() {
+    let a = tempfile::tempdir().expect("temp dir");
+    let b = tempfile::tempdir().expect("temp dir");
+    synth(a.path(), None);
+    synth(b.path(), None);
+    for file in ["bpjs_sample.csv", "truth.json"] {
+        let x = std::fs::read(a.path().join(file)).unwrap();
+        let y = std::fs::read(b.path().join(file)).unwrap();
+        assert!(x == y, "{file} differs between two runs with the same seed");
+    }
+}
