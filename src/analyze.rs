@@ -128,7 +128,7 @@ impl<'p> Analyzer<'p> {
                         }
                     }
                     Found::Phone { .. } => {
-                        let national = found.national().unwrap_or("");
+                        let national = found.national().unwrap_or(b"");
                         match validate::phone(national, self.p) {
                             Verdict::Valid(m) => {
                                 ks.unique.insert(m.value);

@@ -121,8 +121,8 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
                 (String::from_utf8_lossy(&digits).into_owned(), map(validate::bpjs_card(&digits)))
             }
             Found::Phone { .. } => {
-                let national = f.national().unwrap_or("");
-                let v = validate::phone(national, p);
+                let national = String::from_utf8_lossy(f.national().unwrap_or(b"")).into_owned();
+                let v = validate::phone(national.as_bytes(), p);
                 if let Verdict::Valid(m) = v {
                     details.push(("operator".into(), p.operator_names[m.operator].clone()));
                 }

@@ -486,8 +486,7 @@ impl Patterns {
     }
 
     /// The operator of a national number, as an index into `operator_names`.
-    pub fn operator_index(&self, national: &str) -> usize {
-        let b = national.as_bytes();
+    pub fn operator_index(&self, b: &[u8]) -> usize {
         if b.len() < 3 || !b[..3].iter().all(u8::is_ascii_digit) {
             return self.operator_names.len() - 1;
         }
@@ -496,7 +495,7 @@ impl Patterns {
     }
 
     pub fn operator(&self, national: &str) -> &str {
-        &self.operator_names[self.operator_index(national)]
+        &self.operator_names[self.operator_index(national.as_bytes())]
     }
 
     /// The class of a domain (any case), as an index into `domain_class_names()`.

@@ -1462,7 +1462,7 @@ impl<'p> Gen<'p> {
         let s = std::str::from_utf8(nat).expect("digits");
         #[cfg(debug_assertions)]
         debug_assert_eq!(
-            validate::phone(s, self.p).is_valid(),
+            validate::phone(s.as_bytes(), self.p).is_valid(),
             valid,
             "generated phone national {s}"
         );
