@@ -120,25 +120,31 @@ impl<'p> Detector<'p> {
     }
 
     /// Finds the candidates of one field value. `out` is cleared first.
+    ///
+    /// Inlined into the record loop: most values hold no digit and no `@`, and those should
+    /// cost one classification, not a call into the candidate machinery.
+    #[inline]
     pub fn detect(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) {
-        detect_with(v, role, self.p, &mut self.runs, &self.kk_nik_keywords, out);
+        out.clear();
+        if v.is_empty() {
+            return;
+        }
+        if matches!(role, Role::Nik | Role::BpjsCard) && self.whole_value(v, role, out) {
+            return;
+        }
+        let has_at = digit_runs(v, &mut self.runs);
+        if !self.runs.is_empty() || has_at {
+            self.candidates(v, role, has_at, out);
+        }
     }
-}
 
-fn detect_with(
-    v: &[u8],
-    role: Role,
-    p: &Patterns,
-    runs: &mut Vec<(usize, usize)>,
-    kk_nik_keywords: &[String],
-    out: &mut Vec<Found>,
-) {
-    out.clear();
-    match role {
-        Role::Nik => {
+    /// SPEC §5's whole-value forms of NIK and card fields; true when the value is one.
+    #[inline(never)]
+    fn whole_value(&self, v: &[u8], role: Role, out: &mut Vec<Found>) -> bool {
+        if role == Role::Nik {
             if is_excel_damaged(v) {
                 out.push(Found::Damaged);
-                return;
+                return true;
             }
             if let Some(digits) = nik_field_value(v) {
                 out.push(Found::Sixteen {
@@ -146,10 +152,9 @@ fn detect_with(
                     digits,
                     span: (0, v.len()),
                 });
-                return;
+                return true;
             }
-        }
-        Role::BpjsCard => {
+        } else {
             let t = trim(v);
             if (10..=13).contains(&t.len()) && t.iter().all(u8::is_ascii_digit) {
                 let mut digits = [b'0'; 13];
@@ -159,17 +164,20 @@ fn detect_with(
                     restored: t.len() < 13,
                     span: (0, v.len()),
                 });
-                return;
+                return true;
             }
         }
-        _ => {}
+        false
     }
-    let has_at = digit_runs(v, runs);
-    if !runs.is_empty() {
-        digit_candidates(v, role, p, runs, kk_nik_keywords, out);
-    }
-    if has_at {
-        email_candidates(v, out);
+
+    #[inline(never)]
+    fn candidates(&self, v: &[u8], role: Role, has_at: bool, out: &mut Vec<Found>) {
+        if !self.runs.is_empty() {
+            digit_candidates(v, role, self.p, &self.runs, &self.kk_nik_keywords, out);
+        }
+        if has_at {
+            email_candidates(v, out);
+        }
     }
 }
 
@@ -199,38 +207,24 @@ fn nik_field_value(v: &[u8]) -> Option<[u8; 16]> {
 ///
 /// Every byte of every field passes through here. Bytes are classified into a bit mask 16 at
 /// a time — with SSE2 on x86-64 (part of its baseline, so no feature detection), branch-free
-/// scalar code for the tail and elsewhere — and runs are read off the mask.
+/// scalar code elsewhere — and runs are read off the mask.
 fn digit_runs(v: &[u8], runs: &mut Vec<(usize, usize)>) -> bool {
     runs.clear();
     let mut open = None;
     let mut has_at = false;
     let mut i = 0;
-    #[cfg(target_arch = "x86_64")]
-    while i + 16 <= v.len() {
-        use std::arch::x86_64::*;
-        // SAFETY: SSE2 is always available on x86-64; the load reads v[i..i + 16], which is
-        // in bounds by the loop condition, and loadu has no alignment requirement.
-        let (digits, ats) = unsafe {
-            let x = _mm_loadu_si128(v.as_ptr().add(i) as *const __m128i);
-            let shifted = _mm_sub_epi8(x, _mm_set1_epi8(b'0' as i8));
-            let is_digit = _mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8(9)), shifted);
-            let is_at = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'@' as i8));
-            (
-                _mm_movemask_epi8(is_digit) as u32,
-                _mm_movemask_epi8(is_at) as u32,
-            )
-        };
-        has_at |= ats != 0;
-        runs_from_mask(digits, 16, i, &mut open, runs);
-        i += 16;
-    }
     while i < v.len() {
         let n = (v.len() - i).min(16);
-        let mut digits = 0u32;
-        for (k, &b) in v[i..i + n].iter().enumerate() {
-            digits |= ((b.wrapping_sub(b'0') < 10) as u32) << k;
-            has_at |= b == b'@';
-        }
+        let (digits, ats) = if n == 16 {
+            classify16(v[i..i + 16].try_into().expect("16 bytes"))
+        } else {
+            // Most fields are shorter than 16 bytes: a zero-padded copy (zero is neither a
+            // digit nor `@`) is cheaper than a byte loop.
+            let mut block = [0u8; 16];
+            block[..n].copy_from_slice(&v[i..]);
+            classify16(&block)
+        };
+        has_at |= ats != 0;
         runs_from_mask(digits, n as u32, i, &mut open, runs);
         i += n;
     }
@@ -238,6 +232,36 @@ fn digit_runs(v: &[u8], runs: &mut Vec<(usize, usize)>) -> bool {
         runs.push((s, v.len()));
     }
     has_at
+}
+
+/// Bit masks of the digits and the `@` signs in 16 bytes.
+#[inline]
+fn classify16(block: &[u8; 16]) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is always available on x86-64; the unaligned load reads exactly the
+        // 16 bytes of `block`.
+        unsafe {
+            let x = _mm_loadu_si128(block.as_ptr() as *const __m128i);
+            let shifted = _mm_sub_epi8(x, _mm_set1_epi8(b'0' as i8));
+            let is_digit = _mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8(9)), shifted);
+            let is_at = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'@' as i8));
+            (
+                _mm_movemask_epi8(is_digit) as u32,
+                _mm_movemask_epi8(is_at) as u32,
+            )
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let (mut digits, mut ats) = (0u32, 0u32);
+        for (k, &b) in block.iter().enumerate() {
+            digits |= ((b.wrapping_sub(b'0') < 10) as u32) << k;
+            ats |= ((b == b'@') as u32) << k;
+        }
+        (digits, ats)
+    }
 }
 
 /// Appends the runs of set bits in the low `n` bits of `mask` (byte `base + k` is bit `k`);

@@ -310,6 +310,9 @@ pub struct Patterns {
     pub email_full: Rule,
     /// (class, suffixes) in order.
     pub domain_classes: Vec<(String, Vec<String>)>,
+    /// Last label → (class index, suffix) in class order. A handful of labels: a list
+    /// scan beats hashing.
+    suffixes_by_tld: Vec<(Vec<u8>, Vec<(usize, String)>)>,
     pub sources: Vec<SourceProfile>,
 }
 
@@ -472,6 +475,19 @@ impl Patterns {
             email_local: p.local.context("identifiers.toml: email needs `local`")?,
             email_label: p.label.context("identifiers.toml: email needs `label`")?,
             email_tld: p.tld.context("identifiers.toml: email needs `tld`")?,
+            suffixes_by_tld: {
+                let mut m: Vec<(Vec<u8>, Vec<(usize, String)>)> = Vec::new();
+                for (i, (_, suffixes)) in p.domain_classes.iter().enumerate() {
+                    for s in suffixes {
+                        let tld = s.rsplit('.').next().unwrap_or(s).as_bytes().to_vec();
+                        match m.iter_mut().find(|(t, _)| *t == tld) {
+                            Some((_, list)) => list.push((i, s.clone())),
+                            None => m.push((tld, vec![(i, s.clone())])),
+                        }
+                    }
+                }
+                m
+            },
             domain_classes: p.domain_classes,
             sources: profiles,
         })
@@ -500,15 +516,26 @@ impl Patterns {
 
     /// The class of a domain (any case), as an index into `domain_class_names()`.
     pub fn domain_class_index(&self, d: &[u8]) -> usize {
-        for (i, (_, suffixes)) in self.domain_classes.iter().enumerate() {
-            for s in suffixes {
-                let s = s.as_bytes();
-                if d.len() >= s.len()
-                    && d[d.len() - s.len()..].eq_ignore_ascii_case(s)
-                    && (d.len() == s.len() || d[d.len() - s.len() - 1] == b'.')
-                {
-                    return i;
-                }
+        // Only suffixes that share the domain's last label can match: look those up.
+        let tld = d.rsplit(|&b| b == b'.').next().unwrap_or(d);
+        let mut key = [0u8; 24];
+        if tld.len() > key.len() {
+            return self.domain_classes.len();
+        }
+        for (k, b) in tld.iter().enumerate() {
+            key[k] = b.to_ascii_lowercase();
+        }
+        let key = &key[..tld.len()];
+        let Some((_, candidates)) = self.suffixes_by_tld.iter().find(|(t, _)| t == key) else {
+            return self.domain_classes.len();
+        };
+        for &(i, ref s) in candidates {
+            let s = s.as_bytes();
+            if d.len() >= s.len()
+                && d[d.len() - s.len()..].eq_ignore_ascii_case(s)
+                && (d.len() == s.len() || d[d.len() - s.len() - 1] == b'.')
+            {
+                return i;
             }
         }
         self.domain_classes.len()

@@ -154,7 +154,7 @@ pub fn email(addr: &[u8], p: &Patterns) -> Verdict<usize> {
         return Verdict::Invalid("syntax");
     };
     let local = &addr[..at];
-    if local.len() > 64 || memchr::memmem::find(local, b"..").is_some() || !p.email_full.is_match(addr) {
+    if local.len() > 64 || local.windows(2).any(|w| w == b"..") || !p.email_full.is_match(addr) {
         return Verdict::Invalid("syntax");
     }
     Verdict::Valid(p.domain_class_index(&addr[at + 1..]))
