@@ -133,7 +133,10 @@ impl<'p> Detector<'p> {
             return;
         }
         let has_at = digit_runs(v, &mut self.runs);
-        if !self.runs.is_empty() || has_at {
+        // Every digit candidate holds at least 8 digits (a phone's national number); short
+        // codes, house numbers and the like end here.
+        let digits: usize = self.runs.iter().map(|(s, e)| e - s).sum();
+        if digits >= 8 || has_at {
             self.candidates(v, role, has_at, out);
         }
     }
@@ -172,7 +175,7 @@ impl<'p> Detector<'p> {
 
     #[inline(never)]
     fn candidates(&self, v: &[u8], role: Role, has_at: bool, out: &mut Vec<Found>) {
-        if !self.runs.is_empty() {
+        if self.runs.iter().map(|(s, e)| e - s).sum::<usize>() >= 8 {
             digit_candidates(v, role, self.p, &self.runs, &self.kk_nik_keywords, out);
         }
         if has_at {

@@ -43,6 +43,8 @@ const BUILTIN_SOURCES: &[(&str, &str)] = &[
 pub struct Rule {
     pub pattern: String,
     dfa: regex_automata::dfa::dense::DFA<Vec<u32>>,
+    /// Candidates are always matched from their own start: the start state is fixed.
+    start: regex_automata::util::primitives::StateID,
 }
 
 impl Rule {
@@ -53,17 +55,29 @@ impl Rule {
             .thompson(thompson::Config::new().utf8(false))
             .build(pattern)
             .with_context(|| format!("regex {pattern:?}"))?;
+        use regex_automata::{dfa::Automaton, util::start, Anchored};
+        let start = dfa
+            .start_state(&start::Config::new().anchored(Anchored::Yes))
+            .with_context(|| format!("regex {pattern:?}: no anchored start state"))?;
         Ok(Rule {
             pattern: pattern.to_string(),
             dfa,
+            start,
         })
     }
 
-    /// Whether the rule matches at the start of `s` (rules anchor their end with `$`).
+    /// Whether the whole of `s` matches (the rules anchor both ends with `^` and `$`): a walk
+    /// through the DFA's transitions, without a search's per-call set-up.
     pub fn is_match(&self, s: &[u8]) -> bool {
-        use regex_automata::{dfa::Automaton, Anchored, Input};
-        let input = Input::new(s).anchored(Anchored::Yes);
-        matches!(self.dfa.try_search_fwd(&input), Ok(Some(_)))
+        use regex_automata::dfa::Automaton;
+        let mut state = self.start;
+        for &b in s {
+            state = self.dfa.next_state(state, b);
+            if self.dfa.is_dead_state(state) {
+                return false;
+            }
+        }
+        self.dfa.is_match_state(self.dfa.next_eoi_state(state))
     }
 }
 
@@ -682,6 +696,22 @@ mod tests {
         assert_eq!(p.domain_class("notgo.id"), "id");
         assert_eq!(p.regions.name("31").unwrap().name, "Daerah Khusus Ibukota Jakarta");
         assert!(p.regions.name("9101").unwrap().editions.contains("2016"));
+    }
+
+    #[test]
+    fn rules_match_like_the_regex_crate() {
+        let p = Patterns::builtin().unwrap();
+        let cases: [&[u8]; 14] = [
+            b"812345678", b"81234567", b"8123456789012", b"800123456", b"8412345678",
+            b"", b"8", b"budi@gmail.com", b"a..b@x.com", b"a@x.c", b"a@-x.com",
+            b"Siti_Rahma+bpjs@Kemkes.GO.ID", b"x@y.co", b"a@b@c.com",
+        ];
+        for rule in [&p.mobile, &p.email_full] {
+            let re = regex::bytes::Regex::new(&rule.pattern).unwrap();
+            for c in cases {
+                assert_eq!(rule.is_match(c), re.is_match(c), "{} on {:?}", rule.pattern, c);
+            }
+        }
     }
 
     #[test]
