@@ -71,6 +71,9 @@ impl<'p> Analyzer<'p> {
                     if r.any() {
                         self.birth_dates.push(r);
                     }
+                    if r.plain {
+                        continue;
+                    }
                 }
                 Role::Sex => {
                     if let Some(female) = self.sex(v) {

@@ -49,6 +49,9 @@ impl Date {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Readings {
     pub dates: [Option<Date>; 2],
+    /// The value is a date and nothing else (an ISO date may carry a clock time): it cannot
+    /// hold an identifier candidate, which needs a run of 8 or more digits.
+    pub plain: bool,
 }
 
 impl Readings {
@@ -146,6 +149,7 @@ pub fn parse_field(v: &[u8], p: &Patterns) -> Readings {
         let n = |i, k| digits(v, i, k).unwrap_or(0);
         r.dates[0] = Date::real(n(0, 2), n(2, 2), n(4, 4), true);
         r.dates[1] = Date::real(n(6, 2), n(4, 2), n(0, 4), true);
+        r.plain = r.any();
         return r;
     }
     if let Some((d, end)) = parse_at(v, 0, p) {
@@ -153,9 +157,28 @@ pub fn parse_field(v: &[u8], p: &Patterns) -> Readings {
         let iso_time = end == 10 && v[4] == b'-' && matches!(rest.first(), Some(b' ' | b'T'));
         if rest.is_empty() || iso_time {
             r.dates[0] = Some(d);
+            r.plain = rest.is_empty() || is_clock_time(&rest[1..]);
         }
     }
     r
+}
+
+/// `hh:mm[:ss[.fraction]]` and the like: digits, `:` and `.`, no run of more than 6 digits.
+fn is_clock_time(t: &[u8]) -> bool {
+    let mut run = 0;
+    for &b in t {
+        match b {
+            b'0'..=b'9' => {
+                run += 1;
+                if run > 6 {
+                    return false;
+                }
+            }
+            b':' | b'.' => run = 0,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Every date written anywhere in a text value (records without fields), not touching other
@@ -253,6 +276,19 @@ mod tests {
         };
         assert!(parse_field(b"19900305", pats()).matches(nik_date));
         assert!(!parse_field(b"19900306", pats()).matches(nik_date));
+    }
+
+    #[test]
+    fn plain_dates_are_only_dates() {
+        let plain = |s: &str| parse_field(s.as_bytes(), pats()).plain;
+        assert!(plain("1990-03-05"));
+        assert!(plain("1990-03-05 00:00:00"));
+        assert!(plain("1990-03-05T10:00:00.123"));
+        assert!(plain("05031990"));
+        assert!(plain("5 Maret 1990"));
+        assert!(!plain("1990-03-05 081234567890"));
+        assert!(!plain("1990-03-05 hp 0812-3456-7890"));
+        assert!(!plain("N/A"));
     }
 
     #[test]

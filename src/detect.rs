@@ -132,12 +132,19 @@ impl<'p> Detector<'p> {
         if matches!(role, Role::Nik | Role::BpjsCard) && self.whole_value(v, role, out) {
             return;
         }
-        let has_at = digit_runs(v, &mut self.runs);
         // Every digit candidate holds at least 8 digits (a phone's national number); short
-        // codes, house numbers and the like end here.
-        let digits: usize = self.runs.iter().map(|(s, e)| e - s).sum();
+        // codes, house numbers and the like end here, most after a single 16-byte compare.
+        if v.len() <= 16 {
+            let mut block = [0u8; 16];
+            block[..v.len()].copy_from_slice(v);
+            let (digits, ats) = classify16(&block);
+            if digits.count_ones() < 8 && ats == 0 {
+                return;
+            }
+        }
+        let (has_at, digits) = digit_runs(v, &mut self.runs);
         if digits >= 8 || has_at {
-            self.candidates(v, role, has_at, out);
+            self.candidates(v, role, digits >= 8, has_at, out);
         }
     }
 
@@ -174,8 +181,8 @@ impl<'p> Detector<'p> {
     }
 
     #[inline(never)]
-    fn candidates(&self, v: &[u8], role: Role, has_at: bool, out: &mut Vec<Found>) {
-        if self.runs.iter().map(|(s, e)| e - s).sum::<usize>() >= 8 {
+    fn candidates(&self, v: &[u8], role: Role, enough_digits: bool, has_at: bool, out: &mut Vec<Found>) {
+        if enough_digits {
             digit_candidates(v, role, self.p, &self.runs, &self.kk_nik_keywords, out);
         }
         if has_at {
@@ -211,10 +218,11 @@ fn nik_field_value(v: &[u8]) -> Option<[u8; 16]> {
 /// Every byte of every field passes through here. Bytes are classified into a bit mask 16 at
 /// a time — with SSE2 on x86-64 (part of its baseline, so no feature detection), branch-free
 /// scalar code elsewhere — and runs are read off the mask.
-fn digit_runs(v: &[u8], runs: &mut Vec<(usize, usize)>) -> bool {
+fn digit_runs(v: &[u8], runs: &mut Vec<(usize, usize)>) -> (bool, u32) {
     runs.clear();
     let mut open = None;
     let mut has_at = false;
+    let mut count = 0;
     let mut i = 0;
     while i < v.len() {
         let n = (v.len() - i).min(16);
@@ -228,13 +236,14 @@ fn digit_runs(v: &[u8], runs: &mut Vec<(usize, usize)>) -> bool {
             classify16(&block)
         };
         has_at |= ats != 0;
+        count += digits.count_ones();
         runs_from_mask(digits, n as u32, i, &mut open, runs);
         i += n;
     }
     if let Some(s) = open {
         runs.push((s, v.len()));
     }
-    has_at
+    (has_at, count)
 }
 
 /// Bit masks of the digits and the `@` signs in 16 bytes.
@@ -595,7 +604,7 @@ mod tests {
                     })
                     .collect();
                 let (mut a, mut b) = (Vec::new(), Vec::new());
-                let at_a = digit_runs(&v, &mut a);
+                let (at_a, _) = digit_runs(&v, &mut a);
                 let at_b = digit_runs_scalar(&v, &mut b);
                 assert_eq!((a, at_a), (b, at_b), "{:?}", String::from_utf8_lossy(&v));
             }
