@@ -51,7 +51,13 @@ impl<'p> Analyzer<'p> {
 
     /// Analyzes one record. `named` says whether its format names its fields; a record whose
     /// values are all blank is not a record and is ignored.
-    pub fn record(&mut self, fields: &[Field], named: bool, stats: &mut Stats, file: &mut FileStats) {
+    pub fn record(
+        &mut self,
+        fields: &[Field],
+        named: bool,
+        stats: &mut Stats,
+        file: &mut FileStats,
+    ) {
         if fields.iter().all(|f| f.value.trim_ascii().is_empty()) {
             return;
         }
@@ -271,9 +277,24 @@ mod tests {
     fn confirmed_by_birth_date_field() {
         // Female, 1 Jan 1990.
         let s = analyze(&[
-            (&[(Role::Nik, "3171014101900001"), (Role::BirthDate, "1990-01-01")], true),
-            (&[(Role::Nik, "3171014101900002"), (Role::BirthDate, "02-01-1990")], true),
-            (&[(Role::Nik, "3171014101900003"), (Role::BirthDate, "")], true),
+            (
+                &[
+                    (Role::Nik, "3171014101900001"),
+                    (Role::BirthDate, "1990-01-01"),
+                ],
+                true,
+            ),
+            (
+                &[
+                    (Role::Nik, "3171014101900002"),
+                    (Role::BirthDate, "02-01-1990"),
+                ],
+                true,
+            ),
+            (
+                &[(Role::Nik, "3171014101900003"), (Role::BirthDate, "")],
+                true,
+            ),
         ]);
         assert_eq!(s.records.total, 3);
         assert_eq!(s.records.with_valid_nik, 3);
@@ -296,8 +317,14 @@ mod tests {
     #[test]
     fn unnamed_records_use_any_date() {
         let s = analyze(&[
-            (&[(Role::Unnamed, "3171010101900001 lahir 1 Januari 1990")], false),
-            (&[(Role::Unnamed, "3171010101900001 lahir 2 Januari 1990")], false),
+            (
+                &[(Role::Unnamed, "3171010101900001 lahir 1 Januari 1990")],
+                false,
+            ),
+            (
+                &[(Role::Unnamed, "3171010101900001 lahir 2 Januari 1990")],
+                false,
+            ),
         ]);
         assert_eq!(s.records.confirmed, 1);
         assert_eq!(s.birth_date_agree + s.birth_date_disagree, 0);
@@ -340,9 +367,13 @@ mod tests {
 
     #[test]
     fn invalid_reasons_and_email_unique_case_insensitive() {
-        let s = analyze(&[
-            (&[(Role::Unnamed, "0071010101900001 Budi@Gmail.com budi@gmail.COM x..y@a.com")], false),
-        ]);
+        let s = analyze(&[(
+            &[(
+                Role::Unnamed,
+                "0071010101900001 Budi@Gmail.com budi@gmail.COM x..y@a.com",
+            )],
+            false,
+        )]);
         let nik = &s.kinds[Kind::Nik.index()];
         assert_eq!((nik.candidates, nik.valid, nik.invalid[0]), (1, 0, 1));
         let em = &s.kinds[Kind::Email.index()];

@@ -57,7 +57,11 @@ pub fn attribute(s: &Summary, p: &Patterns) -> Vec<Attribution> {
             evidence,
         });
     }
-    out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.source.cmp(&b.source)));
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.source.cmp(&b.source))
+    });
     if out.first().is_none_or(|a| a.score < MIN_SCORE) {
         out.insert(
             0,
@@ -90,7 +94,14 @@ mod tests {
     #[test]
     fn bpjs_columns_attribute_to_bpjs_kesehatan() {
         let p = Patterns::builtin().unwrap();
-        let s = with_fields(&["PSNOKA", "NAMA", "KDKANTOR", "KDHUBKEL", "FLAGTANGGUNGAN", "NIK"]);
+        let s = with_fields(&[
+            "PSNOKA",
+            "NAMA",
+            "KDKANTOR",
+            "KDHUBKEL",
+            "FLAGTANGGUNGAN",
+            "NIK",
+        ]);
         let a = attribute(&s, &p);
         assert_eq!(a[0].source, "bpjs_kesehatan");
         assert_eq!(a[0].score, 1.0);

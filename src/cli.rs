@@ -226,7 +226,11 @@ pub fn run() -> Exit {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { Exit::Fatal } else { Exit::Ok };
+            return if e.use_stderr() {
+                Exit::Fatal
+            } else {
+                Exit::Ok
+            };
         }
     };
     match run_command(cli.command) {
@@ -260,7 +264,9 @@ fn run_scan(cfg: Config) -> Result<Exit> {
     let start = Instant::now();
     let done = std::sync::atomic::AtomicBool::new(false);
     let summary = std::thread::scope(|s| {
-        let bar = cfg.progress.then(|| s.spawn(|| draw_progress(&progress, &done)));
+        let bar = cfg
+            .progress
+            .then(|| s.spawn(|| draw_progress(&progress, &done)));
         let r = scan(&cfg.scan, &cfg.patterns, &progress);
         done.store(true, Ordering::Release);
         if let Some(b) = bar {

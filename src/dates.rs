@@ -33,7 +33,7 @@ impl Date {
         } else {
             year as u16 % 4
         };
-        if day > days_in_month(month as u8, leap_aware_year as u16) as u32 {
+        if day > days_in_month(month as u8, leap_aware_year) as u32 {
             return None;
         }
         Some(Date {

@@ -36,7 +36,8 @@ impl Bom {
         }
     }
 
-    pub fn len(self) -> usize {
+    /// The BOM's length in bytes.
+    pub fn byte_len(self) -> usize {
         match self {
             Bom::None => 0,
             Bom::Utf8 => 3,
@@ -159,7 +160,11 @@ fn magic(b: &[u8]) -> Option<(&'static str, bool)> {
         (b"\x28\xb5\x2f\xfd", "zstd stream", true),
         (b"7z\xbc\xaf\x27\x1c", "7-zip archive", true),
         (b"Rar!\x1a\x07", "RAR archive", true),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "OLE2 document (XLS/DOC)", true),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+            "OLE2 document (XLS/DOC)",
+            true,
+        ),
         (b"\x89PNG", "PNG image", false),
         (b"\xff\xd8\xff", "JPEG image", false),
         (b"GIF8", "GIF image", false),
@@ -302,7 +307,10 @@ const DELIMITERS: [u8; 4] = [b'\t', b',', b';', b'|'];
 fn delimited_layout(first: &[u8], ext: &str, p: &Patterns) -> Option<(Layout, usize, Vec<String>)> {
     // Leading blank lines are not part of the header question.
     let skip = first.len() - first.trim_ascii_start().len();
-    let skip = first[..skip].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let skip = first[..skip]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     let body = &first[skip..];
 
     let mut best: Option<(u8, usize)> = None;
@@ -392,7 +400,10 @@ mod tests {
 
     #[test]
     fn delimited_with_header() {
-        let (l, hl, h) = layout("NIK;NAMA;TGL_LAHIR\n3171010101900001;Budi;1990-01-01\n", "txt");
+        let (l, hl, h) = layout(
+            "NIK;NAMA;TGL_LAHIR\n3171010101900001;Budi;1990-01-01\n",
+            "txt",
+        );
         assert_eq!(l, "delim ; named true");
         assert_eq!(hl, 19);
         assert_eq!(h, vec!["NIK", "NAMA", "TGL_LAHIR"]);
@@ -400,26 +411,44 @@ mod tests {
 
     #[test]
     fn headerless_rows_and_header_rule() {
-        let (l, hl, _) = layout("3171010101900001,Budi,1990-01-01\n3171010101900002,Ani,1990-01-02\n", "csv");
+        let (l, hl, _) = layout(
+            "3171010101900001,Budi,1990-01-01\n3171010101900002,Ani,1990-01-02\n",
+            "csv",
+        );
         assert_eq!((l.as_str(), hl), ("delim , named false", 0));
         // A cell that is a date, an identifier or only digits is not a header cell.
         assert!(!is_header(&[b"nama".to_vec(), b"2020".to_vec()], pats()));
         assert!(!is_header(&[b"nama".to_vec(), b"x@y.com".to_vec()], pats()));
-        assert!(!is_header(&[b"nama".to_vec(), b"lahir 01-01-1990".to_vec()], pats()));
-        assert!(is_header(&[b"nama".to_vec(), b"".to_vec(), b"no hp".to_vec()], pats()));
+        assert!(!is_header(
+            &[b"nama".to_vec(), b"lahir 01-01-1990".to_vec()],
+            pats()
+        ));
+        assert!(is_header(
+            &[b"nama".to_vec(), b"".to_vec(), b"no hp".to_vec()],
+            pats()
+        ));
     }
 
     #[test]
     fn one_column_csv_by_extension_and_plain_text() {
-        assert_eq!(layout("nik\n3171010101900001\n", "csv").0, "delim , named true");
+        assert_eq!(
+            layout("nik\n3171010101900001\n", "csv").0,
+            "delim , named true"
+        );
         assert_eq!(layout("nik\n3171010101900001\n", "txt").0, "text");
-        assert_eq!(layout("halo apa kabar\nsemua baik\n", "csv").0, "delim , named true");
+        assert_eq!(
+            layout("halo apa kabar\nsemua baik\n", "csv").0,
+            "delim , named true"
+        );
         assert_eq!(layout("log line one\nlog, line two\n", "log").0, "text");
     }
 
     #[test]
     fn json_forms() {
-        assert_eq!(layout("{\"nik\":\"1\"}\n{\"nik\":\"2\"}\n", "csv").0, "jsonl");
+        assert_eq!(
+            layout("{\"nik\":\"1\"}\n{\"nik\":\"2\"}\n", "csv").0,
+            "jsonl"
+        );
         assert_eq!(layout("[\n {\"nik\":\"1\"}\n]", "txt").0, "json");
         assert_eq!(layout("{\n \"nik\": \"1\"\n}\n", "txt").0, "json");
     }
@@ -427,9 +456,15 @@ mod tests {
     #[test]
     fn skips_and_unsupported() {
         assert!(matches!(sniff(b"", "csv", pats()), Sniff::Skip(r) if r == "empty"));
-        assert!(matches!(sniff(b"\x89PNG\r\n", "png", pats()), Sniff::Skip(_)));
+        assert!(matches!(
+            sniff(b"\x89PNG\r\n", "png", pats()),
+            Sniff::Skip(_)
+        ));
         assert!(matches!(sniff(b"abc\0def", "txt", pats()), Sniff::Skip(_)));
-        assert!(matches!(sniff(b"PK\x03\x04....", "zip", pats()), Sniff::Unsupported(_)));
+        assert!(matches!(
+            sniff(b"PK\x03\x04....", "zip", pats()),
+            Sniff::Unsupported(_)
+        ));
         assert!(matches!(
             sniff(b"{\n  \"schema\": \"triage.summary/1\"", "json", pats()),
             Sniff::Skip(_)
@@ -445,7 +480,9 @@ mod tests {
                 raw.extend_from_slice(&if be { u.to_be_bytes() } else { u.to_le_bytes() });
             }
             let mut out = String::new();
-            Utf16Reader::new(&raw[..], be).read_to_string(&mut out).unwrap();
+            Utf16Reader::new(&raw[..], be)
+                .read_to_string(&mut out)
+                .unwrap();
             assert_eq!(out, text);
         }
     }

@@ -111,7 +111,12 @@ pub struct Detector<'p> {
 
 impl<'p> Detector<'p> {
     pub fn new(p: &'p Patterns) -> Self {
-        let kk_nik_keywords = p.kk_keywords.iter().chain(&p.nik_keywords).cloned().collect();
+        let kk_nik_keywords = p
+            .kk_keywords
+            .iter()
+            .chain(&p.nik_keywords)
+            .cloned()
+            .collect();
         Detector {
             p,
             runs: Vec::new(),
@@ -181,7 +186,14 @@ impl<'p> Detector<'p> {
     }
 
     #[inline(never)]
-    fn candidates(&self, v: &[u8], role: Role, enough_digits: bool, has_at: bool, out: &mut Vec<Found>) {
+    fn candidates(
+        &self,
+        v: &[u8],
+        role: Role,
+        enough_digits: bool,
+        has_at: bool,
+        out: &mut Vec<Found>,
+    ) {
         if enough_digits {
             digit_candidates(v, role, self.p, &self.runs, &self.kk_nik_keywords, out);
         }
@@ -279,7 +291,13 @@ fn classify16(block: &[u8; 16]) -> (u32, u32) {
 /// Appends the runs of set bits in the low `n` bits of `mask` (byte `base + k` is bit `k`);
 /// `open` carries a run that continues from the previous block.
 #[inline]
-fn runs_from_mask(mask: u32, n: u32, base: usize, open: &mut Option<usize>, runs: &mut Vec<(usize, usize)>) {
+fn runs_from_mask(
+    mask: u32,
+    n: u32,
+    base: usize,
+    open: &mut Option<usize>,
+    runs: &mut Vec<(usize, usize)>,
+) {
     let full = if n == 32 { u32::MAX } else { (1u32 << n) - 1 };
     let mut pos = 0u32;
     while pos < n {
@@ -345,7 +363,9 @@ fn digit_candidates(
         } else if e - s == 4 && r + 3 < runs.len() {
             let groups = &runs[r..r + 4];
             let spaced = groups.iter().all(|&(gs, ge)| ge - gs == 4)
-                && groups.windows(2).all(|w| w[1].0 == w[0].1 + 1 && v[w[0].1] == b' ');
+                && groups
+                    .windows(2)
+                    .all(|w| w[1].0 == w[0].1 + 1 && v[w[0].1] == b' ');
             if spaced {
                 for (k, &(gs, ge)) in groups.iter().enumerate() {
                     digits[k * 4..k * 4 + 4].copy_from_slice(&v[gs..ge]);
@@ -496,7 +516,7 @@ fn keyword_before(v: &[u8], pos: usize, keywords: &[String], window: usize) -> O
     let longest = keywords.iter().map(String::len).max().unwrap_or(0);
     let lo = pos.saturating_sub(window);
     let mut best: Option<(usize, usize)> = None; // (end, keyword index)
-    // A whole-word keyword starts at a word start: only those positions are compared.
+                                                 // A whole-word keyword starts at a word start: only those positions are compared.
     for s in lo.saturating_sub(longest)..pos {
         if !is_word(v[s]) || (s > 0 && is_word(v[s - 1])) {
             continue;
@@ -585,7 +605,10 @@ mod tests {
     fn phones(v: &str) -> Vec<String> {
         run(v, Role::Unnamed)
             .iter()
-            .filter_map(|f| f.national().map(|n| String::from_utf8_lossy(n).into_owned()))
+            .filter_map(|f| {
+                f.national()
+                    .map(|n| String::from_utf8_lossy(n).into_owned())
+            })
             .collect()
     }
 
@@ -632,10 +655,7 @@ mod tests {
 
     #[test]
     fn nik_field_normalization_and_damage() {
-        assert_eq!(
-            kinds("'3171-0141-0190-0001", Role::Nik)[0].0,
-            Kind::Nik
-        );
+        assert_eq!(kinds("'3171-0141-0190-0001", Role::Nik)[0].0, Kind::Nik);
         assert_eq!(kinds(" 3171.0141.0190.0001 ", Role::Nik).len(), 1);
         assert_eq!(run("3.17101E+15", Role::Nik), vec![Found::Damaged]);
         assert_eq!(run("3,1710141019E15", Role::Nik), vec![Found::Damaged]);
@@ -655,10 +675,19 @@ mod tests {
             Kind::Kk
         );
         // The nearest keyword wins.
-        assert_eq!(kinds("KK / NIK 3171010501150003", Role::Unnamed)[0].0, Kind::Nik);
-        assert_eq!(kinds("NIK, KK 3171010501150003", Role::Unnamed)[0].0, Kind::Kk);
+        assert_eq!(
+            kinds("KK / NIK 3171010501150003", Role::Unnamed)[0].0,
+            Kind::Nik
+        );
+        assert_eq!(
+            kinds("NIK, KK 3171010501150003", Role::Unnamed)[0].0,
+            Kind::Kk
+        );
         // Whole words only.
-        assert_eq!(kinds("NOKK 3171010501150003", Role::Unnamed)[0].0, Kind::Nik);
+        assert_eq!(
+            kinds("NOKK 3171010501150003", Role::Unnamed)[0].0,
+            Kind::Nik
+        );
         // Ending more than 32 bytes before: too far.
         let far = format!("KK{}3171010501150003", " ".repeat(33));
         assert_eq!(kinds(&far, Role::Unnamed)[0].0, Kind::Nik);
@@ -669,7 +698,9 @@ mod tests {
     #[test]
     fn cards() {
         let f = run("123456789012", Role::BpjsCard);
-        assert!(matches!(f[0], Found::Card { restored: true, digits, .. } if &digits == b"0123456789012"));
+        assert!(
+            matches!(f[0], Found::Card { restored: true, digits, .. } if &digits == b"0123456789012")
+        );
         assert!(run("123456789", Role::BpjsCard).is_empty());
         assert_eq!(
             kinds("No. Kartu BPJS: 0001234567890", Role::Other),

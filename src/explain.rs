@@ -107,18 +107,34 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
                 if let Verdict::Valid(d) = v {
                     if kind == Kind::Nik {
                         date_details("birth_date", &d, &mut details);
-                        details.push(("sex".into(), if d.female { "female (day + 40)" } else { "male" }.into()));
+                        details.push((
+                            "sex".into(),
+                            if d.female {
+                                "female (day + 40)"
+                            } else {
+                                "male"
+                            }
+                            .into(),
+                        ));
                     } else {
                         date_details("issue_date", &d, &mut details);
                     }
                 }
                 (s, map(v))
             }
-            Found::Card { digits, restored, .. } => {
+            Found::Card {
+                digits, restored, ..
+            } => {
                 if restored {
-                    details.push(("restored".into(), "leading zeros added to make 13 digits".into()));
+                    details.push((
+                        "restored".into(),
+                        "leading zeros added to make 13 digits".into(),
+                    ));
                 }
-                (String::from_utf8_lossy(&digits).into_owned(), map(validate::bpjs_card(&digits)))
+                (
+                    String::from_utf8_lossy(&digits).into_owned(),
+                    map(validate::bpjs_card(&digits)),
+                )
             }
             Found::Phone { .. } => {
                 let national = String::from_utf8_lossy(f.national().unwrap_or(b"")).into_owned();
@@ -187,9 +203,17 @@ pub fn valid_in_example(ex: &Example, kind: Kind, p: &Patterns) -> u64 {
     let mut stats = Stats::default();
     let mut file = FileStats::new(State::Scanned, "example", 0);
     match ex {
-        Example::Line(s) => a.record(&[Field::borrowed(Role::Unnamed, s.as_bytes())], false, &mut stats, &mut file),
+        Example::Line(s) => a.record(
+            &[Field::borrowed(Role::Unnamed, s.as_bytes())],
+            false,
+            &mut stats,
+            &mut file,
+        ),
         Example::Field { field, value } => a.record(
-            &[Field::borrowed(p.role_of(field.as_bytes()), value.as_bytes())],
+            &[Field::borrowed(
+                p.role_of(field.as_bytes()),
+                value.as_bytes(),
+            )],
             true,
             &mut stats,
             &mut file,
@@ -248,16 +272,25 @@ mod tests {
     fn spec_tricky_cases() {
         let e = one("3171014101900001", None);
         assert_eq!((e.kind, e.valid), (Some("nik"), true));
-        assert!(e.details.iter().any(|(k, v)| k == "sex" && v.starts_with("female")));
+        assert!(e
+            .details
+            .iter()
+            .any(|(k, v)| k == "sex" && v.starts_with("female")));
         assert_eq!(e.input, "3171**********01");
-        assert_eq!(one("3171012902010001", None).reason.as_deref(), Some("birth_date"));
+        assert_eq!(
+            one("3171012902010001", None).reason.as_deref(),
+            Some("birth_date")
+        );
         assert!(one("3171012902040001", None).valid);
         assert!(one("9101015502800003", None).valid);
         assert!(one("9101015502800003", None)
             .details
             .iter()
             .any(|(k, v)| k == "regency" && v.contains("2016")));
-        assert_eq!(one("3171010101900000", None).reason.as_deref(), Some("serial"));
+        assert_eq!(
+            one("3171010101900000", None).reason.as_deref(),
+            Some("serial")
+        );
         // KK vs NIK: a KK issue date has no +40.
         let e = one("3171014101150003", Some(Kind::Kk));
         assert_eq!((e.kind, e.reason.as_deref()), (Some("kk"), Some("date")));
@@ -267,8 +300,16 @@ mod tests {
         let e = one("+62 812-3456-7890", None);
         assert_eq!(e.normalized.as_deref(), Some("+62812*****890"));
         assert!(e.details.iter().any(|(_, v)| v == "Telkomsel"));
-        assert_eq!(one("3.17101E+15", Some(Kind::Nik)).reason.as_deref(), Some("damaged"));
-        assert_eq!(one("1234567890", Some(Kind::BpjsCard)).normalized.as_deref(), Some("0001*******90"));
+        assert_eq!(
+            one("3.17101E+15", Some(Kind::Nik)).reason.as_deref(),
+            Some("damaged")
+        );
+        assert_eq!(
+            one("1234567890", Some(Kind::BpjsCard))
+                .normalized
+                .as_deref(),
+            Some("0001*******90")
+        );
         let e = explain("Budi@Kemkes.go.id", None, true, pats()).remove(0);
         assert_eq!(e.normalized.as_deref(), Some("budi@kemkes.go.id"));
     }

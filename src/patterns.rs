@@ -114,7 +114,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [Kind::Nik, Kind::Kk, Kind::BpjsCard, Kind::Phone, Kind::Email];
+    pub const ALL: [Kind; 5] = [
+        Kind::Nik,
+        Kind::Kk,
+        Kind::BpjsCard,
+        Kind::Phone,
+        Kind::Email,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -252,7 +258,10 @@ impl Regions {
                 2 => r.provinces[num as usize] = true,
                 4 => r.regencies[num as usize] = true,
                 6 => r.districts[num as usize / 64] |= 1 << (num % 64),
-                _ => bail!("regions.csv row {}: code {code:?} is not 2, 4 or 6 digits", i + 2),
+                _ => bail!(
+                    "regions.csv row {}: code {code:?} is not 2, 4 or 6 digits",
+                    i + 2
+                ),
             }
             r.names.insert(
                 num * 10u32.pow(6 - code.len() as u32) + code.len() as u32 / 2 - 1,
@@ -283,7 +292,9 @@ impl Regions {
 
     /// Every district code (`PPRRDD`) of the table, ascending.
     pub fn district_codes(&self) -> Vec<u32> {
-        (0..1_000_000u32).filter(|&c| self.has_district(c)).collect()
+        (0..1_000_000u32)
+            .filter(|&c| self.has_district(c))
+            .collect()
     }
 
     /// Name of a province (2 digits), regency (4) or district (6 digits).
@@ -296,6 +307,9 @@ impl Regions {
             .get(&(num * 10u32.pow(6 - code.len() as u32) + code.len() as u32 / 2 - 1))
     }
 }
+
+/// A domain's last label and the (class index, suffix) pairs ending in it.
+type SuffixGroup = (Vec<u8>, Vec<(usize, String)>);
 
 /// Everything detection and validation read from `patterns/`, compiled.
 pub struct Patterns {
@@ -326,7 +340,7 @@ pub struct Patterns {
     pub domain_classes: Vec<(String, Vec<String>)>,
     /// Last label → (class index, suffix) in class order. A handful of labels: a list
     /// scan beats hashing.
-    suffixes_by_tld: Vec<(Vec<u8>, Vec<(usize, String)>)>,
+    suffixes_by_tld: Vec<SuffixGroup>,
     pub sources: Vec<SourceProfile>,
 }
 
@@ -490,7 +504,7 @@ impl Patterns {
             email_label: p.label.context("identifiers.toml: email needs `label`")?,
             email_tld: p.tld.context("identifiers.toml: email needs `tld`")?,
             suffixes_by_tld: {
-                let mut m: Vec<(Vec<u8>, Vec<(usize, String)>)> = Vec::new();
+                let mut m: Vec<SuffixGroup> = Vec::new();
                 for (i, (_, suffixes)) in p.domain_classes.iter().enumerate() {
                     for s in suffixes {
                         let tld = s.rsplit('.').next().unwrap_or(s).as_bytes().to_vec();
@@ -556,7 +570,11 @@ impl Patterns {
     }
 
     pub fn domain_class_names(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self.domain_classes.iter().map(|(c, _)| c.as_str()).collect();
+        let mut v: Vec<&str> = self
+            .domain_classes
+            .iter()
+            .map(|(c, _)| c.as_str())
+            .collect();
         v.push("other");
         v
     }
@@ -694,7 +712,10 @@ mod tests {
         assert_eq!(p.domain_class("yahoo.co.id"), "free");
         assert_eq!(p.domain_class("example.com"), "other");
         assert_eq!(p.domain_class("notgo.id"), "id");
-        assert_eq!(p.regions.name("31").unwrap().name, "Daerah Khusus Ibukota Jakarta");
+        assert_eq!(
+            p.regions.name("31").unwrap().name,
+            "Daerah Khusus Ibukota Jakarta"
+        );
         assert!(p.regions.name("9101").unwrap().editions.contains("2016"));
     }
 
@@ -702,14 +723,31 @@ mod tests {
     fn rules_match_like_the_regex_crate() {
         let p = Patterns::builtin().unwrap();
         let cases: [&[u8]; 14] = [
-            b"812345678", b"81234567", b"8123456789012", b"800123456", b"8412345678",
-            b"", b"8", b"budi@gmail.com", b"a..b@x.com", b"a@x.c", b"a@-x.com",
-            b"Siti_Rahma+bpjs@Kemkes.GO.ID", b"x@y.co", b"a@b@c.com",
+            b"812345678",
+            b"81234567",
+            b"8123456789012",
+            b"800123456",
+            b"8412345678",
+            b"",
+            b"8",
+            b"budi@gmail.com",
+            b"a..b@x.com",
+            b"a@x.c",
+            b"a@-x.com",
+            b"Siti_Rahma+bpjs@Kemkes.GO.ID",
+            b"x@y.co",
+            b"a@b@c.com",
         ];
         for rule in [&p.mobile, &p.email_full] {
             let re = regex::bytes::Regex::new(&rule.pattern).unwrap();
             for c in cases {
-                assert_eq!(rule.is_match(c), re.is_match(c), "{} on {:?}", rule.pattern, c);
+                assert_eq!(
+                    rule.is_match(c),
+                    re.is_match(c),
+                    "{} on {:?}",
+                    rule.pattern,
+                    c
+                );
             }
         }
     }
@@ -725,7 +763,10 @@ mod tests {
                 Role::BirthDate,
                 &["tgllhr", "tgllahir", "tanggallahir", "dob", "birthdate"],
             ),
-            (Role::Sex, &["jenkel", "jk", "jeniskelamin", "sex", "gender"]),
+            (
+                Role::Sex,
+                &["jenkel", "jk", "jeniskelamin", "sex", "gender"],
+            ),
             (Role::Phone, &["nohp", "hp", "telp", "phone", "msisdn"]),
             (Role::Email, &["email"]),
         ];

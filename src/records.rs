@@ -116,7 +116,8 @@ impl Layout {
                             pos += end;
                         }
                         None => {
-                            let end = memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i + 1);
+                            let end =
+                                memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i + 1);
                             fields.clear();
                             fields.push(Field::borrowed(Role::Unnamed, &chunk[pos..end]));
                             f(&fields, false);
@@ -260,7 +261,10 @@ fn find2(a: u8, b: u8, hay: &[u8]) -> Option<usize> {
         }
         i += 16;
     }
-    hay[i..].iter().position(|&c| c == a || c == b).map(|k| i + k)
+    hay[i..]
+        .iter()
+        .position(|&c| c == a || c == b)
+        .map(|k| i + k)
 }
 
 fn join(owned: Option<Vec<u8>>, rest: &[u8]) -> Cow<'_, [u8]> {
@@ -468,7 +472,10 @@ impl<'a> JsonParser<'a, '_> {
             b'-' | b'0'..=b'9' => {
                 let start = self.i;
                 while self.i < self.s.len()
-                    && matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                    && matches!(
+                        self.s[self.i],
+                        b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'
+                    )
                 {
                     self.i += 1;
                 }
@@ -595,7 +602,8 @@ mod tests {
         let mut keys = KeyRoles::default();
         let p = &Patterns::builtin().unwrap();
         let mut fields = Vec::new();
-        let s = br#"{"passenger":{"nik":"3171","hp":["0812","x\"y\u0041"]},"n":12,"ok":true,"z":null}"#;
+        let s =
+            br#"{"passenger":{"nik":"3171","hp":["0812","x\"y\u0041"]},"n":12,"ok":true,"z":null}"#;
         let end = json_record(s, &mut keys, p, &mut fields).unwrap();
         assert_eq!(end, s.len());
         let vals: Vec<String> = fields

@@ -209,7 +209,10 @@ pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()
         match best["evidence"].as_array() {
             Some(e) if !e.is_empty() => format!(
                 ": {}",
-                e.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+                e.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             _ => String::new(),
         }
@@ -260,7 +263,11 @@ pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()
     }
     let extras = [
         ("nik", "damaged", "Excel-damaged NIKs"),
-        ("bpjs_card", "restored", "card numbers restored to 13 digits"),
+        (
+            "bpjs_card",
+            "restored",
+            "card numbers restored to 13 digits",
+        ),
     ];
     for (kind, key, what) in extras {
         let c = n(&v["identifiers"][kind], key);
@@ -269,8 +276,16 @@ pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()
         }
     }
     let nik = &v["identifiers"]["nik"];
-    writeln!(w, "  NIK sex: {} female, {} male", n(nik, "female"), n(nik, "male"))?;
-    for (label, key) in [("phone operators", "phone.operators"), ("e-mail domains", "email.domain_classes")] {
+    writeln!(
+        w,
+        "  NIK sex: {} female, {} male",
+        n(nik, "female"),
+        n(nik, "male")
+    )?;
+    for (label, key) in [
+        ("phone operators", "phone.operators"),
+        ("e-mail domains", "email.domain_classes"),
+    ] {
         if let Some(m) = get(&v["identifiers"], key).as_object() {
             if !m.is_empty() {
                 let parts: Vec<String> = m.iter().map(|(k, c)| format!("{k} {c}")).collect();
@@ -280,7 +295,10 @@ pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()
     }
 
     if let Some(prov) = nik["provinces"].as_object() {
-        let mut top: Vec<(&String, u64)> = prov.iter().map(|(c, n)| (c, n.as_u64().unwrap_or(0))).collect();
+        let mut top: Vec<(&String, u64)> = prov
+            .iter()
+            .map(|(c, n)| (c, n.as_u64().unwrap_or(0)))
+            .collect();
         top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         if !top.is_empty() {
             writeln!(w)?;
@@ -350,7 +368,11 @@ pub fn write_csv<W: Write>(w: &mut W, v: &Value) -> io::Result<()> {
             n(f, "records").to_string(),
             n(f, "confirmed").to_string(),
         ];
-        row.extend(Kind::ALL.iter().map(|k| n(&f["valid"], k.name()).to_string()));
+        row.extend(
+            Kind::ALL
+                .iter()
+                .map(|k| n(&f["valid"], k.name()).to_string()),
+        );
         row.push(reasons.get(path).unwrap_or(&"").to_string());
         out.write_record(&row)?;
     }
@@ -394,8 +416,7 @@ fn diff_into(path: &str, a: &Value, e: &Value, out: &mut Vec<String>) {
                 match aa.get(i) {
                     Some(av) if name(av, i) == name(ev, i) => diff_into(&name(ev, i), av, ev, out),
                     Some(av) => out.push(format!(
-                        "{}: baseline has {}, scan has {}",
-                        format!("{path}[{i}]"),
+                        "{path}[{i}]: baseline has {}, scan has {}",
                         name(ev, i),
                         name(av, i)
                     )),
@@ -459,7 +480,8 @@ mod tests {
         let base = json!({"records": {"total": 3}, "files": [{"path": "a", "records": 1}], "run": {"elapsed_s": 1}});
         let same = json!({"records": {"total": 3}, "files": [{"path": "a", "records": 1}], "run": {"elapsed_s": 9}, "new": 1});
         assert!(expect_diff(&same, &base).is_empty());
-        let moved = json!({"records": {"total": 4}, "files": [{"path": "a", "records": 2}, {"path": "b"}]});
+        let moved =
+            json!({"records": {"total": 4}, "files": [{"path": "a", "records": 2}, {"path": "b"}]});
         let d = expect_diff(&moved, &base);
         assert_eq!(
             d,
@@ -481,7 +503,14 @@ mod tests {
             "x.csv".into(),
             crate::summary::FileStats::new(State::Failed, "csv", 5).with_reason("boom"),
         );
-        let v = summary_json(&s, &p, &RunInfo { threads: 1, elapsed_s: 0.5 });
+        let v = summary_json(
+            &s,
+            &p,
+            &RunInfo {
+                threads: 1,
+                elapsed_s: 0.5,
+            },
+        );
         assert_eq!(v["schema"], SCHEMA);
         assert_eq!(v["ledger"]["problems"][0]["reason"], "boom");
         let mut text = Vec::new();
@@ -493,7 +522,9 @@ mod tests {
         let mut csv = Vec::new();
         write_csv(&mut csv, &v).unwrap();
         let csv = String::from_utf8(csv).unwrap();
-        assert!(csv.starts_with("path,format,state,bytes,records,confirmed,nik,kk,bpjs_card,phone,email,reason\n"));
+        assert!(csv.starts_with(
+            "path,format,state,bytes,records,confirmed,nik,kk,bpjs_card,phone,email,reason\n"
+        ));
         assert!(csv.contains("x.csv,csv,failed,5,0,0,0,0,0,0,0,boom"));
     }
 }

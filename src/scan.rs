@@ -57,7 +57,11 @@ pub struct Progress {
 pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summary> {
     let entries = walk(&cfg.paths, &cfg.exclude)?;
     progress.total.store(
-        entries.iter().filter(|e| e.kind == EntryKind::File).map(|e| e.size).sum(),
+        entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::File)
+            .map(|e| e.size)
+            .sum(),
         Ordering::Relaxed,
     );
     let pool = rayon::ThreadPoolBuilder::new()
@@ -100,7 +104,9 @@ fn scan_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, ac
         EntryKind::Fail(r) => FileStats::new(State::Failed, "", e.size).with_reason(r.clone()),
         EntryKind::File => match File::open(&e.path) {
             Ok(f) => return scan_file(f, e, cfg, p, progress, acc),
-            Err(err) => FileStats::new(State::Failed, "", e.size).with_reason(format!("cannot open: {err}")),
+            Err(err) => {
+                FileStats::new(State::Failed, "", e.size).with_reason(format!("cannot open: {err}"))
+            }
         },
     };
     s.files.insert(e.name.clone(), fs);
@@ -122,7 +128,12 @@ struct BufferPool(Mutex<Vec<Vec<u8>>>);
 
 impl BufferPool {
     fn get(&self) -> Vec<u8> {
-        let mut b = self.0.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default();
+        let mut b = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default();
         b.clear();
         b
     }
@@ -158,7 +169,7 @@ fn scan_file(
     }
     let bom = Bom::of(&head);
     // From here on `reader` yields UTF-8 (or single-byte text) without a BOM.
-    let rest = io::Cursor::new(head.split_off(bom.len().min(head.len())));
+    let rest = io::Cursor::new(head.split_off(bom.byte_len().min(head.len())));
     let (mut reader, mut buf): (Box<dyn Read + Send>, Vec<u8>) = match bom {
         Bom::Utf16Le | Bom::Utf16Be => {
             let mut r: Box<dyn Read + Send> =
@@ -193,8 +204,10 @@ fn scan_file(
             return;
         }
         Sniff::Unsupported(r) => {
-            out.files
-                .insert(e.name.clone(), FileStats::new(State::Failed, "", e.size).with_reason(r));
+            out.files.insert(
+                e.name.clone(),
+                FileStats::new(State::Failed, "", e.size).with_reason(r),
+            );
             progress.done.fetch_add(e.size, Ordering::Relaxed);
             acc.add(out);
             return;
@@ -253,7 +266,9 @@ fn scan_file(
             buf.truncate(cut);
             let chunk = std::mem::replace(&mut buf, rest);
             if !chunk.is_empty() {
-                progress.done.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                progress
+                    .done
+                    .fetch_add(chunk.len() as u64, Ordering::Relaxed);
                 if in_flight.load(Ordering::Acquire) < max_in_flight {
                     in_flight.fetch_add(1, Ordering::AcqRel);
                     let (in_flight, pool) = (&in_flight, &pool);
@@ -286,7 +301,13 @@ fn scan_file(
 }
 
 /// One chunk, start to end, on one worker.
-pub fn analyze_chunk(layout: &Layout, chunk: &[u8], name: &str, format: &str, p: &Patterns) -> Summary {
+pub fn analyze_chunk(
+    layout: &Layout,
+    chunk: &[u8],
+    name: &str,
+    format: &str,
+    p: &Patterns,
+) -> Summary {
     let mut s = Summary::default();
     let mut analyzer = Analyzer::new(p);
     let mut keys = KeyRoles::default();

@@ -94,7 +94,9 @@ fn radix_sort(v: &mut Vec<u64>) {
         v.sort_unstable();
         return;
     }
-    let (lo, hi) = v.iter().fold((u64::MAX, 0u64), |(lo, hi), &x| (lo & x, hi | x));
+    let (lo, hi) = v
+        .iter()
+        .fold((u64::MAX, 0u64), |(lo, hi), &x| (lo & x, hi | x));
     let varying = lo ^ hi;
     let mut tmp = vec![0u64; v.len()];
     let mut shift = 0;
@@ -511,7 +513,11 @@ mod tests {
         let mut v: Vec<u64> = (0..10_000)
             .map(|i| {
                 x = x.rotate_left(7).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-                if i % 3 == 0 { x >> 20 } else { x }
+                if i % 3 == 0 {
+                    x >> 20
+                } else {
+                    x
+                }
             })
             .collect();
         let mut want = v.clone();

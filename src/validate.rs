@@ -259,7 +259,7 @@ mod tests {
             panic!()
         };
         assert_eq!(pats().operator_names[m.operator], "Telkomsel");
-        assert_eq!(phone(b"8571234567", pats()).is_valid(), true);
+        assert!(phone(b"8571234567", pats()).is_valid());
         assert_eq!(phone(b"800123456", pats()).reason(), Some("not_mobile"));
         assert_eq!(phone(b"8041234567", pats()).reason(), Some("not_mobile"));
         assert_eq!(phone(b"8412345678", pats()).reason(), Some("not_mobile"));
@@ -273,10 +273,7 @@ mod tests {
         };
         assert_eq!(pats().operator_names[m.operator], "other");
         // Different lengths are different numbers.
-        assert_ne!(
-            phone(b"812345678", pats()),
-            phone(b"8123456780", pats())
-        );
+        assert_ne!(phone(b"812345678", pats()), phone(b"8123456780", pats()));
     }
 
     #[test]
@@ -299,7 +296,11 @@ mod tests {
             "a@gmail..com",
             "a@b_c.com",
         ] {
-            assert_eq!(email(bad.as_bytes(), pats()).reason(), Some("syntax"), "{bad}");
+            assert_eq!(
+                email(bad.as_bytes(), pats()).reason(),
+                Some("syntax"),
+                "{bad}"
+            );
         }
         let long = format!("{}@x.com", "a".repeat(65));
         assert_eq!(email(long.as_bytes(), pats()).reason(), Some("syntax"));

@@ -28,7 +28,10 @@ pub struct Entry {
 
 /// Lists every entry below `roots`. A root that cannot be examined at all is an error.
 pub fn walk(roots: &[PathBuf], exclude: &[PathBuf]) -> Result<Vec<Entry>> {
-    let exclude: Vec<PathBuf> = exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    let exclude: Vec<PathBuf> = exclude
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
     let mut out = Vec::new();
     let prefix_roots = roots.len() > 1;
     for root in roots {
@@ -40,7 +43,8 @@ pub fn walk(roots: &[PathBuf], exclude: &[PathBuf]) -> Result<Vec<Entry>> {
             String::new()
         };
         if meta.is_dir() {
-            fs::read_dir(root).with_context(|| format!("cannot read directory {}", root.display()))?;
+            fs::read_dir(root)
+                .with_context(|| format!("cannot read directory {}", root.display()))?;
             visit(root, &base, &exclude, &mut out);
         } else {
             let name = if prefix_roots {
@@ -70,7 +74,11 @@ fn visit(dir: &Path, base: &str, exclude: &[PathBuf], out: &mut Vec<Entry>) {
         Err(e) => {
             out.push(Entry {
                 path: dir.to_path_buf(),
-                name: if base.is_empty() { ".".into() } else { base.to_string() },
+                name: if base.is_empty() {
+                    ".".into()
+                } else {
+                    base.to_string()
+                },
                 size: 0,
                 kind: EntryKind::Fail(format!("cannot read directory: {e}")),
             });
@@ -80,7 +88,9 @@ fn visit(dir: &Path, base: &str, exclude: &[PathBuf], out: &mut Vec<Entry>) {
     let mut children: Vec<(String, PathBuf)> = Vec::new();
     for item in rd {
         match item {
-            Ok(item) => children.push((item.file_name().to_string_lossy().into_owned(), item.path())),
+            Ok(item) => {
+                children.push((item.file_name().to_string_lossy().into_owned(), item.path()))
+            }
             Err(e) => out.push(Entry {
                 path: dir.to_path_buf(),
                 name: join(base, "?"),
@@ -113,7 +123,7 @@ fn entry(path: PathBuf, name: String, meta: &fs::Metadata, exclude: &[PathBuf]) 
     } else if !exclude.is_empty()
         && path
             .canonicalize()
-            .is_ok_and(|c| exclude.iter().any(|x| *x == c))
+            .is_ok_and(|c| exclude.contains(&c))
     {
         EntryKind::Skip("excluded (written by this run)".into())
     } else {
