@@ -139,15 +139,11 @@ impl<'p> Detector<'p> {
         }
         // Every digit candidate holds at least 8 digits (a phone's national number); short
         // codes, house numbers and the like end here, most after a single 16-byte compare.
-        if v.len() <= 16 {
-            let mut block = [0u8; 16];
-            block[..v.len()].copy_from_slice(v);
-            let (digits, ats) = classify16(&block);
-            if digits.count_ones() < 8 && ats == 0 {
-                return;
-            }
+        let first = masks64(v, 0);
+        if v.len() <= 64 && first.0.count_ones() < 8 && first.1 == 0 {
+            return;
         }
-        let (has_at, digits) = digit_runs(v, &mut self.runs);
+        let (has_at, digits) = digit_runs_from(v, &mut self.runs, first);
         if digits >= 8 || has_at {
             self.candidates(v, role, digits >= 8, has_at, out);
         }
@@ -157,6 +153,14 @@ impl<'p> Detector<'p> {
     #[inline(never)]
     fn whole_value(&self, v: &[u8], role: Role, out: &mut Vec<Found>) -> bool {
         if role == Role::Nik {
+            if v.len() == 16 && classify16(v.try_into().expect("16 bytes")).0 == 0xFFFF {
+                out.push(Found::Sixteen {
+                    kind: Kind::Nik,
+                    digits: v.try_into().expect("16 bytes"),
+                    span: (0, 16),
+                });
+                return true;
+            }
             if is_excel_damaged(v) {
                 out.push(Found::Damaged);
                 return true;
@@ -225,32 +229,86 @@ fn nik_field_value(v: &[u8]) -> Option<[u8; 16]> {
     (n == 16).then_some(digits)
 }
 
-/// Maximal runs of ASCII digits, as `(start, end)`; returns whether the value holds an `@`.
-///
-/// Every byte of every field passes through here. Bytes are classified into a bit mask 16 at
-/// a time — with SSE2 on x86-64 (part of its baseline, so no feature detection), branch-free
-/// scalar code elsewhere — and runs are read off the mask.
-fn digit_runs(v: &[u8], runs: &mut Vec<(usize, usize)>) -> (bool, u32) {
-    runs.clear();
-    let mut open = None;
-    let mut has_at = false;
-    let mut count = 0;
-    let mut i = 0;
-    while i < v.len() {
-        let n = (v.len() - i).min(16);
-        let (digits, ats) = if n == 16 {
+/// Bit masks of the digits and the `@` signs in up to 64 bytes of `v` from `base` (byte
+/// `base + k` is bit `k`; bytes past the end count as neither).
+#[inline]
+fn masks64(v: &[u8], base: usize) -> (u64, u64) {
+    let (mut digits, mut ats) = (0u64, 0u64);
+    let end = v.len().min(base + 64);
+    let mut i = base;
+    while i < end {
+        let n = (end - i).min(16);
+        let (d, a) = if n == 16 {
             classify16(v[i..i + 16].try_into().expect("16 bytes"))
+        } else if i + n == v.len() && v.len() >= 16 {
+            // The value's last 16 bytes, shifted past the ones already seen.
+            let (d, a) = classify16(v[v.len() - 16..].try_into().expect("16 bytes"));
+            (d >> (16 - n), a >> (16 - n))
         } else {
-            // Most fields are shorter than 16 bytes: a zero-padded copy (zero is neither a
-            // digit nor `@`) is cheaper than a byte loop.
+            // A zero-padded copy: zero is neither a digit nor `@`.
             let mut block = [0u8; 16];
-            block[..n].copy_from_slice(&v[i..]);
+            block[..n].copy_from_slice(&v[i..end]);
             classify16(&block)
         };
-        has_at |= ats != 0;
-        count += digits.count_ones();
-        runs_from_mask(digits, n as u32, i, &mut open, runs);
+        digits |= (d as u64) << (i - base);
+        ats |= (a as u64) << (i - base);
         i += n;
+    }
+    (digits, ats)
+}
+
+/// Maximal runs of ASCII digits, as `(start, end)`; returns whether the value holds an `@`
+/// and how many digits it holds.
+///
+/// Every byte of every field passes through here. Bytes are classified 16 at a time — with
+/// SSE2 on x86-64 (part of its baseline, so no feature detection), branch-free scalar code
+/// elsewhere — into 64-bit masks, and runs are read off the masks: a run starts at a set bit
+/// whose lower neighbour is clear and ends at a set bit whose upper neighbour is clear.
+#[cfg(test)]
+fn digit_runs(v: &[u8], runs: &mut Vec<(usize, usize)>) -> (bool, u32) {
+    digit_runs_from(v, runs, masks64(v, 0))
+}
+
+/// [`digit_runs`] given the masks of the first 64 bytes.
+fn digit_runs_from(v: &[u8], runs: &mut Vec<(usize, usize)>, first: (u64, u64)) -> (bool, u32) {
+    runs.clear();
+    let mut open: Option<usize> = None;
+    let (mut has_at, mut count) = (false, 0);
+    let mut base = 0;
+    while base < v.len() {
+        let (m, ats) = if base == 0 { first } else { masks64(v, base) };
+        has_at |= ats != 0;
+        count += m.count_ones();
+        let mut starts = m & !(m << 1);
+        let mut ends = m & !(m >> 1);
+        if open.is_some() && m & 1 != 0 {
+            starts &= !1; // the open run goes on
+        }
+        if v.len() - base > 64 && m >> 63 != 0 {
+            ends &= !(1 << 63); // and goes on into the next window
+        }
+        if let Some(s) = open {
+            if m & 1 == 0 {
+                runs.push((s, base));
+                open = None;
+            }
+        }
+        loop {
+            if open.is_none() {
+                if starts == 0 {
+                    break;
+                }
+                open = Some(base + starts.trailing_zeros() as usize);
+                starts &= starts - 1;
+            }
+            if ends == 0 {
+                break;
+            }
+            let e = ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            runs.push((open.take().expect("open run"), base + e + 1));
+        }
+        base += 64;
     }
     if let Some(s) = open {
         runs.push((s, v.len()));
@@ -285,39 +343,6 @@ fn classify16(block: &[u8; 16]) -> (u32, u32) {
             ats |= ((b == b'@') as u32) << k;
         }
         (digits, ats)
-    }
-}
-
-/// Appends the runs of set bits in the low `n` bits of `mask` (byte `base + k` is bit `k`);
-/// `open` carries a run that continues from the previous block.
-#[inline]
-fn runs_from_mask(
-    mask: u32,
-    n: u32,
-    base: usize,
-    open: &mut Option<usize>,
-    runs: &mut Vec<(usize, usize)>,
-) {
-    let full = if n == 32 { u32::MAX } else { (1u32 << n) - 1 };
-    let mut pos = 0u32;
-    while pos < n {
-        let from = full & (u32::MAX << pos);
-        if let Some(s) = *open {
-            let non = !mask & from;
-            if non == 0 {
-                return;
-            }
-            pos = non.trailing_zeros();
-            runs.push((s, base + pos as usize));
-            *open = None;
-        } else {
-            let dig = mask & from;
-            if dig == 0 {
-                return;
-            }
-            pos = dig.trailing_zeros();
-            *open = Some(base + pos as usize);
-        }
     }
 }
 
@@ -616,7 +641,7 @@ mod tests {
     fn simd_digit_runs_match_the_scalar_ones() {
         let mut x = 0x2545_f491_4f6c_dd1du64;
         let alphabet = b"0123456789@ a-.9";
-        for len in 0..80 {
+        for len in 0..200 {
             for _ in 0..200 {
                 let v: Vec<u8> = (0..len)
                     .map(|_| {

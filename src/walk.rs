@@ -120,11 +120,7 @@ fn entry(path: PathBuf, name: String, meta: &fs::Metadata, exclude: &[PathBuf]) 
         EntryKind::Skip("symlink (not followed)".into())
     } else if !meta.is_file() {
         EntryKind::Skip("not a regular file (device, FIFO or socket)".into())
-    } else if !exclude.is_empty()
-        && path
-            .canonicalize()
-            .is_ok_and(|c| exclude.contains(&c))
-    {
+    } else if !exclude.is_empty() && path.canonicalize().is_ok_and(|c| exclude.contains(&c)) {
         EntryKind::Skip("excluded (written by this run)".into())
     } else {
         EntryKind::File
