@@ -78,11 +78,29 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
             .with_max_len(1)
             .for_each(|e| scan_entry(e, cfg, p, progress, &acc))
     });
+    // Each worker's leftover buffers are sorted in parallel, kind by kind, before the
+    // (cheap, run-merging) sum of the slots.
+    let mut parts: Vec<Summary> = slots
+        .into_iter()
+        .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect();
+    pool.install(|| {
+        parts
+            .par_iter_mut()
+            .flat_map(|s| s.stats.kinds.par_iter_mut())
+            .for_each(|k| k.unique.compact())
+    });
     let mut summary = Summary::default();
-    for slot in slots {
-        summary += slot.into_inner().unwrap_or_else(|e| e.into_inner());
+    for part in parts {
+        summary += part;
     }
-    summary.compact();
+    pool.install(|| {
+        summary
+            .stats
+            .kinds
+            .par_iter_mut()
+            .for_each(|k| k.unique.compact())
+    });
     Ok(summary)
 }
 
