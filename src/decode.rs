@@ -331,12 +331,18 @@ fn delimited_layout(first: &[u8], ext: &str, p: &Patterns) -> Option<(Layout, us
     let delim = match best {
         Some((d, _)) => d,
         None => {
-            // No consistent split: delimited only if line 1 is a header.
+            // No consistent split: delimited only if line 1 is a header. SPEC §3 says no
+            // more; triage also wants most of the rows below to split like the header, so
+            // that a note whose first line holds a comma stays plain text.
             let mut pick: Option<(u8, usize)> = None;
             for d in DELIMITERS {
                 let (cells, _) = first_record_cells(body, d);
                 let min = if Some(d) == ext_delim { 1 } else { 2 };
+                let counts = field_counts(body, d, 20);
+                let rows = &counts[counts.len().min(1)..];
+                let alike = rows.iter().filter(|&&c| c == cells.len()).count();
                 if cells.len() >= min
+                    && alike * 5 >= rows.len() * 4
                     && pick.is_none_or(|(_, n)| cells.len() > n)
                     && is_header(&cells, p)
                 {
@@ -441,6 +447,19 @@ mod tests {
             "delim , named true"
         );
         assert_eq!(layout("log line one\nlog, line two\n", "log").0, "text");
+        // A header-like first line whose rows do not split like it is plain text.
+        assert_eq!(
+            layout(
+                "Catatan petugas, Jakarta\nNIK 3171014101900001 lahir 01-01-1990\n",
+                "txt"
+            )
+            .0,
+            "text"
+        );
+        assert_eq!(
+            layout("nama,hp\nBudi,08123456789\nAni,08129876543\n", "txt").0,
+            "delim , named true"
+        );
     }
 
     #[test]

@@ -63,13 +63,14 @@ fn date_details(label: &str, dec: &Decoded, out: &mut Vec<(String, String)>) {
 /// no kind. `force` makes the value be read as that kind.
 pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> Vec<Explanation> {
     let shown = |kind: Kind, s: &str| if reveal { s.to_string() } else { mask(kind, s) };
-    let input_shown = |kind: Option<Kind>| match (reveal, kind) {
-        (true, _) => value.to_string(),
-        (false, Some(k)) => mask(k, value.trim()),
-        (false, None) => "*".repeat(value.chars().count()),
-    };
     let mut found = Vec::new();
     Detector::new(p).detect(value.as_bytes(), role_for(force), &mut found);
+    let masked = if reveal {
+        value.to_string()
+    } else {
+        masked_input(value, &found)
+    };
+    let input_shown = |_: Option<Kind>| masked.clone();
     let mut out = Vec::new();
     for f in &found {
         let Some(mut kind) = f.kind() else {
@@ -179,6 +180,58 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
             )],
         });
     }
+    out
+}
+
+/// The input with every candidate replaced by its mask (SPEC §7) and every other digit by
+/// `*`: an input may hold more than one value, and digits next to a candidate may be part of
+/// something the responder should not see either. An input without candidates is all `*`.
+fn masked_input(value: &str, found: &[Found]) -> String {
+    if found.is_empty() {
+        return "*".repeat(value.chars().count());
+    }
+    let b = value.as_bytes();
+    let mut spans: Vec<(usize, usize, String)> = found
+        .iter()
+        .map(|f| {
+            let (s, e) = f.span();
+            let masked = match *f {
+                Found::Sixteen { kind, digits, .. } => {
+                    mask(kind, &String::from_utf8_lossy(&digits))
+                }
+                Found::Card { digits, .. } => {
+                    mask(Kind::BpjsCard, &String::from_utf8_lossy(&digits))
+                }
+                Found::Phone { .. } => mask(
+                    Kind::Phone,
+                    &format!(
+                        "+62{}",
+                        String::from_utf8_lossy(f.national().unwrap_or(b""))
+                    ),
+                ),
+                Found::Email { .. } => mask(Kind::Email, &value[s..e].to_ascii_lowercase()),
+                Found::Damaged => return (0, b.len(), "*".repeat(value.chars().count())),
+            };
+            (s, e, masked)
+        })
+        .collect();
+    spans.sort();
+    let mut out = String::new();
+    let mut i = 0;
+    let keep = |s: &str| {
+        s.chars()
+            .map(|c| if c.is_ascii_digit() { '*' } else { c })
+            .collect::<String>()
+    };
+    for (s, e, m) in spans {
+        if s < i {
+            continue;
+        }
+        out.push_str(&keep(&String::from_utf8_lossy(&b[i..s])));
+        out.push_str(&m);
+        i = e;
+    }
+    out.push_str(&keep(&String::from_utf8_lossy(&b[i..])));
     out
 }
 
@@ -310,6 +363,9 @@ mod tests {
                 .as_deref(),
             Some("0001*******90")
         );
+        let e = one("budi@gmail.com 3171014101900001", None);
+        assert_eq!(e.input, "b***@gmail.com 3171**********01");
+        assert_eq!(one("0812-3456-7890", None).input, "+62812*****890");
         let e = explain("Budi@Kemkes.go.id", None, true, pats()).remove(0);
         assert_eq!(e.normalized.as_deref(), Some("budi@kemkes.go.id"));
     }
