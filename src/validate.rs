@@ -92,9 +92,8 @@ fn sixteen(digits: &[u8; 16], p: &Patterns, female_days: bool) -> Verdict<Decode
     if &digits[12..] == b"0000" {
         return Verdict::Invalid("serial");
     }
-    let value = digits
-        .iter()
-        .fold(0u64, |acc, &d| acc * 10 + (d - b'0') as u64);
+    let value = parse8(digits[..8].try_into().expect("8 digits")) * 100_000_000
+        + parse8(digits[8..].try_into().expect("8 digits"));
     Verdict::Valid(Decoded {
         district,
         date: Ymd { day, month, yy },
@@ -118,11 +117,20 @@ pub fn bpjs_card(digits: &[u8; 13]) -> Verdict<u64> {
     if digits.iter().all(|&d| d == b'0') {
         return Verdict::Invalid("zeros");
     }
-    Verdict::Valid(
-        digits
-            .iter()
-            .fold(0u64, |acc, &d| acc * 10 + (d - b'0') as u64),
-    )
+    let head = digits[..5]
+        .iter()
+        .fold(0u64, |acc, &d| acc * 10 + (d - b'0') as u64);
+    Verdict::Valid(head * 100_000_000 + parse8(digits[5..].try_into().expect("8 digits")))
+}
+
+/// Eight ASCII digits to their value, all at once (SWAR): pairs, then quads, then the
+/// whole, instead of eight dependent multiply-adds.
+#[inline]
+pub fn parse8(d: &[u8; 8]) -> u64 {
+    let mut v = u64::from_le_bytes(*d).wrapping_sub(0x3030_3030_3030_3030);
+    v = (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    (v.wrapping_mul(10_000) + (v >> 32)) & 0xFFFF_FFFF
 }
 
 /// A valid mobile number: its national digits (after +62) as a number, and its operator.
@@ -245,6 +253,18 @@ mod tests {
         assert_eq!(k("3171014501150003").reason(), Some("date"));
         assert_eq!(k("3171010501150000").reason(), Some("serial"));
         assert_eq!(k("0071010501150003").reason(), Some("province"));
+    }
+
+    #[test]
+    fn parse8_matches_the_obvious_loop() {
+        for s in ["00000000", "12345678", "99999999", "31710141", "00000001", "90000000"] {
+            let want: u64 = s.parse().unwrap();
+            assert_eq!(parse8(s.as_bytes().try_into().unwrap()), want, "{s}");
+        }
+        let Verdict::Valid(d) = n("3171014101900001") else {
+            panic!()
+        };
+        assert_eq!(d.value, 3171014101900001);
     }
 
     #[test]
