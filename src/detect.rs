@@ -137,6 +137,10 @@ impl<'p> Detector<'p> {
         if matches!(role, Role::Nik | Role::BpjsCard) && self.whole_value(v, role, out) {
             return;
         }
+        // The shortest candidate is an e-mail like `a@b.co`: codes and flags end here.
+        if v.len() < 6 {
+            return;
+        }
         // Every digit candidate holds at least 8 digits (a phone's national number); short
         // codes, house numbers and the like end here, most after a single 16-byte compare.
         let first = masks64(v, 0);
@@ -563,13 +567,31 @@ fn keyword_before(v: &[u8], pos: usize, keywords: &[String], window: usize) -> O
     best.map(|(_, k)| k)
 }
 
+/// Byte classes for e-mail candidates, one table lookup per byte.
+const LOCAL: u8 = 1;
+const DOMAIN: u8 = 2;
+const EMAIL_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-' {
+            t[b] = LOCAL | DOMAIN;
+        } else if c == b'%' || c == b'+' {
+            t[b] = LOCAL;
+        }
+        b += 1;
+    }
+    t
+};
+
 #[inline]
 fn is_local(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+    EMAIL_CLASS[b as usize] & LOCAL != 0
 }
 #[inline]
 fn is_domain(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
+    EMAIL_CLASS[b as usize] & DOMAIN != 0
 }
 
 /// E-mail candidates: `local@domain.tld` where the domain holds a dot with something after it.

@@ -544,17 +544,16 @@ impl Patterns {
 
     /// The class of a domain (any case), as an index into `domain_class_names()`.
     pub fn domain_class_index(&self, d: &[u8]) -> usize {
-        // Only suffixes that share the domain's last label can match: look those up.
-        let tld = d.rsplit(|&b| b == b'.').next().unwrap_or(d);
-        let mut key = [0u8; 24];
-        if tld.len() > key.len() {
-            return self.domain_classes.len();
-        }
-        for (k, b) in tld.iter().enumerate() {
-            key[k] = b.to_ascii_lowercase();
-        }
-        let key = &key[..tld.len()];
-        let Some((_, candidates)) = self.suffixes_by_tld.iter().find(|(t, _)| t == key) else {
+        // Only suffixes that share the domain's last label can match: compare those.
+        let tld = match d.iter().rposition(|&b| b == b'.') {
+            Some(dot) => &d[dot + 1..],
+            None => d,
+        };
+        let Some((_, candidates)) = self
+            .suffixes_by_tld
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(tld))
+        else {
             return self.domain_classes.len();
         };
         for &(i, ref s) in candidates {

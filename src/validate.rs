@@ -257,7 +257,9 @@ mod tests {
 
     #[test]
     fn parse8_matches_the_obvious_loop() {
-        for s in ["00000000", "12345678", "99999999", "31710141", "00000001", "90000000"] {
+        for s in [
+            "00000000", "12345678", "99999999", "31710141", "00000001", "90000000",
+        ] {
             let want: u64 = s.parse().unwrap();
             assert_eq!(parse8(s.as_bytes().try_into().unwrap()), want, "{s}");
         }
