@@ -14,6 +14,8 @@ use assert_cmd::Command;
 use regex::Regex;
 use serde_json::Value;
 
+mod common;
+
 fn triage() -> Command {
     Command::cargo_bin("triage").expect("the triage binary")
 }
@@ -86,13 +88,6 @@ fn leaves(v: &Value, path: &str, out: &mut BTreeMap<String, Value>) {
         leaf => {
             out.insert(path.to_string(), leaf.clone());
         }
-    }
-}
-
-fn same_number(a: &Value, b: &Value) -> bool {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
     }
 }
 
@@ -332,7 +327,7 @@ fn check_file(name: &str, want: &Value, got: &Value) -> Vec<String> {
     }
     for (path, x) in &w {
         match g.get(path) {
-            Some(y) if same_number(x, y) => {}
+            Some(y) if common::same_number(x, y) => {}
             Some(y) => bad.push(format!("{path}: want {x}, scan {y}")),
             None => bad.push(format!("{path}: want {x}, scan has no such key")),
         }
@@ -464,42 +459,6 @@ fn thread_counts_give_identical_summaries() {
     assert_eq!(strip(&a), strip(&b));
 }
 
-/// Maps where the truth lists only nonzero entries: the summary must hold no other nonzero.
-const ONLY_NONZERO: &[&str] = &["provinces", "operators", "domain_classes", "invalid"];
-
-fn compare_truth(truth: &Value, summary: Option<&Value>, path: &str, out: &mut Vec<String>) {
-    match truth {
-        Value::Object(map) => {
-            for (k, t) in map {
-                if path.is_empty() && matches!(k.as_str(), "schema" | "rows" | "seed") {
-                    continue;
-                }
-                let sub = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                compare_truth(t, summary.and_then(|s| s.get(k)), &sub, out);
-            }
-            let last = path.rsplit('.').next().unwrap_or("");
-            if let (true, Some(Value::Object(s))) = (ONLY_NONZERO.contains(&last), summary) {
-                for (k, v) in s {
-                    if !map.contains_key(k) && v.as_f64() != Some(0.0) {
-                        out.push(format!("{path}.{k}: truth has none, summary {v}"));
-                    }
-                }
-            }
-        }
-        leaf => match summary {
-            None => out.push(format!("{path}: truth {leaf}, summary has no such key")),
-            Some(s) if !same_number(leaf, s) => {
-                out.push(format!("{path}: truth {leaf}, summary {s}"))
-            }
-            Some(_) => {}
-        },
-    }
-}
-
 #[test]
 fn synth_fixture_matches_its_truth() {
     let dir = fixtures().join("synth");
@@ -508,8 +467,7 @@ fn synth_fixture_matches_its_truth() {
     assert_eq!(truth["rows"], 2000);
     assert_eq!(truth["seed"], 42);
     let summary = scan_json(&dir, &[], 0);
-    let mut bad = Vec::new();
-    compare_truth(&truth, Some(&summary), "", &mut bad);
+    let bad = common::truth_mismatches(&truth, &summary);
     assert!(
         bad.is_empty(),
         "{} mismatch(es) between fixtures/synth/truth.json and its scan:\n  {}",
