@@ -71,6 +71,9 @@ impl<'p> Analyzer<'p> {
 
         for f in fields {
             let v: &[u8] = &f.value;
+            if v.is_empty() {
+                continue;
+            }
             match f.role {
                 Role::BirthDate if named => {
                     let r = dates::parse_field(v, self.p);
