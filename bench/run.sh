@@ -219,8 +219,8 @@ done
 nproc_n=$(nproc)
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)
 [[ -n "$cpu" ]] || cpu=$(uname -m)
-rg_v=$(rg --version | head -1)
-hf_v=$(hyperfine --version | head -1)
+rg_v=$(rg --version | sed -n 1p)
+hf_v=$(hyperfine --version | sed -n 1p)
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if ! git diff --quiet HEAD 2>/dev/null; then rev="$rev-dirty"; fi
 
