@@ -230,7 +230,10 @@ pub struct Regions {
     provinces: Vec<bool>,
     regencies: Vec<bool>,
     districts: Vec<u64>,
-    names: HashMap<u32, RegionName>,
+    /// The table's text, for names: see [`Regions::name`].
+    text: String,
+    provinces_named: HashMap<String, RegionName>,
+    names: std::sync::OnceLock<HashMap<String, RegionName>>,
 }
 
 #[derive(Clone, Debug)]
@@ -239,37 +242,54 @@ pub struct RegionName {
     pub editions: String,
 }
 
+fn region_name(row: &csv::StringRecord) -> RegionName {
+    RegionName {
+        name: row.get(2).unwrap_or("").to_string(),
+        editions: row.get(5).unwrap_or("").replace(';', ", "),
+    }
+}
+
+/// Some(()) for a well-formed region code: 2, 4 or 6 digits.
+fn name_key(code: &str) -> Option<()> {
+    (matches!(code.len(), 2 | 4 | 6) && code.bytes().all(|b| b.is_ascii_digit())).then_some(())
+}
+
 impl Regions {
     pub fn parse(csv_text: &str) -> Result<Regions> {
         let mut r = Regions {
             provinces: vec![false; 100],
             regencies: vec![false; 10_000],
             districts: vec![0; 1_000_000 / 64 + 1],
-            names: HashMap::new(),
+            text: csv_text.to_string(),
+            provinces_named: HashMap::new(),
+            names: std::sync::OnceLock::new(),
         };
-        let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
-        for (i, row) in rdr.records().enumerate() {
-            let row = row.with_context(|| format!("regions.csv row {}", i + 2))?;
-            let code = row.get(0).unwrap_or("");
+        for (i, line) in csv_text.lines().enumerate().skip(1) {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let code = line.split(',').next().unwrap_or("").trim_matches('"');
             let num: u32 = code
                 .parse()
-                .with_context(|| format!("regions.csv row {}: bad code {code:?}", i + 2))?;
+                .with_context(|| format!("regions.csv line {}: bad code {code:?}", i + 1))?;
             match code.len() {
-                2 => r.provinces[num as usize] = true,
+                2 => {
+                    r.provinces[num as usize] = true;
+                    let mut rdr = csv::ReaderBuilder::new()
+                        .has_headers(false)
+                        .from_reader(line.as_bytes());
+                    if let Some(Ok(row)) = rdr.records().next() {
+                        r.provinces_named
+                            .insert(code.to_string(), region_name(&row));
+                    }
+                }
                 4 => r.regencies[num as usize] = true,
                 6 => r.districts[num as usize / 64] |= 1 << (num % 64),
                 _ => bail!(
-                    "regions.csv row {}: code {code:?} is not 2, 4 or 6 digits",
-                    i + 2
+                    "regions.csv line {}: code {code:?} is not 2, 4 or 6 digits",
+                    i + 1
                 ),
             }
-            r.names.insert(
-                num * 10u32.pow(6 - code.len() as u32) + code.len() as u32 / 2 - 1,
-                RegionName {
-                    name: row.get(2).unwrap_or("").to_string(),
-                    editions: row.get(5).unwrap_or("").replace(';', ", "),
-                },
-            );
         }
         if r.provinces.iter().all(|p| !p) {
             bail!("regions.csv holds no province");
@@ -297,19 +317,33 @@ impl Regions {
             .collect()
     }
 
-    /// Name of a province (2 digits), regency (4) or district (6 digits).
+    /// Name of a province (2 digits), regency (4) or district (6 digits). Province names are
+    /// read with the table; the others only when first asked for (`explain`), so a scan does
+    /// not pay for 8,000 strings at start-up.
     pub fn name(&self, code: &str) -> Option<&RegionName> {
-        let num: u32 = code.parse().ok()?;
-        if !matches!(code.len(), 2 | 4 | 6) {
-            return None;
+        name_key(code)?;
+        if code.len() == 2 {
+            return self.provinces_named.get(code);
         }
         self.names
-            .get(&(num * 10u32.pow(6 - code.len() as u32) + code.len() as u32 / 2 - 1))
+            .get_or_init(|| {
+                let mut rdr = csv::Reader::from_reader(self.text.as_bytes());
+                rdr.records()
+                    .flatten()
+                    .filter_map(|row| Some((row.get(0)?.to_string(), region_name(&row))))
+                    .collect()
+            })
+            .get(code)
     }
 }
 
-/// A domain's last label and the (class index, suffix) pairs ending in it.
-type SuffixGroup = (Vec<u8>, Vec<(usize, String)>);
+const SUFFIX_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One step of FNV-1a over a lower-cased byte (domains are compared without case).
+#[inline]
+fn suffix_hash_step(h: u64, b: u8) -> u64 {
+    (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(0x100_0000_01b3)
+}
 
 /// Everything detection and validation read from `patterns/`, compiled.
 pub struct Patterns {
@@ -338,9 +372,8 @@ pub struct Patterns {
     pub email_full: Rule,
     /// (class, suffixes) in order.
     pub domain_classes: Vec<(String, Vec<String>)>,
-    /// Last label → (class index, suffix) in class order. A handful of labels: a list
-    /// scan beats hashing.
-    suffixes_by_tld: Vec<SuffixGroup>,
+    /// (hash from the right, class index, suffix) of every class suffix.
+    domain_suffixes: Vec<(u64, usize, String)>,
     pub sources: Vec<SourceProfile>,
 }
 
@@ -503,19 +536,17 @@ impl Patterns {
             email_local: p.local.context("identifiers.toml: email needs `local`")?,
             email_label: p.label.context("identifiers.toml: email needs `label`")?,
             email_tld: p.tld.context("identifiers.toml: email needs `tld`")?,
-            suffixes_by_tld: {
-                let mut m: Vec<SuffixGroup> = Vec::new();
-                for (i, (_, suffixes)) in p.domain_classes.iter().enumerate() {
-                    for s in suffixes {
-                        let tld = s.rsplit('.').next().unwrap_or(s).as_bytes().to_vec();
-                        match m.iter_mut().find(|(t, _)| *t == tld) {
-                            Some((_, list)) => list.push((i, s.clone())),
-                            None => m.push((tld, vec![(i, s.clone())])),
-                        }
-                    }
-                }
-                m
-            },
+            domain_suffixes: p
+                .domain_classes
+                .iter()
+                .enumerate()
+                .flat_map(|(i, (_, suffixes))| {
+                    suffixes.iter().map(move |s| {
+                        let h = s.bytes().rev().fold(SUFFIX_SEED, suffix_hash_step);
+                        (h, i, s.clone())
+                    })
+                })
+                .collect(),
             domain_classes: p.domain_classes,
             sources: profiles,
         })
@@ -542,30 +573,25 @@ impl Patterns {
         &self.operator_names[self.operator_index(national.as_bytes())]
     }
 
-    /// The class of a domain (any case), as an index into `domain_class_names()`.
+    /// The class of a domain (any case), as an index into `domain_class_names()`: the first
+    /// class (in file order) with a suffix the domain equals or ends with after a dot.
     pub fn domain_class_index(&self, d: &[u8]) -> usize {
-        // Only suffixes that share the domain's last label can match: compare those.
-        let tld = match d.iter().rposition(|&b| b == b'.') {
-            Some(dot) => &d[dot + 1..],
-            None => d,
-        };
-        let Some((_, candidates)) = self
-            .suffixes_by_tld
-            .iter()
-            .find(|(t, _)| t.eq_ignore_ascii_case(tld))
-        else {
-            return self.domain_classes.len();
-        };
-        for &(i, ref s) in candidates {
-            let s = s.as_bytes();
-            if d.len() >= s.len()
-                && d[d.len() - s.len()..].eq_ignore_ascii_case(s)
-                && (d.len() == s.len() || d[d.len() - s.len() - 1] == b'.')
-            {
-                return i;
+        // Hash the domain from the right; at each label boundary the hash covers a suffix,
+        // looked up among the classes' suffixes and confirmed byte by byte on a hit.
+        let mut best = self.domain_classes.len();
+        let mut h = SUFFIX_SEED;
+        for k in (0..d.len()).rev() {
+            h = suffix_hash_step(h, d[k]);
+            if k == 0 || d[k - 1] == b'.' {
+                let suffix = &d[k..];
+                for &(sh, class, ref s) in &self.domain_suffixes {
+                    if sh == h && class < best && s.as_bytes().eq_ignore_ascii_case(suffix) {
+                        best = class;
+                    }
+                }
             }
         }
-        self.domain_classes.len()
+        best
     }
 
     pub fn domain_class_names(&self) -> Vec<&str> {
