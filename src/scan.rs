@@ -84,23 +84,12 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
         .into_iter()
         .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
         .collect();
-    pool.install(|| {
-        parts
-            .par_iter_mut()
-            .flat_map(|s| s.stats.kinds.par_iter_mut())
-            .for_each(|k| k.unique.compact())
-    });
+    pool.install(|| parts.par_iter_mut().for_each(Summary::compact));
     let mut summary = Summary::default();
     for part in parts {
         summary += part;
     }
-    pool.install(|| {
-        summary
-            .stats
-            .kinds
-            .par_iter_mut()
-            .for_each(|k| k.unique.compact())
-    });
+    pool.install(|| summary.compact());
     Ok(summary)
 }
 

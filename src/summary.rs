@@ -429,11 +429,14 @@ impl Summary {
             .any(|f| matches!(f.state, State::Partial | State::Failed))
     }
 
-    /// Merges every distinct-value set into one run (before rendering).
+    /// Merges every distinct-value set into one run, the kinds in parallel on the current
+    /// rayon pool.
     pub fn compact(&mut self) {
-        for k in &mut self.stats.kinds {
-            k.unique.compact();
-        }
+        use rayon::prelude::*;
+        self.stats
+            .kinds
+            .par_iter_mut()
+            .for_each(|k| k.unique.compact());
     }
 
     pub fn bytes(&self) -> u64 {
