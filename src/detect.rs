@@ -69,13 +69,9 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-fn trim(v: &[u8]) -> &[u8] {
-    v.trim_ascii()
-}
-
 /// `^\d([.,]\d{1,14})?[eE]\+?15$`: a 16-digit number that went through a spreadsheet.
 pub fn is_excel_damaged(v: &[u8]) -> bool {
-    let v = trim(v);
+    let v = v.trim_ascii();
     let mut i = 0;
     if v.first().is_none_or(|b| !b.is_ascii_digit()) {
         return false;
@@ -178,7 +174,7 @@ impl<'p> Detector<'p> {
                 return true;
             }
         } else {
-            let t = trim(v);
+            let t = v.trim_ascii();
             if (10..=13).contains(&t.len()) && t.iter().all(u8::is_ascii_digit) {
                 let mut digits = [b'0'; 13];
                 digits[13 - t.len()..].copy_from_slice(t);
@@ -213,7 +209,7 @@ impl<'p> Detector<'p> {
 
 /// A NIK field's whole value without spaces, dots, hyphens and a leading `'`.
 fn nik_field_value(v: &[u8]) -> Option<[u8; 16]> {
-    let t = trim(v);
+    let t = v.trim_ascii();
     let t = t.strip_prefix(b"'").unwrap_or(t);
     let mut digits = [0u8; 16];
     let mut n = 0;

@@ -70,12 +70,11 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
     } else {
         masked_input(value, &found)
     };
-    let input_shown = |_: Option<Kind>| masked.clone();
     let mut out = Vec::new();
     for f in &found {
         let Some(mut kind) = f.kind() else {
             out.push(Explanation {
-                input: input_shown(Some(Kind::Nik)),
+                input: masked.clone(),
                 kind: Some("nik"),
                 valid: false,
                 reason: Some("damaged".into()),
@@ -156,7 +155,7 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
             Found::Damaged => unreachable!("handled above"),
         };
         out.push(Explanation {
-            input: input_shown(Some(kind)),
+            input: masked.clone(),
             kind: Some(kind.name()),
             valid: verdict.is_valid(),
             reason: verdict.reason().map(str::to_string),
@@ -166,7 +165,7 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
     }
     if out.is_empty() {
         out.push(Explanation {
-            input: input_shown(None),
+            input: masked.clone(),
             kind: force.map(Kind::name),
             valid: false,
             reason: Some("no_candidate".into()),

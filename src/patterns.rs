@@ -365,9 +365,6 @@ pub struct Patterns {
     pub operators: Vec<u8>,
     /// Operator names in file order, then `other`.
     pub operator_names: Vec<String>,
-    pub email_local: Rule,
-    pub email_label: Rule,
-    pub email_tld: Rule,
     /// `local@(label.)+tld` as one automaton: one pass per address on the hot path.
     pub email_full: Rule,
     /// (class, suffixes) in order.
@@ -519,11 +516,12 @@ impl Patterns {
             },
             operator_names: p.operator_names,
             email_full: {
-                let part = |r: &Option<Rule>, what: &str| -> Result<String> {
+                // The parts are only ever matched together: one automaton, compiled once.
+                let part = |r: &Option<String>, what: &str| -> Result<String> {
                     let r = r
-                        .as_ref()
+                        .as_deref()
                         .with_context(|| format!("identifiers.toml: email needs `{what}`"))?;
-                    let s = r.pattern.strip_prefix('^').unwrap_or(&r.pattern);
+                    let s = r.strip_prefix('^').unwrap_or(r);
                     Ok(s.strip_suffix('$').unwrap_or(s).to_string())
                 };
                 Rule::new(&format!(
@@ -533,9 +531,6 @@ impl Patterns {
                     part(&p.tld, "tld")?
                 ))?
             },
-            email_local: p.local.context("identifiers.toml: email needs `local`")?,
-            email_label: p.label.context("identifiers.toml: email needs `label`")?,
-            email_tld: p.tld.context("identifiers.toml: email needs `tld`")?,
             domain_suffixes: p
                 .domain_classes
                 .iter()
@@ -619,9 +614,9 @@ struct PartialPatterns {
     mobile: Option<Rule>,
     operators: Vec<(String, usize)>,
     operator_names: Vec<String>,
-    local: Option<Rule>,
-    label: Option<Rule>,
-    tld: Option<Rule>,
+    local: Option<String>,
+    label: Option<String>,
+    tld: Option<String>,
     domain_classes: Vec<(String, Vec<String>)>,
 }
 
@@ -673,9 +668,9 @@ impl PartialPatterns {
                 }
             }
             Kind::Email => {
-                self.local = re(&raw.local, "local")?;
-                self.label = re(&raw.label, "label")?;
-                self.tld = re(&raw.tld, "tld")?;
+                self.local = raw.local.clone();
+                self.label = raw.label.clone();
+                self.tld = raw.tld.clone();
                 for (class, suffixes) in &raw.domain_classes {
                     let list = strings(suffixes, "domain_classes")?
                         .into_iter()

@@ -34,8 +34,7 @@ impl Layout {
             Layout::Delimited { delim: b',', .. } => "csv",
             Layout::Delimited { .. } => "delimited",
             Layout::JsonLines => "jsonl",
-            Layout::JsonStream { array: true } => "json",
-            Layout::JsonStream { array: false } => "json",
+            Layout::JsonStream { .. } => "json",
             Layout::Text => "text",
         }
     }

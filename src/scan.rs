@@ -236,12 +236,6 @@ fn scan_file(
     let file = FileStats::new(State::Scanned, &format, e.size);
     out.files.insert(e.name.clone(), file);
 
-    if let Some(err) = &read_error {
-        out.files.insert(
-            e.name.clone(),
-            FileStats::new(State::Partial, &format, e.size).with_reason(err.clone()),
-        );
-    }
     acc.add(out);
     let pool = BufferPool::default();
     let in_flight = AtomicUsize::new(0);
