@@ -354,24 +354,59 @@ fn json_boundary(buf: &[u8], array: bool) -> Option<usize> {
 }
 
 /// Field roles of JSON keys, cached per worker so a key is normalized once.
+///
+/// Records of one file nearly always repeat their keys in the same order, so the key at the
+/// n-th position of the previous record is tried first: one short compare instead of hashing
+/// every key of every record (hashing was a fifth of the JSON Lines run time).
 #[derive(Default)]
 pub struct KeyRoles {
     cache: HashMap<Vec<u8>, Role>,
+    /// The previous record's keys in order, and how far into them this record is.
+    recent: Vec<(Vec<u8>, Role)>,
+    cursor: usize,
     /// Keys as written, for attribution.
     pub seen: Vec<Vec<u8>>,
 }
 
 impl KeyRoles {
+    /// Starts a new record: its keys are expected in the previous record's order.
+    pub fn start_record(&mut self) {
+        self.cursor = 0;
+    }
+
     pub fn role(&mut self, key: &[u8], p: &Patterns) -> Role {
-        if let Some(r) = self.cache.get(key) {
-            return *r;
+        let at = self.cursor;
+        self.cursor += 1;
+        if let Some((k, r)) = self.recent.get(at) {
+            if k.as_slice() == key {
+                return *r;
+            }
         }
-        let r = p.role_of(key);
-        self.cache.insert(key.to_vec(), r);
-        self.seen.push(key.to_vec());
+        let r = match self.cache.get(key) {
+            Some(r) => *r,
+            None => {
+                let r = p.role_of(key);
+                self.cache.insert(key.to_vec(), r);
+                self.seen.push(key.to_vec());
+                r
+            }
+        };
+        let known = self.recent.len();
+        match self.recent.get_mut(at) {
+            Some(slot) => {
+                slot.0.clear();
+                slot.0.extend_from_slice(key);
+                slot.1 = r;
+            }
+            None if at == known && at < MAX_RECENT_KEYS => self.recent.push((key.to_vec(), r)),
+            None => {}
+        }
         r
     }
 }
+
+/// Keys remembered per record position; wider records fall back to the hash map.
+const MAX_RECENT_KEYS: usize = 256;
 
 /// How deep a JSON record may nest before it is read as text instead.
 const MAX_JSON_DEPTH: usize = 128;
@@ -384,6 +419,7 @@ pub fn json_record<'a>(
     p: &Patterns,
     fields: &mut Vec<Field<'a>>,
 ) -> Option<usize> {
+    keys.start_record();
     let mut parser = JsonParser { s, i: 0, keys, p };
     parser.value(Role::Unnamed, 0, fields)?;
     Some(parser.i)
@@ -497,7 +533,7 @@ impl<'a> JsonParser<'a, '_> {
         let mut i = start;
         let mut owned: Option<Vec<u8>> = None;
         loop {
-            let k = memchr2(b'"', b'\\', &self.s[i..])?;
+            let (k, _) = find2(b'"', b'\\', &self.s[i..])?;
             let at = i + k;
             if self.s[at] == b'"' {
                 self.i = at + 1;
