@@ -151,20 +151,10 @@ pub enum Sniff {
 
 fn magic(b: &[u8]) -> Option<(&'static str, bool)> {
     // (name, readable later by an archive reader)
+    // Zip, gzip, bzip2, xz, zstd and OLE2 are opened before this (`archive::Container`).
     let table: &[(&[u8], &str, bool)] = &[
-        (b"PK\x03\x04", "zip archive or XLSX workbook", true),
-        (b"PK\x05\x06", "empty zip archive", true),
-        (b"\x1f\x8b", "gzip stream", true),
-        (b"BZh", "bzip2 stream", true),
-        (b"\xfd7zXZ\x00", "xz stream", true),
-        (b"\x28\xb5\x2f\xfd", "zstd stream", true),
         (b"7z\xbc\xaf\x27\x1c", "7-zip archive", true),
         (b"Rar!\x1a\x07", "RAR archive", true),
-        (
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-            "OLE2 document (XLS/DOC)",
-            true,
-        ),
         (b"\x89PNG", "PNG image", false),
         (b"\xff\xd8\xff", "JPEG image", false),
         (b"GIF8", "GIF image", false),
@@ -177,6 +167,20 @@ fn magic(b: &[u8]) -> Option<(&'static str, bool)> {
         .iter()
         .find(|(m, _, _)| b.starts_with(m))
         .map(|(_, n, r)| (*n, *r))
+        .or_else(|| (b.get(257..262) == Some(b"ustar")).then_some(("tar archive", true)))
+}
+
+/// Text of a name (a header cell, a key, a column): UTF-8 when it is, Windows-1252 when it is
+/// not (the single-byte code page of Indonesian Windows exports), so no name turns into
+/// replacement characters.
+pub fn text(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(b)
+            .0
+            .into_owned(),
+    }
 }
 
 /// A summary or truth file triage wrote itself: not data.
@@ -219,6 +223,13 @@ pub fn sniff(first: &[u8], ext: &str, p: &Patterns) -> Sniff {
         return Sniff::Skip("triage output (summary or truth file)".into());
     }
 
+    if crate::sql::looks_like_sql(first, ext) {
+        return Sniff::Read {
+            layout: Layout::Sql,
+            header_len: 0,
+            header: Vec::new(),
+        };
+    }
     let t = first.trim_ascii_start();
     if t.starts_with(b"{") || t.starts_with(b"[") {
         if let Some(layout) = json_layout(t, p) {
@@ -355,10 +366,7 @@ fn delimited_layout(first: &[u8], ext: &str, p: &Patterns) -> Option<(Layout, us
     let (cells, end) = first_record_cells(body, delim);
     let named = is_header(&cells, p);
     let (columns, header_len, header) = if named {
-        let header: Vec<String> = cells
-            .iter()
-            .map(|c| String::from_utf8_lossy(c.trim_ascii()).into_owned())
-            .collect();
+        let header: Vec<String> = cells.iter().map(|c| text(c.trim_ascii())).collect();
         let columns = cells.iter().map(|c| p.role_of(c.trim_ascii())).collect();
         (columns, skip + end, header)
     } else {
@@ -481,9 +489,13 @@ mod tests {
         ));
         assert!(matches!(sniff(b"abc\0def", "txt", pats()), Sniff::Skip(_)));
         assert!(matches!(
-            sniff(b"PK\x03\x04....", "zip", pats()),
+            sniff(b"7z\xbc\xaf\x27\x1c....", "7z", pats()),
             Sniff::Unsupported(_)
         ));
+        let mut tar = vec![b'a'; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert!(matches!(sniff(&tar, "tar", pats()), Sniff::Unsupported(_)));
+        assert_eq!(text(b"Tgl_L\xe1hir"), "Tgl_Láhir");
         assert!(matches!(
             sniff(b"{\n  \"schema\": \"triage.summary/1\"", "json", pats()),
             Sniff::Skip(_)

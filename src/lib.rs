@@ -20,6 +20,7 @@
 //! command line or output formats.
 
 pub mod analyze;
+pub mod archive;
 pub mod attribute;
 pub mod cli;
 pub mod dates;
@@ -30,7 +31,9 @@ pub mod patterns;
 pub mod records;
 pub mod report;
 pub mod scan;
+pub mod sql;
 pub mod summary;
 pub mod synth;
 pub mod validate;
 pub mod walk;
+pub mod workbook;
