@@ -182,12 +182,33 @@ impl<R: Read> Guard<R> {
     }
 }
 
+impl<R: Read> Guard<R> {
+    /// The most bytes this entry may pass: its declared size, or the entry limit.
+    fn cap(&self) -> u64 {
+        match self.declared {
+            Some((size, _)) => size.min(self.limits.max_entry_bytes),
+            None => self.limits.max_entry_bytes,
+        }
+    }
+}
+
 impl<R: Read> Read for Guard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if let Some(t) = &self.tripped {
             return Err(io::Error::other(TooLarge(t.clone())));
         }
-        let n = self.inner.read(buf)?;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        // Up to the cap the bytes pass (what came before the limit counts); one byte past it
+        // trips the guard.
+        let room = self.cap().saturating_sub(self.out);
+        let want = if room == 0 {
+            1
+        } else {
+            buf.len().min(usize::try_from(room).unwrap_or(usize::MAX))
+        };
+        let n = self.inner.read(&mut buf[..want])?;
         self.out += n as u64;
         if let Some(t) = self.check() {
             self.tripped = Some(t.clone());
@@ -436,6 +457,11 @@ mod tests {
         let mut out = Vec::new();
         let e = g.read_to_end(&mut out).unwrap_err();
         assert!(too_large(&e).unwrap().starts_with("damaged"));
+        assert_eq!(out.len(), 50, "the declared bytes pass");
+        let mut g = Guard::member(&[1u8; 50][..], 50, 10, &Limits::default());
+        let mut out = Vec::new();
+        g.read_to_end(&mut out).unwrap();
+        assert_eq!(out.len(), 50);
     }
 
     #[test]

@@ -499,16 +499,6 @@ fn scan_text(
             }
         }
     });
-    if let Some(c) = sql {
-        let mut s = Summary::default();
-        for n in c.names {
-            let norm = normalize_field_name(n.as_bytes());
-            if !norm.is_empty() {
-                s.fields.entry(norm).or_default().insert(n);
-            }
-        }
-        acc.add(s);
-    }
     if let Some(err) = read_error {
         let mut s = Summary::default();
         s.files.insert(

@@ -836,15 +836,13 @@ fn copy_unescape(v: &[u8]) -> Vec<u8> {
 pub struct SqlCutter {
     /// The state at the start of the bytes not yet cut.
     pub state: SqlState,
-    /// Column names seen (for attribution).
-    pub names: BTreeSet<String>,
 }
 
 impl SqlCutter {
     /// The end of the last complete record or statement in `buf` (which starts at
     /// `self.state`); the state there becomes the next chunk's.
     pub fn cut(&mut self, buf: &[u8], p: &Patterns) -> Option<usize> {
-        let mut lx = Lexer::new(buf, self.state.clone(), p, Some(&mut self.names));
+        let mut lx = Lexer::new(buf, self.state.clone(), p, None);
         lx.run(false, &mut |_, _| {});
         if lx.safe == 0 {
             return None;
@@ -963,6 +961,18 @@ pub fn for_each_record<'a>(
     lx.run(true, f);
 }
 
+/// Like [`for_each_record`], also collecting the column names the chunk's statements name.
+fn for_each_record_named<'a>(
+    chunk: &'a [u8],
+    state: &SqlState,
+    p: &Patterns,
+    names: &mut BTreeSet<String>,
+    f: &mut dyn FnMut(&[Field<'a>], bool),
+) {
+    let mut lx = Lexer::new(chunk, state.clone(), p, Some(names));
+    lx.run(true, f);
+}
+
 /// One chunk of a dump on one worker.
 pub fn analyze_chunk(
     state: &SqlState,
@@ -975,10 +985,18 @@ pub fn analyze_chunk(
     let mut analyzer = Analyzer::new(p);
     let mut file = FileStats::new(State::Scanned, format, 0);
     let stats = &mut s.stats;
-    for_each_record(chunk, state, p, &mut |fields, named| {
+    let mut names = BTreeSet::new();
+    for_each_record_named(chunk, state, p, &mut names, &mut |fields, named| {
         analyzer.record(fields, named, stats, &mut file)
     });
     s.files.insert(name.to_string(), file);
+    // Column names are fields for attribution, like a header row's.
+    for n in names {
+        let norm = crate::patterns::normalize_field_name(n.as_bytes());
+        if !norm.is_empty() {
+            s.fields.entry(norm).or_default().insert(n);
+        }
+    }
     s
 }
 
