@@ -73,6 +73,8 @@ struct Lexer<'a, 'x> {
     safe_state: SqlState,
     dirty: bool,
     fields: Vec<Field<'a>>,
+    /// Whether records are wanted (a worker), or only where they end (the cutter).
+    emit: bool,
 }
 
 fn is_ident_byte(c: u8) -> bool {
@@ -96,6 +98,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
             safe: 0,
             dirty: false,
             fields: Vec::new(),
+            emit: true,
         }
     }
 
@@ -137,6 +140,13 @@ impl<'a, 'x> Lexer<'a, 'x> {
     /// Skips white space and comments; `None` inside an unterminated comment.
     fn skip_ws(&mut self) -> Option<()> {
         let b = self.b;
+        // Most calls stand on a value, a comma or a parenthesis already.
+        match b.get(self.i) {
+            Some(c) if !c.is_ascii_whitespace() && !matches!(c, b'-' | b'#' | b'/') => {
+                return Some(())
+            }
+            _ => {}
+        }
         loop {
             while self.i < b.len() && b[self.i].is_ascii_whitespace() {
                 self.i += 1;
@@ -571,6 +581,9 @@ impl<'a, 'x> Lexer<'a, 'x> {
             return Some(true);
         }
         if c == b'(' {
+            if !self.emit && self.skip_tuple_fast()? {
+                return Some(true);
+            }
             self.tuple(at_end, emit)?;
             return Some(true);
         }
@@ -584,6 +597,44 @@ impl<'a, 'x> Lexer<'a, 'x> {
         self.st.columns = None;
         self.dirty = true;
         Some(true)
+    }
+
+    /// The cutter's way past a tuple at `i`: only quotes and parentheses matter, no value is
+    /// built. `Some(false)` when a comment or an `E'…'` string needs the full parse.
+    fn skip_tuple_fast(&mut self) -> Option<bool> {
+        let b = self.b;
+        let start = self.i;
+        let mut i = self.i + 1;
+        let mut depth = 0usize;
+        loop {
+            let k = memchr::memchr3(b'\'', b'"', b')', &b[i..])?;
+            let gap = &b[i..i + k];
+            if memchr::memchr3(b'/', b'#', b'-', gap).is_some()
+                && (memchr(b'#', gap).is_some() || gap.windows(2).any(|w| w == b"/*" || w == b"--"))
+            {
+                self.i = start;
+                return Some(false);
+            }
+            depth += memchr::memchr_iter(b'(', gap).count();
+            let at = i + k;
+            let q = b[at];
+            if q == b')' {
+                if depth == 0 {
+                    self.i = at + 1;
+                    return Some(true);
+                }
+                depth -= 1;
+                i = at + 1;
+                continue;
+            }
+            if self.st.no_backslash && at > 0 && matches!(b[at - 1], b'E' | b'e') {
+                self.i = start;
+                return Some(false);
+            }
+            self.i = at + 1;
+            self.skip_quoted(q)?;
+            i = self.i;
+        }
     }
 
     fn role(&self, col: usize) -> Role {
@@ -709,9 +760,9 @@ impl<'a, 'x> Lexer<'a, 'x> {
         let mut owned: Option<Vec<u8>> = None;
         loop {
             let k = if escapes {
-                memchr2(q, b'\\', &b[i..])?
+                find_quote(q, b'\\', &b[i..])?
             } else {
-                memchr(q, &b[i..])?
+                find_quote(q, q, &b[i..])?
             };
             let at = i + k;
             if b[at] == q {
@@ -767,6 +818,9 @@ impl<'a, 'x> Lexer<'a, 'x> {
             self.dirty = true;
             return Some(true);
         }
+        if !self.emit {
+            return Some(true);
+        }
         self.fields.clear();
         for (col, v) in line.split(|&c| c == b'\t').enumerate() {
             if v == b"\\N" || v.is_empty() {
@@ -783,6 +837,17 @@ impl<'a, 'x> Lexer<'a, 'x> {
         emit(&self.fields, self.st.columns.is_some());
         Some(true)
     }
+}
+
+/// The first `a` or `b` in `hay`. Values are short: a plain loop over the first bytes finds
+/// most ends before `memchr2` would have set up.
+#[inline]
+fn find_quote(a: u8, b: u8, hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(32);
+    if let Some(k) = hay[..head].iter().position(|&c| c == a || c == b) {
+        return Some(k);
+    }
+    memchr2(a, b, &hay[head..]).map(|k| k + head)
 }
 
 /// PostgreSQL COPY text-format escapes.
@@ -843,6 +908,7 @@ impl SqlCutter {
     /// `self.state`); the state there becomes the next chunk's.
     pub fn cut(&mut self, buf: &[u8], p: &Patterns) -> Option<usize> {
         let mut lx = Lexer::new(buf, self.state.clone(), p, None);
+        lx.emit = false;
         lx.run(false, &mut |_, _| {});
         if lx.safe == 0 {
             return None;
@@ -1089,7 +1155,7 @@ INSERT INTO `peserta` VALUES (1,'3171010101900001','O\'Brien; \"x\"','1990-01-01
 (3,NULL,'multi
 line',NULL);
 # a comment
-INSERT INTO peserta (nama, nik) VALUES ('Budi (x)', '3171010101900003') /* c */, ( _utf8mb4'Ani' , 0x41 );
+INSERT INTO peserta (nama, nik) VALUES ('Budi (x)', '3171010101900003') /* c */, ( _utf8mb4'Ani' /* ) */, 0x41 );
 /*!40000 ALTER TABLE `peserta` ENABLE KEYS */;
 UNLOCK TABLES;
 "#;
