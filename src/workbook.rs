@@ -35,14 +35,18 @@ pub fn scan_seekable(mut f: File, at: &At, ctx: Ctx) {
     if let Err(e) = f.seek(SeekFrom::Start(0)) {
         return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
     }
+    let again = f.try_clone();
     let mut z = match zip::ZipArchive::new(BufReader::new(f)) {
         Ok(z) => z,
         Err(e) => {
-            return ctx.entry(
-                at,
-                State::Failed,
-                format!("zip archive unreadable (truncated or damaged?): {e}"),
-            )
+            return match again {
+                Ok(f) => salvage_zip(f, &e.to_string(), at, ctx),
+                Err(_) => ctx.entry(
+                    at,
+                    State::Failed,
+                    format!("zip archive unreadable (truncated or damaged?): {e}"),
+                ),
+            };
         }
     };
     let book = match zip_kind(&z) {
@@ -121,6 +125,69 @@ fn scan_zip<R: Read + Seek>(mut z: zip::ZipArchive<R>, at: &At, ctx: Ctx) {
     if members == 0 {
         ctx.entry(at, State::Skipped, "empty archive (no files in it)");
     }
+}
+
+/// A zip without a readable central directory (a download cut short): its members are read
+/// from their local headers, in order, until the damage. The archive itself is an entry too,
+/// `partial` (or `failed` when no member could be read), saying what happened.
+fn salvage_zip(mut f: File, why: &str, at: &At, ctx: Ctx) {
+    let limits = &ctx.cfg.limits;
+    let mut names = HashSet::new();
+    let mut members = 0usize;
+    let mut stop: Option<String> = None;
+    if let Err(e) = f.seek(SeekFrom::Start(0)) {
+        return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
+    }
+    let mut r = BufReader::new(f);
+    loop {
+        let member = match zip::read::read_zipfile_from_stream(&mut r) {
+            Ok(Some(m)) => m,
+            Ok(None) => break,
+            Err(e) => {
+                stop = Some(e.to_string());
+                break;
+            }
+        };
+        if member.is_dir() {
+            continue;
+        }
+        members += 1;
+        let (size, compressed) = (member.size(), member.compressed_size());
+        let m = member_at(at, member.name(), size, &mut names);
+        if member.encrypted() {
+            ctx.entry(
+                &m,
+                State::Failed,
+                "encrypted (password protected): not read",
+            );
+            continue;
+        }
+        if let Some(reason) = limits.declared_too_large(size, compressed) {
+            ctx.entry(&m, State::Skipped, reason);
+            continue;
+        }
+        let mut g = Guard::member(member, size, compressed, limits);
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        let (mut eof, mut err) = (false, None);
+        match fill(&mut g, &mut head, SNIFF_BYTES) {
+            Ok(more) => eof = !more,
+            Err(e) => err = Some(e),
+        }
+        scan_reader(&mut g, head, eof, err, &m, ctx);
+    }
+    let mut reason = format!(
+        "zip central directory unreadable (truncated or damaged?): {why}; \
+         {members} member(s) read from their local headers"
+    );
+    if let Some(s) = stop {
+        reason.push_str(&format!(", then: {s}"));
+    }
+    let state = if members > 0 {
+        State::Partial
+    } else {
+        State::Failed
+    };
+    ctx.entry(at, state, reason);
 }
 
 fn member_at(at: &At, member: &str, size: u64, names: &mut HashSet<String>) -> At {
