@@ -226,6 +226,8 @@ impl Book {
     }
 }
 
+const MAX_COLUMNS: usize = 16_384;
+
 /// A cell as read, before the header decides its column's role.
 enum Cell {
     Text(Vec<u8>),
@@ -304,15 +306,19 @@ impl<'a> Sheet<'a> {
                 }
                 self.named = is_header(&texts, self.p);
                 if self.named {
+                    // Excel has 16,384 columns; a damaged file's larger index names nothing.
                     let width = cells
                         .iter()
                         .map(|(c, _)| *c as usize + 1)
+                        .filter(|&w| w <= MAX_COLUMNS)
                         .max()
                         .unwrap_or(0);
                     let mut roles = vec![Role::Other; width];
                     for ((col, _), t) in cells.iter().zip(&texts) {
                         let t = t.trim_ascii();
-                        roles[*col as usize] = self.p.role_of(t);
+                        if let Some(r) = roles.get_mut(*col as usize) {
+                            *r = self.p.role_of(t);
+                        }
                         if !t.is_empty() {
                             self.header.push(crate::decode::text(t));
                         }

@@ -340,6 +340,55 @@ fn xlsx_every_sheet_header_rule_dates_and_excel_damage() {
 }
 
 #[test]
+fn ods_sheets_are_read_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let cell = |v: &str| {
+        format!(
+            "<table:table-cell office:value-type=\"string\"><text:p>{v}</text:p></table:table-cell>"
+        )
+    };
+    let row = |cells: &[&str]| {
+        format!(
+            "<table:table-row>{}</table:table-row>",
+            cells.iter().map(|c| cell(c)).collect::<String>()
+        )
+    };
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet><table:table table:name=\"peserta\">{}{}</table:table>\
+         </office:spreadsheet></office:body></office:document-content>",
+        row(&["NIK", "TGL_LAHIR"]),
+        row(&["3171014101900001", "1990-01-01"]),
+    );
+    let manifest: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+        <manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\">\
+        <manifest:file-entry manifest:full-path=\"/\" \
+        manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+        <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>\
+        </manifest:manifest>";
+    let path = dir.path().join("book.ods");
+    let bytes = zip(
+        &[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet",
+            ),
+            ("META-INF/manifest.xml", manifest),
+            ("content.xml", content.as_bytes()),
+        ],
+        true,
+    );
+    fs::write(&path, bytes).unwrap();
+    let v = scan_ok(&path);
+    assert_eq!(v["files"][0]["format"], "ods");
+    assert_eq!(v["records"]["total"], 1);
+    assert_eq!(v["records"]["confirmed"], 1, "{}", v["ledger"]);
+}
+
+#[test]
 fn a_broken_workbook_fails_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     // A zip that says it is a workbook but holds no sheets' parts.
