@@ -223,7 +223,7 @@ pub fn sniff(first: &[u8], ext: &str, p: &Patterns) -> Sniff {
         return Sniff::Skip("triage output (summary or truth file)".into());
     }
 
-    if crate::sql::looks_like_sql(first, ext) {
+    if crate::sql::looks_like_sql(first, ext, p) {
         return Sniff::Read {
             layout: Layout::Sql,
             header_len: 0,

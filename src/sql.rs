@@ -61,6 +61,12 @@ const NOT_COLUMNS: &[&str] = &[
     "PERIOD",
 ];
 
+/// Keywords that start a statement: after a `VALUES` list they end it even without `;`.
+const STATEMENT_STARTS: &[&str] = &[
+    "INSERT", "REPLACE", "GO", "CREATE", "COPY", "DELETE", "UPDATE", "DROP", "SET", "ALTER",
+    "LOCK", "UNLOCK", "COMMIT", "BEGIN", "USE", "SELECT", "TRUNCATE",
+];
+
 struct Lexer<'a, 'x> {
     b: &'a [u8],
     i: usize,
@@ -75,6 +81,8 @@ struct Lexer<'a, 'x> {
     fields: Vec<Field<'a>>,
     /// Whether records are wanted (a worker), or only where they end (the cutter).
     emit: bool,
+    /// `INSERT … VALUES`, `COPY … FROM stdin` and `CREATE TABLE` statements understood.
+    data_statements: usize,
 }
 
 fn is_ident_byte(c: u8) -> bool {
@@ -99,6 +107,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
             dirty: false,
             fields: Vec::new(),
             emit: true,
+            data_statements: 0,
         }
     }
 
@@ -194,6 +203,10 @@ impl<'a, 'x> Lexer<'a, 'x> {
         }
         let start = self.i;
         let kw = self.word();
+        if kw.eq_ignore_ascii_case(b"GO") {
+            // SQL Server's batch separator: a line of its own.
+            return Some(true);
+        }
         if kw.eq_ignore_ascii_case(b"INSERT") || kw.eq_ignore_ascii_case(b"REPLACE") {
             self.insert()?;
         } else if kw.eq_ignore_ascii_case(b"COPY") {
@@ -439,6 +452,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
             self.st.mode = Mode::Values;
             self.st.columns = columns;
             self.dirty = true;
+            self.data_statements += 1;
         } else {
             // `INSERT … SELECT`, `INSERT … SET`: no tuples.
             self.skip_statement()?;
@@ -465,6 +479,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
             self.st.mode = Mode::Copy;
             self.st.columns = columns.or_else(|| self.st.tables.get(&table).cloned());
             self.dirty = true;
+            self.data_statements += 1;
         }
         Some(())
     }
@@ -515,6 +530,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
             let roles = self.roles(&cols);
             Arc::make_mut(&mut self.st.tables).insert(table, roles);
             self.dirty = true;
+            self.data_statements += 1;
         }
         self.skip_statement()?;
         Some(())
@@ -587,16 +603,35 @@ impl<'a, 'x> Lexer<'a, 'x> {
             self.tuple(at_end, emit)?;
             return Some(true);
         }
-        if !self.at_delimiter() {
+        if self.at_delimiter() {
+            self.i += self.delimiter().len();
+        } else if !self.starts_statement()? {
             // `ON DUPLICATE KEY UPDATE …` or anything else after the tuples.
             self.skip_statement()?;
-        } else {
-            self.i += self.delimiter().len();
         }
         self.st.mode = Mode::Top;
         self.st.columns = None;
         self.dirty = true;
         Some(true)
+    }
+
+    /// Whether the word at `i` starts a new statement (dumps that end `INSERT`s without `;`,
+    /// like SQL Server's with `GO` between batches): then the tuples ended here.
+    fn starts_statement(&mut self) -> Option<bool> {
+        let b = self.b;
+        let n = b[self.i..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        if self.i + n >= b.len() {
+            return None;
+        }
+        let w = &b[self.i..self.i + n];
+        Some(
+            STATEMENT_STARTS
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k.as_bytes())),
+        )
     }
 
     /// The cutter's way past a tuple at `i`: only quotes and parentheses matter, no value is
@@ -927,9 +962,10 @@ impl SqlCutter {
     }
 }
 
-/// Whether a first block is an SQL dump: its first statement is SQL, and it holds data
-/// statements or a dump's banner (or the file is called `.sql`).
-pub fn looks_like_sql(first: &[u8], ext: &str) -> bool {
+/// Whether a first block is an SQL dump: its first statement is SQL, and it holds a dump's
+/// banner, or the file is called `.sql`, or the lexer understands an `INSERT … VALUES`,
+/// `COPY … FROM stdin` or `CREATE TABLE` in it (prose that says "insert into" is not a dump).
+pub fn looks_like_sql(first: &[u8], ext: &str, p: &Patterns) -> bool {
     if first.starts_with(b"#!") {
         // A script: `#` lines are comments in MySQL, but not this one.
         return false;
@@ -1011,9 +1047,10 @@ pub fn looks_like_sql(first: &[u8], ext: &str) -> bool {
     if banner || ext == "sql" {
         return true;
     }
-    let l = first.to_ascii_lowercase();
-    let has = |m: &[u8]| memchr::memmem::find(&l, m).is_some();
-    has(b"insert into") || has(b"create table") || (has(b"copy ") && has(b"from stdin"))
+    let mut lx = Lexer::new(first, SqlState::default(), p, None);
+    lx.emit = false;
+    lx.run(false, &mut |_, _| {});
+    lx.data_statements > 0
 }
 
 /// Parses every record of a chunk that starts in `state`.
@@ -1239,21 +1276,38 @@ COPY public.peserta FROM stdin;\n\
 
     #[test]
     fn sniffing() {
-        assert!(looks_like_sql(MYSQL.as_bytes(), "txt"));
-        assert!(looks_like_sql(POSTGRES.as_bytes(), "dat"));
-        assert!(looks_like_sql(b"insert into t values (1);", "txt"));
-        assert!(!looks_like_sql(b"set the table, please\n", "txt"));
-        assert!(looks_like_sql(b"SET NAMES utf8;\n", "sql"));
-        assert!(!looks_like_sql(b"nik,nama\n1,2\n", "sql"));
-        assert!(!looks_like_sql(b"-- just a note\nhello\n", "txt"));
-        assert!(!looks_like_sql(
-            b"#!/bin/sh\n# x\nset -e\necho 'insert into t'\n",
-            "sh"
-        ));
-        assert!(!looks_like_sql(
-            b"# notes\nset -e\ninsert into t values (1);\n",
-            "txt"
-        ));
+        let p = pats();
+        assert!(looks_like_sql(MYSQL.as_bytes(), "txt", p));
+        assert!(looks_like_sql(POSTGRES.as_bytes(), "dat", p));
+        assert!(looks_like_sql(b"insert into t values (1);", "txt", p));
+        assert!(!looks_like_sql(b"set the table, please\n", "txt", p));
+        assert!(looks_like_sql(b"SET NAMES utf8;\n", "sql", p));
+        assert!(!looks_like_sql(b"nik,nama\n1,2\n", "sql", p));
+        assert!(!looks_like_sql(b"-- just a note\nhello\n", "txt", p));
+        let script = b"#!/bin/sh\n# x\nset -e\necho 'insert into t'\n";
+        assert!(!looks_like_sql(script, "sh", p));
+        let shell = b"# notes\nset -e\ninsert into t values (1);\n";
+        assert!(!looks_like_sql(shell, "txt", p));
+        // Prose that mentions SQL is not a dump.
+        let prose = b"Select the rows; then insert into the table whatever you like.\n";
+        assert!(!looks_like_sql(prose, "txt", p));
+    }
+
+    #[test]
+    fn sql_server_batches_without_semicolons() {
+        let r = records(
+            "INSERT [dbo].[peserta] ([nik], [nama]) VALUES (N'3171010101900001', N'Budi')\nGO\n\
+             INSERT [dbo].[peserta] ([nik], [nama]) VALUES (N'3171010101900002', N'Ani')\n\
+             INSERT [dbo].[peserta] ([nik]) VALUES (N'3171010101900003')\nGO\n",
+        );
+        assert_eq!(
+            r,
+            vec![
+                "Nik=3171010101900001|Other=Budi",
+                "Nik=3171010101900002|Other=Ani",
+                "Nik=3171010101900003",
+            ]
+        );
     }
 
     #[test]
