@@ -311,8 +311,9 @@ pub fn spill(head: &[u8], r: &mut dyn Read) -> io::Result<File> {
             .open(&path)
         {
             Ok(mut f) => {
-                // On Unix the open handle keeps the data; elsewhere the file is removed when
-                // closed would need more care, so it is removed here and the error ignored.
+                // Unlinked at once: the open handle keeps the data, and nothing is left behind
+                // if the scan dies. (Where an open file cannot be removed, this fails and the
+                // file stays in the temporary directory.)
                 let _ = std::fs::remove_file(&path);
                 f.write_all(head)?;
                 io::copy(r, &mut f)?;

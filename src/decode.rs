@@ -46,77 +46,49 @@ impl Bom {
     }
 }
 
-/// Transcodes a UTF-16 stream (after its BOM) to UTF-8; unpaired surrogates become U+FFFD.
+/// Transcodes a UTF-16 stream (after its BOM) to UTF-8 with encoding_rs (SIMD, and the
+/// WHATWG rules: an unpaired surrogate or an odd last byte becomes U+FFFD).
 pub struct Utf16Reader<R> {
     inner: R,
-    big_endian: bool,
+    decoder: encoding_rs::Decoder,
     raw: Vec<u8>,
     out: Vec<u8>,
     out_pos: usize,
-    pending_high: Option<u16>,
     eof: bool,
+    done: bool,
 }
 
 impl<R: Read> Utf16Reader<R> {
     pub fn new(inner: R, big_endian: bool) -> Self {
+        let encoding = if big_endian {
+            encoding_rs::UTF_16BE
+        } else {
+            encoding_rs::UTF_16LE
+        };
         Utf16Reader {
             inner,
-            big_endian,
-            raw: Vec::new(),
+            decoder: encoding.new_decoder_without_bom_handling(),
+            raw: vec![0; 64 * 1024],
             out: Vec::new(),
             out_pos: 0,
-            pending_high: None,
             eof: false,
+            done: false,
         }
-    }
-
-    fn push(&mut self, c: char) {
-        let mut b = [0u8; 4];
-        self.out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
     }
 
     fn fill(&mut self) -> io::Result<()> {
         self.out.clear();
         self.out_pos = 0;
-        let mut block = [0u8; 64 * 1024];
-        while self.out.is_empty() && !self.eof {
-            let n = self.inner.read(&mut block)?;
-            if n == 0 {
-                self.eof = true;
-                if self.pending_high.take().is_some() || !self.raw.is_empty() {
-                    self.push('\u{FFFD}');
-                }
-                break;
-            }
-            self.raw.extend_from_slice(&block[..n]);
-            let pairs = self.raw.len() / 2;
-            for i in 0..pairs {
-                let (a, b) = (self.raw[2 * i], self.raw[2 * i + 1]);
-                let u = if self.big_endian {
-                    u16::from_be_bytes([a, b])
-                } else {
-                    u16::from_le_bytes([a, b])
-                };
-                match (self.pending_high.take(), u) {
-                    (Some(hi), 0xDC00..=0xDFFF) => {
-                        let cp = 0x10000 + (((hi as u32) - 0xD800) << 10) + (u as u32 - 0xDC00);
-                        self.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
-                    }
-                    (prev, 0xD800..=0xDBFF) => {
-                        if prev.is_some() {
-                            self.push('\u{FFFD}');
-                        }
-                        self.pending_high = Some(u);
-                    }
-                    (prev, _) => {
-                        if prev.is_some() {
-                            self.push('\u{FFFD}');
-                        }
-                        self.push(char::from_u32(u as u32).unwrap_or('\u{FFFD}'));
-                    }
-                }
-            }
-            self.raw.drain(..pairs * 2);
+        while self.out.is_empty() && !self.done {
+            let n = self.inner.read(&mut self.raw)?;
+            self.eof = n == 0;
+            let src = &self.raw[..n];
+            // Room for the worst case, so the decoder always takes all of `src`.
+            let room = self.decoder.max_utf8_buffer_length(n).unwrap_or(3 * n + 16);
+            self.out.resize(room, 0);
+            let (_, _, written, _) = self.decoder.decode_to_utf8(src, &mut self.out, self.eof);
+            self.out.truncate(written);
+            self.done = self.eof;
         }
         Ok(())
     }
@@ -515,6 +487,30 @@ mod tests {
                 .read_to_string(&mut out)
                 .unwrap();
             assert_eq!(out, text);
+            // One byte at a time: pairs and surrogate pairs split across reads.
+            let mut out = String::new();
+            Utf16Reader::new(OneByte(&raw), be)
+                .read_to_string(&mut out)
+                .unwrap();
+            assert_eq!(out, text);
+        }
+        // An unpaired surrogate and an odd last byte become U+FFFD; nothing is dropped.
+        let raw = [0x41, 0x00, 0x00, 0xD8, 0x42, 0x00, 0x43];
+        let mut out = String::new();
+        Utf16Reader::new(&raw[..], false)
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, "A\u{FFFD}B\u{FFFD}");
+    }
+
+    struct OneByte<'a>(&'a [u8]);
+
+    impl Read for OneByte<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(1);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
         }
     }
 }
