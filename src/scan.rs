@@ -157,12 +157,22 @@ impl BufferPool {
     }
 }
 
+/// The extension that hints at the text format: of the last member of a `!` path, and below
+/// a compression suffix (`export.csv.gz` is a `csv` once decompressed).
 fn extension(name: &str) -> String {
-    // A member's name is its last `!` segment; `.csv.gz` already lost its `.gz` below.
-    let last = name.rsplit('!').next().unwrap_or(name);
-    last.rsplit_once('.')
-        .map(|(_, x)| x.to_ascii_lowercase())
-        .unwrap_or_default()
+    let mut last = name.rsplit('!').next().unwrap_or(name);
+    loop {
+        let Some((stem, x)) = last.rsplit_once('.') else {
+            return String::new();
+        };
+        let x = x.to_ascii_lowercase();
+        if matches!(x.as_str(), "gz" | "gzip" | "bz2" | "xz" | "zst" | "zstd") && stem.contains('.')
+        {
+            last = stem;
+            continue;
+        }
+        return x;
+    }
 }
 
 /// Everything a reader below the walk needs, passed down unchanged.
@@ -537,4 +547,16 @@ pub fn analyze_chunk(
     }
     s.files.insert(name.to_string(), file);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn extension_looks_below_compression_and_archives() {
+        assert_eq!(super::extension("a/export.CSV.gz"), "csv");
+        assert_eq!(super::extension("a.zip!d/x.tsv.bz2"), "tsv");
+        assert_eq!(super::extension("a.zip!d/x.txt"), "txt");
+        assert_eq!(super::extension("plain.gz"), "gz");
+        assert_eq!(super::extension("noext"), "");
+    }
 }
