@@ -123,7 +123,8 @@ pub struct Guard<R> {
     consumed: Option<Arc<AtomicU64>>,
     /// The size a zip directory declared, and the member's compressed size.
     declared: Option<(u64, u64)>,
-    tripped: Option<String>,
+    /// The limit or damage that stopped it, and whether it is a limit (too large).
+    tripped: Option<(String, bool)>,
 }
 
 impl<R: Read> Guard<R> {
@@ -154,27 +155,37 @@ impl<R: Read> Guard<R> {
         self.out
     }
 
-    fn check(&self) -> Option<String> {
+    /// What stops the entry, if anything: a limit (`true`) or damage (`false`).
+    fn check(&self) -> Option<(String, bool)> {
         let l = &self.limits;
         if self.out > l.max_entry_bytes {
-            return Some(format!(
-                "too large: more than {} bytes after decompression",
-                l.max_entry_bytes
+            return Some((
+                format!(
+                    "too large: more than {} bytes after decompression",
+                    l.max_entry_bytes
+                ),
+                true,
             ));
         }
         if let Some((size, _)) = self.declared {
             if self.out > size {
-                return Some(format!(
-                    "damaged: the member holds more than the {size} bytes its header declares"
+                return Some((
+                    format!(
+                        "damaged: the member holds more than the {size} bytes its header declares"
+                    ),
+                    false,
                 ));
             }
         }
         if let Some(c) = &self.consumed {
             let c = c.load(Ordering::Relaxed).max(1);
             if self.out >= l.ratio_floor && self.out / c > l.max_ratio {
-                return Some(format!(
-                    "too large: {} bytes from {c} compressed (ratio over {}; a compression bomb?)",
-                    self.out, l.max_ratio
+                return Some((
+                    format!(
+                        "too large: {} bytes from {c} compressed (ratio over {}; a compression bomb?)",
+                        self.out, l.max_ratio
+                    ),
+                    true,
                 ));
             }
         }
@@ -195,7 +206,7 @@ impl<R: Read> Guard<R> {
 impl<R: Read> Read for Guard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if let Some(t) = &self.tripped {
-            return Err(io::Error::other(TooLarge(t.clone())));
+            return Err(stop_error(t));
         }
         if buf.is_empty() {
             return Ok(0);
@@ -211,10 +222,21 @@ impl<R: Read> Read for Guard<R> {
         let n = self.inner.read(&mut buf[..want])?;
         self.out += n as u64;
         if let Some(t) = self.check() {
-            self.tripped = Some(t.clone());
-            return Err(io::Error::other(TooLarge(t)));
+            let e = stop_error(&t);
+            self.tripped = Some(t);
+            return Err(e);
         }
         Ok(n)
+    }
+}
+
+/// A limit is a [`TooLarge`] (the entry is skipped when nothing of it was counted yet); damage
+/// is an ordinary read error (the entry is partial).
+fn stop_error(t: &(String, bool)) -> io::Error {
+    if t.1 {
+        io::Error::other(TooLarge(t.0.clone()))
+    } else {
+        io::Error::new(io::ErrorKind::InvalidData, t.0.clone())
     }
 }
 
@@ -457,7 +479,8 @@ mod tests {
         let mut g = Guard::member(&[1u8; 100][..], 50, 10, &Limits::default());
         let mut out = Vec::new();
         let e = g.read_to_end(&mut out).unwrap_err();
-        assert!(too_large(&e).unwrap().starts_with("damaged"));
+        assert!(too_large(&e).is_none(), "damage, not a limit");
+        assert!(e.to_string().starts_with("damaged"), "{e}");
         assert_eq!(out.len(), 50, "the declared bytes pass");
         let mut g = Guard::member(&[1u8; 50][..], 50, 10, &Limits::default());
         let mut out = Vec::new();

@@ -305,7 +305,7 @@ pub fn scan_reader(
                 None => ctx.entry(
                     at,
                     State::Failed,
-                    format!("{}: cannot read: {err}", kind.name()),
+                    format!("{} inside damaged ({err}): not opened", kind.name()),
                 ),
             },
         }

@@ -738,3 +738,72 @@ fn a_mixed_folder_accounts_for_every_file_and_member() {
         .sum();
     assert_eq!(v["records"]["total"], total);
 }
+
+// ---------------------------------------------------------------------------------------
+// Damage anywhere
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn cut_or_flipped_inputs_of_every_format_never_crash_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sources: Vec<PathBuf> = fs::read_dir(fixtures().join("formats"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    sources.sort();
+    let csv = fs::read(fixtures().join("tricky/card_field.csv")).unwrap();
+    let extra = dir.path().join("gen");
+    fs::create_dir(&extra).unwrap();
+    for (name, bytes) in [
+        ("x.csv.bz2", bzip2(&csv)),
+        ("x.csv.xz", xz(&csv)),
+        ("x.csv.zst", zstd(&csv)),
+        (
+            "x.zip",
+            zip(&[("a/x.csv", &csv), ("b.csv.gz", &gzip(&csv))], false),
+        ),
+    ] {
+        let p = extra.join(name);
+        fs::write(&p, bytes).unwrap();
+        sources.push(p);
+    }
+    let out = dir.path().join("damaged");
+    fs::create_dir(&out).unwrap();
+    let mut files = 0;
+    for src in &sources {
+        let bytes = fs::read(src).unwrap();
+        let name = src.file_name().unwrap().to_string_lossy().to_string();
+        let n = bytes.len();
+        for k in 1..24 {
+            let cut = n * k / 24;
+            fs::write(out.join(format!("cut{k:02}_{name}")), &bytes[..cut]).unwrap();
+            let mut flipped = bytes.clone();
+            let at = (n * k / 24 + 7) % n;
+            flipped[at] ^= 0x5a;
+            fs::write(out.join(format!("flip{k:02}_{name}")), &flipped).unwrap();
+            files += 2;
+        }
+    }
+    let (v, code) = scan(&out, &["-j1"]);
+    assert!(code == 0 || code == 3, "exit {code}");
+    // Damage is reported the same way whatever the thread count.
+    let strip = |mut v: Value| {
+        v.as_object_mut().unwrap().remove("run");
+        v
+    };
+    assert!(
+        strip(v.clone()) == strip(scan(&out, &["-j8"]).0),
+        "-j1 and -j8 differ"
+    );
+    let l = &v["ledger"];
+    let n = |k: &str| l[k].as_u64().unwrap();
+    assert!(
+        n("entries") >= files,
+        "{} entries for {files} files",
+        n("entries")
+    );
+    assert_eq!(
+        n("scanned") + n("partial") + n("skipped") + n("failed"),
+        n("entries")
+    );
+}
