@@ -46,77 +46,49 @@ impl Bom {
     }
 }
 
-/// Transcodes a UTF-16 stream (after its BOM) to UTF-8; unpaired surrogates become U+FFFD.
+/// Transcodes a UTF-16 stream (after its BOM) to UTF-8 with encoding_rs (SIMD, and the
+/// WHATWG rules: an unpaired surrogate or an odd last byte becomes U+FFFD).
 pub struct Utf16Reader<R> {
     inner: R,
-    big_endian: bool,
+    decoder: encoding_rs::Decoder,
     raw: Vec<u8>,
     out: Vec<u8>,
     out_pos: usize,
-    pending_high: Option<u16>,
     eof: bool,
+    done: bool,
 }
 
 impl<R: Read> Utf16Reader<R> {
     pub fn new(inner: R, big_endian: bool) -> Self {
+        let encoding = if big_endian {
+            encoding_rs::UTF_16BE
+        } else {
+            encoding_rs::UTF_16LE
+        };
         Utf16Reader {
             inner,
-            big_endian,
-            raw: Vec::new(),
+            decoder: encoding.new_decoder_without_bom_handling(),
+            raw: vec![0; 64 * 1024],
             out: Vec::new(),
             out_pos: 0,
-            pending_high: None,
             eof: false,
+            done: false,
         }
-    }
-
-    fn push(&mut self, c: char) {
-        let mut b = [0u8; 4];
-        self.out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
     }
 
     fn fill(&mut self) -> io::Result<()> {
         self.out.clear();
         self.out_pos = 0;
-        let mut block = [0u8; 64 * 1024];
-        while self.out.is_empty() && !self.eof {
-            let n = self.inner.read(&mut block)?;
-            if n == 0 {
-                self.eof = true;
-                if self.pending_high.take().is_some() || !self.raw.is_empty() {
-                    self.push('\u{FFFD}');
-                }
-                break;
-            }
-            self.raw.extend_from_slice(&block[..n]);
-            let pairs = self.raw.len() / 2;
-            for i in 0..pairs {
-                let (a, b) = (self.raw[2 * i], self.raw[2 * i + 1]);
-                let u = if self.big_endian {
-                    u16::from_be_bytes([a, b])
-                } else {
-                    u16::from_le_bytes([a, b])
-                };
-                match (self.pending_high.take(), u) {
-                    (Some(hi), 0xDC00..=0xDFFF) => {
-                        let cp = 0x10000 + (((hi as u32) - 0xD800) << 10) + (u as u32 - 0xDC00);
-                        self.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
-                    }
-                    (prev, 0xD800..=0xDBFF) => {
-                        if prev.is_some() {
-                            self.push('\u{FFFD}');
-                        }
-                        self.pending_high = Some(u);
-                    }
-                    (prev, _) => {
-                        if prev.is_some() {
-                            self.push('\u{FFFD}');
-                        }
-                        self.push(char::from_u32(u as u32).unwrap_or('\u{FFFD}'));
-                    }
-                }
-            }
-            self.raw.drain(..pairs * 2);
+        while self.out.is_empty() && !self.done {
+            let n = self.inner.read(&mut self.raw)?;
+            self.eof = n == 0;
+            let src = &self.raw[..n];
+            // Room for the worst case, so the decoder always takes all of `src`.
+            let room = self.decoder.max_utf8_buffer_length(n).unwrap_or(3 * n + 16);
+            self.out.resize(room, 0);
+            let (_, _, written, _) = self.decoder.decode_to_utf8(src, &mut self.out, self.eof);
+            self.out.truncate(written);
+            self.done = self.eof;
         }
         Ok(())
     }
@@ -151,20 +123,10 @@ pub enum Sniff {
 
 fn magic(b: &[u8]) -> Option<(&'static str, bool)> {
     // (name, readable later by an archive reader)
+    // Zip, gzip, bzip2, xz, zstd and OLE2 are opened before this (`archive::Container`).
     let table: &[(&[u8], &str, bool)] = &[
-        (b"PK\x03\x04", "zip archive or XLSX workbook", true),
-        (b"PK\x05\x06", "empty zip archive", true),
-        (b"\x1f\x8b", "gzip stream", true),
-        (b"BZh", "bzip2 stream", true),
-        (b"\xfd7zXZ\x00", "xz stream", true),
-        (b"\x28\xb5\x2f\xfd", "zstd stream", true),
         (b"7z\xbc\xaf\x27\x1c", "7-zip archive", true),
         (b"Rar!\x1a\x07", "RAR archive", true),
-        (
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-            "OLE2 document (XLS/DOC)",
-            true,
-        ),
         (b"\x89PNG", "PNG image", false),
         (b"\xff\xd8\xff", "JPEG image", false),
         (b"GIF8", "GIF image", false),
@@ -177,6 +139,20 @@ fn magic(b: &[u8]) -> Option<(&'static str, bool)> {
         .iter()
         .find(|(m, _, _)| b.starts_with(m))
         .map(|(_, n, r)| (*n, *r))
+        .or_else(|| (b.get(257..262) == Some(b"ustar")).then_some(("tar archive", true)))
+}
+
+/// Text of a name (a header cell, a key, a column): UTF-8 when it is, Windows-1252 when it is
+/// not (the single-byte code page of Indonesian Windows exports), so no name turns into
+/// replacement characters.
+pub fn text(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(b)
+            .0
+            .into_owned(),
+    }
 }
 
 /// A summary or truth file triage wrote itself: not data.
@@ -219,6 +195,13 @@ pub fn sniff(first: &[u8], ext: &str, p: &Patterns) -> Sniff {
         return Sniff::Skip("triage output (summary or truth file)".into());
     }
 
+    if crate::sql::looks_like_sql(first, ext, p) {
+        return Sniff::Read {
+            layout: Layout::Sql,
+            header_len: 0,
+            header: Vec::new(),
+        };
+    }
     let t = first.trim_ascii_start();
     if t.starts_with(b"{") || t.starts_with(b"[") {
         if let Some(layout) = json_layout(t, p) {
@@ -355,10 +338,7 @@ fn delimited_layout(first: &[u8], ext: &str, p: &Patterns) -> Option<(Layout, us
     let (cells, end) = first_record_cells(body, delim);
     let named = is_header(&cells, p);
     let (columns, header_len, header) = if named {
-        let header: Vec<String> = cells
-            .iter()
-            .map(|c| String::from_utf8_lossy(c.trim_ascii()).into_owned())
-            .collect();
+        let header: Vec<String> = cells.iter().map(|c| text(c.trim_ascii())).collect();
         let columns = cells.iter().map(|c| p.role_of(c.trim_ascii())).collect();
         (columns, skip + end, header)
     } else {
@@ -481,9 +461,13 @@ mod tests {
         ));
         assert!(matches!(sniff(b"abc\0def", "txt", pats()), Sniff::Skip(_)));
         assert!(matches!(
-            sniff(b"PK\x03\x04....", "zip", pats()),
+            sniff(b"7z\xbc\xaf\x27\x1c....", "7z", pats()),
             Sniff::Unsupported(_)
         ));
+        let mut tar = vec![b'a'; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert!(matches!(sniff(&tar, "tar", pats()), Sniff::Unsupported(_)));
+        assert_eq!(text(b"Tgl_L\xe1hir"), "Tgl_Láhir");
         assert!(matches!(
             sniff(b"{\n  \"schema\": \"triage.summary/1\"", "json", pats()),
             Sniff::Skip(_)
@@ -503,6 +487,30 @@ mod tests {
                 .read_to_string(&mut out)
                 .unwrap();
             assert_eq!(out, text);
+            // One byte at a time: pairs and surrogate pairs split across reads.
+            let mut out = String::new();
+            Utf16Reader::new(OneByte(&raw), be)
+                .read_to_string(&mut out)
+                .unwrap();
+            assert_eq!(out, text);
+        }
+        // An unpaired surrogate and an odd last byte become U+FFFD; nothing is dropped.
+        let raw = [0x41, 0x00, 0x00, 0xD8, 0x42, 0x00, 0x43];
+        let mut out = String::new();
+        Utf16Reader::new(&raw[..], false)
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, "A\u{FFFD}B\u{FFFD}");
+    }
+
+    struct OneByte<'a>(&'a [u8]);
+
+    impl Read for OneByte<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(1);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
         }
     }
 }

@@ -4,8 +4,10 @@
 //!
 //! ```text
 //! cli ──► scan ──► walk            every entry below the paths, in a fixed order
+//!           │ ├──► archive         gzip / bzip2 / xz / zstd streams behind the limits guard
+//!           │ ├──► workbook        zip members as entries; XLSX / ODS / XLS sheets → rows
 //!           │ ├──► decode          BOM / UTF-16, binary and format sniffing → Layout
-//!           │ ├──► records         chunks cut on record boundaries → records of Fields
+//!           │ ├──► records, sql    chunks cut on record boundaries → records of Fields
 //!           │ └──► analyze         per record: detect → validate → corroborate → Stats
 //!           ▼
 //!        summary  (Summary: AddAssign, merged from every worker in any order)
@@ -20,6 +22,7 @@
 //! command line or output formats.
 
 pub mod analyze;
+pub mod archive;
 pub mod attribute;
 pub mod cli;
 pub mod dates;
@@ -30,7 +33,9 @@ pub mod patterns;
 pub mod records;
 pub mod report;
 pub mod scan;
+pub mod sql;
 pub mod summary;
 pub mod synth;
 pub mod validate;
 pub mod walk;
+pub mod workbook;

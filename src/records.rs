@@ -25,6 +25,8 @@ pub enum Layout {
     JsonStream { array: bool },
     /// One record per line.
     Text,
+    /// An SQL dump: one record per `INSERT` tuple or `COPY` row ([`crate::sql`]).
+    Sql,
 }
 
 impl Layout {
@@ -36,6 +38,7 @@ impl Layout {
             Layout::JsonLines => "jsonl",
             Layout::JsonStream { .. } => "json",
             Layout::Text => "text",
+            Layout::Sql => "sql",
         }
     }
 
@@ -45,6 +48,9 @@ impl Layout {
             Layout::Delimited { .. } => csv_boundary(buf),
             Layout::JsonLines | Layout::Text => memrchr(b'\n', buf).map(|i| i + 1),
             Layout::JsonStream { array } => json_boundary(buf, *array),
+            // Where a dump may be cut depends on what came before: `scan` uses
+            // `sql::SqlCutter`, which carries that state. A line end is only a guess.
+            Layout::Sql => memrchr(b'\n', buf).map(|i| i + 1),
         }
     }
 
@@ -56,6 +62,12 @@ impl Layout {
     {
         let mut fields: Vec<Field> = Vec::new();
         match self {
+            Layout::Sql => {
+                let state = crate::sql::SqlState::default();
+                crate::sql::for_each_record(chunk, &state, p, &mut |fields, named| {
+                    f(fields, named)
+                });
+            }
             Layout::Delimited {
                 delim,
                 columns,

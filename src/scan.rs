@@ -5,7 +5,7 @@
 //! every statistic merges commutatively, so any number of threads gives the same summary.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -14,9 +14,11 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::analyze::Analyzer;
+use crate::archive::{self, spill, too_large, Container, Guard, Limits};
 use crate::decode::{sniff, Bom, Sniff, Utf16Reader, SNIFF_BYTES};
 use crate::patterns::{normalize_field_name, Patterns};
 use crate::records::{KeyRoles, Layout};
+use crate::sql::SqlCutter;
 use crate::summary::{FileStats, State, Summary};
 use crate::walk::{walk, Entry, EntryKind};
 
@@ -31,6 +33,8 @@ pub struct ScanConfig {
     pub chunk_size: usize,
     /// A record that grows past this without a boundary is cut here.
     pub max_record: usize,
+    /// Bounds on decompression: entry size, ratio, nesting.
+    pub limits: Limits,
 }
 
 impl ScanConfig {
@@ -41,6 +45,7 @@ impl ScanConfig {
             exclude: Vec::new(),
             chunk_size: 1 << 20,
             max_record: 64 << 20,
+            limits: Limits::default(),
         }
     }
 }
@@ -122,7 +127,7 @@ fn scan_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, ac
 
 /// Reads up to `want` more bytes into `buf`; `Ok(false)` at end of input. `read_to_end` on
 /// a `take` does not zero the spare capacity first, unlike a `resize` + `read`.
-fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
+pub fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
     buf.reserve(want);
     let n = r.take(want as u64).read_to_end(buf)?;
     Ok(n == want)
@@ -152,10 +157,63 @@ impl BufferPool {
     }
 }
 
+/// The extension that hints at the text format: of the last member of a `!` path, and below
+/// a compression suffix (`export.csv.gz` is a `csv` once decompressed).
 fn extension(name: &str) -> String {
-    name.rsplit_once('.')
-        .map(|(_, x)| x.to_ascii_lowercase())
-        .unwrap_or_default()
+    let mut last = name.rsplit('!').next().unwrap_or(name);
+    loop {
+        let Some((stem, x)) = last.rsplit_once('.') else {
+            return String::new();
+        };
+        let x = x.to_ascii_lowercase();
+        if matches!(x.as_str(), "gz" | "gzip" | "bz2" | "xz" | "zst" | "zstd") && stem.contains('.')
+        {
+            last = stem;
+            continue;
+        }
+        return x;
+    }
+}
+
+/// Everything a reader below the walk needs, passed down unchanged.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub cfg: &'a ScanConfig,
+    pub p: &'a Patterns,
+    acc: &'a Accumulators<'a>,
+    progress: &'a Progress,
+}
+
+impl Ctx<'_> {
+    /// Adds a ledger entry (and whatever else `s` holds) to this worker's summary.
+    pub fn add(&self, s: Summary) {
+        self.acc.add(s);
+    }
+
+    /// A ledger entry that was not read.
+    pub fn entry(&self, at: &At, state: State, reason: impl Into<String>) {
+        let mut s = Summary::default();
+        s.files.insert(
+            at.name.clone(),
+            FileStats::new(state, "", at.bytes).with_reason(reason),
+        );
+        self.acc.add(s);
+    }
+}
+
+/// Where one ledger entry's bytes come from.
+#[derive(Clone, Debug)]
+pub struct At {
+    /// Its name in the ledger (`a.zip!b.csv`).
+    pub name: String,
+    /// Its `bytes` in the ledger: the file's size on disk, or a zip member's size.
+    pub bytes: u64,
+    /// Containers around it.
+    pub depth: usize,
+    /// Containers that decoded it, for the format (`gzip `).
+    pub via: String,
+    /// Whether chunk sizes count as progress (only plain files on disk).
+    pub progress: bool,
 }
 
 fn scan_file(
@@ -166,58 +224,201 @@ fn scan_file(
     progress: &Progress,
     acc: &Accumulators,
 ) {
-    let mut out = Summary::default();
+    let ctx = Ctx {
+        cfg,
+        p,
+        acc,
+        progress,
+    };
+    let at = At {
+        name: e.name.clone(),
+        bytes: e.size,
+        depth: 0,
+        via: String::new(),
+        progress: true,
+    };
     let mut head = Vec::with_capacity(SNIFF_BYTES);
+    let mut read_error = None;
     let mut eof = false;
-    let mut read_error: Option<String> = None;
     match fill(&mut f, &mut head, SNIFF_BYTES) {
         Ok(more) => eof = !more,
-        Err(err) => read_error = Some(format!("read error: {err}")),
+        Err(err) => read_error = Some(err),
     }
+    let counted = if read_error.is_none()
+        && matches!(Container::of(&head), Some(Container::Zip | Container::Ole2))
+    {
+        // Random access: the archive is read in place.
+        match f.seek(SeekFrom::Start(0)) {
+            Ok(_) => {
+                crate::workbook::scan_seekable(f, &at, ctx);
+                0
+            }
+            Err(err) => {
+                ctx.entry(&at, State::Failed, format!("cannot seek: {err}"));
+                0
+            }
+        }
+    } else {
+        scan_reader(&mut f, head, eof, read_error, &at, ctx)
+    };
+    progress
+        .done
+        .fetch_add(e.size.saturating_sub(counted), Ordering::Relaxed);
+}
+
+/// Reads one entry from `r`, whose first bytes are `head`: a container is opened, anything
+/// else is read as text. Returns the bytes it counted as progress.
+pub fn scan_reader(
+    r: &mut dyn Read,
+    head: Vec<u8>,
+    eof: bool,
+    read_error: Option<io::Error>,
+    at: &At,
+    ctx: Ctx,
+) -> u64 {
+    let Some(kind) = Container::of(&head) else {
+        return scan_text(r, head, eof, read_error, at, ctx);
+    };
+    if at.depth >= ctx.cfg.limits.max_depth {
+        ctx.entry(
+            at,
+            State::Skipped,
+            format!(
+                "{} nested deeper than {} containers: not opened",
+                kind.name(),
+                ctx.cfg.limits.max_depth
+            ),
+        );
+        return 0;
+    }
+    if !kind.is_stream() {
+        // A zip or workbook inside a stream or an archive needs to seek: spilled to a
+        // temporary file (`r` is guarded, so its size is bounded).
+        let spilled = match read_error {
+            Some(err) => Err(err),
+            None => spill(&head, r),
+        };
+        match spilled {
+            Ok(f) => crate::workbook::scan_seekable(f, at, ctx),
+            Err(err) => match too_large(&err) {
+                Some(reason) => ctx.entry(at, State::Skipped, reason),
+                None => ctx.entry(
+                    at,
+                    State::Failed,
+                    format!("{} inside damaged ({err}): not opened", kind.name()),
+                ),
+            },
+        }
+        return 0;
+    }
+    let input = io::Cursor::new(head).chain(r);
+    let (dec, consumed) = match archive::decoder(kind, input) {
+        Ok(d) => d,
+        Err(err) => {
+            ctx.entry(
+                at,
+                State::Failed,
+                format!("{} stream unreadable: {err}", kind.name()),
+            );
+            return 0;
+        }
+    };
+    let mut guard = Guard::stream(dec, consumed, &ctx.cfg.limits);
+    // The first read is large enough for the ratio check to judge a bomb before any record
+    // is counted: one that trips it here is skipped, not partly read.
+    let probe = (ctx.cfg.limits.ratio_floor as usize).max(SNIFF_BYTES);
+    let mut inner_head = Vec::new();
+    let (mut eof, mut err) = (false, None);
+    match fill(&mut guard, &mut inner_head, probe) {
+        Ok(more) => eof = !more,
+        Err(e) => err = Some(e),
+    }
+    if let Some(reason) = err.as_ref().and_then(too_large) {
+        ctx.entry(at, State::Skipped, reason);
+        return 0;
+    }
+    if inner_head.is_empty() {
+        if let Some(e) = err {
+            ctx.entry(
+                at,
+                State::Failed,
+                format!("{} stream unreadable: {e}", kind.name()),
+            );
+            return 0;
+        }
+    }
+    let inner = At {
+        depth: at.depth + 1,
+        via: format!("{}{} ", at.via, kind.name()),
+        progress: false,
+        ..at.clone()
+    };
+    scan_reader(&mut guard, inner_head, eof, err, &inner, ctx);
+    0
+}
+
+/// The ledger reason for a read error: a guard's limit says so itself.
+fn error_reason(err: &io::Error) -> String {
+    match too_large(err) {
+        Some(r) => r,
+        None => format!("read error: {err}"),
+    }
+}
+
+/// A text entry (delimited, JSON, SQL, plain): BOM, format sniffing, then chunks cut on
+/// record boundaries, analyzed on every worker. Returns the bytes counted as progress.
+fn scan_text(
+    f: &mut dyn Read,
+    mut head: Vec<u8>,
+    mut eof: bool,
+    first_error: Option<io::Error>,
+    at: &At,
+    ctx: Ctx,
+) -> u64 {
+    let (cfg, p, acc, progress) = (ctx.cfg, ctx.p, ctx.acc, ctx.progress);
+    let mut counted = 0u64;
+    let mut out = Summary::default();
+    let mut read_error: Option<String> = first_error.as_ref().map(error_reason);
     let bom = Bom::of(&head);
     // From here on `reader` yields UTF-8 (or single-byte text) without a BOM.
     let rest = io::Cursor::new(head.split_off(bom.byte_len().min(head.len())));
-    let (mut reader, mut buf): (Box<dyn Read + Send>, Vec<u8>) = match bom {
+    let mut utf16;
+    let mut plain;
+    let (reader, mut buf): (&mut dyn Read, Vec<u8>) = match bom {
         Bom::Utf16Le | Bom::Utf16Be => {
-            let mut r: Box<dyn Read + Send> =
-                Box::new(Utf16Reader::new(rest.chain(f), bom == Bom::Utf16Be));
+            utf16 = Utf16Reader::new(rest.chain(f), bom == Bom::Utf16Be);
             let mut b = Vec::new();
-            match fill(&mut r, &mut b, SNIFF_BYTES) {
-                Ok(more) => eof = !more,
-                Err(err) => read_error = Some(format!("read error: {err}")),
+            if read_error.is_none() {
+                match fill(&mut utf16, &mut b, SNIFF_BYTES) {
+                    Ok(more) => eof = !more,
+                    Err(err) => read_error = Some(error_reason(&err)),
+                }
             }
-            (r, b)
+            (&mut utf16, b)
         }
-        _ => (Box::new(f), rest.into_inner()),
+        _ => {
+            plain = f;
+            (&mut plain, rest.into_inner())
+        }
     };
     let format_hint = match bom {
         Bom::Utf16Le | Bom::Utf16Be => "utf-16 ",
         _ => "",
     };
 
-    let (layout, header_len, header) = match sniff(&buf, &extension(&e.name), p) {
+    let (layout, header_len, header) = match sniff(&buf, &extension(&at.name), p) {
         Sniff::Skip(r) => {
             let state = if read_error.is_some() && buf.is_empty() {
                 State::Failed
             } else {
                 State::Skipped
             };
-            out.files.insert(
-                e.name.clone(),
-                FileStats::new(state, "", e.size).with_reason(read_error.unwrap_or(r)),
-            );
-            progress.done.fetch_add(e.size, Ordering::Relaxed);
-            acc.add(out);
-            return;
+            ctx.entry(at, state, read_error.unwrap_or(r));
+            return 0;
         }
         Sniff::Unsupported(r) => {
-            out.files.insert(
-                e.name.clone(),
-                FileStats::new(State::Failed, "", e.size).with_reason(r),
-            );
-            progress.done.fetch_add(e.size, Ordering::Relaxed);
-            acc.add(out);
-            return;
+            ctx.entry(at, State::Failed, r);
+            return 0;
         }
         Sniff::Read {
             layout,
@@ -232,56 +433,73 @@ fn scan_file(
         }
     }
     buf.drain(..header_len.min(buf.len()));
-    let format = format!("{format_hint}{}", layout.format_name());
-    let file = FileStats::new(State::Scanned, &format, e.size);
-    out.files.insert(e.name.clone(), file);
+    let format = format!("{}{format_hint}{}", at.via, layout.format_name());
+    let file = FileStats::new(State::Scanned, &format, at.bytes);
+    out.files.insert(at.name.clone(), file);
 
     acc.add(out);
     let pool = BufferPool::default();
     let in_flight = AtomicUsize::new(0);
     let max_in_flight = 2 * rayon::current_num_threads();
-    let name = e.name.as_str();
+    let name = at.name.as_str();
     let layout = &layout;
     let format = format.as_str();
+    // SQL dumps carry their statement context from chunk to chunk.
+    let mut sql = matches!(layout, Layout::Sql).then(SqlCutter::default);
 
-    rayon::scope(|scope| {
+    rayon::in_place_scope(|scope| {
         loop {
             if !eof && read_error.is_none() {
-                match fill(&mut reader, &mut buf, cfg.chunk_size) {
+                match fill(reader, &mut buf, cfg.chunk_size) {
                     Ok(more) => eof = !more,
-                    Err(err) => read_error = Some(format!("read error: {err}")),
+                    Err(err) => read_error = Some(error_reason(&err)),
                 }
             }
             let done = eof || read_error.is_some();
-            let cut = if done {
-                buf.len()
-            } else {
-                match layout.boundary(&buf) {
+            let start = sql.as_ref().map(|c| c.state.clone());
+            let cut = match &mut sql {
+                _ if done => buf.len(),
+                Some(c) => match c.cut(&buf, p) {
+                    Some(b) => b,
+                    None if buf.len() < cfg.max_record => continue,
+                    None => c.force(buf.len()),
+                },
+                None => match layout.boundary(&buf) {
                     Some(b) => b,
                     None if buf.len() < cfg.max_record => continue,
                     None => buf.len(),
-                }
+                },
             };
             let mut rest = pool.get();
             rest.extend_from_slice(&buf[cut..]);
             buf.truncate(cut);
             let chunk = std::mem::replace(&mut buf, rest);
             if !chunk.is_empty() {
-                progress
-                    .done
-                    .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                if at.progress {
+                    counted += chunk.len() as u64;
+                    progress
+                        .done
+                        .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                }
+                let job = move || {
+                    let s = match &start {
+                        Some(state) => crate::sql::analyze_chunk(state, &chunk, name, format, p),
+                        None => analyze_chunk(layout, &chunk, name, format, p),
+                    };
+                    (s, chunk)
+                };
                 if in_flight.load(Ordering::Acquire) < max_in_flight {
                     in_flight.fetch_add(1, Ordering::AcqRel);
                     let (in_flight, pool) = (&in_flight, &pool);
                     scope.spawn(move |_| {
-                        let s = analyze_chunk(layout, &chunk, name, format, p);
+                        let (s, chunk) = job();
                         pool.put(chunk);
                         acc.add(s);
                         in_flight.fetch_sub(1, Ordering::AcqRel);
                     });
                 } else {
                     // Enough queued: this thread works too, which also bounds memory.
-                    let s = analyze_chunk(layout, &chunk, name, format, p);
+                    let (s, chunk) = job();
                     pool.put(chunk);
                     acc.add(s);
                 }
@@ -299,6 +517,7 @@ fn scan_file(
         );
         acc.add(s);
     }
+    counted
 }
 
 /// One chunk, start to end, on one worker.
@@ -323,9 +542,21 @@ pub fn analyze_chunk(
             s.fields
                 .entry(norm)
                 .or_default()
-                .insert(String::from_utf8_lossy(&k).into_owned());
+                .insert(crate::decode::text(&k));
         }
     }
     s.files.insert(name.to_string(), file);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn extension_looks_below_compression_and_archives() {
+        assert_eq!(super::extension("a/export.CSV.gz"), "csv");
+        assert_eq!(super::extension("a.zip!d/x.tsv.bz2"), "tsv");
+        assert_eq!(super::extension("a.zip!d/x.txt"), "txt");
+        assert_eq!(super::extension("plain.gz"), "gz");
+        assert_eq!(super::extension("noext"), "");
+    }
 }

@@ -1,0 +1,1317 @@
+//! SQL dumps (SPEC §3, §4): MySQL/MariaDB `INSERT INTO t [(cols)] VALUES (…),(…);` and
+//! PostgreSQL `COPY t (cols) FROM stdin;` blocks. One record per tuple or COPY row, its fields
+//! named by column (from the statement, or from the table's `CREATE TABLE`). Other statements
+//! hold no records.
+//!
+//! A dump is read in chunks like any text file, but where a chunk may be cut depends on what
+//! came before (inside a `VALUES` list, inside a `COPY` block, which table's columns). The
+//! reading thread runs the [`Lexer`] over every byte in order ([`SqlCutter`]), cuts only
+//! between tuples, rows or statements, and hands each chunk the [`SqlState`] it starts in; a
+//! worker runs the same lexer from that state and emits the records. Cuts depend on the bytes
+//! alone, so the summary does not depend on the thread count.
+
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use memchr::{memchr, memchr2};
+
+use crate::analyze::{Analyzer, Field};
+use crate::patterns::{Patterns, Role};
+use crate::summary::{FileStats, State, Summary};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Mode {
+    /// Between statements.
+    #[default]
+    Top,
+    /// Inside the tuple list of an `INSERT … VALUES`, between tuples.
+    Values,
+    /// Inside the rows of a `COPY … FROM stdin` block, at the start of a line.
+    Copy,
+}
+
+/// Where the lexer stands between two records: what a chunk starts in.
+#[derive(Clone, Debug, Default)]
+pub struct SqlState {
+    mode: Mode,
+    /// Roles of the current statement's columns; `None` when the dump does not name them.
+    columns: Option<Arc<[Role]>>,
+    /// Columns of every table created so far, by lower-case table name.
+    tables: Arc<HashMap<Vec<u8>, Arc<[Role]>>>,
+    /// The statement delimiter (`DELIMITER ;;` in MySQL dumps of triggers); `;` when empty.
+    delimiter: Option<Arc<[u8]>>,
+    /// PostgreSQL with `standard_conforming_strings = on`: `\` in a string is a character.
+    no_backslash: bool,
+}
+
+/// Keywords that start a `CREATE TABLE` definition which is not a column.
+const NOT_COLUMNS: &[&str] = &[
+    "PRIMARY",
+    "KEY",
+    "UNIQUE",
+    "INDEX",
+    "CONSTRAINT",
+    "FOREIGN",
+    "FULLTEXT",
+    "SPATIAL",
+    "CHECK",
+    "LIKE",
+    "EXCLUDE",
+    "PERIOD",
+];
+
+/// Keywords that start a statement: after a `VALUES` list they end it even without `;`.
+const STATEMENT_STARTS: &[&str] = &[
+    "INSERT", "REPLACE", "GO", "CREATE", "COPY", "DELETE", "UPDATE", "DROP", "SET", "ALTER",
+    "LOCK", "UNLOCK", "COMMIT", "BEGIN", "USE", "SELECT", "TRUNCATE",
+];
+
+struct Lexer<'a, 'x> {
+    b: &'a [u8],
+    i: usize,
+    st: SqlState,
+    p: &'x Patterns,
+    /// Column names as written (the cutter collects them for attribution).
+    names: Option<&'x mut BTreeSet<String>>,
+    /// The last position between records, and the state there.
+    safe: usize,
+    safe_state: SqlState,
+    dirty: bool,
+    fields: Vec<Field<'a>>,
+    /// Whether records are wanted (a worker), or only where they end (the cutter).
+    emit: bool,
+    /// `INSERT … VALUES`, `COPY … FROM stdin` and `CREATE TABLE` statements understood.
+    data_statements: usize,
+}
+
+fn is_ident_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80
+}
+
+impl<'a, 'x> Lexer<'a, 'x> {
+    fn new(
+        b: &'a [u8],
+        st: SqlState,
+        p: &'x Patterns,
+        names: Option<&'x mut BTreeSet<String>>,
+    ) -> Self {
+        Lexer {
+            b,
+            i: 0,
+            safe_state: st.clone(),
+            st,
+            p,
+            names,
+            safe: 0,
+            dirty: false,
+            fields: Vec::new(),
+            emit: true,
+            data_statements: 0,
+        }
+    }
+
+    fn mark_safe(&mut self) {
+        self.safe = self.i;
+        if self.dirty {
+            self.safe_state = self.st.clone();
+            self.dirty = false;
+        }
+    }
+
+    fn delimiter(&self) -> &[u8] {
+        self.st.delimiter.as_deref().unwrap_or(b";")
+    }
+
+    fn at_delimiter(&self) -> bool {
+        self.b[self.i..].starts_with(self.delimiter())
+    }
+
+    /// Runs to the end of the input. `emit` gets every record; `at_end` says the input is
+    /// all there is (a worker's chunk, or the end of the dump), so a last row without its
+    /// line break or a tuple cut short still counts.
+    fn run(&mut self, at_end: bool, emit: &mut dyn FnMut(&[Field<'a>], bool)) {
+        loop {
+            self.mark_safe();
+            let ok = match self.st.mode {
+                Mode::Top => self.top(),
+                Mode::Values => self.values(at_end, emit),
+                Mode::Copy => self.copy_row(at_end, emit),
+            };
+            match ok {
+                Some(true) => {}
+                // End of input, or a statement that goes on past it.
+                Some(false) | None => return,
+            }
+        }
+    }
+
+    /// Skips white space and comments; `None` inside an unterminated comment.
+    fn skip_ws(&mut self) -> Option<()> {
+        let b = self.b;
+        // Most calls stand on a value, a comma or a parenthesis already.
+        match b.get(self.i) {
+            Some(c) if !c.is_ascii_whitespace() && !matches!(c, b'-' | b'#' | b'/') => {
+                return Some(())
+            }
+            _ => {}
+        }
+        loop {
+            while self.i < b.len() && b[self.i].is_ascii_whitespace() {
+                self.i += 1;
+            }
+            let rest = &b[self.i..];
+            if rest.starts_with(b"--") || rest.starts_with(b"#") {
+                let nl = memchr(b'\n', rest)?;
+                self.i += nl + 1;
+            } else if rest.starts_with(b"/*") {
+                let end = memchr::memmem::find(&rest[2..], b"*/")?;
+                self.i += 2 + end + 2;
+            } else {
+                return Some(());
+            }
+        }
+    }
+
+    /// A bare word at `i` (letters, digits, `_`), possibly empty.
+    fn word(&mut self) -> &'a [u8] {
+        let b = self.b;
+        let start = self.i;
+        while self.i < b.len() && (b[self.i].is_ascii_alphanumeric() || b[self.i] == b'_') {
+            self.i += 1;
+        }
+        &b[start..self.i]
+    }
+
+    /// One statement between statements. `Some(true)`: go on; `Some(false)`: end of input;
+    /// `None`: the statement goes past the end of the input.
+    fn top(&mut self) -> Option<bool> {
+        self.skip_ws()?;
+        let b = self.b;
+        if self.i >= b.len() {
+            return Some(false);
+        }
+        if self.at_delimiter() {
+            self.i += self.delimiter().len();
+            return Some(true);
+        }
+        if b[self.i] == b'\\' {
+            // A psql meta-command (`\connect db`): one line.
+            let nl = memchr(b'\n', &b[self.i..])?;
+            self.i += nl + 1;
+            return Some(true);
+        }
+        let start = self.i;
+        let kw = self.word();
+        if kw.eq_ignore_ascii_case(b"GO") {
+            // SQL Server's batch separator: a line of its own.
+            return Some(true);
+        }
+        if kw.eq_ignore_ascii_case(b"INSERT") || kw.eq_ignore_ascii_case(b"REPLACE") {
+            self.insert()?;
+        } else if kw.eq_ignore_ascii_case(b"COPY") {
+            self.copy_statement()?;
+        } else if kw.eq_ignore_ascii_case(b"CREATE") {
+            self.create()?;
+        } else if kw.eq_ignore_ascii_case(b"DELIMITER") {
+            let nl = memchr(b'\n', &b[self.i..])?;
+            let d = b[self.i..self.i + nl].trim_ascii();
+            if !d.is_empty() {
+                self.st.delimiter = (d != b";").then(|| Arc::from(d));
+                self.dirty = true;
+            }
+            self.i += nl + 1;
+        } else if kw.eq_ignore_ascii_case(b"SET") {
+            let end = self.skip_statement()?;
+            let text = b[start..end].to_ascii_lowercase();
+            if memchr::memmem::find(&text, b"standard_conforming_strings").is_some() {
+                let on = memchr::memmem::find(&text, b"on").is_some()
+                    && memchr::memmem::find(&text, b"off").is_none();
+                self.st.no_backslash = on;
+                self.dirty = true;
+            }
+        } else {
+            if kw.is_empty() {
+                self.i += 1;
+            }
+            self.skip_statement()?;
+        }
+        Some(true)
+    }
+
+    /// Skips to just past the statement's delimiter, outside strings, quoted names, comments
+    /// and dollar quotes; returns the position of the delimiter.
+    fn skip_statement(&mut self) -> Option<usize> {
+        let b = self.b;
+        let d0 = self.delimiter()[0];
+        loop {
+            let c = *b.get(self.i)?;
+            if c == d0 && self.at_delimiter() {
+                let at = self.i;
+                self.i += self.delimiter().len();
+                return Some(at);
+            }
+            match c {
+                b'\'' | b'"' | b'`' => {
+                    self.i += 1;
+                    self.skip_quoted(c)?;
+                }
+                b'-' if b.get(self.i + 1) == Some(&b'-') => {
+                    self.i += memchr(b'\n', &b[self.i..])? + 1;
+                }
+                b'/' if b.get(self.i + 1) == Some(&b'*') => {
+                    self.i += 2 + memchr::memmem::find(&b[self.i + 2..], b"*/")? + 2;
+                }
+                b'$' => {
+                    // `$tag$ … $tag$` (PostgreSQL function bodies).
+                    let rest = &b[self.i + 1..];
+                    let n = rest
+                        .iter()
+                        .take_while(|&&x| is_ident_byte(x) && x != b'$')
+                        .count();
+                    let prev_ident = self.i > 0 && is_ident_byte(b[self.i - 1]);
+                    if !prev_ident && rest.get(n) == Some(&b'$') {
+                        let tag = &b[self.i..self.i + n + 2];
+                        let body = self.i + tag.len();
+                        let end = memchr::memmem::find(&b[body..], tag)?;
+                        self.i = body + end + tag.len();
+                    } else {
+                        self.i += 1;
+                    }
+                }
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    /// Skips a quoted string or name whose opening quote is just before `i`.
+    fn skip_quoted(&mut self, q: u8) -> Option<()> {
+        let b = self.b;
+        let escapes = q != b'`' && !self.st.no_backslash;
+        loop {
+            let rest = &b[self.i..];
+            let k = if escapes {
+                memchr2(q, b'\\', rest)?
+            } else {
+                memchr(q, rest)?
+            };
+            let at = self.i + k;
+            if b[at] == b'\\' {
+                if at + 1 >= b.len() {
+                    return None;
+                }
+                self.i = at + 2;
+                continue;
+            }
+            if b.get(at + 1) == Some(&q) {
+                self.i = at + 2;
+                continue;
+            }
+            if at + 1 >= b.len() {
+                // The closing quote is the last byte: whether `''` follows is unknown.
+                self.i = at + 1;
+                return Some(());
+            }
+            self.i = at + 1;
+            return Some(());
+        }
+    }
+
+    /// A name, quoted (`` ` ``, `"`, `[]`) or bare; `None` at the end of input.
+    fn ident(&mut self) -> Option<Cow<'a, [u8]>> {
+        let b = self.b;
+        let c = *b.get(self.i)?;
+        let close = match c {
+            b'`' | b'"' => c,
+            b'[' => b']',
+            _ => {
+                let start = self.i;
+                while self.i < b.len() && is_ident_byte(b[self.i]) {
+                    self.i += 1;
+                }
+                if self.i == b.len() {
+                    return None;
+                }
+                return Some(Cow::Borrowed(&b[start..self.i]));
+            }
+        };
+        let start = self.i + 1;
+        let mut i = start;
+        let mut owned: Option<Vec<u8>> = None;
+        loop {
+            let k = memchr(close, &b[i..])?;
+            let at = i + k;
+            if close != b']' && b.get(at + 1) == Some(&close) {
+                owned
+                    .get_or_insert_with(Vec::new)
+                    .extend_from_slice(&b[i..=at]);
+                i = at + 2;
+                continue;
+            }
+            self.i = at + 1;
+            return Some(match owned {
+                Some(mut o) => {
+                    o.extend_from_slice(&b[i..at]);
+                    Cow::Owned(o)
+                }
+                None => Cow::Borrowed(&b[start..at]),
+            });
+        }
+    }
+
+    /// A table name, `schema.table` allowed: the last part, lower case.
+    fn table_name(&mut self) -> Option<Vec<u8>> {
+        let mut name = self.ident()?.to_ascii_lowercase();
+        loop {
+            if self.b.get(self.i) == Some(&b'.') {
+                self.i += 1;
+                name = self.ident()?.to_ascii_lowercase();
+            } else {
+                return Some(name);
+            }
+        }
+    }
+
+    /// `(a, b, c)` at `i`.
+    fn column_list(&mut self) -> Option<Vec<Cow<'a, [u8]>>> {
+        self.i += 1;
+        let mut cols = Vec::new();
+        loop {
+            self.skip_ws()?;
+            match *self.b.get(self.i)? {
+                b')' => {
+                    self.i += 1;
+                    return Some(cols);
+                }
+                b',' => self.i += 1,
+                _ => {
+                    let before = self.i;
+                    let id = self.ident()?;
+                    if self.i == before {
+                        // Not a name: give up on the list at its end.
+                        let end = memchr(b')', &self.b[self.i..])?;
+                        self.i += end + 1;
+                        return Some(cols);
+                    }
+                    cols.push(id);
+                }
+            }
+        }
+    }
+
+    fn roles(&mut self, cols: &[Cow<'a, [u8]>]) -> Arc<[Role]> {
+        if let Some(names) = self.names.as_deref_mut() {
+            for c in cols {
+                let n = crate::decode::text(c);
+                if !names.contains(&n) {
+                    names.insert(n);
+                }
+            }
+        }
+        cols.iter().map(|c| self.p.role_of(c)).collect()
+    }
+
+    fn insert(&mut self) -> Option<()> {
+        let mut table = None;
+        loop {
+            self.skip_ws()?;
+            let save = self.i;
+            let w = self.word();
+            let known = [
+                &b"INTO"[..],
+                b"IGNORE",
+                b"LOW_PRIORITY",
+                b"DELAYED",
+                b"HIGH_PRIORITY",
+            ];
+            if !w.is_empty() && known.iter().any(|k| w.eq_ignore_ascii_case(k)) {
+                if self.i >= self.b.len() {
+                    return None;
+                }
+                continue;
+            }
+            self.i = save;
+            if table.is_none() {
+                table = Some(self.table_name()?);
+                continue;
+            }
+            break;
+        }
+        let mut columns = None;
+        if self.b.get(self.i) == Some(&b'(') {
+            let cols = self.column_list()?;
+            columns = Some(self.roles(&cols));
+            self.skip_ws()?;
+        }
+        let w = self.word();
+        if self.i >= self.b.len() {
+            return None;
+        }
+        if w.eq_ignore_ascii_case(b"VALUES") || w.eq_ignore_ascii_case(b"VALUE") {
+            let columns = columns.or_else(|| table.and_then(|t| self.st.tables.get(&t).cloned()));
+            self.st.mode = Mode::Values;
+            self.st.columns = columns;
+            self.dirty = true;
+            self.data_statements += 1;
+        } else {
+            // `INSERT … SELECT`, `INSERT … SET`: no tuples.
+            self.skip_statement()?;
+        }
+        Some(())
+    }
+
+    fn copy_statement(&mut self) -> Option<()> {
+        self.skip_ws()?;
+        let table = self.table_name()?;
+        self.skip_ws()?;
+        let mut columns = None;
+        if self.b.get(self.i) == Some(&b'(') {
+            let cols = self.column_list()?;
+            columns = Some(self.roles(&cols));
+        }
+        let start = self.i;
+        let end = self.skip_statement()?;
+        let text = self.b[start..end].to_ascii_lowercase();
+        if memchr::memmem::find(&text, b"stdin").is_some() {
+            // The rows start on the next line.
+            let nl = memchr(b'\n', &self.b[self.i..])?;
+            self.i += nl + 1;
+            self.st.mode = Mode::Copy;
+            self.st.columns = columns.or_else(|| self.st.tables.get(&table).cloned());
+            self.dirty = true;
+            self.data_statements += 1;
+        }
+        Some(())
+    }
+
+    fn create(&mut self) -> Option<()> {
+        let mut is_table = false;
+        for _ in 0..6 {
+            self.skip_ws()?;
+            let w = self.word();
+            if w.eq_ignore_ascii_case(b"TABLE") {
+                is_table = true;
+                break;
+            }
+            let skip = [
+                &b"OR"[..],
+                b"REPLACE",
+                b"TEMPORARY",
+                b"TEMP",
+                b"GLOBAL",
+                b"LOCAL",
+                b"UNLOGGED",
+            ];
+            if w.is_empty() || !skip.iter().any(|k| w.eq_ignore_ascii_case(k)) {
+                break;
+            }
+        }
+        if !is_table {
+            self.skip_statement()?;
+            return Some(());
+        }
+        self.skip_ws()?;
+        let save = self.i;
+        let w = self.word();
+        if w.eq_ignore_ascii_case(b"IF") {
+            self.skip_ws()?;
+            self.word(); // NOT
+            self.skip_ws()?;
+            self.word(); // EXISTS
+            self.skip_ws()?;
+        } else {
+            self.i = save;
+        }
+        let table = self.table_name()?;
+        self.skip_ws()?;
+        if self.b.get(self.i) == Some(&b'(') {
+            self.i += 1;
+            let cols = self.definitions()?;
+            let roles = self.roles(&cols);
+            Arc::make_mut(&mut self.st.tables).insert(table, roles);
+            self.dirty = true;
+            self.data_statements += 1;
+        }
+        self.skip_statement()?;
+        Some(())
+    }
+
+    /// The column names of a `CREATE TABLE`'s definitions; `i` is just inside `(`.
+    fn definitions(&mut self) -> Option<Vec<Cow<'a, [u8]>>> {
+        let mut cols = Vec::new();
+        loop {
+            self.skip_ws()?;
+            let c = *self.b.get(self.i)?;
+            if c == b')' {
+                self.i += 1;
+                return Some(cols);
+            }
+            if c == b',' {
+                self.i += 1;
+                continue;
+            }
+            let quoted = matches!(c, b'`' | b'"' | b'[');
+            let before = self.i;
+            let id = self.ident()?;
+            let keyword = !quoted
+                && NOT_COLUMNS
+                    .iter()
+                    .any(|k| id.eq_ignore_ascii_case(k.as_bytes()));
+            if self.i > before && !id.is_empty() && !keyword {
+                cols.push(id);
+            }
+            // The rest of the definition, up to a `,` or `)` at this depth.
+            let mut depth = 0usize;
+            loop {
+                let c = *self.b.get(self.i)?;
+                match c {
+                    b'\'' | b'"' | b'`' => {
+                        self.i += 1;
+                        self.skip_quoted(c)?;
+                    }
+                    b'(' => {
+                        depth += 1;
+                        self.i += 1;
+                    }
+                    b')' if depth == 0 => break,
+                    b')' => {
+                        depth -= 1;
+                        self.i += 1;
+                    }
+                    b',' if depth == 0 => break,
+                    _ => self.i += 1,
+                }
+            }
+        }
+    }
+
+    /// Between tuples of a `VALUES` list.
+    fn values(&mut self, at_end: bool, emit: &mut dyn FnMut(&[Field<'a>], bool)) -> Option<bool> {
+        self.skip_ws()?;
+        let c = match self.b.get(self.i) {
+            Some(c) => *c,
+            None => return Some(false),
+        };
+        if c == b',' {
+            self.i += 1;
+            return Some(true);
+        }
+        if c == b'(' {
+            if !self.emit && self.skip_tuple_fast()? {
+                return Some(true);
+            }
+            self.tuple(at_end, emit)?;
+            return Some(true);
+        }
+        if self.at_delimiter() {
+            self.i += self.delimiter().len();
+        } else if !self.starts_statement()? {
+            // `ON DUPLICATE KEY UPDATE …` or anything else after the tuples.
+            self.skip_statement()?;
+        }
+        self.st.mode = Mode::Top;
+        self.st.columns = None;
+        self.dirty = true;
+        Some(true)
+    }
+
+    /// Whether the word at `i` starts a new statement (dumps that end `INSERT`s without `;`,
+    /// like SQL Server's with `GO` between batches): then the tuples ended here.
+    fn starts_statement(&mut self) -> Option<bool> {
+        let b = self.b;
+        let n = b[self.i..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        if self.i + n >= b.len() {
+            return None;
+        }
+        let w = &b[self.i..self.i + n];
+        Some(
+            STATEMENT_STARTS
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k.as_bytes())),
+        )
+    }
+
+    /// The cutter's way past a tuple at `i`: only quotes and parentheses matter, no value is
+    /// built. `Some(false)` when a comment or an `E'…'` string needs the full parse.
+    fn skip_tuple_fast(&mut self) -> Option<bool> {
+        let b = self.b;
+        let start = self.i;
+        let mut i = self.i + 1;
+        let mut depth = 0usize;
+        loop {
+            let k = memchr::memchr3(b'\'', b'"', b')', &b[i..])?;
+            let gap = &b[i..i + k];
+            if memchr::memchr3(b'/', b'#', b'-', gap).is_some()
+                && (memchr(b'#', gap).is_some() || gap.windows(2).any(|w| w == b"/*" || w == b"--"))
+            {
+                self.i = start;
+                return Some(false);
+            }
+            depth += memchr::memchr_iter(b'(', gap).count();
+            let at = i + k;
+            let q = b[at];
+            if q == b')' {
+                if depth == 0 {
+                    self.i = at + 1;
+                    return Some(true);
+                }
+                depth -= 1;
+                i = at + 1;
+                continue;
+            }
+            if self.st.no_backslash && at > 0 && matches!(b[at - 1], b'E' | b'e') {
+                self.i = start;
+                return Some(false);
+            }
+            self.i = at + 1;
+            self.skip_quoted(q)?;
+            i = self.i;
+        }
+    }
+
+    fn role(&self, col: usize) -> Role {
+        match &self.st.columns {
+            None => Role::Unnamed,
+            Some(c) => c.get(col).copied().unwrap_or(Role::Other),
+        }
+    }
+
+    /// One `( … )` tuple at `i`: a record.
+    fn tuple(&mut self, at_end: bool, emit: &mut dyn FnMut(&[Field<'a>], bool)) -> Option<()> {
+        let b = self.b;
+        self.i += 1;
+        self.fields.clear();
+        let mut col = 0usize;
+        let named = self.st.columns.is_some();
+        let complete = loop {
+            if self.skip_ws().is_none() {
+                break false;
+            }
+            let Some(&c) = b.get(self.i) else {
+                break false;
+            };
+            match c {
+                b')' => {
+                    self.i += 1;
+                    break true;
+                }
+                b',' => {
+                    self.i += 1;
+                    col += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            // One value.
+            let Some(v) = self.value() else {
+                break false;
+            };
+            if let Some(v) = v {
+                let role = self.role(col);
+                self.fields.push(Field { role, value: v });
+            }
+            // Anything after the value (`COLLATE x`) up to `,` or `)`.
+            if self.rest_of_value().is_none() {
+                break false;
+            }
+        };
+        if complete || at_end {
+            emit(&self.fields, named);
+        }
+        complete.then_some(())
+    }
+
+    /// A value at `i`: `Some(None)` for `NULL`; `None` at the end of input.
+    fn value(&mut self) -> Option<Option<Cow<'a, [u8]>>> {
+        let b = self.b;
+        let c = *b.get(self.i)?;
+        if c == b'\'' || c == b'"' {
+            self.i += 1;
+            return self.string(c, !self.st.no_backslash).map(Some);
+        }
+        // A prefix before a string: `_utf8mb4'…'`, `N'…'`, `E'…'` (escapes), `X'…'`.
+        let start = self.i;
+        while self.i < b.len() && (b[self.i].is_ascii_alphanumeric() || b[self.i] == b'_') {
+            self.i += 1;
+        }
+        if self.i > start && b.get(self.i) == Some(&b'\'') {
+            let e = b[start..self.i].eq_ignore_ascii_case(b"E");
+            self.i += 1;
+            return self.string(b'\'', e || !self.st.no_backslash).map(Some);
+        }
+        // A bare token: a number, NULL, a function call.
+        let mut depth = 0usize;
+        loop {
+            let c = *b.get(self.i)?;
+            match c {
+                b'\'' | b'"' => {
+                    self.i += 1;
+                    self.skip_quoted(c)?;
+                }
+                b'(' => {
+                    depth += 1;
+                    self.i += 1;
+                }
+                b')' if depth > 0 => {
+                    depth -= 1;
+                    self.i += 1;
+                }
+                b',' | b')' if depth == 0 => break,
+                _ => self.i += 1,
+            }
+        }
+        let t = b[start..self.i].trim_ascii();
+        if t.is_empty() || t.eq_ignore_ascii_case(b"NULL") {
+            return Some(None);
+        }
+        Some(Some(Cow::Borrowed(t)))
+    }
+
+    /// Skips what follows a value up to the `,` or `)` that ends it.
+    fn rest_of_value(&mut self) -> Option<()> {
+        let b = self.b;
+        loop {
+            self.skip_ws()?;
+            let c = *b.get(self.i)?;
+            match c {
+                b',' | b')' => return Some(()),
+                b'\'' | b'"' => {
+                    self.i += 1;
+                    self.skip_quoted(c)?;
+                }
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    /// A string whose opening quote is just before `i`, unescaped.
+    fn string(&mut self, q: u8, escapes: bool) -> Option<Cow<'a, [u8]>> {
+        let b = self.b;
+        let start = self.i;
+        let mut i = start;
+        let mut owned: Option<Vec<u8>> = None;
+        loop {
+            let k = if escapes {
+                find_quote(q, b'\\', &b[i..])?
+            } else {
+                find_quote(q, q, &b[i..])?
+            };
+            let at = i + k;
+            if b[at] == q {
+                if b.get(at + 1) == Some(&q) {
+                    let o = owned.get_or_insert_with(Vec::new);
+                    o.extend_from_slice(&b[i..=at]);
+                    i = at + 2;
+                    continue;
+                }
+                self.i = at + 1;
+                return Some(match owned {
+                    Some(mut o) => {
+                        o.extend_from_slice(&b[i..at]);
+                        Cow::Owned(o)
+                    }
+                    None => Cow::Borrowed(&b[start..at]),
+                });
+            }
+            let esc = *b.get(at + 1)?;
+            let o = owned.get_or_insert_with(Vec::new);
+            o.extend_from_slice(&b[i..at]);
+            match esc {
+                b'n' => o.push(b'\n'),
+                b'r' => o.push(b'\r'),
+                b't' => o.push(b'\t'),
+                b'0' => o.push(0),
+                b'b' => o.push(8),
+                b'Z' => o.push(26),
+                // MySQL keeps the backslash of `\%` and `\_` (LIKE patterns).
+                b'%' | b'_' => o.extend_from_slice(&[b'\\', esc]),
+                other => o.push(other),
+            }
+            i = at + 2;
+        }
+    }
+
+    /// One line of a `COPY` block: a record, or `\.` which ends the block.
+    fn copy_row(&mut self, at_end: bool, emit: &mut dyn FnMut(&[Field<'a>], bool)) -> Option<bool> {
+        let b = self.b;
+        if self.i >= b.len() {
+            return Some(false);
+        }
+        let (line, next) = match memchr(b'\n', &b[self.i..]) {
+            Some(k) => (&b[self.i..self.i + k], self.i + k + 1),
+            None if at_end => (&b[self.i..], b.len()),
+            None => return None,
+        };
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        self.i = next;
+        if line == b"\\." {
+            self.st.mode = Mode::Top;
+            self.st.columns = None;
+            self.dirty = true;
+            return Some(true);
+        }
+        if !self.emit {
+            return Some(true);
+        }
+        self.fields.clear();
+        for (col, v) in line.split(|&c| c == b'\t').enumerate() {
+            if v == b"\\N" || v.is_empty() {
+                continue;
+            }
+            let value = if memchr(b'\\', v).is_some() {
+                Cow::Owned(copy_unescape(v))
+            } else {
+                Cow::Borrowed(v)
+            };
+            let role = self.role(col);
+            self.fields.push(Field { role, value });
+        }
+        emit(&self.fields, self.st.columns.is_some());
+        Some(true)
+    }
+}
+
+/// The first `a` or `b` in `hay`. Values are short: a plain loop over the first bytes finds
+/// most ends before `memchr2` would have set up.
+#[inline]
+fn find_quote(a: u8, b: u8, hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(32);
+    if let Some(k) = hay[..head].iter().position(|&c| c == a || c == b) {
+        return Some(k);
+    }
+    memchr2(a, b, &hay[head..]).map(|k| k + head)
+}
+
+/// PostgreSQL COPY text-format escapes.
+fn copy_unescape(v: &[u8]) -> Vec<u8> {
+    let mut o = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        let c = v[i];
+        if c != b'\\' || i + 1 >= v.len() {
+            o.push(c);
+            i += 1;
+            continue;
+        }
+        let e = v[i + 1];
+        i += 2;
+        match e {
+            b'b' => o.push(8),
+            b'f' => o.push(12),
+            b'n' => o.push(b'\n'),
+            b'r' => o.push(b'\r'),
+            b't' => o.push(b'\t'),
+            b'v' => o.push(11),
+            b'0'..=b'7' => {
+                let mut n = (e - b'0') as u32;
+                let mut k = 0;
+                while k < 2 && i < v.len() && (b'0'..=b'7').contains(&v[i]) {
+                    n = n * 8 + (v[i] - b'0') as u32;
+                    i += 1;
+                    k += 1;
+                }
+                o.push(n as u8);
+            }
+            b'x' => {
+                let mut n = 0u32;
+                let mut k = 0;
+                while k < 2 && i < v.len() && v[i].is_ascii_hexdigit() {
+                    n = n * 16 + (v[i] as char).to_digit(16).unwrap_or(0);
+                    i += 1;
+                    k += 1;
+                }
+                o.push(n as u8);
+            }
+            other => o.push(other),
+        }
+    }
+    o
+}
+
+/// The reading thread's side: where to cut the next chunk, and the state it starts in.
+#[derive(Debug, Default)]
+pub struct SqlCutter {
+    /// The state at the start of the bytes not yet cut.
+    pub state: SqlState,
+}
+
+impl SqlCutter {
+    /// The end of the last complete record or statement in `buf` (which starts at
+    /// `self.state`); the state there becomes the next chunk's.
+    pub fn cut(&mut self, buf: &[u8], p: &Patterns) -> Option<usize> {
+        let mut lx = Lexer::new(buf, self.state.clone(), p, None);
+        lx.emit = false;
+        lx.run(false, &mut |_, _| {});
+        if lx.safe == 0 {
+            return None;
+        }
+        let (safe, state) = (lx.safe, lx.safe_state);
+        self.state = state;
+        Some(safe)
+    }
+
+    /// A cut at `len` without a boundary (a statement longer than the record limit): the
+    /// next chunk starts between statements.
+    pub fn force(&mut self, len: usize) -> usize {
+        self.state.mode = Mode::Top;
+        self.state.columns = None;
+        len
+    }
+}
+
+/// Whether a first block is an SQL dump: its first statement is SQL, and it holds a dump's
+/// banner, or the file is called `.sql`, or the lexer understands an `INSERT … VALUES`,
+/// `COPY … FROM stdin` or `CREATE TABLE` in it (prose that says "insert into" is not a dump).
+pub fn looks_like_sql(first: &[u8], ext: &str, p: &Patterns) -> bool {
+    if first.starts_with(b"#!") {
+        // A script: `#` lines are comments in MySQL, but not this one.
+        return false;
+    }
+    let mut i = 0;
+    let mut banner = false;
+    loop {
+        while i < first.len() && first[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let rest = &first[i..];
+        if rest.starts_with(b"--") || rest.starts_with(b"#") {
+            let line = &rest[..memchr(b'\n', rest).unwrap_or(rest.len())];
+            let l = line.to_ascii_lowercase();
+            for m in [
+                &b"mysql dump"[..],
+                b"mariadb dump",
+                b"postgresql database dump",
+                b"phpmyadmin sql dump",
+                b"sql dump",
+            ] {
+                if memchr::memmem::find(&l, m).is_some() {
+                    banner = true;
+                }
+            }
+            match memchr(b'\n', rest) {
+                Some(k) => i += k + 1,
+                None => return false,
+            }
+        } else if rest.starts_with(b"/*") {
+            match memchr::memmem::find(rest, b"*/") {
+                Some(k) => i += k + 2,
+                None => return false,
+            }
+        } else if rest.starts_with(b";") {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let rest = &first[i..];
+    let w: Vec<u8> = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let sql_start = matches!(
+        w.as_slice(),
+        b"INSERT"
+            | b"REPLACE"
+            | b"CREATE"
+            | b"DROP"
+            | b"SET"
+            | b"USE"
+            | b"LOCK"
+            | b"UNLOCK"
+            | b"COPY"
+            | b"ALTER"
+            | b"BEGIN"
+            | b"START"
+            | b"SELECT"
+            | b"COMMENT"
+            | b"DELIMITER"
+            | b"TRUNCATE"
+            | b"GRANT"
+    ) && rest
+        .get(w.len())
+        .is_some_and(|c| c.is_ascii_whitespace() || *c == b'`');
+    // A one-line statement (`SET NAMES utf8;`) ends on its line; a shell's `set -e` does not.
+    let multi_line = matches!(
+        w.as_slice(),
+        b"INSERT" | b"REPLACE" | b"CREATE" | b"COPY" | b"ALTER" | b"SELECT" | b"DELIMITER"
+    );
+    let line = &rest[..memchr(b'\n', rest).unwrap_or(rest.len())];
+    let sql_start = sql_start && (multi_line || memchr(b';', line).is_some());
+    if !sql_start && !banner {
+        return false;
+    }
+    if banner || ext == "sql" {
+        return true;
+    }
+    let mut lx = Lexer::new(first, SqlState::default(), p, None);
+    lx.emit = false;
+    lx.run(false, &mut |_, _| {});
+    lx.data_statements > 0
+}
+
+/// Parses every record of a chunk that starts in `state`.
+pub fn for_each_record<'a>(
+    chunk: &'a [u8],
+    state: &SqlState,
+    p: &Patterns,
+    f: &mut dyn FnMut(&[Field<'a>], bool),
+) {
+    let mut lx = Lexer::new(chunk, state.clone(), p, None);
+    lx.run(true, f);
+}
+
+/// Like [`for_each_record`], also collecting the column names the chunk's statements name.
+fn for_each_record_named<'a>(
+    chunk: &'a [u8],
+    state: &SqlState,
+    p: &Patterns,
+    names: &mut BTreeSet<String>,
+    f: &mut dyn FnMut(&[Field<'a>], bool),
+) {
+    let mut lx = Lexer::new(chunk, state.clone(), p, Some(names));
+    lx.run(true, f);
+}
+
+/// One chunk of a dump on one worker.
+pub fn analyze_chunk(
+    state: &SqlState,
+    chunk: &[u8],
+    name: &str,
+    format: &str,
+    p: &Patterns,
+) -> Summary {
+    let mut s = Summary::default();
+    let mut analyzer = Analyzer::new(p);
+    let mut file = FileStats::new(State::Scanned, format, 0);
+    let stats = &mut s.stats;
+    let mut names = BTreeSet::new();
+    for_each_record_named(chunk, state, p, &mut names, &mut |fields, named| {
+        analyzer.record(fields, named, stats, &mut file)
+    });
+    s.files.insert(name.to_string(), file);
+    // Column names are fields for attribution, like a header row's.
+    for n in names {
+        let norm = crate::patterns::normalize_field_name(n.as_bytes());
+        if !norm.is_empty() {
+            s.fields.entry(norm).or_default().insert(n);
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn pats() -> &'static Patterns {
+        static P: OnceLock<Patterns> = OnceLock::new();
+        P.get_or_init(|| Patterns::builtin().unwrap())
+    }
+
+    /// Every record as `role=value` strings.
+    fn records(dump: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for_each_record(
+            dump.as_bytes(),
+            &SqlState::default(),
+            pats(),
+            &mut |fields, named| {
+                let cells: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("{:?}={}", f.role, String::from_utf8_lossy(&f.value)))
+                    .collect();
+                out.push(format!(
+                    "{}{}",
+                    if named { "" } else { "~" },
+                    cells.join("|")
+                ));
+            },
+        );
+        out
+    }
+
+    /// The records of `dump` when it is cut into chunks of at most `size` bytes by the
+    /// cutter, each parsed from the state the cutter gave it.
+    fn records_chunked(dump: &str, size: usize) -> Vec<String> {
+        let b = dump.as_bytes();
+        let mut cutter = SqlCutter::default();
+        let mut out = Vec::new();
+        let mut pos = 0;
+        let mut end = size.min(b.len());
+        while pos < b.len() {
+            let start = cutter.state.clone();
+            let done = end >= b.len();
+            let cut = if done {
+                b.len() - pos
+            } else {
+                match cutter.cut(&b[pos..end], pats()) {
+                    Some(c) => c,
+                    None => {
+                        end = (end + size).min(b.len());
+                        continue;
+                    }
+                }
+            };
+            let chunk = &b[pos..pos + cut];
+            for_each_record(chunk, &start, pats(), &mut |fields, named| {
+                let cells: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("{:?}={}", f.role, String::from_utf8_lossy(&f.value)))
+                    .collect();
+                out.push(format!(
+                    "{}{}",
+                    if named { "" } else { "~" },
+                    cells.join("|")
+                ));
+            });
+            pos += cut;
+            end = (pos + size).min(b.len());
+        }
+        out
+    }
+
+    const MYSQL: &str = r#"-- MySQL dump 10.13  Distrib 8.0.36
+/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;
+DROP TABLE IF EXISTS `peserta`;
+CREATE TABLE `peserta` (
+  `id` int NOT NULL AUTO_INCREMENT,
+  `nik` varchar(16) DEFAULT NULL COMMENT 'no, ktp (16)',
+  `nama` varchar(50),
+  `tgl_lahir` date,
+  PRIMARY KEY (`id`),
+  KEY `idx_nik` (`nik`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+LOCK TABLES `peserta` WRITE;
+/*!40000 ALTER TABLE `peserta` DISABLE KEYS */;
+INSERT INTO `peserta` VALUES (1,'3171010101900001','O\'Brien; \"x\"','1990-01-01'),(2,'3171014101900002','a''b\\','1990-01-01'),
+(3,NULL,'multi
+line',NULL);
+# a comment
+INSERT INTO peserta (nama, nik) VALUES ('Budi (x)', '3171010101900003') /* c */, ( _utf8mb4'Ani' /* ) */, 0x41 );
+/*!40000 ALTER TABLE `peserta` ENABLE KEYS */;
+UNLOCK TABLES;
+"#;
+
+    #[test]
+    fn mysql_tuples_columns_escapes_and_nulls() {
+        let r = records(MYSQL);
+        assert_eq!(
+            r,
+            vec![
+                "Other=1|Nik=3171010101900001|Other=O'Brien; \"x\"|BirthDate=1990-01-01",
+                "Other=2|Nik=3171014101900002|Other=a'b\\|BirthDate=1990-01-01",
+                "Other=3|Other=multi\nline",
+                "Other=Budi (x)|Nik=3171010101900003",
+                "Other=Ani|Nik=0x41",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_chunking_gives_the_same_records() {
+        let want = records(MYSQL);
+        for size in [1, 2, 3, 7, 16, 40, 100, 1000] {
+            assert_eq!(records_chunked(MYSQL, size), want, "chunks of {size}");
+        }
+        let want = records(POSTGRES);
+        for size in [1, 5, 33, 100, 10_000] {
+            assert_eq!(records_chunked(POSTGRES, size), want, "chunks of {size}");
+        }
+    }
+
+    const POSTGRES: &str = "--\n-- PostgreSQL database dump\n--\n\
+SET standard_conforming_strings = on;\n\
+CREATE FUNCTION f() RETURNS trigger AS $fn$ BEGIN; INSERT INTO x VALUES (1); END; $fn$ LANGUAGE plpgsql;\n\
+CREATE TABLE public.peserta (\n    nik character varying(16),\n    \"No HP\" text,\n    tgllahir date\n);\n\
+INSERT INTO public.peserta VALUES ('3171010101900001', 'C:\\path', '1990-01-01');\n\
+COPY public.peserta (nik, \"No HP\", tgllahir) FROM stdin;\n\
+3171010101900001\t0812\\t3456\t1990-01-01\n\
+\\N\t\\\\x\t\\N\n\
+\\.\n\
+\\connect other\n\
+COPY public.peserta FROM stdin;\n\
+3171010101900002\t\\101\\x42\t2000-02-02\n\
+\\.\n";
+
+    #[test]
+    fn postgres_copy_blocks_and_conforming_strings() {
+        let r = records(POSTGRES);
+        assert_eq!(
+            r,
+            vec![
+                "Nik=3171010101900001|Phone=C:\\path|BirthDate=1990-01-01",
+                "Nik=3171010101900001|Phone=0812\t3456|BirthDate=1990-01-01",
+                "Phone=\\x",
+                "Nik=3171010101900002|Phone=AB|BirthDate=2000-02-02",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_columns_are_unnamed_and_odd_statements_hold_no_records() {
+        let r = records(
+            "INSERT INTO t VALUES ('a',1);\nINSERT INTO t SELECT * FROM u;\n\
+             DELIMITER ;;\nCREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW BEGIN SET @a = 1; END ;;\n\
+             DELIMITER ;\nINSERT IGNORE INTO `t` (`nik`) VALUES ('1') ON DUPLICATE KEY UPDATE nik='2';\n",
+        );
+        assert_eq!(r, vec!["~Unnamed=a|Unnamed=1", "Nik=1"]);
+    }
+
+    #[test]
+    fn truncated_dumps_do_not_panic_and_keep_what_came_before() {
+        for cut in 0..MYSQL.len() {
+            let _ = records(&MYSQL[..cut]);
+        }
+        let r = records(&MYSQL[..MYSQL.find("(2,").unwrap() + 10]);
+        assert_eq!(r.len(), 2, "{r:?}");
+        for cut in 0..POSTGRES.len() {
+            let _ = records(&POSTGRES[..cut]);
+        }
+    }
+
+    #[test]
+    fn sniffing() {
+        let p = pats();
+        assert!(looks_like_sql(MYSQL.as_bytes(), "txt", p));
+        assert!(looks_like_sql(POSTGRES.as_bytes(), "dat", p));
+        assert!(looks_like_sql(b"insert into t values (1);", "txt", p));
+        assert!(!looks_like_sql(b"set the table, please\n", "txt", p));
+        assert!(looks_like_sql(b"SET NAMES utf8;\n", "sql", p));
+        assert!(!looks_like_sql(b"nik,nama\n1,2\n", "sql", p));
+        assert!(!looks_like_sql(b"-- just a note\nhello\n", "txt", p));
+        let script = b"#!/bin/sh\n# x\nset -e\necho 'insert into t'\n";
+        assert!(!looks_like_sql(script, "sh", p));
+        let shell = b"# notes\nset -e\ninsert into t values (1);\n";
+        assert!(!looks_like_sql(shell, "txt", p));
+        // Prose that mentions SQL is not a dump.
+        let prose = b"Select the rows; then insert into the table whatever you like.\n";
+        assert!(!looks_like_sql(prose, "txt", p));
+    }
+
+    #[test]
+    fn sql_server_batches_without_semicolons() {
+        let r = records(
+            "INSERT [dbo].[peserta] ([nik], [nama]) VALUES (N'3171010101900001', N'Budi')\nGO\n\
+             INSERT [dbo].[peserta] ([nik], [nama]) VALUES (N'3171010101900002', N'Ani')\n\
+             INSERT [dbo].[peserta] ([nik]) VALUES (N'3171010101900003')\nGO\n",
+        );
+        assert_eq!(
+            r,
+            vec![
+                "Nik=3171010101900001|Other=Budi",
+                "Nik=3171010101900002|Other=Ani",
+                "Nik=3171010101900003",
+            ]
+        );
+    }
+
+    #[test]
+    fn copy_escapes() {
+        assert_eq!(copy_unescape(b"a\\tb\\\\c\\101\\x41\\"), b"a\tb\\cAA\\");
+    }
+}

@@ -1,0 +1,711 @@
+//! Archives and workbooks that need random access: zip archives member by member, and
+//! spreadsheets (XLSX, XLSB, ODS, XLS) through calamine, every sheet (SPEC §3, §4).
+//!
+//! A workbook is one ledger entry. Each sheet's first non-empty row is its header when the
+//! SPEC's header rule says so; every row below is a record. Rows are packed into chunks of
+//! about `chunk_size` bytes and analyzed on every worker, like the chunks of a text file.
+//! A numeric cell in a NIK column holding a 16-digit integer that ends in 0 went through
+//! Excel's 15 significant digits: it is written out as Excel shows it (`3.17101E+15`), which
+//! the detector counts as `damaged` (SPEC §5).
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use calamine::{Data, DataRef, Reader};
+
+use crate::analyze::{Analyzer, Field};
+use crate::archive::{workbook_too_large, zip_kind, Container, Guard, ZipKind};
+use crate::decode::{is_header, SNIFF_BYTES};
+use crate::patterns::{normalize_field_name, Patterns, Role};
+use crate::scan::{fill, scan_reader, At, Ctx};
+use crate::summary::{FileStats, State, Summary};
+
+/// Opens a zip archive or a workbook held in `f` and reads what it holds.
+pub fn scan_seekable(mut f: File, at: &At, ctx: Ctx) {
+    let mut magic = [0u8; 8];
+    let ole2 = f.read_exact(&mut magic).is_ok()
+        && Container::of(&magic) == Some(Container::Ole2)
+        && f.seek(SeekFrom::Start(0)).is_ok();
+    if ole2 {
+        return scan_book(Book::Xls, BufReader::new(f), at, ctx);
+    }
+    if let Err(e) = f.seek(SeekFrom::Start(0)) {
+        return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
+    }
+    let again = f.try_clone();
+    let mut z = match zip::ZipArchive::new(BufReader::new(f)) {
+        Ok(z) => z,
+        Err(e) => {
+            return match again {
+                Ok(f) => salvage_zip(f, &e.to_string(), at, ctx),
+                Err(_) => ctx.entry(
+                    at,
+                    State::Failed,
+                    format!("zip archive unreadable (truncated or damaged?): {e}"),
+                ),
+            };
+        }
+    };
+    let book = match zip_kind(&z) {
+        ZipKind::Archive => return scan_zip(z, at, ctx),
+        ZipKind::Xlsx => Book::Xlsx,
+        ZipKind::Xlsb => Book::Xlsb,
+        ZipKind::Ods => Book::Ods,
+    };
+    if let Some(reason) = workbook_too_large(&mut z, &ctx.cfg.limits) {
+        return ctx.entry(at, State::Skipped, reason);
+    }
+    let mut r = z.into_inner();
+    if let Err(e) = r.seek(SeekFrom::Start(0)) {
+        return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
+    }
+    scan_book(book, r, at, ctx)
+}
+
+/// Every member of a zip archive is an entry of its own (`archive.zip!dir/member.csv`).
+fn scan_zip<R: Read + Seek>(mut z: zip::ZipArchive<R>, at: &At, ctx: Ctx) {
+    let limits = &ctx.cfg.limits;
+    let mut members = 0usize;
+    let mut names = HashSet::new();
+    for i in 0..z.len() {
+        let raw = z.by_index_raw(i).map(|m| {
+            (
+                m.name().to_string(),
+                m.is_dir(),
+                m.size(),
+                m.compressed_size(),
+                m.encrypted(),
+            )
+        });
+        let (name, is_dir, size, compressed, encrypted) = match raw {
+            Ok(x) => x,
+            Err(e) => {
+                members += 1;
+                let m = member_at(at, &format!("#{i}"), 0, &mut names);
+                ctx.entry(&m, State::Failed, format!("member unreadable: {e}"));
+                continue;
+            }
+        };
+        if is_dir {
+            continue;
+        }
+        members += 1;
+        let m = member_at(at, &name, size, &mut names);
+        if encrypted {
+            ctx.entry(
+                &m,
+                State::Failed,
+                "encrypted (password protected): not read",
+            );
+            continue;
+        }
+        if let Some(reason) = limits.declared_too_large(size, compressed) {
+            ctx.entry(&m, State::Skipped, reason);
+            continue;
+        }
+        let member = match z.by_index(i) {
+            Ok(member) => member,
+            Err(e) => {
+                ctx.entry(&m, State::Failed, format!("member unreadable: {e}"));
+                continue;
+            }
+        };
+        let mut g = Guard::member(member, size, compressed, limits);
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        let (mut eof, mut err) = (false, None);
+        match fill(&mut g, &mut head, SNIFF_BYTES) {
+            Ok(more) => eof = !more,
+            Err(e) => err = Some(e),
+        }
+        scan_reader(&mut g, head, eof, err, &m, ctx);
+    }
+    if members == 0 {
+        ctx.entry(at, State::Skipped, "empty archive (no files in it)");
+    }
+}
+
+/// A zip without a readable central directory (a download cut short): its members are read
+/// from their local headers, in order, until the damage. The archive itself is an entry too,
+/// `partial` (or `failed` when no member could be read), saying what happened.
+fn salvage_zip(mut f: File, why: &str, at: &At, ctx: Ctx) {
+    let limits = &ctx.cfg.limits;
+    let mut names = HashSet::new();
+    let mut members = 0usize;
+    let mut stop: Option<String> = None;
+    if let Err(e) = f.seek(SeekFrom::Start(0)) {
+        return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
+    }
+    let mut r = BufReader::new(f);
+    loop {
+        let member = match zip::read::read_zipfile_from_stream(&mut r) {
+            Ok(Some(m)) => m,
+            Ok(None) => break,
+            Err(e) => {
+                stop = Some(e.to_string());
+                break;
+            }
+        };
+        if member.is_dir() {
+            continue;
+        }
+        members += 1;
+        let (size, compressed) = (member.size(), member.compressed_size());
+        let m = member_at(at, member.name(), size, &mut names);
+        if member.encrypted() {
+            ctx.entry(
+                &m,
+                State::Failed,
+                "encrypted (password protected): not read",
+            );
+            continue;
+        }
+        if let Some(reason) = limits.declared_too_large(size, compressed) {
+            ctx.entry(&m, State::Skipped, reason);
+            continue;
+        }
+        let mut g = Guard::member(member, size, compressed, limits);
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        let (mut eof, mut err) = (false, None);
+        match fill(&mut g, &mut head, SNIFF_BYTES) {
+            Ok(more) => eof = !more,
+            Err(e) => err = Some(e),
+        }
+        scan_reader(&mut g, head, eof, err, &m, ctx);
+    }
+    let mut reason = format!(
+        "zip central directory unreadable (truncated or damaged?): {why}; \
+         {members} member(s) read from their local headers"
+    );
+    if let Some(s) = stop {
+        reason.push_str(&format!(", then: {s}"));
+    }
+    let state = if members > 0 {
+        State::Partial
+    } else {
+        State::Failed
+    };
+    ctx.entry(at, state, reason);
+}
+
+fn member_at(at: &At, member: &str, size: u64, names: &mut HashSet<String>) -> At {
+    let mut name = format!("{}!{member}", at.name);
+    // Two members of one name stay two entries.
+    let mut n = 1;
+    while !names.insert(name.clone()) {
+        n += 1;
+        name = format!("{}!{member} ({n})", at.name);
+    }
+    At {
+        name,
+        bytes: size,
+        depth: at.depth + 1,
+        via: String::new(),
+        progress: false,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Book {
+    Xlsx,
+    Xlsb,
+    Ods,
+    Xls,
+}
+
+impl Book {
+    fn name(self) -> &'static str {
+        match self {
+            Book::Xlsx => "xlsx",
+            Book::Xlsb => "xlsb",
+            Book::Ods => "ods",
+            Book::Xls => "xls",
+        }
+    }
+}
+
+const MAX_COLUMNS: usize = 16_384;
+
+/// A cell as read, before the header decides its column's role.
+enum Cell {
+    Text(Vec<u8>),
+    Number(f64),
+    Int(i64),
+}
+
+/// Rows of one sheet packed for a worker: per row `u32` cell count, then per cell `u32`
+/// column, `u32` length and the value's bytes.
+struct RowChunk {
+    data: Vec<u8>,
+    roles: Arc<Vec<Role>>,
+    named: bool,
+}
+
+/// One sheet's rows on their way to the workers.
+struct Sheet<'a> {
+    p: &'a Patterns,
+    /// `None` until the first non-empty row decided the header.
+    roles: Option<Arc<Vec<Role>>>,
+    named: bool,
+    row: Option<u32>,
+    cells: Vec<(u32, Cell)>,
+    data: Vec<u8>,
+    scratch: Vec<u8>,
+    /// Header names as written, for attribution.
+    header: Vec<String>,
+}
+
+impl<'a> Sheet<'a> {
+    fn new(p: &'a Patterns) -> Self {
+        Sheet {
+            p,
+            roles: None,
+            named: false,
+            row: None,
+            cells: Vec::new(),
+            data: Vec::new(),
+            scratch: Vec::new(),
+            header: Vec::new(),
+        }
+    }
+
+    /// Adds a cell of row `row`; returns a full chunk when one is ready.
+    fn cell(&mut self, row: u32, col: u32, c: Cell, chunk_size: usize) -> Option<RowChunk> {
+        let mut out = None;
+        if self.row != Some(row) {
+            self.end_row();
+            self.row = Some(row);
+            if self.data.len() >= chunk_size {
+                out = self.take();
+            }
+        }
+        self.cells.push((col, c));
+        out
+    }
+
+    fn end_row(&mut self) {
+        if self.cells.is_empty() {
+            return;
+        }
+        let cells = std::mem::take(&mut self.cells);
+        let roles = match &self.roles {
+            Some(r) => r.clone(),
+            None => {
+                let texts: Vec<Vec<u8>> = cells
+                    .iter()
+                    .map(|(_, c)| {
+                        let mut v = Vec::new();
+                        value(c, Role::Other, &mut v);
+                        v
+                    })
+                    .collect();
+                if texts.iter().all(|t| t.trim_ascii().is_empty()) {
+                    return;
+                }
+                self.named = is_header(&texts, self.p);
+                if self.named {
+                    // Excel has 16,384 columns; a damaged file's larger index names nothing.
+                    let width = cells
+                        .iter()
+                        .map(|(c, _)| *c as usize + 1)
+                        .filter(|&w| w <= MAX_COLUMNS)
+                        .max()
+                        .unwrap_or(0);
+                    let mut roles = vec![Role::Other; width];
+                    for ((col, _), t) in cells.iter().zip(&texts) {
+                        let t = t.trim_ascii();
+                        if let Some(r) = roles.get_mut(*col as usize) {
+                            *r = self.p.role_of(t);
+                        }
+                        if !t.is_empty() {
+                            self.header.push(crate::decode::text(t));
+                        }
+                    }
+                    self.roles = Some(Arc::new(roles));
+                    return;
+                }
+                let r = Arc::new(Vec::new());
+                self.roles = Some(r.clone());
+                r
+            }
+        };
+        let start = self.data.len();
+        self.data.extend_from_slice(&0u32.to_le_bytes());
+        let mut n = 0u32;
+        for (col, c) in &cells {
+            let role = if !self.named {
+                Role::Unnamed
+            } else {
+                roles.get(*col as usize).copied().unwrap_or(Role::Other)
+            };
+            self.scratch.clear();
+            value(c, role, &mut self.scratch);
+            if self.scratch.is_empty() {
+                continue;
+            }
+            self.data.extend_from_slice(&col.to_le_bytes());
+            self.data
+                .extend_from_slice(&(self.scratch.len() as u32).to_le_bytes());
+            self.data.extend_from_slice(&self.scratch);
+            n += 1;
+        }
+        if n == 0 {
+            self.data.truncate(start);
+        } else {
+            self.data[start..start + 4].copy_from_slice(&n.to_le_bytes());
+        }
+    }
+
+    fn take(&mut self) -> Option<RowChunk> {
+        if self.data.is_empty() {
+            return None;
+        }
+        Some(RowChunk {
+            data: std::mem::take(&mut self.data),
+            roles: self.roles.clone().unwrap_or_default(),
+            named: self.named,
+        })
+    }
+
+    fn finish(&mut self) -> Option<RowChunk> {
+        self.end_row();
+        self.take()
+    }
+}
+
+/// A cell's value as text. Integers are written in full; a numeric NIK cell of 16 digits
+/// ending in 0 is written the way Excel shows it, so it counts as damaged.
+fn value(c: &Cell, role: Role, out: &mut Vec<u8>) {
+    use std::io::Write;
+    match c {
+        Cell::Text(t) => out.extend_from_slice(t),
+        Cell::Int(i) => integer(*i, role, out),
+        Cell::Number(f) => {
+            if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e18 {
+                integer(*f as i64, role, out)
+            } else {
+                let _ = write!(out, "{f}");
+            }
+        }
+    }
+}
+
+fn integer(i: i64, role: Role, out: &mut Vec<u8>) {
+    use std::io::Write;
+    let start = out.len();
+    let _ = write!(out, "{i}");
+    let digits = &out[start..];
+    if role == Role::Nik && digits.len() == 16 && digits[15] == b'0' {
+        let mut e = Vec::with_capacity(24);
+        e.push(digits[0]);
+        let frac = &digits[1..];
+        let keep = frac.iter().rposition(|&d| d != b'0').map_or(0, |k| k + 1);
+        if keep > 0 {
+            e.push(b'.');
+            e.extend_from_slice(&frac[..keep]);
+        }
+        e.extend_from_slice(b"E+15");
+        out.truncate(start);
+        out.extend_from_slice(&e);
+    }
+}
+
+fn data_cell(d: &Data) -> Option<Cell> {
+    Some(match d {
+        Data::Empty | Data::Error(_) => return None,
+        Data::Int(i) => Cell::Int(*i),
+        Data::Float(f) => Cell::Number(*f),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            Cell::Text(s.as_bytes().to_vec())
+        }
+        Data::Bool(b) => Cell::Text(if *b {
+            b"TRUE".to_vec()
+        } else {
+            b"FALSE".to_vec()
+        }),
+        Data::DateTime(dt) => date_cell(dt),
+    })
+}
+
+fn data_ref_cell(d: &DataRef) -> Option<Cell> {
+    Some(match d {
+        DataRef::Empty | DataRef::Error(_) => return None,
+        DataRef::Int(i) => Cell::Int(*i),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Cell::Text(s.as_bytes().to_vec())
+        }
+        DataRef::SharedString(s) => Cell::Text(s.as_bytes().to_vec()),
+        DataRef::Bool(b) => Cell::Text(if *b {
+            b"TRUE".to_vec()
+        } else {
+            b"FALSE".to_vec()
+        }),
+        DataRef::DateTime(dt) => date_cell(dt),
+    })
+}
+
+/// A date cell as `YYYY-MM-DD` (with the time when it has one): a form SPEC §6 reads.
+fn date_cell(dt: &calamine::ExcelDateTime) -> Cell {
+    if !dt.is_datetime() {
+        return Cell::Number(dt.as_f64());
+    }
+    let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+    let text = if (h, mi, s) == (0, 0, 0) {
+        format!("{y:04}-{mo:02}-{d:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+    };
+    Cell::Text(text.into_bytes())
+}
+
+/// Analyzes one chunk of packed rows.
+fn analyze_rows(chunk: &RowChunk, name: &str, format: &str, p: &Patterns) -> Summary {
+    let mut s = Summary::default();
+    let mut analyzer = Analyzer::new(p);
+    let mut file = FileStats::new(State::Scanned, format, 0);
+    let mut fields: Vec<Field> = Vec::new();
+    let d = &chunk.data;
+    let u32_at = |i: usize| -> Option<u32> {
+        d.get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let mut i = 0;
+    while let Some(n) = u32_at(i) {
+        i += 4;
+        fields.clear();
+        for _ in 0..n {
+            let (Some(col), Some(len)) = (u32_at(i), u32_at(i + 4)) else {
+                break;
+            };
+            let start = i + 8;
+            let end = (start + len as usize).min(d.len());
+            let role = if chunk.named {
+                chunk
+                    .roles
+                    .get(col as usize)
+                    .copied()
+                    .unwrap_or(Role::Other)
+            } else {
+                Role::Unnamed
+            };
+            fields.push(Field::borrowed(role, &d[start..end]));
+            i = end;
+        }
+        analyzer.record(&fields, chunk.named, &mut s.stats, &mut file);
+    }
+    s.files.insert(name.to_string(), file);
+    s
+}
+
+/// Reads every sheet of a workbook, handing packed rows to the workers.
+fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
+    let format = format!("{}{}", at.via, book.name());
+    let p = ctx.p;
+    let chunk_size = ctx.cfg.chunk_size;
+    let in_flight = AtomicUsize::new(0);
+    let max_in_flight = 2 * rayon::current_num_threads();
+    let name = at.name.as_str();
+    let fmt = format.as_str();
+    let mut header_names: Vec<String> = Vec::new();
+    let mut problem: Option<String> = None;
+    let mut opened = false;
+
+    rayon::in_place_scope(|scope| {
+        let send = |chunk: RowChunk| {
+            if in_flight.load(Ordering::Acquire) < max_in_flight {
+                in_flight.fetch_add(1, Ordering::AcqRel);
+                let in_flight = &in_flight;
+                scope.spawn(move |_| {
+                    ctx.add(analyze_rows(&chunk, name, fmt, p));
+                    in_flight.fetch_sub(1, Ordering::AcqRel);
+                });
+            } else {
+                ctx.add(analyze_rows(&chunk, name, fmt, p));
+            }
+        };
+        let mut sheet_done = |sheet: &mut Sheet| {
+            if let Some(c) = sheet.finish() {
+                send(c);
+            }
+            header_names.append(&mut sheet.header);
+        };
+        match book {
+            Book::Xlsx | Book::Xlsb => {
+                let mut sheets_and_reader: Result<Box<dyn CellSource<R>>, String> = match book {
+                    Book::Xlsx => calamine::Xlsx::new(r)
+                        .map(|b| Box::new(b) as Box<dyn CellSource<R>>)
+                        .map_err(|e| e.to_string()),
+                    _ => calamine::Xlsb::new(r)
+                        .map(|b| Box::new(b) as Box<dyn CellSource<R>>)
+                        .map_err(|e| e.to_string()),
+                };
+                match &mut sheets_and_reader {
+                    Err(e) => problem = Some(format!("{} unreadable: {e}", book.name())),
+                    Ok(wb) => {
+                        opened = true;
+                        for sheet_name in wb.names() {
+                            let mut sheet = Sheet::new(p);
+                            let res = wb.cells(&sheet_name, &mut |row, col, c| {
+                                if let Some(chunk) = sheet.cell(row, col, c, chunk_size) {
+                                    send(chunk);
+                                }
+                            });
+                            sheet_done(&mut sheet);
+                            if let Err(e) = res {
+                                problem.get_or_insert(format!("sheet {sheet_name}: {e}"));
+                            }
+                        }
+                    }
+                }
+            }
+            Book::Ods | Book::Xls => {
+                let opened_book: Result<calamine::Sheets<R>, String> = match book {
+                    Book::Ods => calamine::Ods::new(r)
+                        .map(calamine::Sheets::Ods)
+                        .map_err(|e| e.to_string()),
+                    _ => calamine::Xls::new(r)
+                        .map(calamine::Sheets::Xls)
+                        .map_err(|e| e.to_string()),
+                };
+                match opened_book {
+                    Err(e) => problem = Some(format!("{} unreadable: {e}", book.name())),
+                    Ok(mut wb) => {
+                        opened = true;
+                        for sheet_name in wb.sheet_names() {
+                            let mut sheet = Sheet::new(p);
+                            match wb.worksheet_range(&sheet_name) {
+                                Ok(range) => {
+                                    let (r0, c0) = range.start().unwrap_or((0, 0));
+                                    for (ri, row) in range.rows().enumerate() {
+                                        for (ci, d) in row.iter().enumerate() {
+                                            if let Some(c) = data_cell(d) {
+                                                let chunk = sheet.cell(
+                                                    r0 + ri as u32,
+                                                    c0 + ci as u32,
+                                                    c,
+                                                    chunk_size,
+                                                );
+                                                if let Some(chunk) = chunk {
+                                                    send(chunk);
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                                Err(e) => {
+                                    problem.get_or_insert(format!("sheet {sheet_name}: {e}"));
+                                }
+                            }
+                            sheet_done(&mut sheet);
+                        }
+                    }
+                }
+            }
+        }
+    });
+
+    let mut s = Summary::default();
+    let mut file = FileStats::new(State::Scanned, &format, at.bytes);
+    if let Some(reason) = problem {
+        file.state = if opened {
+            State::Partial
+        } else {
+            State::Failed
+        };
+        file.reason = Some(reason);
+    }
+    s.files.insert(at.name.clone(), file);
+    for h in header_names {
+        let norm = normalize_field_name(h.as_bytes());
+        if !norm.is_empty() {
+            s.fields.entry(norm).or_default().insert(h);
+        }
+    }
+    ctx.add(s);
+}
+
+/// Workbooks whose cells calamine streams one by one (no whole sheet in memory).
+trait CellSource<R> {
+    fn names(&self) -> Vec<String>;
+    fn cells(&mut self, sheet: &str, f: &mut dyn FnMut(u32, u32, Cell)) -> Result<(), String>;
+}
+
+impl<R: Read + Seek> CellSource<R> for calamine::Xlsx<R> {
+    fn names(&self) -> Vec<String> {
+        self.sheet_names()
+    }
+    fn cells(&mut self, sheet: &str, f: &mut dyn FnMut(u32, u32, Cell)) -> Result<(), String> {
+        let mut cells = self
+            .worksheet_cells_reader(sheet)
+            .map_err(|e| e.to_string())?;
+        while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
+            let (row, col) = c.get_position();
+            if let Some(v) = data_ref_cell(c.get_value()) {
+                f(row, col, v);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read + Seek> CellSource<R> for calamine::Xlsb<R> {
+    fn names(&self) -> Vec<String> {
+        self.sheet_names()
+    }
+    fn cells(&mut self, sheet: &str, f: &mut dyn FnMut(u32, u32, Cell)) -> Result<(), String> {
+        let mut cells = self
+            .worksheet_cells_reader(sheet)
+            .map_err(|e| e.to_string())?;
+        while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
+            let (row, col) = c.get_position();
+            if let Some(v) = data_ref_cell(c.get_value()) {
+                f(row, col, v);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(c: Cell, role: Role) -> String {
+        let mut v = Vec::new();
+        value(&c, role, &mut v);
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn numeric_nik_cells_follow_the_excel_damage_rule() {
+        assert_eq!(
+            shown(Cell::Number(3171010000000000.0), Role::Nik),
+            "3.17101E+15"
+        );
+        assert_eq!(shown(Cell::Number(3.17101e15), Role::Nik), "3.17101E+15");
+        assert_eq!(shown(Cell::Number(3000000000000000.0), Role::Nik), "3E+15");
+        assert_eq!(
+            shown(Cell::Int(3171014101900010), Role::Nik),
+            "3.17101410190001E+15"
+        );
+        assert!(crate::detect::is_excel_damaged(b"3.17101410190001E+15"));
+        // Not ending in 0, or not a NIK column, or text: written in full.
+        assert_eq!(
+            shown(Cell::Number(3171014101900001.0), Role::Nik),
+            "3171014101900001"
+        );
+        assert_eq!(
+            shown(Cell::Number(3171010000000000.0), Role::Other),
+            "3171010000000000"
+        );
+        assert_eq!(
+            shown(Cell::Text(b"3171010000000000".to_vec()), Role::Nik),
+            "3171010000000000"
+        );
+        assert_eq!(shown(Cell::Number(1.5), Role::Other), "1.5");
+        assert_eq!(shown(Cell::Number(812345678.0), Role::Phone), "812345678");
+    }
+}
