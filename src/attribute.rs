@@ -13,6 +13,8 @@ pub struct Attribution {
     pub score: f64,
     /// Field names as written (or `valid <kind>`) that support it.
     pub evidence: Vec<String>,
+    /// Why these fields point at this source (the profile's `why`).
+    pub why: String,
 }
 
 /// Below this, no profile fits well enough to name it.
@@ -55,6 +57,7 @@ pub fn attribute(s: &Summary, p: &Patterns) -> Vec<Attribution> {
             name: prof.name.clone(),
             score: (got / total * 1000.0).round() / 1000.0,
             evidence,
+            why: prof.why.clone(),
         });
     }
     out.sort_by(|a, b| {
@@ -70,6 +73,7 @@ pub fn attribute(s: &Summary, p: &Patterns) -> Vec<Attribution> {
                 name: "No source profile fits".into(),
                 score: 0.0,
                 evidence: Vec::new(),
+                why: String::new(),
             },
         );
     }

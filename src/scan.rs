@@ -8,13 +8,14 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::analyze::Analyzer;
 use crate::decode::{sniff, Bom, Sniff, Utf16Reader, SNIFF_BYTES};
+use crate::extras::Extras;
 use crate::patterns::{normalize_field_name, Patterns};
 use crate::records::{KeyRoles, Layout};
 use crate::summary::{FileStats, State, Summary};
@@ -31,6 +32,8 @@ pub struct ScanConfig {
     pub chunk_size: usize,
     /// A record that grows past this without a boundary is cut here.
     pub max_record: usize,
+    /// Per-record work beyond counting: scan date, reference, key, `--records`.
+    pub extras: Arc<Extras>,
 }
 
 impl ScanConfig {
@@ -41,6 +44,7 @@ impl ScanConfig {
             exclude: Vec::new(),
             chunk_size: 1 << 20,
             max_record: 64 << 20,
+            extras: Arc::default(),
         }
     }
 }
@@ -243,6 +247,8 @@ fn scan_file(
     let name = e.name.as_str();
     let layout = &layout;
     let format = format.as_str();
+    let x = &*cfg.extras;
+    let mut offset = 0u64;
 
     rayon::scope(|scope| {
         loop {
@@ -266,6 +272,8 @@ fn scan_file(
             rest.extend_from_slice(&buf[cut..]);
             buf.truncate(cut);
             let chunk = std::mem::replace(&mut buf, rest);
+            let at = offset;
+            offset += chunk.len() as u64;
             if !chunk.is_empty() {
                 progress
                     .done
@@ -274,14 +282,14 @@ fn scan_file(
                     in_flight.fetch_add(1, Ordering::AcqRel);
                     let (in_flight, pool) = (&in_flight, &pool);
                     scope.spawn(move |_| {
-                        let s = analyze_chunk(layout, &chunk, name, format, p);
+                        let s = analyze_chunk(layout, &chunk, name, format, p, x, at);
                         pool.put(chunk);
                         acc.add(s);
                         in_flight.fetch_sub(1, Ordering::AcqRel);
                     });
                 } else {
                     // Enough queued: this thread works too, which also bounds memory.
-                    let s = analyze_chunk(layout, &chunk, name, format, p);
+                    let s = analyze_chunk(layout, &chunk, name, format, p, x, at);
                     pool.put(chunk);
                     acc.add(s);
                 }
@@ -301,16 +309,19 @@ fn scan_file(
     }
 }
 
-/// One chunk, start to end, on one worker.
+/// One chunk, start to end, on one worker; `offset` is where the chunk starts in the file's
+/// (decoded) bytes, the key that orders `--records` rows.
 pub fn analyze_chunk(
     layout: &Layout,
     chunk: &[u8],
     name: &str,
     format: &str,
     p: &Patterns,
+    x: &Extras,
+    offset: u64,
 ) -> Summary {
     let mut s = Summary::default();
-    let mut analyzer = Analyzer::new(p);
+    let mut analyzer = Analyzer::with_extras(p, x);
     let mut keys = KeyRoles::default();
     let mut file = FileStats::new(State::Scanned, format, 0);
     let stats = &mut s.stats;
@@ -325,6 +336,10 @@ pub fn analyze_chunk(
                 .or_default()
                 .insert(String::from_utf8_lossy(&k).into_owned());
         }
+    }
+    if let Some(spill) = &x.rows {
+        s.rows
+            .push(spill.chunk(name, offset, file.records, &analyzer.rows.bytes));
     }
     s.files.insert(name.to_string(), file);
     s
