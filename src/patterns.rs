@@ -217,6 +217,9 @@ pub struct SourceProfile {
     pub name: String,
     #[serde(default)]
     pub why: String,
+    /// Where the `why` comes from.
+    #[serde(default)]
+    pub references: Vec<String>,
     /// Field names (normalized) with their weights.
     pub fields: Vec<WeightedField>,
 }
@@ -225,9 +228,18 @@ pub struct SourceProfile {
 pub struct WeightedField {
     pub names: Vec<String>,
     pub weight: f64,
-    /// A valid identifier kind whose presence also counts as this evidence.
+    /// A valid identifier kind whose presence also counts as this evidence (at half weight).
     #[serde(default)]
     pub kind: Option<String>,
+    /// The shape most sampled values of the field must have (a regex). With `names` empty,
+    /// any column whose sampled values mostly have it is evidence.
+    #[serde(default)]
+    pub shape: Option<String>,
+    /// What values of that shape are, for the evidence (`values like <label>`).
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(skip)]
+    pub shape_rule: Option<Regex>,
 }
 
 /// Region codes of the union table: membership is a bit lookup on the hot path.
@@ -511,7 +523,19 @@ impl Patterns {
 
         let mut profiles = Vec::new();
         for (name, text) in sources {
-            let prof: SourceProfile = toml::from_str(&text).with_context(|| name.clone())?;
+            let mut prof: SourceProfile = toml::from_str(&text).with_context(|| name.clone())?;
+            for f in &mut prof.fields {
+                if let Some(shape) = &f.shape {
+                    f.shape_rule = Some(
+                        Regex::new(shape).with_context(|| format!("{name}: shape {shape:?}"))?,
+                    );
+                } else if f.names.is_empty() {
+                    bail!("{name}: a field with no names needs a shape");
+                }
+                for n in &mut f.names {
+                    *n = normalize_field_name(n.as_bytes());
+                }
+            }
             profiles.push(prof);
         }
 

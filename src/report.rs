@@ -294,7 +294,24 @@ pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()
         n(v, "records.confirmed_by.bpjs_card"),
         n(v, "records.confirmed_by.reference"),
     )?;
-    writeln!(w, "people      {people} distinct valid NIKs")?;
+    let im = &v["impact"];
+    writeln!(
+        w,
+        "people      {people} distinct valid NIKs ({} female, {} male; {} children under 18 on {})",
+        n(im, "female"),
+        n(im, "male"),
+        n(im, "children"),
+        im["as_of"].as_str().unwrap_or("-"),
+    )?;
+    if v["reference"]["given"].as_bool() == Some(true) {
+        writeln!(
+            w,
+            "reference   {} of {} reference entries found: {} records",
+            n(v, "reference.people_matched"),
+            n(v, "reference.entries"),
+            n(v, "reference.records_matched"),
+        )?;
+    }
     writeln!(
         w,
         "source      {} (score {:.2}){}",
@@ -309,6 +326,42 @@ pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()
                     .join(", ")
             ),
             _ => String::new(),
+        }
+    )?;
+    if let Some(others) = v["attribution"].as_array() {
+        let rest: Vec<String> = others
+            .iter()
+            .skip(1)
+            .filter(|a| a["score"].as_f64().unwrap_or(0.0) > 0.0 && a["source"] != "unknown")
+            .take(3)
+            .map(|a| {
+                format!(
+                    "{} {:.2}",
+                    a["source"].as_str().unwrap_or("?"),
+                    a["score"].as_f64().unwrap_or(0.0)
+                )
+            })
+            .collect();
+        if !rest.is_empty() {
+            writeln!(w, "            next: {}", rest.join(", "))?;
+        }
+    }
+    let sens: Vec<String> = v["sensitive"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, c)| n(c, "records") > 0)
+                .map(|(id, c)| format!("{id} {}", n(c, "records")))
+                .collect()
+        })
+        .unwrap_or_default();
+    writeln!(
+        w,
+        "sensitive   {} (records per UU 27/2022 art. 4(2) category)",
+        if sens.is_empty() {
+            "none found".to_string()
+        } else {
+            sens.join(", ")
         }
     )?;
     let agree = n(v, "identifiers.nik.birth_date_agree");
@@ -401,6 +454,48 @@ pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()
             for (code, c) in top.iter().take(10) {
                 let name = p.regions.name(code).map_or("?", |r| r.name.as_str());
                 writeln!(w, "  {code} {name:<40} {c:>10}  {}", pct(*c, sum))?;
+            }
+        }
+    }
+
+    if let Some(regs) = im["regencies"].as_object() {
+        let mut top: Vec<(&String, &Value)> = regs.iter().collect();
+        top.sort_by(|a, b| n(b.1, "people").cmp(&n(a.1, "people")).then(a.0.cmp(b.0)));
+        if !top.is_empty() {
+            writeln!(w)?;
+            writeln!(
+                w,
+                "top regencies (distinct people, share of the population)"
+            )?;
+            for (code, r) in top.iter().take(10) {
+                let share = match r["share"].as_f64() {
+                    Some(s) => format!("{:.4}%", s * 100.0),
+                    None => "-".into(),
+                };
+                writeln!(
+                    w,
+                    "  {code} {:<40} {:>10}  {share}",
+                    r["name"].as_str().unwrap_or("?"),
+                    n(r, "people")
+                )?;
+            }
+        }
+    }
+    if let Some(bands) = im["age_bands"].as_object() {
+        if n(im, "people") > 0 {
+            writeln!(w)?;
+            writeln!(
+                w,
+                "age (on {})      female       male",
+                im["as_of"].as_str().unwrap_or("-")
+            )?;
+            for (label, b) in bands {
+                writeln!(
+                    w,
+                    "  {label:<14} {:>8} {:>10}",
+                    n(b, "female"),
+                    n(b, "male")
+                )?;
             }
         }
     }

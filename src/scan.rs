@@ -229,13 +229,14 @@ fn scan_file(
             header,
         } => (layout, header_len, header),
     };
-    for h in header {
+    for h in &header {
         let norm = normalize_field_name(h.as_bytes());
         if !norm.is_empty() {
-            out.fields.entry(norm).or_default().insert(h);
+            out.fields.entry(norm).or_default().insert(h.clone());
         }
     }
     buf.drain(..header_len.min(buf.len()));
+    crate::attribute::sample(&layout, &buf, &header, p, &mut out.shapes);
     let format = format!("{format_hint}{}", layout.format_name());
     let file = FileStats::new(State::Scanned, &format, e.size);
     out.files.insert(e.name.clone(), file);
