@@ -186,10 +186,17 @@ fn impact_json(s: &Summary, p: &Patterns) -> Value {
         let pop = p.population.get(code);
         let name = match pop {
             Some((n, _)) => n.to_string(),
+            // A code the 2025 table no longer has (Papua before its 2022 split): a NIK keeps it.
             None => p
                 .regions
                 .name(&format!("{code:0width$}"))
-                .map_or(String::new(), |r| r.name.clone()),
+                .map_or(String::new(), |r| {
+                    if r.editions.contains("2025") {
+                        r.name.clone()
+                    } else {
+                        format!("{} (code retired by 2025)", r.name)
+                    }
+                }),
         };
         json!({
             "name": name,
