@@ -5,7 +5,10 @@ use std::borrow::Cow;
 
 use crate::dates::{self, Date, Readings};
 use crate::detect::{Detector, Found};
+use crate::extras::Extras;
 use crate::patterns::{Kind, Patterns, Role};
+use crate::rows::{RecordHits, RowBuf, Tier};
+use crate::sensitive;
 use crate::summary::{hash_lower, reason_index, FileStats, Stats};
 use crate::validate::{self, Decoded, Verdict};
 
@@ -34,6 +37,12 @@ pub struct Analyzer<'p> {
     birth_dates: Vec<Readings>,
     sexes: Vec<bool>,
     text_dates: Vec<Date>,
+    /// Reference, key, scan date, `--records` (see [`Analyzer::with_extras`]).
+    x: Option<&'p Extras>,
+    /// `--records` is on: collect each record's findings into `hits`, its row into `rows`.
+    collect: bool,
+    hits: RecordHits,
+    pub rows: RowBuf,
 }
 
 impl<'p> Analyzer<'p> {
@@ -46,7 +55,20 @@ impl<'p> Analyzer<'p> {
             birth_dates: Vec::new(),
             sexes: Vec::new(),
             text_dates: Vec::new(),
+            x: None,
+            collect: false,
+            hits: RecordHits::default(),
+            rows: RowBuf::default(),
         }
+    }
+
+    /// An analyzer that also matches `--reference`, counts children on the scan date and
+    /// (with `--records`) formats a row per record with a finding into [`Analyzer::rows`].
+    pub fn with_extras(p: &'p Patterns, x: &'p Extras) -> Self {
+        let mut a = Analyzer::new(p);
+        a.x = Some(x);
+        a.collect = x.rows.is_some();
+        a
     }
 
     /// Analyzes one record. `named` says whether its format names its fields; a record whose
@@ -68,6 +90,12 @@ impl<'p> Analyzer<'p> {
         self.sexes.clear();
         let mut any_candidate = false;
         let mut valid_card = false;
+        let collect = self.collect;
+        if collect {
+            self.hits.clear();
+        }
+        // Sensitive-data categories seen in this record, one bit each.
+        let mut sens = 0u8;
 
         for f in fields {
             let v: &[u8] = &f.value;
@@ -87,6 +115,11 @@ impl<'p> Analyzer<'p> {
                 Role::Sex => {
                     if let Some(female) = self.sex(v) {
                         self.sexes.push(female);
+                    }
+                }
+                Role::Sensitive(rule) => {
+                    if let Some(c) = sensitive::field_category(&self.p.sensitive, rule, v) {
+                        sens |= 1 << c;
                     }
                 }
                 _ => {}
@@ -163,6 +196,9 @@ impl<'p> Analyzer<'p> {
                     }
                     Found::Damaged => unreachable!("damaged values have no kind"),
                 };
+                if collect {
+                    push_hit(&mut self.hits, found, kind, v, ok.is_ok());
+                }
                 let ks = &mut stats.kinds[kind.index()];
                 match ok {
                     Ok(()) => {
@@ -178,6 +214,7 @@ impl<'p> Analyzer<'p> {
             stats.records.with_candidates += 1;
         }
         if self.niks.is_empty() {
+            self.finish(sens, false, stats, file);
             return;
         }
         stats.records.with_valid_nik += 1;
@@ -221,9 +258,56 @@ impl<'p> Analyzer<'p> {
         if valid_card {
             stats.records.by_bpjs_card += 1;
         }
-        if by_birth_date || valid_card {
+        let by_reference = self.by_reference(stats);
+        if let Some(today) = self.x.and_then(|x| x.today) {
+            if self.niks.iter().any(|n| today.age(n.date) < 18) {
+                sens |= 1 << sensitive::CHILDREN;
+            }
+        }
+        let confirmed = by_birth_date || valid_card || by_reference;
+        if confirmed {
             stats.records.confirmed += 1;
             file.confirmed += 1;
+        }
+        self.finish(sens, confirmed, stats, file);
+    }
+
+    /// SPEC §6 rule 3: a valid NIK of the record is in the `--reference` set.
+    fn by_reference(&self, stats: &mut Stats) -> bool {
+        let Some(x) = self.x else { return false };
+        let Some(r) = &x.reference else { return false };
+        let mut hit = false;
+        for n in &self.niks {
+            if r.contains_nik(n.value, x.key.as_ref()) {
+                stats.reference_people.insert(n.value);
+                hit = true;
+            }
+        }
+        if hit {
+            stats.records.by_reference += 1;
+            stats.records.reference_matched += 1;
+        }
+        hit
+    }
+
+    /// The end of every record: sensitive categories, and the `--records` row.
+    fn finish(&mut self, sens: u8, confirmed: bool, stats: &mut Stats, file: &FileStats) {
+        if sens != 0 {
+            for (c, n) in stats.sensitive.iter_mut().enumerate() {
+                *n += u64::from(sens >> c & 1);
+            }
+        }
+        if self.collect && !self.hits.is_empty() {
+            let tier = if confirmed {
+                Tier::Confirmed
+            } else if self.hits.any_valid() {
+                Tier::Valid
+            } else {
+                Tier::Candidate
+            };
+            let x = self.x.expect("collect needs extras");
+            self.rows
+                .push(file.records, tier, &self.hits, x.key.as_ref(), x.reveal);
         }
     }
 
@@ -241,6 +325,17 @@ impl<'p> Analyzer<'p> {
         } else {
             None
         }
+    }
+}
+
+/// Keeps one finding's normalized value for `--records`.
+fn push_hit(hits: &mut RecordHits, found: &Found, kind: Kind, v: &[u8], valid: bool) {
+    match found {
+        Found::Sixteen { digits, .. } => hits.push(kind, valid, &[digits]),
+        Found::Card { digits, .. } => hits.push(kind, valid, &[digits]),
+        Found::Phone { .. } => hits.push(kind, valid, &[b"+62", found.national().unwrap_or(b"")]),
+        Found::Email { span } => hits.push(kind, valid, &[&v[span.0..span.1]]),
+        Found::Damaged => {}
     }
 }
 

@@ -12,6 +12,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
 use crate::explain::{check, explain};
+use crate::extras::Extras;
+use crate::fingerprint::{Key, Reference};
+use crate::impact::Civil;
 use crate::patterns::{Kind, Patterns};
 use crate::report::{self, RunInfo};
 use crate::scan::{scan, Progress, ScanConfig};
@@ -60,6 +63,8 @@ pub enum Format {
     Text,
     Json,
     Csv,
+    /// One self-contained HTML page (no network, no scripts): the report to hand on.
+    Html,
 }
 
 #[derive(Debug, clap::Args)]
@@ -91,6 +96,23 @@ pub struct ScanArgs {
     /// Do not draw a progress bar (it is drawn on stderr only when stderr is a terminal).
     #[arg(long)]
     pub no_progress: bool,
+    /// Also write one CSV row per record with any candidate (owner-only permissions).
+    #[arg(long, value_name = "FILE")]
+    pub records: Option<PathBuf>,
+    /// Identifiers known to the data owner, raw or as fingerprints, one per line: records
+    /// holding a valid NIK in it are confirmed by reference.
+    #[arg(long, value_name = "FILE")]
+    pub reference: Option<PathBuf>,
+    /// Secret key for fingerprints (HMAC-SHA256 of the normalized value).
+    #[arg(long, env = "TRIAGE_KEY", value_name = "KEY", hide_env_values = true)]
+    pub key: Option<String>,
+    /// Also write the HTML report to FILE (whatever --format is).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// The date ages are computed on, YYYY-MM-DD (default: today in UTC, or with --expect the
+    /// baseline's `impact.as_of`).
+    #[arg(long, env = "TRIAGE_AS_OF", value_name = "DATE")]
+    pub as_of: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -177,6 +199,8 @@ pub struct Config {
     pub reveal: bool,
     pub progress: bool,
     pub patterns: Patterns,
+    pub records: Option<PathBuf>,
+    pub html: Option<PathBuf>,
 }
 
 fn load_patterns(dir: &Option<PathBuf>) -> Result<Patterns> {
@@ -205,9 +229,59 @@ impl Config {
             }
             None => None,
         };
-        if let Some(out) = &a.output {
+        for out in [&a.output, &a.records, &a.html].into_iter().flatten() {
             scan.exclude.push(out.clone());
         }
+        let key = match a.key.as_deref() {
+            Some(k) => Some(Key::new(k.as_bytes()).context("--key / TRIAGE_KEY")?),
+            None => None,
+        };
+        let reference = match &a.reference {
+            Some(path) => {
+                let r = Reference::load(path)?;
+                if r.has_fingerprints() && key.is_none() {
+                    bail!(
+                        "{} holds fingerprints: give the key they were made with (--key or TRIAGE_KEY)",
+                        path.display()
+                    );
+                }
+                if r.unusable > 0 {
+                    eprintln!(
+                        "triage: {}: {} line(s) are neither a 16-digit NIK nor a 64-digit hex fingerprint; ignored",
+                        path.display(),
+                        r.unusable
+                    );
+                }
+                Some(r)
+            }
+            None => None,
+        };
+        // A baseline carries the date its ages were computed on: comparing with it rescans
+        // as of that date, so the baseline does not age.
+        let baseline_date = expect
+            .as_ref()
+            .and_then(|(_, v)| v["impact"]["as_of"].as_str().map(str::to_string));
+        let today = match a.as_of.as_deref().or(baseline_date.as_deref()) {
+            Some(d) => Civil::parse(d).context("--as-of")?,
+            None => Civil::today(),
+        };
+        let rows = match &a.records {
+            Some(path) => {
+                let dir = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                Some(crate::rows::RowSpill::new_in(&dir)?)
+            }
+            None => None,
+        };
+        scan.extras = std::sync::Arc::new(Extras {
+            today: Some(today),
+            reference,
+            key,
+            rows,
+            reveal: a.reveal,
+        });
         Ok(Config {
             format: if a.json { Format::Json } else { a.format },
             output: a.output,
@@ -216,6 +290,8 @@ impl Config {
             progress: !a.no_progress && io::stderr().is_terminal(),
             patterns: load_patterns(&a.patterns)?,
             scan,
+            records: a.records,
+            html: a.html,
         })
     }
 }
@@ -263,7 +339,7 @@ fn run_scan(cfg: Config) -> Result<Exit> {
     let progress = Progress::default();
     let start = Instant::now();
     let done = std::sync::atomic::AtomicBool::new(false);
-    let summary = std::thread::scope(|s| {
+    let mut summary = std::thread::scope(|s| {
         let bar = cfg
             .progress
             .then(|| s.spawn(|| draw_progress(&progress, &done)));
@@ -274,11 +350,25 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         }
         r
     })?;
+    let x = &cfg.scan.extras;
+    if let (Some(path), Some(spill)) = (&cfg.records, &x.rows) {
+        crate::rows::write_records(path, spill, std::mem::take(&mut summary.rows))?;
+    }
+    summary.as_of = x.today;
+    summary.reference = x.reference.as_ref().map(|r| r.len() as u64);
     let run = RunInfo {
         threads: cfg.scan.threads,
         elapsed_s: start.elapsed().as_secs_f64(),
     };
     let v = report::summary_json(&summary, &cfg.patterns, &run);
+    if let Some(path) = &cfg.html {
+        let mut f = io::BufWriter::new(
+            fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        );
+        crate::html::write_html(&mut f, &v, &cfg.patterns)
+            .and_then(|()| f.flush())
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
 
     let mut sink: Box<dyn Write> = match &cfg.output {
         Some(path) => Box::new(io::BufWriter::new(
@@ -290,6 +380,7 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         Format::Json => report::write_json(&mut sink, &v),
         Format::Text => report::write_text(&mut sink, &v, &cfg.patterns),
         Format::Csv => report::write_csv(&mut sink, &v),
+        Format::Html => crate::html::write_html(&mut sink, &v, &cfg.patterns),
     }
     .and_then(|()| sink.flush())
     .context("writing the summary")?;

@@ -13,6 +13,8 @@ use serde::Deserialize;
 const BUILTIN_IDENTIFIERS: &str = include_str!("../patterns/identifiers.toml");
 const BUILTIN_FIELDS: &str = include_str!("../patterns/fields.toml");
 const BUILTIN_REGIONS: &str = include_str!("../patterns/regions.csv");
+const BUILTIN_SENSITIVE: &str = include_str!("../patterns/sensitive.toml");
+const BUILTIN_POPULATION: &str = include_str!("../patterns/population.csv");
 const BUILTIN_SOURCES: &[(&str, &str)] = &[
     (
         "bpjs_kesehatan.toml",
@@ -99,6 +101,9 @@ pub enum Role {
     Email,
     /// A named field with no special meaning.
     Other,
+    /// A named field that may reveal sensitive data: the index of its rule in
+    /// `Patterns::sensitive`. Detection treats it like `Other`.
+    Sensitive(u16),
     /// The record has no field names (plain text, headerless rows).
     Unnamed,
 }
@@ -212,6 +217,9 @@ pub struct SourceProfile {
     pub name: String,
     #[serde(default)]
     pub why: String,
+    /// Where the `why` comes from.
+    #[serde(default)]
+    pub references: Vec<String>,
     /// Field names (normalized) with their weights.
     pub fields: Vec<WeightedField>,
 }
@@ -220,9 +228,18 @@ pub struct SourceProfile {
 pub struct WeightedField {
     pub names: Vec<String>,
     pub weight: f64,
-    /// A valid identifier kind whose presence also counts as this evidence.
+    /// A valid identifier kind whose presence also counts as this evidence (at half weight).
     #[serde(default)]
     pub kind: Option<String>,
+    /// The shape most sampled values of the field must have (a regex). With `names` empty,
+    /// any column whose sampled values mostly have it is evidence.
+    #[serde(default)]
+    pub shape: Option<String>,
+    /// What values of that shape are, for the evidence (`values like <label>`).
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(skip)]
+    pub shape_rule: Option<Regex>,
 }
 
 /// Region codes of the union table: membership is a bit lookup on the hot path.
@@ -372,6 +389,10 @@ pub struct Patterns {
     /// (hash from the right, class index, suffix) of every class suffix.
     domain_suffixes: Vec<(u64, usize, String)>,
     pub sources: Vec<SourceProfile>,
+    /// Field rules for sensitive data (`sensitive.toml`), indexed by `Role::Sensitive`.
+    pub sensitive: Vec<crate::sensitive::SensitiveField>,
+    /// Population by region (`population.csv`), for the impact's shares.
+    pub population: crate::impact::Population,
 }
 
 impl Patterns {
@@ -386,6 +407,8 @@ impl Patterns {
             BUILTIN_FIELDS,
             BUILTIN_REGIONS,
             sources,
+            BUILTIN_SENSITIVE,
+            BUILTIN_POPULATION,
         )
         .context("built-in patterns")
     }
@@ -412,11 +435,21 @@ impl Patterns {
                 sources.push((p.display().to_string(), text));
             }
         }
+        // Files added after the first layout: a directory without them uses the built-ins.
+        let optional = |name: &str, builtin: &str| -> Result<String> {
+            if dir.join(name).exists() {
+                read(name)
+            } else {
+                Ok(builtin.to_string())
+            }
+        };
         Patterns::from_texts(
             &read("identifiers.toml")?,
             &read("fields.toml")?,
             &read("regions.csv")?,
             sources,
+            &optional("sensitive.toml", BUILTIN_SENSITIVE)?,
+            &optional("population.csv", BUILTIN_POPULATION)?,
         )
         .with_context(|| format!("patterns in {}", dir.display()))
     }
@@ -426,6 +459,8 @@ impl Patterns {
         fields: &str,
         regions: &str,
         sources: Vec<(String, String)>,
+        sensitive: &str,
+        population: &str,
     ) -> Result<Patterns> {
         let idf: IdentifierFile = toml::from_str(identifiers).context("identifiers.toml")?;
         let ff: FieldsFile = toml::from_str(fields).context("fields.toml")?;
@@ -488,9 +523,34 @@ impl Patterns {
 
         let mut profiles = Vec::new();
         for (name, text) in sources {
-            let prof: SourceProfile = toml::from_str(&text).with_context(|| name.clone())?;
+            let mut prof: SourceProfile = toml::from_str(&text).with_context(|| name.clone())?;
+            for f in &mut prof.fields {
+                if let Some(shape) = &f.shape {
+                    f.shape_rule = Some(
+                        Regex::new(shape).with_context(|| format!("{name}: shape {shape:?}"))?,
+                    );
+                } else if f.names.is_empty() {
+                    bail!("{name}: a field with no names needs a shape");
+                }
+                for n in &mut f.names {
+                    *n = normalize_field_name(n.as_bytes());
+                }
+            }
             profiles.push(prof);
         }
+
+        let sensitive = crate::sensitive::parse(sensitive)?;
+        for (i, rule) in sensitive.iter().enumerate() {
+            let i = u16::try_from(i).context("sensitive.toml: too many rules")?;
+            for n in &rule.names {
+                // An identifier synonym keeps its role; the first sensitive rule wins.
+                roles
+                    .entry(normalize_field_name(n.as_bytes()))
+                    .or_insert(Role::Sensitive(i));
+            }
+        }
+        let population = crate::impact::Population::new(population.to_string());
+        population.check()?;
 
         let lower = |v: Vec<String>| v.into_iter().map(|s| s.to_lowercase()).collect();
         Ok(Patterns {
@@ -544,6 +604,8 @@ impl Patterns {
                 .collect(),
             domain_classes: p.domain_classes,
             sources: profiles,
+            sensitive,
+            population,
         })
     }
 

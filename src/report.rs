@@ -6,7 +6,9 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use crate::attribute::attribute;
+use crate::impact::{Impact, RegionPeople, AGE_BANDS};
 use crate::patterns::{Kind, Patterns};
+use crate::sensitive::CATEGORIES;
 use crate::summary::{reasons, State, Summary};
 
 pub const SCHEMA: &str = "triage.summary/1";
@@ -117,7 +119,10 @@ pub fn summary_json(s: &Summary, p: &Patterns, run: &RunInfo) -> Value {
 
     let attribution: Vec<Value> = attribute(s, p)
         .into_iter()
-        .map(|a| json!({"source": a.source, "name": a.name, "score": a.score, "evidence": a.evidence}))
+        .map(|a| {
+            json!({"source": a.source, "name": a.name, "score": a.score, "evidence": a.evidence,
+                   "why": a.why})
+        })
         .collect();
 
     let files: Vec<Value> = s
@@ -147,6 +152,14 @@ pub fn summary_json(s: &Summary, p: &Patterns, run: &RunInfo) -> Value {
         "records": records,
         "identifiers": ids,
         "attribution": attribution,
+        "impact": impact_json(s, p),
+        "sensitive": sensitive_json(s),
+        "reference": json!({
+            "given": s.reference.is_some(),
+            "entries": s.reference.unwrap_or(0),
+            "records_matched": r.reference_matched,
+            "people_matched": s.stats.reference_people.len(),
+        }),
         "files": files,
         "run": {
             "version": env!("CARGO_PKG_VERSION"),
@@ -155,6 +168,94 @@ pub fn summary_json(s: &Summary, p: &Patterns, run: &RunInfo) -> Value {
             "bytes_per_s": if run.elapsed_s > 0.0 { (bytes as f64 / run.elapsed_s).round() } else { 0.0 },
         },
     })
+}
+
+/// Distinct people by region, sex and age (SPEC §7 `impact`, issue 5), from the sorted set
+/// of distinct valid NIKs (compacted by the scan; compacted here when it is not).
+fn impact_json(s: &Summary, p: &Patterns) -> Value {
+    let set = &s.stats.kinds[Kind::Nik.index()].unique;
+    let im = match set.sorted() {
+        Some(v) => Impact::from_niks(v, s.as_of),
+        None => {
+            let mut c = set.clone();
+            c.compact();
+            Impact::from_niks(c.sorted().unwrap_or(&[]), s.as_of)
+        }
+    };
+    let region = |code: u32, width: usize, r: &RegionPeople| {
+        let pop = p.population.get(code);
+        let name = match pop {
+            Some((n, _)) => n.to_string(),
+            // A code the 2025 table no longer has (Papua before its 2022 split): a NIK keeps it.
+            None => p
+                .regions
+                .name(&format!("{code:0width$}"))
+                .map_or(String::new(), |r| {
+                    if r.editions.contains("2025") {
+                        r.name.clone()
+                    } else {
+                        format!("{} (code retired by 2025)", r.name)
+                    }
+                }),
+        };
+        json!({
+            "name": name,
+            "people": r.people,
+            "female": r.female,
+            "male": r.people - r.female,
+            "children": r.children,
+            "population": pop.map(|(_, t)| t),
+            "share": pop.map(|(_, t)| share(r.people, t)),
+        })
+    };
+    let mut provinces = Map::new();
+    for (code, r) in &im.provinces {
+        provinces.insert(format!("{code:02}"), region(*code, 2, r));
+    }
+    let mut regencies = Map::new();
+    for (code, r) in &im.regencies {
+        regencies.insert(format!("{code:04}"), region(*code, 4, r));
+    }
+    let mut bands = Map::new();
+    for (i, (label, ..)) in AGE_BANDS.iter().enumerate() {
+        bands.insert(
+            label.to_string(),
+            json!({"female": im.age_bands[i][0], "male": im.age_bands[i][1]}),
+        );
+    }
+    json!({
+        "as_of": im.as_of.map(|d| d.to_string()),
+        "people": im.people,
+        "female": im.female,
+        "male": im.male,
+        "children": im.children,
+        "age_bands": bands,
+        "provinces": provinces,
+        "regencies": regencies,
+    })
+}
+
+/// A share of a population, to 6 significant places (people are few per region).
+fn share(a: u64, b: u64) -> f64 {
+    if a == 0 || b == 0 {
+        0.0
+    } else {
+        let x = a as f64 / b as f64;
+        let scale = 10f64.powi(6 - x.log10().ceil().min(0.0) as i32);
+        (x * scale).round() / scale
+    }
+}
+
+/// Records per sensitive-data category (UU 27/2022 art. 4(2)), every category listed.
+fn sensitive_json(s: &Summary) -> Value {
+    let mut m = Map::new();
+    for (i, (id, name, article)) in CATEGORIES.iter().enumerate() {
+        m.insert(
+            id.to_string(),
+            json!({"name": name, "law": format!("UU 27/2022 {article}"), "records": s.stats.sensitive[i]}),
+        );
+    }
+    Value::Object(m)
 }
 
 pub fn write_json<W: Write>(w: &mut W, summary: &Value) -> io::Result<()> {
@@ -200,7 +301,24 @@ pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()
         n(v, "records.confirmed_by.bpjs_card"),
         n(v, "records.confirmed_by.reference"),
     )?;
-    writeln!(w, "people      {people} distinct valid NIKs")?;
+    let im = &v["impact"];
+    writeln!(
+        w,
+        "people      {people} distinct valid NIKs ({} female, {} male; {} children under 18 on {})",
+        n(im, "female"),
+        n(im, "male"),
+        n(im, "children"),
+        im["as_of"].as_str().unwrap_or("-"),
+    )?;
+    if v["reference"]["given"].as_bool() == Some(true) {
+        writeln!(
+            w,
+            "reference   {} of {} reference entries found: {} records",
+            n(v, "reference.people_matched"),
+            n(v, "reference.entries"),
+            n(v, "reference.records_matched"),
+        )?;
+    }
     writeln!(
         w,
         "source      {} (score {:.2}){}",
@@ -215,6 +333,42 @@ pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()
                     .join(", ")
             ),
             _ => String::new(),
+        }
+    )?;
+    if let Some(others) = v["attribution"].as_array() {
+        let rest: Vec<String> = others
+            .iter()
+            .skip(1)
+            .filter(|a| a["score"].as_f64().unwrap_or(0.0) > 0.0 && a["source"] != "unknown")
+            .take(3)
+            .map(|a| {
+                format!(
+                    "{} {:.2}",
+                    a["source"].as_str().unwrap_or("?"),
+                    a["score"].as_f64().unwrap_or(0.0)
+                )
+            })
+            .collect();
+        if !rest.is_empty() {
+            writeln!(w, "            next: {}", rest.join(", "))?;
+        }
+    }
+    let sens: Vec<String> = v["sensitive"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, c)| n(c, "records") > 0)
+                .map(|(id, c)| format!("{id} {}", n(c, "records")))
+                .collect()
+        })
+        .unwrap_or_default();
+    writeln!(
+        w,
+        "sensitive   {} (records per UU 27/2022 art. 4(2) category)",
+        if sens.is_empty() {
+            "none found".to_string()
+        } else {
+            sens.join(", ")
         }
     )?;
     let agree = n(v, "identifiers.nik.birth_date_agree");
@@ -307,6 +461,48 @@ pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()
             for (code, c) in top.iter().take(10) {
                 let name = p.regions.name(code).map_or("?", |r| r.name.as_str());
                 writeln!(w, "  {code} {name:<40} {c:>10}  {}", pct(*c, sum))?;
+            }
+        }
+    }
+
+    if let Some(regs) = im["regencies"].as_object() {
+        let mut top: Vec<(&String, &Value)> = regs.iter().collect();
+        top.sort_by(|a, b| n(b.1, "people").cmp(&n(a.1, "people")).then(a.0.cmp(b.0)));
+        if !top.is_empty() {
+            writeln!(w)?;
+            writeln!(
+                w,
+                "top regencies (distinct people, share of the population)"
+            )?;
+            for (code, r) in top.iter().take(10) {
+                let share = match r["share"].as_f64() {
+                    Some(s) => format!("{:.4}%", s * 100.0),
+                    None => "-".into(),
+                };
+                writeln!(
+                    w,
+                    "  {code} {:<40} {:>10}  {share}",
+                    r["name"].as_str().unwrap_or("?"),
+                    n(r, "people")
+                )?;
+            }
+        }
+    }
+    if let Some(bands) = im["age_bands"].as_object() {
+        if n(im, "people") > 0 {
+            writeln!(w)?;
+            writeln!(
+                w,
+                "age (on {})      female       male",
+                im["as_of"].as_str().unwrap_or("-")
+            )?;
+            for (label, b) in bands {
+                writeln!(
+                    w,
+                    "  {label:<14} {:>8} {:>10}",
+                    n(b, "female"),
+                    n(b, "male")
+                )?;
             }
         }
     }

@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::analyze::Analyzer;
 use crate::archive::{self, spill, too_large, Container, Guard, Limits};
 use crate::decode::{sniff, Bom, Sniff, Utf16Reader, SNIFF_BYTES};
+use crate::extras::Extras;
 use crate::patterns::{normalize_field_name, Patterns};
 use crate::records::{KeyRoles, Layout};
 use crate::sql::SqlCutter;
@@ -35,6 +36,8 @@ pub struct ScanConfig {
     pub max_record: usize,
     /// Bounds on decompression: entry size, ratio, nesting.
     pub limits: Limits,
+    /// Per-record work beyond counting: scan date, reference, key, `--records`.
+    pub extras: Arc<Extras>,
 }
 
 impl ScanConfig {
@@ -46,6 +49,7 @@ impl ScanConfig {
             chunk_size: 1 << 20,
             max_record: 64 << 20,
             limits: Limits::default(),
+            extras: Arc::default(),
         }
     }
 }
@@ -426,13 +430,14 @@ fn scan_text(
             header,
         } => (layout, header_len, header),
     };
-    for h in header {
+    for h in &header {
         let norm = normalize_field_name(h.as_bytes());
         if !norm.is_empty() {
-            out.fields.entry(norm).or_default().insert(h);
+            out.fields.entry(norm).or_default().insert(h.clone());
         }
     }
     buf.drain(..header_len.min(buf.len()));
+    crate::attribute::sample(&layout, &buf, &header, p, &mut out.shapes);
     let format = format!("{}{format_hint}{}", at.via, layout.format_name());
     let file = FileStats::new(State::Scanned, &format, at.bytes);
     out.files.insert(at.name.clone(), file);
@@ -446,6 +451,8 @@ fn scan_text(
     let format = format.as_str();
     // SQL dumps carry their statement context from chunk to chunk.
     let mut sql = matches!(layout, Layout::Sql).then(SqlCutter::default);
+    let x = &*cfg.extras;
+    let mut offset = 0u64;
 
     rayon::in_place_scope(|scope| {
         loop {
@@ -474,6 +481,8 @@ fn scan_text(
             rest.extend_from_slice(&buf[cut..]);
             buf.truncate(cut);
             let chunk = std::mem::replace(&mut buf, rest);
+            let chunk_at = offset;
+            offset += chunk.len() as u64;
             if !chunk.is_empty() {
                 if at.progress {
                     counted += chunk.len() as u64;
@@ -483,8 +492,10 @@ fn scan_text(
                 }
                 let job = move || {
                     let s = match &start {
-                        Some(state) => crate::sql::analyze_chunk(state, &chunk, name, format, p),
-                        None => analyze_chunk(layout, &chunk, name, format, p),
+                        Some(state) => {
+                            crate::sql::analyze_chunk(state, &chunk, name, format, p, x, chunk_at)
+                        }
+                        None => analyze_chunk(layout, &chunk, name, format, p, x, chunk_at),
                     };
                     (s, chunk)
                 };
@@ -520,16 +531,19 @@ fn scan_text(
     counted
 }
 
-/// One chunk, start to end, on one worker.
+/// One chunk, start to end, on one worker; `offset` is where the chunk starts in the file's
+/// (decoded) bytes, the key that orders `--records` rows.
 pub fn analyze_chunk(
     layout: &Layout,
     chunk: &[u8],
     name: &str,
     format: &str,
     p: &Patterns,
+    x: &Extras,
+    offset: u64,
 ) -> Summary {
     let mut s = Summary::default();
-    let mut analyzer = Analyzer::new(p);
+    let mut analyzer = Analyzer::with_extras(p, x);
     let mut keys = KeyRoles::default();
     let mut file = FileStats::new(State::Scanned, format, 0);
     let stats = &mut s.stats;
@@ -544,6 +558,10 @@ pub fn analyze_chunk(
                 .or_default()
                 .insert(crate::decode::text(&k));
         }
+    }
+    if let Some(spill) = &x.rows {
+        s.rows
+            .push(spill.chunk(name, offset, file.records, &analyzer.rows.bytes));
     }
     s.files.insert(name.to_string(), file);
     s

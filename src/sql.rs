@@ -1083,15 +1083,21 @@ pub fn analyze_chunk(
     name: &str,
     format: &str,
     p: &Patterns,
+    x: &crate::extras::Extras,
+    offset: u64,
 ) -> Summary {
     let mut s = Summary::default();
-    let mut analyzer = Analyzer::new(p);
+    let mut analyzer = Analyzer::with_extras(p, x);
     let mut file = FileStats::new(State::Scanned, format, 0);
     let stats = &mut s.stats;
     let mut names = BTreeSet::new();
     for_each_record_named(chunk, state, p, &mut names, &mut |fields, named| {
         analyzer.record(fields, named, stats, &mut file)
     });
+    if let Some(spill) = &x.rows {
+        s.rows
+            .push(spill.chunk(name, offset, file.records, &analyzer.rows.bytes));
+    }
     s.files.insert(name.to_string(), file);
     // Column names are fields for attribution, like a header row's.
     for n in names {

@@ -79,6 +79,15 @@ impl DistinctSet {
         self.len() == 0
     }
 
+    /// The values in ascending order, once [`DistinctSet::compact`] has run (`None` before).
+    pub fn sorted(&self) -> Option<&[u64]> {
+        match (self.pending.is_empty(), self.runs.len()) {
+            (true, 0) => Some(&[]),
+            (true, 1) => Some(&self.runs[0]),
+            _ => None,
+        }
+    }
+
     pub fn contains(&self, v: u64) -> bool {
         self.pending.contains(&v) || self.runs.iter().any(|r| r.binary_search(&v).is_ok())
     }
@@ -266,6 +275,10 @@ pub struct Stats {
     pub operators: Vec<u64>,
     /// Valid e-mails per class index (`Patterns::domain_class_names`).
     pub domain_classes: Vec<u64>,
+    /// Distinct valid NIKs found in the `--reference` set.
+    pub reference_people: DistinctSet,
+    /// Records per sensitive-data category (`sensitive::CATEGORIES`).
+    pub sensitive: [u64; 6],
 }
 
 impl Default for Stats {
@@ -284,6 +297,8 @@ impl Default for Stats {
             card_restored: 0,
             operators: Vec::new(),
             domain_classes: Vec::new(),
+            reference_people: DistinctSet::default(),
+            sensitive: [0; 6],
         }
     }
 }
@@ -316,6 +331,10 @@ impl AddAssign for Stats {
         self.card_restored += o.card_restored;
         add_vec(&mut self.operators, o.operators);
         add_vec(&mut self.domain_classes, o.domain_classes);
+        self.reference_people += o.reference_people;
+        for (a, b) in self.sensitive.iter_mut().zip(o.sensitive) {
+            *a += b;
+        }
     }
 }
 
@@ -398,6 +417,14 @@ pub struct Summary {
     pub files: BTreeMap<String, FileStats>,
     /// Field names seen in headers and keys: normalized name → names as written.
     pub fields: BTreeMap<String, BTreeSet<String>>,
+    /// `--records`: where each chunk's rows are (order is restored when they are written).
+    pub rows: Vec<crate::rows::RowChunk>,
+    /// Attribution value shapes: (source, field rule index) → [values checked, matched].
+    pub shapes: BTreeMap<(String, usize), [u64; 2]>,
+    /// The date ages were computed on (set once after the scan, not merged).
+    pub as_of: Option<crate::impact::Civil>,
+    /// Distinct usable entries of `--reference`, when given (set after the scan).
+    pub reference: Option<u64>,
 }
 
 impl AddAssign for Summary {
@@ -413,6 +440,12 @@ impl AddAssign for Summary {
         }
         for (k, v) in o.fields {
             self.fields.entry(k).or_default().extend(v);
+        }
+        self.rows.extend(o.rows);
+        for (k, [c, m]) in o.shapes {
+            let e = self.shapes.entry(k).or_default();
+            e[0] += c;
+            e[1] += m;
         }
     }
 }
@@ -433,10 +466,11 @@ impl Summary {
     /// rayon pool.
     pub fn compact(&mut self) {
         use rayon::prelude::*;
-        self.stats
-            .kinds
-            .par_iter_mut()
-            .for_each(|k| k.unique.compact());
+        let (kinds, reference) = (&mut self.stats.kinds, &mut self.stats.reference_people);
+        rayon::join(
+            || kinds.par_iter_mut().for_each(|k| k.unique.compact()),
+            || reference.compact(),
+        );
     }
 
     pub fn bytes(&self) -> u64 {

@@ -462,9 +462,17 @@ fn date_cell(dt: &calamine::ExcelDateTime) -> Cell {
 }
 
 /// Analyzes one chunk of packed rows.
-fn analyze_rows(chunk: &RowChunk, name: &str, format: &str, p: &Patterns) -> Summary {
+/// `offset` orders the chunk's `--records` rows: the packed row bytes sent before it.
+fn analyze_rows(
+    chunk: &RowChunk,
+    name: &str,
+    format: &str,
+    p: &Patterns,
+    x: &crate::extras::Extras,
+    offset: u64,
+) -> Summary {
     let mut s = Summary::default();
-    let mut analyzer = Analyzer::new(p);
+    let mut analyzer = Analyzer::with_extras(p, x);
     let mut file = FileStats::new(State::Scanned, format, 0);
     let mut fields: Vec<Field> = Vec::new();
     let d = &chunk.data;
@@ -496,6 +504,10 @@ fn analyze_rows(chunk: &RowChunk, name: &str, format: &str, p: &Patterns) -> Sum
         }
         analyzer.record(&fields, chunk.named, &mut s.stats, &mut file);
     }
+    if let Some(spill) = &x.rows {
+        s.rows
+            .push(spill.chunk(name, offset, file.records, &analyzer.rows.bytes));
+    }
     s.files.insert(name.to_string(), file);
     s
 }
@@ -513,17 +525,22 @@ fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
     let mut problem: Option<String> = None;
     let mut opened = false;
 
+    let x = &*ctx.cfg.extras;
+    // Sheets are read in order on this thread, so the running byte count is deterministic.
+    let sent = std::cell::Cell::new(0u64);
     rayon::in_place_scope(|scope| {
         let send = |chunk: RowChunk| {
+            let offset = sent.get();
+            sent.set(offset + chunk.data.len() as u64);
             if in_flight.load(Ordering::Acquire) < max_in_flight {
                 in_flight.fetch_add(1, Ordering::AcqRel);
                 let in_flight = &in_flight;
                 scope.spawn(move |_| {
-                    ctx.add(analyze_rows(&chunk, name, fmt, p));
+                    ctx.add(analyze_rows(&chunk, name, fmt, p, x, offset));
                     in_flight.fetch_sub(1, Ordering::AcqRel);
                 });
             } else {
-                ctx.add(analyze_rows(&chunk, name, fmt, p));
+                ctx.add(analyze_rows(&chunk, name, fmt, p, x, offset));
             }
         };
         let mut sheet_done = |sheet: &mut Sheet| {

@@ -797,7 +797,6 @@ fn sql_insert_tuples_are_records() {
 // ---------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "bug: scan has no --reference, --records or --key option (SPEC §2)"]
 fn reference_records_and_key_options_exist() {
     let dir = tempfile::tempdir().unwrap();
     let reference = dir.path().join("reference.txt");

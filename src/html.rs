@@ -1,0 +1,577 @@
+//! The HTML report (`--format html`, `--html FILE`): one self-contained page to hand to the
+//! data owner and to management. No network, no scripts, no external fonts or images: styles
+//! are inline, charts are inline SVG drawn here. It renders the JSON summary, so it says
+//! exactly what `--format json` says, and like every output it holds no raw identifier.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+use crate::patterns::{Kind, Patterns};
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn get<'a>(v: &'a Value, path: &str) -> &'a Value {
+    path.split('.').fold(v, |v, k| &v[k])
+}
+
+fn n(v: &Value, path: &str) -> u64 {
+    get(v, path).as_u64().unwrap_or(0)
+}
+
+fn s<'a>(v: &'a Value, path: &str) -> &'a str {
+    get(v, path).as_str().unwrap_or("")
+}
+
+/// 1234567 → "1,234,567".
+fn num(x: u64) -> String {
+    let d = x.to_string();
+    let mut out = String::new();
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn pct(a: u64, b: u64) -> String {
+    if b == 0 {
+        "–".into()
+    } else {
+        format!("{:.1}%", a as f64 * 100.0 / b as f64)
+    }
+}
+
+const STYLE: &str = r#"
+:root { --ink:#1d2433; --muted:#5b6476; --line:#d8dce4; --bg:#f5f6f8; --accent:#1f5fa8;
+        --female:#c2417a; --male:#2f6db5; --warn:#b45309; --ok:#15803d; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink);
+       font: 15px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1100px; margin: 0 auto; padding: 28px 24px 48px; }
+header h1 { font-size: 26px; margin: 0 0 4px; }
+header p { margin: 0; color: var(--muted); }
+section { background:#fff; border:1px solid var(--line); border-radius:8px; padding:18px 22px;
+          margin-top:18px; }
+h2 { font-size:18px; margin:0 0 12px; }
+h3 { font-size:15px; margin:16px 0 8px; }
+.cards { display:grid; grid-template-columns: repeat(4, 1fr); gap:12px; }
+.card { border:1px solid var(--line); border-radius:6px; padding:12px 14px; }
+.card .v { font-size:24px; font-weight:650; }
+.card .l { color:var(--muted); font-size:13px; }
+.source { margin-top:14px; padding:12px 14px; border-left:4px solid var(--accent); background:#eef4fb; }
+table { border-collapse:collapse; width:100%; font-size:13.5px; }
+th, td { text-align:left; padding:5px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
+th { color:var(--muted); font-weight:600; }
+td.n, th.n { text-align:right; font-variant-numeric: tabular-nums; white-space:nowrap; }
+.bar { display:inline-block; height:10px; background:var(--accent); border-radius:2px; vertical-align:middle; }
+.muted { color:var(--muted); }
+.small { font-size:12.5px; }
+.tag { display:inline-block; padding:1px 7px; border-radius:10px; font-size:12px; background:#eef0f4; margin:1px 2px; }
+.yes { color:var(--warn); font-weight:600; }
+.no { color:var(--muted); }
+.state-failed, .state-partial { color:#b91c1c; font-weight:600; }
+.state-skipped { color:var(--muted); }
+.two { display:grid; grid-template-columns: 1fr 1fr; gap:18px; }
+svg text { font-family: inherit; }
+footer { margin-top:22px; color:var(--muted); font-size:12.5px; }
+@media print { body { background:#fff; } section { break-inside: avoid; } }
+"#;
+
+/// Writes the report for a JSON summary (as `report::summary_json` makes it).
+pub fn write_html<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()> {
+    let mut h = String::with_capacity(64 * 1024);
+    render(&mut h, v, p).expect("writing to a String");
+    w.write_all(h.as_bytes())
+}
+
+fn render(h: &mut String, v: &Value, p: &Patterns) -> std::fmt::Result {
+    let total = n(v, "records.total");
+    let confirmed = n(v, "records.confirmed");
+    let people = n(v, "impact.people");
+    let best = &v["attribution"][0];
+    writeln!(h, "<!doctype html>")?;
+    writeln!(h, "<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
+    writeln!(
+        h,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
+    writeln!(h, "<title>triage report: {}</title>", esc(s(best, "name")))?;
+    writeln!(h, "<style>{STYLE}</style></head><body><main>")?;
+
+    // Headline.
+    writeln!(h, "<header id=\"headline\"><h1>Leak triage report</h1>")?;
+    writeln!(
+        h,
+        "<p>{} files, {} bytes read; ages as of {}. Every identifier in this report is masked or \
+         counted; none is shown in full.</p></header>",
+        num(n(v, "ledger.entries")),
+        num(n(v, "ledger.bytes")),
+        esc(s(v, "impact.as_of"))
+    )?;
+    writeln!(h, "<section><h2>Headline</h2><div class=\"cards\">")?;
+    for (value, label) in [
+        (num(total), "records".to_string()),
+        (
+            num(confirmed),
+            format!("confirmed genuine ({} of records)", pct(confirmed, total)),
+        ),
+        (num(people), "distinct people (valid NIKs)".to_string()),
+        (
+            num(n(v, "impact.children")),
+            "children (under 18)".to_string(),
+        ),
+    ] {
+        writeln!(
+            h,
+            "<div class=\"card\"><div class=\"v\">{value}</div><div class=\"l\">{}</div></div>",
+            esc(&label)
+        )?;
+    }
+    writeln!(h, "</div>")?;
+    writeln!(
+        h,
+        "<div class=\"source\"><b>Likely source:</b> {} <span class=\"muted\">(score {:.2})</span></div>",
+        esc(s(best, "name")),
+        best["score"].as_f64().unwrap_or(0.0)
+    )?;
+    writeln!(
+        h,
+        "<p class=\"small muted\">Confirmed = a valid NIK corroborated in the same record: birth date {} · \
+         BPJS card {} · reference {}. Birth-date fields agree with the NIK in {} records and disagree in {}.</p>",
+        num(n(v, "records.confirmed_by.birth_date")),
+        num(n(v, "records.confirmed_by.bpjs_card")),
+        num(n(v, "records.confirmed_by.reference")),
+        num(n(v, "identifiers.nik.birth_date_agree")),
+        num(n(v, "identifiers.nik.birth_date_disagree")),
+    )?;
+    if v["reference"]["given"].as_bool() == Some(true) {
+        writeln!(
+            h,
+            "<p><b>Reference check:</b> {} of the data owner's {} identifiers are in the data, in {} records.</p>",
+            num(n(v, "reference.people_matched")),
+            num(n(v, "reference.entries")),
+            num(n(v, "reference.records_matched")),
+        )?;
+    }
+    writeln!(h, "</section>")?;
+
+    attribution(h, v)?;
+    identifiers(h, v, p)?;
+    provinces(h, v)?;
+    ages(h, v)?;
+    sensitive(h, v)?;
+    ledger(h, v)?;
+
+    writeln!(
+        h,
+        "<footer>triage {} · {} thread(s) · {:.3} s. Generated offline; this file loads nothing \
+         from the network.</footer>",
+        esc(s(v, "run.version")),
+        n(v, "run.threads"),
+        get(v, "run.elapsed_s").as_f64().unwrap_or(0.0)
+    )?;
+    writeln!(h, "</main></body></html>")
+}
+
+fn attribution(h: &mut String, v: &Value) -> std::fmt::Result {
+    writeln!(
+        h,
+        "<section id=\"attribution\"><h2>Whose data: attribution</h2>"
+    )?;
+    writeln!(
+        h,
+        "<table><tr><th>source profile</th><th class=\"n\">score</th><th></th><th>evidence seen</th></tr>"
+    )?;
+    for a in v["attribution"].as_array().into_iter().flatten() {
+        let score = a["score"].as_f64().unwrap_or(0.0);
+        let evidence: Vec<String> = a["evidence"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|e| format!("<span class=\"tag\">{}</span>", esc(e)))
+            .collect();
+        writeln!(
+            h,
+            "<tr><td><b>{}</b><br><span class=\"small muted\">{}</span></td><td class=\"n\">{score:.2}</td>\
+             <td><span class=\"bar\" style=\"width:{}px\"></span></td><td>{}</td></tr>",
+            esc(s(a, "name")),
+            esc(s(a, "why")),
+            (score * 120.0).round() as u32,
+            if evidence.is_empty() { "–".to_string() } else { evidence.join(" ") }
+        )?;
+    }
+    writeln!(
+        h,
+        "</table><p class=\"small muted\">The score is the share of a profile's weighted field names \
+         and value shapes present in the data; below 0.35 the source is reported as unknown.</p></section>"
+    )
+}
+
+fn identifiers(h: &mut String, v: &Value, p: &Patterns) -> std::fmt::Result {
+    writeln!(h, "<section id=\"identifiers\"><h2>Identifiers found</h2>")?;
+    writeln!(
+        h,
+        "<table><tr><th>kind</th><th class=\"n\">candidates</th><th class=\"n\">valid</th>\
+         <th class=\"n\">valid share</th><th class=\"n\">distinct</th><th>invalid, by first rule failed</th></tr>"
+    )?;
+    for k in Kind::ALL {
+        let x = &v["identifiers"][k.name()];
+        let inv: Vec<String> = x["invalid"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(_, c)| c.as_u64().unwrap_or(0) > 0)
+            .map(|(r, c)| format!("{} {}", esc(r), num(c.as_u64().unwrap_or(0))))
+            .collect();
+        writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"small\">{}</td></tr>",
+            k.name(),
+            num(n(x, "candidates")),
+            num(n(x, "valid")),
+            pct(n(x, "valid"), n(x, "candidates")),
+            num(n(x, "unique")),
+            if inv.is_empty() {
+                "–".into()
+            } else {
+                inv.join(", ")
+            }
+        )?;
+    }
+    writeln!(h, "</table>")?;
+    let ids = &v["identifiers"];
+    let mut notes = vec![format!(
+        "NIK sex (occurrences): {} female, {} male",
+        num(n(ids, "nik.female")),
+        num(n(ids, "nik.male"))
+    )];
+    if n(ids, "nik.damaged") > 0 {
+        notes.push(format!(
+            "{} NIKs damaged by a spreadsheet (3.17101E+15)",
+            num(n(ids, "nik.damaged"))
+        ));
+    }
+    for (label, key) in [
+        ("phone operators", "phone.operators"),
+        ("e-mail domains", "email.domain_classes"),
+    ] {
+        if let Some(m) = get(ids, key).as_object() {
+            if !m.is_empty() {
+                let parts: Vec<String> = m
+                    .iter()
+                    .map(|(k, c)| format!("{} {}", esc(k), num(c.as_u64().unwrap_or(0))))
+                    .collect();
+                notes.push(format!("{label}: {}", parts.join(", ")));
+            }
+        }
+    }
+    let _ = p;
+    writeln!(
+        h,
+        "<p class=\"small muted\">{}</p></section>",
+        notes.join(" · ")
+    )
+}
+
+/// Horizontal bars of distinct people per province, with the share of its population.
+fn provinces(h: &mut String, v: &Value) -> std::fmt::Result {
+    writeln!(
+        h,
+        "<section id=\"provinces\"><h2>Where the people live</h2>"
+    )?;
+    let mut rows: Vec<(&String, &Value)> = v["impact"]["provinces"]
+        .as_object()
+        .map(|m| m.iter().collect())
+        .unwrap_or_default();
+    rows.sort_by(|a, b| n(b.1, "people").cmp(&n(a.1, "people")).then(a.0.cmp(b.0)));
+    if rows.is_empty() {
+        return writeln!(
+            h,
+            "<p class=\"muted\">No valid NIK was found.</p></section>"
+        );
+    }
+    let max = rows
+        .iter()
+        .map(|r| n(r.1, "people"))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let (label_w, bar_w, row_h) = (230.0, 560.0, 20.0);
+    let height = rows.len() as f64 * row_h + 24.0;
+    writeln!(
+        h,
+        "<svg width=\"100%\" viewBox=\"0 0 1000 {height}\" role=\"img\" aria-label=\"Distinct people by province\">"
+    )?;
+    for (i, (code, r)) in rows.iter().enumerate() {
+        let y = i as f64 * row_h + 4.0;
+        let people = n(r, "people");
+        let w = people as f64 / max as f64 * bar_w;
+        let share = match r["share"].as_f64() {
+            Some(x) => format!("{:.4}% of {}", x * 100.0, num(n(r, "population"))),
+            None => "population unknown".into(),
+        };
+        writeln!(
+            h,
+            "<text x=\"{:.0}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\" fill=\"#1d2433\">{} {}</text>\
+             <rect x=\"{label_w}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\" fill=\"#1f5fa8\" rx=\"2\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#5b6476\">{} · {}</text>",
+            label_w - 8.0,
+            y + 13.0,
+            esc(code),
+            esc(s(r, "name")),
+            y + 2.0,
+            row_h - 6.0,
+            label_w + w + 6.0,
+            y + 13.0,
+            num(people),
+            esc(&share)
+        )?;
+    }
+    writeln!(h, "</svg>")?;
+    let mut regs: Vec<(&String, &Value)> = v["impact"]["regencies"]
+        .as_object()
+        .map(|m| m.iter().collect())
+        .unwrap_or_default();
+    regs.sort_by(|a, b| n(b.1, "people").cmp(&n(a.1, "people")).then(a.0.cmp(b.0)));
+    writeln!(
+        h,
+        "<h3>Top regencies and cities</h3><table><tr><th>code</th><th>regency / city</th>\
+         <th class=\"n\">people</th><th class=\"n\">female</th><th class=\"n\">children</th>\
+         <th class=\"n\">population</th><th class=\"n\">share</th></tr>"
+    )?;
+    for (code, r) in regs.iter().take(15) {
+        writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(code),
+            esc(s(r, "name")),
+            num(n(r, "people")),
+            num(n(r, "female")),
+            num(n(r, "children")),
+            r["population"].as_u64().map_or("–".into(), num),
+            r["share"]
+                .as_f64()
+                .map_or("–".into(), |x| format!("{:.4}%", x * 100.0)),
+        )?;
+    }
+    writeln!(
+        h,
+        "</table><p class=\"small muted\">{} regencies and cities in all. Population: Kepmendagri \
+         300.2.2-2138/2025 via cahyadsn/wilayah. A NIK keeps the region code it was issued under, \
+         so codes from before a split (Papua 91xx/92xx before 2022) have no population of their own.</p></section>",
+        regs.len()
+    )
+}
+
+/// A population pyramid: women to the left, men to the right, one row per age band.
+fn ages(h: &mut String, v: &Value) -> std::fmt::Result {
+    let im = &v["impact"];
+    writeln!(
+        h,
+        "<section id=\"ages\"><h2>Age and sex of the people</h2><p class=\"small muted\">\
+         Distinct valid NIKs: {} women, {} men; age on {} from the birth date in the NIK (the century \
+         that makes the age 0–99).</p>",
+        num(n(im, "female")),
+        num(n(im, "male")),
+        esc(s(im, "as_of"))
+    )?;
+    let bands: Vec<(&String, &Value)> = im["age_bands"]
+        .as_object()
+        .map(|m| m.iter().collect())
+        .unwrap_or_default();
+    let max = bands
+        .iter()
+        .flat_map(|b| [n(b.1, "female"), n(b.1, "male")])
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let (mid, half, row_h) = (500.0, 380.0, 26.0);
+    let height = bands.len() as f64 * row_h + 40.0;
+    writeln!(
+        h,
+        "<svg width=\"100%\" viewBox=\"0 0 1000 {height}\" role=\"img\" aria-label=\"Age bands by sex\">"
+    )?;
+    writeln!(
+        h,
+        "<text x=\"{:.0}\" y=\"14\" font-size=\"13\" text-anchor=\"end\" fill=\"#c2417a\">women</text>\
+         <text x=\"{:.0}\" y=\"14\" font-size=\"13\" fill=\"#2f6db5\">men</text>",
+        mid - 40.0,
+        mid + 40.0
+    )?;
+    // Oldest at the top.
+    for (i, (label, b)) in bands.iter().rev().enumerate() {
+        let y = 24.0 + i as f64 * row_h;
+        let (f, m) = (n(b, "female"), n(b, "male"));
+        let fw = f as f64 / max as f64 * half;
+        let mw = m as f64 / max as f64 * half;
+        writeln!(
+            h,
+            "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{fw:.1}\" height=\"{:.1}\" fill=\"#c2417a\" rx=\"2\"/>\
+             <rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{mw:.1}\" height=\"{:.1}\" fill=\"#2f6db5\" rx=\"2\"/>\
+             <text x=\"{mid}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1d2433\">{}</text>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11.5\" text-anchor=\"end\" fill=\"#5b6476\">{}</text>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11.5\" fill=\"#5b6476\">{}</text>",
+            mid - 30.0 - fw,
+            row_h - 6.0,
+            mid + 30.0,
+            row_h - 6.0,
+            y + 14.0,
+            esc(label),
+            mid - 34.0 - fw,
+            y + 14.0,
+            num(f),
+            mid + 34.0 + mw,
+            y + 14.0,
+            num(m),
+        )?;
+    }
+    writeln!(h, "</svg></section>")
+}
+
+fn sensitive(h: &mut String, v: &Value) -> std::fmt::Result {
+    writeln!(
+        h,
+        "<section id=\"sensitive\"><h2>Sensitive personal data (UU 27/2022, art. 4(2))</h2>"
+    )?;
+    writeln!(
+        h,
+        "<table><tr><th>category</th><th>law</th><th>found</th><th class=\"n\">records</th></tr>"
+    )?;
+    for (_, c) in v["sensitive"].as_object().into_iter().flatten() {
+        let r = n(c, "records");
+        writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"small muted\">{}</td><td class=\"{}\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(s(c, "name")),
+            esc(s(c, "law")),
+            if r > 0 { "yes" } else { "no" },
+            if r > 0 { "yes" } else { "not found" },
+            num(r)
+        )?;
+    }
+    writeln!(
+        h,
+        "</table><p class=\"small muted\">From field names and value shapes (ICD-10 codes, account \
+         numbers) in <code>patterns/sensitive.toml</code>; children's data also from NIK ages under 18. \
+         Sensitive data raises the controller's duties (impact assessment, notification).</p></section>"
+    )
+}
+
+fn ledger(h: &mut String, v: &Value) -> std::fmt::Result {
+    let l = &v["ledger"];
+    writeln!(
+        h,
+        "<section id=\"ledger\"><h2>What was read: the ledger</h2><p>{} entries, {} bytes: \
+         {} scanned, {} partial, {} skipped, {} failed.</p>",
+        num(n(l, "entries")),
+        num(n(l, "bytes")),
+        num(n(l, "scanned")),
+        num(n(l, "partial")),
+        num(n(l, "skipped")),
+        num(n(l, "failed"))
+    )?;
+    writeln!(
+        h,
+        "<table><tr><th>file</th><th>format</th><th>state</th><th class=\"n\">records</th>\
+         <th class=\"n\">confirmed</th><th class=\"n\">NIK</th><th class=\"n\">KK</th><th class=\"n\">card</th>\
+         <th class=\"n\">phone</th><th class=\"n\">e-mail</th><th>reason</th></tr>"
+    )?;
+    let reasons: std::collections::HashMap<&str, &str> = l["problems"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some((p["path"].as_str()?, p["reason"].as_str().unwrap_or(""))))
+        .collect();
+    let files = v["files"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    const MAX_FILES: usize = 500;
+    for f in files.iter().take(MAX_FILES) {
+        let path = s(f, "path");
+        let state = s(f, "state");
+        write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"state-{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+            esc(path),
+            esc(s(f, "format")),
+            esc(state),
+            esc(state),
+            num(n(f, "records")),
+            num(n(f, "confirmed"))
+        )?;
+        for k in Kind::ALL {
+            write!(h, "<td class=\"n\">{}</td>", num(n(&f["valid"], k.name())))?;
+        }
+        writeln!(
+            h,
+            "<td class=\"small\">{}</td></tr>",
+            esc(reasons.get(path).copied().unwrap_or(""))
+        )?;
+    }
+    writeln!(h, "</table>")?;
+    if files.len() > MAX_FILES {
+        writeln!(
+            h,
+            "<p class=\"small muted\">{} more files: see <code>--format csv</code>.</p>",
+            files.len() - MAX_FILES
+        )?;
+    }
+    writeln!(h, "</section>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{summary_json, RunInfo};
+    use crate::summary::{FileStats, State, Summary};
+
+    #[test]
+    fn renders_into_memory_and_escapes() {
+        let p = Patterns::builtin().unwrap();
+        let mut s = Summary::default();
+        s.stats.records.total = 3;
+        s.stats.kinds[0].unique.insert(3171014101900001);
+        s.stats.kinds[0].unique.compact();
+        s.as_of = Some(crate::impact::Civil::parse("2025-01-01").unwrap());
+        s.files.insert(
+            "<b>&x.csv".into(),
+            FileStats::new(State::Failed, "csv", 5).with_reason("boom"),
+        );
+        let v = summary_json(
+            &s,
+            &p,
+            &RunInfo {
+                threads: 1,
+                elapsed_s: 0.1,
+            },
+        );
+        let mut out = Vec::new();
+        write_html(&mut out, &v, &p).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(html.contains("&lt;b&gt;&amp;x.csv"));
+        assert!(!html.contains("<b>&x.csv"));
+        assert!(html.contains("Daerah Khusus Ibukota Jakarta"));
+        assert!(html.contains("id=\"ages\""));
+        assert_eq!(num(1234567), "1,234,567");
+        assert_eq!(num(12), "12");
+    }
+}
