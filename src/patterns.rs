@@ -388,6 +388,9 @@ pub struct Patterns {
     pub domain_classes: Vec<(String, Vec<String>)>,
     /// (hash from the right, class index, suffix) of every class suffix.
     domain_suffixes: Vec<(u64, usize, String)>,
+    /// One bit per suffix hash (its top 6 bits): most label boundaries of a domain end
+    /// here, before the list of suffixes is walked.
+    suffix_filter: u64,
     pub sources: Vec<SourceProfile>,
     /// Field rules for sensitive data (`sensitive.toml`), indexed by `Role::Sensitive`.
     pub sensitive: Vec<crate::sensitive::SensitiveField>,
@@ -553,7 +556,7 @@ impl Patterns {
         population.check()?;
 
         let lower = |v: Vec<String>| v.into_iter().map(|s| s.to_lowercase()).collect();
-        Ok(Patterns {
+        let mut pats = Patterns {
             infos,
             regions,
             roles,
@@ -602,11 +605,17 @@ impl Patterns {
                     })
                 })
                 .collect(),
+            suffix_filter: 0,
             domain_classes: p.domain_classes,
             sources: profiles,
             sensitive,
             population,
-        })
+        };
+        pats.suffix_filter = pats
+            .domain_suffixes
+            .iter()
+            .fold(0, |f, &(h, _, _)| f | 1 << (h >> 58));
+        Ok(pats)
     }
 
     /// The role of a field name (`None` names no field at all).
@@ -639,7 +648,7 @@ impl Patterns {
         let mut h = SUFFIX_SEED;
         for k in (0..d.len()).rev() {
             h = suffix_hash_step(h, d[k]);
-            if k == 0 || d[k - 1] == b'.' {
+            if (k == 0 || d[k - 1] == b'.') && self.suffix_filter >> (h >> 58) & 1 != 0 {
                 let suffix = &d[k..];
                 for &(sh, class, ref s) in &self.domain_suffixes {
                     if sh == h && class < best && s.as_bytes().eq_ignore_ascii_case(suffix) {
