@@ -559,12 +559,24 @@ pub fn analyze_chunk(
                 .insert(crate::decode::text(&k));
         }
     }
+    finish_chunk(&mut s, &analyzer, x, name, offset, file);
+    s
+}
+
+/// The end of every reader's chunk: its `--records` rows (when asked for) and its file entry.
+pub(crate) fn finish_chunk(
+    s: &mut Summary,
+    analyzer: &Analyzer,
+    x: &Extras,
+    name: &str,
+    offset: u64,
+    file: FileStats,
+) {
     if let Some(spill) = &x.rows {
         s.rows
             .push(spill.chunk(name, offset, file.records, &analyzer.rows.bytes));
     }
     s.files.insert(name.to_string(), file);
-    s
 }
 
 #[cfg(test)]

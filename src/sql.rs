@@ -1094,11 +1094,7 @@ pub fn analyze_chunk(
     for_each_record_named(chunk, state, p, &mut names, &mut |fields, named| {
         analyzer.record(fields, named, stats, &mut file)
     });
-    if let Some(spill) = &x.rows {
-        s.rows
-            .push(spill.chunk(name, offset, file.records, &analyzer.rows.bytes));
-    }
-    s.files.insert(name.to_string(), file);
+    crate::scan::finish_chunk(&mut s, &analyzer, x, name, offset, file);
     // Column names are fields for attribution, like a header row's.
     for n in names {
         let norm = crate::patterns::normalize_field_name(n.as_bytes());

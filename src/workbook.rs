@@ -504,11 +504,7 @@ fn analyze_rows(
         }
         analyzer.record(&fields, chunk.named, &mut s.stats, &mut file);
     }
-    if let Some(spill) = &x.rows {
-        s.rows
-            .push(spill.chunk(name, offset, file.records, &analyzer.rows.bytes));
-    }
-    s.files.insert(name.to_string(), file);
+    crate::scan::finish_chunk(&mut s, &analyzer, x, name, offset, file);
     s
 }
 
@@ -650,41 +646,34 @@ trait CellSource<R> {
     fn cells(&mut self, sheet: &str, f: &mut dyn FnMut(u32, u32, Cell)) -> Result<(), String>;
 }
 
-impl<R: Read + Seek> CellSource<R> for calamine::Xlsx<R> {
-    fn names(&self) -> Vec<String> {
-        self.sheet_names()
-    }
-    fn cells(&mut self, sheet: &str, f: &mut dyn FnMut(u32, u32, Cell)) -> Result<(), String> {
-        let mut cells = self
-            .worksheet_cells_reader(sheet)
-            .map_err(|e| e.to_string())?;
-        while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
-            let (row, col) = c.get_position();
-            if let Some(v) = data_ref_cell(c.get_value()) {
-                f(row, col, v);
+/// Xlsx and Xlsb stream cells through the same calamine calls on different types.
+macro_rules! cell_source {
+    ($book:ty) => {
+        impl<R: Read + Seek> CellSource<R> for $book {
+            fn names(&self) -> Vec<String> {
+                self.sheet_names()
+            }
+            fn cells(
+                &mut self,
+                sheet: &str,
+                f: &mut dyn FnMut(u32, u32, Cell),
+            ) -> Result<(), String> {
+                let mut cells = self
+                    .worksheet_cells_reader(sheet)
+                    .map_err(|e| e.to_string())?;
+                while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
+                    let (row, col) = c.get_position();
+                    if let Some(v) = data_ref_cell(c.get_value()) {
+                        f(row, col, v);
+                    }
+                }
+                Ok(())
             }
         }
-        Ok(())
-    }
+    };
 }
-
-impl<R: Read + Seek> CellSource<R> for calamine::Xlsb<R> {
-    fn names(&self) -> Vec<String> {
-        self.sheet_names()
-    }
-    fn cells(&mut self, sheet: &str, f: &mut dyn FnMut(u32, u32, Cell)) -> Result<(), String> {
-        let mut cells = self
-            .worksheet_cells_reader(sheet)
-            .map_err(|e| e.to_string())?;
-        while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
-            let (row, col) = c.get_position();
-            if let Some(v) = data_ref_cell(c.get_value()) {
-                f(row, col, v);
-            }
-        }
-        Ok(())
-    }
-}
+cell_source!(calamine::Xlsx<R>);
+cell_source!(calamine::Xlsb<R>);
 
 #[cfg(test)]
 mod tests {
