@@ -49,7 +49,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files, directories and archives and write the summary.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Decode identifiers: NIK/KK region, birth date and sex; phone operator; e-mail class.
     Explain(ExplainArgs),
     /// List the identifier patterns; --check runs every pattern's examples.
@@ -113,6 +113,41 @@ pub struct ScanArgs {
     /// baseline's `impact.as_of`).
     #[arg(long, env = "TRIAGE_AS_OF", value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Largest record read whole; a longer one is cut here (bytes; K, M, G suffixes).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
+    pub max_record: u64,
+    /// Largest decompressed size of one archive member or compressed stream; a larger one is
+    /// `skipped: too large` (bytes; K, M, G suffixes).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64G")]
+    pub max_entry_size: u64,
+    /// Decompressed bytes per compressed byte above which an entry past 4 MiB is a bomb and
+    /// is skipped.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_ratio: u64,
+    /// How many archives or compressed streams deep to open (a gzip in a zip is 2).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_depth: usize,
+}
+
+/// A byte count with an optional binary suffix: `4096`, `64K`, `64M`, `2G`.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, shift) = match t.as_bytes().last().map(u8::to_ascii_uppercase) {
+        Some(b'K') => (&t[..t.len() - 1], 10),
+        Some(b'M') => (&t[..t.len() - 1], 20),
+        Some(b'G') => (&t[..t.len() - 1], 30),
+        _ => (t, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (a number, optionally with K, M or G)"))?;
+    let v = n
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("{s:?} is too large"))?;
+    if v == 0 {
+        return Err("a size must be at least 1 byte".into());
+    }
+    Ok(v)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -219,6 +254,13 @@ impl Config {
             }
             scan.threads = t;
         }
+        scan.max_record = usize::try_from(a.max_record).unwrap_or(usize::MAX);
+        scan.limits.max_entry_bytes = a.max_entry_size;
+        if a.max_ratio == 0 {
+            bail!("--max-ratio must be at least 1");
+        }
+        scan.limits.max_ratio = a.max_ratio;
+        scan.limits.max_depth = a.max_depth;
         let expect = match a.expect {
             Some(path) => {
                 let text = fs::read_to_string(&path)
@@ -328,7 +370,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run_command(cmd: Command) -> Result<Exit> {
     match cmd {
-        Command::Scan(a) => run_scan(Config::from_args(a)?),
+        Command::Scan(a) => run_scan(Config::from_args(*a)?),
         Command::Explain(a) => run_explain(a),
         Command::Patterns(a) => run_patterns(a),
         Command::Synth(a) => run_synth(a),
@@ -559,6 +601,17 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64K"), Ok(64 << 10));
+        assert_eq!(parse_size("64m"), Ok(64 << 20));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        for bad in ["", "0", "M", "1.5G", "-1", "99999999999999999999G"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -277,6 +277,17 @@ fn nesting_is_bounded() {
     assert_eq!(v["files"][0]["state"], "skipped");
     let reason = v["ledger"]["problems"][0]["reason"].as_str().unwrap();
     assert!(reason.contains("nested deeper"), "{reason}");
+
+    // The limits are options: a deeper allowance opens all eight gzips, a tighter size or
+    // ratio limit skips the stream with its reason.
+    let (v, code) = scan(&path, &["--max-depth", "10"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["files"][0]["state"], "scanned", "{}", v["ledger"]);
+    assert_eq!(v["identifiers"]["nik"]["valid"], 1);
+    let (v, _) = scan(&path, &["--max-depth", "10", "--max-entry-size", "8"]);
+    assert_eq!(v["files"][0]["state"], "skipped", "{}", v["ledger"]);
+    let reason = v["ledger"]["problems"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("too large"), "{reason}");
 }
 
 // ---------------------------------------------------------------------------------------
