@@ -137,6 +137,16 @@ pub fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool
     Ok(n == want)
 }
 
+/// The first block of `r`, where sniffing starts: its bytes, whether `r` ended inside it, and
+/// the read error that stopped it, if any.
+pub fn read_head(r: &mut dyn Read) -> (Vec<u8>, bool, Option<io::Error>) {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    match fill(r, &mut head, SNIFF_BYTES) {
+        Ok(more) => (head, !more, None),
+        Err(err) => (head, false, Some(err)),
+    }
+}
+
 /// Chunk buffers go back here after a worker is done with them: fresh 1 MiB allocations
 /// cost page faults that showed up as a fifth of the run time.
 #[derive(Default)]
@@ -241,13 +251,7 @@ fn scan_file(
         via: String::new(),
         progress: true,
     };
-    let mut head = Vec::with_capacity(SNIFF_BYTES);
-    let mut read_error = None;
-    let mut eof = false;
-    match fill(&mut f, &mut head, SNIFF_BYTES) {
-        Ok(more) => eof = !more,
-        Err(err) => read_error = Some(err),
-    }
+    let (head, eof, read_error) = read_head(&mut f);
     let counted = if read_error.is_none()
         && matches!(Container::of(&head), Some(Container::Zip | Container::Ole2))
     {

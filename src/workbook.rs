@@ -18,9 +18,9 @@ use calamine::{Data, DataRef, Reader};
 
 use crate::analyze::{Analyzer, Field};
 use crate::archive::{workbook_too_large, zip_kind, Container, Guard, ZipKind};
-use crate::decode::{is_header, SNIFF_BYTES};
+use crate::decode::is_header;
 use crate::patterns::{normalize_field_name, Patterns, Role};
-use crate::scan::{fill, scan_reader, At, Ctx};
+use crate::scan::{read_head, scan_reader, At, Ctx};
 use crate::summary::{FileStats, State, Summary};
 
 /// Opens a zip archive or a workbook held in `f` and reads what it holds.
@@ -114,12 +114,7 @@ fn scan_zip<R: Read + Seek>(mut z: zip::ZipArchive<R>, at: &At, ctx: Ctx) {
             }
         };
         let mut g = Guard::member(member, size, compressed, limits);
-        let mut head = Vec::with_capacity(SNIFF_BYTES);
-        let (mut eof, mut err) = (false, None);
-        match fill(&mut g, &mut head, SNIFF_BYTES) {
-            Ok(more) => eof = !more,
-            Err(e) => err = Some(e),
-        }
+        let (head, eof, err) = read_head(&mut g);
         scan_reader(&mut g, head, eof, err, &m, ctx);
     }
     if members == 0 {
@@ -167,12 +162,7 @@ fn salvage_zip(mut f: File, why: &str, at: &At, ctx: Ctx) {
             continue;
         }
         let mut g = Guard::member(member, size, compressed, limits);
-        let mut head = Vec::with_capacity(SNIFF_BYTES);
-        let (mut eof, mut err) = (false, None);
-        match fill(&mut g, &mut head, SNIFF_BYTES) {
-            Ok(more) => eof = !more,
-            Err(e) => err = Some(e),
-        }
+        let (head, eof, err) = read_head(&mut g);
         scan_reader(&mut g, head, eof, err, &m, ctx);
     }
     let mut reason = format!(
