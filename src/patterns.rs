@@ -354,12 +354,69 @@ impl Regions {
     }
 }
 
-const SUFFIX_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+/// One domain-class suffix, lower-cased, as the last 16 bytes of a domain would hold it:
+/// `tail[1]` is the last 8 bytes (the suffix's last byte in the top byte), `tail[0]` the 8
+/// before; `mask` keeps the suffix's bytes. A class lookup is then a few word compares per
+/// suffix instead of a walk over the domain's bytes.
+#[derive(Clone, Debug)]
+struct Suffix {
+    class: usize,
+    len: usize,
+    tail: [u64; 2],
+    mask: [u64; 2],
+    text: String,
+}
 
-/// One step of FNV-1a over a lower-cased byte (domains are compared without case).
+impl Suffix {
+    fn new(class: usize, text: &str) -> Suffix {
+        let text = text.to_ascii_lowercase();
+        let len = text.len();
+        let tail = tail16(text.as_bytes());
+        let mut mask = [0u64; 2];
+        let kept = len.min(16);
+        for (k, m) in mask.iter_mut().enumerate() {
+            // Byte i of the 16 (0 = first) belongs to the suffix when i >= 16 - kept.
+            for i in 0..8 {
+                if k * 8 + i >= 16 - kept {
+                    *m |= 0xFF << (8 * i);
+                }
+            }
+        }
+        Suffix {
+            class,
+            len,
+            tail,
+            mask,
+            text,
+        }
+    }
+
+    fn ends(&self, d: &[u8], tail: &[u64; 2]) -> bool {
+        let n = d.len();
+        if n < self.len || (n > self.len && d[n - self.len - 1] != b'.') {
+            return false;
+        }
+        if self.len > 16 {
+            return self
+                .text
+                .as_bytes()
+                .eq_ignore_ascii_case(&d[n - self.len..]);
+        }
+        (tail[0] & self.mask[0]) == self.tail[0] && (tail[1] & self.mask[1]) == self.tail[1]
+    }
+}
+
+/// The last 16 bytes of `d`, lower-cased, right-aligned and zero-padded, as two words.
 #[inline]
-fn suffix_hash_step(h: u64, b: u8) -> u64 {
-    (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(0x100_0000_01b3)
+fn tail16(d: &[u8]) -> [u64; 2] {
+    let n = d.len().min(16);
+    let mut b = [0u8; 16];
+    for (dst, src) in b[16 - n..].iter_mut().zip(&d[d.len() - n..]) {
+        *dst = src.to_ascii_lowercase();
+    }
+    let lo = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
+    let hi = u64::from_le_bytes(b[8..].try_into().expect("8 bytes"));
+    [lo, hi]
 }
 
 /// Everything detection and validation read from `patterns/`, compiled.
@@ -386,11 +443,8 @@ pub struct Patterns {
     pub email_full: Rule,
     /// (class, suffixes) in order.
     pub domain_classes: Vec<(String, Vec<String>)>,
-    /// (hash from the right, class index, suffix) of every class suffix.
-    domain_suffixes: Vec<(u64, usize, String)>,
-    /// One bit per suffix hash (its top 6 bits): most label boundaries of a domain end
-    /// here, before the list of suffixes is walked.
-    suffix_filter: u64,
+    /// Every class suffix, in class order: the first that ends a domain gives its class.
+    domain_suffixes: Vec<Suffix>,
     pub sources: Vec<SourceProfile>,
     /// Field rules for sensitive data (`sensitive.toml`), indexed by `Role::Sensitive`.
     pub sensitive: Vec<crate::sensitive::SensitiveField>,
@@ -556,7 +610,7 @@ impl Patterns {
         population.check()?;
 
         let lower = |v: Vec<String>| v.into_iter().map(|s| s.to_lowercase()).collect();
-        let mut pats = Patterns {
+        let pats = Patterns {
             infos,
             regions,
             roles,
@@ -598,23 +652,13 @@ impl Patterns {
                 .domain_classes
                 .iter()
                 .enumerate()
-                .flat_map(|(i, (_, suffixes))| {
-                    suffixes.iter().map(move |s| {
-                        let h = s.bytes().rev().fold(SUFFIX_SEED, suffix_hash_step);
-                        (h, i, s.clone())
-                    })
-                })
+                .flat_map(|(i, (_, suffixes))| suffixes.iter().map(move |s| Suffix::new(i, s)))
                 .collect(),
-            suffix_filter: 0,
             domain_classes: p.domain_classes,
             sources: profiles,
             sensitive,
             population,
         };
-        pats.suffix_filter = pats
-            .domain_suffixes
-            .iter()
-            .fold(0, |f, &(h, _, _)| f | 1 << (h >> 58));
         Ok(pats)
     }
 
@@ -642,22 +686,11 @@ impl Patterns {
     /// The class of a domain (any case), as an index into `domain_class_names()`: the first
     /// class (in file order) with a suffix the domain equals or ends with after a dot.
     pub fn domain_class_index(&self, d: &[u8]) -> usize {
-        // Hash the domain from the right; at each label boundary the hash covers a suffix,
-        // looked up among the classes' suffixes and confirmed byte by byte on a hit.
-        let mut best = self.domain_classes.len();
-        let mut h = SUFFIX_SEED;
-        for k in (0..d.len()).rev() {
-            h = suffix_hash_step(h, d[k]);
-            if (k == 0 || d[k - 1] == b'.') && self.suffix_filter >> (h >> 58) & 1 != 0 {
-                let suffix = &d[k..];
-                for &(sh, class, ref s) in &self.domain_suffixes {
-                    if sh == h && class < best && s.as_bytes().eq_ignore_ascii_case(suffix) {
-                        best = class;
-                    }
-                }
-            }
-        }
-        best
+        let tail = tail16(d);
+        self.domain_suffixes
+            .iter()
+            .find(|s| s.ends(d, &tail))
+            .map_or(self.domain_classes.len(), |s| s.class)
     }
 
     pub fn domain_class_names(&self) -> Vec<&str> {

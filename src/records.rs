@@ -141,13 +141,24 @@ impl Layout {
     }
 }
 
-/// Lines without their `\n` / `\r\n`.
+/// Lines without their `\n` / `\r\n`. Found with `memchr`: a byte-by-byte split was a
+/// tenth of a JSON Lines scan.
 pub fn lines(chunk: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
-    let empty = chunk.is_empty();
-    body.split(|&b| b == b'\n')
-        .filter(move |_| !empty)
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+    let mut rest = chunk;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let line = match memchr(b'\n', rest) {
+            Some(i) => {
+                let l = &rest[..i];
+                rest = &rest[i + 1..];
+                l
+            }
+            None => std::mem::take(&mut rest),
+        };
+        Some(line.strip_suffix(b"\r").unwrap_or(line))
+    })
 }
 
 /// The last `\n` outside double quotes. Quote parity from the chunk start is exact for RFC

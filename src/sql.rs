@@ -1076,8 +1076,10 @@ fn for_each_record_named<'a>(
     lx.run(true, f);
 }
 
-/// One chunk of a dump on one worker.
+/// One chunk of a dump on one worker, added to that worker's summary `s`.
+#[allow(clippy::too_many_arguments)]
 pub fn analyze_chunk(
+    s: &mut Summary,
     state: &SqlState,
     chunk: &[u8],
     name: &str,
@@ -1085,8 +1087,7 @@ pub fn analyze_chunk(
     p: &Patterns,
     x: &crate::extras::Extras,
     offset: u64,
-) -> Summary {
-    let mut s = Summary::default();
+) {
     let mut analyzer = Analyzer::with_extras(p, x);
     let mut file = FileStats::new(State::Scanned, format, 0);
     let stats = &mut s.stats;
@@ -1094,7 +1095,7 @@ pub fn analyze_chunk(
     for_each_record_named(chunk, state, p, &mut names, &mut |fields, named| {
         analyzer.record(fields, named, stats, &mut file)
     });
-    crate::scan::finish_chunk(&mut s, &analyzer, x, name, offset, file);
+    crate::scan::finish_chunk(s, &analyzer, x, name, offset, file);
     // Column names are fields for attribution, like a header row's.
     for n in names {
         let norm = crate::patterns::normalize_field_name(n.as_bytes());
@@ -1102,7 +1103,6 @@ pub fn analyze_chunk(
             s.fields.entry(norm).or_default().insert(n);
         }
     }
-    s
 }
 
 #[cfg(test)]

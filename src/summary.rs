@@ -188,21 +188,12 @@ impl AddAssign for DistinctSet {
         if self.pending.len() >= PENDING_MAX {
             self.flush();
         }
+        // Runs are only kept in order here; merging them is left to `compact`, which the
+        // scan runs for every kind in parallel. Merging here put the last per-worker sum,
+        // a merge of every worker's full sets, on one thread.
         for run in o.runs {
-            // Keep the longest-first order push_run relies on.
             let at = self.runs.partition_point(|r| r.len() >= run.len());
             self.runs.insert(at, run);
-        }
-        while self.runs.len() > 1 {
-            let n = self.runs.len();
-            if self.runs[n - 2].len() > 2 * self.runs[n - 1].len() {
-                break;
-            }
-            let b = self.runs.pop().expect("two runs");
-            let mut merged = self.runs.pop().expect("two runs");
-            merge_into(&mut merged, b);
-            let at = self.runs.partition_point(|r| r.len() >= merged.len());
-            self.runs.insert(at, merged);
         }
     }
 }
