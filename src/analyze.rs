@@ -43,6 +43,19 @@ pub struct Analyzer<'p> {
     collect: bool,
     hits: RecordHits,
     pub rows: RowBuf,
+    /// The record being read (see [`Analyzer::begin`]).
+    cur: Current,
+}
+
+/// What one record has shown so far, field by field.
+#[derive(Clone, Copy, Default)]
+struct Current {
+    /// A field holds more than blanks: a record of blanks only is not a record.
+    nonblank: bool,
+    any_candidate: bool,
+    valid_card: bool,
+    /// Sensitive-data categories seen, one bit each.
+    sens: u8,
 }
 
 impl<'p> Analyzer<'p> {
@@ -59,6 +72,7 @@ impl<'p> Analyzer<'p> {
             collect: false,
             hits: RecordHits::default(),
             rows: RowBuf::default(),
+            cur: Current::default(),
         }
     }
 
@@ -80,136 +94,166 @@ impl<'p> Analyzer<'p> {
         stats: &mut Stats,
         file: &mut FileStats,
     ) {
-        if fields.iter().all(|f| f.value.trim_ascii().is_empty()) {
+        self.begin();
+        for f in fields {
+            self.field(&f.value, f.role, named, stats, file);
+        }
+        self.end(fields, named, stats, file);
+    }
+
+    /// Starts a record that is then given field by field ([`Analyzer::field`]) and closed
+    /// with [`Analyzer::end`]: readers that know each field's role as they cut it (CSV with a
+    /// header) need not collect the record's fields first.
+    pub fn begin(&mut self) {
+        self.niks.clear();
+        self.birth_dates.clear();
+        self.sexes.clear();
+        if self.collect {
+            self.hits.clear();
+        }
+        self.cur = Current::default();
+    }
+
+    /// One field of the current record. A blank value finds nothing, so a record of blanks
+    /// leaves no count behind when [`Analyzer::end`] drops it.
+    #[inline]
+    pub fn field(
+        &mut self,
+        v: &[u8],
+        role: Role,
+        named: bool,
+        stats: &mut Stats,
+        file: &mut FileStats,
+    ) {
+        if v.is_empty() {
+            return;
+        }
+        if !self.cur.nonblank {
+            self.cur.nonblank = !v.trim_ascii().is_empty();
+        }
+        let collect = self.collect;
+        match role {
+            Role::BirthDate if named => {
+                let r = dates::parse_field(v, self.p);
+                if r.any() {
+                    self.birth_dates.push(r);
+                }
+                if r.plain {
+                    return;
+                }
+            }
+            Role::Sex => {
+                if let Some(female) = self.sex(v) {
+                    self.sexes.push(female);
+                }
+            }
+            Role::Sensitive(rule) => {
+                if let Some(c) = sensitive::field_category(&self.p.sensitive, rule, v) {
+                    self.cur.sens |= 1 << c;
+                }
+            }
+            _ => {}
+        }
+        self.detector.detect(v, role, &mut self.found);
+        for found in &self.found {
+            let Some(kind) = found.kind() else {
+                stats.nik_damaged += 1;
+                continue;
+            };
+            self.cur.any_candidate = true;
+            let ks = &mut stats.kinds[kind.index()];
+            ks.candidates += 1;
+            let ok = match *found {
+                Found::Sixteen { kind, digits, .. } => {
+                    let verdict = if kind == Kind::Nik {
+                        validate::nik(&digits, self.p)
+                    } else {
+                        validate::kk(&digits, self.p)
+                    };
+                    match verdict {
+                        Verdict::Valid(d) => {
+                            ks.unique.insert(d.value);
+                            if kind == Kind::Nik {
+                                if d.female {
+                                    stats.nik_female += 1;
+                                } else {
+                                    stats.nik_male += 1;
+                                }
+                                stats.provinces[(d.district / 10_000) as usize] += 1;
+                                self.niks.push(d);
+                            }
+                            Ok(())
+                        }
+                        Verdict::Invalid(r) => Err(r),
+                    }
+                }
+                Found::Card {
+                    digits, restored, ..
+                } => {
+                    if restored {
+                        stats.card_restored += 1;
+                    }
+                    match validate::bpjs_card(&digits) {
+                        Verdict::Valid(n) => {
+                            ks.unique.insert(n);
+                            self.cur.valid_card = true;
+                            Ok(())
+                        }
+                        Verdict::Invalid(r) => Err(r),
+                    }
+                }
+                Found::Phone { .. } => {
+                    let national = found.national().unwrap_or(b"");
+                    match validate::phone(national, self.p) {
+                        Verdict::Valid(m) => {
+                            ks.unique.insert(m.value);
+                            bump(&mut stats.operators, m.operator);
+                            Ok(())
+                        }
+                        Verdict::Invalid(r) => Err(r),
+                    }
+                }
+                Found::Email { span } => {
+                    let addr = &v[span.0..span.1];
+                    match validate::email(addr, self.p) {
+                        Verdict::Valid(class) => {
+                            ks.unique.insert(hash_lower(addr));
+                            bump(&mut stats.domain_classes, class);
+                            Ok(())
+                        }
+                        Verdict::Invalid(r) => Err(r),
+                    }
+                }
+                Found::Damaged => unreachable!("damaged values have no kind"),
+            };
+            if collect {
+                push_hit(&mut self.hits, found, kind, v, ok.is_ok());
+            }
+            let ks = &mut stats.kinds[kind.index()];
+            match ok {
+                Ok(()) => {
+                    ks.valid += 1;
+                    file.valid[kind.index()] += 1;
+                }
+                Err(r) => ks.invalid[reason_index(kind, r)] += 1,
+            }
+        }
+    }
+
+    /// Closes the current record. `fields` are needed only when the format does not name
+    /// them (`named` false): then a date anywhere in the record can confirm a NIK.
+    pub fn end(&mut self, fields: &[Field], named: bool, stats: &mut Stats, file: &mut FileStats) {
+        if !self.cur.nonblank {
             return;
         }
         stats.records.total += 1;
         file.records += 1;
-        self.niks.clear();
-        self.birth_dates.clear();
-        self.sexes.clear();
-        let mut any_candidate = false;
-        let mut valid_card = false;
-        let collect = self.collect;
-        if collect {
-            self.hits.clear();
-        }
-        // Sensitive-data categories seen in this record, one bit each.
-        let mut sens = 0u8;
-
-        for f in fields {
-            let v: &[u8] = &f.value;
-            if v.is_empty() {
-                continue;
-            }
-            match f.role {
-                Role::BirthDate if named => {
-                    let r = dates::parse_field(v, self.p);
-                    if r.any() {
-                        self.birth_dates.push(r);
-                    }
-                    if r.plain {
-                        continue;
-                    }
-                }
-                Role::Sex => {
-                    if let Some(female) = self.sex(v) {
-                        self.sexes.push(female);
-                    }
-                }
-                Role::Sensitive(rule) => {
-                    if let Some(c) = sensitive::field_category(&self.p.sensitive, rule, v) {
-                        sens |= 1 << c;
-                    }
-                }
-                _ => {}
-            }
-            self.detector.detect(v, f.role, &mut self.found);
-            for found in &self.found {
-                let Some(kind) = found.kind() else {
-                    stats.nik_damaged += 1;
-                    continue;
-                };
-                any_candidate = true;
-                let ks = &mut stats.kinds[kind.index()];
-                ks.candidates += 1;
-                let ok = match *found {
-                    Found::Sixteen { kind, digits, .. } => {
-                        let verdict = if kind == Kind::Nik {
-                            validate::nik(&digits, self.p)
-                        } else {
-                            validate::kk(&digits, self.p)
-                        };
-                        match verdict {
-                            Verdict::Valid(d) => {
-                                ks.unique.insert(d.value);
-                                if kind == Kind::Nik {
-                                    if d.female {
-                                        stats.nik_female += 1;
-                                    } else {
-                                        stats.nik_male += 1;
-                                    }
-                                    stats.provinces[(d.district / 10_000) as usize] += 1;
-                                    self.niks.push(d);
-                                }
-                                Ok(())
-                            }
-                            Verdict::Invalid(r) => Err(r),
-                        }
-                    }
-                    Found::Card {
-                        digits, restored, ..
-                    } => {
-                        if restored {
-                            stats.card_restored += 1;
-                        }
-                        match validate::bpjs_card(&digits) {
-                            Verdict::Valid(n) => {
-                                ks.unique.insert(n);
-                                valid_card = true;
-                                Ok(())
-                            }
-                            Verdict::Invalid(r) => Err(r),
-                        }
-                    }
-                    Found::Phone { .. } => {
-                        let national = found.national().unwrap_or(b"");
-                        match validate::phone(national, self.p) {
-                            Verdict::Valid(m) => {
-                                ks.unique.insert(m.value);
-                                bump(&mut stats.operators, m.operator);
-                                Ok(())
-                            }
-                            Verdict::Invalid(r) => Err(r),
-                        }
-                    }
-                    Found::Email { span } => {
-                        let addr = &v[span.0..span.1];
-                        match validate::email(addr, self.p) {
-                            Verdict::Valid(class) => {
-                                ks.unique.insert(hash_lower(addr));
-                                bump(&mut stats.domain_classes, class);
-                                Ok(())
-                            }
-                            Verdict::Invalid(r) => Err(r),
-                        }
-                    }
-                    Found::Damaged => unreachable!("damaged values have no kind"),
-                };
-                if collect {
-                    push_hit(&mut self.hits, found, kind, v, ok.is_ok());
-                }
-                let ks = &mut stats.kinds[kind.index()];
-                match ok {
-                    Ok(()) => {
-                        ks.valid += 1;
-                        file.valid[kind.index()] += 1;
-                    }
-                    Err(r) => ks.invalid[reason_index(kind, r)] += 1,
-                }
-            }
-        }
-
+        let Current {
+            any_candidate,
+            valid_card,
+            mut sens,
+            ..
+        } = self.cur;
         if any_candidate {
             stats.records.with_candidates += 1;
         }

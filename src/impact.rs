@@ -167,6 +167,7 @@ impl Impact {
             as_of,
             ..Impact::default()
         };
+        let mut run: Option<(u32, RegionPeople)> = None;
         for &v in niks {
             let (district, born, female) = decode_nik(v);
             im.people += 1;
@@ -184,17 +185,45 @@ impl Impact {
                     im.children += 1;
                 }
             }
-            for (map, code) in [
-                (&mut im.provinces, district / 10_000),
-                (&mut im.regencies, district / 100),
-            ] {
-                let r = map.entry(code).or_default();
-                r.people += 1;
-                r.female += u64::from(female);
-                r.children += u64::from(child);
+            // Sorted NIKs come regency by regency: count a run, then add it to both maps
+            // once, rather than two map lookups per person.
+            let regency = district / 100;
+            match &mut run {
+                Some((code, r)) if *code == regency => r.add(female, child),
+                _ => {
+                    if let Some((code, r)) = run.take() {
+                        im.add_regency(code, r);
+                    }
+                    let mut r = RegionPeople::default();
+                    r.add(female, child);
+                    run = Some((regency, r));
+                }
             }
         }
+        if let Some((code, r)) = run {
+            im.add_regency(code, r);
+        }
         im
+    }
+
+    fn add_regency(&mut self, regency: u32, r: RegionPeople) {
+        for (map, code) in [
+            (&mut self.provinces, regency / 100),
+            (&mut self.regencies, regency),
+        ] {
+            let e = map.entry(code).or_default();
+            e.people += r.people;
+            e.female += r.female;
+            e.children += r.children;
+        }
+    }
+}
+
+impl RegionPeople {
+    fn add(&mut self, female: bool, child: bool) {
+        self.people += 1;
+        self.female += u64::from(female);
+        self.children += u64::from(child);
     }
 }
 

@@ -54,6 +54,35 @@ impl Layout {
         }
     }
 
+    /// Whether every field's role is known from its position alone (a CSV header), so that
+    /// [`Layout::for_each_field`] can hand fields over as they are cut.
+    pub fn named_columns(&self) -> bool {
+        matches!(self, Layout::Delimited { named: true, .. })
+    }
+
+    /// The fields of a chunk one by one, each record closed by [`Cut::End`]; only for
+    /// layouts with [`Layout::named_columns`] (others give nothing).
+    pub fn for_each_field(&self, chunk: &[u8], mut f: impl FnMut(Cut)) {
+        let Layout::Delimited {
+            delim,
+            columns,
+            named: true,
+        } = self
+        else {
+            return;
+        };
+        let mut pos = 0;
+        while pos < chunk.len() {
+            pos = parse_csv_record(chunk, pos, *delim, |col, v| {
+                f(Cut::Field(
+                    columns.get(col).copied().unwrap_or(Role::Other),
+                    &v,
+                ))
+            });
+            f(Cut::End);
+        }
+    }
+
     /// Parses the records of one chunk; `f` gets each record's fields and whether the format
     /// names them.
     pub fn for_each_record<F>(&self, chunk: &[u8], p: &Patterns, keys: &mut KeyRoles, mut f: F)
@@ -139,6 +168,12 @@ impl Layout {
             }
         }
     }
+}
+
+/// What [`Layout::for_each_field`] hands over: a field with its role, or a record's end.
+pub enum Cut<'a> {
+    Field(Role, &'a [u8]),
+    End,
 }
 
 /// Lines without their `\n` / `\r\n`. Found with `memchr`: a byte-by-byte split was a

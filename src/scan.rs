@@ -18,7 +18,7 @@ use crate::archive::{self, spill, too_large, Container, Guard, Limits};
 use crate::decode::{sniff, Bom, Sniff, Utf16Reader, SNIFF_BYTES};
 use crate::extras::Extras;
 use crate::patterns::{normalize_field_name, Patterns};
-use crate::records::{KeyRoles, Layout};
+use crate::records::{Cut, KeyRoles, Layout};
 use crate::sql::SqlCutter;
 use crate::summary::{FileStats, State, Summary};
 use crate::walk::{walk, Entry, EntryKind};
@@ -553,9 +553,21 @@ pub fn analyze_chunk(
     let mut keys = KeyRoles::default();
     let mut file = FileStats::new(State::Scanned, format, 0);
     let stats = &mut s.stats;
-    layout.for_each_record(chunk, p, &mut keys, |fields, named| {
-        analyzer.record(fields, named, stats, &mut file)
-    });
+    if layout.named_columns() {
+        // Each field goes to the analyzer as it is cut, without collecting the record.
+        analyzer.begin();
+        layout.for_each_field(chunk, |cut| match cut {
+            Cut::Field(role, v) => analyzer.field(v, role, true, stats, &mut file),
+            Cut::End => {
+                analyzer.end(&[], true, stats, &mut file);
+                analyzer.begin();
+            }
+        });
+    } else {
+        layout.for_each_record(chunk, p, &mut keys, |fields, named| {
+            analyzer.record(fields, named, stats, &mut file)
+        });
+    }
     for k in keys.seen {
         let norm = normalize_field_name(&k);
         if !norm.is_empty() {
