@@ -143,7 +143,7 @@ impl<'p> Analyzer<'p> {
                 }
             }
             Role::Sex => {
-                if let Some(female) = self.sex(v) {
+                if let Some(female) = self.p.sex_of(v) {
                     self.sexes.push(female);
                 }
             }
@@ -352,22 +352,6 @@ impl<'p> Analyzer<'p> {
             let x = self.x.expect("collect needs extras");
             self.rows
                 .push(file.records, tier, &self.hits, x.key.as_ref(), x.reveal);
-        }
-    }
-
-    /// Reads a sex field: `Some(true)` for female.
-    fn sex(&self, v: &[u8]) -> Option<bool> {
-        let t = v.trim_ascii();
-        if t.is_empty() || t.len() > 16 {
-            return None;
-        }
-        let is = |list: &[String]| list.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(t));
-        if is(&self.p.sex_female) {
-            Some(true)
-        } else if is(&self.p.sex_male) {
-            Some(false)
-        } else {
-            None
         }
     }
 }

@@ -79,12 +79,7 @@ fn month_name(v: &[u8], i: usize, p: &Patterns) -> Option<(u32, usize)> {
     if j == i || v.get(j).is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
-    let mut buf = [0u8; 12];
-    for (k, b) in v[i..j].iter().enumerate() {
-        buf[k] = b.to_ascii_lowercase();
-    }
-    let name = std::str::from_utf8(&buf[..j - i]).ok()?;
-    p.months.get(name).map(|&m| (m as u32, j))
+    p.month_of(&v[i..j]).map(|m| (m as u32, j))
 }
 
 /// Parses one date form starting at `i`; returns the date and where it ends.

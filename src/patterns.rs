@@ -419,6 +419,20 @@ fn tail16(d: &[u8]) -> [u64; 2] {
     [lo, hi]
 }
 
+/// 1 to 16 bytes, lower-cased and packed into one word (a length byte keeps `a` and `a\0`
+/// apart); `None` when empty or longer.
+fn pack_lower(v: &[u8]) -> Option<u128> {
+    if v.is_empty() || v.len() > 15 {
+        return None;
+    }
+    let mut b = [0u8; 16];
+    for (d, s) in b.iter_mut().zip(v) {
+        *d = s.to_ascii_lowercase();
+    }
+    b[15] = v.len() as u8;
+    Some(u128::from_le_bytes(b))
+}
+
 /// Everything detection and validation read from `patterns/`, compiled.
 pub struct Patterns {
     pub infos: Vec<PatternInfo>,
@@ -427,8 +441,12 @@ pub struct Patterns {
     pub roles: HashMap<String, Role>,
     pub sex_male: Vec<String>,
     pub sex_female: Vec<String>,
+    /// Both lists as packed lower-case words, sorted: (word, female).
+    sex_words: Vec<(u128, bool)>,
     /// Lower-case month name → month number.
     pub months: HashMap<String, u8>,
+    /// The same names packed (see `pack_lower`), sorted, for the hot path.
+    month_words: Vec<(u128, u8)>,
     pub nik_keywords: Vec<String>,
     pub kk_keywords: Vec<String>,
     pub kk_window: usize,
@@ -544,6 +562,7 @@ impl Patterns {
             }
         }
         let mut months = HashMap::new();
+        let mut month_words = Vec::new();
         for (num, names) in &ff.months {
             let m: u8 = num
                 .parse()
@@ -552,8 +571,14 @@ impl Patterns {
                 .with_context(|| format!("fields.toml: month {num:?}"))?;
             for n in names {
                 months.insert(n.to_lowercase(), m);
+                let k = pack_lower(n.as_bytes()).with_context(|| {
+                    format!("fields.toml: month name {n:?} is not 1 to 15 bytes")
+                })?;
+                month_words.push((k, m));
             }
         }
+        month_words.sort_unstable();
+        month_words.dedup_by_key(|e| e.0);
 
         let mut infos = Vec::new();
         let mut p = PartialPatterns::default();
@@ -610,13 +635,27 @@ impl Patterns {
         population.check()?;
 
         let lower = |v: Vec<String>| v.into_iter().map(|s| s.to_lowercase()).collect();
+        let mut sex_words = Vec::new();
+        for (list, female) in [(&ff.sex_values.male, false), (&ff.sex_values.female, true)] {
+            for w in list {
+                let k = pack_lower(w.as_bytes()).with_context(|| {
+                    format!("fields.toml: sex value {w:?} is not 1 to 15 bytes")
+                })?;
+                sex_words.push((k, female));
+            }
+        }
+        // A word in both lists reads as female, as it always has.
+        sex_words.sort_unstable_by_key(|&(k, female)| (k, !female));
+        sex_words.dedup_by_key(|e| e.0);
         let pats = Patterns {
             infos,
             regions,
             roles,
+            sex_words,
             sex_male: lower(ff.sex_values.male),
             sex_female: lower(ff.sex_values.female),
             months,
+            month_words,
             nik_keywords: lower(p.nik_keywords),
             kk_keywords: lower(p.kk_keywords),
             kk_window: p.kk_window.unwrap_or(32),
@@ -660,6 +699,23 @@ impl Patterns {
             population,
         };
         Ok(pats)
+    }
+
+    /// A sex field's value (any case, blanks around it ignored): `Some(true)` for female.
+    pub fn sex_of(&self, v: &[u8]) -> Option<bool> {
+        let w = pack_lower(v.trim_ascii())?;
+        let i = self.sex_words.binary_search_by_key(&w, |&(k, _)| k).ok()?;
+        Some(self.sex_words[i].1)
+    }
+
+    /// The month a name (any case) stands for.
+    pub fn month_of(&self, name: &[u8]) -> Option<u8> {
+        let w = pack_lower(name)?;
+        let i = self
+            .month_words
+            .binary_search_by_key(&w, |&(k, _)| k)
+            .ok()?;
+        Some(self.month_words[i].1)
     }
 
     /// The role of a field name (`None` names no field at all).

@@ -20,7 +20,7 @@ use crate::extras::Extras;
 use crate::patterns::{normalize_field_name, Patterns};
 use crate::records::{Cut, KeyRoles, Layout};
 use crate::sql::SqlCutter;
-use crate::summary::{FileStats, State, Summary};
+use crate::summary::{DistinctSet, FileStats, State, Summary};
 use crate::walk::{walk, Entry, EntryKind};
 
 /// What a scan needs to know; built from the command line in exactly one place (`cli`).
@@ -87,13 +87,19 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
             .with_max_len(1)
             .for_each(|e| scan_entry(e, cfg, p, progress, &acc))
     });
-    // Each worker's leftover buffers are sorted in parallel, kind by kind, before the
-    // (cheap, run-merging) sum of the slots.
+    // Every worker's distinct sets are sorted in parallel, largest first so no thread is
+    // left with a big one at the end, before the (cheap, run-appending) sum of the slots.
     let mut parts: Vec<Summary> = slots
         .into_iter()
         .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
         .collect();
-    pool.install(|| parts.par_iter_mut().for_each(Summary::compact));
+    let mut sets: Vec<&mut DistinctSet> = parts.iter_mut().flat_map(Summary::sets).collect();
+    sets.sort_by_key(|s| std::cmp::Reverse(s.buffered()));
+    pool.install(|| {
+        sets.into_par_iter()
+            .with_max_len(1)
+            .for_each(|s| s.compact())
+    });
     let mut summary = Summary::default();
     for part in parts {
         summary += part;

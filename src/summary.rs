@@ -67,6 +67,11 @@ impl DistinctSet {
         }
     }
 
+    /// Values held, duplicates included: the work a compaction has ahead of it.
+    pub fn buffered(&self) -> usize {
+        self.pending.len() + self.runs.iter().map(Vec::len).sum::<usize>()
+    }
+
     /// The number of distinct values (exact).
     pub fn len(&self) -> usize {
         if self.pending.is_empty() && self.runs.len() <= 1 {
@@ -478,6 +483,15 @@ impl Summary {
 
     /// Merges every distinct-value set into one run, the kinds in parallel on the current
     /// rayon pool.
+    /// Every distinct set of the summary, for compacting them side by side.
+    pub fn sets(&mut self) -> impl Iterator<Item = &mut DistinctSet> {
+        let s = &mut self.stats;
+        s.kinds
+            .iter_mut()
+            .map(|k| &mut k.unique)
+            .chain(std::iter::once(&mut s.reference_people))
+    }
+
     pub fn compact(&mut self) {
         use rayon::prelude::*;
         let (kinds, reference) = (&mut self.stats.kinds, &mut self.stats.reference_people);
