@@ -179,7 +179,7 @@ fn impact_json(s: &Summary, p: &Patterns) -> Value {
         None => {
             let mut c = set.clone();
             c.compact();
-            Impact::from_niks(c.sorted().unwrap_or(&[]), s.as_of)
+            Impact::from_niks(c.sorted().into_iter().flatten(), s.as_of)
         }
     };
     let region = |code: u32, width: usize, r: &RegionPeople| {

@@ -9,18 +9,23 @@ use crate::patterns::Kind;
 
 /// Distinct normalized values, each reduced to a `u64` (a NIK fits; e-mails are hashed).
 ///
-/// Values are appended to a buffer and kept as sorted, deduplicated runs that merge like an
-/// LSM tree: the hot path only pushes, memory is 8 bytes per distinct value plus one buffer,
-/// and the result does not depend on the order in which workers' sets are merged.
+/// Values are appended to a buffer; a full buffer is sorted, deduplicated and stored as a
+/// delta-encoded [`Run`]. Runs are only merged by [`DistinctSet::compact`] (or when there
+/// are too many), in one k-way pass. The hot path only pushes; memory is about 4 bytes per
+/// distinct value for NIKs, cards and phones (sorted values differ little); the result does
+/// not depend on the order in which workers' sets are added.
 #[derive(Clone, Debug, Default)]
 pub struct DistinctSet {
     pending: Vec<u64>,
-    /// Sorted, deduplicated, longest first.
-    runs: Vec<Vec<u64>>,
+    runs: Vec<Run>,
 }
 
-/// Values buffered unsorted before they become a run: large runs mean few merge passes.
+/// Values buffered unsorted before they become a run.
 const PENDING_MAX: usize = 1 << 18;
+
+/// More runs than this are merged into one as soon as they appear, which bounds both the
+/// k of the final merge and the overhead of many small runs.
+const MAX_RUNS: usize = 64;
 
 impl DistinctSet {
     #[inline]
@@ -35,51 +40,46 @@ impl DistinctSet {
         if self.pending.is_empty() {
             return;
         }
-        let mut run = std::mem::take(&mut self.pending);
-        radix_sort(&mut run);
-        run.dedup();
-        self.push_run(run);
-    }
-
-    fn push_run(&mut self, run: Vec<u64>) {
-        self.runs.push(run);
-        // Keep run sizes geometric, so each value is merged O(log n) times.
-        while self.runs.len() >= 2 {
-            let n = self.runs.len();
-            if self.runs[n - 2].len() > 2 * self.runs[n - 1].len() {
-                break;
-            }
-            let b = self.runs.pop().expect("two runs");
-            let mut a = self.runs.pop().expect("two runs");
-            merge_into(&mut a, b);
-            self.runs.push(a);
+        radix_sort(&mut self.pending);
+        self.pending.dedup();
+        self.runs.push(Run::encode(&self.pending));
+        self.pending.clear();
+        if self.runs.len() > MAX_RUNS {
+            self.merge_runs();
         }
     }
 
-    /// Merges everything into one run.
+    /// All runs into one: a k-way merge, written straight into the new run.
+    fn merge_runs(&mut self) {
+        if self.runs.len() > 1 {
+            let runs = std::mem::take(&mut self.runs);
+            let mut out = RunWriter::default();
+            union(&runs, |v| out.push(v));
+            self.runs.push(out.finish());
+        }
+    }
+
+    /// Sorts what is buffered and merges everything into one run.
     pub fn compact(&mut self) {
         self.flush();
-        while self.runs.len() >= 2 {
-            let b = self.runs.pop().expect("two runs");
-            let mut a = self.runs.pop().expect("two runs");
-            merge_into(&mut a, b);
-            self.runs.push(a);
-        }
-    }
-
-    /// Values held, duplicates included: the work a compaction has ahead of it.
-    pub fn buffered(&self) -> usize {
-        self.pending.len() + self.runs.iter().map(Vec::len).sum::<usize>()
+        self.merge_runs();
+        // The buffer's capacity is not needed again.
+        self.pending = Vec::new();
     }
 
     /// The number of distinct values (exact).
     pub fn len(&self) -> usize {
         if self.pending.is_empty() && self.runs.len() <= 1 {
-            return self.runs.first().map_or(0, Vec::len);
+            return self.runs.first().map_or(0, |r| r.len);
         }
         let mut c = self.clone();
         c.compact();
         c.len()
+    }
+
+    /// Values held, duplicates included: the work a compaction has ahead of it.
+    pub fn buffered(&self) -> usize {
+        self.pending.len() + self.runs.iter().map(|r| r.len).sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -87,16 +87,120 @@ impl DistinctSet {
     }
 
     /// The values in ascending order, once [`DistinctSet::compact`] has run (`None` before).
-    pub fn sorted(&self) -> Option<&[u64]> {
+    pub fn sorted(&self) -> Option<RunIter<'_>> {
         match (self.pending.is_empty(), self.runs.len()) {
-            (true, 0) => Some(&[]),
-            (true, 1) => Some(&self.runs[0]),
+            (true, 0) => Some(RunIter::default()),
+            (true, 1) => Some(self.runs[0].iter()),
             _ => None,
         }
     }
 
     pub fn contains(&self, v: u64) -> bool {
-        self.pending.contains(&v) || self.runs.iter().any(|r| r.binary_search(&v).is_ok())
+        self.pending.contains(&v) || self.runs.iter().any(|r| r.iter().any(|x| x == v))
+    }
+}
+
+/// Sorted, distinct values as LEB128 varints of the gaps between them (the first from 0).
+#[derive(Clone, Debug, Default)]
+pub struct Run {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Run {
+    /// From sorted, distinct values.
+    fn encode(sorted: &[u64]) -> Run {
+        let mut w = RunWriter::default();
+        // About 5 bytes a value for NIK-sized numbers in a 256 Ki buffer.
+        w.run.bytes.reserve(sorted.len() * 5);
+        for &v in sorted {
+            w.push(v);
+        }
+        w.finish()
+    }
+
+    pub fn iter(&self) -> RunIter<'_> {
+        RunIter {
+            bytes: &self.bytes,
+            prev: 0,
+        }
+    }
+}
+
+/// Appends increasing values to a [`Run`].
+#[derive(Default)]
+struct RunWriter {
+    run: Run,
+    prev: u64,
+}
+
+impl RunWriter {
+    #[inline]
+    fn push(&mut self, v: u64) {
+        debug_assert!(self.run.len == 0 || v > self.prev, "values must increase");
+        let mut d = v - self.prev;
+        self.prev = v;
+        self.run.len += 1;
+        while d >= 0x80 {
+            self.run.bytes.push(d as u8 | 0x80);
+            d >>= 7;
+        }
+        self.run.bytes.push(d as u8);
+    }
+
+    fn finish(mut self) -> Run {
+        self.run.bytes.shrink_to_fit();
+        self.run
+    }
+}
+
+/// The values of a [`Run`], ascending.
+#[derive(Clone, Default)]
+pub struct RunIter<'a> {
+    bytes: &'a [u8],
+    prev: u64,
+}
+
+impl Iterator for RunIter<'_> {
+    type Item = u64;
+
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        let mut d = 0u64;
+        let mut shift = 0;
+        loop {
+            let (&b, rest) = self.bytes.split_first()?;
+            self.bytes = rest;
+            d |= u64::from(b & 0x7F) << shift;
+            if b < 0x80 {
+                break;
+            }
+            shift += 7;
+        }
+        self.prev += d;
+        Some(self.prev)
+    }
+}
+
+/// Every value of the union of `runs`, once each, ascending.
+fn union(runs: &[Run], mut out: impl FnMut(u64)) {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut iters: Vec<RunIter> = runs.iter().map(Run::iter).collect();
+    let mut heap: BinaryHeap<Reverse<(u64, usize)>> = iters
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, it)| Some(Reverse((it.next()?, i))))
+        .collect();
+    let mut last = None;
+    while let Some(Reverse((v, i))) = heap.pop() {
+        if last != Some(v) {
+            out(v);
+            last = Some(v);
+        }
+        if let Some(next) = iters[i].next() {
+            heap.push(Reverse((next, i)));
+        }
     }
 }
 
@@ -139,49 +243,6 @@ fn radix_sort(v: &mut Vec<u64>) {
     }
 }
 
-/// Merges sorted, deduplicated `b` into `a` in place, from the back: `a` grows by `b`'s length
-/// (a large allocation grows by remapping, not copying), so a merge needs `a + 2b` of memory
-/// rather than `2(a + b)`. With every kind's set merging at once at the end of a 10M-row scan,
-/// the out-of-place merge doubled the peak.
-fn merge_into(a: &mut Vec<u64>, b: Vec<u64>) {
-    if b.is_empty() {
-        return;
-    }
-    if a.is_empty() {
-        *a = b;
-        return;
-    }
-    let (n, m) = (a.len(), b.len());
-    a.resize(n + m, 0);
-    let (mut i, mut j, mut k) = (n, m, n + m);
-    // k >= i + j throughout, so a write at k never lands on an unread a[..i].
-    while i > 0 && j > 0 {
-        let (x, y) = (a[i - 1], b[j - 1]);
-        k -= 1;
-        if x > y {
-            a[k] = x;
-            i -= 1;
-        } else if y > x {
-            a[k] = y;
-            j -= 1;
-        } else {
-            a[k] = x;
-            i -= 1;
-            j -= 1;
-        }
-    }
-    while j > 0 {
-        j -= 1;
-        k -= 1;
-        a[k] = b[j];
-    }
-    // a[..i] is already in place; duplicates left a gap between it and the merged tail.
-    if k > i {
-        a.copy_within(k.., i);
-        a.truncate(i + (n + m - k));
-    }
-}
-
 impl AddAssign for DistinctSet {
     fn add_assign(&mut self, o: Self) {
         // A chunk's set is mostly an unsorted buffer: append it, sort once it is large.
@@ -193,12 +254,11 @@ impl AddAssign for DistinctSet {
         if self.pending.len() >= PENDING_MAX {
             self.flush();
         }
-        // Runs are only kept in order here; merging them is left to `compact`, which the
-        // scan runs for every kind in parallel. Merging here put the last per-worker sum,
-        // a merge of every worker's full sets, on one thread.
-        for run in o.runs {
-            let at = self.runs.partition_point(|r| r.len() >= run.len());
-            self.runs.insert(at, run);
+        // Runs are only collected here; merging them is left to `compact`, which the scan
+        // runs for every kind in parallel.
+        self.runs.extend(o.runs);
+        if self.runs.len() > MAX_RUNS {
+            self.merge_runs();
         }
     }
 }
@@ -511,23 +571,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn merge_into_is_a_sorted_union() {
-        let cases: [(&[u64], &[u64]); 6] = [
-            (&[], &[1, 2]),
-            (&[1, 2], &[]),
-            (&[1, 3, 5], &[2, 3, 4, 9]),
-            (&[5, 6, 7], &[1, 2]),
-            (&[1, 2], &[1, 2]),
-            (&[2, 4, 6, 8], &[1, 4, 8, 10]),
+    fn runs_round_trip_and_union() {
+        let cases: [&[u64]; 5] = [
+            &[],
+            &[0],
+            &[1, 2, 3],
+            &[5, 300, 70_000, 1 << 40, u64::MAX - 1, u64::MAX],
+            &[
+                3_171_014_101_900_001,
+                3_171_014_101_900_002,
+                9_471_014_101_990_001,
+            ],
         ];
-        for (a, b) in cases {
-            let mut want: Vec<u64> = a.iter().chain(b).copied().collect();
-            want.sort_unstable();
-            want.dedup();
-            let mut got = a.to_vec();
-            merge_into(&mut got, b.to_vec());
-            assert_eq!(got, want, "{a:?} + {b:?}");
+        for c in cases {
+            let r = Run::encode(c);
+            assert_eq!(r.len, c.len());
+            assert_eq!(r.iter().collect::<Vec<_>>(), c, "{c:?}");
         }
+        let runs: Vec<Run> = cases.iter().map(|c| Run::encode(c)).collect();
+        let mut got = Vec::new();
+        union(&runs, |v| got.push(v));
+        let mut want: Vec<u64> = cases.iter().flat_map(|c| c.iter().copied()).collect();
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn many_runs_merge_early_and_count_exactly() {
+        let mut a = DistinctSet::default();
+        for r in 0..(MAX_RUNS as u64 + 5) {
+            a.insert(r);
+            a.insert(1_000_000 + r % 3);
+            a.flush();
+        }
+        assert!(a.runs.len() <= MAX_RUNS);
+        assert_eq!(a.len(), MAX_RUNS + 5 + 3);
+        a.compact();
+        let v: Vec<u64> = a.sorted().unwrap().collect();
+        assert_eq!(v.len(), MAX_RUNS + 5 + 3);
+        assert!(v.windows(2).all(|w| w[0] < w[1]));
     }
 
     fn sample(seed: u64) -> Summary {
@@ -555,7 +638,7 @@ mod tests {
     fn key(s: &Summary) -> String {
         let mut set = s.stats.kinds[0].unique.clone();
         set.compact();
-        let u = set.runs.clone();
+        let u: Vec<u64> = set.sorted().expect("compacted").collect();
         format!(
             "{:?} {:?} {:?} {:?} {:?}",
             s.stats.records, u, s.stats.operators, s.files, s.fields
