@@ -478,9 +478,90 @@ pub fn json_record<'a>(
     fields: &mut Vec<Field<'a>>,
 ) -> Option<usize> {
     keys.start_record();
+    if let Some(end) = flat_object(s, keys, p, fields) {
+        return Some(end);
+    }
+    fields.clear();
+    keys.start_record();
     let mut parser = JsonParser { s, i: 0, keys, p };
     parser.value(Role::Unnamed, 0, fields)?;
     Some(parser.i)
+}
+
+/// The shape of nearly every JSON Lines export, an object of scalars without escapes, in one
+/// straight pass; `None` for anything else (nesting, an escape, broken JSON), which the
+/// general parser then reads from the start. Both give the same fields.
+fn flat_object<'a>(
+    s: &'a [u8],
+    keys: &mut KeyRoles,
+    p: &Patterns,
+    fields: &mut Vec<Field<'a>>,
+) -> Option<usize> {
+    let ws = |i: &mut usize| {
+        while s.get(*i).is_some_and(u8::is_ascii_whitespace) {
+            *i += 1;
+        }
+    };
+    // A string's end from its opening quote; `None` at an escape or no end.
+    let string_end = |open: usize| -> Option<usize> {
+        let (k, quote) = find2(b'"', b'\\', s.get(open + 1..)?)?;
+        quote.then_some(open + 1 + k)
+    };
+    let mut i = 0;
+    ws(&mut i);
+    if s.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    ws(&mut i);
+    if s.get(i) == Some(&b'}') {
+        return Some(i + 1);
+    }
+    loop {
+        ws(&mut i);
+        if s.get(i) != Some(&b'"') {
+            return None;
+        }
+        let end = string_end(i)?;
+        let role = keys.role(&s[i + 1..end], p);
+        i = end + 1;
+        ws(&mut i);
+        if s.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        ws(&mut i);
+        match *s.get(i)? {
+            b'"' => {
+                let end = string_end(i)?;
+                fields.push(Field::borrowed(role, &s[i + 1..end]));
+                i = end + 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while s
+                    .get(i)
+                    .is_some_and(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                {
+                    i += 1;
+                }
+                fields.push(Field::borrowed(role, &s[start..i]));
+            }
+            b't' | b'f' | b'n' => {
+                let lit = [&b"true"[..], b"false", b"null"]
+                    .into_iter()
+                    .find(|l| s[i..].starts_with(l))?;
+                i += lit.len();
+            }
+            _ => return None,
+        }
+        ws(&mut i);
+        match *s.get(i)? {
+            b',' => i += 1,
+            b'}' => return Some(i + 1),
+            _ => return None,
+        }
+    }
 }
 
 struct JsonParser<'a, 'k> {
@@ -711,6 +792,55 @@ mod tests {
         assert!(json_record(b"{\"a\":", &mut keys, p, &mut fields).is_none());
         let deep = "[".repeat(100_000);
         assert!(json_record(deep.as_bytes(), &mut keys, p, &mut fields).is_none());
+    }
+
+    #[test]
+    fn flat_objects_read_like_the_general_parser() {
+        let p = &Patterns::builtin().unwrap();
+        let general = |s: &[u8]| {
+            let mut keys = KeyRoles::default();
+            let mut fields = Vec::new();
+            let mut parser = JsonParser {
+                s,
+                i: 0,
+                keys: &mut keys,
+                p,
+            };
+            let end = parser
+                .value(Role::Unnamed, 0, &mut fields)
+                .map(|_| parser.i);
+            let f: Vec<(Role, Vec<u8>)> =
+                fields.iter().map(|f| (f.role, f.value.to_vec())).collect();
+            (end, f)
+        };
+        let cases: [&[u8]; 14] = [
+            br#"{"NIK":"3171014101900001","NAMA":"Budi","n":-1.5e+3,"ok":true,"z":null}"#,
+            br#" { "NIK" : "3171" , "HP":"0812" } "#,
+            b"{}",
+            b"{ }",
+            br#"{"a":"x"y","b":"1"}"#,
+            br#"{"aA":"1"}"#,
+            br#"{"a":{"nik":"3171"}}"#,
+            br#"{"a":["0812"]}"#,
+            br#"{"a":"1""#,
+            br#"{"a":tru}"#,
+            br#"{"a":1,}"#,
+            br#"{"a" "b"}"#,
+            b"[1,2]",
+            br#"{"a":"1"}{"b":2}"#,
+        ];
+        for c in cases {
+            let mut keys = KeyRoles::default();
+            let mut fields = Vec::new();
+            let end = json_record(c, &mut keys, p, &mut fields);
+            let f: Vec<(Role, Vec<u8>)> =
+                fields.iter().map(|f| (f.role, f.value.to_vec())).collect();
+            let want = general(c);
+            assert_eq!(end, want.0, "{}", String::from_utf8_lossy(c));
+            if end.is_some() {
+                assert_eq!(f, want.1, "{}", String::from_utf8_lossy(c));
+            }
+        }
     }
 
     #[test]
