@@ -87,25 +87,27 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
             .with_max_len(1)
             .for_each(|e| scan_entry(e, cfg, p, progress, &acc))
     });
-    // Every worker's distinct sets are sorted in parallel, largest first so no thread is
-    // left with a big one at the end, before the (cheap, run-appending) sum of the slots.
+    // Each worker's buffered values are sorted into runs, then the slots are added up (runs
+    // are only collected), then every kind's runs are merged once. Both parallel steps take
+    // the largest set first, so no thread is left alone with a big one at the end.
     let mut parts: Vec<Summary> = slots
         .into_iter()
         .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
         .collect();
-    let mut sets: Vec<&mut DistinctSet> = parts.iter_mut().flat_map(Summary::sets).collect();
-    sets.sort_by_key(|s| std::cmp::Reverse(s.buffered()));
-    pool.install(|| {
-        sets.into_par_iter()
-            .with_max_len(1)
-            .for_each(|s| s.compact())
-    });
+    let sets = parts.iter_mut().flat_map(Summary::sets).collect();
+    pool.install(|| largest_first(sets, DistinctSet::seal));
     let mut summary = Summary::default();
     for part in parts {
         summary += part;
     }
-    pool.install(|| summary.compact());
+    let sets = summary.sets().collect();
+    pool.install(|| largest_first(sets, DistinctSet::compact));
     Ok(summary)
+}
+
+fn largest_first(mut sets: Vec<&mut DistinctSet>, f: fn(&mut DistinctSet)) {
+    sets.sort_by_key(|s| std::cmp::Reverse(s.buffered()));
+    sets.into_par_iter().with_max_len(1).for_each(f);
 }
 
 /// One summary per worker thread. A worker only ever locks its own slot, so the lock is never

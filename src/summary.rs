@@ -59,6 +59,12 @@ impl DistinctSet {
         }
     }
 
+    /// Sorts what is buffered into a run of its own.
+    pub fn seal(&mut self) {
+        self.flush();
+        self.pending = Vec::new();
+    }
+
     /// Sorts what is buffered and merges everything into one run.
     pub fn compact(&mut self) {
         self.flush();
