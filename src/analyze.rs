@@ -134,14 +134,20 @@ impl<'p> Analyzer<'p> {
         );
         // The shortest candidate, `a@b.co`, has 6 bytes (see `Detector::detect`).
         if v.len() < 6 && !own {
-            if !self.cur.nonblank {
-                self.cur.nonblank = !v.trim_ascii().is_empty();
-            }
+            self.mark_nonblank(v);
             return;
         }
         self.field_slow(v, role, named, stats, file);
     }
 
+    #[inline]
+    fn mark_nonblank(&mut self, v: &[u8]) {
+        if !self.cur.nonblank {
+            self.cur.nonblank = !v.trim_ascii().is_empty();
+        }
+    }
+
+    /// Everything [`Analyzer::field`] does not settle inline.
     #[inline(never)]
     fn field_slow(
         &mut self,
@@ -154,9 +160,7 @@ impl<'p> Analyzer<'p> {
         if v.is_empty() {
             return;
         }
-        if !self.cur.nonblank {
-            self.cur.nonblank = !v.trim_ascii().is_empty();
-        }
+        self.mark_nonblank(v);
         let collect = self.collect;
         match role {
             Role::BirthDate if named => {
