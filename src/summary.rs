@@ -114,15 +114,29 @@ pub struct Run {
 }
 
 impl Run {
-    /// From sorted, distinct values.
+    /// From sorted, distinct values. Written into a buffer sized for the worst case (10
+    /// bytes a value), then cut: a flush encodes 256 Ki values at once.
     fn encode(sorted: &[u64]) -> Run {
-        let mut w = RunWriter::default();
-        // About 5 bytes a value for NIK-sized numbers in a 256 Ki buffer.
-        w.run.bytes.reserve(sorted.len() * 5);
+        let mut bytes = vec![0u8; sorted.len() * 10];
+        let mut at = 0;
+        let mut prev = 0;
         for &v in sorted {
-            w.push(v);
+            let mut d = v - prev;
+            prev = v;
+            while d >= 0x80 {
+                bytes[at] = d as u8 | 0x80;
+                d >>= 7;
+                at += 1;
+            }
+            bytes[at] = d as u8;
+            at += 1;
         }
-        w.finish()
+        bytes.truncate(at);
+        bytes.shrink_to_fit();
+        Run {
+            bytes,
+            len: sorted.len(),
+        }
     }
 
     pub fn iter(&self) -> RunIter<'_> {
