@@ -1,7 +1,9 @@
 //! The entries of a scan: every file below the given paths, in a deterministic order, without
 //! following symlinks. Whatever cannot be listed becomes an entry too, so the ledger adds up.
 
-use std::fs;
+use std::ffi::OsStr;
+use std::fs::{self, File};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -38,7 +40,9 @@ pub fn walk(roots: &[PathBuf], exclude: &[PathBuf]) -> Result<Vec<Entry>> {
         let meta = fs::symlink_metadata(root)
             .with_context(|| format!("cannot read {}", root.display()))?;
         let base = if prefix_roots {
-            root.to_string_lossy().trim_end_matches('/').to_string()
+            display_name(root.as_os_str())
+                .trim_end_matches('/')
+                .to_string()
         } else {
             String::new()
         };
@@ -51,13 +55,71 @@ pub fn walk(roots: &[PathBuf], exclude: &[PathBuf]) -> Result<Vec<Entry>> {
                 base
             } else {
                 root.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| root.to_string_lossy().into_owned())
+                    .map(display_name)
+                    .unwrap_or_else(|| display_name(root.as_os_str()))
             };
             out.push(entry(root.clone(), name, &meta, &exclude));
         }
     }
     Ok(out)
+}
+
+/// A file name as the ledger shows it: bytes that are not UTF-8 are written `\xFF`, so two
+/// names that differ only there stay two entries (a lossy `�` would merge them).
+pub fn display_name(name: &OsStr) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(name);
+    #[cfg(not(unix))]
+    let lossy = name.to_string_lossy();
+    #[cfg(not(unix))]
+    let bytes = lossy.as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Opens a walked file for reading. The walk saw a regular file, but it may have changed
+/// since: one that was removed fails with a clear reason, and one replaced by a FIFO, a
+/// device or a symlink is not opened (a FIFO would block the scan for ever).
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut opts,
+        libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_NOCTTY,
+    );
+    let f = opts.open(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => {
+            io::Error::new(e.kind(), format!("removed during the scan ({e})"))
+        }
+        _ if e.raw_os_error() == Some(libc_eloop()) => io::Error::new(
+            e.kind(),
+            "replaced by a symlink during the scan: not followed",
+        ),
+        _ => e,
+    })?;
+    if !f.metadata()?.is_file() {
+        return Err(io::Error::other(
+            "no longer a regular file (replaced during the scan): not read",
+        ));
+    }
+    Ok(f)
+}
+
+#[cfg(unix)]
+fn libc_eloop() -> i32 {
+    libc::ELOOP
+}
+
+#[cfg(not(unix))]
+fn libc_eloop() -> i32 {
+    -1
 }
 
 fn join(base: &str, name: &str) -> String {
@@ -88,9 +150,7 @@ fn visit(dir: &Path, base: &str, exclude: &[PathBuf], out: &mut Vec<Entry>) {
     let mut children: Vec<(String, PathBuf)> = Vec::new();
     for item in rd {
         match item {
-            Ok(item) => {
-                children.push((item.file_name().to_string_lossy().into_owned(), item.path()))
-            }
+            Ok(item) => children.push((display_name(&item.file_name()), item.path())),
             Err(e) => out.push(Entry {
                 path: dir.to_path_buf(),
                 name: join(base, "?"),
@@ -136,6 +196,44 @@ fn entry(path: PathBuf, name: String, meta: &fs::Metadata, exclude: &[PathBuf]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_swapped_in_after_the_walk_is_not_opened() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f.csv");
+        let c = std::ffi::CString::new(p.to_str().unwrap()).unwrap();
+        // SAFETY: a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        // Without O_NONBLOCK this open would wait for a writer for ever.
+        let err = open_regular(&p).unwrap_err();
+        assert!(
+            err.to_string().contains("no longer a regular file"),
+            "{err}"
+        );
+        std::os::unix::fs::symlink(d.path().join("x"), d.path().join("l")).unwrap();
+        fs::write(d.path().join("x"), "x").unwrap();
+        let err = open_regular(&d.path().join("l")).unwrap_err();
+        assert!(err.to_string().contains("symlink"), "{err}");
+        let err = open_regular(&d.path().join("gone")).unwrap_err();
+        assert!(err.to_string().contains("removed during the scan"), "{err}");
+        assert!(open_regular(&d.path().join("x")).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_keep_bytes_that_are_not_utf8_apart() {
+        use std::os::unix::ffi::OsStrExt;
+        assert_eq!(
+            display_name(OsStr::from_bytes(b"a\xffb.csv")),
+            "a\\xFFb.csv"
+        );
+        assert_eq!(display_name(OsStr::from_bytes("é.csv".as_bytes())), "é.csv");
+        assert_ne!(
+            display_name(OsStr::from_bytes(b"\xfe")),
+            display_name(OsStr::from_bytes(b"\xff"))
+        );
+    }
 
     #[test]
     fn sorted_relative_and_no_symlinks() {
