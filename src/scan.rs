@@ -28,7 +28,7 @@ use crate::walk::{walk, Entry, EntryKind};
 pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
     pub threads: usize,
-    /// Files this run writes: never read as input.
+    /// Files this run writes: one that exists as an input makes the walk refuse to start.
     pub exclude: Vec<PathBuf>,
     /// Bytes per chunk handed to a worker.
     pub chunk_size: usize,
