@@ -141,7 +141,27 @@ impl Accumulators<'_> {
     }
 }
 
+/// One walked entry. A panic in a reader (ours, or a parser's such as calamine's) fails this
+/// entry with the reason instead of ending the scan: every other file is still read.
 fn scan_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, acc: &Accumulators) {
+    let run = std::panic::AssertUnwindSafe(|| read_entry(e, cfg, p, progress, acc));
+    if let Err(panic) = std::panic::catch_unwind(run) {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|m| m.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        let mut s = Summary::default();
+        s.files.insert(
+            e.name.clone(),
+            FileStats::new(State::Failed, "", 0)
+                .with_reason(format!("the reader crashed (a bug in triage): {msg}")),
+        );
+        acc.add(s);
+    }
+}
+
+fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, acc: &Accumulators) {
     let mut s = Summary::default();
     let fs = match &e.kind {
         EntryKind::Skip(r) => FileStats::new(State::Skipped, "", e.size).with_reason(r.clone()),

@@ -788,3 +788,31 @@ fn file_names_that_are_not_utf8() {
     r.check("a name not UTF-8 as argument", 0, secs(5), 150);
     r.good_counted("x\\xFF.csv");
 }
+
+#[test]
+fn a_workbook_that_crashes_its_parser_fails_alone() {
+    // Found by fuzz/fuzz_targets/workbook.rs: a cell reference that overflows calamine's
+    // column arithmetic. With overflow checks (this debug build) calamine panics: the panic
+    // fails that entry with the reason instead of ending the scan (it exited 101 with no
+    // summary). Without them (release) calamine reports an error: `partial`. Either way the
+    // scan is incomplete (exit 3) and the file beside it is counted. Bound: 10 s, 300 MB.
+    let d = folder();
+    fs::write(
+        d.path().join("crash.xlsx"),
+        include_bytes!("fuzz-regressions/workbook-calamine-overflow.xlsx"),
+    )
+    .unwrap();
+    let mut r = scan(&[d.path()], &[]);
+    // The panic message on stderr is expected here (it is what to report upstream); the
+    // process itself did not panic: it exited 3 with a summary.
+    r.stderr.clear();
+    r.check("workbook that crashes calamine", 3, secs(10), 300);
+    r.good_counted("ok.csv");
+    let state = r.file("crash.xlsx")["state"].as_str().unwrap().to_string();
+    let reason = r.reason("crash.xlsx");
+    match state.as_str() {
+        "failed" => assert!(reason.contains("the reader crashed"), "{reason}"),
+        "partial" => assert!(reason.starts_with("sheet "), "{reason}"),
+        other => panic!("{other}: {reason}"),
+    }
+}
