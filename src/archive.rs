@@ -326,12 +326,13 @@ pub fn spill(head: &[u8], r: &mut dyn Read) -> io::Result<File> {
     for _ in 0..16 {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let path = dir.join(format!("triage-spill-{}-{n}", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.read(true).write(true).create_new(true);
+        // Decompressed members hold raw identifiers: no other user may open the file in the
+        // moment before it is unlinked.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        match opts.open(&path) {
             Ok(mut f) => {
                 // Unlinked at once: the open handle keeps the data, and nothing is left behind
                 // if the scan dies. (Where an open file cannot be removed, this fails and the

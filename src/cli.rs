@@ -405,7 +405,8 @@ fn run_scan(cfg: Config) -> Result<Exit> {
     let v = report::summary_json(&summary, &cfg.patterns, &run);
     if let Some(path) = &cfg.html {
         let mut f = io::BufWriter::new(
-            fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+            crate::walk::create_owner_only(path)
+                .with_context(|| format!("creating {}", path.display()))?,
         );
         crate::html::write_html(&mut f, &v, &cfg.patterns)
             .and_then(|()| f.flush())
@@ -414,7 +415,8 @@ fn run_scan(cfg: Config) -> Result<Exit> {
 
     let mut sink: Box<dyn Write> = match &cfg.output {
         Some(path) => Box::new(io::BufWriter::new(
-            fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+            crate::walk::create_owner_only(path)
+                .with_context(|| format!("creating {}", path.display()))?,
         )),
         None => Box::new(io::BufWriter::new(io::stdout().lock())),
     };

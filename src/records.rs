@@ -373,7 +373,8 @@ fn json_boundary(buf: &[u8], array: bool) -> Option<usize> {
                 // Skip the string, honouring escapes.
                 i += 1;
                 loop {
-                    match memchr2(b'"', b'\\', &buf[i..]) {
+                    // `get`: an escape may be the buffer's last byte.
+                    match memchr2(b'"', b'\\', buf.get(i..).unwrap_or_default()) {
                         None => return last,
                         Some(k) if buf[i + k] == b'\\' => i += k + 2,
                         Some(k) => {
@@ -389,6 +390,10 @@ fn json_boundary(buf: &[u8], array: bool) -> Option<usize> {
             b'{' | b'[' => {
                 if !seen_open && depth == 0 {
                     seen_open = true;
+                    if buf[i] == b'{' && array {
+                        // Not the array's `[`: a later chunk, which starts inside the array.
+                        depth = base;
+                    }
                 }
                 depth += 1;
             }

@@ -12,7 +12,7 @@
 //! (`kind:value` items separated by spaces, masked unless `--reveal`), `fingerprints`
 //! (`kind:hex` HMAC-SHA256 of each valid value, only with `--key`).
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Mutex;
@@ -283,23 +283,8 @@ pub fn write_records(path: &Path, spill: &RowSpill, mut chunks: Vec<RowChunk>) -
         );
     }
     chunks.sort();
-    let mut opts = OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let f = opts
-        .open(path)
+    let f = crate::walk::create_owner_only(path)
         .with_context(|| format!("creating {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        // An existing file keeps its mode on open: narrow it.
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .with_context(|| format!("restricting {}", path.display()))?;
-    }
     let mut out = io::BufWriter::new(f);
     let mut g = spill.file.lock().unwrap_or_else(|e| e.into_inner());
     let src = &mut g.0;

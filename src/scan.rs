@@ -28,7 +28,7 @@ use crate::walk::{walk, Entry, EntryKind};
 pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
     pub threads: usize,
-    /// Files this run writes: never read as input.
+    /// Files this run writes: one that exists as an input makes the walk refuse to start.
     pub exclude: Vec<PathBuf>,
     /// Bytes per chunk handed to a worker.
     pub chunk_size: usize,
@@ -110,6 +110,34 @@ fn largest_first(mut sets: Vec<&mut DistinctSet>, f: fn(&mut DistinctSet)) {
     sets.into_par_iter().with_max_len(1).for_each(f);
 }
 
+/// Scans one entry read from `r` as if it were a file called `name` (the name hints at the
+/// format), on the current rayon pool: every reader behind one call, for fuzzing and tests
+/// that need no file on disk. The ledger names the entry `name`; its `bytes` are 0.
+pub fn scan_one(r: &mut dyn Read, name: &str, cfg: &ScanConfig, p: &Patterns) -> Summary {
+    let slots = [Mutex::default()];
+    let acc = Accumulators(&slots);
+    let progress = Progress::default();
+    let ctx = Ctx {
+        cfg,
+        p,
+        acc: &acc,
+        progress: &progress,
+    };
+    let at = At {
+        name: name.to_string(),
+        bytes: 0,
+        depth: 0,
+        via: String::new(),
+        progress: false,
+    };
+    let (head, eof, err) = read_head(r);
+    scan_reader(r, head, eof, err, &at, ctx);
+    let [slot] = slots;
+    let mut s = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+    s.compact();
+    s
+}
+
 /// One summary per worker thread. A worker only ever locks its own slot, so the lock is never
 /// contended; the slots are added up once at the end, in any order.
 struct Accumulators<'a>(&'a [Mutex<Summary>]);
@@ -127,12 +155,32 @@ impl Accumulators<'_> {
     }
 }
 
+/// One walked entry. A panic in a reader (ours, or a parser's such as calamine's) fails this
+/// entry with the reason instead of ending the scan: every other file is still read.
 fn scan_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, acc: &Accumulators) {
+    let run = std::panic::AssertUnwindSafe(|| read_entry(e, cfg, p, progress, acc));
+    if let Err(panic) = std::panic::catch_unwind(run) {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|m| m.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        let mut s = Summary::default();
+        s.files.insert(
+            e.name.clone(),
+            FileStats::new(State::Failed, "", 0)
+                .with_reason(format!("the reader crashed (a bug in triage): {msg}")),
+        );
+        acc.add(s);
+    }
+}
+
+fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, acc: &Accumulators) {
     let mut s = Summary::default();
     let fs = match &e.kind {
         EntryKind::Skip(r) => FileStats::new(State::Skipped, "", e.size).with_reason(r.clone()),
         EntryKind::Fail(r) => FileStats::new(State::Failed, "", e.size).with_reason(r.clone()),
-        EntryKind::File => match File::open(&e.path) {
+        EntryKind::File => match crate::walk::open_regular(&e.path) {
             Ok(f) => return scan_file(f, e, cfg, p, progress, acc),
             Err(err) => {
                 FileStats::new(State::Failed, "", e.size).with_reason(format!("cannot open: {err}"))
@@ -471,30 +519,50 @@ fn scan_text(
     let mut sql = matches!(layout, Layout::Sql).then(SqlCutter::default);
     let x = &*cfg.extras;
     let mut offset = 0u64;
+    // Records cut at `max_record` without a boundary: the entry is `partial`, with a reason.
+    let mut cut_records = 0u64;
+    let mut grow = false;
 
     rayon::in_place_scope(|scope| {
         loop {
             if !eof && read_error.is_none() {
-                match fill(reader, &mut buf, cfg.chunk_size) {
+                // After a search that found no boundary, read as much again as the buffer
+                // holds (up to the record limit): searching the whole buffer once per chunk
+                // would make a long record quadratic.
+                let want = if grow {
+                    buf.len().max(cfg.chunk_size)
+                } else {
+                    cfg.chunk_size
+                };
+                let want = want.min(cfg.max_record.saturating_sub(buf.len())).max(1);
+                match fill(reader, &mut buf, want) {
                     Ok(more) => eof = !more,
                     Err(err) => read_error = Some(error_reason(&err)),
                 }
             }
             let done = eof || read_error.is_some();
             let start = sql.as_ref().map(|c| c.state.clone());
+            grow = true;
             let cut = match &mut sql {
                 _ if done => buf.len(),
                 Some(c) => match c.cut(&buf, p) {
                     Some(b) => b,
                     None if buf.len() < cfg.max_record => continue,
-                    None => c.force(buf.len()),
+                    None => {
+                        cut_records += 1;
+                        c.force(buf.len())
+                    }
                 },
                 None => match layout.boundary(&buf) {
                     Some(b) => b,
                     None if buf.len() < cfg.max_record => continue,
-                    None => buf.len(),
+                    None => {
+                        cut_records += 1;
+                        buf.len()
+                    }
                 },
             };
+            grow = false;
             let mut rest = pool.get();
             rest.extend_from_slice(&buf[cut..]);
             buf.truncate(cut);
@@ -533,11 +601,19 @@ fn scan_text(
             }
         }
     });
-    if let Some(err) = read_error {
+    let cut = (cut_records > 0).then(|| {
+        format!(
+            "{cut_records} record(s) longer than --max-record ({} bytes) cut into pieces",
+            cfg.max_record
+        )
+    });
+    // One entry with every reason, so the ledger does not depend on which was added first.
+    let reasons: Vec<String> = read_error.into_iter().chain(cut).collect();
+    if !reasons.is_empty() {
         let mut s = Summary::default();
         s.files.insert(
             name.to_string(),
-            FileStats::new(State::Partial, format, 0).with_reason(err),
+            FileStats::new(State::Partial, format, 0).with_reason(reasons.join("; ")),
         );
         acc.add(s);
     }

@@ -14,7 +14,7 @@
 //! that hold no identifier never hold anything shaped like one.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs::{self, File};
+use std::fs;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -108,7 +108,8 @@ const KETERANGAN: usize = 14;
 pub fn write(opts: &SynthOptions, p: &Patterns) -> Result<SynthReport> {
     fs::create_dir_all(&opts.out).with_context(|| format!("creating {}", opts.out.display()))?;
     let sample = opts.out.join(opts.format.file_name());
-    let file = File::create(&sample).with_context(|| format!("creating {}", sample.display()))?;
+    let file = crate::walk::create_owner_only(&sample)
+        .with_context(|| format!("creating {}", sample.display()))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     let generated = generate(opts.rows, opts.seed, opts.format, p, &mut w)
         .with_context(|| format!("writing {}", sample.display()))?;
@@ -119,7 +120,9 @@ pub fn write(opts: &SynthOptions, p: &Patterns) -> Result<SynthReport> {
     let truth = opts.out.join("truth.json");
     let mut text = serde_json::to_string_pretty(&generated.truth)?;
     text.push('\n');
-    fs::write(&truth, text).with_context(|| format!("writing {}", truth.display()))?;
+    crate::walk::create_owner_only(&truth)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .with_context(|| format!("writing {}", truth.display()))?;
     Ok(SynthReport {
         sample,
         truth,

@@ -1,10 +1,12 @@
 //! The entries of a scan: every file below the given paths, in a deterministic order, without
 //! following symlinks. Whatever cannot be listed becomes an entry too, so the ledger adds up.
 
-use std::fs;
+use std::ffi::OsStr;
+use std::fs::{self, File};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 /// What a walked path turned out to be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,38 +28,145 @@ pub struct Entry {
     pub kind: EntryKind,
 }
 
-/// Lists every entry below `roots`. A root that cannot be examined at all is an error.
-pub fn walk(roots: &[PathBuf], exclude: &[PathBuf]) -> Result<Vec<Entry>> {
-    let exclude: Vec<PathBuf> = exclude
+/// Lists every entry below `roots`. A root that cannot be examined at all is an error, and
+/// so is an `outputs` file (one this run will write) that already exists as one of the
+/// entries, by any path or link: writing it would destroy an input.
+pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
+    let protect: Vec<Protected> = outputs
         .iter()
-        .filter_map(|p| p.canonicalize().ok())
+        .filter_map(|p| Some((file_id(&fs::metadata(p).ok()?)?, p.clone())))
         .collect();
+    let exclude = &Outputs {
+        protect,
+        clash: std::cell::RefCell::new(None),
+    };
     let mut out = Vec::new();
     let prefix_roots = roots.len() > 1;
     for root in roots {
         let meta = fs::symlink_metadata(root)
             .with_context(|| format!("cannot read {}", root.display()))?;
         let base = if prefix_roots {
-            root.to_string_lossy().trim_end_matches('/').to_string()
+            display_name(root.as_os_str())
+                .trim_end_matches('/')
+                .to_string()
         } else {
             String::new()
         };
         if meta.is_dir() {
             fs::read_dir(root)
                 .with_context(|| format!("cannot read directory {}", root.display()))?;
-            visit(root, &base, &exclude, &mut out);
+            visit(root, &base, exclude, &mut out);
         } else {
             let name = if prefix_roots {
                 base
             } else {
                 root.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| root.to_string_lossy().into_owned())
+                    .map(display_name)
+                    .unwrap_or_else(|| display_name(root.as_os_str()))
             };
-            out.push(entry(root.clone(), name, &meta, &exclude));
+            out.push(entry(root.clone(), name, &meta, exclude));
         }
     }
-    Ok(out)
+    match exclude.clash.take() {
+        Some(msg) => bail!(msg),
+        None => Ok(out),
+    }
+}
+
+/// A file's identity: device and inode (the same file by any path or hard link).
+type FileId = (u64, u64);
+type Protected = (FileId, PathBuf);
+
+#[cfg(unix)]
+fn file_id(m: &fs::Metadata) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &fs::Metadata) -> Option<FileId> {
+    None
+}
+
+/// The outputs of this run that exist already, and the first input found to be one of them.
+struct Outputs {
+    protect: Vec<Protected>,
+    clash: std::cell::RefCell<Option<String>>,
+}
+
+/// Creates (or truncates) a file this run writes, readable and writable by its owner only:
+/// summaries, reports and record lists describe a leak. An existing regular file is narrowed
+/// to 0600 too (opening keeps the old mode); a device such as `/dev/null` is left alone.
+pub fn create_owner_only(path: &Path) -> io::Result<File> {
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let f = opts.open(path)?;
+    #[cfg(unix)]
+    if f.metadata()?.is_file() {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(f)
+}
+
+/// A file name as the ledger shows it: bytes that are not UTF-8 are written `\xFF`, so two
+/// names that differ only there stay two entries (a lossy `�` would merge them).
+pub fn display_name(name: &OsStr) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(name);
+    #[cfg(not(unix))]
+    let lossy = name.to_string_lossy();
+    #[cfg(not(unix))]
+    let bytes = lossy.as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Opens a walked file for reading. The walk saw a regular file, but it may have changed
+/// since: one that was removed fails with a clear reason, and one replaced by a FIFO, a
+/// device or a symlink is not opened (a FIFO would block the scan for ever).
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut opts,
+        libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_NOCTTY,
+    );
+    let f = opts.open(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => {
+            io::Error::new(e.kind(), format!("removed during the scan ({e})"))
+        }
+        _ if e.raw_os_error() == Some(libc_eloop()) => io::Error::new(
+            e.kind(),
+            "replaced by a symlink during the scan: not followed",
+        ),
+        _ => e,
+    })?;
+    if !f.metadata()?.is_file() {
+        return Err(io::Error::other(
+            "no longer a regular file (replaced during the scan): not read",
+        ));
+    }
+    Ok(f)
+}
+
+#[cfg(unix)]
+fn libc_eloop() -> i32 {
+    libc::ELOOP
+}
+
+#[cfg(not(unix))]
+fn libc_eloop() -> i32 {
+    -1
 }
 
 fn join(base: &str, name: &str) -> String {
@@ -68,7 +177,7 @@ fn join(base: &str, name: &str) -> String {
     }
 }
 
-fn visit(dir: &Path, base: &str, exclude: &[PathBuf], out: &mut Vec<Entry>) {
+fn visit(dir: &Path, base: &str, exclude: &Outputs, out: &mut Vec<Entry>) {
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
@@ -88,9 +197,7 @@ fn visit(dir: &Path, base: &str, exclude: &[PathBuf], out: &mut Vec<Entry>) {
     let mut children: Vec<(String, PathBuf)> = Vec::new();
     for item in rd {
         match item {
-            Ok(item) => {
-                children.push((item.file_name().to_string_lossy().into_owned(), item.path()))
-            }
+            Ok(item) => children.push((display_name(&item.file_name()), item.path())),
             Err(e) => out.push(Entry {
                 path: dir.to_path_buf(),
                 name: join(base, "?"),
@@ -115,14 +222,24 @@ fn visit(dir: &Path, base: &str, exclude: &[PathBuf], out: &mut Vec<Entry>) {
     }
 }
 
-fn entry(path: PathBuf, name: String, meta: &fs::Metadata, exclude: &[PathBuf]) -> Entry {
+fn entry(path: PathBuf, name: String, meta: &fs::Metadata, outputs: &Outputs) -> Entry {
     let kind = if meta.file_type().is_symlink() {
         EntryKind::Skip("symlink (not followed)".into())
     } else if !meta.is_file() {
         EntryKind::Skip("not a regular file (device, FIFO or socket)".into())
-    } else if !exclude.is_empty() && path.canonicalize().is_ok_and(|c| exclude.contains(&c)) {
-        EntryKind::Skip("excluded (written by this run)".into())
     } else {
+        if let Some((_, out)) =
+            file_id(meta).and_then(|id| outputs.protect.iter().find(|(p, _)| *p == id))
+        {
+            outputs.clash.borrow_mut().get_or_insert_with(|| {
+                format!(
+                    "refusing to overwrite {}: it is the scanned input {} (write the output \
+                     outside the scanned paths)",
+                    out.display(),
+                    path.display()
+                )
+            });
+        }
         EntryKind::File
     };
     Entry {
@@ -136,6 +253,67 @@ fn entry(path: PathBuf, name: String, meta: &fs::Metadata, exclude: &[PathBuf]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_swapped_in_after_the_walk_is_not_opened() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f.csv");
+        let c = std::ffi::CString::new(p.to_str().unwrap()).unwrap();
+        // SAFETY: a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        // Without O_NONBLOCK this open would wait for a writer for ever.
+        let err = open_regular(&p).unwrap_err();
+        assert!(
+            err.to_string().contains("no longer a regular file"),
+            "{err}"
+        );
+        std::os::unix::fs::symlink(d.path().join("x"), d.path().join("l")).unwrap();
+        fs::write(d.path().join("x"), "x").unwrap();
+        let err = open_regular(&d.path().join("l")).unwrap_err();
+        assert!(err.to_string().contains("symlink"), "{err}");
+        let err = open_regular(&d.path().join("gone")).unwrap_err();
+        assert!(err.to_string().contains("removed during the scan"), "{err}");
+        assert!(open_regular(&d.path().join("x")).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_keep_bytes_that_are_not_utf8_apart() {
+        use std::os::unix::ffi::OsStrExt;
+        assert_eq!(
+            display_name(OsStr::from_bytes(b"a\xffb.csv")),
+            "a\\xFFb.csv"
+        );
+        assert_eq!(display_name(OsStr::from_bytes("é.csv".as_bytes())), "é.csv");
+        assert_ne!(
+            display_name(OsStr::from_bytes(b"\xfe")),
+            display_name(OsStr::from_bytes(b"\xff"))
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("o.json");
+        fs::write(&p, "old").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
+        for path in [p.clone(), d.path().join("new.json")] {
+            drop(create_owner_only(&path).unwrap());
+            let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", path.display());
+        }
+        assert_eq!(fs::read(&p).unwrap(), b"", "truncated");
+        // A device is written to, never chmod-ed.
+        let null = fs::metadata("/dev/null").unwrap().permissions().mode();
+        drop(create_owner_only(Path::new("/dev/null")).unwrap());
+        assert_eq!(
+            fs::metadata("/dev/null").unwrap().permissions().mode(),
+            null
+        );
+    }
 
     #[test]
     fn sorted_relative_and_no_symlinks() {
@@ -155,7 +333,9 @@ mod tests {
         let one = walk(&[d.path().join("sub/a.txt")], &[]).unwrap();
         assert_eq!(one[0].name, "a.txt");
         assert!(walk(&[d.path().join("missing")], &[]).is_err());
-        let ex = walk(&[d.path().to_path_buf()], &[d.path().join("b.csv")]).unwrap();
-        assert!(matches!(ex[1].kind, EntryKind::Skip(_)));
+        // An output that exists as an input, by any path, is refused; a new one is fine.
+        let err = walk(&[d.path().to_path_buf()], &[d.path().join("sub/../b.csv")]).unwrap_err();
+        assert!(err.to_string().contains("refusing to overwrite"), "{err}");
+        assert!(walk(&[d.path().to_path_buf()], &[d.path().join("new.json")]).is_ok());
     }
 }

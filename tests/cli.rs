@@ -352,7 +352,7 @@ fn output_file_gets_the_summary_and_stdout_nothing() {
             assert!(v["records"]["total"].as_u64().unwrap() > 200);
         }
     }
-    // An output file inside the scanned folder is not read as input.
+    // A new output file inside the scanned folder is not read as input.
     let scanned = tempfile::tempdir().unwrap();
     fs::copy(
         tricky.join("nik_rules.txt"),
@@ -360,7 +360,6 @@ fn output_file_gets_the_summary_and_stdout_nothing() {
     )
     .unwrap();
     let path = scanned.path().join("summary.json");
-    fs::write(&path, "old").unwrap();
     ok(&[
         "scan",
         scanned.path().to_str().unwrap(),
@@ -370,7 +369,17 @@ fn output_file_gets_the_summary_and_stdout_nothing() {
     ]);
     let v: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(v["records"]["total"], 25);
-    assert_eq!(v["ledger"]["skipped"], 1, "{}", v["ledger"]);
+    assert_eq!(v["ledger"]["entries"], 1, "{}", v["ledger"]);
+    // One that exists is an input of the scan: it is refused, not overwritten (issue 6).
+    fs::write(&path, "old").unwrap();
+    let out = triage()
+        .args(["scan", scanned.path().to_str().unwrap(), "--json", "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to overwrite"));
+    assert_eq!(fs::read_to_string(&path).unwrap(), "old");
 }
 
 #[test]

@@ -1,0 +1,66 @@
+//! The record layouts directly, whatever the sniffer would pick: boundaries and records of
+//! delimited text (any delimiter), JSON streams, JSON Lines and plain text.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use triage::patterns::Role;
+use triage::records::{KeyRoles, Layout};
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&b, rest)) = data.split_first() else {
+        return;
+    };
+    let layout = match b % 6 {
+        0 => Layout::Delimited {
+            delim: b',',
+            columns: vec![Role::Nik, Role::Phone, Role::BirthDate, Role::Sex],
+            named: true,
+        },
+        1 => Layout::Delimited {
+            delim: [b'\t', b';', b'|', b'"'][(b as usize >> 3) & 3],
+            columns: Vec::new(),
+            named: false,
+        },
+        2 => Layout::JsonLines,
+        3 => Layout::JsonStream { array: true },
+        4 => Layout::JsonStream { array: false },
+        _ => Layout::Text,
+    };
+    let p = common::patterns();
+    let mut keys = KeyRoles::default();
+    let mut records = 0u64;
+    // Cut like the scan does: at the last boundary of a buffer that grows by `step`, or
+    // doubles after a search that found none.
+    let step = 1 + (b as usize >> 2);
+    let mut start = 0;
+    let mut end = 0;
+    let mut grow = false;
+    while start < rest.len() {
+        let more = if grow { (end - start).max(step) } else { step };
+        end = (end + more).min(rest.len());
+        grow = true;
+        let buf = &rest[start..end];
+        let cut = if end == rest.len() {
+            buf.len()
+        } else {
+            match layout.boundary(buf) {
+                Some(c) => c,
+                None => continue,
+            }
+        };
+        grow = false;
+        assert!(cut <= buf.len());
+        layout.for_each_record(&buf[..cut], p, &mut keys, |fields, _| {
+            records += 1;
+            for f in fields {
+                let _ = f.value.len();
+            }
+        });
+        start += cut;
+        end = start.max(end);
+    }
+    let _ = records;
+});

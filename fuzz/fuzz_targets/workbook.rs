@@ -1,0 +1,14 @@
+//! Workbooks through calamine: XLSX, ODS and XLS (zip or OLE2 containers) read from
+//! arbitrary bytes.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let cfg = common::config(4096);
+    let s = triage::scan::scan_one(&mut &data[..], "f.xlsx", &cfg, common::patterns());
+    assert!(!s.files.is_empty(), "every input is an entry");
+});

@@ -1,0 +1,818 @@
+//! Hostile and broken inputs (issue 6): every case of the bad-input corpus is generated here
+//! into a temporary folder (nothing large is committed), beside a small valid CSV whose
+//! counts are known, and scanned by the real binary. Each case states and asserts:
+//!
+//! - no panic, and the exit code SPEC §2 gives (0, or 3 when an entry is `partial`/`failed`);
+//! - a bound on wall time and on the scan's peak memory (`wait4` reports the resident peak
+//!   of that one child, so the cases may run side by side; on Linux it may include the test
+//!   process's own size at the moment of the spawn, some 60 MB, so the smallest bound is
+//!   150 MB for scans that take 10-25 MB);
+//! - the ledger entry and its reason, and a ledger that adds up to every file;
+//! - the valid CSV beside the bad file still counted in full.
+//!
+//! The two multi-gigabyte cases run one after the other in one test, so that the disk and
+//! the two cores are not shared between them.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+#[path = "common/bombs.rs"]
+mod bombs;
+
+const MIB: usize = 1 << 20;
+
+/// The valid file put beside every bad one: two records, two valid NIKs, two valid phones.
+const GOOD_CSV: &[u8] = b"nama,nik,hp\n\
+Budi,3171010101900001,081234567890\n\
+Ani,3171014101900002,081234567891\n";
+
+/// One scan: its summary, exit code, wall time and peak resident memory.
+struct Run {
+    v: Value,
+    code: i32,
+    elapsed: Duration,
+    rss: u64,
+    stderr: String,
+}
+
+impl Run {
+    /// The `files` row of `path`.
+    fn file(&self, path: &str) -> &Value {
+        self.v["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("no entry {path:?} in {}", self.v["files"]))
+    }
+
+    fn reason(&self, path: &str) -> String {
+        self.v["ledger"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["path"] == path)
+            .and_then(|p| p["reason"].as_str())
+            .unwrap_or_else(|| panic!("no problem for {path:?} in {}", self.v["ledger"]))
+            .to_string()
+    }
+
+    /// The bounds and invariants every case shares.
+    fn check(&self, case: &str, code: i32, max_time: Duration, max_rss_mb: u64) {
+        eprintln!(
+            "{case}: exit {}, {:.2} s (bound {:?}), peak RSS {:.1} MB (bound {max_rss_mb} MB), test process {:.1} MB",
+            self.code,
+            self.elapsed.as_secs_f64(),
+            max_time,
+            self.rss as f64 / 1e6,
+            self_rss() as f64 / 1e6
+        );
+        assert!(!self.stderr.contains("panicked"), "{case}: {}", self.stderr);
+        assert_eq!(self.code, code, "{case}: {}", self.v["ledger"]);
+        assert!(self.elapsed < max_time, "{case}: {:?}", self.elapsed);
+        assert!(
+            self.rss < max_rss_mb * 1_000_000,
+            "{case}: RSS {}",
+            self.rss
+        );
+        let l = &self.v["ledger"];
+        let states: u64 = ["scanned", "partial", "skipped", "failed"]
+            .iter()
+            .map(|s| l[s].as_u64().unwrap())
+            .sum();
+        assert_eq!(l["entries"].as_u64(), Some(states), "{case}: {l}");
+        assert_eq!(
+            self.v["files"].as_array().unwrap().len() as u64,
+            states,
+            "{case}: one row per entry"
+        );
+    }
+
+    /// The valid CSV beside the bad file was read in full.
+    fn good_counted(&self, path: &str) {
+        let f = self.file(path);
+        assert_eq!(f["state"], "scanned", "{f}");
+        assert_eq!(f["records"], 2, "{f}");
+        assert_eq!(f["valid"]["nik"], 2, "{f}");
+        assert_eq!(f["valid"]["phone"], 2, "{f}");
+    }
+}
+
+fn triage() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("triage")
+}
+
+/// Runs `triage scan ARGS --json --no-progress`, stdout into a file, and reaps the child with
+/// `wait4` for its own resource usage.
+#[allow(clippy::zombie_processes)] // reaped by `wait4`, which std does not know about
+fn scan(args: &[&Path], extra: &[&str]) -> Run {
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let t = Instant::now();
+    let child = Command::new(triage())
+        .arg("scan")
+        .args(args)
+        .args(["--json", "--no-progress"])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(out.reopen().unwrap())
+        .stderr(err.reopen().unwrap())
+        .spawn()
+        .unwrap();
+    let (code, rss) = wait4(child.id());
+    let elapsed = t.elapsed();
+    let stdout = fs::read(out.path()).unwrap();
+    let stderr = fs::read_to_string(err.path()).unwrap_or_default();
+    let v = serde_json::from_slice(&stdout)
+        .unwrap_or_else(|e| panic!("exit {code}, not JSON ({e}): {stderr}"));
+    Run {
+        v,
+        code,
+        elapsed,
+        rss,
+        stderr,
+    }
+}
+
+/// Waits for `pid`: its exit code (128 + signal when killed) and peak resident bytes.
+fn wait4(pid: u32) -> (i32, u64) {
+    let mut status = 0;
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 writes the status and one rusage struct into the pointers it is given.
+    let rc = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut ru) };
+    assert_eq!(rc, pid as libc::pid_t, "wait4");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    };
+    (code, ru.ru_maxrss as u64 * 1024)
+}
+
+fn self_rss() -> u64 {
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage writes one rusage struct into the pointer it is given.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    ru.ru_maxrss as u64 * 1024
+}
+
+/// A temporary folder holding `ok.csv`.
+fn folder() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("ok.csv"), GOOD_CSV).unwrap();
+    d
+}
+
+/// Writes `total` bytes by repeating `block`.
+fn write_repeated(path: &Path, head: &[u8], block: &[u8], total: usize, tail: &[u8]) {
+    let mut w = BufWriter::with_capacity(MIB, File::create(path).unwrap());
+    w.write_all(head).unwrap();
+    let mut left = total;
+    while left > 0 {
+        let n = left.min(block.len());
+        w.write_all(&block[..n]).unwrap();
+        left -= n;
+    }
+    w.write_all(tail).unwrap();
+    w.flush().unwrap();
+}
+
+/// One MiB of text without a line break, holding one valid NIK per KiB.
+fn text_block() -> Vec<u8> {
+    let mut b = Vec::with_capacity(MIB);
+    while b.len() < MIB {
+        b.extend_from_slice(b" kode 3171010101900001 ");
+        while b.len() % 1024 != 0 {
+            b.push(b'a' + (b.len() % 26) as u8);
+        }
+    }
+    b.truncate(MIB);
+    b
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+// -----------------------------------------------------------------------------------------
+// Very large inputs: one after the other.
+// -----------------------------------------------------------------------------------------
+
+#[test]
+fn a_2gb_file_without_newline_and_a_500mb_line() {
+    // 2 GiB without a line break: cut into 64 MiB records (the default --max-record), every
+    // piece read, the entry `partial` with the reason, exit 3. Bound: 90 s, 700 MB (four
+    // records in flight on two workers plus the one being read).
+    let d = folder();
+    let block = text_block();
+    let t = Instant::now();
+    write_repeated(&d.path().join("huge.txt"), b"", &block, 2048 * MIB, b"");
+    eprintln!("wrote 2 GiB in {:?}", t.elapsed());
+    let r = scan(&[d.path()], &[]);
+    r.check("2 GB without a newline", 3, secs(90), 700);
+    r.good_counted("ok.csv");
+    let f = r.file("huge.txt");
+    assert_eq!(f["state"], "partial");
+    assert!(
+        r.reason("huge.txt")
+            .contains("32 record(s) longer than --max-record"),
+        "{}",
+        r.reason("huge.txt")
+    );
+    // Every byte was read: about one NIK per KiB survives the 32 cuts.
+    let nik = f["valid"]["nik"].as_u64().unwrap();
+    assert!(nik >= 2 * 1024 * 1024 - 64, "{nik}");
+    fs::remove_file(d.path().join("huge.txt")).unwrap();
+
+    // A CSV whose second data row is 500 MB long: the rows after it still count as records
+    // of the CSV. Bound: 45 s, 700 MB.
+    let mut head = GOOD_CSV.to_vec();
+    head.extend_from_slice(b"Long,");
+    let tail = b"\nCici,3171014101900003,081234567892\nDodi,3171014101900004,081234567893\n";
+    write_repeated(&d.path().join("long.csv"), &head, &block, 500 * MIB, tail);
+    let r = scan(&[d.path()], &[]);
+    r.check("one 500 MB line", 3, secs(45), 700);
+    r.good_counted("ok.csv");
+    let f = r.file("long.csv");
+    assert_eq!(f["state"], "partial", "{f}");
+    assert!(r.reason("long.csv").contains("longer than --max-record"));
+    assert_eq!(f["format"], "csv");
+    let nik = f["valid"]["nik"].as_u64().unwrap();
+    assert!(nik >= 500 * 1024 - 16 + 4, "{nik}");
+    // With a record limit above the line, it is one record and the file is complete.
+    let r = scan(&[&d.path().join("long.csv")], &["--max-record", "1G"]);
+    r.check("one 500 MB line, --max-record 1G", 0, secs(45), 2500);
+    assert_eq!(r.file("long.csv")["records"], 5);
+}
+
+// -----------------------------------------------------------------------------------------
+// Broken text.
+// -----------------------------------------------------------------------------------------
+
+const ROW: &[u8] = b"Budi,3171010101900001,081234567890\n";
+
+#[test]
+fn a_csv_with_an_unterminated_quote_at_the_start() {
+    // The quote never closes: not a table, so every line is read as text and nothing is
+    // lost. Bound: 10 s, 200 MB.
+    let d = folder();
+    let mut bad = b"\"nama,nik,hp\n".to_vec();
+    for _ in 0..1000 {
+        bad.extend_from_slice(ROW);
+    }
+    fs::write(d.path().join("quote.csv"), &bad).unwrap();
+    let r = scan(&[d.path()], &[]);
+    r.check("unterminated quote", 0, secs(10), 200);
+    r.good_counted("ok.csv");
+    let f = r.file("quote.csv");
+    assert_eq!(f["state"], "scanned");
+    assert_eq!(f["valid"]["nik"], 1000);
+    assert_eq!(f["valid"]["phone"], 1000);
+}
+
+#[test]
+fn an_unterminated_quote_in_a_large_table_is_bounded() {
+    // A real table whose 3rd row opens a quote that never closes, followed by 8 MiB of rows:
+    // the quoted field runs to --max-record (1M here) and is cut, the rows in it read as one
+    // field's text, so their NIKs still count. Bound: 20 s, 200 MB.
+    let d = folder();
+    let mut bad = GOOD_CSV.to_vec();
+    bad.extend_from_slice(b"Eko,\"3171010101900001,081234567890\n");
+    let rows = 8 * MIB / ROW.len();
+    for _ in 0..rows {
+        bad.extend_from_slice(ROW);
+    }
+    fs::write(d.path().join("open.csv"), &bad).unwrap();
+    let r = scan(&[d.path()], &["--max-record", "1M"]);
+    r.check("quote opened in a table", 3, secs(20), 200);
+    r.good_counted("ok.csv");
+    let f = r.file("open.csv");
+    assert_eq!(f["state"], "partial");
+    // Cut once, after which the rows parse as rows again: at most the NIK at the cut is lost.
+    let reason = r.reason("open.csv");
+    assert!(
+        reason.contains("1 record(s) longer than --max-record (1048576 bytes)"),
+        "{reason}"
+    );
+    let nik = f["valid"]["nik"].as_u64().unwrap();
+    assert!((rows as u64 + 2..=rows as u64 + 3).contains(&nik), "{nik}");
+}
+
+#[test]
+fn ten_thousand_columns() {
+    // 10,000 named columns, 50 rows, a NIK in every 100th column. Bound: 10 s, 200 MB.
+    let d = folder();
+    let mut t = (0..10_000)
+        .map(|i| format!("c{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    t.push('\n');
+    let row = (0..10_000)
+        .map(|i| {
+            if i % 100 == 0 {
+                "3171010101900001"
+            } else {
+                "x"
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    for _ in 0..50 {
+        t.push_str(&row);
+        t.push('\n');
+    }
+    fs::write(d.path().join("wide.csv"), t).unwrap();
+    let r = scan(&[d.path()], &[]);
+    r.check("10,000 columns", 0, secs(10), 200);
+    r.good_counted("ok.csv");
+    let f = r.file("wide.csv");
+    assert_eq!(
+        (&f["state"], &f["format"]),
+        (&"scanned".into(), &"csv".into())
+    );
+    assert_eq!(f["records"], 50);
+    assert_eq!(f["valid"]["nik"], 5000);
+}
+
+#[test]
+fn json_nested_100000_levels() {
+    // No recursion follows the nesting: deeper than the parser's limit is read as text, so
+    // the NIK at the bottom still counts. Bound: 10 s, 200 MB (no stack overflow).
+    let d = folder();
+    let n = 100_000;
+    let mut j = b"[".to_vec();
+    j.extend(std::iter::repeat_n(&b"{\"a\":"[..], n).flatten());
+    j.extend_from_slice(b"{\"nik\":\"3171010101900001\"}");
+    j.extend(std::iter::repeat_n(b'}', n));
+    j.extend_from_slice(b",\n{\"nik\":\"3171014101900002\"}]\n");
+    fs::write(d.path().join("deep.json"), &j).unwrap();
+    let mut arr = b"{\"nik\":\"3171014101900002\"}\n".to_vec();
+    arr.extend(std::iter::repeat_n(b'[', n));
+    arr.extend(std::iter::repeat_n(b']', n));
+    arr.extend_from_slice(b"\n{\"nik\":\"3171014101900002\"}\n");
+    fs::write(d.path().join("deep.jsonl"), &arr).unwrap();
+    let r = scan(&[d.path()], &[]);
+    r.check("JSON 100,000 deep", 0, secs(10), 200);
+    r.good_counted("ok.csv");
+    let f = r.file("deep.json");
+    assert_eq!(
+        (&f["state"], &f["format"]),
+        (&"scanned".into(), &"json".into())
+    );
+    assert_eq!(f["records"], 2);
+    assert_eq!(f["valid"]["nik"], 2);
+    let f = r.file("deep.jsonl");
+    assert_eq!(
+        (&f["state"], &f["format"]),
+        (&"scanned".into(), &"jsonl".into())
+    );
+    assert_eq!(f["valid"]["nik"], 2);
+}
+
+#[test]
+fn json_lines_with_every_other_line_broken() {
+    // A broken line is still a record, read as text: nothing in it is lost, nothing invented.
+    // Bound: 10 s, 200 MB.
+    let d = folder();
+    let mut t = Vec::new();
+    for i in 0..1000 {
+        if i % 2 == 0 {
+            t.extend_from_slice(b"{\"nik\":\"3171010101900001\",\"hp\":\"081234567890\"}\n");
+        } else {
+            t.extend_from_slice(b"{\"nik\":\"3171014101900002\",\"hp\":\"0812\n");
+        }
+    }
+    fs::write(d.path().join("half.jsonl"), &t).unwrap();
+    let r = scan(&[d.path()], &[]);
+    r.check("JSONL half broken", 0, secs(10), 200);
+    r.good_counted("ok.csv");
+    let f = r.file("half.jsonl");
+    assert_eq!(
+        (&f["state"], &f["format"]),
+        (&"scanned".into(), &"jsonl".into())
+    );
+    assert_eq!(f["records"], 1000);
+    assert_eq!(f["valid"]["nik"], 1000);
+    assert_eq!(f["valid"]["phone"], 500);
+}
+
+#[test]
+fn invalid_utf8_everywhere() {
+    // Every byte 0x80-0xFF between the values: read as Windows-1252, the NIKs still count.
+    // Bound: 10 s, 200 MB.
+    let d = folder();
+    let mut t = Vec::new();
+    for i in 0..2000u32 {
+        t.extend((0x80..=0xFFu8).cycle().skip(i as usize % 128).take(300));
+        t.extend_from_slice(b" 3171010101900001 ");
+        t.extend((0x80..=0xFFu8).take(40));
+        t.push(b'\n');
+    }
+    fs::write(d.path().join("latin.txt"), &t).unwrap();
+    let r = scan(&[d.path()], &[]);
+    r.check("invalid UTF-8", 0, secs(10), 200);
+    r.good_counted("ok.csv");
+    let f = r.file("latin.txt");
+    assert_eq!(f["state"], "scanned");
+    assert_eq!(f["records"], 2000);
+    assert_eq!(f["valid"]["nik"], 2000);
+}
+
+#[test]
+fn nul_bytes_after_the_first_block() {
+    // Binary is decided on the first 64 KiB: NUL bytes after it are data; the rows on both
+    // sides of them count. Bound: 10 s, 200 MB.
+    let d = folder();
+    let mut t = GOOD_CSV.to_vec();
+    for _ in 0..3000 {
+        t.extend_from_slice(ROW);
+    }
+    assert!(t.len() > 64 << 10);
+    t.extend(std::iter::repeat_n(0u8, 100_000));
+    t.push(b'\n');
+    for _ in 0..10 {
+        t.extend_from_slice(ROW);
+    }
+    fs::write(d.path().join("nul.csv"), &t).unwrap();
+    // And one with a NUL in the first block: skipped as binary, which is not incomplete.
+    let mut b = GOOD_CSV.to_vec();
+    b.extend_from_slice(b"\0\0\0\0");
+    fs::write(d.path().join("early.csv"), &b).unwrap();
+    let r = scan(&[d.path()], &[]);
+    r.check("NUL after the first block", 0, secs(10), 200);
+    r.good_counted("ok.csv");
+    let f = r.file("nul.csv");
+    assert_eq!(
+        (&f["state"], &f["format"]),
+        (&"scanned".into(), &"csv".into())
+    );
+    assert_eq!(f["valid"]["nik"], 3012);
+    assert_eq!(r.file("early.csv")["state"], "skipped");
+    assert!(r.reason("early.csv").starts_with("binary"));
+}
+
+// -----------------------------------------------------------------------------------------
+// Archives.
+// -----------------------------------------------------------------------------------------
+
+fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in members {
+        z.start_file(*name, opts).unwrap();
+        z.write_all(data).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn a_zip_bomb_beside_a_good_file() {
+    // The 1 GiB member is `skipped: too large` (not incomplete). Bound: 5 s, 150 MB.
+    let d = folder();
+    let (deflate, crc) = bombs::deflate_bomb(1024, b'a');
+    fs::write(
+        d.path().join("bomb.zip"),
+        bombs::zip_one("data.csv", &deflate, crc, 1 << 30),
+    )
+    .unwrap();
+    let r = scan(&[d.path()], &[]);
+    r.check("zip bomb", 0, secs(5), 150);
+    r.good_counted("ok.csv");
+    assert_eq!(r.file("bomb.zip!data.csv")["state"], "skipped");
+    assert!(r.reason("bomb.zip!data.csv").starts_with("too large"));
+}
+
+#[test]
+fn a_zip_member_named_with_a_path_traversal() {
+    // Members are read in memory, never extracted: `../../x` is only a name in the ledger,
+    // and nothing is written outside (or inside) the scanned folder. Bound: 5 s, 150 MB.
+    let d = folder();
+    let sub = d.path().join("a/b");
+    fs::create_dir_all(&sub).unwrap();
+    fs::write(
+        sub.join("trav.zip"),
+        zip_of(&[("../../escaped.csv", GOOD_CSV), ("/etc/passwd", GOOD_CSV)]),
+    )
+    .unwrap();
+    let before = listing(d.path());
+    let r = scan(&[d.path()], &[]);
+    r.check("path traversal in a zip", 0, secs(5), 150);
+    r.good_counted("ok.csv");
+    r.good_counted("a/b/trav.zip!../../escaped.csv");
+    r.good_counted("a/b/trav.zip!/etc/passwd");
+    assert_eq!(listing(d.path()), before, "the scan wrote nothing");
+}
+
+/// Every path below `dir`, sorted.
+fn listing(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p.clone());
+            }
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn archives_nested_20_deep() {
+    // 20 zips in zips, and 20 gzips of gzips: opened to --max-depth (5), the level below it
+    // `skipped` with the reason; with --max-depth 25 the CSV at the bottom counts.
+    // Bound: 10 s, 200 MB each.
+    let d = folder();
+    let mut z = GOOD_CSV.to_vec();
+    let mut name = "ok.csv".to_string();
+    for i in 0..20 {
+        z = zip_of(&[(&name, &z)]);
+        name = format!("l{i}.zip");
+    }
+    fs::write(d.path().join("nest.zip"), &z).unwrap();
+    let mut g = GOOD_CSV.to_vec();
+    for _ in 0..20 {
+        g = gzip(&g);
+    }
+    fs::write(d.path().join("nest.csv.gz"), &g).unwrap();
+
+    let r = scan(&[d.path()], &[]);
+    r.check("nested 20 deep", 0, secs(10), 200);
+    r.good_counted("ok.csv");
+    let deep = "nest.zip!l18.zip!l17.zip!l16.zip!l15.zip!l14.zip";
+    assert_eq!(r.file(deep)["state"], "skipped");
+    assert!(
+        r.reason(deep).contains("nested deeper than 5"),
+        "{}",
+        r.reason(deep)
+    );
+    assert_eq!(r.file("nest.csv.gz")["state"], "skipped");
+    assert!(r.reason("nest.csv.gz").contains("nested deeper than 5"));
+    assert_eq!(r.v["ledger"]["entries"], 3);
+
+    let r = scan(&[d.path()], &["--max-depth", "25"]);
+    r.check("nested 20 deep, --max-depth 25", 0, secs(10), 200);
+    r.good_counted("nest.csv.gz");
+    let bottom = format!(
+        "nest.zip!{}!ok.csv",
+        (0..19)
+            .rev()
+            .map(|i| format!("l{i}.zip"))
+            .collect::<Vec<_>>()
+            .join("!")
+    );
+    r.good_counted(&bottom);
+}
+
+#[test]
+fn a_gzip_of_a_gzip_of_a_gzip() {
+    // Three streams deep is within the default depth: read like the CSV inside.
+    // Bound: 5 s, 150 MB.
+    let d = folder();
+    fs::write(
+        d.path().join("x.csv.gz.gz.gz"),
+        gzip(&gzip(&gzip(GOOD_CSV))),
+    )
+    .unwrap();
+    let r = scan(&[d.path()], &[]);
+    r.check("gzip of gzip of gzip", 0, secs(5), 150);
+    r.good_counted("ok.csv");
+    r.good_counted("x.csv.gz.gz.gz");
+    assert_eq!(r.file("x.csv.gz.gz.gz")["format"], "gzip gzip gzip csv");
+}
+
+// -----------------------------------------------------------------------------------------
+// The file system.
+// -----------------------------------------------------------------------------------------
+
+fn mkfifo(path: &Path) {
+    let c =
+        std::ffi::CString::new(std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str())).unwrap();
+    // SAFETY: a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+#[test]
+fn a_fifo_in_a_folder_and_as_an_argument() {
+    // Nobody ever writes to the FIFO: opening it would block for ever. It is `skipped`, not
+    // opened, whether walked or named. Bound: 5 s, 150 MB.
+    let d = folder();
+    let fifo = d.path().join("pipe.csv");
+    mkfifo(&fifo);
+    let r = scan(&[d.path()], &[]);
+    r.check("FIFO in a folder", 0, secs(5), 150);
+    r.good_counted("ok.csv");
+    assert_eq!(r.file("pipe.csv")["state"], "skipped");
+    assert!(r.reason("pipe.csv").contains("FIFO"));
+    let r = scan(&[&fifo, &d.path().join("ok.csv")], &[]);
+    r.check("FIFO as an argument", 0, secs(5), 150);
+    let name = format!("{}", fifo.display());
+    assert!(r.reason(&name).contains("FIFO"));
+}
+
+#[test]
+#[allow(clippy::zombie_processes)] // reaped by `wait4`, which std does not know about
+fn a_file_that_disappears_during_the_scan() {
+    // Deterministic: with one worker, entries are read in walk order, and the walk is done
+    // before the first file is opened. Once the scan holds `a_big.txt` open, `z_gone.csv`
+    // (listed, not yet opened) is removed: it must be `failed` with a clear reason, exit 3.
+    // Bound: 30 s, 300 MB.
+    let d = folder();
+    let mut block = text_block();
+    for i in (1023..block.len()).step_by(1024) {
+        block[i] = b'\n';
+    }
+    write_repeated(&d.path().join("a_big.txt"), b"", &block, 300 * MIB, b"");
+    let gone = d.path().join("z_gone.csv");
+    fs::write(&gone, GOOD_CSV).unwrap();
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let t = Instant::now();
+    let child = Command::new(triage())
+        .arg("scan")
+        .arg(d.path())
+        .args(["--json", "--no-progress", "-j", "1"])
+        .stdin(Stdio::null())
+        .stdout(out.reopen().unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let fds = PathBuf::from(format!("/proc/{}/fd", child.id()));
+    let big = d.path().join("a_big.txt");
+    let mut seen = false;
+    while !seen && t.elapsed() < secs(30) {
+        seen = fs::read_dir(&fds)
+            .map(|rd| {
+                rd.filter_map(|e| fs::read_link(e.ok()?.path()).ok())
+                    .any(|p| p == big)
+            })
+            .unwrap_or(false);
+        if !seen {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    assert!(seen, "the scan never opened a_big.txt");
+    fs::remove_file(&gone).unwrap();
+    let (code, rss) = wait4(child.id());
+    let v: Value = serde_json::from_slice(&fs::read(out.path()).unwrap()).unwrap();
+    let r = Run {
+        v,
+        code,
+        elapsed: t.elapsed(),
+        rss,
+        stderr: String::new(),
+    };
+    r.check("file removed during the scan", 3, secs(30), 300);
+    r.good_counted("ok.csv");
+    assert_eq!(r.file("a_big.txt")["state"], "scanned");
+    assert_eq!(r.file("z_gone.csv")["state"], "failed");
+    assert!(
+        r.reason("z_gone.csv").contains("removed during the scan"),
+        "{}",
+        r.reason("z_gone.csv")
+    );
+}
+
+#[test]
+fn a_path_that_does_not_exist() {
+    // A root that cannot be read at all is fatal (SPEC §2: exit 2), with the path in the
+    // message; a dangling symlink inside a folder is only `skipped`. Bound: 5 s.
+    let d = folder();
+    std::os::unix::fs::symlink(d.path().join("nowhere"), d.path().join("dangling.csv")).unwrap();
+    let missing = d.path().join("missing.csv");
+    let t = Instant::now();
+    let out = Command::new(triage())
+        .arg("scan")
+        .arg(&missing)
+        .args(["--json", "--no-progress"])
+        .output()
+        .unwrap();
+    assert!(t.elapsed() < secs(5));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("missing.csv"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let r = scan(&[d.path()], &[]);
+    r.check("dangling symlink", 0, secs(5), 150);
+    r.good_counted("ok.csv");
+    assert!(r.reason("dangling.csv").contains("symlink"));
+}
+
+#[test]
+fn an_unreadable_file_and_folder() {
+    // chmod 000: `failed: cannot open: Permission denied`, exit 3. Root reads through
+    // permissions, so as root only the rest is checked. Bound: 5 s, 150 MB.
+    let d = folder();
+    let secret = d.path().join("secret.csv");
+    fs::write(&secret, GOOD_CSV).unwrap();
+    let locked = d.path().join("locked");
+    fs::create_dir(&locked).unwrap();
+    fs::write(locked.join("inner.csv"), GOOD_CSV).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o000)).unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    let root = unsafe { libc::geteuid() } == 0;
+    let r = scan(&[d.path()], &[]);
+    // Give the temporary folder back its permissions before any assertion can fail.
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o700)).unwrap();
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o600)).unwrap();
+    if root {
+        eprintln!("running as root: chmod 000 does not stop reads; not asserting `failed`");
+        r.check("unreadable (as root)", 0, secs(5), 150);
+        r.good_counted("secret.csv");
+        r.good_counted("locked/inner.csv");
+    } else {
+        r.check("unreadable", 3, secs(5), 150);
+        assert_eq!(r.file("secret.csv")["state"], "failed");
+        assert!(r.reason("secret.csv").contains("ermission denied"));
+        assert_eq!(r.file("locked")["state"], "failed");
+        assert!(r.reason("locked").contains("cannot read directory"));
+    }
+    r.good_counted("ok.csv");
+}
+
+#[test]
+fn a_symlink_loop() {
+    // Symlinks are never followed: `a -> b -> a` and `self -> .` are `skipped`, the walk
+    // ends. Also as arguments. Bound: 5 s, 150 MB.
+    let d = folder();
+    let p = d.path();
+    std::os::unix::fs::symlink(p.join("a"), p.join("b")).unwrap();
+    std::os::unix::fs::symlink(p.join("b"), p.join("a")).unwrap();
+    std::os::unix::fs::symlink(".", p.join("self")).unwrap();
+    let r = scan(&[p], &[]);
+    r.check("symlink loop", 0, secs(5), 150);
+    r.good_counted("ok.csv");
+    for name in ["a", "b", "self"] {
+        assert_eq!(r.file(name)["state"], "skipped");
+        assert!(r.reason(name).contains("symlink (not followed)"));
+    }
+    let r = scan(&[&p.join("a"), &p.join("self")], &[]);
+    r.check("symlink loop as arguments", 0, secs(5), 150);
+    assert_eq!(r.v["ledger"]["skipped"], 2);
+}
+
+#[test]
+fn file_names_that_are_not_utf8() {
+    // Two names that differ only in bytes that are not UTF-8 stay two entries: the bytes are
+    // shown as `\xFF`, not merged into one `�`. Bound: 5 s, 150 MB.
+    use std::os::unix::ffi::OsStrExt;
+    let d = folder();
+    let dir = d.path().join(std::ffi::OsStr::from_bytes(b"d\xe9j\xe0"));
+    fs::create_dir(&dir).unwrap();
+    for name in [&b"x\xff.csv"[..], b"x\xfe.csv"] {
+        fs::write(dir.join(std::ffi::OsStr::from_bytes(name)), GOOD_CSV).unwrap();
+    }
+    let r = scan(&[d.path()], &[]);
+    r.check("names not UTF-8", 0, secs(5), 150);
+    r.good_counted("ok.csv");
+    r.good_counted("d\\xE9j\\xE0/x\\xFE.csv");
+    r.good_counted("d\\xE9j\\xE0/x\\xFF.csv");
+    assert_eq!(r.v["ledger"]["entries"], 3);
+    // Named directly, too.
+    let r = scan(&[&dir.join(std::ffi::OsStr::from_bytes(b"x\xff.csv"))], &[]);
+    r.check("a name not UTF-8 as argument", 0, secs(5), 150);
+    r.good_counted("x\\xFF.csv");
+}
+
+#[test]
+fn a_workbook_that_crashes_its_parser_fails_alone() {
+    // Found by fuzz/fuzz_targets/workbook.rs: a cell reference that overflows calamine's
+    // column arithmetic. With overflow checks (this debug build) calamine panics: the panic
+    // fails that entry with the reason instead of ending the scan (it exited 101 with no
+    // summary). Without them (release) calamine reports an error: `partial`. Either way the
+    // scan is incomplete (exit 3) and the file beside it is counted. Bound: 10 s, 300 MB.
+    let d = folder();
+    fs::write(
+        d.path().join("crash.xlsx"),
+        include_bytes!("fuzz-regressions/workbook-calamine-overflow.xlsx"),
+    )
+    .unwrap();
+    let mut r = scan(&[d.path()], &[]);
+    // The panic message on stderr is expected here (it is what to report upstream); the
+    // process itself did not panic: it exited 3 with a summary.
+    r.stderr.clear();
+    r.check("workbook that crashes calamine", 3, secs(10), 300);
+    r.good_counted("ok.csv");
+    let state = r.file("crash.xlsx")["state"].as_str().unwrap().to_string();
+    let reason = r.reason("crash.xlsx");
+    match state.as_str() {
+        "failed" => assert!(reason.contains("the reader crashed"), "{reason}"),
+        "partial" => assert!(reason.starts_with("sheet "), "{reason}"),
+        other => panic!("{other}: {reason}"),
+    }
+}

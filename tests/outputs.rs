@@ -1,0 +1,308 @@
+//! The security of what triage writes (issue 6, SPEC §7):
+//!
+//! - no raw identifier of the scanned fixtures — any candidate of any kind, valid or not —
+//!   appears in any output without `--reveal`: every summary format on stdout and through
+//!   `-o`, `--html`, `--records`, the `--expect` differences, `explain`, and stderr;
+//! - every file triage writes is owner-only (0600), also when it existed with a wider mode;
+//! - no output overwrites a scanned input, by whatever path or link it is named (exit 2).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn run(args: &[&std::ffi::OsStr]) -> Output {
+    Command::cargo_bin("triage")
+        .unwrap()
+        .args(args)
+        .env_remove("TRIAGE_KEY")
+        .output()
+        .unwrap()
+}
+
+macro_rules! args {
+    ($($a:expr),* $(,)?) => { &[$(std::ffi::OsStr::new($a)),*] };
+}
+
+/// Every raw value of every candidate in the fixtures, from `--records --reveal`: each in the
+/// forms a leak could take (as normalized, digits only, a phone without its country code).
+fn raw_values(dir: &Path) -> BTreeSet<String> {
+    let rec = dir.join("revealed.csv");
+    let out = run(args![
+        "scan",
+        fixtures().as_os_str(),
+        "--no-progress",
+        "--reveal",
+        "--records",
+        rec.as_os_str(),
+        "-o",
+        dir.join("revealed.txt").as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let mut rdr = csv::Reader::from_path(&rec).unwrap();
+    let mut raw = BTreeSet::new();
+    for row in rdr.records() {
+        let row = row.unwrap();
+        for col in [4, 5] {
+            for item in row[col].split(' ').filter(|s| !s.is_empty()) {
+                let (kind, value) = item.split_once(':').unwrap();
+                let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+                match kind {
+                    "email" => {
+                        raw.insert(value.to_string());
+                    }
+                    "phone" => {
+                        raw.insert(value.to_string());
+                        raw.insert(digits.clone());
+                        if let Some(national) = digits.strip_prefix("62") {
+                            raw.insert(format!("0{national}"));
+                        }
+                    }
+                    _ => {
+                        raw.insert(value.to_string());
+                        raw.insert(digits);
+                    }
+                }
+            }
+        }
+    }
+    // Short digit runs would match counts and timings by chance: candidates are longer.
+    raw.retain(|v| v.contains('@') || v.chars().filter(char::is_ascii_digit).count() >= 10);
+    assert!(
+        raw.len() > 1000,
+        "the fixtures hold many values: {}",
+        raw.len()
+    );
+    raw
+}
+
+/// The raw values found in `text`.
+fn leaks(text: &str, raw: &BTreeSet<String>) -> Vec<String> {
+    raw.iter()
+        .filter(|v| text.contains(v.as_str()))
+        .cloned()
+        .collect()
+}
+
+fn assert_no_raw(what: &str, bytes: &[u8], raw: &BTreeSet<String>) {
+    let text = String::from_utf8_lossy(bytes);
+    let found = leaks(&text, raw);
+    assert!(
+        found.is_empty(),
+        "{what} holds {} raw value(s), e.g. {:?}",
+        found.len(),
+        &found[..found.len().min(5)]
+    );
+}
+
+#[test]
+fn no_output_holds_a_raw_identifier_without_reveal() {
+    let d = tempfile::tempdir().unwrap();
+    let raw = raw_values(d.path());
+    let fx = fixtures();
+    let fx = fx.as_os_str();
+    let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
+    fn keep(outputs: &mut Vec<(String, Vec<u8>)>, what: &str, out: &Output) {
+        outputs.push((format!("{what} stdout"), out.stdout.clone()));
+        outputs.push((format!("{what} stderr"), out.stderr.clone()));
+    }
+
+    for format in ["text", "json", "csv", "html"] {
+        let out = run(args!["scan", fx, "--no-progress", "--format", format]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(!out.stdout.is_empty());
+        keep(&mut outputs, &format!("--format {format}"), &out);
+        let file = d.path().join(format!("summary.{format}"));
+        let out = run(args![
+            "scan",
+            fx,
+            "--no-progress",
+            "--format",
+            format,
+            "-o",
+            file.as_os_str()
+        ]);
+        assert_eq!(out.status.code(), Some(0));
+        keep(&mut outputs, &format!("--format {format} -o"), &out);
+        outputs.push((format!("-o {format}"), fs::read(&file).unwrap()));
+    }
+    // --html, --records (with fingerprints too), an expected-counts difference.
+    let html = d.path().join("report.html");
+    let rec = d.path().join("records.csv");
+    let mut baseline: serde_json::Value =
+        serde_json::from_slice(&fs::read(fx_path("expected.json")).unwrap()).unwrap();
+    baseline["records"]["total"] = 1.into();
+    baseline["identifiers"]["nik"]["valid"] = 2.into();
+    baseline["files"][0]["records"] = 3.into();
+    let expect = d.path().join("baseline.json");
+    fs::write(&expect, baseline.to_string()).unwrap();
+    let out = Command::cargo_bin("triage")
+        .unwrap()
+        .args(args![
+            "scan",
+            fx,
+            "--no-progress",
+            "--html",
+            html.as_os_str(),
+            "--records",
+            rec.as_os_str(),
+            "--expect",
+            expect.as_os_str(),
+        ])
+        .env("TRIAGE_KEY", "a secret key for the fingerprints")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "the baseline differs");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("difference"));
+    keep(&mut outputs, "--html --records --expect", &out);
+    outputs.push(("--html".into(), fs::read(&html).unwrap()));
+    let records = fs::read(&rec).unwrap();
+    assert!(records.len() > 10_000, "rows were written");
+    outputs.push(("--records".into(), records));
+
+    // explain, text and JSON, on a sample of the raw values.
+    let sample: Vec<&String> = raw.iter().step_by(37).take(40).collect();
+    let mut ex: Vec<&std::ffi::OsStr> = vec!["explain".as_ref()];
+    ex.extend(sample.iter().map(|s| std::ffi::OsStr::new(s.as_str())));
+    let out = run(&ex);
+    assert_eq!(out.status.code(), Some(0));
+    keep(&mut outputs, "explain", &out);
+    ex.insert(1, "--json".as_ref());
+    let out = run(&ex);
+    keep(&mut outputs, "explain --json", &out);
+
+    for (what, bytes) in &outputs {
+        assert_no_raw(what, bytes, &raw);
+    }
+    eprintln!(
+        "{} outputs checked against {} raw values",
+        outputs.len(),
+        raw.len()
+    );
+
+    // The check can fail: with --reveal the same values are there.
+    let revealed = fs::read(d.path().join("revealed.csv")).unwrap();
+    assert!(leaks(&String::from_utf8_lossy(&revealed), &raw).len() > 1000);
+    let out = run(args!["explain", "--reveal", sample[0].as_str()]);
+    assert!(!leaks(&String::from_utf8_lossy(&out.stdout), &raw).is_empty());
+}
+
+fn fx_path(name: &str) -> PathBuf {
+    fixtures().join(name)
+}
+
+fn mode(p: &Path) -> u32 {
+    fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn every_file_triage_writes_is_owner_only() {
+    let d = tempfile::tempdir().unwrap();
+    let (o, html, rec) = (
+        d.path().join("s.json"),
+        d.path().join("r.html"),
+        d.path().join("r.csv"),
+    );
+    // One of them exists already, readable by all: it is narrowed.
+    fs::write(&html, "old").unwrap();
+    fs::set_permissions(&html, fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(args![
+        "scan",
+        fx_path("tricky").as_os_str(),
+        "--no-progress",
+        "-o",
+        o.as_os_str(),
+        "--html",
+        html.as_os_str(),
+        "--records",
+        rec.as_os_str(),
+    ]);
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 3),
+        "{out:?}"
+    );
+    for p in [&o, &html, &rec] {
+        assert_eq!(mode(p), 0o600, "{}", p.display());
+        assert!(fs::metadata(p).unwrap().len() > 0);
+    }
+    let syn = d.path().join("synth");
+    let out = run(args!["synth", "--rows", "20", "--out", syn.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    for e in fs::read_dir(&syn).unwrap() {
+        let p = e.unwrap().path();
+        assert_eq!(mode(&p), 0o600, "{}", p.display());
+    }
+}
+
+#[test]
+fn no_output_overwrites_a_scanned_input() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    fs::create_dir_all(data.join("sub")).unwrap();
+    let input = data.join("people.csv");
+    let content = fs::read(fx_path("tricky/nik_field.csv")).unwrap();
+    fs::write(&input, &content).unwrap();
+    std::os::unix::fs::symlink(&input, d.path().join("link.csv")).unwrap();
+    fs::hard_link(&input, d.path().join("hard.csv")).unwrap();
+    let same = data.join("sub/../people.csv");
+    let (link, hard) = (d.path().join("link.csv"), d.path().join("hard.csv"));
+    let cases: [(&str, &Path, &Path); 7] = [
+        ("-o", &data, &input),
+        ("-o", &input, &input),
+        ("-o", &data, &same),
+        ("--html", &data, &link),
+        ("--records", &data, &hard),
+        ("--records", &input, &input),
+        ("--html", &input, &same),
+    ];
+    for (flag, scanned, out_path) in cases {
+        let out = run(args![
+            "scan",
+            scanned.as_os_str(),
+            "--no-progress",
+            flag,
+            out_path.as_os_str()
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "scan {} {flag} {}: {err}",
+            scanned.display(),
+            out_path.display()
+        );
+        assert!(err.contains("refusing to overwrite"), "{err}");
+        assert!(err.contains("scanned input"), "{err}");
+        assert_eq!(fs::read(&input).unwrap(), content, "the input is intact");
+        assert!(out.stdout.is_empty(), "nothing written");
+    }
+    // A new file inside the scanned folder is fine: it did not exist when the walk ran.
+    let fresh = data.join("summary.json");
+    let out = run(args![
+        "scan",
+        data.as_os_str(),
+        "--no-progress",
+        "--json",
+        "-o",
+        fresh.as_os_str()
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(&fresh).unwrap()).unwrap();
+    assert_eq!(v["ledger"]["entries"], 1);
+    // The same run again refuses: summary.json is an input now.
+    let out = run(args![
+        "scan",
+        data.as_os_str(),
+        "--no-progress",
+        "-o",
+        fresh.as_os_str()
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
