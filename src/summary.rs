@@ -11,8 +11,8 @@ use crate::patterns::Kind;
 ///
 /// Values are appended to a buffer; a full buffer is sorted, deduplicated and stored as a
 /// delta-encoded [`Run`]. Runs are only merged by [`DistinctSet::compact`] (or when there
-/// are too many), in one k-way pass. The hot path only pushes; memory is about 4 bytes per
-/// distinct value for NIKs, cards and phones (sorted values differ little); the result does
+/// are too many), in one k-way pass. The hot path only pushes; memory is 4 to 6 bytes
+/// per distinct value for NIKs, cards and phones (sorted values differ little); the result does
 /// not depend on the order in which workers' sets are added.
 #[derive(Clone, Debug, Default)]
 pub struct DistinctSet {
