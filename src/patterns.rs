@@ -439,13 +439,11 @@ pub struct Patterns {
     pub regions: Regions,
     /// Normalized field name → role.
     pub roles: HashMap<String, Role>,
-    pub sex_male: Vec<String>,
-    pub sex_female: Vec<String>,
-    /// Both lists as packed lower-case words, sorted: (word, female).
+    /// The sex values of `fields.toml`, packed lower-case words (see `pack_lower`), sorted:
+    /// (word, female). Read through [`Patterns::sex_of`].
     sex_words: Vec<(u128, bool)>,
-    /// Lower-case month name → month number.
-    pub months: HashMap<String, u8>,
-    /// The same names packed (see `pack_lower`), sorted, for the hot path.
+    /// Month names, packed the same way, sorted: (word, month). Read through
+    /// [`Patterns::month_of`].
     month_words: Vec<(u128, u8)>,
     pub nik_keywords: Vec<String>,
     pub kk_keywords: Vec<String>,
@@ -561,7 +559,6 @@ impl Patterns {
                 }
             }
         }
-        let mut months = HashMap::new();
         let mut month_words = Vec::new();
         for (num, names) in &ff.months {
             let m: u8 = num
@@ -570,7 +567,6 @@ impl Patterns {
                 .filter(|m| (1..=12).contains(m))
                 .with_context(|| format!("fields.toml: month {num:?}"))?;
             for n in names {
-                months.insert(n.to_lowercase(), m);
                 let k = pack_lower(n.as_bytes()).with_context(|| {
                     format!("fields.toml: month name {n:?} is not 1 to 15 bytes")
                 })?;
@@ -652,9 +648,6 @@ impl Patterns {
             regions,
             roles,
             sex_words,
-            sex_male: lower(ff.sex_values.male),
-            sex_female: lower(ff.sex_values.female),
-            months,
             month_words,
             nik_keywords: lower(p.nik_keywords),
             kk_keywords: lower(p.kk_keywords),

@@ -296,6 +296,23 @@ pub fn parse_csv_record<'a>(
     }
 }
 
+/// Writes one CSV field, the way [`parse_csv_record`] reads it back: quoted, with `""` for
+/// `"`, when it holds a comma, quote or line break.
+pub fn write_csv_field(v: &[u8], out: &mut Vec<u8>) {
+    if v.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for &b in v {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(v);
+    }
+}
+
 /// The first `a` or `b` in `hay`, and whether it is `a`. Fields are short, so this is
 /// `memchr2` without its set-up: one 16-byte SSE2 compare usually finds the end of a field,
 /// and says which byte ended it without reading it again.

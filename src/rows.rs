@@ -182,22 +182,6 @@ pub fn push_mask(kind: Kind, v: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// A CSV field: quoted when it holds a delimiter, quote or line break.
-fn push_csv_field(v: &[u8], out: &mut Vec<u8>) {
-    if v.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-        out.push(b'"');
-        for &b in v {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(v);
-    }
-}
-
 /// One chunk's rows: each is `u32 record-in-chunk`, `u32 length`, then the row from `tier` on.
 #[derive(Default)]
 pub struct RowBuf {
@@ -244,7 +228,7 @@ impl RowBuf {
                     push_mask(h.kind, hits.value(h), &mut field);
                 }
             }
-            push_csv_field(&field, s);
+            crate::records::write_csv_field(&field, s);
         }
         s.push(b',');
         if let Some(key) = key {
@@ -309,7 +293,7 @@ fn copy_rows<R: Read + Seek, W: Write>(
             current = Some(c.path.as_str());
             base = 0;
             path_field.clear();
-            push_csv_field(c.path.as_bytes(), &mut path_field);
+            crate::records::write_csv_field(c.path.as_bytes(), &mut path_field);
         }
         if c.spill_len > 0 {
             buf.resize(c.spill_len as usize, 0);

@@ -20,7 +20,7 @@ use crate::extras::Extras;
 use crate::patterns::{normalize_field_name, Patterns};
 use crate::records::{Cut, KeyRoles, Layout};
 use crate::sql::SqlCutter;
-use crate::summary::{DistinctSet, FileStats, State, Summary};
+use crate::summary::{largest_first, DistinctSet, FileStats, State, Summary};
 use crate::walk::{walk, Entry, EntryKind};
 
 /// What a scan needs to know; built from the command line in exactly one place (`cli`).
@@ -100,14 +100,8 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
     for part in parts {
         summary += part;
     }
-    let sets = summary.sets().collect();
-    pool.install(|| largest_first(sets, DistinctSet::compact));
+    pool.install(|| summary.compact());
     Ok(summary)
-}
-
-fn largest_first(mut sets: Vec<&mut DistinctSet>, f: fn(&mut DistinctSet)) {
-    sets.sort_by_key(|s| std::cmp::Reverse(s.buffered()));
-    sets.into_par_iter().with_max_len(1).for_each(f);
 }
 
 /// Scans one entry read from `r` as if it were a file called `name` (the name hints at the

@@ -114,29 +114,15 @@ pub struct Run {
 }
 
 impl Run {
-    /// From sorted, distinct values. Written into a buffer sized for the worst case (10
-    /// bytes a value), then cut: a flush encodes 256 Ki values at once.
+    /// From sorted, distinct values.
     fn encode(sorted: &[u64]) -> Run {
-        let mut bytes = vec![0u8; sorted.len() * 10];
-        let mut at = 0;
-        let mut prev = 0;
+        let mut w = RunWriter::default();
+        // About 5 bytes a value for NIK-sized numbers in a 256 Ki buffer.
+        w.run.bytes.reserve(sorted.len() * 5);
         for &v in sorted {
-            let mut d = v - prev;
-            prev = v;
-            while d >= 0x80 {
-                bytes[at] = d as u8 | 0x80;
-                d >>= 7;
-                at += 1;
-            }
-            bytes[at] = d as u8;
-            at += 1;
+            w.push(v);
         }
-        bytes.truncate(at);
-        bytes.shrink_to_fit();
-        Run {
-            bytes,
-            len: sorted.len(),
-        }
+        w.finish()
     }
 
     pub fn iter(&self) -> RunIter<'_> {
@@ -281,6 +267,14 @@ impl AddAssign for DistinctSet {
             self.merge_runs();
         }
     }
+}
+
+/// Runs `f` on every set in parallel, the largest first, so no thread is left alone with a
+/// big one at the end (rayon's even split of the five kinds gave one thread the two largest).
+pub fn largest_first(mut sets: Vec<&mut DistinctSet>, f: fn(&mut DistinctSet)) {
+    use rayon::prelude::*;
+    sets.sort_by_key(|s| std::cmp::Reverse(s.buffered()));
+    sets.into_par_iter().with_max_len(1).for_each(f);
 }
 
 /// A 64-bit hash of an e-mail address, lower-cased on the fly (FNV-1a, then mixed).
@@ -572,13 +566,9 @@ impl Summary {
             .chain(std::iter::once(&mut s.reference_people))
     }
 
+    /// Merges every distinct set into one run, in parallel on the current rayon pool.
     pub fn compact(&mut self) {
-        use rayon::prelude::*;
-        let (kinds, reference) = (&mut self.stats.kinds, &mut self.stats.reference_people);
-        rayon::join(
-            || kinds.par_iter_mut().for_each(|k| k.unique.compact()),
-            || reference.compact(),
-        );
+        largest_first(self.sets().collect(), DistinctSet::compact);
     }
 
     pub fn bytes(&self) -> u64 {
