@@ -223,56 +223,13 @@ pub fn parse_csv_record<'a>(
     let mut col = 0;
     loop {
         if chunk.get(pos) == Some(&b'"') {
-            // Quoted: up to the closing quote, `""` standing for one quote.
-            let mut i = pos + 1;
-            let mut owned: Option<Vec<u8>> = None;
-            let start = i;
-            loop {
-                match memchr(b'"', &chunk[i..]) {
-                    None => {
-                        // Unterminated: the rest of the chunk is this field.
-                        let v = &chunk[start..];
-                        field(col, join(owned, v));
-                        return chunk.len();
-                    }
-                    Some(q) => {
-                        let q = i + q;
-                        if chunk.get(q + 1) == Some(&b'"') {
-                            owned
-                                .get_or_insert_with(Vec::new)
-                                .extend_from_slice(&chunk[i..=q]);
-                            i = q + 2;
-                            continue;
-                        }
-                        let value = match owned.take() {
-                            Some(mut o) => {
-                                o.extend_from_slice(&chunk[i..q]);
-                                Cow::Owned(o)
-                            }
-                            None => Cow::Borrowed(&chunk[start..q]),
-                        };
-                        // Anything between the closing quote and the delimiter is dropped
-                        // from the value but not from the record's boundaries.
-                        let after = q + 1;
-                        match find2(delim, b'\n', &chunk[after..]) {
-                            Some((k, true)) => {
-                                field(col, value);
-                                pos = after + k + 1;
-                                col += 1;
-                                break;
-                            }
-                            Some((k, false)) => {
-                                field(col, value);
-                                return after + k + 1;
-                            }
-                            None => {
-                                field(col, value);
-                                return chunk.len();
-                            }
-                        }
-                    }
-                }
+            let (value, next, ends) = quoted_field(chunk, pos, delim);
+            field(col, value);
+            if ends {
+                return next;
             }
+            pos = next;
+            col += 1;
             continue;
         }
         let rest = &chunk[pos..];
@@ -293,6 +250,34 @@ pub fn parse_csv_record<'a>(
                 return chunk.len();
             }
         }
+    }
+}
+
+/// The quoted field that opens at `pos`: its value (up to the closing quote, `""` standing
+/// for one quote), where the next field or record starts, and whether the record ends
+/// there. Anything between the closing quote and the delimiter is dropped from the value
+/// but not from the record's boundaries; an unterminated field runs to the chunk's end.
+fn quoted_field(chunk: &[u8], pos: usize, delim: u8) -> (Cow<'_, [u8]>, usize, bool) {
+    let mut i = pos + 1;
+    let mut owned: Option<Vec<u8>> = None;
+    loop {
+        let Some(q) = memchr(b'"', &chunk[i..]) else {
+            return (join(owned, &chunk[i..]), chunk.len(), true);
+        };
+        let q = i + q;
+        if chunk.get(q + 1) == Some(&b'"') {
+            owned
+                .get_or_insert_with(Vec::new)
+                .extend_from_slice(&chunk[i..=q]);
+            i = q + 2;
+            continue;
+        }
+        let value = join(owned, &chunk[i..q]);
+        let after = q + 1;
+        return match find2(delim, b'\n', &chunk[after..]) {
+            Some((k, is_delim)) => (value, after + k + 1, !is_delim),
+            None => (value, chunk.len(), true),
+        };
     }
 }
 
@@ -765,6 +750,18 @@ mod tests {
         assert_eq!(rows[0], vec!["1", "2", "3"]);
         let rows = csv_rows("a,,\n", b',');
         assert_eq!(rows[0], vec!["a", "", ""]);
+        // Junk after a closing quote is dropped; the field still ends at the delimiter.
+        assert_eq!(csv_rows("\"a\"b,c\n", b',')[0], vec!["a", "c"]);
+    }
+
+    #[test]
+    fn an_unterminated_quote_runs_to_the_end_once() {
+        // The text before an escaped quote used to be repeated in the value.
+        assert_eq!(
+            csv_rows("x,\"ab\"\"cd,e", b','),
+            vec![vec!["x", "ab\"cd,e"]]
+        );
+        assert_eq!(csv_rows("\"abc", b','), vec![vec!["abc"]]);
     }
 
     #[test]
