@@ -171,12 +171,14 @@ pub fn summary_json(s: &Summary, p: &Patterns, run: &RunInfo) -> Value {
 }
 
 /// Distinct people by region, sex and age (SPEC §7 `impact`, issue 5), from the sorted set
-/// of distinct valid NIKs (compacted by the scan; compacted here when it is not).
+/// of distinct valid NIKs: counted by [`Summary::compact`] when the scan compacted it, here
+/// otherwise.
 fn impact_json(s: &Summary, p: &Patterns) -> Value {
     let set = &s.stats.kinds[Kind::Nik.index()].unique;
-    let im = match set.sorted() {
-        Some(v) => Impact::from_niks(v, s.as_of),
-        None => {
+    let im = match (&s.impact, set.sorted()) {
+        (Some(im), _) if im.as_of == s.as_of => im.clone(),
+        (_, Some(v)) => Impact::from_niks(v, s.as_of),
+        (_, None) => {
             let mut c = set.clone();
             c.compact();
             Impact::from_niks(c.sorted().into_iter().flatten(), s.as_of)

@@ -100,6 +100,7 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
     for part in parts {
         summary += part;
     }
+    summary.as_of = cfg.extras.today;
     pool.install(|| summary.compact());
     Ok(summary)
 }

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::AddAssign;
 
+use crate::impact::Impact;
 use crate::patterns::Kind;
 
 /// Distinct normalized values, each reduced to a `u64` (a NIK fits; e-mails are hashed).
@@ -519,10 +520,14 @@ pub struct Summary {
     pub as_of: Option<crate::impact::Civil>,
     /// Distinct usable entries of `--reference`, when given (set after the scan).
     pub reference: Option<u64>,
+    /// The distinct people of the NIK set, counted by [`Summary::compact`] on `as_of`; a sum
+    /// of summaries drops it, since its sets have changed.
+    pub impact: Option<Impact>,
 }
 
 impl AddAssign for Summary {
     fn add_assign(&mut self, o: Self) {
+        self.impact = None;
         self.stats += o.stats;
         for (path, f) in o.files {
             match self.files.get_mut(&path) {
@@ -556,8 +561,6 @@ impl Summary {
             .any(|f| matches!(f.state, State::Partial | State::Failed))
     }
 
-    /// Merges every distinct-value set into one run, the kinds in parallel on the current
-    /// rayon pool.
     /// Every distinct set of the summary, for compacting them side by side.
     pub fn sets(&mut self) -> impl Iterator<Item = &mut DistinctSet> {
         let s = &mut self.stats;
@@ -567,9 +570,31 @@ impl Summary {
             .chain(std::iter::once(&mut s.reference_people))
     }
 
-    /// Merges every distinct set into one run, in parallel on the current rayon pool.
+    /// Merges every distinct set into one run, in parallel on the current rayon pool, and
+    /// counts [`Summary::impact`] from the NIKs as soon as theirs are merged, while the other
+    /// kinds are still merging (it was a serial step of the report before).
     pub fn compact(&mut self) {
-        largest_first(self.sets().collect(), DistinctSet::compact);
+        let as_of = self.as_of;
+        let s = &mut self.stats;
+        let mut nik = None;
+        let mut others = Vec::new();
+        for (i, k) in s.kinds.iter_mut().enumerate() {
+            if i == Kind::Nik.index() {
+                nik = Some(&mut k.unique);
+            } else {
+                others.push(&mut k.unique);
+            }
+        }
+        others.push(&mut s.reference_people);
+        let nik = nik.expect("every kind has a set");
+        let (impact, ()) = rayon::join(
+            || {
+                nik.compact();
+                Impact::from_niks(nik.sorted().into_iter().flatten(), as_of)
+            },
+            || largest_first(others, DistinctSet::compact),
+        );
+        self.impact = Some(impact);
     }
 
     pub fn bytes(&self) -> u64 {
