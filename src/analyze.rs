@@ -33,6 +33,7 @@ pub struct Analyzer<'p> {
     p: &'p Patterns,
     detector: Detector<'p>,
     found: Vec<Found>,
+    domains: validate::DomainMemo,
     niks: Vec<Decoded>,
     birth_dates: Vec<Readings>,
     sexes: Vec<bool>,
@@ -64,6 +65,7 @@ impl<'p> Analyzer<'p> {
             p,
             detector: Detector::new(p),
             found: Vec::new(),
+            domains: validate::DomainMemo::default(),
             niks: Vec::new(),
             birth_dates: Vec::new(),
             sexes: Vec::new(),
@@ -245,7 +247,7 @@ impl<'p> Analyzer<'p> {
                 }
                 Found::Email { span } => {
                     let addr = &v[span.0..span.1];
-                    match validate::email(addr, self.p) {
+                    match validate::email_with(addr, self.p, Some(&mut self.domains)) {
                         Verdict::Valid(class) => {
                             ks.unique.insert(hash_lower(addr));
                             bump(&mut stats.domain_classes, class);

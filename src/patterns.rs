@@ -71,17 +71,39 @@ impl Rule {
     /// Whether the whole of `s` matches (the rules anchor both ends with `^` and `$`): a walk
     /// through the DFA's transitions, without a search's per-call set-up.
     pub fn is_match(&self, s: &[u8]) -> bool {
+        self.walk(self.start(), s)
+            .is_some_and(|state| self.accepts(state))
+    }
+
+    /// The state before any input.
+    pub fn start(&self) -> RuleState {
+        RuleState(self.start)
+    }
+
+    /// The state after reading `s` from `state`; `None` once no input can match any more.
+    /// A caller that has read a common prefix once can go on from its state.
+    pub fn walk(&self, state: RuleState, s: &[u8]) -> Option<RuleState> {
         use regex_automata::dfa::Automaton;
-        let mut state = self.start;
+        let mut state = state.0;
         for &b in s {
             state = self.dfa.next_state(state, b);
             if self.dfa.is_dead_state(state) {
-                return false;
+                return None;
             }
         }
-        self.dfa.is_match_state(self.dfa.next_eoi_state(state))
+        Some(RuleState(state))
+    }
+
+    /// Whether the input read to reach `state` matches.
+    pub fn accepts(&self, state: RuleState) -> bool {
+        use regex_automata::dfa::Automaton;
+        self.dfa.is_match_state(self.dfa.next_eoi_state(state.0))
     }
 }
+
+/// Where a [`Rule`] stands after some input (see [`Rule::walk`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleState(regex_automata::util::primitives::StateID);
 
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -1,7 +1,7 @@
 //! The rules of SPEC §5 that decide whether a candidate is a real identifier. Each check
 //! returns a [`Verdict`]: an invalid identifier is an ordinary outcome to count, not an error.
 
-use crate::patterns::Patterns;
+use crate::patterns::{Patterns, RuleState};
 
 /// The outcome of validating one candidate: what it decodes to, or the first rule it fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,14 +158,97 @@ pub fn phone(national: &[u8], p: &Patterns) -> Verdict<Mobile> {
 
 /// E-mail: SPEC §5 syntax. Returns the domain class index of a valid address.
 pub fn email(addr: &[u8], p: &Patterns) -> Verdict<usize> {
+    email_with(addr, p, None)
+}
+
+/// [`email`], remembering in `memo` what the rule and the classes said about recent domains.
+pub fn email_with(addr: &[u8], p: &Patterns, memo: Option<&mut DomainMemo>) -> Verdict<usize> {
     let Some(at) = memchr::memrchr(b'@', addr) else {
         return Verdict::Invalid("syntax");
     };
     let local = &addr[..at];
-    if local.len() > 64 || local.windows(2).any(|w| w == b"..") || !p.email_full.is_match(addr) {
+    if local.len() > 64 || local.windows(2).any(|w| w == b"..") {
         return Verdict::Invalid("syntax");
     }
-    Verdict::Valid(p.domain_class_index(&addr[at + 1..]))
+    let rule = &p.email_full;
+    let Some(state) = rule.walk(rule.start(), &addr[..=at]) else {
+        return Verdict::Invalid("syntax");
+    };
+    let domain = &addr[at + 1..];
+    let judge = || {
+        rule.walk(state, domain)
+            .is_some_and(|s| rule.accepts(s))
+            .then(|| p.domain_class_index(domain))
+    };
+    let class = match memo {
+        Some(m) => m.get(state, domain, judge),
+        None => judge(),
+    };
+    match class {
+        Some(c) => Verdict::Valid(c),
+        None => Verdict::Invalid("syntax"),
+    }
+}
+
+/// What the e-mail rule (from its state after the `@`) and the domain classes said about
+/// recently seen domains, per worker. A leak holds a few domains millions of times; this
+/// spares the DFA walk over each and the suffix search, about a tenth of an e-mail's cost.
+pub struct DomainMemo {
+    slots: Vec<Option<MemoSlot>>,
+}
+
+struct MemoSlot {
+    state: RuleState,
+    len: u8,
+    bytes: [u8; MEMO_DOMAIN_MAX],
+    class: Option<usize>,
+}
+
+const MEMO_DOMAIN_MAX: usize = 32;
+/// 256: the slot is the top byte of a multiplicative hash.
+const MEMO_SLOTS: usize = 256;
+
+impl Default for DomainMemo {
+    fn default() -> Self {
+        DomainMemo {
+            slots: (0..MEMO_SLOTS).map(|_| None).collect(),
+        }
+    }
+}
+
+impl DomainMemo {
+    fn get(
+        &mut self,
+        state: RuleState,
+        domain: &[u8],
+        judge: impl FnOnce() -> Option<usize>,
+    ) -> Option<usize> {
+        if domain.len() > MEMO_DOMAIN_MAX || domain.is_empty() {
+            return judge();
+        }
+        // A direct-mapped slot by the length and the first, middle and last bytes.
+        let n = domain.len();
+        let key = n as u64
+            | u64::from(domain[0]) << 8
+            | u64::from(domain[n / 2]) << 16
+            | u64::from(domain[n - 1]) << 24;
+        let i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+        if let Some(s) = &self.slots[i] {
+            if s.state == state && usize::from(s.len) == n && &s.bytes[..n] == domain {
+                return s.class;
+            }
+        }
+        let class = judge();
+        let mut bytes = [0u8; MEMO_DOMAIN_MAX];
+        bytes[..n].copy_from_slice(domain);
+        self.slots[i] = Some(MemoSlot {
+            state,
+            len: n as u8,
+            bytes,
+            class,
+        });
+        class
+    }
 }
 
 #[cfg(test)]
@@ -328,5 +411,53 @@ mod tests {
         assert_eq!(email(long.as_bytes(), pats()).reason(), Some("syntax"));
         let ok64 = format!("{}@x.com", "a".repeat(64));
         assert!(email(ok64.as_bytes(), pats()).is_valid());
+    }
+
+    #[test]
+    fn the_domain_memo_never_changes_a_verdict() {
+        let locals = ["budi", "a", "x.y", ".bad", "a..b", "ok_1+tag", "-", ""];
+        let mut domains: Vec<String> = [
+            "gmail.com",
+            "GMAIL.COM",
+            "Gmail.com",
+            "kemkes.go.id",
+            "ui.ac.id",
+            "b.co",
+            "b_c.com",
+            "gmail.c",
+            "-gmail.com",
+            "gmail-.com",
+            "a..com",
+            "x.org",
+            "y.org",
+            "ab.cd",
+            "ba.dc",
+            // Pairs with the same length and first, middle and last bytes: one slot, and a
+            // different verdict or class.
+            "gmail.com",
+            "gzzzl.com",
+            "b_c.com",
+            "bxc.com",
+            "go.id",
+            "g-.id",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Longer than the memo keeps, and many that share a slot's length and bytes.
+        domains.push(format!("{}.example.co.id", "sub".repeat(12)));
+        for i in 0..600 {
+            domains.push(format!("d{}{}.com", (b'a' + (i % 26) as u8) as char, i));
+        }
+        let mut memo = DomainMemo::default();
+        for round in 0..2 {
+            for d in &domains {
+                for l in locals {
+                    let a = format!("{l}@{d}");
+                    let want = email(a.as_bytes(), pats());
+                    let got = email_with(a.as_bytes(), pats(), Some(&mut memo));
+                    assert_eq!(got, want, "{a} (round {round})");
+                }
+            }
+        }
     }
 }
