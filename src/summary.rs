@@ -279,15 +279,43 @@ pub fn largest_first(mut sets: Vec<&mut DistinctSet>, f: fn(&mut DistinctSet)) {
     sets.into_par_iter().with_max_len(1).for_each(f);
 }
 
-/// A 64-bit hash of an e-mail address, lower-cased on the fly (FNV-1a, then mixed).
+/// A 64-bit hash of an e-mail address, lower-cased on the fly: eight bytes a step (ASCII
+/// letters lower-cased in the word, other bytes kept), then a final avalanche. Byte-at-a-time
+/// FNV-1a cost about 1% of a CSV scan.
 pub fn hash_lower(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h = (h ^ b.to_ascii_lowercase() as u64).wrapping_mul(0x100_0000_01b3);
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = K ^ bytes.len() as u64;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let x = lower8(u64::from_le_bytes(w.try_into().expect("8 bytes")));
+        h = (h ^ x).wrapping_mul(K).rotate_left(29);
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h ^ lower8(u64::from_le_bytes(w)))
+            .wrapping_mul(K)
+            .rotate_left(29);
     }
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^ (h >> 33)
+}
+
+/// Eight bytes with `A`-`Z` lower-cased and every other byte (non-ASCII too) unchanged.
+#[inline]
+fn lower8(x: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low7 = x & !HIGH;
+    // Per byte, below 0x80 so no carry crosses bytes: the high bit is set from `A` (0x41
+    // + 0x3f) and from past `Z` (0x5b + 0x25).
+    let from_a = (low7 + 0x3f3f_3f3f_3f3f_3f3f) & HIGH;
+    let past_z = (low7 + 0x2525_2525_2525_2525) & HIGH;
+    let upper = from_a & !past_z & !x & HIGH;
+    x | upper >> 2
 }
 
 /// The invalid reasons of each kind, in the order SPEC §5 checks them.
@@ -743,5 +771,19 @@ mod tests {
         assert_eq!(a.len(), 190_000);
         assert!(a.contains(189_999) && !a.contains(190_000));
         assert_eq!(hash_lower(b"A@B.com"), hash_lower(b"a@b.COM"));
+        assert_ne!(hash_lower(b"a@b.com"), hash_lower(b"a@b.co"));
+        assert_ne!(hash_lower(b"a@b.com\0"), hash_lower(b"a@b.com"));
+    }
+
+    #[test]
+    fn lower8_lowers_ascii_letters_only() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let x = u64::from(b) << (8 * pos) | 0x4040_4040_4040_4040 & !(0xFF << (8 * pos));
+                let want = u64::from(b.to_ascii_lowercase()) << (8 * pos)
+                    | 0x4040_4040_4040_4040 & !(0xFF << (8 * pos));
+                assert_eq!(lower8(x), want, "byte {b:#x} at {pos}");
+            }
+        }
     }
 }
