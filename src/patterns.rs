@@ -448,11 +448,78 @@ fn pack_lower(v: &[u8]) -> Option<u128> {
         return None;
     }
     let mut b = [0u8; 16];
-    for (d, s) in b.iter_mut().zip(v) {
-        *d = s.to_ascii_lowercase();
-    }
+    b[..v.len()].copy_from_slice(v);
     b[15] = v.len() as u8;
-    Some(u128::from_le_bytes(b))
+    let w = u128::from_le_bytes(b);
+    // The length byte (1 to 15) is not a letter: lower-casing leaves it alone.
+    Some(u128::from(lower8(w as u64)) | u128::from(lower8((w >> 64) as u64)) << 64)
+}
+
+/// Eight bytes with `A`-`Z` lower-cased and every other byte (non-ASCII too) unchanged.
+#[inline]
+pub fn lower8(x: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low7 = x & !HIGH;
+    // Per byte, below 0x80 so no carry crosses bytes: the high bit is set from `A` (0x41
+    // + 0x3f) and from past `Z` (0x5b + 0x25).
+    let from_a = (low7 + 0x3f3f_3f3f_3f3f_3f3f) & HIGH;
+    let past_z = (low7 + 0x2525_2525_2525_2525) & HIGH;
+    let upper = from_a & !past_z & !x & HIGH;
+    x | upper >> 2
+}
+
+/// Packed words ([`pack_lower`]) and what each stands for, found in one probe: the table's
+/// size and multiplier are chosen when the patterns load so that no two words share a slot.
+/// Sex values are read once a record; a binary search's mispredicted branches cost more.
+struct WordTable<T> {
+    slots: Vec<(u128, T)>,
+    mul: u64,
+    shift: u32,
+}
+
+impl<T: Copy + Default> WordTable<T> {
+    fn new(words: &[(u128, T)]) -> Result<Self> {
+        for bits in 4..=16u32 {
+            if 1usize << bits < words.len() * 2 {
+                continue;
+            }
+            for seed in 0..64u64 {
+                let mut t = WordTable {
+                    slots: vec![(0, T::default()); 1 << bits],
+                    mul: 0x9E37_79B9_7F4A_7C15u64
+                        .wrapping_add(seed.wrapping_mul(0x6A09_E667_F3BC_C909))
+                        | 1,
+                    shift: 64 - bits,
+                };
+                let mut clash = false;
+                for &(w, v) in words {
+                    let i = t.slot(w);
+                    // A packed word is never 0 (its length byte is at least 1): 0 is empty.
+                    if t.slots[i].0 != 0 {
+                        clash = true;
+                        break;
+                    }
+                    t.slots[i] = (w, v);
+                }
+                if !clash {
+                    return Ok(t);
+                }
+            }
+        }
+        anyhow::bail!("no collision-free table for {} words", words.len())
+    }
+
+    #[inline]
+    fn slot(&self, w: u128) -> usize {
+        let x = (w as u64) ^ ((w >> 64) as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        (x.wrapping_mul(self.mul) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, w: u128) -> Option<T> {
+        let (k, v) = self.slots[self.slot(w)];
+        (k == w).then_some(v)
+    }
 }
 
 /// Everything detection and validation read from `patterns/`, compiled.
@@ -461,12 +528,11 @@ pub struct Patterns {
     pub regions: Regions,
     /// Normalized field name → role.
     pub roles: HashMap<String, Role>,
-    /// The sex values of `fields.toml`, packed lower-case words (see `pack_lower`), sorted:
-    /// (word, female). Read through [`Patterns::sex_of`].
-    sex_words: Vec<(u128, bool)>,
-    /// Month names, packed the same way, sorted: (word, month). Read through
-    /// [`Patterns::month_of`].
-    month_words: Vec<(u128, u8)>,
+    /// The sex values of `fields.toml`, packed lower-case words (see `pack_lower`) → female.
+    /// Read through [`Patterns::sex_of`].
+    sex_words: WordTable<bool>,
+    /// Month names, packed the same way → month. Read through [`Patterns::month_of`].
+    month_words: WordTable<u8>,
     pub nik_keywords: Vec<String>,
     pub kk_keywords: Vec<String>,
     pub kk_window: usize,
@@ -669,8 +735,8 @@ impl Patterns {
             infos,
             regions,
             roles,
-            sex_words,
-            month_words,
+            sex_words: WordTable::new(&sex_words)?,
+            month_words: WordTable::new(&month_words)?,
             nik_keywords: lower(p.nik_keywords),
             kk_keywords: lower(p.kk_keywords),
             kk_window: p.kk_window.unwrap_or(32),
@@ -718,19 +784,12 @@ impl Patterns {
 
     /// A sex field's value (any case, blanks around it ignored): `Some(true)` for female.
     pub fn sex_of(&self, v: &[u8]) -> Option<bool> {
-        let w = pack_lower(v.trim_ascii())?;
-        let i = self.sex_words.binary_search_by_key(&w, |&(k, _)| k).ok()?;
-        Some(self.sex_words[i].1)
+        self.sex_words.get(pack_lower(v.trim_ascii())?)
     }
 
     /// The month a name (any case) stands for.
     pub fn month_of(&self, name: &[u8]) -> Option<u8> {
-        let w = pack_lower(name)?;
-        let i = self
-            .month_words
-            .binary_search_by_key(&w, |&(k, _)| k)
-            .ok()?;
-        Some(self.month_words[i].1)
+        self.month_words.get(pack_lower(name)?)
     }
 
     /// The role of a field name (`None` names no field at all).
@@ -883,6 +942,44 @@ pub fn normalize_field_name(name: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_tables_find_every_word_and_nothing_else() {
+        let words: Vec<String> = (0..300).map(|i| format!("w{i}x")).collect();
+        let mut packed: Vec<(u128, u16)> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (pack_lower(w.as_bytes()).unwrap(), i as u16))
+            .collect();
+        packed.sort_unstable();
+        let t = WordTable::new(&packed).unwrap();
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(
+                t.get(pack_lower(w.to_uppercase().as_bytes()).unwrap()),
+                Some(i as u16)
+            );
+        }
+        for absent in ["w300x", "w1", "x", "W0Y", "laki-laki"] {
+            assert_eq!(
+                t.get(pack_lower(absent.as_bytes()).unwrap()),
+                None,
+                "{absent}"
+            );
+        }
+        assert!(WordTable::<u8>::new(&[]).is_ok());
+    }
+
+    #[test]
+    fn lower8_lowers_ascii_letters_only() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let x = u64::from(b) << (8 * pos) | 0x4040_4040_4040_4040 & !(0xFF << (8 * pos));
+                let want = u64::from(b.to_ascii_lowercase()) << (8 * pos)
+                    | 0x4040_4040_4040_4040 & !(0xFF << (8 * pos));
+                assert_eq!(lower8(x), want, "byte {b:#x} at {pos}");
+            }
+        }
+    }
 
     #[test]
     fn builtin_patterns_load() {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::AddAssign;
 
 use crate::impact::Impact;
-use crate::patterns::Kind;
+use crate::patterns::{lower8, Kind};
 
 /// Distinct normalized values, each reduced to a `u64` (a NIK fits; e-mails are hashed).
 ///
@@ -303,19 +303,6 @@ pub fn hash_lower(bytes: &[u8]) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^ (h >> 33)
-}
-
-/// Eight bytes with `A`-`Z` lower-cased and every other byte (non-ASCII too) unchanged.
-#[inline]
-fn lower8(x: u64) -> u64 {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let low7 = x & !HIGH;
-    // Per byte, below 0x80 so no carry crosses bytes: the high bit is set from `A` (0x41
-    // + 0x3f) and from past `Z` (0x5b + 0x25).
-    let from_a = (low7 + 0x3f3f_3f3f_3f3f_3f3f) & HIGH;
-    let past_z = (low7 + 0x2525_2525_2525_2525) & HIGH;
-    let upper = from_a & !past_z & !x & HIGH;
-    x | upper >> 2
 }
 
 /// The invalid reasons of each kind, in the order SPEC §5 checks them.
@@ -773,17 +760,5 @@ mod tests {
         assert_eq!(hash_lower(b"A@B.com"), hash_lower(b"a@b.COM"));
         assert_ne!(hash_lower(b"a@b.com"), hash_lower(b"a@b.co"));
         assert_ne!(hash_lower(b"a@b.com\0"), hash_lower(b"a@b.com"));
-    }
-
-    #[test]
-    fn lower8_lowers_ascii_letters_only() {
-        for b in 0..=255u8 {
-            for pos in 0..8 {
-                let x = u64::from(b) << (8 * pos) | 0x4040_4040_4040_4040 & !(0xFF << (8 * pos));
-                let want = u64::from(b.to_ascii_lowercase()) << (8 * pos)
-                    | 0x4040_4040_4040_4040 & !(0xFF << (8 * pos));
-                assert_eq!(lower8(x), want, "byte {b:#x} at {pos}");
-            }
-        }
     }
 }
