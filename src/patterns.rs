@@ -272,7 +272,9 @@ pub struct Regions {
     /// The table's text, for names: see [`Regions::name`].
     text: String,
     provinces_named: HashMap<String, RegionName>,
-    names: std::sync::OnceLock<HashMap<String, RegionName>>,
+    /// Regency and district names, each read from `text` when first asked for.
+    regencies_named: std::sync::OnceLock<HashMap<String, RegionName>>,
+    districts_named: std::sync::OnceLock<HashMap<String, RegionName>>,
 }
 
 #[derive(Clone, Debug)]
@@ -301,7 +303,8 @@ impl Regions {
             districts: vec![0; 1_000_000 / 64 + 1],
             text: csv_text.to_string(),
             provinces_named: HashMap::new(),
-            names: std::sync::OnceLock::new(),
+            regencies_named: std::sync::OnceLock::new(),
+            districts_named: std::sync::OnceLock::new(),
         };
         for (i, line) in csv_text.lines().enumerate().skip(1) {
             if line.trim().is_empty() {
@@ -357,22 +360,37 @@ impl Regions {
     }
 
     /// Name of a province (2 digits), regency (4) or district (6 digits). Province names are
-    /// read with the table; the others only when first asked for (`explain`), so a scan does
-    /// not pay for 8,000 strings at start-up.
+    /// read with the table; regency and district names only when first asked for, each level
+    /// on its own: a scan's report names a few hundred regencies and should not pay for the
+    /// 7,000 district rows (that was 40 M instructions at the end of every scan).
     pub fn name(&self, code: &str) -> Option<&RegionName> {
         name_key(code)?;
-        if code.len() == 2 {
-            return self.provinces_named.get(code);
-        }
-        self.names
-            .get_or_init(|| {
-                let mut rdr = csv::Reader::from_reader(self.text.as_bytes());
-                rdr.records()
-                    .flatten()
-                    .filter_map(|row| Some((row.get(0)?.to_string(), region_name(&row))))
-                    .collect()
-            })
+        let level = match code.len() {
+            2 => return self.provinces_named.get(code),
+            4 => &self.regencies_named,
+            _ => &self.districts_named,
+        };
+        level
+            .get_or_init(|| self.names_of_width(code.len()))
             .get(code)
+    }
+
+    /// The names of every row whose code has `width` digits.
+    fn names_of_width(&self, width: usize) -> HashMap<String, RegionName> {
+        let mut rows = String::new();
+        for line in self.text.lines().skip(1) {
+            if line.find(',') == Some(width) {
+                rows.push_str(line);
+                rows.push('\n');
+            }
+        }
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(rows.as_bytes())
+            .records()
+            .flatten()
+            .filter_map(|row| Some((row.get(0)?.to_string(), region_name(&row))))
+            .collect()
     }
 }
 
@@ -1009,6 +1027,15 @@ mod tests {
             "Daerah Khusus Ibukota Jakarta"
         );
         assert!(p.regions.name("9101").unwrap().editions.contains("2016"));
+        let r = &p.regions;
+        assert_eq!(
+            r.name("3171").unwrap().name,
+            "Kota Administrasi Jakarta Pusat"
+        );
+        assert_eq!(r.name("317101").unwrap().name, "Gambir");
+        assert_eq!(r.name("910101").unwrap().editions, "2016, 2018, 2020, 2022");
+        // Each level answers only for its own codes.
+        assert!(r.name("0000").is_none() && r.name("317199").is_none() && r.name("317").is_none());
     }
 
     #[test]
