@@ -164,47 +164,9 @@ impl Impact {
     /// From the distinct valid NIKs (any order, fastest ascending; each counted once per
     /// call).
     pub fn from_niks(niks: impl IntoIterator<Item = u64>, as_of: Option<Civil>) -> Impact {
-        let mut im = Impact {
-            as_of,
-            ..Impact::default()
-        };
-        let mut run: Option<(u32, RegionPeople)> = None;
-        for v in niks {
-            let (district, born, female) = decode_nik(v);
-            im.people += 1;
-            let mut child = false;
-            if female {
-                im.female += 1;
-            } else {
-                im.male += 1;
-            }
-            if let Some(today) = as_of {
-                let age = today.age(born);
-                child = age < 18;
-                im.age_bands[band(age)][usize::from(!female)] += 1;
-                if child {
-                    im.children += 1;
-                }
-            }
-            // Sorted NIKs come regency by regency: count a run, then add it to both maps
-            // once, rather than two map lookups per person.
-            let regency = district / 100;
-            match &mut run {
-                Some((code, r)) if *code == regency => r.add(female, child),
-                _ => {
-                    if let Some((code, r)) = run.take() {
-                        im.add_regency(code, r);
-                    }
-                    let mut r = RegionPeople::default();
-                    r.add(female, child);
-                    run = Some((regency, r));
-                }
-            }
-        }
-        if let Some((code, r)) = run {
-            im.add_regency(code, r);
-        }
-        im
+        let mut c = ImpactCounter::new(as_of);
+        niks.into_iter().for_each(|v| c.add(v));
+        c.finish()
     }
 
     fn add_regency(&mut self, regency: u32, r: RegionPeople) {
@@ -217,6 +179,65 @@ impl Impact {
             e.female += r.female;
             e.children += r.children;
         }
+    }
+}
+
+/// Counts an [`Impact`] one distinct NIK at a time (see [`Impact::from_niks`]).
+pub struct ImpactCounter {
+    im: Impact,
+    /// Sorted NIKs come regency by regency: a run is counted, then added to both maps once,
+    /// rather than two map lookups per person.
+    run: Option<(u32, RegionPeople)>,
+}
+
+impl ImpactCounter {
+    pub fn new(as_of: Option<Civil>) -> Self {
+        ImpactCounter {
+            im: Impact {
+                as_of,
+                ..Impact::default()
+            },
+            run: None,
+        }
+    }
+
+    pub fn add(&mut self, v: u64) {
+        let im = &mut self.im;
+        let (district, born, female) = decode_nik(v);
+        im.people += 1;
+        let mut child = false;
+        if female {
+            im.female += 1;
+        } else {
+            im.male += 1;
+        }
+        if let Some(today) = im.as_of {
+            let age = today.age(born);
+            child = age < 18;
+            im.age_bands[band(age)][usize::from(!female)] += 1;
+            if child {
+                im.children += 1;
+            }
+        }
+        let regency = district / 100;
+        match &mut self.run {
+            Some((code, r)) if *code == regency => r.add(female, child),
+            _ => {
+                if let Some((code, r)) = self.run.take() {
+                    im.add_regency(code, r);
+                }
+                let mut r = RegionPeople::default();
+                r.add(female, child);
+                self.run = Some((regency, r));
+            }
+        }
+    }
+
+    pub fn finish(mut self) -> Impact {
+        if let Some((code, r)) = self.run.take() {
+            self.im.add_regency(code, r);
+        }
+        self.im
     }
 }
 

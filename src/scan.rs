@@ -101,7 +101,7 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
         summary += part;
     }
     summary.as_of = cfg.extras.today;
-    pool.install(|| summary.compact());
+    pool.install(|| summary.settle());
     Ok(summary)
 }
 
@@ -129,7 +129,7 @@ pub fn scan_one(r: &mut dyn Read, name: &str, cfg: &ScanConfig, p: &Patterns) ->
     scan_reader(r, head, eof, err, &at, ctx);
     let [slot] = slots;
     let mut s = slot.into_inner().unwrap_or_else(|e| e.into_inner());
-    s.compact();
+    s.settle();
     s
 }
 
