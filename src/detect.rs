@@ -175,9 +175,11 @@ impl<'p> Detector<'p> {
             }
         } else {
             let t = v.trim_ascii();
-            if (10..=13).contains(&t.len()) && t.iter().all(u8::is_ascii_digit) {
+            if (10..=13).contains(&t.len()) && all_digits_8_to_16(t) {
                 let mut digits = [b'0'; 13];
-                digits[13 - t.len()..].copy_from_slice(t);
+                for (d, &b) in digits[13 - t.len()..].iter_mut().zip(t) {
+                    *d = b;
+                }
                 out.push(Found::Card {
                     digits,
                     restored: t.len() < 13,
@@ -205,6 +207,21 @@ impl<'p> Detector<'p> {
             email_candidates(v, out);
         }
     }
+}
+
+/// Whether `t` (8 to 16 bytes) is all ASCII digits: two overlapping 8-byte words, checked a
+/// word at a time (high nibble 3, low nibble at most 9), instead of a loop over the bytes.
+#[inline]
+fn all_digits_8_to_16(t: &[u8]) -> bool {
+    debug_assert!((8..=16).contains(&t.len()));
+    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+    let digits = |w: u64| {
+        w & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
+            && (w & 0x0F0F_0F0F_0F0F_0F0F).wrapping_add(0x0606_0606_0606_0606)
+                & 0xF0F0_F0F0_F0F0_F0F0
+                == 0
+    };
+    digits(word(&t[..8])) && digits(word(&t[t.len() - 8..]))
 }
 
 /// A NIK field's whole value without spaces, dots, hyphens and a leading `'`.
@@ -673,6 +690,34 @@ mod tests {
                 let (at_a, _) = digit_runs(&v, &mut a);
                 let at_b = digit_runs_scalar(&v, &mut b);
                 assert_eq!((a, at_a), (b, at_b), "{:?}", String::from_utf8_lossy(&v));
+            }
+        }
+    }
+
+    #[test]
+    fn all_digits_by_words_matches_the_byte_test() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let alphabet = b"0123456789/:9 \x00\xb9\x39";
+        for len in 8..=16 {
+            for _ in 0..5000 {
+                let v: Vec<u8> = (0..len)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        // Mostly digits, so that all-digit values come up often.
+                        if x % 16 < 14 {
+                            b'0' + (x % 10) as u8
+                        } else {
+                            alphabet[(x % alphabet.len() as u64) as usize]
+                        }
+                    })
+                    .collect();
+                assert_eq!(
+                    all_digits_8_to_16(&v),
+                    v.iter().all(u8::is_ascii_digit),
+                    "{v:?}"
+                );
             }
         }
     }

@@ -114,13 +114,12 @@ pub fn kk(digits: &[u8; 16], p: &Patterns) -> Verdict<Decoded> {
 
 /// BPJS Kesehatan card: 13 digits (already restored), not all zeros.
 pub fn bpjs_card(digits: &[u8; 13]) -> Verdict<u64> {
-    if digits.iter().all(|&d| d == b'0') {
-        return Verdict::Invalid("zeros");
+    // The first five digits are the first eight read at once, less their last three.
+    let head = parse8(digits[..8].try_into().expect("8 digits")) / 1000;
+    match head * 100_000_000 + parse8(digits[5..].try_into().expect("8 digits")) {
+        0 => Verdict::Invalid("zeros"),
+        n => Verdict::Valid(n),
     }
-    let head = digits[..5]
-        .iter()
-        .fold(0u64, |acc, &d| acc * 10 + (d - b'0') as u64);
-    Verdict::Valid(head * 100_000_000 + parse8(digits[5..].try_into().expect("8 digits")))
 }
 
 /// Eight ASCII digits to their value, all at once (SWAR): pairs, then quads, then the
@@ -356,6 +355,18 @@ mod tests {
     fn card_zeros() {
         assert_eq!(bpjs_card(b"0000000000000").reason(), Some("zeros"));
         assert_eq!(bpjs_card(b"0001234567890"), Verdict::Valid(1234567890));
+        for s in [
+            "9999999999999",
+            "1000000000000",
+            "0000000000001",
+            "1234509876543",
+        ] {
+            let want: u64 = s.parse().unwrap();
+            assert_eq!(
+                bpjs_card(s.as_bytes().try_into().unwrap()),
+                Verdict::Valid(want)
+            );
+        }
     }
 
     #[test]
