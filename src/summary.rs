@@ -35,6 +35,11 @@ const MAX_RUNS: usize = 64;
 impl DistinctSet {
     #[inline]
     pub fn insert(&mut self, v: u64) {
+        // The same value twice in a row (a card in two columns, a family's KK on consecutive
+        // rows) is common in leaks: one compare spares it the sort.
+        if self.pending.last() == Some(&v) {
+            return;
+        }
         self.pending.push(v);
         if self.pending.len() >= PENDING_MAX {
             self.flush();
