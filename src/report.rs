@@ -171,7 +171,7 @@ pub fn summary_json(s: &Summary, p: &Patterns, run: &RunInfo) -> Value {
 }
 
 /// Distinct people by region, sex and age (SPEC §7 `impact`, issue 5), from the sorted set
-/// of distinct valid NIKs: counted by [`Summary::compact`] when the scan compacted it, here
+/// of distinct valid NIKs: counted by [`Summary::settle`] at the end of a scan, here
 /// otherwise.
 fn impact_json(s: &Summary, p: &Patterns) -> Value {
     let set = &s.stats.kinds[Kind::Nik.index()].unique;

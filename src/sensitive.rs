@@ -3,7 +3,7 @@
 //! financial data. The categories are fixed by the law; which field names and value shapes
 //! reveal them is data (`patterns/sensitive.toml`).
 //!
-//! A named field whose name is listed gets the role [`Role::Sensitive`] with the index of its
+//! A named field whose name is listed gets the role [`Role::Sensitive`](crate::patterns::Role::Sensitive) with the index of its
 //! rule; a record counts under a category when such a field holds a value that is not a
 //! placeholder (`-`, `0`, `null`, …) and, where the rule gives a shape (ICD-10 codes, account
 //! numbers), matches it. Children's data is also found without any field name: a record

@@ -5,7 +5,7 @@
 //!
 //! A dump is read in chunks like any text file, but where a chunk may be cut depends on what
 //! came before (inside a `VALUES` list, inside a `COPY` block, which table's columns). The
-//! reading thread runs the [`Lexer`] over every byte in order ([`SqlCutter`]), cuts only
+//! reading thread runs the `Lexer` over every byte in order ([`SqlCutter`]), cuts only
 //! between tuples, rows or statements, and hands each chunk the [`SqlState`] it starts in; a
 //! worker runs the same lexer from that state and emits the records. Cuts depend on the bytes
 //! alone, so the summary does not depend on the thread count.

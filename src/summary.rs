@@ -312,8 +312,8 @@ impl AddAssign for DistinctSet {
         if self.pending.len() >= PENDING_MAX {
             self.flush();
         }
-        // Runs are only collected here; merging them is left to `compact`, which the scan
-        // runs for every kind in parallel.
+        // Runs are only collected here; the scan counts across them at the end
+        // (`Summary::settle`), every kind in parallel.
         self.runs.extend(o.runs);
         if self.runs.len() > MAX_RUNS {
             self.merge_runs();
@@ -585,7 +585,7 @@ pub struct Summary {
     pub as_of: Option<crate::impact::Civil>,
     /// Distinct usable entries of `--reference`, when given (set after the scan).
     pub reference: Option<u64>,
-    /// The distinct people of the NIK set, counted by [`Summary::compact`] on `as_of`; a sum
+    /// The distinct people of the NIK set, counted by [`Summary::settle`] on `as_of`; a sum
     /// of summaries drops it, since its sets have changed.
     pub impact: Option<Impact>,
 }
@@ -626,7 +626,7 @@ impl Summary {
             .any(|f| matches!(f.state, State::Partial | State::Failed))
     }
 
-    /// Every distinct set of the summary, for compacting them side by side.
+    /// Every distinct set of the summary, for sealing them side by side.
     pub fn sets(&mut self) -> impl Iterator<Item = &mut DistinctSet> {
         let s = &mut self.stats;
         s.kinds

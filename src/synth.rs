@@ -66,7 +66,7 @@ pub struct SynthOptions {
     pub format: SynthFormat,
 }
 
-/// What [`write`] wrote.
+/// What [`write()`] wrote.
 #[derive(Clone, Debug)]
 pub struct SynthReport {
     /// `DIR/bpjs_sample.csv` or `DIR/bpjs_sample.jsonl`.
