@@ -249,16 +249,16 @@ fn union(runs: &[Run], mut out: impl FnMut(u64)) {
     let mut iters: Vec<RunIter> = runs.iter().map(Run::iter).collect();
     let k = iters.len().max(1);
     let leaves = k.next_power_of_two();
-    // A head is `(done, value)`: an exhausted run (or a padding leaf) sorts after every value.
-    let mut heads: Vec<(bool, u64)> = (0..leaves)
-        .map(|i| match iters.get_mut(i).and_then(Iterator::next) {
-            Some(v) => (false, v),
-            None => (true, 0),
-        })
+    // A head is the value with bit 64 set once its run is exhausted (or for a padding leaf),
+    // so one integer compare orders it after every value.
+    const DONE: u128 = 1 << 64;
+    let head = |v: Option<u64>| v.map_or(DONE, u128::from);
+    let mut heads: Vec<u128> = (0..leaves)
+        .map(|i| head(iters.get_mut(i).and_then(Iterator::next)))
         .collect();
     // `tree[n]` holds the loser of the match at inner node `n`; `tree[0]` the overall winner.
     let mut tree = vec![0usize; leaves];
-    fn play(n: usize, leaves: usize, heads: &[(bool, u64)], tree: &mut [usize]) -> usize {
+    fn play(n: usize, leaves: usize, heads: &[u128], tree: &mut [usize]) -> usize {
         if n >= leaves {
             return n - leaves;
         }
@@ -274,26 +274,25 @@ fn union(runs: &[Run], mut out: impl FnMut(u64)) {
     let mut last = None;
     loop {
         let w = tree[0];
-        let (done, v) = heads[w];
-        if done {
+        let h = heads[w];
+        if h == DONE {
             return;
         }
+        let v = h as u64;
         if last != Some(v) {
             out(v);
             last = Some(v);
         }
-        heads[w] = match iters[w].next() {
-            Some(next) => (false, next),
-            None => (true, 0),
-        };
+        heads[w] = head(iters[w].next());
+        // Which run wins a match is a coin toss: selects, not branches, so that the replay
+        // does not pay a mispredicted branch a level.
         let mut win = w;
         let mut n = (w + leaves) / 2;
         while n >= 1 {
             let other = tree[n];
-            if heads[other] < heads[win] {
-                tree[n] = win;
-                win = other;
-            }
+            let swap = heads[other] < heads[win];
+            tree[n] = if swap { win } else { other };
+            win = if swap { other } else { win };
             n /= 2;
         }
         tree[0] = win;
