@@ -672,6 +672,14 @@ mod tests {
             .collect()
     }
 
+    /// The next value of a xorshift generator: random test bytes, the same on every run.
+    fn xorshift(x: &mut u64) -> u64 {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x
+    }
+
     #[test]
     fn simd_digit_runs_match_the_scalar_ones() {
         let mut x = 0x2545_f491_4f6c_dd1du64;
@@ -679,12 +687,7 @@ mod tests {
         for len in 0..200 {
             for _ in 0..200 {
                 let v: Vec<u8> = (0..len)
-                    .map(|_| {
-                        x ^= x << 13;
-                        x ^= x >> 7;
-                        x ^= x << 17;
-                        alphabet[(x % alphabet.len() as u64) as usize]
-                    })
+                    .map(|_| alphabet[(xorshift(&mut x) % alphabet.len() as u64) as usize])
                     .collect();
                 let (mut a, mut b) = (Vec::new(), Vec::new());
                 let (at_a, _) = digit_runs(&v, &mut a);
@@ -702,9 +705,7 @@ mod tests {
             for _ in 0..5000 {
                 let v: Vec<u8> = (0..len)
                     .map(|_| {
-                        x ^= x << 13;
-                        x ^= x >> 7;
-                        x ^= x << 17;
+                        let x = xorshift(&mut x);
                         // Mostly digits, so that all-digit values come up often.
                         if x % 16 < 14 {
                             b'0' + (x % 10) as u8
