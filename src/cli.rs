@@ -396,7 +396,6 @@ fn run_scan(cfg: Config) -> Result<Exit> {
     if let (Some(path), Some(spill)) = (&cfg.records, &x.rows) {
         crate::rows::write_records(path, spill, std::mem::take(&mut summary.rows))?;
     }
-    summary.as_of = x.today;
     summary.reference = x.reference.as_ref().map(|r| r.len() as u64);
     let run = RunInfo {
         threads: cfg.scan.threads,

@@ -153,7 +153,7 @@ impl<'p> Detector<'p> {
     #[inline(never)]
     fn whole_value(&self, v: &[u8], role: Role, out: &mut Vec<Found>) -> bool {
         if role == Role::Nik {
-            if v.len() == 16 && classify16(v.try_into().expect("16 bytes")).0 == 0xFFFF {
+            if v.len() == 16 && all_digits_8_to_16(v) {
                 out.push(Found::Sixteen {
                     kind: Kind::Nik,
                     digits: v.try_into().expect("16 bytes"),

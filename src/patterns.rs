@@ -271,10 +271,9 @@ pub struct Regions {
     districts: Vec<u64>,
     /// The table's text, for names: see [`Regions::name`].
     text: String,
-    provinces_named: HashMap<String, RegionName>,
-    /// Regency and district names, each read from `text` when first asked for.
-    regencies_named: std::sync::OnceLock<HashMap<String, RegionName>>,
-    districts_named: std::sync::OnceLock<HashMap<String, RegionName>>,
+    /// Province, regency and district names (codes of 2, 4, 6 digits), each level read from
+    /// `text` when first asked for.
+    named: [std::sync::OnceLock<HashMap<String, RegionName>>; 3],
 }
 
 #[derive(Clone, Debug)]
@@ -302,9 +301,7 @@ impl Regions {
             regencies: vec![false; 10_000],
             districts: vec![0; 1_000_000 / 64 + 1],
             text: csv_text.to_string(),
-            provinces_named: HashMap::new(),
-            regencies_named: std::sync::OnceLock::new(),
-            districts_named: std::sync::OnceLock::new(),
+            named: Default::default(),
         };
         for (i, line) in csv_text.lines().enumerate().skip(1) {
             if line.trim().is_empty() {
@@ -327,8 +324,6 @@ impl Regions {
         if r.provinces.iter().all(|p| !p) {
             bail!("regions.csv holds no province");
         }
-        // One reader for the ~40 province rows: a reader per row cost 10 M instructions.
-        r.provinces_named = r.names_of_width(2);
         Ok(r)
     }
 
@@ -352,18 +347,13 @@ impl Regions {
             .collect()
     }
 
-    /// Name of a province (2 digits), regency (4) or district (6 digits). Province names are
-    /// read with the table; regency and district names only when first asked for, each level
-    /// on its own: a scan's report names a few hundred regencies and should not pay for the
-    /// 7,000 district rows (that was 40 M instructions at the end of every scan).
+    /// Name of a province (2 digits), regency (4) or district (6 digits). Each level's names
+    /// are read when first asked for, on their own: a scan's report names a few hundred
+    /// regencies and should not pay for the 7,000 district rows (that was 40 M instructions
+    /// at the end of every scan), nor start-up for any of them.
     pub fn name(&self, code: &str) -> Option<&RegionName> {
         name_key(code)?;
-        let level = match code.len() {
-            2 => return self.provinces_named.get(code),
-            4 => &self.regencies_named,
-            _ => &self.districts_named,
-        };
-        level
+        self.named[code.len() / 2 - 1]
             .get_or_init(|| self.names_of_width(code.len()))
             .get(code)
     }

@@ -95,20 +95,24 @@ impl DistinctSet {
     /// one: the end of a scan needs the counts, not a merged copy, whose encoding was about
     /// two fifths of the merge.
     pub fn count(&mut self) -> usize {
-        self.flush();
-        if self.runs.len() <= 1 {
-            self.pending = Vec::new();
-            let n = self.runs.first().map_or(0, |r| r.len);
-            self.counted = Some(n);
-            return n;
-        }
-        self.count_each(|_| {})
+        self.seal();
+        let n = match self.runs.as_slice() {
+            // One run holds distinct values already: its length is the count.
+            [] => 0,
+            [run] => run.len,
+            runs => {
+                let mut n = 0;
+                union(runs, |_| n += 1);
+                n
+            }
+        };
+        self.counted = Some(n);
+        n
     }
 
     /// [`DistinctSet::count`], handing every distinct value to `each`, ascending.
     pub fn count_each(&mut self, mut each: impl FnMut(u64)) -> usize {
-        self.flush();
-        self.pending = Vec::new();
+        self.seal();
         let mut n = 0;
         union(&self.runs, |v| {
             n += 1;
@@ -580,7 +584,8 @@ pub struct Summary {
     pub rows: Vec<crate::rows::RowChunk>,
     /// Attribution value shapes: (source, field rule index) → [values checked, matched].
     pub shapes: BTreeMap<(String, usize), [u64; 2]>,
-    /// The date ages were computed on (set once after the scan, not merged).
+    /// The date ages are computed on: `--as-of` or today, set by the scan before it settles
+    /// (not merged).
     pub as_of: Option<crate::impact::Civil>,
     /// Distinct usable entries of `--reference`, when given (set after the scan).
     pub reference: Option<u64>,
@@ -640,18 +645,9 @@ impl Summary {
     /// on one thread, while the other kinds are counted on the others.
     pub fn settle(&mut self) {
         let as_of = self.as_of;
-        let s = &mut self.stats;
-        let mut nik = None;
-        let mut others = Vec::new();
-        for (i, k) in s.kinds.iter_mut().enumerate() {
-            if i == Kind::Nik.index() {
-                nik = Some(&mut k.unique);
-            } else {
-                others.push(&mut k.unique);
-            }
-        }
-        others.push(&mut s.reference_people);
-        let nik = nik.expect("every kind has a set");
+        // `sets` yields the kinds' sets in kind order, then the reference matches.
+        let mut others: Vec<&mut DistinctSet> = self.sets().collect();
+        let nik = others.remove(Kind::Nik.index());
         let (impact, ()) = rayon::join(
             || {
                 let mut c = ImpactCounter::new(as_of);
