@@ -439,14 +439,22 @@ impl KeyRoles {
         self.cursor = 0;
     }
 
+    /// The role of the record's next key. Inlined for the usual case, the same key as at
+    /// this position in the previous record; the rest is [`KeyRoles::role_slow`].
+    #[inline]
     pub fn role(&mut self, key: &[u8], p: &Patterns) -> Role {
         let at = self.cursor;
         self.cursor += 1;
         if let Some((k, r)) = self.recent.get(at) {
-            if k.as_slice() == key {
+            if same_bytes(k, key) {
                 return *r;
             }
         }
+        self.role_slow(at, key, p)
+    }
+
+    #[inline(never)]
+    fn role_slow(&mut self, at: usize, key: &[u8], p: &Patterns) -> Role {
         let r = match self.cache.get(key) {
             Some(r) => *r,
             None => {
@@ -467,6 +475,23 @@ impl KeyRoles {
             None => {}
         }
         r
+    }
+}
+
+/// `a == b` without a call into `memcmp` for the short keys of JSON records: two overlapping
+/// words compare 4 to 16 bytes.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let w8 = |x: &[u8], i: usize| u64::from_le_bytes(x[i..i + 8].try_into().expect("8 bytes"));
+    let w4 = |x: &[u8], i: usize| u32::from_le_bytes(x[i..i + 4].try_into().expect("4 bytes"));
+    match n {
+        8..=16 => w8(a, 0) == w8(b, 0) && w8(a, n - 8) == w8(b, n - 8),
+        4..=7 => w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4),
+        _ => a == b,
     }
 }
 
@@ -858,6 +883,111 @@ mod tests {
             assert_eq!(end, want.0, "{}", String::from_utf8_lossy(c));
             if end.is_some() {
                 assert_eq!(f, want.1, "{}", String::from_utf8_lossy(c));
+            }
+        }
+    }
+
+    #[test]
+    fn flat_objects_read_like_the_general_parser_on_random_lines() {
+        // Random lines over JSON's structural bytes: whatever the fast path accepts, the
+        // general parser must read the same way, and a line past 16 bytes exercises the
+        // quote search's wide blocks and its tail.
+        let p = &Patterns::builtin().unwrap();
+        let tokens: [&[u8]; 17] = [
+            br#""NIK""#,
+            br#""""#,
+            br#""a""#,
+            br#""x y""#,
+            b"\"",
+            b":",
+            b",",
+            b" ",
+            b"{",
+            b"}",
+            b"[",
+            b"-1.5e+3",
+            b"12",
+            b"true",
+            b"nul",
+            b"\\",
+            br#""0812 3456 7890 1234 5678""#,
+        ];
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut accepted = 0;
+        for _ in 0..50_000 {
+            // Mostly well-formed pairs, with a random token now and then.
+            let mut line = b"{".to_vec();
+            for k in 0..next() % 8 {
+                if k > 0 {
+                    line.push(b',');
+                }
+                let r = next();
+                let pick = |i: u64| tokens[(i % tokens.len() as u64) as usize];
+                if r % 4 == 0 {
+                    line.extend_from_slice(pick(r >> 8));
+                    line.extend_from_slice(pick(r >> 16));
+                } else {
+                    line.extend_from_slice(pick(r >> 8 & 1));
+                    line.push(b':');
+                    line.extend_from_slice(pick(r >> 16));
+                }
+            }
+            if next() % 8 != 0 {
+                line.push(b'}');
+            }
+            let mut keys = KeyRoles::default();
+            let mut flat = Vec::new();
+            let Some(end) = flat_object(&line, &mut keys, p, &mut flat) else {
+                continue;
+            };
+            accepted += 1;
+            let mut keys = KeyRoles::default();
+            let mut fields = Vec::new();
+            let mut parser = JsonParser {
+                s: &line,
+                i: 0,
+                keys: &mut keys,
+                p,
+            };
+            let general = parser
+                .value(Role::Unnamed, 0, &mut fields)
+                .map(|_| parser.i);
+            let pairs = |f: &[Field]| -> Vec<(Role, Vec<u8>)> {
+                f.iter().map(|f| (f.role, f.value.to_vec())).collect()
+            };
+            let shown = String::from_utf8_lossy(&line).into_owned();
+            assert_eq!(Some(end), general, "{shown}");
+            assert_eq!(pairs(&flat), pairs(&fields), "{shown}");
+        }
+        assert!(accepted > 5_000, "{accepted}");
+    }
+
+    #[test]
+    fn same_bytes_is_equality() {
+        let a = b"abcdefghijklmnopqrstu";
+        for i in 0..a.len() {
+            for j in i..=a.len() {
+                let mut b = a[i..j].to_vec();
+                assert!(same_bytes(&a[i..j], &b));
+                if let Some(last) = b.last_mut() {
+                    *last ^= 1;
+                    assert!(!same_bytes(&a[i..j], &b));
+                }
+                if let Some(first) = b.first_mut() {
+                    *first ^= 2;
+                    assert!(!same_bytes(&a[i..j], &b));
+                }
+                assert!(
+                    !same_bytes(&a[i..j], &a[i..j.saturating_sub(1).max(i)])
+                        || i == j
+                        || j - i == 0
+                );
             }
         }
     }
