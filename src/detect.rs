@@ -124,7 +124,7 @@ impl<'p> Detector<'p> {
     ///
     /// Inlined into the record loop: most values hold no digit and no `@`, and those should
     /// cost one classification, not a call into the candidate machinery.
-    #[inline]
+    #[inline(always)]
     pub fn detect(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) {
         out.clear();
         if v.is_empty() {
@@ -137,6 +137,21 @@ impl<'p> Detector<'p> {
         if v.len() < 6 {
             return;
         }
+        // Sixteen digits and nothing else (a KK column's values): one NIK or KK, as the runs
+        // below would find it, since no keyword can stand before it and any phone in it lies
+        // inside it.
+        if v.len() == 16 && all_digits_8_to_16(v) {
+            out.push(Found::Sixteen {
+                kind: if role == Role::Kk {
+                    Kind::Kk
+                } else {
+                    Kind::Nik
+                },
+                digits: v.try_into().expect("16 bytes"),
+                span: (0, 16),
+            });
+            return;
+        }
         // Every digit candidate holds at least 8 digits (a phone's national number); short
         // codes, house numbers and the like end here, most after a single 16-byte compare.
         let first = masks64(v, 0);
@@ -145,7 +160,8 @@ impl<'p> Detector<'p> {
         }
         let (has_at, digits) = digit_runs_from(v, &mut self.runs, first);
         if digits >= 8 || has_at {
-            self.candidates(v, role, digits >= 8, has_at, out);
+            let ats = has_at.then_some(first.1).filter(|_| v.len() <= 64);
+            self.candidates(v, role, digits >= 8, has_at, ats, out);
         }
     }
 
@@ -198,13 +214,14 @@ impl<'p> Detector<'p> {
         role: Role,
         enough_digits: bool,
         has_at: bool,
+        ats: Option<u64>,
         out: &mut Vec<Found>,
     ) {
         if enough_digits {
             digit_candidates(v, role, self.p, &self.runs, &self.kk_nik_keywords, out);
         }
         if has_at {
-            email_candidates(v, out);
+            email_candidates(v, ats, out);
         }
     }
 }
@@ -608,31 +625,50 @@ fn is_domain(b: u8) -> bool {
 }
 
 /// E-mail candidates: `local@domain.tld` where the domain holds a dot with something after it.
-fn email_candidates(v: &[u8], out: &mut Vec<Found>) {
+/// `ats` are the `@` positions when `v` fits in one 64-byte mask; longer values search.
+fn email_candidates(v: &[u8], ats: Option<u64>, out: &mut Vec<Found>) {
     let earlier = out.len();
-    for at in memchr::memchr_iter(b'@', v) {
-        let mut s = at;
-        while s > 0 && is_local(v[s - 1]) {
-            s -= 1;
+    match ats {
+        Some(mut m) => {
+            while m != 0 {
+                email_at(v, m.trailing_zeros() as usize, earlier, out);
+                m &= m - 1;
+            }
         }
-        let mut e = at + 1;
-        while e < v.len() && is_domain(v[e]) {
-            e += 1;
+        None => {
+            for at in memchr::memchr_iter(b'@', v) {
+                email_at(v, at, earlier, out);
+            }
         }
-        // A sentence may end right after an address.
-        while e > at + 1 && v[e - 1] == b'.' {
-            e -= 1;
-        }
-        let domain = &v[at + 1..e];
-        let Some(dot) = memchr::memrchr(b'.', domain) else {
-            continue;
-        };
-        if s == at || dot + 1 == domain.len() {
-            continue;
-        }
-        if !inside_any(&out[..earlier], (s, e)) {
-            out.push(Found::Email { span: (s, e) });
-        }
+    }
+}
+
+/// The e-mail candidate around the `@` at `at`, unless it lies inside one of the candidates
+/// found before `out[earlier]`.
+#[inline]
+fn email_at(v: &[u8], at: usize, earlier: usize, out: &mut Vec<Found>) {
+    let mut s = at;
+    while s > 0 && is_local(v[s - 1]) {
+        s -= 1;
+    }
+    let mut e = at + 1;
+    while e < v.len() && is_domain(v[e]) {
+        e += 1;
+    }
+    // A sentence may end right after an address.
+    while e > at + 1 && v[e - 1] == b'.' {
+        e -= 1;
+    }
+    let domain = &v[at + 1..e];
+    // Domains are short: a plain loop beats a call into `memrchr`.
+    let Some(dot) = domain.iter().rposition(|&b| b == b'.') else {
+        return;
+    };
+    if s == at || dot + 1 == domain.len() {
+        return;
+    }
+    if !inside_any(&out[..earlier], (s, e)) {
+        out.push(Found::Email { span: (s, e) });
     }
 }
 
@@ -841,5 +877,50 @@ mod tests {
         // A phone used as a local part is both a phone and an e-mail.
         let k = kinds("6281234567890@s.whatsapp.net", Role::Other);
         assert_eq!(k.len(), 2);
+    }
+
+    #[test]
+    fn sixteen_digit_values_read_as_the_runs_would() {
+        let d = Detector::new(pats());
+        let mut x = 0x1234_5678_9abc_def1u64;
+        for n in 0..3000 {
+            let mut v: Vec<u8> = (0..16)
+                .map(|_| b'0' + (xorshift(&mut x) % 10) as u8)
+                .collect();
+            // Phone-shaped starts too, whose phone lies inside the sixteen digits.
+            match n % 3 {
+                0 => v[..3].copy_from_slice(b"081"),
+                1 => v[..3].copy_from_slice(b"628"),
+                _ => {}
+            }
+            for role in [
+                Role::Kk,
+                Role::Other,
+                Role::Unnamed,
+                Role::BpjsCard,
+                Role::Phone,
+            ] {
+                let mut runs = Vec::new();
+                digit_runs(&v, &mut runs);
+                let mut want = Vec::new();
+                digit_candidates(&v, role, pats(), &runs, &d.kk_nik_keywords, &mut want);
+                let shown = String::from_utf8_lossy(&v).into_owned();
+                assert_eq!(run(&shown, role), want, "{shown} {role:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn emails_are_found_alike_in_short_and_long_values() {
+        // Values of up to 64 bytes take the `@` positions from the digit mask; longer ones
+        // search. Both must find the same addresses at every offset.
+        for pad in 0..90 {
+            let v = format!("{} a@x.co, b.c@y.id @ z@", "-".repeat(pad));
+            let want = vec![
+                (Kind::Email, "a@x.co".into()),
+                (Kind::Email, "b.c@y.id".into()),
+            ];
+            assert_eq!(kinds(&v, Role::Other), want, "{v}");
+        }
     }
 }

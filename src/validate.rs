@@ -162,11 +162,17 @@ pub fn email(addr: &[u8], p: &Patterns) -> Verdict<usize> {
 
 /// [`email`], remembering in `memo` what the rule and the classes said about recent domains.
 pub fn email_with(addr: &[u8], p: &Patterns, memo: Option<&mut DomainMemo>) -> Verdict<usize> {
-    let Some(at) = memchr::memrchr(b'@', addr) else {
+    // Addresses are short: plain loops beat calls into `memrchr`.
+    let Some(at) = addr.iter().rposition(|&b| b == b'@') else {
         return Verdict::Invalid("syntax");
     };
     let local = &addr[..at];
-    if local.len() > 64 || local.windows(2).any(|w| w == b"..") {
+    if local.len() > 64
+        || local
+            .iter()
+            .zip(local.get(1..).unwrap_or_default())
+            .any(|(&a, &b)| a == b'.' && b == b'.')
+    {
         return Verdict::Invalid("syntax");
     }
     let rule = &p.email_full;
@@ -411,6 +417,9 @@ mod tests {
             "a@gmail.c0m",
             "a@gmail..com",
             "a@b_c.com",
+            "@gmail.com",
+            "a",
+            "",
         ] {
             assert_eq!(
                 email(bad.as_bytes(), pats()).reason(),
