@@ -427,7 +427,7 @@ fn json_boundary(buf: &[u8], array: bool) -> Option<usize> {
 pub struct KeyRoles {
     cache: HashMap<Vec<u8>, Role>,
     /// The previous record's keys in order, and how far into them this record is.
-    recent: Vec<(Vec<u8>, Role)>,
+    recent: Vec<(Vec<u8>, Role, Raw)>,
     cursor: usize,
     /// Keys as written, for attribution.
     pub seen: Vec<Vec<u8>>,
@@ -445,12 +445,29 @@ impl KeyRoles {
     pub fn role(&mut self, key: &[u8], p: &Patterns) -> Role {
         let at = self.cursor;
         self.cursor += 1;
-        if let Some((k, r)) = self.recent.get(at) {
+        if let Some((k, r, _)) = self.recent.get(at) {
             if same_bytes(k, key) {
                 return *r;
             }
         }
         self.role_slow(at, key, p)
+    }
+
+    /// The record's next key, if the string opening at `s[open]` is the key the previous
+    /// record had at this position: its closing quote and role. Only a key without quotes
+    /// and backslashes is tried ([`Raw`]): then matching it byte for byte, followed by a
+    /// quote, is the whole string as written.
+    #[inline]
+    pub fn expected(&mut self, s: &[u8], open: usize) -> Option<(usize, Role)> {
+        let (k, r, Raw(true)) = self.recent.get(self.cursor)? else {
+            return None;
+        };
+        let end = open + 1 + k.len();
+        if s.get(end) != Some(&b'"') || !same_bytes(&s[open + 1..end], k) {
+            return None;
+        }
+        self.cursor += 1;
+        Some((end, *r))
     }
 
     #[inline(never)]
@@ -464,14 +481,16 @@ impl KeyRoles {
                 r
             }
         };
+        let raw = Raw(!key.iter().any(|&b| b == b'"' || b == b'\\'));
         let known = self.recent.len();
         match self.recent.get_mut(at) {
             Some(slot) => {
                 slot.0.clear();
                 slot.0.extend_from_slice(key);
                 slot.1 = r;
+                slot.2 = raw;
             }
-            None if at == known && at < MAX_RECENT_KEYS => self.recent.push((key.to_vec(), r)),
+            None if at == known && at < MAX_RECENT_KEYS => self.recent.push((key.to_vec(), r, raw)),
             None => {}
         }
         r
@@ -494,6 +513,11 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         _ => a == b,
     }
 }
+
+/// Whether a remembered key, unescaped, is also how it is written: it holds no quote and no
+/// backslash.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Raw(bool);
 
 /// Keys remembered per record position; wider records fall back to the hash map.
 const MAX_RECENT_KEYS: usize = 256;
@@ -554,8 +578,14 @@ fn flat_object<'a>(
         if s.get(i) != Some(&b'"') {
             return None;
         }
-        let end = string_end(i)?;
-        let role = keys.role(&s[i + 1..end], p);
+        // The key the previous record had here, compared whole: no search for its end.
+        let (end, role) = match keys.expected(s, i) {
+            Some(known) => known,
+            None => {
+                let end = string_end(i)?;
+                (end, keys.role(&s[i + 1..end], p))
+            }
+        };
         i = end + 1;
         ws(&mut i);
         if s.get(i) != Some(&b':') {
@@ -893,7 +923,7 @@ mod tests {
         // general parser must read the same way, and a line past 16 bytes exercises the
         // quote search's wide blocks and its tail.
         let p = &Patterns::builtin().unwrap();
-        let tokens: [&[u8]; 17] = [
+        let tokens: [&[u8]; 19] = [
             br#""NIK""#,
             br#""""#,
             br#""a""#,
@@ -911,6 +941,8 @@ mod tests {
             b"nul",
             b"\\",
             br#""0812 3456 7890 1234 5678""#,
+            br#""a\"b""#,
+            br#""a"b""#,
         ];
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || {
@@ -920,6 +952,7 @@ mod tests {
             x
         };
         let mut accepted = 0;
+        let mut shared = KeyRoles::default();
         for _ in 0..50_000 {
             // Mostly well-formed pairs, with a random token now and then.
             let mut line = b"{".to_vec();
@@ -941,9 +974,11 @@ mod tests {
             if next() % 8 != 0 {
                 line.push(b'}');
             }
-            let mut keys = KeyRoles::default();
+            // One key cache for every line, as a worker has: a line's keys are then tried
+            // against the keys the line before had at the same positions.
+            shared.start_record();
             let mut flat = Vec::new();
-            let Some(end) = flat_object(&line, &mut keys, p, &mut flat) else {
+            let Some(end) = flat_object(&line, &mut shared, p, &mut flat) else {
                 continue;
             };
             accepted += 1;
@@ -966,6 +1001,36 @@ mod tests {
             assert_eq!(pairs(&flat), pairs(&fields), "{shown}");
         }
         assert!(accepted > 5_000, "{accepted}");
+    }
+
+    #[test]
+    fn an_escaped_key_is_not_matched_as_written() {
+        // `a"b` read from an escaped key must not make the unescaped bytes a key next time.
+        let p = &Patterns::builtin().unwrap();
+        let mut keys = KeyRoles::default();
+        let mut fields = Vec::new();
+        assert!(json_record(br#"{"a\"b":"1"}"#, &mut keys, p, &mut fields).is_some());
+        fields.clear();
+        assert_eq!(
+            json_record(br#"{"a"b":"2"}"#, &mut keys, p, &mut fields),
+            None
+        );
+        // A plain key is matched whole, and a longer or shorter one is not.
+        for (line, ok) in [
+            (&br#"{"NIK":"1"}"#[..], true),
+            (br#"{"NIK":"2"}"#, true),
+            (br#"{"NIKA":"3"}"#, true),
+            (br#"{"NI":"4"}"#, true),
+            (br#"{"NIK"x:"5"}"#, false),
+        ] {
+            fields.clear();
+            assert_eq!(
+                json_record(line, &mut keys, p, &mut fields).is_some(),
+                ok,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
     }
 
     #[test]
