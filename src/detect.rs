@@ -123,7 +123,9 @@ impl<'p> Detector<'p> {
     /// Finds the candidates of one field value. `out` is cleared first.
     ///
     /// Inlined into the record loop: most values hold no digit and no `@`, and those should
-    /// cost one classification, not a call into the candidate machinery.
+    /// cost one classification, not a call into the candidate machinery. `always`, because
+    /// with a plain `inline` the compiler stopped inlining it as it grew (2% more
+    /// instructions on the benchmark sample).
     #[inline(always)]
     pub fn detect(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) {
         out.clear();

@@ -920,8 +920,8 @@ mod tests {
     #[test]
     fn flat_objects_read_like_the_general_parser_on_random_lines() {
         // Random lines over JSON's structural bytes: whatever the fast path accepts, the
-        // general parser must read the same way, and a line past 16 bytes exercises the
-        // quote search's wide blocks and its tail.
+        // general parser must read the same way. Strings of every length reach both the
+        // 16-byte blocks of the string search and its tail.
         let p = &Patterns::builtin().unwrap();
         let tokens: [&[u8]; 19] = [
             br#""NIK""#,
