@@ -132,16 +132,9 @@ impl<'p> Detector<'p> {
         if v.is_empty() {
             return;
         }
-        if matches!(role, Role::Nik | Role::BpjsCard) && self.whole_value(v, role, out) {
-            return;
-        }
-        // The shortest candidate is an e-mail like `a@b.co`: codes and flags end here.
-        if v.len() < 6 {
-            return;
-        }
-        // Sixteen digits and nothing else (a KK column's values): one NIK or KK, as the runs
-        // below would find it, since no keyword can stand before it and any phone in it lies
-        // inside it.
+        // Sixteen digits and nothing else (most NIK and KK columns' values): one NIK or KK,
+        // as a NIK field's whole value or the runs below would find it, since no keyword can
+        // stand before it and any phone in it lies inside it.
         if v.len() == 16 && all_digits_8_to_16(v) {
             out.push(Found::Sixteen {
                 kind: if role == Role::Kk {
@@ -152,6 +145,13 @@ impl<'p> Detector<'p> {
                 digits: v.try_into().expect("16 bytes"),
                 span: (0, 16),
             });
+            return;
+        }
+        if matches!(role, Role::Nik | Role::BpjsCard) && self.whole_value(v, role, out) {
+            return;
+        }
+        // The shortest candidate is an e-mail like `a@b.co`: codes and flags end here.
+        if v.len() < 6 {
             return;
         }
         // Every digit candidate holds at least 8 digits (a phone's national number); short
@@ -167,18 +167,11 @@ impl<'p> Detector<'p> {
         }
     }
 
-    /// SPEC §5's whole-value forms of NIK and card fields; true when the value is one.
+    /// SPEC §5's whole-value forms of NIK and card fields (plain 16 digits are read before
+    /// this); true when the value is one.
     #[inline(never)]
     fn whole_value(&self, v: &[u8], role: Role, out: &mut Vec<Found>) -> bool {
         if role == Role::Nik {
-            if v.len() == 16 && all_digits_8_to_16(v) {
-                out.push(Found::Sixteen {
-                    kind: Kind::Nik,
-                    digits: v.try_into().expect("16 bytes"),
-                    span: (0, 16),
-                });
-                return true;
-            }
             if is_excel_damaged(v) {
                 out.push(Found::Damaged);
                 return true;
@@ -896,6 +889,7 @@ mod tests {
                 _ => {}
             }
             for role in [
+                Role::Nik,
                 Role::Kk,
                 Role::Other,
                 Role::Unnamed,
