@@ -96,18 +96,15 @@ impl DistinctSet {
     /// two fifths of the merge.
     pub fn count(&mut self) -> usize {
         self.seal();
-        let n = match self.runs.as_slice() {
+        match self.runs.as_slice() {
             // One run holds distinct values already: its length is the count.
-            [] => 0,
-            [run] => run.len,
-            runs => {
-                let mut n = 0;
-                union(runs, |_| n += 1);
+            [] | [_] => {
+                let n = self.runs.first().map_or(0, |r| r.len);
+                self.counted = Some(n);
                 n
             }
-        };
-        self.counted = Some(n);
-        n
+            _ => self.count_each(|_| {}),
+        }
     }
 
     /// [`DistinctSet::count`], handing every distinct value to `each`, ascending.
