@@ -160,6 +160,11 @@ impl<'p> Detector<'p> {
         if v.len() <= 64 && first.0.count_ones() < 8 && first.1 == 0 {
             return;
         }
+        // Addresses, tax numbers and dates hold enough digits, but rarely in a shape any
+        // digit candidate needs: this spares them the runs and the candidate walk.
+        if v.len() <= 128 && first.1 == 0 && !may_hold_candidate(v) {
+            return;
+        }
         let (has_at, digits) = digit_runs_from(v, &mut self.runs, first);
         if digits >= 8 || has_at {
             let ats = has_at.then_some(first.1).filter(|_| v.len() <= 64);
@@ -284,6 +289,104 @@ fn masks64(v: &[u8], base: usize) -> (u64, u64) {
         i += n;
     }
     (digits, ats)
+}
+
+/// Whether `v` (at most 128 bytes) could hold any candidate, from conditions every
+/// candidate meets: an e-mail holds an `@`; a NIK, KK or card holds a run of at least 13
+/// digits or four 4-digit runs five bytes apart (`dddd dddd dddd dddd`); a phone's national
+/// number starts with an `8` right after its prefix (`0`, `62`) or a separator (` `, `-`,
+/// `.`, `(0)`), so after a `0`, a `2` or a byte that is not a digit. False means
+/// [`Detector::candidates`] would find nothing.
+#[inline]
+fn may_hold_candidate(v: &[u8]) -> bool {
+    debug_assert!(v.len() <= 128);
+    // Two 64-bit halves per mask: a variable shift of a `u128` costs a dozen instructions.
+    let (mut digits, mut phones, mut ats) = ([0u64; 2], [0u64; 2], 0u32);
+    let mut put = |c: Shapes, carry: u32, at: usize, skip: usize| {
+        let phone = c.eights & (c.before << 1 | carry);
+        digits[at / 64] |= u64::from(c.digits >> skip) << (at % 64);
+        phones[at / 64] |= u64::from(phone >> skip) << (at % 64);
+        ats |= c.ats;
+    };
+    if v.len() < 16 {
+        let mut block = [0u8; 16];
+        block[..v.len()].copy_from_slice(v);
+        put(classify16_shapes(&block), 0, 0, 0);
+    } else {
+        let (mut i, mut carry) = (0, 0);
+        while i + 16 <= v.len() {
+            let c = classify16_shapes(v[i..i + 16].try_into().expect("16 bytes"));
+            let next = c.before >> 15;
+            put(c, carry, i, 0);
+            carry = next;
+            i += 16;
+        }
+        if i < v.len() {
+            // The last 16 bytes, less the ones already classified: the byte before each is
+            // in the same load.
+            let tail = v[v.len() - 16..].try_into().expect("16 bytes");
+            put(classify16_shapes(tail), 0, i, 16 - (v.len() - i));
+        }
+    }
+    let digits = u128::from(digits[1]) << 64 | u128::from(digits[0]);
+    // Bit k of `r4`: bytes k..k+4 are digits; of `r13`: bytes k..k+13.
+    let r2 = digits & (digits >> 1);
+    let r4 = r2 & (r2 >> 2);
+    let r8 = r4 & (r4 >> 4);
+    let r13 = r8 & (r4 >> 8) & (digits >> 12);
+    let spaced = r4 & (r4 >> 5) & (r4 >> 10) & (r4 >> 15);
+    ats != 0 || (phones[0] | phones[1]) != 0 || (r13 | spaced) != 0
+}
+
+/// The masks [`may_hold_candidate`] reads from 16 bytes.
+struct Shapes {
+    digits: u32,
+    eights: u32,
+    /// Bytes an `8` may follow at a phone's national start: `0`, `2` and non-digits.
+    before: u32,
+    ats: u32,
+}
+
+#[inline]
+fn classify16_shapes(block: &[u8; 16]) -> Shapes {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is always available on x86-64; the unaligned load reads exactly the
+        // 16 bytes of `block`.
+        unsafe {
+            let x = _mm_loadu_si128(block.as_ptr() as *const __m128i);
+            let eq = |b: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8))) as u32;
+            let shifted = _mm_sub_epi8(x, _mm_set1_epi8(b'0' as i8));
+            let digits = _mm_movemask_epi8(_mm_cmpeq_epi8(
+                _mm_min_epu8(shifted, _mm_set1_epi8(9)),
+                shifted,
+            )) as u32;
+            Shapes {
+                digits,
+                eights: eq(b'8'),
+                before: !digits & 0xFFFF | eq(b'0') | eq(b'2'),
+                ats: eq(b'@'),
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut s = Shapes {
+            digits: 0,
+            eights: 0,
+            before: 0,
+            ats: 0,
+        };
+        for (k, &b) in block.iter().enumerate() {
+            let digit = b.is_ascii_digit();
+            s.digits |= u32::from(digit) << k;
+            s.eights |= u32::from(b == b'8') << k;
+            s.before |= u32::from(!digit || b == b'0' || b == b'2') << k;
+            s.ats |= u32::from(b == b'@') << k;
+        }
+        s
+    }
 }
 
 /// Maximal runs of ASCII digits, as `(start, end)`; returns whether the value holds an `@`
@@ -709,6 +812,83 @@ mod tests {
         *x ^= *x >> 7;
         *x ^= *x << 17;
         *x
+    }
+
+    /// Values built from the pieces candidates are made of, so that the rare shapes (spaced
+    /// NIKs, 13-digit runs, `+62 (0) 8`) come up often.
+    fn shaped_value(x: &mut u64) -> Vec<u8> {
+        const PIECES: [&[u8]; 16] = [
+            b" ", b"-", b".", b"(0)", b" (0) ", b"+", b"@", b"a", b"KK ", b"kartu ", b"x.co",
+            b"62", b"0", b"8", b"/", b"\"",
+        ];
+        let len = 6 + (xorshift(x) % 123) as usize;
+        let mut v = Vec::new();
+        while v.len() < len {
+            let r = xorshift(x);
+            if r % 3 == 0 {
+                v.extend_from_slice(PIECES[(r >> 8) as usize % PIECES.len()]);
+            } else {
+                let run =
+                    [1, 2, 3, 4, 4, 4, 5, 8, 9, 12, 13, 13, 16, 16, 17][(r >> 8) as usize % 15];
+                for _ in 0..run {
+                    v.push(b"0123456789888"[(xorshift(x) % 13) as usize]);
+                }
+            }
+        }
+        v.truncate(len);
+        v
+    }
+
+    #[test]
+    fn the_shape_filter_never_drops_a_candidate() {
+        let mut d = Detector::new(pats());
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let (mut kept, mut dropped) = (0, 0);
+        for _ in 0..200_000 {
+            let v = shaped_value(&mut x);
+            let mut runs = Vec::new();
+            let (has_at, digits) = digit_runs(&v, &mut runs);
+            d.runs = runs;
+            let mut out = Vec::new();
+            d.candidates(&v, Role::Unnamed, digits >= 8, has_at, None, &mut out);
+            if may_hold_candidate(&v) {
+                kept += usize::from(!out.is_empty());
+            } else {
+                assert!(out.is_empty(), "{:?}: {out:?}", String::from_utf8_lossy(&v));
+                dropped += 1;
+            }
+        }
+        // Both sides are exercised: the filter drops values, and lets candidates through.
+        assert!(
+            dropped > 5_000 && kept > 5_000,
+            "{dropped} dropped, {kept} kept"
+        );
+    }
+
+    #[test]
+    fn the_shape_filter_keeps_every_shape_at_every_offset() {
+        // Offsets cross the 16-byte blocks and the two 64-bit halves of the masks.
+        for shape in [
+            "081234567890",
+            "6281234567890",
+            "+62 812 3456 7890",
+            "0 (0) 812-3456-789",
+            "3171 0141 0190 0001",
+            "3171014101900001",
+            "kartu 0001234567890",
+            "ab@cd.co",
+        ] {
+            for right in [0, 1, 7, 15] {
+                for left in 0..=128 - shape.len() - right {
+                    let v = format!("{}{shape}{}", " ".repeat(left), ",".repeat(right));
+                    let found = run(&v, Role::Unnamed);
+                    assert!(
+                        !found.is_empty() && may_hold_candidate(v.as_bytes()),
+                        "{v:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
