@@ -161,8 +161,9 @@ impl<'p> Detector<'p> {
             return;
         }
         // Addresses, tax numbers and dates hold enough digits, but rarely in a shape any
-        // digit candidate needs: this spares them the runs and the candidate walk.
-        if v.len() <= 128 && first.1 == 0 && !may_hold_candidate(v) {
+        // digit candidate needs: this spares them the runs and the candidate walk. A phone
+        // field's value nearly always has that shape, so it is not asked.
+        if v.len() <= 128 && first.1 == 0 && role != Role::Phone && !may_hold_candidate(v) {
             return;
         }
         let (has_at, digits) = digit_runs_from(v, &mut self.runs, first);
