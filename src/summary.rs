@@ -209,6 +209,16 @@ impl RunWriter {
     }
 }
 
+/// Eight 7-bit groups, one in the low bits of each byte (LEB128 without its continuation
+/// bits, which are ignored), as one number.
+#[inline]
+fn gather7(w: u64) -> u64 {
+    let c = w & 0x7F7F_7F7F_7F7F_7F7F;
+    let b = c & 0x007F_007F_007F_007F | (c & 0x7F00_7F00_7F00_7F00) >> 1;
+    let a = b & 0x0000_3FFF_0000_3FFF | (b & 0x3FFF_0000_3FFF_0000) >> 2;
+    a & 0x0FFF_FFFF | (a & 0x0FFF_FFFF_0000_0000) >> 4
+}
+
 /// The values of a [`Run`], ascending.
 #[derive(Clone, Default)]
 pub struct RunIter<'a> {
@@ -221,6 +231,18 @@ impl Iterator for RunIter<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<u64> {
+        if let Some(w) = self.bytes.first_chunk::<8>() {
+            // The whole varint in one load when it ends within eight bytes.
+            let w = u64::from_le_bytes(*w);
+            let ends = !w & 0x8080_8080_8080_8080;
+            if ends != 0 {
+                let n = ends.trailing_zeros() as usize / 8 + 1;
+                let keep = u64::MAX >> (64 - 8 * n);
+                self.bytes = &self.bytes[n..];
+                self.prev += gather7(w & keep);
+                return Some(self.prev);
+            }
+        }
         let mut d = 0u64;
         let mut shift = 0;
         loop {
@@ -668,6 +690,35 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn varints_of_every_width_read_back() {
+        // Gaps of every bit length and the 7-bit group edges; values late in the run are
+        // read byte by byte (fewer than eight bytes left), the others a word at a time.
+        let mut gaps: Vec<u64> = (0..64).flat_map(|b| [1u64 << b, (1u64 << b) - 1]).collect();
+        gaps.extend([127, 128, 16_383, 16_384, (1 << 56) - 1, 1 << 56, 3]);
+        gaps.retain(|&g| g > 0);
+        for start in [0usize, 1, 7, 40] {
+            let mut values = Vec::new();
+            let mut v = 0u64;
+            for &g in gaps.iter().cycle().skip(start).take(gaps.len()) {
+                match v.checked_add(g) {
+                    Some(n) => v = n,
+                    None => v = v.saturating_add(1),
+                }
+                if values.last() != Some(&v) {
+                    values.push(v);
+                }
+            }
+            let r = Run::encode(&values);
+            assert_eq!(r.iter().collect::<Vec<_>>(), values, "from gap {start}");
+        }
+        // 300 is AC 02 in LEB128.
+        assert_eq!(
+            gather7(u64::from_le_bytes([0xAC, 0x02, 0, 0, 0, 0, 0, 0])),
+            300
+        );
+    }
 
     #[test]
     fn runs_round_trip_and_union() {
