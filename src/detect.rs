@@ -348,8 +348,21 @@ struct Shapes {
     ats: u32,
 }
 
+/// [`classify16`]'s masks, and those of the bytes around a phone's national start.
 #[inline]
 fn classify16_shapes(block: &[u8; 16]) -> Shapes {
+    let (digits, ats) = classify16(block);
+    Shapes {
+        digits,
+        eights: equal16(block, b'8'),
+        before: !digits & 0xFFFF | equal16(block, b'0') | equal16(block, b'2'),
+        ats,
+    }
+}
+
+/// The bytes of `block` equal to `b`, one bit each.
+#[inline]
+fn equal16(block: &[u8; 16], b: u8) -> u32 {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::*;
@@ -357,36 +370,15 @@ fn classify16_shapes(block: &[u8; 16]) -> Shapes {
         // 16 bytes of `block`.
         unsafe {
             let x = _mm_loadu_si128(block.as_ptr() as *const __m128i);
-            let eq = |b: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8))) as u32;
-            let shifted = _mm_sub_epi8(x, _mm_set1_epi8(b'0' as i8));
-            let digits = _mm_movemask_epi8(_mm_cmpeq_epi8(
-                _mm_min_epu8(shifted, _mm_set1_epi8(9)),
-                shifted,
-            )) as u32;
-            Shapes {
-                digits,
-                eights: eq(b'8'),
-                before: !digits & 0xFFFF | eq(b'0') | eq(b'2'),
-                ats: eq(b'@'),
-            }
+            _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8))) as u32
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        let mut s = Shapes {
-            digits: 0,
-            eights: 0,
-            before: 0,
-            ats: 0,
-        };
-        for (k, &b) in block.iter().enumerate() {
-            let digit = b.is_ascii_digit();
-            s.digits |= u32::from(digit) << k;
-            s.eights |= u32::from(b == b'8') << k;
-            s.before |= u32::from(!digit || b == b'0' || b == b'2') << k;
-            s.ats |= u32::from(b == b'@') << k;
-        }
-        s
+        block
+            .iter()
+            .enumerate()
+            .fold(0, |m, (k, &c)| m | u32::from(c == b) << k)
     }
 }
 
