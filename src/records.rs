@@ -544,17 +544,22 @@ pub fn json_record<'a>(
     Some(parser.i)
 }
 
-/// The shape of nearly every JSON Lines export, an object of scalars without escapes, in one
-/// straight pass; `None` for anything else (nesting, an escape, broken JSON), which the
-/// general parser then reads from the start. Both give the same fields.
+/// The shape of nearly every JSON Lines export, an object of scalars whose keys hold no
+/// escapes, in one straight pass; `None` for anything else (nesting, an escaped key, broken
+/// JSON), which the general parser then reads from the start. Both give the same fields.
 fn flat_object<'a>(
     s: &'a [u8],
     keys: &mut KeyRoles,
     p: &Patterns,
     fields: &mut Vec<Field<'a>>,
 ) -> Option<usize> {
+    // Exports rarely put blanks between tokens: one compare says a byte is none (JSON's
+    // blanks all lie at or below the space).
     let ws = |i: &mut usize| {
-        while s.get(*i).is_some_and(u8::is_ascii_whitespace) {
+        while s
+            .get(*i)
+            .is_some_and(|&b| b <= b' ' && b.is_ascii_whitespace())
+        {
             *i += 1;
         }
     };
@@ -594,11 +599,20 @@ fn flat_object<'a>(
         i += 1;
         ws(&mut i);
         match *s.get(i)? {
-            b'"' => {
-                let end = string_end(i)?;
-                fields.push(Field::borrowed(role, &s[i + 1..end]));
-                i = end + 1;
-            }
+            b'"' => match string_end(i) {
+                Some(end) => {
+                    fields.push(Field::borrowed(role, &s[i + 1..end]));
+                    i = end + 1;
+                }
+                // An escape (a quoted name in an address): the general parser's string
+                // reader takes this value, instead of the whole record being read again.
+                None => {
+                    let mut parser = JsonParser { s, i, keys, p };
+                    let value = parser.string()?;
+                    i = parser.i;
+                    fields.push(Field { role, value });
+                }
+            },
             b'-' | b'0'..=b'9' => {
                 let start = i;
                 while s
