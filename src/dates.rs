@@ -84,26 +84,23 @@ fn month_name(v: &[u8], i: usize, p: &Patterns) -> Option<(u32, usize)> {
 
 /// Parses one date form starting at `i`; returns the date and where it ends.
 pub fn parse_at(v: &[u8], i: usize, p: &Patterns) -> Option<(Date, usize)> {
+    // The separators first: they tell the forms apart before any digit is read.
     // YYYY-MM-DD
-    if let (Some(y), Some(b'-'), Some(m), Some(b'-'), Some(d)) = (
-        digits(v, i, 4),
-        v.get(i + 4),
-        digits(v, i + 5, 2),
-        v.get(i + 7),
-        digits(v, i + 8, 2),
-    ) {
-        return Date::real(d, m, y, true).map(|x| (x, i + 10));
+    if v.get(i + 4) == Some(&b'-') && v.get(i + 7) == Some(&b'-') {
+        if let (Some(y), Some(m), Some(d)) =
+            (digits(v, i, 4), digits(v, i + 5, 2), digits(v, i + 8, 2))
+        {
+            return Date::real(d, m, y, true).map(|x| (x, i + 10));
+        }
     }
     // DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY
-    if let (Some(d), Some(&s1), Some(m), Some(&s2), Some(y)) = (
-        digits(v, i, 2),
-        v.get(i + 2),
-        digits(v, i + 3, 2),
-        v.get(i + 5),
-        digits(v, i + 6, 4),
-    ) {
+    if let (Some(&s1), Some(&s2)) = (v.get(i + 2), v.get(i + 5)) {
         if s1 == s2 && matches!(s1, b'-' | b'/' | b'.') {
-            return Date::real(d, m, y, true).map(|x| (x, i + 10));
+            if let (Some(d), Some(m), Some(y)) =
+                (digits(v, i, 2), digits(v, i + 3, 2), digits(v, i + 6, 4))
+            {
+                return Date::real(d, m, y, true).map(|x| (x, i + 10));
+            }
         }
     }
     // DD-MON-YY, DD-MON-YYYY, D MON YYYY, DD MON YYYY
