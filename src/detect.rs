@@ -103,6 +103,10 @@ pub struct Detector<'p> {
     runs: Vec<(usize, usize)>,
     /// KK keywords first, then NIK keywords: the nearest decides.
     kk_nik_keywords: Vec<String>,
+    /// Every card keyword holds a letter, so none can stand in a value of digits and
+    /// separators: a phone field's value that is one phone whole is then nothing else
+    /// (see [`Detector::detect`]).
+    whole_phones: bool,
 }
 
 impl<'p> Detector<'p> {
@@ -113,10 +117,15 @@ impl<'p> Detector<'p> {
             .chain(&p.nik_keywords)
             .cloned()
             .collect();
+        let whole_phones = p
+            .card_keywords
+            .iter()
+            .all(|k| k.bytes().any(|b| b.is_ascii_alphabetic()));
         Detector {
             p,
             runs: Vec::new(),
             kk_nik_keywords,
+            whole_phones,
         }
     }
 
@@ -157,8 +166,32 @@ impl<'p> Detector<'p> {
         // Every digit candidate holds at least 8 digits (a phone's national number); short
         // codes, house numbers and the like end here, most after a single 16-byte compare.
         let first = masks64(v, 0);
-        if v.len() <= 64 && first.0.count_ones() < 8 && first.1 == 0 {
-            return;
+        if v.len() <= 64 {
+            let digits = first.0.count_ones();
+            if digits < 8 {
+                // No digit candidate: only e-mails, around the `@` signs the mask holds.
+                if first.1 != 0 {
+                    email_candidates(v, Some(first.1), out);
+                }
+                return;
+            }
+            // A phone field's value that is one phone, whole (most of them), is nothing
+            // else: with at most 15 digits it holds no NIK or KK (16); made of digits,
+            // separators and a `+`, it holds no `@` and no card keyword (each has a letter,
+            // `whole_phones`); and the phone the candidate walk would find first is this
+            // one, which then covers every later run. This spares the runs and the walk.
+            if role == Role::Phone && digits <= 15 && self.whole_phones {
+                if let Some((national, len, end)) = phone_at(v, 0) {
+                    if end == v.len() {
+                        out.push(Found::Phone {
+                            national,
+                            len,
+                            span: (0, end),
+                        });
+                        return;
+                    }
+                }
+            }
         }
         // Addresses, tax numbers and dates hold enough digits, but rarely in a shape any
         // digit candidate needs: this spares them the runs and the candidate walk. A phone
@@ -1077,6 +1110,117 @@ mod tests {
                 assert_eq!(run(&shown, role), want, "{shown} {role:?}");
             }
         }
+    }
+
+    /// What the candidate walk alone finds in `v`: the digit runs, then every candidate
+    /// rule, without any of `detect`'s shortcuts.
+    fn walked(d: &mut Detector, v: &[u8], role: Role) -> Vec<Found> {
+        let mut runs = Vec::new();
+        let (has_at, digits) = digit_runs(v, &mut runs);
+        d.runs = runs;
+        let mut out = Vec::new();
+        if digits >= 8 || has_at {
+            d.candidates(v, role, digits >= 8, has_at, None, &mut out);
+        }
+        out
+    }
+
+    /// A phone field's value: mostly a phone in one of its written forms, sometimes with
+    /// more digits than a phone holds, four groups of four, or something after it.
+    fn phone_shaped(x: &mut u64) -> Vec<u8> {
+        const PREFIX: [&[u8]; 9] = [
+            b"0",
+            b"62",
+            b"+62",
+            b"+62 ",
+            b"0 ",
+            b"0(0)",
+            b"+62 (0) ",
+            b"6",
+            b"+6",
+        ];
+        const SEP: [&[u8]; 8] = [b"", b" ", b"-", b".", b" (0) ", b"(0)", b"  ", b"/"];
+        const TAIL: [&[u8]; 6] = [b" ", b"a", b"@x.co", b"0", b"x", b"."];
+        let mut v = PREFIX[(xorshift(x) % 9) as usize].to_vec();
+        if xorshift(x) % 8 == 0 {
+            // Four groups of four: a NIK or KK written in groups, and never a phone.
+            v = b"62".to_vec();
+            for g in 0..4 {
+                if g > 0 {
+                    v.push(b' ');
+                }
+                let n = if g == 0 { 2 } else { 4 };
+                for _ in 0..n {
+                    v.push(b'0' + (xorshift(x) % 10) as u8);
+                }
+            }
+            return v;
+        }
+        for g in 0..2 + xorshift(x) % 3 {
+            if g > 0 {
+                v.extend_from_slice(SEP[(xorshift(x) % 8) as usize]);
+            }
+            for k in 0..2 + xorshift(x) % 5 {
+                let b = if g == 0 && k == 0 && xorshift(x) % 5 != 0 {
+                    b'8'
+                } else {
+                    b'0' + (xorshift(x) % 10) as u8
+                };
+                v.push(b);
+            }
+        }
+        if xorshift(x) % 6 == 0 {
+            v.extend_from_slice(TAIL[(xorshift(x) % 6) as usize]);
+        }
+        v
+    }
+
+    #[test]
+    fn short_values_read_as_the_candidate_walk_would() {
+        // `detect` takes a phone field's whole-phone value, and an `@` with fewer than eight
+        // digits, without the runs and the walk: both must find what the walk finds.
+        let mut d = Detector::new(pats());
+        assert!(d.whole_phones);
+        let mut x = 0x51f1_5eed_0bad_cafeu64;
+        let (mut whole, mut other) = (0, 0);
+        for n in 0..100_000 {
+            let v = if n % 4 == 3 {
+                shaped_value(&mut x)
+            } else {
+                phone_shaped(&mut x)
+            };
+            for role in [Role::Phone, Role::Email, Role::Other, Role::Unnamed] {
+                let mut got = Vec::new();
+                d.detect(&v, role, &mut got);
+                let want = walked(&mut d, &v, role);
+                assert_eq!(got, want, "{:?} {role:?}", String::from_utf8_lossy(&v));
+                if role == Role::Phone {
+                    match want.as_slice() {
+                        [Found::Phone { span, .. }] if *span == (0, v.len()) => whole += 1,
+                        _ => other += 1,
+                    }
+                }
+            }
+        }
+        assert!(
+            whole > 10_000 && other > 10_000,
+            "{whole} whole, {other} other"
+        );
+    }
+
+    #[test]
+    fn a_card_keyword_without_a_letter_turns_whole_phones_off() {
+        // With `62` as a card keyword, `+62 8123456789012` also holds a card: the phone field
+        // shortcut, which assumes no keyword can stand among digits, must not be taken.
+        let mut p = Patterns::builtin().unwrap();
+        p.card_keywords.push("62".into());
+        let mut d = Detector::new(&p);
+        assert!(!d.whole_phones);
+        let v = b"+62 8123456789012";
+        let mut got = Vec::new();
+        d.detect(v, Role::Phone, &mut got);
+        assert_eq!(got, walked(&mut d, v, Role::Phone));
+        assert!(matches!(got[0], Found::Card { .. }), "{got:?}");
     }
 
     #[test]
