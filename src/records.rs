@@ -553,14 +553,25 @@ fn flat_object<'a>(
     p: &Patterns,
     fields: &mut Vec<Field<'a>>,
 ) -> Option<usize> {
-    // Exports rarely put blanks between tokens: one compare says a byte is none (JSON's
-    // blanks all lie at or below the space).
+    // Exports rarely put blanks between tokens, so the byte a token needs is tried first and
+    // blanks are skipped only when it is not there; one compare says a byte is no blank
+    // (JSON's blanks all lie at or below the space).
     let ws = |i: &mut usize| {
         while s
             .get(*i)
             .is_some_and(|&b| b <= b' ' && b.is_ascii_whitespace())
         {
             *i += 1;
+        }
+    };
+    // The first byte at or after `i` that is not a blank.
+    let token = |i: &mut usize| -> Option<u8> {
+        match s.get(*i) {
+            Some(&b) if b > b' ' => Some(b),
+            _ => {
+                ws(i);
+                s.get(*i).copied()
+            }
         }
     };
     // A string's end from its opening quote; `None` at an escape or no end.
@@ -579,9 +590,11 @@ fn flat_object<'a>(
         return Some(i + 1);
     }
     loop {
-        ws(&mut i);
         if s.get(i) != Some(&b'"') {
-            return None;
+            ws(&mut i);
+            if s.get(i) != Some(&b'"') {
+                return None;
+            }
         }
         // The key the previous record had here, compared whole: no search for its end.
         let (end, role) = match keys.expected(s, i) {
@@ -592,13 +605,15 @@ fn flat_object<'a>(
             }
         };
         i = end + 1;
-        ws(&mut i);
         if s.get(i) != Some(&b':') {
-            return None;
+            ws(&mut i);
+            if s.get(i) != Some(&b':') {
+                return None;
+            }
         }
         i += 1;
-        ws(&mut i);
-        match *s.get(i)? {
+        let next = token(&mut i)?;
+        match next {
             b'"' => match string_end(i) {
                 Some(end) => {
                     fields.push(Field::borrowed(role, &s[i + 1..end]));
@@ -631,8 +646,8 @@ fn flat_object<'a>(
             }
             _ => return None,
         }
-        ws(&mut i);
-        match *s.get(i)? {
+        let next = token(&mut i)?;
+        match next {
             b',' => i += 1,
             b'}' => return Some(i + 1),
             _ => return None,
