@@ -245,9 +245,9 @@ impl<'p> Analyzer<'p> {
                         Verdict::Invalid(r) => Err(r),
                     }
                 }
-                Found::Email { span } => {
+                Found::Email { span, at } => {
                     let addr = &v[span.0..span.1];
-                    match validate::email_with(addr, self.p, Some(&mut self.domains)) {
+                    match validate::email_split(addr, at - span.0, self.p, &mut self.domains) {
                         Verdict::Valid(class) => {
                             ks.unique.insert(hash_lower(addr));
                             bump(&mut stats.domain_classes, class);
@@ -394,7 +394,7 @@ fn push_hit(hits: &mut RecordHits, found: &Found, kind: Kind, v: &[u8], valid: b
         Found::Sixteen { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Card { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Phone { .. } => hits.push(kind, valid, &[b"+62", found.national().unwrap_or(b"")]),
-        Found::Email { span } => hits.push(kind, valid, &[&v[span.0..span.1]]),
+        Found::Email { span, .. } => hits.push(kind, valid, &[&v[span.0..span.1]]),
         Found::Damaged => {}
     }
 }

@@ -28,8 +28,8 @@ pub enum Found {
         len: u8,
         span: (usize, usize),
     },
-    /// An e-mail address at `span`.
-    Email { span: (usize, usize) },
+    /// An e-mail address at `span`, its `@` at `at` (validation need not search for it).
+    Email { span: (usize, usize), at: usize },
     /// An Excel-damaged NIK (`3.17101E+15`): counted, neither candidate nor invalid.
     Damaged,
 }
@@ -50,7 +50,7 @@ impl Found {
             Found::Sixteen { span, .. }
             | Found::Card { span, .. }
             | Found::Phone { span, .. }
-            | Found::Email { span } => span,
+            | Found::Email { span, .. } => span,
             Found::Damaged => (0, 0),
         }
     }
@@ -792,7 +792,7 @@ fn email_at(v: &[u8], at: usize, earlier: usize, out: &mut Vec<Found>) {
         return;
     }
     if !inside_any(&out[..earlier], (s, e)) {
-        out.push(Found::Email { span: (s, e) });
+        out.push(Found::Email { span: (s, e), at });
     }
 }
 

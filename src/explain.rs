@@ -144,7 +144,7 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
                 }
                 (format!("+62{national}"), map(v))
             }
-            Found::Email { span } => {
+            Found::Email { span, .. } => {
                 let addr = value[span.0..span.1].to_ascii_lowercase();
                 let v = validate::email(addr.as_bytes(), p);
                 if let Verdict::Valid(c) = v {

@@ -166,13 +166,24 @@ pub fn email_with(addr: &[u8], p: &Patterns, memo: Option<&mut DomainMemo>) -> V
     let Some(at) = addr.iter().rposition(|&b| b == b'@') else {
         return Verdict::Invalid("syntax");
     };
+    email_parts(addr, at, p, memo)
+}
+
+/// [`email_with`] for an address whose last `@` is known to be `addr[at]` (detection found
+/// it): the scan's path, without a search for it.
+pub fn email_split(addr: &[u8], at: usize, p: &Patterns, memo: &mut DomainMemo) -> Verdict<usize> {
+    debug_assert_eq!(addr.iter().rposition(|&b| b == b'@'), Some(at));
+    email_parts(addr, at, p, Some(memo))
+}
+
+fn email_parts(
+    addr: &[u8],
+    at: usize,
+    p: &Patterns,
+    memo: Option<&mut DomainMemo>,
+) -> Verdict<usize> {
     let local = &addr[..at];
-    if local.len() > 64
-        || local
-            .iter()
-            .zip(local.get(1..).unwrap_or_default())
-            .any(|(&a, &b)| a == b'.' && b == b'.')
-    {
+    if local.len() > 64 || has_double_dot(local) {
         return Verdict::Invalid("syntax");
     }
     let rule = &p.email_full;
@@ -193,6 +204,33 @@ pub fn email_with(addr: &[u8], p: &Patterns, memo: Option<&mut DomainMemo>) -> V
         Some(c) => Verdict::Valid(c),
         None => Verdict::Invalid("syntax"),
     }
+}
+
+/// Whether `s` holds two dots in a row: eight bytes a step, where a byte-at-a-time loop
+/// was a tenth of an address's validation. A byte of `w ^ dots` is zero where `w` has a
+/// dot; the zero-byte test used is exact (no borrow runs between bytes), so two adjacent
+/// marks mean two adjacent dots, within a word or across two.
+fn has_double_dot(s: &[u8]) -> bool {
+    const DOTS: u64 = 0x2E2E_2E2E_2E2E_2E2E;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let marks = |w: u64| {
+        let t = w ^ DOTS;
+        !((t & LOW7).wrapping_add(LOW7) | t | LOW7)
+    };
+    let mut carry = 0u64;
+    let mut words = s.chunks_exact(8);
+    for c in &mut words {
+        let m = marks(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        if m & (m >> 8 | carry) != 0 {
+            return true;
+        }
+        carry = m >> 63 << 7;
+    }
+    let rest = words.remainder();
+    let mut last = [0u8; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    let m = marks(u64::from_le_bytes(last));
+    m & (m >> 8 | carry) != 0
 }
 
 /// What the e-mail rule (from its state after the `@`) and the domain classes said about
@@ -431,6 +469,56 @@ mod tests {
         assert_eq!(email(long.as_bytes(), pats()).reason(), Some("syntax"));
         let ok64 = format!("{}@x.com", "a".repeat(64));
         assert!(email(ok64.as_bytes(), pats()).is_valid());
+    }
+
+    #[test]
+    fn double_dots_are_found_at_every_offset_and_across_words() {
+        // Every string of dots and letters up to 12 bytes, and longer ones with one pair
+        // placed at each offset: the word-at-a-time test agrees with a byte-pair scan.
+        let naive = |s: &[u8]| s.windows(2).any(|w| w == b"..");
+        for n in 0..=12u32 {
+            for bits in 0..1u32 << n {
+                let s: Vec<u8> = (0..n)
+                    .map(|k| if bits >> k & 1 == 1 { b'.' } else { b'a' })
+                    .collect();
+                assert_eq!(
+                    has_double_dot(&s),
+                    naive(&s),
+                    "{:?}",
+                    String::from_utf8_lossy(&s)
+                );
+            }
+        }
+        for len in 2..40 {
+            for k in 0..len - 1 {
+                let mut s = b"a.".repeat(len).into_iter().take(len).collect::<Vec<u8>>();
+                s[k] = b'.';
+                s[k + 1] = b'.';
+                assert!(has_double_dot(&s), "{:?}", String::from_utf8_lossy(&s));
+            }
+            let single: Vec<u8> = b"a.".repeat(len).into_iter().take(len).collect();
+            assert!(!has_double_dot(&single));
+        }
+        // Bytes next to a dot in value (`/` and `-` are 0x2F and 0x2D) are not dots.
+        assert!(!has_double_dot(b"a/.-b./-.c"));
+    }
+
+    #[test]
+    fn the_split_address_reads_as_the_whole_one() {
+        let mut memo = DomainMemo::default();
+        for a in [
+            "budi@gmail.com",
+            "a..b@gmail.com",
+            "x.y@UI.AC.ID",
+            "a@gmail.c0m",
+        ] {
+            let at = a.rfind('@').unwrap();
+            assert_eq!(
+                email_split(a.as_bytes(), at, pats(), &mut memo),
+                email(a.as_bytes(), pats()),
+                "{a}"
+            );
+        }
     }
 
     #[test]
