@@ -612,8 +612,7 @@ fn flat_object<'a>(
             }
         }
         i += 1;
-        let next = token(&mut i)?;
-        match next {
+        match token(&mut i)? {
             b'"' => match string_end(i) {
                 Some(end) => {
                     fields.push(Field::borrowed(role, &s[i + 1..end]));
@@ -646,8 +645,7 @@ fn flat_object<'a>(
             }
             _ => return None,
         }
-        let next = token(&mut i)?;
-        match next {
+        match token(&mut i)? {
             b',' => i += 1,
             b'}' => return Some(i + 1),
             _ => return None,

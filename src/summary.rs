@@ -286,12 +286,11 @@ fn union_in_batches(runs: &[Run], batch_max: usize, mut out: impl FnMut(u64)) {
         return;
     }
     let per = (batch_max / runs.len().max(1)).max(1);
+    // Once `iter` has nothing left to decode, all that remains of the run is `buf[pos..]`.
     struct Ahead<'a> {
         iter: RunIter<'a>,
         buf: Vec<u64>,
         pos: usize,
-        /// Everything left of the run is in `buf[pos..]`.
-        drained: bool,
     }
     let mut ahead: Vec<Ahead> = runs
         .iter()
@@ -299,7 +298,6 @@ fn union_in_batches(runs: &[Run], batch_max: usize, mut out: impl FnMut(u64)) {
             iter: r.iter(),
             buf: Vec::with_capacity(per),
             pos: 0,
-            drained: false,
         })
         .collect();
     let mut batch: Vec<u64> = Vec::with_capacity(per * runs.len());
@@ -309,15 +307,14 @@ fn union_in_batches(runs: &[Run], batch_max: usize, mut out: impl FnMut(u64)) {
         let mut bound = u64::MAX;
         let mut live = false;
         for a in &mut ahead {
-            if a.pos == a.buf.len() && !a.drained {
+            if a.pos == a.buf.len() && !a.iter.bytes.is_empty() {
                 a.buf.clear();
                 a.pos = 0;
                 a.buf.extend(a.iter.by_ref().take(per));
-                a.drained = a.buf.len() < per;
             }
             if let Some(&top) = a.buf[a.pos..].last() {
                 live = true;
-                if !a.drained {
+                if !a.iter.bytes.is_empty() {
                     bound = bound.min(top);
                 }
             }
