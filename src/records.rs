@@ -431,6 +431,8 @@ pub struct KeyRoles {
     cursor: usize,
     /// Keys as written, for attribution.
     pub seen: Vec<Vec<u8>>,
+    /// The previous flat record's text around its keys (see [`flat_object`]).
+    shape: Shape,
 }
 
 impl KeyRoles {
@@ -544,15 +546,31 @@ pub fn json_record<'a>(
     Some(parser.i)
 }
 
-/// The shape of nearly every JSON Lines export, an object of scalars whose keys hold no
-/// escapes, in one straight pass; `None` for anything else (nesting, an escaped key, broken
-/// JSON), which the general parser then reads from the start. Both give the same fields.
+/// The shape of nearly every JSON Lines export, an object of scalars, in one straight pass;
+/// `None` for anything else (nesting, broken JSON), which the general parser then reads from
+/// the start. Both give the same fields.
+///
+/// The text between one value and the next (`,"NAMA":`) is nearly always what the previous
+/// record had there: while it is, byte for byte, the key is known without being read, and
+/// only the values are looked at ([`Shape`]). Where a record departs from it, the rest is
+/// read token by token, and becomes the shape the next record is held to.
 fn flat_object<'a>(
     s: &'a [u8],
     keys: &mut KeyRoles,
     p: &Patterns,
     fields: &mut Vec<Field<'a>>,
 ) -> Option<usize> {
+    // After the opening brace (j = 0) or the j-th value, at `i`.
+    let (mut i, mut j) = (0, 0);
+    while let Some((gap, role)) = keys.shape.gap(j) {
+        if !starts_with_at(s, i, gap) {
+            break;
+        }
+        i = scalar(s, i + gap.len(), role, fields)?;
+        j += 1;
+    }
+    keys.shape.truncate(j);
+    keys.cursor = j;
     // Exports rarely put blanks between tokens, so the byte a token needs is tried first and
     // blanks are skipped only when it is not there; one compare says a byte is no blank
     // (JSON's blanks all lie at or below the space).
@@ -574,81 +592,144 @@ fn flat_object<'a>(
             }
         }
     };
-    // A string's end from its opening quote; `None` at an escape or no end.
-    let string_end = |open: usize| -> Option<usize> {
-        let (k, quote) = find2(b'"', b'\\', s.get(open + 1..)?)?;
-        quote.then_some(open + 1 + k)
-    };
-    let mut i = 0;
-    ws(&mut i);
-    if s.get(i) != Some(&b'{') {
-        return None;
-    }
-    i += 1;
-    ws(&mut i);
-    if s.get(i) == Some(&b'}') {
-        return Some(i + 1);
-    }
     loop {
-        if s.get(i) != Some(&b'"') {
-            ws(&mut i);
-            if s.get(i) != Some(&b'"') {
+        // Where the text before the next value starts.
+        let gap_start = i;
+        if j == 0 {
+            if token(&mut i)? != b'{' {
                 return None;
             }
+            i += 1;
+            ws(&mut i);
+            if s.get(i) == Some(&b'}') {
+                return Some(i + 1);
+            }
+        } else {
+            match token(&mut i)? {
+                b',' => i += 1,
+                b'}' => return Some(i + 1),
+                _ => return None,
+            }
+        }
+        if token(&mut i)? != b'"' {
+            return None;
         }
         // The key the previous record had here, compared whole: no search for its end.
         let (end, role) = match keys.expected(s, i) {
             Some(known) => known,
             None => {
-                let end = string_end(i)?;
+                let (k, quote) = find2(b'"', b'\\', s.get(i + 1..)?)?;
+                if !quote {
+                    // An escaped key: the general parser reads it.
+                    return None;
+                }
+                let end = i + 1 + k;
                 (end, keys.role(&s[i + 1..end], p))
             }
         };
         i = end + 1;
-        if s.get(i) != Some(&b':') {
-            ws(&mut i);
-            if s.get(i) != Some(&b':') {
-                return None;
-            }
+        if token(&mut i)? != b':' {
+            return None;
         }
         i += 1;
-        match token(&mut i)? {
-            b'"' => match string_end(i) {
-                Some(end) => {
-                    fields.push(Field::borrowed(role, &s[i + 1..end]));
-                    i = end + 1;
-                }
-                // An escape (a quoted name in an address): the general parser's string
-                // reader takes this value, instead of the whole record being read again.
-                None => {
-                    let mut parser = JsonParser { s, i, keys, p };
-                    let value = parser.string()?;
-                    i = parser.i;
-                    fields.push(Field { role, value });
-                }
-            },
-            b'-' | b'0'..=b'9' => {
-                let start = i;
-                while s
-                    .get(i)
-                    .is_some_and(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
-                {
-                    i += 1;
-                }
-                fields.push(Field::borrowed(role, &s[start..i]));
+        token(&mut i)?;
+        keys.shape.push(j, &s[gap_start..i], role);
+        i = scalar(s, i, role, fields)?;
+        j += 1;
+    }
+}
+
+/// The scalar value at `s[i]` (a blank is not one) into `fields`, and its end. A string
+/// with an escape (a quoted name in an address) is unescaped here rather than the whole
+/// record being read again; objects and arrays are left to the general parser (`None`).
+#[inline(always)]
+fn scalar<'a>(s: &'a [u8], i: usize, role: Role, fields: &mut Vec<Field<'a>>) -> Option<usize> {
+    match *s.get(i)? {
+        b'"' => {
+            let (k, quote) = find2(b'"', b'\\', s.get(i + 1..)?)?;
+            let end = i + 1 + k;
+            if quote {
+                fields.push(Field::borrowed(role, &s[i + 1..end]));
+                Some(end + 1)
+            } else {
+                let (value, next) = json_string(s, i)?;
+                fields.push(Field { role, value });
+                Some(next)
             }
-            b't' | b'f' | b'n' => {
-                let lit = [&b"true"[..], b"false", b"null"]
-                    .into_iter()
-                    .find(|l| s[i..].starts_with(l))?;
-                i += lit.len();
-            }
-            _ => return None,
         }
-        match token(&mut i)? {
-            b',' => i += 1,
-            b'}' => return Some(i + 1),
-            _ => return None,
+        b'-' | b'0'..=b'9' => {
+            let mut end = i + 1;
+            while s
+                .get(end)
+                .is_some_and(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+            {
+                end += 1;
+            }
+            fields.push(Field::borrowed(role, &s[i..end]));
+            Some(end)
+        }
+        b't' | b'f' | b'n' => {
+            let lit = [&b"true"[..], b"false", b"null"]
+                .into_iter()
+                .find(|l| s[i..].starts_with(l))?;
+            Some(i + lit.len())
+        }
+        _ => None,
+    }
+}
+
+/// Whether `s[i..]` starts with `pre`, in whole words for the 4 to 32 bytes of a record's
+/// separators and keys (no call into `memcmp`).
+#[inline]
+fn starts_with_at(s: &[u8], i: usize, pre: &[u8]) -> bool {
+    let n = pre.len();
+    match s.get(i..i + n) {
+        Some(at) if n <= 16 => same_bytes(at, pre),
+        Some(at) if n <= 32 => {
+            same_bytes(&at[..16], &pre[..16]) && same_bytes(&at[16..], &pre[16..])
+        }
+        Some(at) => at == pre,
+        None => false,
+    }
+}
+
+/// The previous flat record's text before each of its values, and the role of the key in it
+/// (see [`flat_object`]). The text holds the key as written, so the same bytes are the same
+/// key, escapes or not.
+#[derive(Default)]
+struct Shape {
+    bytes: Vec<u8>,
+    /// Where each gap ends in `bytes`, and its key's role.
+    ends: Vec<(u32, Role)>,
+}
+
+/// Longer gaps (blanks for indentation) are not remembered: the shape stops before them.
+const MAX_GAP: usize = 256;
+
+impl Shape {
+    #[inline]
+    fn gap(&self, j: usize) -> Option<(&[u8], Role)> {
+        let &(end, role) = self.ends.get(j)?;
+        let start = match j {
+            0 => 0,
+            _ => self.ends[j - 1].0,
+        };
+        Some((&self.bytes[start as usize..end as usize], role))
+    }
+
+    fn truncate(&mut self, j: usize) {
+        if j < self.ends.len() {
+            self.ends.truncate(j);
+            let end = self.ends.last().map_or(0, |e| e.0);
+            self.bytes.truncate(end as usize);
+        }
+    }
+
+    /// The `j`-th gap, if the ones before it are held.
+    fn push(&mut self, j: usize, gap: &[u8], role: Role) {
+        if j == self.ends.len() && j < MAX_RECENT_KEYS && gap.len() <= MAX_GAP {
+            self.bytes.extend_from_slice(gap);
+            self.ends.push((self.bytes.len() as u32, role));
         }
     }
 }
@@ -754,52 +835,59 @@ impl<'a> JsonParser<'a, '_> {
 
     /// A string at `i` (which holds `"`), unescaped.
     fn string(&mut self) -> Option<Cow<'a, [u8]>> {
-        if self.s.get(self.i) != Some(&b'"') {
-            return None;
-        }
-        let start = self.i + 1;
-        let mut i = start;
-        let mut owned: Option<Vec<u8>> = None;
-        loop {
-            let (k, _) = find2(b'"', b'\\', &self.s[i..])?;
-            let at = i + k;
-            if self.s[at] == b'"' {
-                self.i = at + 1;
-                return Some(match owned {
-                    None => Cow::Borrowed(&self.s[start..at]),
-                    Some(mut o) => {
-                        o.extend_from_slice(&self.s[i..at]);
-                        Cow::Owned(o)
-                    }
-                });
-            }
-            let o = owned.get_or_insert_with(Vec::new);
-            o.extend_from_slice(&self.s[i..at]);
-            let esc = *self.s.get(at + 1)?;
-            i = at + 2;
-            match esc {
-                b'n' => o.push(b'\n'),
-                b't' => o.push(b'\t'),
-                b'r' => o.push(b'\r'),
-                b'b' | b'f' => o.push(b' '),
-                b'u' => {
-                    let hex = std::str::from_utf8(self.s.get(i..i + 4)?).ok()?;
-                    let mut cp = u32::from_str_radix(hex, 16).ok()?;
-                    i += 4;
-                    if (0xD800..0xDC00).contains(&cp) && self.s.get(i..i + 2) == Some(b"\\u") {
-                        let lo = std::str::from_utf8(self.s.get(i + 2..i + 6)?).ok()?;
-                        let lo = u32::from_str_radix(lo, 16).ok()?;
-                        if (0xDC00..0xE000).contains(&lo) {
-                            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                            i += 6;
-                        }
-                    }
-                    let c = char::from_u32(cp).unwrap_or('\u{FFFD}');
-                    let mut b = [0u8; 4];
-                    o.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+        let (value, next) = json_string(self.s, self.i)?;
+        self.i = next;
+        Some(value)
+    }
+}
+
+/// The string at `s[at]` (which holds `"`), unescaped, and where it ends.
+fn json_string(s: &[u8], open: usize) -> Option<(Cow<'_, [u8]>, usize)> {
+    if s.get(open) != Some(&b'"') {
+        return None;
+    }
+    let start = open + 1;
+    let mut i = start;
+    let mut owned: Option<Vec<u8>> = None;
+    loop {
+        let (k, _) = find2(b'"', b'\\', &s[i..])?;
+        let at = i + k;
+        if s[at] == b'"' {
+            let value = match owned {
+                None => Cow::Borrowed(&s[start..at]),
+                Some(mut o) => {
+                    o.extend_from_slice(&s[i..at]);
+                    Cow::Owned(o)
                 }
-                other => o.push(other),
+            };
+            return Some((value, at + 1));
+        }
+        let o = owned.get_or_insert_with(Vec::new);
+        o.extend_from_slice(&s[i..at]);
+        let esc = *s.get(at + 1)?;
+        i = at + 2;
+        match esc {
+            b'n' => o.push(b'\n'),
+            b't' => o.push(b'\t'),
+            b'r' => o.push(b'\r'),
+            b'b' | b'f' => o.push(b' '),
+            b'u' => {
+                let hex = std::str::from_utf8(s.get(i..i + 4)?).ok()?;
+                let mut cp = u32::from_str_radix(hex, 16).ok()?;
+                i += 4;
+                if (0xD800..0xDC00).contains(&cp) && s.get(i..i + 2) == Some(b"\\u") {
+                    let lo = std::str::from_utf8(s.get(i + 2..i + 6)?).ok()?;
+                    let lo = u32::from_str_radix(lo, 16).ok()?;
+                    if (0xDC00..0xE000).contains(&lo) {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                        i += 6;
+                    }
+                }
+                let c = char::from_u32(cp).unwrap_or('\u{FFFD}');
+                let mut b = [0u8; 4];
+                o.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
             }
+            other => o.push(other),
         }
     }
 }
@@ -1028,6 +1116,94 @@ mod tests {
             assert_eq!(pairs(&flat), pairs(&fields), "{shown}");
         }
         assert!(accepted > 5_000, "{accepted}");
+    }
+
+    #[test]
+    fn records_that_follow_the_last_shape_read_as_if_read_alone() {
+        // Lines that mostly repeat the previous line's keys, with the departures a real
+        // export has: keys dropped, added or swapped, blanks, escapes, other value types.
+        let p = &Patterns::builtin().unwrap();
+        let keys_pool: [&str; 7] = [
+            r#""NIK""#,
+            r#""NAMA""#,
+            r#""HP""#,
+            r#""EMAIL""#,
+            r#""a\"b""#,
+            r#""ALAMAT_LENGKAP_PESERTA""#,
+            r#""x""#,
+        ];
+        let values: [&str; 12] = [
+            r#""3171014101900001""#,
+            r#""""#,
+            r#""Budi""#,
+            r#""Jl. \"Mawar\" No. 5, RT 001/RW 002, Kel. Gambir, Jakarta 10110""#,
+            "-12.5e3",
+            "0812",
+            "true",
+            "null",
+            r#"{"nik":"1"}"#,
+            r#"["0812"]"#,
+            r#""0812 3456 7890""#,
+            "tru",
+        ];
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut order: Vec<usize> = (0..5).collect();
+        let mut shared = KeyRoles::default();
+        let mut followed = 0;
+        for _ in 0..20_000 {
+            match next() % 16 {
+                0 if order.len() > 1 => {
+                    order.remove((next() % order.len() as u64) as usize);
+                }
+                1 => order.push((next() % keys_pool.len() as u64) as usize),
+                2 if order.len() > 1 => {
+                    let (a, b) = (next() as usize % order.len(), next() as usize % order.len());
+                    order.swap(a, b);
+                }
+                _ => {}
+            }
+            let blank = |r: u64| if r % 8 == 0 { " " } else { "" };
+            let mut line = String::from("{");
+            for (n, &k) in order.iter().enumerate() {
+                if n > 0 {
+                    line.push_str(blank(next()));
+                    line.push(',');
+                }
+                line.push_str(blank(next()));
+                line.push_str(keys_pool[k]);
+                line.push(':');
+                line.push_str(blank(next()));
+                let v = next();
+                // Mostly strings, as exports write them.
+                let pick = if v % 4 == 0 { v >> 8 } else { v >> 8 & 3 };
+                line.push_str(values[(pick % values.len() as u64) as usize]);
+            }
+            line.push_str(blank(next()));
+            if next() % 32 != 0 {
+                line.push('}');
+            }
+            let b = line.as_bytes();
+            let read = |keys: &mut KeyRoles| {
+                let mut fields = Vec::new();
+                let end = json_record(b, keys, p, &mut fields);
+                let f: Vec<(Role, Vec<u8>)> =
+                    fields.iter().map(|f| (f.role, f.value.to_vec())).collect();
+                (end, f)
+            };
+            let before = shared.shape.ends.len();
+            let got = read(&mut shared);
+            if before > 0 && got.0.is_some() {
+                followed += 1;
+            }
+            assert_eq!(got, read(&mut KeyRoles::default()), "{line}");
+        }
+        assert!(followed > 5_000, "{followed}");
     }
 
     #[test]
