@@ -248,16 +248,21 @@ for n in names:
 head += [f"triage -j{ratio_t} / rg"]
 speedup = 1 in threads and 2 in threads
 if speedup:
-    head += ["-j2 vs -j1"]
+    # CPU time beside the ratio: a -j2 run that spent much more CPU than -j1 for the same
+    # work had a contended second core, which the wall-clock ratio alone does not show.
+    head += ["-j2 vs -j1", "CPU s -j1 / -j2"]
 head += ["peak RSS MB (-j2)"]
 
 rows = []
 for m in metas:
     meta = json.load(open(m))
     hf = json.load(open(meta["hyperfine"]))
-    med = {}
+    med, cpu = {}, {}
     for r in hf["results"]:
         med[r["command"]] = r["median"] if r.get("median") is not None else statistics.median(r["times"])
+        # hyperfine reports user and system time as means over the runs.
+        if r.get("user") is not None and r.get("system") is not None:
+            cpu[r["command"]] = r["user"] + r["system"]
     size = meta["bytes"] / MB
     row = [meta["file"].removeprefix("bench/out/"), f"{size:.1f}"]
     for n in names:
@@ -269,6 +274,8 @@ for m in metas:
     if speedup:
         j1, j2 = med.get("triage -j1"), med.get("triage -j2")
         row.append(f"{j1 / j2:.2f}×" if j1 and j2 else "–")
+        c1, c2 = cpu.get("triage -j1"), cpu.get("triage -j2")
+        row.append(f"{c1:.2f} / {c2:.2f}" if c1 is not None and c2 is not None else "–")
     row.append(f"{meta['rss_kb'] * 1024 / MB:.1f}" if meta["rss_kb"] else "–")
     rows.append(row)
 
@@ -279,7 +286,7 @@ lines = [
     f"- machine: {nproc} CPUs ({cpu})",
     f"- {rg_v}; {hf_v}",
     f"- hyperfine: --warmup 1 --runs {runs}, page cache warm; times are medians in seconds; "
-    "MB = 10^6 bytes",
+    "MB = 10^6 bytes; CPU = user + system, mean over the runs",
     "",
     "| " + " | ".join(head) + " |",
     "|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|",
