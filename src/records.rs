@@ -566,13 +566,17 @@ fn flat_object<'a>(
     // After the opening brace (j = 0) or the j-th value, at `i`.
     let (mut i, mut j) = (0, 0);
     while let Some((gap, role)) = keys.shape.gap(j) {
-        if !s
-            .get(i..i + gap.len())
-            .is_some_and(|at| same_bytes(at, gap))
-        {
+        let end = i + gap.len();
+        if !s.get(i..end).is_some_and(|at| same_bytes(at, gap)) {
             break;
         }
-        i = scalar(s, i + gap.len(), role, fields)?;
+        // A gap that ends in a quote opened a string: its value is read without looking at
+        // its first byte again.
+        i = if gap.last() == Some(&b'"') {
+            string(s, end, role, fields)?
+        } else {
+            scalar(s, end, role, fields)?
+        };
         j += 1;
     }
     keys.shape.truncate(j);
@@ -638,8 +642,9 @@ fn flat_object<'a>(
             return None;
         }
         i += 1;
-        token(&mut i)?;
-        keys.shape.push(j, &s[gap_start..i], role);
+        let open = token(&mut i)? == b'"';
+        keys.shape
+            .push(j, &s[gap_start..i + usize::from(open)], role);
         i = scalar(s, i, role, fields)?;
         j += 1;
     }
@@ -651,18 +656,7 @@ fn flat_object<'a>(
 #[inline(always)]
 fn scalar<'a>(s: &'a [u8], i: usize, role: Role, fields: &mut Vec<Field<'a>>) -> Option<usize> {
     match *s.get(i)? {
-        b'"' => {
-            let (k, quote) = find2(b'"', b'\\', s.get(i + 1..)?)?;
-            let end = i + 1 + k;
-            if quote {
-                fields.push(Field::borrowed(role, &s[i + 1..end]));
-                Some(end + 1)
-            } else {
-                let (value, next) = json_string(s, i)?;
-                fields.push(Field { role, value });
-                Some(next)
-            }
-        }
+        b'"' => string(s, i + 1, role, fields),
         b'-' | b'0'..=b'9' => {
             let mut end = i + 1;
             while s
@@ -684,14 +678,29 @@ fn scalar<'a>(s: &'a [u8], i: usize, role: Role, fields: &mut Vec<Field<'a>>) ->
     }
 }
 
+/// The string whose opening quote is `s[i - 1]` into `fields`, and its end (see [`scalar`]).
+#[inline(always)]
+fn string<'a>(s: &'a [u8], i: usize, role: Role, fields: &mut Vec<Field<'a>>) -> Option<usize> {
+    let (k, quote) = find2(b'"', b'\\', s.get(i..)?)?;
+    let end = i + k;
+    if quote {
+        fields.push(Field::borrowed(role, &s[i..end]));
+        Some(end + 1)
+    } else {
+        let (value, next) = json_string(s, i - 1)?;
+        fields.push(Field { role, value });
+        Some(next)
+    }
+}
+
 /// The previous flat record's text before each of its values, and the role of the key in it
 /// (see [`flat_object`]). The text holds the key as written, so the same bytes are the same
-/// key, escapes or not.
+/// key, escapes or not; it ends with the value's opening quote when the value was a string.
 #[derive(Default)]
 struct Shape {
     bytes: Vec<u8>,
-    /// Where each gap ends in `bytes`, and its key's role.
-    ends: Vec<(u32, Role)>,
+    /// Where each gap starts and ends in `bytes`, and its key's role.
+    gaps: Vec<(u32, u32, Role)>,
 }
 
 /// Longer gaps (blanks for indentation) are not remembered: the shape stops before them.
@@ -700,27 +709,24 @@ const MAX_GAP: usize = 256;
 impl Shape {
     #[inline]
     fn gap(&self, j: usize) -> Option<(&[u8], Role)> {
-        let &(end, role) = self.ends.get(j)?;
-        let start = match j {
-            0 => 0,
-            _ => self.ends[j - 1].0,
-        };
+        let &(start, end, role) = self.gaps.get(j)?;
         Some((&self.bytes[start as usize..end as usize], role))
     }
 
     fn truncate(&mut self, j: usize) {
-        if j < self.ends.len() {
-            self.ends.truncate(j);
-            let end = self.ends.last().map_or(0, |e| e.0);
+        if j < self.gaps.len() {
+            self.gaps.truncate(j);
+            let end = self.gaps.last().map_or(0, |g| g.1);
             self.bytes.truncate(end as usize);
         }
     }
 
     /// The `j`-th gap, if the ones before it are held.
     fn push(&mut self, j: usize, gap: &[u8], role: Role) {
-        if j == self.ends.len() && j < MAX_RECENT_KEYS && gap.len() <= MAX_GAP {
+        if j == self.gaps.len() && j < MAX_RECENT_KEYS && gap.len() <= MAX_GAP {
+            let start = self.bytes.len() as u32;
             self.bytes.extend_from_slice(gap);
-            self.ends.push((self.bytes.len() as u32, role));
+            self.gaps.push((start, self.bytes.len() as u32, role));
         }
     }
 }
@@ -1163,7 +1169,7 @@ mod tests {
                     fields.iter().map(|f| (f.role, f.value.to_vec())).collect();
                 (end, f)
             };
-            let before = shared.shape.ends.len();
+            let before = shared.shape.gaps.len();
             let got = read(&mut shared);
             if before > 0 && got.0.is_some() {
                 followed += 1;
