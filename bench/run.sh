@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark `triage scan` against ripgrep on synthetic samples. See bench/README.md.
 #
-#   bench/run.sh [--rows N[,N...]] [--formats csv,jsonl] [--runs 5] [--threads 1,2]
+#   bench/run.sh [--rows N[,N...]] [--formats csv,jsonl] [--runs 5] [--threads 1,2] [--pgo]
+#
+# --pgo also builds triage with profile-guided optimisation (bench/pgo.sh) and times that
+# binary in the same hyperfine runs, beside the plain release build.
 #
 # Everything is written under bench/out/ (git-ignored); the table is printed and saved to
 # bench/out/results.md. Exit status: 0 all good, 1 a truth.json comparison failed, other
@@ -17,6 +20,7 @@ ROWS=1000000
 FORMATS=csv
 RUNS=5
 THREADS=2
+PGO=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rows) ROWS="${2:?}"; shift 2 ;;
@@ -27,6 +31,7 @@ while [[ $# -gt 0 ]]; do
     --runs=*) RUNS="${1#*=}"; shift ;;
     --threads) THREADS="${2:?}"; shift 2 ;;
     --threads=*) THREADS="${1#*=}"; shift ;;
+    --pgo) PGO=1; shift ;;
     -h|--help) usage ;;
     *) echo "bench/run.sh: unknown argument: $1" >&2; usage ;;
   esac
@@ -62,6 +67,11 @@ echo "== cargo build --release" >&2
 cargo build --release --quiet
 TRIAGE="$ROOT/target/release/triage"
 [[ -x "$TRIAGE" ]] || { echo "no $TRIAGE after build" >&2; exit 2; }
+TRIAGE_PGO=
+if [[ $PGO -eq 1 ]]; then
+  TRIAGE_PGO=$(bench/pgo.sh | tail -1)
+  [[ -x "$TRIAGE_PGO" ]] || { echo "bench/pgo.sh built no binary" >&2; exit 2; }
+fi
 
 # The baseline's four regexes: the `shape` of the nik, bpjs_card, phone and email patterns.
 # Printed as `-e 'REGEX'` words, shell-quoted, for hyperfine's shell.
@@ -117,6 +127,12 @@ for rows in "${ROWS_LIST[@]}"; do
       hf_args+=(-n "triage -j$t"
         "$(printf '%q' "$TRIAGE") scan $qfile --format json --no-progress -j $t >/dev/null")
     done
+    if [[ -n "$TRIAGE_PGO" ]]; then
+      for t in "${THREAD_LIST[@]}"; do
+        hf_args+=(-n "triage-pgo -j$t"
+          "$(printf '%q' "$TRIAGE_PGO") scan $qfile --format json --no-progress -j $t >/dev/null")
+      done
+    fi
     # rg exits 1 when nothing matches: that is not a failure here (2 is).
     hf_args+=(-n "rg" "rg --no-config --count-matches $RG_ARGS $qfile >/dev/null || test \$? -eq 1")
     echo "== $name: hyperfine" >&2
@@ -202,6 +218,23 @@ PY
     then
       MISMATCH=1
     fi
+    # The PGO build is the same source: its summary must be the plain build's, `run` aside.
+    if [[ -n "$TRIAGE_PGO" ]]; then
+      "$TRIAGE_PGO" scan "$dir" --format json --no-progress >"$OUT/$name.pgo.summary.json" \
+        2>/dev/null || true
+      if ! python3 - "$summary" "$OUT/$name.pgo.summary.json" "$name" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for s in (a, b):
+    s.pop("run", None)
+same = a == b
+print(f"pgo {sys.argv[3]}: {'same summary' if same else 'SUMMARY DIFFERS from the plain build'}")
+sys.exit(0 if same else 1)
+PY
+      then
+        MISMATCH=1
+      fi
+    fi
 
     meta="$OUT/$name.meta.json"
     python3 - "$meta" "$file" "$bytes" "$rss_kb" "$OUT/$name.hyperfine.json" <<'PY'
@@ -224,11 +257,12 @@ hf_v=$(hyperfine --version | sed -n 1p)
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if ! git diff --quiet HEAD 2>/dev/null; then rev="$rev-dirty"; fi
 
-python3 - "$OUT/results.md" "$THREADS" "$nproc_n" "$cpu" "$rg_v" "$hf_v" "$rev" "$RUNS" \
+python3 - "$OUT/results.md" "$THREADS" "$nproc_n" "$cpu" "$rg_v" "$hf_v" "$rev" "$RUNS" "$PGO" \
   "${META_FILES[@]}" <<'PY'
 import datetime, json, statistics, sys
 
-out, threads, nproc, cpu, rg_v, hf_v, rev, runs, *metas = sys.argv[1:]
+out, threads, nproc, cpu, rg_v, hf_v, rev, runs, pgo, *metas = sys.argv[1:]
+pgo = pgo == "1"
 threads = [int(t) for t in threads.split(",")]
 MB = 1e6
 
@@ -240,12 +274,17 @@ def mbps(x):
 
 # The -j used for the triage/rg ratio: -j2 if measured, else the largest thread count.
 ratio_t = 2 if 2 in threads else max(threads)
-names = [f"triage -j{t}" for t in threads] + ["rg"]
+names = [f"triage -j{t}" for t in threads]
+if pgo:
+    names += [f"triage-pgo -j{t}" for t in threads]
+names += ["rg"]
 
 head = ["file", "size MB"]
 for n in names:
     head += [f"{n} s", f"{n} MB/s"]
 head += [f"triage -j{ratio_t} / rg"]
+if pgo:
+    head += [f"triage-pgo -j{ratio_t} / rg"]
 speedup = 1 in threads and 2 in threads
 if speedup:
     # CPU time beside the ratio: a -j2 run that spent much more CPU than -j1 for the same
@@ -257,12 +296,12 @@ rows = []
 for m in metas:
     meta = json.load(open(m))
     hf = json.load(open(meta["hyperfine"]))
-    med, cpu = {}, {}
+    med, cpu_s = {}, {}
     for r in hf["results"]:
         med[r["command"]] = r["median"] if r.get("median") is not None else statistics.median(r["times"])
         # hyperfine reports user and system time as means over the runs.
         if r.get("user") is not None and r.get("system") is not None:
-            cpu[r["command"]] = r["user"] + r["system"]
+            cpu_s[r["command"]] = r["user"] + r["system"]
     size = meta["bytes"] / MB
     row = [meta["file"].removeprefix("bench/out/"), f"{size:.1f}"]
     for n in names:
@@ -271,10 +310,13 @@ for m in metas:
     t, g = med.get(f"triage -j{ratio_t}"), med.get("rg")
     # Throughput ratio = (size / t) / (size / g) = g / t.
     row.append(f"{g / t:.2f}×" if t and g else "–")
+    if pgo:
+        tp = med.get(f"triage-pgo -j{ratio_t}")
+        row.append(f"{g / tp:.2f}×" if tp and g else "–")
     if speedup:
         j1, j2 = med.get("triage -j1"), med.get("triage -j2")
         row.append(f"{j1 / j2:.2f}×" if j1 and j2 else "–")
-        c1, c2 = cpu.get("triage -j1"), cpu.get("triage -j2")
+        c1, c2 = cpu_s.get("triage -j1"), cpu_s.get("triage -j2")
         row.append(f"{c1:.2f} / {c2:.2f}" if c1 is not None and c2 is not None else "–")
     row.append(f"{meta['rss_kb'] * 1024 / MB:.1f}" if meta["rss_kb"] else "–")
     rows.append(row)
@@ -285,6 +327,8 @@ lines = [
     "",
     f"- machine: {nproc} CPUs ({cpu})",
     f"- {rg_v}; {hf_v}",
+    *([f"- triage-pgo: the same source built by bench/pgo.sh (profile-guided optimisation)"]
+      if pgo else []),
     f"- hyperfine: --warmup 1 --runs {runs}, page cache warm; times are medians in seconds; "
     "MB = 10^6 bytes; CPU = user + system, mean over the runs",
     "",
