@@ -5,7 +5,7 @@
 //! Spans of one value are decided in kind order — NIK/KK, card, phone, e-mail — and a
 //! candidate lying inside an earlier one is dropped, so each span counts once.
 
-use crate::patterns::{Kind, Patterns, Role};
+use crate::patterns::{load_le, Kind, Patterns, Role};
 
 /// One candidate, by value: fixed-size digits so the hot path does not allocate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -307,16 +307,14 @@ fn masks64(v: &[u8], base: usize) -> (u64, u64) {
     while i < end {
         let n = (end - i).min(16);
         let (d, a) = if n == 16 {
-            classify16(v[i..i + 16].try_into().expect("16 bytes"))
+            classify16(Block::load(&v[i..i + 16]))
         } else if i + n == v.len() && v.len() >= 16 {
             // The value's last 16 bytes, shifted past the ones already seen.
-            let (d, a) = classify16(v[v.len() - 16..].try_into().expect("16 bytes"));
+            let (d, a) = classify16(Block::load(&v[v.len() - 16..]));
             (d >> (16 - n), a >> (16 - n))
         } else {
-            // A zero-padded copy: zero is neither a digit nor `@`.
-            let mut block = [0u8; 16];
-            block[..n].copy_from_slice(&v[i..end]);
-            classify16(&block)
+            // Zero-padded: zero is neither a digit nor `@`.
+            classify16(Block::short(&v[i..end]))
         };
         digits |= (d as u64) << (i - base);
         ats |= (a as u64) << (i - base);
@@ -343,13 +341,11 @@ fn may_hold_candidate(v: &[u8]) -> bool {
         ats |= c.ats;
     };
     if v.len() < 16 {
-        let mut block = [0u8; 16];
-        block[..v.len()].copy_from_slice(v);
-        put(classify16_shapes(&block), 0, 0, 0);
+        put(classify16_shapes(Block::short(v)), 0, 0, 0);
     } else {
         let (mut i, mut carry) = (0, 0);
         while i + 16 <= v.len() {
-            let c = classify16_shapes(v[i..i + 16].try_into().expect("16 bytes"));
+            let c = classify16_shapes(Block::load(&v[i..i + 16]));
             let next = c.before >> 15;
             put(c, carry, i, 0);
             carry = next;
@@ -358,7 +354,7 @@ fn may_hold_candidate(v: &[u8]) -> bool {
         if i < v.len() {
             // The last 16 bytes, less the ones already classified: the byte before each is
             // in the same load.
-            let tail = v[v.len() - 16..].try_into().expect("16 bytes");
+            let tail = Block::load(&v[v.len() - 16..]);
             put(classify16_shapes(tail), 0, i, 16 - (v.len() - i));
         }
     }
@@ -383,7 +379,7 @@ struct Shapes {
 
 /// [`classify16`]'s masks, and those of the bytes around a phone's national start.
 #[inline]
-fn classify16_shapes(block: &[u8; 16]) -> Shapes {
+fn classify16_shapes(block: Block) -> Shapes {
     let (digits, ats) = classify16(block);
     Shapes {
         digits,
@@ -395,23 +391,64 @@ fn classify16_shapes(block: &[u8; 16]) -> Shapes {
 
 /// The bytes of `block` equal to `b`, one bit each.
 #[inline]
-fn equal16(block: &[u8; 16], b: u8) -> u32 {
+fn equal16(block: Block, b: u8) -> u32 {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::*;
-        // SAFETY: SSE2 is always available on x86-64; the unaligned load reads exactly the
-        // 16 bytes of `block`.
-        unsafe {
-            let x = _mm_loadu_si128(block.as_ptr() as *const __m128i);
-            _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8))) as u32
-        }
+        // SAFETY: SSE2 is always available on x86-64; no memory is read.
+        unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(block.0, _mm_set1_epi8(b as i8))) as u32 }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
         block
+            .0
             .iter()
             .enumerate()
             .fold(0, |m, (k, &c)| m | u32::from(c == b) << k)
+    }
+}
+
+/// 16 bytes, in a vector register where there is one: short values are put together there
+/// rather than copied into a zeroed stack buffer, whose narrow stores the wide load that
+/// read it back had to wait for (that load held 7% of `field_slow`'s samples).
+#[derive(Clone, Copy)]
+struct Block(
+    #[cfg(target_arch = "x86_64")] std::arch::x86_64::__m128i,
+    #[cfg(not(target_arch = "x86_64"))] [u8; 16],
+);
+
+impl Block {
+    /// Exactly 16 bytes.
+    #[inline]
+    fn load(b: &[u8]) -> Block {
+        let b: &[u8; 16] = b.try_into().expect("16 bytes");
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::*;
+            // SAFETY: SSE2 is always available on x86-64; the unaligned load reads exactly
+            // the 16 bytes of `b`.
+            Block(unsafe { _mm_loadu_si128(b.as_ptr() as *const __m128i) })
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            Block(*b)
+        }
+    }
+
+    /// Up to 16 bytes, zero past them.
+    #[inline]
+    fn short(v: &[u8]) -> Block {
+        let w = load_le(v);
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::*;
+            // SAFETY: SSE2 is always available on x86-64; no memory is read.
+            Block(unsafe { _mm_set_epi64x((w >> 64) as i64, w as i64) })
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            Block(w.to_le_bytes())
+        }
     }
 }
 
@@ -476,14 +513,13 @@ fn digit_runs_from(v: &[u8], runs: &mut Vec<(usize, usize)>, first: (u64, u64)) 
 
 /// Bit masks of the digits and the `@` signs in 16 bytes.
 #[inline]
-fn classify16(block: &[u8; 16]) -> (u32, u32) {
+fn classify16(block: Block) -> (u32, u32) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::*;
-        // SAFETY: SSE2 is always available on x86-64; the unaligned load reads exactly the
-        // 16 bytes of `block`.
+        // SAFETY: SSE2 is always available on x86-64; no memory is read.
         unsafe {
-            let x = _mm_loadu_si128(block.as_ptr() as *const __m128i);
+            let x = block.0;
             let shifted = _mm_sub_epi8(x, _mm_set1_epi8(b'0' as i8));
             let is_digit = _mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8(9)), shifted);
             let is_at = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'@' as i8));
@@ -496,7 +532,7 @@ fn classify16(block: &[u8; 16]) -> (u32, u32) {
     #[cfg(not(target_arch = "x86_64"))]
     {
         let (mut digits, mut ats) = (0u32, 0u32);
-        for (k, &b) in block.iter().enumerate() {
+        for (k, &b) in block.0.iter().enumerate() {
             digits |= ((b.wrapping_sub(b'0') < 10) as u32) << k;
             ats |= ((b == b'@') as u32) << k;
         }

@@ -457,7 +457,7 @@ fn pack_lower(v: &[u8]) -> Option<u128> {
 /// shared bytes in the same places, so OR-ing them is exact; copying into a stack buffer
 /// instead stalled the wide load that read it back (a third of `sex_of`'s time).
 #[inline]
-fn load_le(v: &[u8]) -> u128 {
+pub(crate) fn load_le(v: &[u8]) -> u128 {
     let n = v.len();
     let u = |x: &[u8]| u128::from(u64::from_le_bytes(x.try_into().expect("8 bytes")));
     let h = |x: &[u8]| u128::from(u32::from_le_bytes(x.try_into().expect("4 bytes")));

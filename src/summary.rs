@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::AddAssign;
 
 use crate::impact::{Impact, ImpactCounter};
-use crate::patterns::{lower8, Kind};
+use crate::patterns::{load_le, lower8, Kind};
 
 /// Distinct normalized values, each reduced to a `u64` (a NIK fits; e-mails are hashed).
 ///
@@ -437,9 +437,8 @@ pub fn hash_lower(bytes: &[u8]) -> u64 {
     }
     let rest = words.remainder();
     if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h ^ lower8(u64::from_le_bytes(w)))
+        // Read in registers: a copy into a zeroed buffer stalls the load that reads it back.
+        h = (h ^ lower8(load_le(rest) as u64))
             .wrapping_mul(K)
             .rotate_left(29);
     }

@@ -1,7 +1,7 @@
 //! The rules of SPEC §5 that decide whether a candidate is a real identifier. Each check
 //! returns a [`Verdict`]: an invalid identifier is an ordinary outcome to count, not an error.
 
-use crate::patterns::{Patterns, RuleState};
+use crate::patterns::{load_le, Patterns, RuleState};
 
 /// The outcome of validating one candidate: what it decodes to, or the first rule it fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,9 +223,7 @@ fn has_double_dot(s: &[u8]) -> bool {
         carry = m >> 63 << 7;
     }
     let rest = words.remainder();
-    let mut last = [0u8; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    let m = marks(u64::from_le_bytes(last));
+    let m = marks(load_le(rest) as u64);
     m & (m >> 8 | carry) != 0
 }
 
