@@ -433,13 +433,11 @@ impl Suffix {
 #[inline]
 fn tail16(d: &[u8]) -> [u64; 2] {
     let n = d.len().min(16);
-    let mut b = [0u8; 16];
-    for (dst, src) in b[16 - n..].iter_mut().zip(&d[d.len() - n..]) {
-        *dst = src.to_ascii_lowercase();
-    }
-    let lo = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
-    let hi = u64::from_le_bytes(b[8..].try_into().expect("8 bytes"));
-    [lo, hi]
+    // Shifted up to end at byte 15; nothing kept (an empty `d`) shifts everything out.
+    let w = load_le(&d[d.len() - n..])
+        .checked_shl(8 * (16 - n) as u32)
+        .unwrap_or(0);
+    [lower8(w as u64), lower8((w >> 64) as u64)]
 }
 
 /// 1 to 16 bytes, lower-cased and packed into one word (a length byte keeps `a` and `a\0`
@@ -963,6 +961,24 @@ pub fn normalize_field_name(name: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tail16_right_aligns_and_lowers_the_last_16_bytes() {
+        let src: Vec<u8> = b"Mail.Co.ID\xc3\x89Z@x-Y.GOV.id".to_vec();
+        for n in 0..=src.len() {
+            let d = &src[src.len() - n..];
+            let k = n.min(16);
+            let mut b = [0u8; 16];
+            for (dst, s) in b[16 - k..].iter_mut().zip(&d[n - k..]) {
+                *dst = s.to_ascii_lowercase();
+            }
+            let want = [
+                u64::from_le_bytes(b[..8].try_into().unwrap()),
+                u64::from_le_bytes(b[8..].try_into().unwrap()),
+            ];
+            assert_eq!(tail16(d), want, "{n}");
+        }
+    }
 
     #[test]
     fn load_le_reads_every_length_like_a_zero_padded_copy() {
