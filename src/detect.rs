@@ -5,7 +5,7 @@
 //! Spans of one value are decided in kind order — NIK/KK, card, phone, e-mail — and a
 //! candidate lying inside an earlier one is dropped, so each span counts once.
 
-use crate::patterns::{load_le, Kind, Patterns, Role};
+use crate::patterns::{all_digits_8_to_16, load_le, Kind, Patterns, Role};
 
 /// One candidate, by value: fixed-size digits so the hot path does not allocate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,21 +261,6 @@ impl<'p> Detector<'p> {
             email_candidates(v, ats, out);
         }
     }
-}
-
-/// Whether `t` (8 to 16 bytes) is all ASCII digits: two overlapping 8-byte words, checked a
-/// word at a time (high nibble 3, low nibble at most 9), instead of a loop over the bytes.
-#[inline]
-fn all_digits_8_to_16(t: &[u8]) -> bool {
-    debug_assert!((8..=16).contains(&t.len()));
-    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
-    let digits = |w: u64| {
-        w & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
-            && (w & 0x0F0F_0F0F_0F0F_0F0F).wrapping_add(0x0606_0606_0606_0606)
-                & 0xF0F0_F0F0_F0F0_F0F0
-                == 0
-    };
-    digits(word(&t[..8])) && digits(word(&t[t.len() - 8..]))
 }
 
 /// A NIK field's whole value without spaces, dots, hyphens and a leading `'`.

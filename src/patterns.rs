@@ -52,11 +52,11 @@ pub struct Rule {
     digits: Option<DigitTable>,
 }
 
-/// Bit `n` of `accepts[p]`: a string of `n` digits (3 to 15) that starts with the three
-/// digits of `p` matches the rule.
+/// Bit `n` of `accepts[p]`: a string of `n` digits (asked for 8 to 15, the lengths of a
+/// national number) that starts with the three digits of `p` matches the rule.
 ///
 /// Every step of a DFA walk waits for the load of the step before: a national number's ten
-/// or so steps made the mobile rule about 2% of a scan. When every state reached after
+/// or so steps made the mobile rule nearly 2% of a scan. When every state reached after
 /// three digits moves alike on all ten digits, the rest of the walk only counts them, and
 /// one load answers.
 struct DigitTable {
@@ -134,7 +134,7 @@ impl Rule {
     /// through the DFA's transitions, without a search's per-call set-up.
     pub fn is_match(&self, s: &[u8]) -> bool {
         if let Some(t) = &self.digits {
-            if (3..=DIGIT_TABLE_MAX).contains(&s.len()) && all_digits(s) {
+            if (8..=DIGIT_TABLE_MAX).contains(&s.len()) && all_digits_8_to_16(s) {
                 let p = (s[0] - b'0') as usize * 100
                     + (s[1] - b'0') as usize * 10
                     + (s[2] - b'0') as usize;
@@ -542,19 +542,19 @@ pub(crate) fn load_le(v: &[u8]) -> u128 {
     }
 }
 
-/// Whether `s` (at most 16 bytes) is all ASCII digits, a word at a time.
-fn all_digits(s: &[u8]) -> bool {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte of 0x80 where a byte is no digit: exact per byte, no carry crosses bytes.
-    let non_digits = |w: u64| {
-        let t = w ^ 0x3030_3030_3030_3030;
-        (((t & !HIGH) + 0x7676_7676_7676_7676) | t) & HIGH
+/// Whether `t` (8 to 16 bytes) is all ASCII digits: two overlapping 8-byte words, checked a
+/// word at a time (high nibble 3, low nibble at most 9), instead of a loop over the bytes.
+#[inline]
+pub(crate) fn all_digits_8_to_16(t: &[u8]) -> bool {
+    debug_assert!((8..=16).contains(&t.len()));
+    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+    let digits = |w: u64| {
+        w & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
+            && (w & 0x0F0F_0F0F_0F0F_0F0F).wrapping_add(0x0606_0606_0606_0606)
+                & 0xF0F0_F0F0_F0F0_F0F0
+                == 0
     };
-    let w = load_le(s);
-    // The zero bytes above `s` are no digits: only the bytes of `s` are asked.
-    let keep = u128::MAX.checked_shr(128 - 8 * s.len() as u32).unwrap_or(0);
-    let marks = u128::from(non_digits(w as u64)) | u128::from(non_digits((w >> 64) as u64)) << 64;
-    marks & keep == 0
+    digits(word(&t[..8])) && digits(word(&t[t.len() - 8..]))
 }
 
 /// Eight bytes with `A`-`Z` lower-cased and every other byte (non-ASCII too) unchanged.
@@ -1176,8 +1176,8 @@ mod tests {
             p.mobile.digits.is_some(),
             "the mobile rule reads by prefix and length"
         );
-        // Rules that look at a later digit, or count it, have no table; one that only
-        // counts does.
+        // Rules that look at a digit after the third have no table; one that only counts
+        // digits has one.
         assert!(Rule::new("^8[0-9]{3}1[0-9]{4}$").unwrap().digits.is_none());
         // The last digit a table covers (the fifteenth) is still checked.
         assert!(Rule::new("^8[0-9]{13}1$").unwrap().digits.is_none());
@@ -1208,23 +1208,6 @@ mod tests {
                         s[len - 1] = b' ';
                         assert_eq!(rule.is_match(&s), re.is_match(&s), "{s:?}");
                     }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn all_digits_asks_only_the_bytes_given() {
-        assert!(all_digits(b"0123456789012345"));
-        assert!(all_digits(b"9"));
-        assert!(!all_digits(b"012345678901234/"));
-        assert!(!all_digits(b"0:"));
-        for len in 1..=16 {
-            for at in 0..len {
-                for b in [b'/', b':', b' ', 0, 0xB0, b'a'] {
-                    let mut s = vec![b'5'; len];
-                    s[at] = b;
-                    assert!(!all_digits(&s), "{s:?}");
                 }
             }
         }

@@ -346,7 +346,7 @@ fn count_distinct(values: &[u64], table: &mut Vec<u64>) -> usize {
     n + usize::from(zero)
 }
 
-/// Hands `each` every value of `runs` (two or more), batch by batch: a batch is at most
+/// Hands `each` every value of `runs`, batch by batch: a batch is at most
 /// about `batch_max` values, given as one ascending slice per run, concatenated in the
 /// vector, the slices ending at the offsets of the second argument. Every value of a batch
 /// is above every value of the batches before it.
