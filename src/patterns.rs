@@ -135,10 +135,7 @@ impl Rule {
     pub fn is_match(&self, s: &[u8]) -> bool {
         if let Some(t) = &self.digits {
             if (8..=DIGIT_TABLE_MAX).contains(&s.len()) && all_digits_8_to_16(s) {
-                let p = (s[0] - b'0') as usize * 100
-                    + (s[1] - b'0') as usize * 10
-                    + (s[2] - b'0') as usize;
-                return t.accepts[p] >> s.len() & 1 == 1;
+                return t.accepts[prefix3(s)] >> s.len() & 1 == 1;
             }
         }
         self.walk(self.start(), s)
@@ -542,6 +539,13 @@ pub(crate) fn load_le(v: &[u8]) -> u128 {
     }
 }
 
+/// The first three bytes of `d`, known to be digits, as a number `000`..`999`: the key of the
+/// operator and digit tables.
+#[inline]
+fn prefix3(d: &[u8]) -> usize {
+    (d[0] - b'0') as usize * 100 + (d[1] - b'0') as usize * 10 + (d[2] - b'0') as usize
+}
+
 /// Whether `t` (8 to 16 bytes) is all ASCII digits: two overlapping 8-byte words, checked a
 /// word at a time (high nibble 3, low nibble at most 9), instead of a loop over the bytes.
 #[inline]
@@ -909,8 +913,7 @@ impl Patterns {
         if b.len() < 3 || !b[..3].iter().all(u8::is_ascii_digit) {
             return self.operator_names.len() - 1;
         }
-        let i = (b[0] - b'0') as usize * 100 + (b[1] - b'0') as usize * 10 + (b[2] - b'0') as usize;
-        self.operators[i] as usize
+        self.operators[prefix3(b)] as usize
     }
 
     pub fn operator(&self, national: &str) -> &str {
@@ -1194,10 +1197,7 @@ mod tests {
                     x ^= x >> 7;
                     x ^= x << 17;
                     let digits = format!("{prefix:03}{x:020}");
-                    let mut s = digits.as_bytes()[..len.min(23)].to_vec();
-                    if len >= 3 {
-                        s[..3].copy_from_slice(&digits.as_bytes()[..3]);
-                    }
+                    let mut s = digits.as_bytes()[..len].to_vec();
                     let walked = rule
                         .walk(rule.start(), &s)
                         .is_some_and(|st| rule.accepts(st));

@@ -96,19 +96,13 @@ impl DistinctSet {
     /// two fifths of the merge.
     pub fn count(&mut self) -> usize {
         self.seal();
-        match self.runs.as_slice() {
+        let n = match self.runs.as_slice() {
             // One run holds distinct values already: its length is the count.
-            [] | [_] => {
-                let n = self.runs.first().map_or(0, |r| r.len);
-                self.counted = Some(n);
-                n
-            }
-            runs => {
-                let n = count_union(runs, UNION_BATCH);
-                self.counted = Some(n);
-                n
-            }
-        }
+            [] | [_] => self.runs.first().map_or(0, |r| r.len),
+            runs => count_union(runs, UNION_BATCH),
+        };
+        self.counted = Some(n);
+        n
     }
 
     /// [`DistinctSet::count`], handing every distinct value to `each`, ascending.
