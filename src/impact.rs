@@ -161,8 +161,7 @@ pub fn decode_nik(v: u64) -> (u32, Ymd, bool) {
 }
 
 impl Impact {
-    /// From the distinct valid NIKs (any order, fastest ascending; each counted once per
-    /// call).
+    /// From the distinct valid NIKs, in any order (each counted once per call).
     pub fn from_niks(niks: impl IntoIterator<Item = u64>, as_of: Option<Civil>) -> Impact {
         let mut c = ImpactCounter::new(as_of);
         niks.into_iter().for_each(|v| c.add(v));
@@ -185,10 +184,14 @@ impl Impact {
 /// Counts an [`Impact`] one distinct NIK at a time (see [`Impact::from_niks`]).
 pub struct ImpactCounter {
     im: Impact,
-    /// Sorted NIKs come regency by regency: a run is counted, then added to both maps once,
-    /// rather than two map lookups per person.
-    run: Option<(u32, RegionPeople)>,
+    /// People by regency code (`PPRR`: below [`REGENCY_CODES`] for every valid NIK), added
+    /// to both maps once at the end rather than two map lookups per person; NIKs may come
+    /// in any order.
+    regencies: Vec<RegionPeople>,
 }
+
+/// Regency codes `PPRR` are four digits.
+const REGENCY_CODES: usize = 10_000;
 
 impl ImpactCounter {
     pub fn new(as_of: Option<Civil>) -> Self {
@@ -197,7 +200,7 @@ impl ImpactCounter {
                 as_of,
                 ..Impact::default()
             },
-            run: None,
+            regencies: vec![RegionPeople::default(); REGENCY_CODES],
         }
     }
 
@@ -220,22 +223,22 @@ impl ImpactCounter {
             }
         }
         let regency = district / 100;
-        match &mut self.run {
-            Some((code, r)) if *code == regency => r.add(female, child),
-            _ => {
-                if let Some((code, r)) = self.run.take() {
-                    im.add_regency(code, r);
-                }
+        match self.regencies.get_mut(regency as usize) {
+            Some(r) => r.add(female, child),
+            // Only a number that is no valid NIK gets here.
+            None => {
                 let mut r = RegionPeople::default();
                 r.add(female, child);
-                self.run = Some((regency, r));
+                im.add_regency(regency, r);
             }
         }
     }
 
     pub fn finish(mut self) -> Impact {
-        if let Some((code, r)) = self.run.take() {
-            self.im.add_regency(code, r);
+        for (code, r) in self.regencies.iter().enumerate() {
+            if r.people > 0 {
+                self.im.add_regency(code as u32, *r);
+            }
         }
         self.im
     }
@@ -350,6 +353,13 @@ mod tests {
         assert_eq!(im.age_bands[2], [0, 0], "10 is in 5-11");
         assert_eq!(im.age_bands[1], [0, 1]);
         assert_eq!(im.age_bands[5], [2, 1], "35, 35 and 40");
+        // Any order counts alike (the scan hands NIKs over unsorted), as does a number
+        // above every regency code, which no valid NIK is.
+        let mixed = [niks[3], niks[0], niks[2], niks[1]];
+        assert_eq!(Impact::from_niks(mixed, Some(d("2025-01-02"))), im);
+        let odd = Impact::from_niks([u64::MAX], None);
+        assert_eq!((odd.people, odd.regencies.len()), (1, 1));
+        assert_eq!(odd.regencies.values().next().unwrap().people, 1);
     }
 
     #[test]
