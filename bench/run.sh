@@ -120,9 +120,13 @@ for rows in "${ROWS_LIST[@]}"; do
     # 3. Warm the page cache.
     cat "$file" >/dev/null
 
-    # 4. One hyperfine run, all commands side by side.
+    # 4. All commands side by side, interleaved: one warm-up round, then $RUNS rounds that
+    # each time every command once, in turn (one `hyperfine --runs 1` a round). A shift in
+    # this shared machine's speed then moves every command alike; one hyperfine call timing
+    # each command $RUNS times in a row let it move one command and not the next, and the
+    # ratios of two such calls on the same code differed by up to a fifth.
     qfile=$(printf '%q' "$file")
-    hf_args=(--warmup 1 --runs "$RUNS" --export-json "$OUT/$name.hyperfine.json")
+    hf_args=()
     for t in "${THREAD_LIST[@]}"; do
       hf_args+=(-n "triage -j$t"
         "$(printf '%q' "$TRIAGE") scan $qfile --format json --no-progress -j $t >/dev/null")
@@ -135,8 +139,35 @@ for rows in "${ROWS_LIST[@]}"; do
     fi
     # rg exits 1 when nothing matches: that is not a failure here (2 is).
     hf_args+=(-n "rg" "rg --no-config --count-matches $RG_ARGS $qfile >/dev/null || test \$? -eq 1")
-    echo "== $name: hyperfine" >&2
-    hyperfine "${hf_args[@]}" >&2
+    echo "== $name: hyperfine, warm-up round" >&2
+    hyperfine --runs 1 "${hf_args[@]}" >/dev/null 2>&1 || true
+    round_files=()
+    for ((r = 1; r <= RUNS; r++)); do
+      echo "== $name: hyperfine, round $r of $RUNS" >&2
+      round_files+=("$OUT/$name.round$r.json")
+      hyperfine --runs 1 --export-json "$OUT/$name.round$r.json" "${hf_args[@]}" >&2
+    done
+    # The rounds as one hyperfine export: every command's times, their median, and user and
+    # system time as means over the rounds (what one `hyperfine --runs N` would report).
+    python3 - "$OUT/$name.hyperfine.json" "${round_files[@]}" <<'PY'
+import json, statistics, sys
+out, *rounds = sys.argv[1:]
+merged = {}
+for path in rounds:
+    for r in json.load(open(path))["results"]:
+        m = merged.setdefault(r["command"], {"command": r["command"], "times": [], "user": [], "system": []})
+        m["times"] += r["times"]
+        m["user"].append(r["user"])
+        m["system"].append(r["system"])
+results = []
+for m in merged.values():
+    m["median"] = statistics.median(m["times"])
+    m["user"] = statistics.mean(m["user"])
+    m["system"] = statistics.mean(m["system"])
+    results.append(m)
+json.dump({"results": results, "rounds": len(rounds)}, open(out, "w"), indent=1)
+PY
+    rm -f "${round_files[@]}"
 
     # 5. Peak RSS of one `triage scan -j 2`.
     rss_log="$OUT/$name.time.txt"
@@ -329,8 +360,9 @@ lines = [
     f"- {rg_v}; {hf_v}",
     *([f"- triage-pgo: the same source built by bench/pgo.sh (profile-guided optimisation)"]
       if pgo else []),
-    f"- hyperfine: --warmup 1 --runs {runs}, page cache warm; times are medians in seconds; "
-    "MB = 10^6 bytes; CPU = user + system, mean over the runs",
+    f"- hyperfine: one warm-up round, then {runs} interleaved rounds (each times every command "
+    "once, in turn), page cache warm; times are medians in seconds; MB = 10^6 bytes; "
+    "CPU = user + system, mean over the rounds",
     "",
     "| " + " | ".join(head) + " |",
     "|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|",
