@@ -6,6 +6,7 @@
 //! cli ──► scan ──► walk            every entry below the paths, in a fixed order
 //!           │ ├──► archive         gzip / bzip2 / xz / zstd streams behind the limits guard
 //!           │ ├──► workbook        zip members as entries; XLSX / ODS / XLS sheets → rows
+//!           │ │      └► book_checks  workbooks calamine must not be given (memory, loops)
 //!           │ ├──► decode          BOM / UTF-16, binary and format sniffing → Layout
 //!           │ ├──► records, sql    chunks cut on record boundaries → records of Fields
 //!           │ └──► analyze         per record: detect → validate → corroborate → Stats
@@ -24,6 +25,7 @@
 pub mod analyze;
 pub mod archive;
 pub mod attribute;
+pub mod book_checks;
 pub mod cli;
 pub mod dates;
 pub mod decode;

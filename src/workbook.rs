@@ -18,6 +18,7 @@ use calamine::{Data, DataRef, Reader};
 
 use crate::analyze::{Analyzer, Field};
 use crate::archive::{workbook_too_large, zip_kind, Container, Guard, ZipKind};
+use crate::book_checks;
 use crate::decode::is_header;
 use crate::patterns::{normalize_field_name, Patterns, Role};
 use crate::scan::{read_head, scan_reader, At, Ctx};
@@ -30,7 +31,16 @@ pub fn scan_seekable(mut f: File, at: &At, ctx: Ctx) {
         && Container::of(&magic) == Some(Container::Ole2)
         && f.seek(SeekFrom::Start(0)).is_ok();
     if ole2 {
-        return scan_book(Book::Xls, BufReader::new(f), at, ctx);
+        let mut r = BufReader::new(f);
+        match book_checks::xls_chains(&mut r) {
+            Ok(Some(why)) => return ctx.entry(at, State::Failed, format!("xls unreadable: {why}")),
+            Err(e) => return ctx.entry(at, State::Failed, format!("cannot read: {e}")),
+            Ok(None) => {}
+        }
+        if let Err(e) = r.seek(SeekFrom::Start(0)) {
+            return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
+        }
+        return scan_book(Book::Xls, r, at, ctx);
     }
     if let Err(e) = f.seek(SeekFrom::Start(0)) {
         return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
@@ -57,6 +67,11 @@ pub fn scan_seekable(mut f: File, at: &At, ctx: Ctx) {
     };
     if let Some(reason) = workbook_too_large(&mut z, &ctx.cfg.limits) {
         return ctx.entry(at, State::Skipped, reason);
+    }
+    if book == Book::Xlsx {
+        if let Some(why) = book_checks::xlsx_shared_strings(&mut z) {
+            return ctx.entry(at, State::Failed, format!("xlsx unreadable: {why}"));
+        }
     }
     let mut r = z.into_inner();
     if let Err(e) = r.seek(SeekFrom::Start(0)) {

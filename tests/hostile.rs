@@ -494,6 +494,81 @@ fn a_zip_bomb_beside_a_good_file() {
     assert!(r.reason("bomb.zip!data.csv").starts_with("too large"));
 }
 
+/// A compound file (the XLS container) of 512-byte sectors: sector 0 is the FAT, sector 1 the
+/// directory (a root entry and a 4 KiB `Workbook` stream at sector 2), and `dir_next` is the
+/// FAT's entry for the directory's sector (`0xFFFF_FFFE` ends the chain).
+fn compound_file(dir_next: u32) -> Vec<u8> {
+    let mut h = vec![0u8; 512];
+    h[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    h[26] = 3;
+    h[30] = 9;
+    h[32] = 6;
+    h[44] = 1;
+    h[48] = 1;
+    h[60..64].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes());
+    h[68..72].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes());
+    for (i, c) in h[76..].chunks_exact_mut(4).enumerate() {
+        c.copy_from_slice(&(if i == 0 { 0 } else { u32::MAX }).to_le_bytes());
+    }
+    let mut fat = vec![0xFFu8; 512];
+    let chain = [0xFFFF_FFFD, dir_next, 3, 4, 5, 6, 7, 8, 9, 0xFFFF_FFFE];
+    for (c, v) in fat.chunks_exact_mut(4).zip(chain) {
+        c.copy_from_slice(&v.to_le_bytes());
+    }
+    let mut dir = vec![0u8; 512];
+    for (k, name, start, len) in [(0, "Root Entry", 0xFFFF_FFFE, 0), (1, "Workbook", 2, 4096)] {
+        let e = &mut dir[128 * k..128 * (k + 1)];
+        for (i, c) in name.encode_utf16().enumerate() {
+            e[2 * i..2 * i + 2].copy_from_slice(&c.to_le_bytes());
+        }
+        e[116..120].copy_from_slice(&u32::to_le_bytes(start));
+        e[120..124].copy_from_slice(&u32::to_le_bytes(len));
+    }
+    let mut out = h;
+    out.extend(fat);
+    out.extend(dir);
+    out.extend(vec![0u8; 8 * 512]);
+    out
+}
+
+#[test]
+fn workbooks_that_would_exhaust_memory() {
+    // calamine reserves an XLSX's declared shared-string count up front (a failed allocation
+    // aborts the process: no output at all), and follows an XLS's sector chains without a
+    // step limit (a chain that loops grows memory without end). Both are `failed` with a
+    // reason, also inside a zip, and the scan goes on. Bound: 10 s, 150 MB.
+    let d = folder();
+    let xlsx = zip_of(&[
+        ("xl/workbook.xml", b"<workbook/>"),
+        (
+            "xl/sharedStrings.xml",
+            br#"<sst uniqueCount="4294967295"/>"#,
+        ),
+    ]);
+    fs::write(d.path().join("strings.xlsx"), &xlsx).unwrap();
+    fs::write(d.path().join("loop.xls"), compound_file(1)).unwrap();
+    fs::write(
+        d.path().join("books.zip"),
+        zip_of(&[("a.xlsx", &xlsx), ("b.xls", &compound_file(1))]),
+    )
+    .unwrap();
+    // The same compound file with its chain ended is read (an empty workbook).
+    fs::write(d.path().join("fine.xls"), compound_file(0xFFFF_FFFE)).unwrap();
+    let r = scan(&[d.path()], &["-j1"]);
+    r.check("workbooks that would exhaust memory", 3, secs(10), 150);
+    r.good_counted("ok.csv");
+    for (path, why) in [
+        ("strings.xlsx", "declares 4294967295 strings"),
+        ("books.zip!a.xlsx", "declares 4294967295 strings"),
+        ("loop.xls", "directory chain loops"),
+        ("books.zip!b.xls", "directory chain loops"),
+    ] {
+        assert_eq!(r.file(path)["state"], "failed", "{path}");
+        assert!(r.reason(path).contains(why), "{path}: {}", r.reason(path));
+    }
+    assert_ne!(r.file("fine.xls")["state"], "failed", "{}", r.v["ledger"]);
+}
+
 #[test]
 fn a_zip_member_named_with_a_path_traversal() {
     // Members are read in memory, never extracted: `../../x` is only a name in the ledger,

@@ -1,0 +1,384 @@
+//! Workbooks calamine must not be given. calamine 0.35 trusts two things in a file that a
+//! damaged or hostile one controls: a count it reserves memory for before reading (a failed
+//! allocation aborts the whole process, which no `catch_unwind` stops), and sector chains it
+//! follows without a step limit (a chain that loops grows memory until the machine runs out).
+//! These checks read what calamine would read first and name the problem instead, so the file
+//! becomes a `failed` ledger entry and the scan goes on.
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+/// The most bytes a header-declared count may make calamine reserve at once: far more than
+/// any real workbook asks for, and small enough to be granted on a small machine.
+const MAX_RESERVE: u64 = 1 << 30;
+
+/// Why an XLSX's shared-strings table must not be read: its `uniqueCount` (which calamine
+/// reserves 24 bytes a string for, up front) is more than its part's bytes could hold, since
+/// every string takes at least five (`<si/>`). Every `uniqueCount` in the part is checked,
+/// wherever it is, so a comment cannot hide the one calamine reads.
+pub fn xlsx_shared_strings<R: Read + Seek>(z: &mut zip::ZipArchive<R>) -> Option<String> {
+    for i in 0..z.len() {
+        let Ok(mut m) = z.by_index(i) else { continue };
+        // calamine finds the part by this name, case and slashes aside.
+        if !m
+            .name()
+            .replace('\\', "/")
+            .eq_ignore_ascii_case("xl/sharedstrings.xml")
+        {
+            continue;
+        }
+        let size = m.size();
+        let most = declared_counts(&mut m)?;
+        if most.saturating_mul(5) > size || most.saturating_mul(24) > MAX_RESERVE {
+            return Some(format!(
+                "shared strings table declares {most} strings, more than its {size} bytes hold"
+            ));
+        }
+    }
+    None
+}
+
+/// The largest `uniqueCount="N"` in `r` (0 when there is none); `None` when it cannot be read
+/// (calamine then reports the damage itself).
+fn declared_counts(r: &mut impl Read) -> Option<u64> {
+    const KEY: &[u8] = b"uniqueCount";
+    // The tail of the previous block is kept: an attribute may straddle two blocks.
+    const KEEP: usize = 64;
+    let mut buf = vec![0u8; 64 << 10];
+    let mut have = 0;
+    let mut most = 0u64;
+    loop {
+        let n = r.read(&mut buf[have..]).ok()?;
+        let end = have + n;
+        let block = &buf[..end];
+        for at in memchr::memmem::find_iter(block, KEY) {
+            if let Some(v) = attribute_number(&block[at + KEY.len()..]) {
+                most = most.max(v);
+            }
+        }
+        if n == 0 {
+            return Some(most);
+        }
+        let keep = end.min(KEEP);
+        buf.copy_within(end - keep..end, 0);
+        have = keep;
+    }
+}
+
+/// `="123"` (blanks around `=`, either quote) at the start of `s`: the number, saturating.
+fn attribute_number(s: &[u8]) -> Option<u64> {
+    let s = s.trim_ascii_start().strip_prefix(b"=")?.trim_ascii_start();
+    let (&q, s) = s.split_first()?;
+    if q != b'"' && q != b'\'' {
+        return None;
+    }
+    let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || s.get(digits) != Some(&q) {
+        return None;
+    }
+    Some(s[..digits].iter().fold(0u64, |a, &b| {
+        a.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+    }))
+}
+
+/// Why an XLS (a compound file) must not be read: a chain calamine follows loops, or the
+/// header declares a table calamine would reserve more than [`MAX_RESERVE`] for. The walk
+/// mirrors calamine's reading of the file: the DIFAT and FAT, the directory chain, the mini
+/// stream and mini FAT, and the workbook stream. `Ok(None)` means it may be read; any other
+/// damage (a sector past the end, a bad signature) calamine reports itself.
+pub fn xls_chains<R: Read + Seek>(r: &mut R) -> io::Result<Option<String>> {
+    let len = r.seek(SeekFrom::End(0))?;
+    r.seek(SeekFrom::Start(0))?;
+    let mut head = [0u8; 512];
+    if r.read_exact(&mut head).is_err() {
+        return Ok(None);
+    }
+    let u16_at = |i: usize| u16::from_le_bytes([head[i], head[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes(head[i..i + 4].try_into().expect("4 bytes"));
+    if head[..8] != [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] || u16_at(32) != 6 {
+        return Ok(None);
+    }
+    let size: u64 = match u16_at(30) {
+        9 => 512,
+        12 => 4096,
+        _ => return Ok(None),
+    };
+    // calamine reads the DIFAT's length from these bytes (not the header's 72..76) and
+    // reserves that many entries, as it does the FAT's.
+    for (what, n) in [("DIFAT", u32_at(62)), ("FAT", u32_at(44))] {
+        if u64::from(n) * 4 > MAX_RESERVE {
+            return Ok(Some(format!("header declares a {what} of {n} sectors")));
+        }
+    }
+    let mut file = Sectors {
+        r,
+        size,
+        len,
+        maxid: len / size,
+    };
+    let mut difat: Vec<u32> = head[76..512]
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect();
+    let mut id = u32_at(68);
+    let mut steps = 0;
+    while id < RESERVED {
+        steps += 1;
+        if u64::from(id) > file.maxid {
+            return Ok(None);
+        }
+        if steps > file.maxid + 1 {
+            return Ok(Some("its DIFAT chain loops".into()));
+        }
+        difat.extend(words(&file.read(id)?));
+        let Some(next) = difat.pop() else {
+            return Ok(None);
+        };
+        id = next;
+    }
+    let mut fat = Vec::new();
+    for &id in difat.iter().filter(|&&id| id < DIFSECT) {
+        if u64::from(id) > file.maxid {
+            return Ok(None);
+        }
+        fat.extend(words(&file.read(id)?));
+    }
+    let dir = match file.chain(u32_at(48), &fat, u64::MAX, true)? {
+        Walk::Loops => return Ok(Some("its directory chain loops".into())),
+        Walk::Stops => return Ok(None),
+        Walk::Ends(bytes) => bytes,
+    };
+    let entries: Vec<(String, u32, u64)> = dir.chunks(128).map(|e| entry(e, size)).collect();
+    let Some(&(_, root_start, root_len)) = entries.first() else {
+        return Ok(None);
+    };
+    let mut mini_fat = Vec::new();
+    if u32_at(64) > 0 {
+        if let Walk::Loops = file.chain(root_start, &fat, root_len, false)? {
+            return Ok(Some("its mini stream chain loops".into()));
+        }
+        match file.chain(u32_at(60), &fat, u64::from(u32_at(64)) * size, true)? {
+            Walk::Loops => return Ok(Some("its mini FAT chain loops".into())),
+            Walk::Stops => return Ok(None),
+            Walk::Ends(bytes) => mini_fat = words(&bytes).collect(),
+        }
+    }
+    let workbooks = entries
+        .iter()
+        .filter(|e| matches!(e.0.as_str(), "Workbook" | "Book" | "WORKBOOK" | "BOOK"));
+    for &(_, start, len) in workbooks {
+        // A short stream is read from the mini stream in 64-byte sectors; a chain that loops
+        // there may add nothing (past the end) and never reach its length.
+        let looped = if len < 4096 {
+            mini_chain_loops(start, &mini_fat, file.maxid * 8)
+        } else {
+            matches!(file.chain(start, &fat, len, false)?, Walk::Loops)
+        };
+        if looped {
+            return Ok(Some("its workbook stream's chain loops".into()));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether the mini-FAT chain from `start` loops (more steps than `maxid`, calamine's bound
+/// on mini sector ids, allows).
+fn mini_chain_loops(start: u32, mini_fat: &[u32], maxid: u64) -> bool {
+    let (mut id, mut steps) = (start, 0u64);
+    while id != ENDOFCHAIN && u64::from(id) <= maxid {
+        steps += 1;
+        if steps > maxid + 1 {
+            return true;
+        }
+        match mini_fat.get(id as usize) {
+            Some(&next) => id = next,
+            None => return false,
+        }
+    }
+    false
+}
+
+const RESERVED: u32 = 0xFFFF_FFFA;
+const DIFSECT: u32 = 0xFFFF_FFFC;
+const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
+
+/// A compound file's sectors, read where calamine would find them.
+struct Sectors<'a, R> {
+    r: &'a mut R,
+    size: u64,
+    len: u64,
+    /// calamine's bound: a sector id above it is an error, not a read.
+    maxid: u64,
+}
+
+enum Walk {
+    /// The chain ends (its bytes, when kept).
+    Ends(Vec<u8>),
+    /// calamine stops with an error or a panic it reports (an id past the end or the FAT).
+    Stops,
+    /// More steps than the file has sectors: it loops.
+    Loops,
+}
+
+impl<R: Read + Seek> Sectors<'_, R> {
+    /// Sector `id` (after the 512-byte header, or the first 4096-byte sector), short at the
+    /// end of the file.
+    fn read(&mut self, id: u32) -> io::Result<Vec<u8>> {
+        let start = (u64::from(id) + 1) * self.size;
+        let n = self.size.min(self.len.saturating_sub(start));
+        let mut out = vec![0u8; n as usize];
+        self.r.seek(SeekFrom::Start(start))?;
+        self.r.read_exact(&mut out)?;
+        Ok(out)
+    }
+
+    /// Follows the chain from `start` until it ends or holds `len` bytes, as calamine's
+    /// `get_chain` does.
+    fn chain(&mut self, start: u32, fat: &[u32], len: u64, keep: bool) -> io::Result<Walk> {
+        let (mut id, mut got, mut steps) = (start, 0u64, 0u64);
+        let mut bytes = Vec::new();
+        while id != ENDOFCHAIN {
+            if u64::from(id) > self.maxid {
+                return Ok(Walk::Stops);
+            }
+            steps += 1;
+            if steps > self.maxid + 1 {
+                return Ok(Walk::Loops);
+            }
+            let start = (u64::from(id) + 1) * self.size;
+            got += self.size.min(self.len.saturating_sub(start));
+            if keep {
+                bytes.extend(self.read(id)?);
+            }
+            if got >= len {
+                break;
+            }
+            match fat.get(id as usize) {
+                Some(&next) => id = next,
+                None => return Ok(Walk::Stops),
+            }
+        }
+        Ok(Walk::Ends(bytes))
+    }
+}
+
+fn words(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    b.chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+}
+
+/// A directory entry as calamine reads it: name, first sector, length.
+fn entry(e: &[u8], size: u64) -> (String, u32, u64) {
+    let name = encoding_rs::UTF_16LE.decode(&e[..e.len().min(64)]).0;
+    let name = name.split('\0').next().unwrap_or("").to_string();
+    let word = |i: usize, n: usize| {
+        e.get(i..i + n).map_or(0, |b| {
+            b.iter().rev().fold(0u64, |a, &x| a << 8 | u64::from(x))
+        })
+    };
+    let len = if size == 512 {
+        word(120, 4)
+    } else {
+        word(120, 8)
+    };
+    (name, word(116, 4) as u32, len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Cursor, Write};
+
+    #[test]
+    fn attribute_numbers_read_like_xml() {
+        assert_eq!(attribute_number(br#"="42" count="1""#), Some(42));
+        assert_eq!(attribute_number(b" = '7'"), Some(7));
+        assert_eq!(
+            attribute_number(br#"="99999999999999999999999""#),
+            Some(u64::MAX)
+        );
+        assert_eq!(attribute_number(br#"="4x""#), None);
+        assert_eq!(attribute_number(br#"="""#), None);
+        assert_eq!(attribute_number(br#"=4"#), None);
+    }
+
+    fn zip_with(strings: &[u8]) -> zip::ZipArchive<Cursor<Vec<u8>>> {
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        z.start_file("xl/workbook.xml", opts).unwrap();
+        z.start_file("XL/SharedStrings.xml", opts).unwrap();
+        z.write_all(strings).unwrap();
+        zip::ZipArchive::new(Cursor::new(z.finish().unwrap().into_inner())).unwrap()
+    }
+
+    #[test]
+    fn shared_strings_may_not_declare_more_than_they_hold() {
+        let honest =
+            br#"<sst xmlns="x" count="2" uniqueCount="2"><si><t>a</t></si><si><t>b</t></si></sst>"#;
+        assert_eq!(xlsx_shared_strings(&mut zip_with(honest)), None);
+        let lying = br#"<sst uniqueCount="4294967295"/>"#;
+        let why = xlsx_shared_strings(&mut zip_with(lying)).unwrap();
+        assert!(why.contains("4294967295"), "{why}");
+        // Behind a comment and past the first block, the real one is still found.
+        let mut hidden = b"<!-- uniqueCount=\"1\" -->".to_vec();
+        hidden.extend(std::iter::repeat_n(b' ', 70_000));
+        hidden.extend_from_slice(br#"<x:sst uniqueCount = '99999999'/>"#);
+        assert!(xlsx_shared_strings(&mut zip_with(&hidden)).is_some());
+    }
+
+    /// A compound file of 512-byte sectors: the header, then `sectors`. `fat` is written to
+    /// sector 0 (listed in the header's DIFAT); the directory starts at `dir_start`.
+    fn cfb(dir_start: u32, fat: &[u32], sectors: &[[u8; 512]]) -> Vec<u8> {
+        let mut h = [0u8; 512];
+        h[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+        h[26] = 3;
+        h[30] = 9;
+        h[32] = 6;
+        h[44] = 1;
+        h[48..52].copy_from_slice(&dir_start.to_le_bytes());
+        h[60..64].copy_from_slice(&ENDOFCHAIN.to_le_bytes());
+        h[68..72].copy_from_slice(&ENDOFCHAIN.to_le_bytes());
+        for (i, c) in h[76..].chunks_exact_mut(4).enumerate() {
+            c.copy_from_slice(&(if i == 0 { 0 } else { u32::MAX }).to_le_bytes());
+        }
+        let mut out = h.to_vec();
+        let mut fat_sector = [0xFFu8; 512];
+        for (c, v) in fat_sector.chunks_exact_mut(4).zip(fat) {
+            c.copy_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&fat_sector);
+        for s in sectors {
+            out.extend_from_slice(s);
+        }
+        out
+    }
+
+    fn root_dir() -> [u8; 512] {
+        let mut d = [0u8; 512];
+        for (i, c) in "Root Entry".encode_utf16().enumerate() {
+            d[2 * i..2 * i + 2].copy_from_slice(&c.to_le_bytes());
+        }
+        d[116..120].copy_from_slice(&ENDOFCHAIN.to_le_bytes());
+        d
+    }
+
+    #[test]
+    fn compound_files_whose_chains_loop_are_refused() {
+        // FAT: sector 0 is the FAT itself, sector 1 the directory.
+        let fine = cfb(1, &[0xFFFF_FFFD, ENDOFCHAIN], &[root_dir()]);
+        assert_eq!(xls_chains(&mut Cursor::new(fine)).unwrap(), None);
+        // The directory's sector points at itself.
+        let looping = cfb(1, &[0xFFFF_FFFD, 1], &[root_dir()]);
+        let why = xls_chains(&mut Cursor::new(looping)).unwrap().unwrap();
+        assert!(why.contains("directory chain loops"), "{why}");
+        // A header that asks for a 16 GiB DIFAT.
+        let mut greedy = cfb(1, &[0xFFFF_FFFD, ENDOFCHAIN], &[root_dir()]);
+        greedy[62..66].copy_from_slice(&u32::MAX.to_le_bytes());
+        let why = xls_chains(&mut Cursor::new(greedy)).unwrap().unwrap();
+        assert!(why.contains("DIFAT"), "{why}");
+        // Not a compound file, or cut short: calamine's to judge.
+        assert_eq!(
+            xls_chains(&mut Cursor::new(b"PK\x03\x04".to_vec())).unwrap(),
+            None
+        );
+    }
+}
