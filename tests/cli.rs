@@ -85,6 +85,26 @@ fn help_works() {
 }
 
 #[test]
+fn thread_counts_out_of_range_are_refused() {
+    for j in ["0", "1025", "5000"] {
+        let out = triage()
+            .args(["scan", "--no-progress", "-j", j, "fixtures/formats"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "-j {j}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--threads must be"), "-j {j}: {err}");
+    }
+    ok(&[
+        "scan",
+        "--no-progress",
+        "-j",
+        "1024",
+        "fixtures/formats/people_pg.sql",
+    ]);
+}
+
+#[test]
 fn patterns_check_passes() {
     let out = ok(&["patterns", "--check"]);
     let text = stdout(&out);
