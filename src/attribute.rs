@@ -154,7 +154,8 @@ pub fn tally_shapes(
 }
 
 /// Samples the first records of a file for the profiles' value shapes (`buf` starts after
-/// the header): delimited files with a header and JSON Lines; other layouts name no fields.
+/// the header): delimited files with a header, JSON Lines and SQL dumps; other layouts name
+/// no fields.
 pub fn sample(
     layout: &crate::records::Layout,
     buf: &[u8],
@@ -168,6 +169,7 @@ pub fn sample(
             delim, named: true, ..
         } => sample_delimited(buf, *delim, header, p, out),
         Layout::JsonLines => sample_json_lines(buf, p, out),
+        Layout::Sql => sample_sql(buf, p, out),
         _ => {}
     }
 }
@@ -212,6 +214,24 @@ pub fn sample_delimited(
             }
         }
     }
+    tally_shapes(&columns, p, out);
+}
+
+/// Samples the first records of an SQL dump: each named value by its column's name.
+fn sample_sql(buf: &[u8], p: &Patterns, out: &mut BTreeMap<(String, usize), [u64; 2]>) {
+    if !p
+        .sources
+        .iter()
+        .any(|s| s.fields.iter().any(|f| f.shape_rule.is_some()))
+    {
+        return;
+    }
+    let mut cols: BTreeMap<String, Vec<&[u8]>> = BTreeMap::new();
+    let values = crate::sql::sample(buf, p, SAMPLE_RECORDS);
+    for (name, v) in &values {
+        cols.entry(name.clone()).or_default().push(v);
+    }
+    let columns: Vec<(String, Vec<&[u8]>)> = cols.into_iter().collect();
     tally_shapes(&columns, p, out);
 }
 

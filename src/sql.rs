@@ -17,7 +17,7 @@ use std::sync::Arc;
 use memchr::{memchr, memchr2};
 
 use crate::analyze::{Analyzer, Field};
-use crate::patterns::{Patterns, Role};
+use crate::patterns::{normalize_field_name, Patterns, Role};
 use crate::summary::{FileStats, State, Summary};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -35,14 +35,22 @@ enum Mode {
 #[derive(Clone, Debug, Default)]
 pub struct SqlState {
     mode: Mode,
-    /// Roles of the current statement's columns; `None` when the dump does not name them.
-    columns: Option<Arc<[Role]>>,
+    /// The current statement's columns; `None` when the dump does not name them.
+    columns: Option<Arc<Columns>>,
     /// Columns of every table created so far, by lower-case table name.
-    tables: Arc<HashMap<Vec<u8>, Arc<[Role]>>>,
+    tables: Arc<HashMap<Vec<u8>, Arc<Columns>>>,
     /// The statement delimiter (`DELIMITER ;;` in MySQL dumps of triggers); `;` when empty.
     delimiter: Option<Arc<[u8]>>,
     /// PostgreSQL with `standard_conforming_strings = on`: `\` in a string is a character.
     no_backslash: bool,
+}
+
+/// The columns a statement or a table names: their roles, and (only while sampling for
+/// attribution, see [`sample`]) their normalized names.
+#[derive(Debug, Default)]
+struct Columns {
+    roles: Vec<Role>,
+    names: Vec<String>,
 }
 
 /// Keywords that start a `CREATE TABLE` definition which is not a column.
@@ -83,6 +91,15 @@ struct Lexer<'a, 'x> {
     emit: bool,
     /// `INSERT … VALUES`, `COPY … FROM stdin` and `CREATE TABLE` statements understood.
     data_statements: usize,
+    /// Set while sampling for attribution ([`sample`]).
+    sample: Option<Sampling>,
+}
+
+/// Every named value of a dump's first records, by column name.
+struct Sampling {
+    kept: Vec<(String, Vec<u8>)>,
+    /// Records that may still add to it.
+    left: usize,
 }
 
 fn is_ident_byte(c: u8) -> bool {
@@ -108,6 +125,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
             fields: Vec::new(),
             emit: true,
             data_statements: 0,
+            sample: None,
         }
     }
 
@@ -399,7 +417,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
         }
     }
 
-    fn roles(&mut self, cols: &[Cow<'a, [u8]>]) -> Arc<[Role]> {
+    fn roles(&mut self, cols: &[Cow<'a, [u8]>]) -> Arc<Columns> {
         if let Some(names) = self.names.as_deref_mut() {
             for c in cols {
                 let n = crate::decode::text(c);
@@ -408,7 +426,14 @@ impl<'a, 'x> Lexer<'a, 'x> {
                 }
             }
         }
-        cols.iter().map(|c| self.p.role_of(c)).collect()
+        let names = match self.sample {
+            Some(_) => cols.iter().map(|c| normalize_field_name(c)).collect(),
+            None => Vec::new(),
+        };
+        Arc::new(Columns {
+            roles: cols.iter().map(|c| self.p.role_of(c)).collect(),
+            names,
+        })
     }
 
     fn insert(&mut self) -> Option<()> {
@@ -675,7 +700,32 @@ impl<'a, 'x> Lexer<'a, 'x> {
     fn role(&self, col: usize) -> Role {
         match &self.st.columns {
             None => Role::Unnamed,
-            Some(c) => c.get(col).copied().unwrap_or(Role::Other),
+            Some(c) => c.roles.get(col).copied().unwrap_or(Role::Other),
+        }
+    }
+
+    /// While sampling, keeps `v` under the name of column `col`. Out of line: the workers'
+    /// loop over values only tests whether a sample is being taken.
+    #[cold]
+    #[inline(never)]
+    fn keep_sample(&mut self, col: usize, v: &[u8]) {
+        if let (Some(s), Some(c)) = (&mut self.sample, &self.st.columns) {
+            if s.left > 0 {
+                if let Some(name) = c.names.get(col) {
+                    s.kept.push((name.clone(), v.to_vec()));
+                }
+            }
+        }
+    }
+
+    /// While sampling, one record fewer may add to the sample; after the last, the rest of
+    /// the block is only cut, not read.
+    fn sampled_record(&mut self) {
+        if let Some(s) = &mut self.sample {
+            s.left = s.left.saturating_sub(1);
+            if s.left == 0 {
+                self.emit = false;
+            }
         }
     }
 
@@ -711,6 +761,9 @@ impl<'a, 'x> Lexer<'a, 'x> {
             };
             if let Some(v) = v {
                 let role = self.role(col);
+                if self.sample.is_some() {
+                    self.keep_sample(col, &v);
+                }
                 self.fields.push(Field { role, value: v });
             }
             // Anything after the value (`COLLATE x`) up to `,` or `)`.
@@ -720,6 +773,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
         };
         if complete || at_end {
             emit(&self.fields, named);
+            self.sampled_record();
         }
         complete.then_some(())
     }
@@ -867,9 +921,13 @@ impl<'a, 'x> Lexer<'a, 'x> {
                 Cow::Borrowed(v)
             };
             let role = self.role(col);
+            if self.sample.is_some() {
+                self.keep_sample(col, &value);
+            }
             self.fields.push(Field { role, value });
         }
         emit(&self.fields, self.st.columns.is_some());
+        self.sampled_record();
         Some(true)
     }
 }
@@ -1051,6 +1109,19 @@ pub fn looks_like_sql(first: &[u8], ext: &str, p: &Patterns) -> bool {
     lx.emit = false;
     lx.run(false, &mut |_, _| {});
     lx.data_statements > 0
+}
+
+/// The named values of the first `records` records at the start of a dump, each under its
+/// column's normalized name: what attribution checks the source profiles' value shapes on.
+pub fn sample(first: &[u8], p: &Patterns, records: usize) -> Vec<(String, Vec<u8>)> {
+    let mut lx = Lexer::new(first, SqlState::default(), p, None);
+    lx.sample = Some(Sampling {
+        kept: Vec::new(),
+        left: records,
+    });
+    // The block may end inside a statement: only whole tuples count.
+    lx.run(false, &mut |_, _| {});
+    lx.sample.map(|s| s.kept).unwrap_or_default()
 }
 
 /// Parses every record of a chunk that starts in `state`.

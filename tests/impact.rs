@@ -211,6 +211,47 @@ fn samples_shaped_like_each_profile_are_attributed_to_it() {
     }
 }
 
+/// Value shapes are sampled from SQL dumps as from CSV: a column of password hashes under a
+/// name no profile knows points at the e-commerce profile in both, with the same score.
+#[test]
+fn sql_dumps_are_sampled_for_value_shapes_like_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let row = |i: u32| format!("{i},user{i}@gmail.com,$2y$10${i:0>53},User {i}");
+    let csv = write_csv(d, "users.csv", "id,email,kolom3,fullname", row);
+    // A `CREATE TABLE`, one `INSERT` naming its columns, one relying on the table's.
+    let tuples = |from: u32, to: u32| {
+        (from..=to)
+            .map(|i| {
+                let f: Vec<String> = row(i).split(',').map(|x| format!("'{x}'")).collect();
+                format!("({})", f.join(","))
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let sql = format!(
+        "CREATE TABLE `users` (\n  `id` int,\n  `email` varchar(100),\n  `kolom3` varchar(60),\n  \
+         `fullname` varchar(100)\n);\n\
+         INSERT INTO `users` (`id`,`email`,`kolom3`,`fullname`) VALUES {};\n\
+         INSERT INTO `users` VALUES {};\n",
+        tuples(1, 15),
+        tuples(16, 30)
+    );
+    let sql_path = d.join("users.sql");
+    fs::write(&sql_path, sql).unwrap();
+    let (a, b) = (scan_json(&csv, &[]), scan_json(&sql_path, &[]));
+    for v in [&a, &b] {
+        let top = &v["attribution"][0];
+        assert_eq!(top["source"], "ecommerce", "{top}");
+        let evidence = top["evidence"].as_array().unwrap();
+        assert!(
+            evidence.iter().any(|e| e == "values like password hashes"),
+            "{top}"
+        );
+    }
+    assert_eq!(best_source(&a), best_source(&b));
+}
+
 #[test]
 fn a_random_csv_is_unknown() {
     let dir = tempfile::tempdir().unwrap();
