@@ -13,9 +13,10 @@ use crate::patterns::{load_le, lower8, Kind};
 /// Values are appended to a buffer; a full buffer is sorted, deduplicated and stored as a
 /// delta-encoded [`Run`]. Runs are merged when there are too many, or by
 /// [`DistinctSet::compact`]; the end of a scan only counts across them
-/// ([`DistinctSet::count`]), in one k-way pass. The hot path only pushes; memory is 4 to 6 bytes
-/// per distinct value for NIKs, cards and phones (sorted values differ little); the result does
-/// not depend on the order in which workers' sets are added.
+/// ([`DistinctSet::count`], [`DistinctSet::count_each`]) in one pass over batches of disjoint
+/// value ranges, each counted in a hash table that stays in cache. The hot path only pushes;
+/// memory is 4 to 6 bytes per distinct value for NIKs, cards and phones (sorted values differ
+/// little); the result does not depend on the order in which workers' sets are added.
 #[derive(Clone, Debug, Default)]
 pub struct DistinctSet {
     pending: Vec<u64>,
