@@ -163,8 +163,9 @@ fn scan_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, ac
         let mut s = Summary::default();
         s.files.insert(
             e.name.clone(),
-            FileStats::new(State::Failed, "", 0)
-                .with_reason(format!("the reader crashed (a bug in triage): {msg}")),
+            FileStats::new(State::Failed, "", 0).with_reason(format!(
+                "the reader crashed (a bug in triage or a library it uses): {msg}"
+            )),
         );
         acc.add(s);
     }

@@ -570,6 +570,31 @@ fn workbooks_that_would_exhaust_memory() {
 }
 
 #[test]
+fn a_panic_in_a_workbook_library_fails_that_entry_only() {
+    // calamine 0.35 slices an XLSB sheet record by the length it claims (here 1 byte for a
+    // record that needs 8) and panics; the panic is caught for that entry, which fails with
+    // the message, and the folder's other files are read. Bound: 5 s, 150 MB.
+    let d = folder();
+    fs::write(
+        d.path().join("short.xlsb"),
+        zip_of(&[("xl/workbook.bin", &[0x9C, 0x01, 0x01, 0x00])]),
+    )
+    .unwrap();
+    let r = scan(&[d.path()], &["-j1"]);
+    assert_eq!(r.code, 3, "{}", r.v["ledger"]);
+    assert!(r.elapsed < secs(5) && r.rss < 150_000_000);
+    r.good_counted("ok.csv");
+    assert_eq!(r.file("short.xlsb")["state"], "failed");
+    // A calamine that reads the record safely makes it an ordinary unreadable workbook.
+    let why = r.reason("short.xlsb");
+    assert!(
+        why.starts_with("the reader crashed (a bug in triage or a library it uses): ")
+            || why.starts_with("xlsb unreadable"),
+        "{why}"
+    );
+}
+
+#[test]
 fn a_zip_member_named_with_a_path_traversal() {
     // Members are read in memory, never extracted: `../../x` is only a name in the ledger,
     // and nothing is written outside (or inside) the scanned folder. Bound: 5 s, 150 MB.
