@@ -164,6 +164,14 @@ pub fn sample(
     out: &mut BTreeMap<(String, usize), [u64; 2]>,
 ) {
     use crate::records::Layout;
+    // Nothing to tally without a profile rule that gives a shape.
+    if !p
+        .sources
+        .iter()
+        .any(|s| s.fields.iter().any(|f| f.shape_rule.is_some()))
+    {
+        return;
+    }
     match layout {
         Layout::Delimited {
             delim, named: true, ..
@@ -175,20 +183,13 @@ pub fn sample(
 }
 
 /// Samples the first records of a delimited file with a header (`buf` starts after it).
-pub fn sample_delimited(
+fn sample_delimited(
     buf: &[u8],
     delim: u8,
     header: &[String],
     p: &Patterns,
     out: &mut BTreeMap<(String, usize), [u64; 2]>,
 ) {
-    if !p
-        .sources
-        .iter()
-        .any(|s| s.fields.iter().any(|f| f.shape_rule.is_some()))
-    {
-        return;
-    }
     let mut columns: Vec<(String, Vec<&[u8]>)> = header
         .iter()
         .map(|h| (normalize_field_name(h.as_bytes()), Vec::new()))
@@ -219,13 +220,6 @@ pub fn sample_delimited(
 
 /// Samples the first records of an SQL dump: each named value by its column's name.
 fn sample_sql(buf: &[u8], p: &Patterns, out: &mut BTreeMap<(String, usize), [u64; 2]>) {
-    if !p
-        .sources
-        .iter()
-        .any(|s| s.fields.iter().any(|f| f.shape_rule.is_some()))
-    {
-        return;
-    }
     let mut cols: BTreeMap<String, Vec<&[u8]>> = BTreeMap::new();
     let values = crate::sql::sample(buf, p, SAMPLE_RECORDS);
     for (name, v) in &values {
@@ -236,14 +230,7 @@ fn sample_sql(buf: &[u8], p: &Patterns, out: &mut BTreeMap<(String, usize), [u64
 }
 
 /// Samples the first JSON Lines records: each object's scalar values by their last key.
-pub fn sample_json_lines(buf: &[u8], p: &Patterns, out: &mut BTreeMap<(String, usize), [u64; 2]>) {
-    if !p
-        .sources
-        .iter()
-        .any(|s| s.fields.iter().any(|f| f.shape_rule.is_some()))
-    {
-        return;
-    }
+fn sample_json_lines(buf: &[u8], p: &Patterns, out: &mut BTreeMap<(String, usize), [u64; 2]>) {
     fn flatten(key: &str, v: &serde_json::Value, out: &mut BTreeMap<String, Vec<Vec<u8>>>) {
         match v {
             serde_json::Value::Object(m) => {

@@ -115,10 +115,7 @@ pub fn xls_chains<R: Read + Seek>(r: &mut R) -> io::Result<Option<String>> {
         len,
         maxid: len / size,
     };
-    let mut difat: Vec<u32> = head[76..512]
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
-        .collect();
+    let mut difat: Vec<u32> = words(&head[76..512]).collect();
     let mut id = u32_at(68);
     let mut steps = 0;
     while id < RESERVED {
@@ -220,11 +217,16 @@ enum Walk {
 }
 
 impl<R: Read + Seek> Sectors<'_, R> {
-    /// Sector `id` (after the 512-byte header, or the first 4096-byte sector), short at the
-    /// end of the file.
-    fn read(&mut self, id: u32) -> io::Result<Vec<u8>> {
+    /// Where sector `id` starts (after the 512-byte header, or the first 4096-byte sector)
+    /// and how many of its bytes the file holds (fewer at its end).
+    fn span(&self, id: u32) -> (u64, u64) {
         let start = (u64::from(id) + 1) * self.size;
-        let n = self.size.min(self.len.saturating_sub(start));
+        (start, self.size.min(self.len.saturating_sub(start)))
+    }
+
+    /// Sector `id`'s bytes ([`Sectors::span`]).
+    fn read(&mut self, id: u32) -> io::Result<Vec<u8>> {
+        let (start, n) = self.span(id);
         let mut out = vec![0u8; n as usize];
         self.r.seek(SeekFrom::Start(start))?;
         self.r.read_exact(&mut out)?;
@@ -244,8 +246,7 @@ impl<R: Read + Seek> Sectors<'_, R> {
             if steps > self.maxid + 1 {
                 return Ok(Walk::Loops);
             }
-            let start = (u64::from(id) + 1) * self.size;
-            got += self.size.min(self.len.saturating_sub(start));
+            got += self.span(id).1;
             if keep {
                 bytes.extend(self.read(id)?);
             }

@@ -704,6 +704,16 @@ impl<'a, 'x> Lexer<'a, 'x> {
         }
     }
 
+    /// Adds the value of column `col` to the record (and to the sample, while sampling).
+    #[inline]
+    fn push_field(&mut self, col: usize, value: Cow<'a, [u8]>) {
+        let role = self.role(col);
+        if self.sample.is_some() {
+            self.keep_sample(col, &value);
+        }
+        self.fields.push(Field { role, value });
+    }
+
     /// While sampling, keeps `v` under the name of column `col`. Out of line: the workers'
     /// loop over values only tests whether a sample is being taken.
     #[cold]
@@ -760,11 +770,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
                 break false;
             };
             if let Some(v) = v {
-                let role = self.role(col);
-                if self.sample.is_some() {
-                    self.keep_sample(col, &v);
-                }
-                self.fields.push(Field { role, value: v });
+                self.push_field(col, v);
             }
             // Anything after the value (`COLLATE x`) up to `,` or `)`.
             if self.rest_of_value().is_none() {
@@ -920,11 +926,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
             } else {
                 Cow::Borrowed(v)
             };
-            let role = self.role(col);
-            if self.sample.is_some() {
-                self.keep_sample(col, &value);
-            }
-            self.fields.push(Field { role, value });
+            self.push_field(col, value);
         }
         emit(&self.fields, self.st.columns.is_some());
         self.sampled_record();

@@ -323,7 +323,8 @@ fn union_in_batches(runs: &[Run], batch_max: usize, mut out: impl FnMut(u64)) {
 /// count needs no order, only a hash table that stays in cache. Merging the batch's
 /// slices instead moved every value once per level, log2 of the run count: at ten million
 /// rows (about 60 runs a kind) that merge was 8.5% of a -j2 scan's CPU time.
-/// Each distinct value goes to `each` once, in no particular order.
+///
+/// Each distinct value also goes to `each` once, in no particular order.
 fn count_union_each(runs: &[Run], batch_max: usize, each: &mut impl FnMut(u64)) -> usize {
     let mut table = Vec::new();
     let mut n = 0;
