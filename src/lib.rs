@@ -26,6 +26,7 @@ pub mod analyze;
 pub mod archive;
 pub mod attribute;
 pub mod book_checks;
+pub mod bytes;
 pub mod cli;
 pub mod dates;
 pub mod decode;

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use memchr::{memchr, memchr2, memrchr};
 
 use crate::analyze::Field;
+use crate::bytes::find2;
 use crate::patterns::{Patterns, Role};
 
 /// How the records of one file are laid out, decided once from its first block.
@@ -296,37 +297,6 @@ pub fn write_csv_field(v: &[u8], out: &mut Vec<u8>) {
     } else {
         out.extend_from_slice(v);
     }
-}
-
-/// The first `a` or `b` in `hay`, and whether it is `a`. Fields are short, so this is
-/// `memchr2` without its set-up: one 16-byte SSE2 compare usually finds the end of a field,
-/// and says which byte ended it without reading it again.
-#[inline]
-fn find2(a: u8, b: u8, hay: &[u8]) -> Option<(usize, bool)> {
-    let mut i = 0;
-    #[cfg(target_arch = "x86_64")]
-    while i + 16 <= hay.len() {
-        use std::arch::x86_64::*;
-        // SAFETY: SSE2 is part of the x86-64 baseline; the unaligned load reads
-        // hay[i..i + 16], in bounds by the loop condition.
-        let (ma, mb) = unsafe {
-            let x = _mm_loadu_si128(hay.as_ptr().add(i) as *const __m128i);
-            (
-                _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(a as i8))) as u32,
-                _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8))) as u32,
-            )
-        };
-        let m = ma | mb;
-        if m != 0 {
-            let k = m.trailing_zeros();
-            return Some((i + k as usize, (ma >> k) & 1 == 1));
-        }
-        i += 16;
-    }
-    hay[i..]
-        .iter()
-        .position(|&c| c == a || c == b)
-        .map(|k| (i + k, hay[i + k] == a))
 }
 
 fn join(owned: Option<Vec<u8>>, rest: &[u8]) -> Cow<'_, [u8]> {
@@ -905,21 +875,6 @@ mod tests {
             vec![vec!["x", "ab\"cd,e"]]
         );
         assert_eq!(csv_rows("\"abc", b','), vec![vec!["abc"]]);
-    }
-
-    #[test]
-    fn find2_finds_the_first_of_two() {
-        for len in 0..70 {
-            for at in 0..=len {
-                let mut v = vec![b'x'; len];
-                if at < len {
-                    v[at] = if at % 2 == 0 { b',' } else { b'\n' };
-                }
-                let want = if at < len { Some(at) } else { None };
-                let want = want.map(|k| (k, v[k] == b','));
-                assert_eq!(find2(b',', b'\n', &v), want, "{len} {at}");
-            }
-        }
     }
 
     #[test]
