@@ -847,6 +847,17 @@ impl<'a, 'x> Lexer<'a, 'x> {
                     self.i += 1;
                 }
                 b',' | b')' if depth == 0 => break,
+                // A comment ends the token (its `)` or `,` is none of the tuple's); inside a
+                // call's parentheses it is skipped.
+                b'#' | b'-' | b'/'
+                    if c == b'#'
+                        || b.get(self.i + 1) == Some(&if c == b'/' { b'*' } else { c }) =>
+                {
+                    if depth == 0 {
+                        break;
+                    }
+                    self.skip_ws_slow()?;
+                }
                 _ => self.i += 1,
             }
         }
@@ -1339,6 +1350,16 @@ UNLOCK TABLES;
         for size in [1, 5, 33, 100, 10_000] {
             assert_eq!(records_chunked(POSTGRES, size), want, "chunks of {size}");
         }
+    }
+
+    #[test]
+    fn comments_after_bare_values_are_not_values() {
+        let dump = "CREATE TABLE t (nik text, hp text);\n\
+            INSERT INTO t VALUES (1 -- ),(\n, 'x'), (CONCAT(2 /* ) */, 3) # ,\n, 'y');\n";
+        assert_eq!(
+            records(dump),
+            vec!["Nik=1|Phone=x", "Nik=CONCAT(2 /* ) */, 3)|Phone=y"]
+        );
     }
 
     #[test]
