@@ -309,7 +309,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
 
     /// Skips a quoted string or name whose opening quote is just before `i`. Inlined for
     /// the usual one, ended by the first quote.
-    #[inline]
+    #[inline(always)]
     fn skip_quoted(&mut self, q: u8) -> Option<()> {
         let escapes = q != b'`' && !self.st.no_backslash;
         let (b, start) = (self.b, self.i);
@@ -887,7 +887,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
 
     /// A string whose opening quote is just before `i`, unescaped. Inlined for the usual
     /// string, one without escapes or doubled quotes: it is the bytes up to the quote.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self, q: u8, escapes: bool) -> Option<Cow<'a, [u8]>> {
         let (b, start) = (self.b, self.i);
         let (k, quote) = find2(q, if escapes { b'\\' } else { q }, &b[start..])?;
