@@ -711,14 +711,23 @@ impl<'a, 'x> Lexer<'a, 'x> {
                     }
                     i = at + 1;
                 }
-                q => {
-                    if self.st.no_backslash && at > 0 && matches!(b[at - 1], b'E' | b'e') {
-                        self.i = start;
-                        return Some(false);
+                mut q => {
+                    let mut at = at;
+                    loop {
+                        if self.st.no_backslash && at > 0 && matches!(b[at - 1], b'E' | b'e') {
+                            self.i = start;
+                            return Some(false);
+                        }
+                        self.i = at + 1;
+                        self.skip_quoted(q)?;
+                        i = self.i;
+                        // The next value's opening quote right after the comma (most values
+                        // of a dump) needs no search.
+                        match (b.get(i), b.get(i + 1)) {
+                            (Some(b','), Some(&n @ (b'\'' | b'"'))) => (q, at) = (n, i + 1),
+                            _ => break,
+                        }
                     }
-                    self.i = at + 1;
-                    self.skip_quoted(q)?;
-                    i = self.i;
                 }
             }
         }
@@ -799,9 +808,22 @@ impl<'a, 'x> Lexer<'a, 'x> {
             if let Some(v) = v {
                 self.push_field(col, v);
             }
-            // Anything after the value (`COLLATE x`) up to `,` or `)`.
-            if self.rest_of_value().is_none() {
-                break false;
+            // Usually the `,` or `)` after the value comes at once; else skip what stands
+            // between (`COLLATE x`, blanks, comments).
+            match b.get(self.i) {
+                Some(b',') => {
+                    self.i += 1;
+                    col += 1;
+                }
+                Some(b')') => {
+                    self.i += 1;
+                    break true;
+                }
+                _ => {
+                    if self.rest_of_value().is_none() {
+                        break false;
+                    }
+                }
             }
         };
         if complete || at_end {
@@ -1399,7 +1421,7 @@ UNLOCK TABLES;
                         let vals: Vec<&str> = (0..1 + next(4))
                             .map(|_| VALUES[next(VALUES.len())])
                             .collect();
-                        format!("({})", vals.join(", "))
+                        format!("({})", vals.join([",", ", "][next(2)]))
                     })
                     .collect();
                 dump += &format!("INSERT INTO t VALUES {};\n", tuples.join(",\n"));
