@@ -164,12 +164,7 @@ pub fn sample(
     out: &mut BTreeMap<(String, usize), [u64; 2]>,
 ) {
     use crate::records::Layout;
-    // Nothing to tally without a profile rule that gives a shape.
-    if !p
-        .sources
-        .iter()
-        .any(|s| s.fields.iter().any(|f| f.shape_rule.is_some()))
-    {
+    if !wants_samples(p) {
         return;
     }
     match layout {
@@ -180,6 +175,31 @@ pub fn sample(
         Layout::Sql => sample_sql(buf, p, out),
         _ => {}
     }
+}
+
+/// Whether any profile rule gives a value shape: without one, sampling has nothing to tally.
+pub fn wants_samples(p: &Patterns) -> bool {
+    p.sources
+        .iter()
+        .any(|s| s.fields.iter().any(|f| f.shape_rule.is_some()))
+}
+
+/// Tallies sampled values given as `(normalized column name, value)` pairs, grouped by name:
+/// SQL dumps and workbooks, whose readers hand values over with their column's name.
+pub fn tally_pairs(
+    values: &[(String, Vec<u8>)],
+    p: &Patterns,
+    out: &mut BTreeMap<(String, usize), [u64; 2]>,
+) {
+    let mut cols: BTreeMap<&str, Vec<&[u8]>> = BTreeMap::new();
+    for (name, v) in values {
+        cols.entry(name).or_default().push(v);
+    }
+    let columns: Vec<(String, Vec<&[u8]>)> = cols
+        .into_iter()
+        .map(|(name, vals)| (name.to_string(), vals))
+        .collect();
+    tally_shapes(&columns, p, out);
 }
 
 /// Samples the first records of a delimited file with a header (`buf` starts after it).
@@ -220,13 +240,7 @@ fn sample_delimited(
 
 /// Samples the first records of an SQL dump: each named value by its column's name.
 fn sample_sql(buf: &[u8], p: &Patterns, out: &mut BTreeMap<(String, usize), [u64; 2]>) {
-    let mut cols: BTreeMap<String, Vec<&[u8]>> = BTreeMap::new();
-    let values = crate::sql::sample(buf, p, SAMPLE_RECORDS);
-    for (name, v) in &values {
-        cols.entry(name.clone()).or_default().push(v);
-    }
-    let columns: Vec<(String, Vec<&[u8]>)> = cols.into_iter().collect();
-    tally_shapes(&columns, p, out);
+    tally_pairs(&crate::sql::sample(buf, p, SAMPLE_RECORDS), p, out);
 }
 
 /// Samples the first JSON Lines records: each object's scalar values by their last key.

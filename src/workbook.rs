@@ -260,6 +260,11 @@ struct Sheet<'a> {
     scratch: Vec<u8>,
     /// Header names as written, for attribution.
     header: Vec<String>,
+    /// Attribution's value sample: the header's names by column (normalized), the first
+    /// data rows' values under them, and how many rows may still add to it.
+    names: Vec<String>,
+    sample: Vec<(String, Vec<u8>)>,
+    sample_left: usize,
 }
 
 impl<'a> Sheet<'a> {
@@ -273,6 +278,9 @@ impl<'a> Sheet<'a> {
             data: Vec::new(),
             scratch: Vec::new(),
             header: Vec::new(),
+            names: Vec::new(),
+            sample: Vec::new(),
+            sample_left: 0,
         }
     }
 
@@ -319,16 +327,21 @@ impl<'a> Sheet<'a> {
                         .max()
                         .unwrap_or(0);
                     let mut roles = vec![Role::Other; width];
+                    self.names = vec![String::new(); width];
                     for ((col, _), t) in cells.iter().zip(&texts) {
                         let t = t.trim_ascii();
                         if let Some(r) = roles.get_mut(*col as usize) {
                             *r = self.p.role_of(t);
+                            self.names[*col as usize] = normalize_field_name(t);
                         }
                         if !t.is_empty() {
                             self.header.push(crate::decode::text(t));
                         }
                     }
                     self.roles = Some(Arc::new(roles));
+                    if crate::attribute::wants_samples(self.p) {
+                        self.sample_left = crate::attribute::SAMPLE_RECORDS;
+                    }
                     return;
                 }
                 let r = Arc::new(Vec::new());
@@ -355,11 +368,17 @@ impl<'a> Sheet<'a> {
                 .extend_from_slice(&(self.scratch.len() as u32).to_le_bytes());
             self.data.extend_from_slice(&self.scratch);
             n += 1;
+            if self.sample_left > 0 {
+                if let Some(name) = self.names.get(*col as usize).filter(|n| !n.is_empty()) {
+                    self.sample.push((name.clone(), self.scratch.clone()));
+                }
+            }
         }
         if n == 0 {
             self.data.truncate(start);
         } else {
             self.data[start..start + 4].copy_from_slice(&n.to_le_bytes());
+            self.sample_left = self.sample_left.saturating_sub(1);
         }
     }
 
@@ -523,6 +542,7 @@ fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
     let name = at.name.as_str();
     let fmt = format.as_str();
     let mut header_names: Vec<String> = Vec::new();
+    let mut shapes = std::collections::BTreeMap::new();
     let mut problem: Option<String> = None;
     let mut opened = false;
 
@@ -549,6 +569,7 @@ fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
                 send(c);
             }
             header_names.append(&mut sheet.header);
+            crate::attribute::tally_pairs(&sheet.sample, p, &mut shapes);
         };
         match book {
             Book::Xlsx | Book::Xlsb => {
@@ -636,6 +657,7 @@ fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
         file.reason = Some(reason);
     }
     s.files.insert(at.name.clone(), file);
+    s.shapes = shapes;
     for h in header_names {
         let norm = normalize_field_name(h.as_bytes());
         if !norm.is_empty() {

@@ -211,10 +211,11 @@ fn samples_shaped_like_each_profile_are_attributed_to_it() {
     }
 }
 
-/// Value shapes are sampled from SQL dumps as from CSV: a column of password hashes under a
-/// name no profile knows points at the e-commerce profile in both, with the same score.
+/// Value shapes are sampled from SQL dumps and workbooks as from CSV: a column of password
+/// hashes under a name no profile knows points at the e-commerce profile in all three, with
+/// the same score.
 #[test]
-fn sql_dumps_are_sampled_for_value_shapes_like_csv() {
+fn sql_dumps_and_workbooks_are_sampled_for_value_shapes_like_csv() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let row = |i: u32| format!("{i},user{i}@gmail.com,$2y$10${i:0>53},User {i}");
@@ -239,8 +240,24 @@ fn sql_dumps_are_sampled_for_value_shapes_like_csv() {
     );
     let sql_path = d.join("users.sql");
     fs::write(&sql_path, sql).unwrap();
-    let (a, b) = (scan_json(&csv, &[]), scan_json(&sql_path, &[]));
-    for v in [&a, &b] {
+    let xlsx_path = d.join("users.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    for (c, h) in ["id", "email", "kolom3", "fullname"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for i in 1..=30u32 {
+        for (c, v) in row(i).split(',').enumerate() {
+            sheet.write_string(i, c as u16, v).unwrap();
+        }
+    }
+    wb.save(&xlsx_path).unwrap();
+    let (a, b, c) = (
+        scan_json(&csv, &[]),
+        scan_json(&sql_path, &[]),
+        scan_json(&xlsx_path, &[]),
+    );
+    for v in [&a, &b, &c] {
         let top = &v["attribution"][0];
         assert_eq!(top["source"], "ecommerce", "{top}");
         let evidence = top["evidence"].as_array().unwrap();
@@ -250,6 +267,7 @@ fn sql_dumps_are_sampled_for_value_shapes_like_csv() {
         );
     }
     assert_eq!(best_source(&a), best_source(&b));
+    assert_eq!(best_source(&a), best_source(&c));
 }
 
 #[test]
