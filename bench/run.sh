@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark `triage scan` against ripgrep on synthetic samples. See bench/README.md.
 #
-#   bench/run.sh [--rows N[,N...]] [--formats csv,jsonl] [--runs 5] [--threads 1,2] [--pgo]
+#   bench/run.sh [--rows N[,N...]] [--formats csv,jsonl,mysql,pg] [--runs 5] [--threads 1,2] [--pgo]
+#
+# mysql and pg are the csv sample of the same size written as a MySQL dump (extended INSERTs)
+# or a PostgreSQL COPY block by `cargo run --release --example convert`; same truth.json.
 #
 # --pgo also builds triage with profile-guided optimisation (bench/pgo.sh) and times that
 # binary in the same hyperfine runs, beside the plain release build.
@@ -44,7 +47,7 @@ for n in "${ROWS_LIST[@]}"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "bad --rows value: $n" >&2; exit 2; }
 done
 for f in "${FORMAT_LIST[@]}"; do
-  [[ "$f" == csv || "$f" == jsonl ]] || { echo "bad --formats value: $f (csv|jsonl)" >&2; exit 2; }
+  [[ "$f" =~ ^(csv|jsonl|mysql|pg)$ ]] || { echo "bad --formats value: $f (csv|jsonl|mysql|pg)" >&2; exit 2; }
 done
 for t in "${THREAD_LIST[@]}"; do
   [[ "$t" =~ ^[1-9][0-9]*$ ]] || { echo "bad --threads value: $t" >&2; exit 2; }
@@ -93,27 +96,56 @@ echo "== rg baseline patterns: $RG_ARGS" >&2
 MISMATCH=0
 META_FILES=()
 
+# Writes the `triage synth` sample of $1 rows in format $2 (csv or jsonl) with its truth.json
+# into $OUT/$1-$2, unless a finished one is there.
+synth_sample() {
+  local rows=$1 fmt=$2
+  local dir="$OUT/$rows-$fmt" file="$OUT/$rows-$fmt/bpjs_sample.$fmt"
+  # The marker lives next to the directory, not in it, so that `triage scan DIR` sees
+  # exactly what synth wrote.
+  local done_marker="$OUT/$rows-$fmt.done"
+  if [[ -f "$done_marker" && -f "$file" && -f "$dir/truth.json" ]]; then
+    echo "== $rows-$fmt: reusing $file" >&2
+    return
+  fi
+  echo "== $rows-$fmt: triage synth --rows $rows --seed 1 --format $fmt" >&2
+  rm -rf "$dir" "$done_marker"
+  mkdir -p "$dir"
+  "$TRIAGE" synth --rows "$rows" --seed 1 --out "$dir" --format "$fmt"
+  [[ -f "$file" ]] || { echo "synth did not write $file" >&2; exit 2; }
+  [[ -f "$dir/truth.json" ]] || { echo "synth did not write $dir/truth.json" >&2; exit 2; }
+  touch "$done_marker"
+}
+
+# Writes the csv sample of $1 rows as an SQL dump ($2: mysql or pg) into $OUT/$1-$2, with the
+# csv sample's truth.json (the counts do not depend on the format), unless one is there.
+dump_sample() {
+  local rows=$1 fmt=$2
+  local dir="$OUT/$rows-$fmt" done_marker="$OUT/$rows-$fmt.done"
+  if [[ -f "$done_marker" && -f "$dir/bpjs_sample.sql" && -f "$dir/truth.json" ]]; then
+    echo "== $rows-$fmt: reusing $dir/bpjs_sample.sql" >&2
+    return
+  fi
+  synth_sample "$rows" csv
+  echo "== $rows-$fmt: examples/convert $OUT/$rows-csv/bpjs_sample.csv $fmt" >&2
+  rm -rf "$dir" "$done_marker"
+  mkdir -p "$dir"
+  cargo run --release --quiet --example convert -- "$OUT/$rows-csv/bpjs_sample.csv" "$dir" "$fmt"
+  mv "$dir/sample_$fmt.sql" "$dir/bpjs_sample.sql"
+  cp "$OUT/$rows-csv/truth.json" "$dir/truth.json"
+  touch "$done_marker"
+}
+
 for rows in "${ROWS_LIST[@]}"; do
   for fmt in "${FORMAT_LIST[@]}"; do
     name="$rows-$fmt"
     dir="$OUT/$name"
-    file="$dir/bpjs_sample.$fmt"
-    # The marker lives next to the directory, not in it, so that `triage scan DIR` sees
-    # exactly what synth wrote.
-    done_marker="$OUT/$name.done"
 
     # 2. Generate once.
-    if [[ -f "$done_marker" && -f "$file" && -f "$dir/truth.json" ]]; then
-      echo "== $name: reusing $file" >&2
-    else
-      echo "== $name: triage synth --rows $rows --seed 1 --format $fmt" >&2
-      rm -rf "$dir" "$done_marker"
-      mkdir -p "$dir"
-      "$TRIAGE" synth --rows "$rows" --seed 1 --out "$dir" --format "$fmt"
-      [[ -f "$file" ]] || { echo "synth did not write $file" >&2; exit 2; }
-      [[ -f "$dir/truth.json" ]] || { echo "synth did not write $dir/truth.json" >&2; exit 2; }
-      touch "$done_marker"
-    fi
+    case "$fmt" in
+      csv | jsonl) synth_sample "$rows" "$fmt"; file="$dir/bpjs_sample.$fmt" ;;
+      *) dump_sample "$rows" "$fmt"; file="$dir/bpjs_sample.sql" ;;
+    esac
     bytes=$(stat -c %s "$file")
     echo "== $name: $(du -sh "$dir" | cut -f1) on disk, sample $bytes bytes" >&2
 
