@@ -17,6 +17,7 @@ use crate::analyze::Analyzer;
 use crate::archive::{self, spill, too_large, Container, Guard, Limits};
 use crate::decode::{sniff, Bom, Sniff, Utf16Reader, SNIFF_BYTES};
 use crate::extras::Extras;
+use crate::panics::Quiet;
 use crate::patterns::{normalize_field_name, Patterns};
 use crate::records::{Cut, KeyRoles, Layout};
 use crate::sql::SqlCutter;
@@ -151,10 +152,14 @@ impl Accumulators<'_> {
 }
 
 /// One walked entry. A panic in a reader (ours, or a parser's such as calamine's) fails this
-/// entry with the reason instead of ending the scan: every other file is still read.
+/// entry with the reason instead of ending the scan: every other file is still read. The
+/// ledger then tells of the panic, so it is not also printed on stderr ([`Quiet`]).
 fn scan_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, acc: &Accumulators) {
     let run = std::panic::AssertUnwindSafe(|| read_entry(e, cfg, p, progress, acc));
-    if let Err(panic) = std::panic::catch_unwind(run) {
+    let quiet = Quiet::new();
+    let result = std::panic::catch_unwind(run);
+    drop(quiet);
+    if let Err(panic) = result {
         let msg = panic
             .downcast_ref::<&str>()
             .map(|m| m.to_string())
