@@ -1314,6 +1314,18 @@ pub fn analyze_chunk(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Random numbers below `n` from a xorshift generator seeded with `seed`: random test
+    /// input, the same on every run.
+    fn below(seed: u64) -> impl FnMut(usize) -> usize {
+        let mut x = seed;
+        move |n| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        }
+    }
     use std::sync::OnceLock;
 
     fn pats() -> &'static Patterns {
@@ -1466,13 +1478,7 @@ UNLOCK TABLES;
             "_utf8mb4'Ani'",
             "\"dq\"",
         ];
-        let mut x = 0x853c_49e6_748f_ea9bu64;
-        let mut next = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        let mut next = below(0x853c_49e6_748f_ea9bu64);
         for _ in 0..2_000 {
             let vals: Vec<&str> = (0..1 + next(5))
                 .map(|_| VALUES[next(VALUES.len())])
@@ -1512,13 +1518,7 @@ UNLOCK TABLES;
             "'b' # ),(\n",
             "\"dq)\"",
         ];
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        let mut next = below(0x2545_f491_4f6c_dd1du64);
         for _ in 0..200 {
             let mut dump = String::from("CREATE TABLE t (nik text, hp text, tgl text);\n");
             for _ in 0..1 + next(3) {
@@ -1635,13 +1635,7 @@ COPY public.peserta FROM stdin;\n\
         // fields, in random lines: each row must read as splitting on every tab and
         // unescaping the fields that hold a backslash.
         const PIECES: &[&str] = &["a", "08", "\t", "\\", "\\N", "\\\\", "\\\t", " ", "x\\"];
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        };
+        let mut next = below(0x9e37_79b9_7f4a_7c15u64);
         for _ in 0..2_000 {
             let line: String = (0..next(12)).map(|_| PIECES[next(PIECES.len())]).collect();
             let dump = format!("COPY t (a, b, c, d) FROM stdin;\n{line}\n\\.\n");
