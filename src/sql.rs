@@ -1314,6 +1314,7 @@ pub fn analyze_chunk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::OnceLock;
 
     /// Random numbers below `n` from a xorshift generator seeded with `seed`: random test
     /// input, the same on every run.
@@ -1326,7 +1327,6 @@ mod tests {
             (x % n as u64) as usize
         }
     }
-    use std::sync::OnceLock;
 
     fn pats() -> &'static Patterns {
         static P: OnceLock<Patterns> = OnceLock::new();
