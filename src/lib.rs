@@ -36,7 +36,7 @@ pub mod extras;
 pub mod fingerprint;
 pub mod html;
 pub mod impact;
-pub mod panics;
+mod panics;
 pub mod patterns;
 pub mod records;
 pub mod report;
@@ -46,6 +46,8 @@ pub mod sensitive;
 pub mod sql;
 pub mod summary;
 pub mod synth;
+#[cfg(test)]
+mod testing;
 pub mod validate;
 pub mod walk;
 pub mod workbook;

@@ -34,12 +34,6 @@ impl Quiet {
     }
 }
 
-impl Default for Quiet {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Drop for Quiet {
     fn drop(&mut self) {
         HELD.fetch_sub(1, Ordering::SeqCst);
