@@ -828,6 +828,7 @@ fn email_at(v: &[u8], at: usize, earlier: usize, out: &mut Vec<Found>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::xorshift;
     use std::sync::OnceLock;
 
     fn pats() -> &'static Patterns {
@@ -859,14 +860,6 @@ mod tests {
                     .map(|n| String::from_utf8_lossy(n).into_owned())
             })
             .collect()
-    }
-
-    /// The next value of a xorshift generator: random test bytes, the same on every run.
-    fn xorshift(x: &mut u64) -> u64 {
-        *x ^= *x << 13;
-        *x ^= *x >> 7;
-        *x ^= *x << 17;
-        *x
     }
 
     /// Values built from the pieces candidates are made of, so that the rare shapes (spaced

@@ -1049,6 +1049,7 @@ pub fn normalize_field_name(name: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::xorshift;
 
     #[test]
     fn tail16_right_aligns_and_lowers_the_last_16_bytes() {
@@ -1193,9 +1194,7 @@ mod tests {
             let re = regex::bytes::Regex::new(&rule.pattern).unwrap();
             for prefix in 0..1000u64 {
                 for len in 0..=17usize {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
+                    xorshift(&mut x);
                     let digits = format!("{prefix:03}{x:020}");
                     let mut s = digits.as_bytes()[..len].to_vec();
                     let walked = rule

@@ -838,6 +838,7 @@ fn json_string(s: &[u8], open: usize) -> Option<(Cow<'_, [u8]>, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::xorshift;
 
     fn csv_rows(s: &str, delim: u8) -> Vec<Vec<String>> {
         let mut rows = Vec::new();
@@ -988,12 +989,7 @@ mod tests {
             br#""a"b""#,
         ];
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = || xorshift(&mut x);
         let mut accepted = 0;
         let mut shared = KeyRoles::default();
         for _ in 0..50_000 {
@@ -1075,12 +1071,7 @@ mod tests {
             "tru",
         ];
         let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = || xorshift(&mut x);
         let mut order: Vec<usize> = (0..5).collect();
         let mut shared = KeyRoles::default();
         let mut followed = 0;

@@ -1314,18 +1314,13 @@ pub fn analyze_chunk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::xorshift;
     use std::sync::OnceLock;
 
-    /// Random numbers below `n` from a xorshift generator seeded with `seed`: random test
-    /// input, the same on every run.
+    /// Random numbers below `n` from a xorshift generator seeded with `seed`.
     fn below(seed: u64) -> impl FnMut(usize) -> usize {
         let mut x = seed;
-        move |n| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as usize
-        }
+        move |n| (xorshift(&mut x) % n as u64) as usize
     }
 
     fn pats() -> &'static Patterns {

@@ -854,6 +854,7 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::xorshift;
 
     #[test]
     fn varints_of_every_width_read_back() {
@@ -956,9 +957,7 @@ mod tests {
                 .map(|i| {
                     let mut v: Vec<u64> = (0..(i * 37) % 200)
                         .map(|_| {
-                            x ^= x << 13;
-                            x ^= x >> 7;
-                            x ^= x << 17;
+                            xorshift(&mut x);
                             // Small values collide across runs; u64::MAX must survive.
                             if x % 5 == 0 {
                                 u64::MAX
@@ -1024,9 +1023,7 @@ mod tests {
             for spread in [1u64, 3, 1 << 20, u64::MAX] {
                 let v: Vec<u64> = (0..len)
                     .map(|i| {
-                        x ^= x << 13;
-                        x ^= x >> 7;
-                        x ^= x << 17;
+                        xorshift(&mut x);
                         match i % 7 {
                             0 => 0,
                             1 => u64::MAX,
