@@ -275,6 +275,13 @@ impl Config {
                     .with_context(|| format!("reading baseline {}", path.display()))?;
                 let v: Value = serde_json::from_str(&text)
                     .with_context(|| format!("baseline {} is not JSON", path.display()))?;
+                if let Err(why) = report::check_baseline(&v) {
+                    bail!(
+                        "baseline {} cannot be compared with: {why} (write one with \
+                         `triage scan ... --json -o FILE`)",
+                        path.display()
+                    );
+                }
                 Some((path, v))
             }
             None => None,

@@ -13,6 +13,47 @@ use crate::summary::{reasons, State, Summary};
 
 pub const SCHEMA: &str = "triage.summary/1";
 
+/// The sections a summary holds outside `run` and `schema`, and whether each is an array:
+/// an `--expect` baseline must hold every one (SPEC §2), or the comparison could not fail
+/// on what it lacks. SPEC §7's `verdict` and `custody` join the list when the summary has
+/// them.
+pub const SECTIONS: [(&str, bool); 8] = [
+    ("ledger", false),
+    ("records", false),
+    ("identifiers", false),
+    ("attribution", true),
+    ("impact", false),
+    ("sensitive", false),
+    ("reference", false),
+    ("files", true),
+];
+
+/// Why `baseline` cannot be an `--expect` baseline, if it cannot.
+pub fn check_baseline(baseline: &Value) -> Result<(), String> {
+    let Some(b) = baseline.as_object() else {
+        return Err("it is not a JSON object".into());
+    };
+    if b.get("schema").and_then(Value::as_str) != Some(SCHEMA) {
+        return Err(format!("it does not have \"schema\": \"{SCHEMA}\""));
+    }
+    let missing: Vec<&str> = SECTIONS
+        .iter()
+        .filter(|(name, array)| match b.get(*name) {
+            Some(v) if *array => !v.is_array(),
+            Some(v) => !v.is_object(),
+            None => true,
+        })
+        .map(|(name, _)| *name)
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "it lacks the section(s) {} (or holds them in another shape)",
+            missing.join(", ")
+        ));
+    }
+    Ok(())
+}
+
 /// The non-deterministic part of a summary.
 #[derive(Clone, Debug)]
 pub struct RunInfo {
@@ -671,6 +712,34 @@ mod tests {
         assert_eq!(mask(Kind::BpjsCard, "0001234567890"), "0001*******90");
         assert_eq!(mask(Kind::Phone, "+6281234567890"), "+62812*****890");
         assert_eq!(mask(Kind::Email, "budi@gmail.com"), "b***@gmail.com");
+    }
+
+    #[test]
+    fn a_baseline_must_hold_every_section_the_summary_has() {
+        let p = Patterns::builtin().unwrap();
+        let run = RunInfo {
+            threads: 1,
+            elapsed_s: 0.0,
+        };
+        let v = summary_json(&Summary::default(), &p, &run);
+        let emitted: Vec<&str> = v
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !matches!(*k, "schema" | "run"))
+            .collect();
+        let listed: Vec<&str> = SECTIONS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(emitted, listed, "SECTIONS follows the summary");
+        assert_eq!(check_baseline(&v), Ok(()));
+        for (k, array) in SECTIONS {
+            assert_eq!(v[k].is_array(), array, "{k}");
+            let mut b = v.clone();
+            b.as_object_mut().unwrap().remove(k);
+            assert!(check_baseline(&b).unwrap_err().contains(k));
+        }
+        assert!(check_baseline(&json!({})).is_err());
+        assert!(check_baseline(&json!([])).is_err());
     }
 
     #[test]

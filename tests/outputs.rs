@@ -306,3 +306,72 @@ fn no_output_overwrites_a_scanned_input() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A folder with one small CSV holding a valid NIK, to scan.
+fn small_input(d: &Path) -> PathBuf {
+    let data = d.join("data");
+    fs::create_dir_all(&data).unwrap();
+    fs::write(
+        data.join("people.csv"),
+        "nama,nik,hp\nBudi,3171010101900001,081234567890\n",
+    )
+    .unwrap();
+    data
+}
+
+#[test]
+fn rule8_expect_refuses_empty_baseline() {
+    let d = tempfile::tempdir().unwrap();
+    let data = small_input(d.path());
+    let good: serde_json::Value = serde_json::from_slice(
+        &run(args!["scan", data.as_os_str(), "--no-progress", "--json"]).stdout,
+    )
+    .unwrap();
+    let mut cases: Vec<(String, String)> = vec![
+        ("{}".into(), "schema".into()),
+        ("[]".into(), "not a JSON object".into()),
+        ("null".into(), "not a JSON object".into()),
+        (r#"{"schema":"triage.summary/1"}"#.into(), "ledger".into()),
+    ];
+    let mut wrong = good.clone();
+    wrong["schema"] = "triage.summary/0".into();
+    cases.push((wrong.to_string(), "schema".into()));
+    for section in ["ledger", "records", "identifiers", "attribution", "files"] {
+        let mut b = good.clone();
+        b.as_object_mut().unwrap().remove(section);
+        cases.push((b.to_string(), section.into()));
+        let mut b = good.clone();
+        b[section] = serde_json::Value::Null;
+        cases.push((b.to_string(), section.into()));
+    }
+    let base = d.path().join("base.json");
+    for (text, why) in cases {
+        fs::write(&base, &text).unwrap();
+        let out = run(args![
+            "scan",
+            data.as_os_str(),
+            "--no-progress",
+            "--expect",
+            base.as_os_str()
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {err}");
+        assert!(
+            err.contains("cannot be compared") && err.contains(&why),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty(), "refused before the scan");
+    }
+    // The whole summary is a baseline, and so is one without `run`.
+    let mut b = good.clone();
+    b.as_object_mut().unwrap().remove("run");
+    fs::write(&base, b.to_string()).unwrap();
+    let out = run(args![
+        "scan",
+        data.as_os_str(),
+        "--no-progress",
+        "--expect",
+        base.as_os_str()
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
