@@ -250,6 +250,7 @@ const MAX_THREADS: usize = 1024;
 
 impl Config {
     pub fn from_args(a: ScanArgs) -> Result<Config> {
+        check_outputs(&a)?;
         let mut scan = ScanConfig::new(a.paths);
         if let Some(t) = a.threads {
             if t == 0 {
@@ -353,6 +354,28 @@ impl Config {
     }
 }
 
+/// SPEC §2 "Outputs": every file the scan will write, checked before anything is read
+/// (see [`crate::outputs::check`]); the roots, the baseline and the reference list are
+/// inputs no output may be.
+fn check_outputs(a: &ScanArgs) -> Result<()> {
+    let outputs: Vec<(&str, &std::path::Path)> = [
+        ("-o", &a.output),
+        ("--html", &a.html),
+        ("--records", &a.records),
+    ]
+    .into_iter()
+    .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))
+    .collect();
+    let inputs: Vec<&std::path::Path> = a
+        .paths
+        .iter()
+        .chain(&a.expect)
+        .chain(&a.reference)
+        .map(PathBuf::as_path)
+        .collect();
+    crate::outputs::check(&outputs, &inputs)
+}
+
 /// Parses the command line, runs the command, and returns its exit code.
 pub fn run() -> Exit {
     let cli = match Cli::try_parse() {
@@ -408,6 +431,7 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         r
     })?;
     let x = &cfg.scan.extras;
+    let p = &cfg.patterns;
     if let (Some(path), Some(spill)) = (&cfg.records, &x.rows) {
         crate::rows::write_records(path, spill, std::mem::take(&mut summary.rows))?;
     }
@@ -416,32 +440,25 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         threads: cfg.scan.threads,
         elapsed_s: start.elapsed().as_secs_f64(),
     };
-    let v = report::summary_json(&summary, &cfg.patterns, &run);
+    let v = report::summary_json(&summary, p, &run);
     if let Some(path) = &cfg.html {
-        let mut f = io::BufWriter::new(
-            crate::walk::create_owner_only(path)
-                .with_context(|| format!("creating {}", path.display()))?,
-        );
-        crate::html::write_html(&mut f, &v, &cfg.patterns)
-            .and_then(|()| f.flush())
-            .with_context(|| format!("writing {}", path.display()))?;
+        crate::outputs::write(path, |w| crate::html::write_html(w, &v, p))?;
     }
-
-    let mut sink: Box<dyn Write> = match &cfg.output {
-        Some(path) => Box::new(io::BufWriter::new(
-            crate::walk::create_owner_only(path)
-                .with_context(|| format!("creating {}", path.display()))?,
-        )),
-        None => Box::new(io::BufWriter::new(io::stdout().lock())),
+    let write_summary = |w: &mut dyn Write| match cfg.format {
+        Format::Json => report::write_json(w, &v),
+        Format::Text => report::write_text(w, &v, p),
+        Format::Csv => report::write_csv(w, &v),
+        Format::Html => crate::html::write_html(w, &v, p),
     };
-    match cfg.format {
-        Format::Json => report::write_json(&mut sink, &v),
-        Format::Text => report::write_text(&mut sink, &v, &cfg.patterns),
-        Format::Csv => report::write_csv(&mut sink, &v),
-        Format::Html => crate::html::write_html(&mut sink, &v, &cfg.patterns),
+    match &cfg.output {
+        Some(path) => crate::outputs::write(path, write_summary)?,
+        None => {
+            let mut sink = io::BufWriter::new(io::stdout().lock());
+            write_summary(&mut sink)
+                .and_then(|()| sink.flush())
+                .context("writing the summary")?;
+        }
     }
-    .and_then(|()| sink.flush())
-    .context("writing the summary")?;
 
     if let Some((path, baseline)) = &cfg.expect {
         let diffs = report::expect_diff(&v, baseline);

@@ -96,7 +96,7 @@ footer { margin-top:22px; color:var(--muted); font-size:12.5px; }
 "#;
 
 /// Writes the report for a JSON summary (as `report::summary_json` makes it).
-pub fn write_html<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()> {
+pub fn write_html<W: Write + ?Sized>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()> {
     let mut h = String::with_capacity(64 * 1024);
     render(&mut h, v, p).expect("writing to a String");
     w.write_all(h.as_bytes())

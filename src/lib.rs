@@ -36,6 +36,7 @@ pub mod extras;
 pub mod fingerprint;
 pub mod html;
 pub mod impact;
+pub mod outputs;
 mod panics;
 pub mod patterns;
 pub mod records;

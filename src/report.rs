@@ -301,7 +301,7 @@ fn sensitive_json(s: &Summary) -> Value {
     Value::Object(m)
 }
 
-pub fn write_json<W: Write>(w: &mut W, summary: &Value) -> io::Result<()> {
+pub fn write_json<W: Write + ?Sized>(w: &mut W, summary: &Value) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, summary)?;
     writeln!(w)
 }
@@ -323,7 +323,7 @@ fn pct(a: u64, b: u64) -> String {
 }
 
 /// The text summary: headline, a table per identifier kind, top provinces, ledger problems.
-pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()> {
+pub fn write_text<W: Write + ?Sized>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()> {
     let total = n(v, "records.total");
     let confirmed = n(v, "records.confirmed");
     let people = n(v, "identifiers.nik.unique");
@@ -585,7 +585,7 @@ pub fn write_text<W: Write>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()
 }
 
 /// One CSV row per ledger entry with its counts.
-pub fn write_csv<W: Write>(w: &mut W, v: &Value) -> io::Result<()> {
+pub fn write_csv<W: Write + ?Sized>(w: &mut W, v: &Value) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     let mut header = vec!["path", "format", "state", "bytes", "records", "confirmed"];
     header.extend(Kind::ALL.iter().map(|k| k.name()));

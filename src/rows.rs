@@ -252,7 +252,7 @@ impl RowBuf {
     }
 }
 
-/// Creates FILE for owner only (0600 on Unix) and copies the chunks' rows into it in
+/// Writes FILE (whole and owner-only, see [`crate::outputs::write`]) from the chunks' rows in
 /// (path, offset) order, numbering records per file.
 pub fn write_records(path: &Path, spill: &RowSpill, mut chunks: Vec<RowChunk>) -> Result<()> {
     if let Some(e) = spill
@@ -267,21 +267,15 @@ pub fn write_records(path: &Path, spill: &RowSpill, mut chunks: Vec<RowChunk>) -
         );
     }
     chunks.sort();
-    let f = crate::walk::create_owner_only(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    let mut out = io::BufWriter::new(f);
     let mut g = spill.file.lock().unwrap_or_else(|e| e.into_inner());
     let src = &mut g.0;
-    copy_rows(src, &chunks, &mut out).with_context(|| format!("writing {}", path.display()))?;
-    out.flush()
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    crate::outputs::write(path, |out| copy_rows(src, &chunks, out))
 }
 
-fn copy_rows<R: Read + Seek, W: Write>(
+fn copy_rows<R: Read + Seek>(
     src: &mut R,
     chunks: &[RowChunk],
-    out: &mut W,
+    out: &mut dyn Write,
 ) -> io::Result<()> {
     out.write_all(HEADER.as_bytes())?;
     let mut buf = Vec::new();

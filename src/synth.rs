@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::{BufWriter, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
@@ -108,21 +108,19 @@ const KETERANGAN: usize = 14;
 pub fn write(opts: &SynthOptions, p: &Patterns) -> Result<SynthReport> {
     fs::create_dir_all(&opts.out).with_context(|| format!("creating {}", opts.out.display()))?;
     let sample = opts.out.join(opts.format.file_name());
-    let file = crate::walk::create_owner_only(&sample)
-        .with_context(|| format!("creating {}", sample.display()))?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
-    let generated = generate(opts.rows, opts.seed, opts.format, p, &mut w)
-        .with_context(|| format!("writing {}", sample.display()))?;
-    w.flush()
-        .with_context(|| format!("writing {}", sample.display()))?;
-    drop(w);
-
     let truth = opts.out.join("truth.json");
+    crate::outputs::check(&[("synth", &sample), ("synth", &truth)], &[])?;
+    let mut generated = None;
+    crate::outputs::write(&sample, |mut w| {
+        generated =
+            Some(generate(opts.rows, opts.seed, opts.format, p, &mut w).map_err(io::Error::other)?);
+        Ok(())
+    })?;
+    let generated = generated.context("the sample was written")?;
+
     let mut text = serde_json::to_string_pretty(&generated.truth)?;
     text.push('\n');
-    crate::walk::create_owner_only(&truth)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
-        .with_context(|| format!("writing {}", truth.display()))?;
+    crate::outputs::write(&truth, |w| w.write_all(text.as_bytes()))?;
     Ok(SynthReport {
         sample,
         truth,

@@ -94,23 +94,6 @@ struct Outputs {
     clash: std::cell::RefCell<Option<String>>,
 }
 
-/// Creates (or truncates) a file this run writes, readable and writable by its owner only:
-/// summaries, reports and record lists describe a leak. An existing regular file is narrowed
-/// to 0600 too (opening keeps the old mode); a device such as `/dev/null` is left alone.
-pub fn create_owner_only(path: &Path) -> io::Result<File> {
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let f = opts.open(path)?;
-    #[cfg(unix)]
-    if f.metadata()?.is_file() {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(f)
-}
-
 /// A file name as the ledger shows it: bytes that are not UTF-8 are written `\xFF`, so two
 /// names that differ only there stay two entries (a lossy `�` would merge them).
 pub fn display_name(name: &OsStr) -> String {
@@ -289,29 +272,6 @@ mod tests {
         assert_ne!(
             display_name(OsStr::from_bytes(b"\xfe")),
             display_name(OsStr::from_bytes(b"\xff"))
-        );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn outputs_are_owner_only() {
-        use std::os::unix::fs::PermissionsExt;
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path().join("o.json");
-        fs::write(&p, "old").unwrap();
-        fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
-        for path in [p.clone(), d.path().join("new.json")] {
-            drop(create_owner_only(&path).unwrap());
-            let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600, "{}", path.display());
-        }
-        assert_eq!(fs::read(&p).unwrap(), b"", "truncated");
-        // A device is written to, never chmod-ed.
-        let null = fs::metadata("/dev/null").unwrap().permissions().mode();
-        drop(create_owner_only(Path::new("/dev/null")).unwrap());
-        assert_eq!(
-            fs::metadata("/dev/null").unwrap().permissions().mode(),
-            null
         );
     }
 

@@ -5,6 +5,15 @@
 //!   `-o`, `--html`, `--records`, the `--expect` differences, `explain`, and stderr;
 //! - every file triage writes is owner-only (0600), also when it existed with a wider mode;
 //! - no output overwrites a scanned input, by whatever path or link it is named (exit 2).
+//!
+//! Issue 20 adds (tests named after the rule):
+//!
+//! - rule 5: every output is written whole to a temporary file and renamed into place; a
+//!   link, another user's file, two outputs on one path, an input, or a folder that cannot be
+//!   written is refused (exit 2) before the scan;
+//! - rule 6: names are outputs too: an identifier in a file or member name is masked, control
+//!   characters are escaped, and no CSV cell starts a formula;
+//! - rule 8: `--expect` refuses a baseline that could not fail.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -278,8 +287,14 @@ fn no_output_overwrites_a_scanned_input() {
             scanned.display(),
             out_path.display()
         );
-        assert!(err.contains("refusing to overwrite"), "{err}");
-        assert!(err.contains("scanned input"), "{err}");
+        // A link at an output path is refused whatever it points to (rule 5).
+        if out_path == link {
+            assert!(err.contains("symbolic link"), "{err}");
+        } else {
+            assert!(err.contains("refusing to overwrite"), "{err}");
+            assert!(err.contains("scanned input"), "{err}");
+        }
+
         assert_eq!(fs::read(&input).unwrap(), content, "the input is intact");
         assert!(out.stdout.is_empty(), "nothing written");
     }
@@ -317,6 +332,268 @@ fn small_input(d: &Path) -> PathBuf {
     )
     .unwrap();
     data
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn rule5_symlink_at_output_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let data = small_input(d.path());
+    let victim = d.path().join("victim.txt");
+    fs::write(&victim, "precious").unwrap();
+    let link = d.path().join("out.link");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    // A dangling link would make a new file wherever it points.
+    let dangling = d.path().join("dangling.link");
+    let target = d.path().join("made-through-the-link");
+    std::os::unix::fs::symlink(&target, &dangling).unwrap();
+    for flag in ["-o", "--html", "--records"] {
+        for l in [&link, &dangling] {
+            let out = run(args![
+                "scan",
+                data.as_os_str(),
+                "--no-progress",
+                flag,
+                l.as_os_str()
+            ]);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{flag} {}: {err}", l.display());
+            assert!(err.contains("symbolic link"), "{err}");
+            assert!(out.stdout.is_empty(), "refused before the scan");
+        }
+    }
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(!target.exists());
+    // synth's files too.
+    let syn = d.path().join("synth");
+    fs::create_dir(&syn).unwrap();
+    std::os::unix::fs::symlink(&victim, syn.join("truth.json")).unwrap();
+    let out = run(args!["synth", "--rows", "5", "--out", syn.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    assert_eq!(names_in(&syn), ["truth.json"], "nothing written");
+}
+
+#[test]
+fn rule5_existing_output_owned_by_another_user_is_refused() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: giving a file to another user needs root");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let data = small_input(d.path());
+    let theirs = d.path().join("theirs.json");
+    fs::write(&theirs, "their report").unwrap();
+    std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).unwrap();
+    for flag in ["-o", "--html", "--records"] {
+        let out = run(args![
+            "scan",
+            data.as_os_str(),
+            "--no-progress",
+            flag,
+            theirs.as_os_str()
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains("owned by another user"), "{err}");
+    }
+    assert_eq!(fs::read_to_string(&theirs).unwrap(), "their report");
+}
+
+#[test]
+fn rule5_two_outputs_on_one_path_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let data = small_input(d.path());
+    fs::create_dir(d.path().join("sub")).unwrap();
+    let x = d.path().join("x.out");
+    let same = d.path().join("sub/../x.out");
+    let dot = d.path().join("./x.out");
+    for (a, pa, b, pb) in [
+        ("-o", &x, "--html", &x),
+        ("-o", &x, "--records", &same),
+        ("--html", &dot, "--records", &x),
+    ] {
+        let out = run(args![
+            "scan",
+            data.as_os_str(),
+            "--no-progress",
+            a,
+            pa.as_os_str(),
+            b,
+            pb.as_os_str()
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{a} {b}: {err}");
+        assert!(err.contains("two outputs on one path"), "{err}");
+        assert!(!x.exists(), "nothing written");
+    }
+}
+
+#[test]
+fn rule5_an_output_that_is_an_input_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let data = small_input(d.path());
+    let baseline = d.path().join("baseline.json");
+    let out = run(args![
+        "scan",
+        data.as_os_str(),
+        "--no-progress",
+        "--json",
+        "-o",
+        baseline.as_os_str()
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let before = fs::read(&baseline).unwrap();
+    let reference = d.path().join("reference.txt");
+    fs::write(&reference, "3171010101900001\n").unwrap();
+    for (flag, path) in [("--expect", &baseline), ("--reference", &reference)] {
+        let out = run(args![
+            "scan",
+            data.as_os_str(),
+            "--no-progress",
+            flag,
+            path.as_os_str(),
+            "--html",
+            path.as_os_str()
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains("refusing to overwrite"), "{err}");
+    }
+    assert_eq!(fs::read(&baseline).unwrap(), before);
+    assert_eq!(
+        fs::read_to_string(&reference).unwrap(),
+        "3171010101900001\n"
+    );
+}
+
+#[test]
+fn rule5_output_folders_are_checked_before_the_scan() {
+    let d = tempfile::tempdir().unwrap();
+    let data = small_input(d.path());
+    let html = d.path().join("report.html");
+    let typo = d.path().join("no-such-folder/summary.json");
+    let out = run(args![
+        "scan",
+        data.as_os_str(),
+        "--no-progress",
+        "--html",
+        html.as_os_str(),
+        "-o",
+        typo.as_os_str()
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no-such-folder"), "{err}");
+    assert!(!html.exists(), "failed before the scan, not after it");
+    assert_eq!(names_in(d.path()), ["data"]);
+}
+
+#[test]
+fn rule5_outputs_are_replaced_whole_not_rewritten() {
+    use std::os::unix::fs::MetadataExt;
+    let d = tempfile::tempdir().unwrap();
+    let data = small_input(d.path());
+    let (o, html, rec) = (
+        d.path().join("s.json"),
+        d.path().join("r.html"),
+        d.path().join("r.csv"),
+    );
+    let mut old = Vec::new();
+    for p in [&o, &html, &rec] {
+        fs::write(p, "previous").unwrap();
+        let keep = PathBuf::from(format!("{}.keep", p.display()));
+        fs::hard_link(p, &keep).unwrap();
+        old.push((fs::metadata(p).unwrap().ino(), keep));
+    }
+    let out = run(args![
+        "scan",
+        data.as_os_str(),
+        "--no-progress",
+        "--json",
+        "-o",
+        o.as_os_str(),
+        "--html",
+        html.as_os_str(),
+        "--records",
+        rec.as_os_str()
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    for (p, (ino, keep)) in [&o, &html, &rec].into_iter().zip(old) {
+        let m = fs::metadata(p).unwrap();
+        assert_ne!(
+            m.ino(),
+            ino,
+            "{} is a new file, renamed into place",
+            p.display()
+        );
+        assert_eq!(m.mode() & 0o777, 0o600);
+        assert_eq!(fs::read_to_string(&keep).unwrap(), "previous");
+        assert_ne!(fs::read_to_string(p).unwrap(), "previous");
+    }
+    let mut names = names_in(d.path());
+    names.retain(|n| n.starts_with('.'));
+    assert!(names.is_empty(), "no temporary file left: {names:?}");
+}
+
+/// Runs `triage ARGS` under a file-size limit of 1 KiB (`ulimit -f`), with SIGXFSZ either
+/// left to end the process or ignored (the write then fails with an error).
+fn run_size_limited(args: &[&std::ffi::OsStr], ignore_signal: bool) -> Output {
+    let trap = if ignore_signal { "trap '' XFSZ; " } else { "" };
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{trap}ulimit -c 0; ulimit -f 2; exec \"$0\" \"$@\""
+        ))
+        .arg(assert_cmd::cargo::cargo_bin("triage"))
+        .args(args)
+        .env_remove("TRIAGE_KEY")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn rule5_an_interrupted_write_keeps_the_previous_output() {
+    use std::os::unix::process::ExitStatusExt;
+    let d = tempfile::tempdir().unwrap();
+    let outdir = d.path().join("out");
+    fs::create_dir(&outdir).unwrap();
+    let o = outdir.join("summary.json");
+    for ignore_signal in [false, true] {
+        fs::write(&o, "previous good summary").unwrap();
+        let out = run_size_limited(
+            args![
+                "scan",
+                fx_path("tricky").as_os_str(),
+                "--no-progress",
+                "--json",
+                "-o",
+                o.as_os_str()
+            ],
+            ignore_signal,
+        );
+        if ignore_signal {
+            assert_eq!(out.status.code(), Some(2), "{out:?}");
+            assert!(String::from_utf8_lossy(&out.stderr).contains("writing"));
+        } else {
+            assert_eq!(out.status.signal(), Some(libc::SIGXFSZ), "{out:?}");
+        }
+        assert_eq!(
+            fs::read_to_string(&o).unwrap(),
+            "previous good summary",
+            "ignore_signal {ignore_signal}"
+        );
+        assert_eq!(names_in(&outdir), ["summary.json"], "no partial file left");
+    }
 }
 
 #[test]
