@@ -304,9 +304,10 @@ impl Config {
                     );
                 }
                 if r.unusable > 0 {
+                    let p = Patterns::builtin().ok();
                     eprintln!(
                         "triage: {}: {} line(s) are neither a 16-digit NIK nor a 64-digit hex fingerprint; ignored",
-                        path.display(),
+                        shown(&path.display().to_string(), a.reveal, p.as_ref()),
                         r.unusable
                     );
                 }
@@ -376,6 +377,16 @@ fn check_outputs(a: &ScanArgs) -> Result<()> {
     crate::outputs::check(&outputs, &inputs)
 }
 
+/// A name or message as stderr shows it: identifiers masked unless `reveal`, control
+/// characters escaped (SPEC §7: names are outputs too).
+fn shown(text: &str, reveal: bool, p: Option<&Patterns>) -> String {
+    let masked = match (reveal, p) {
+        (false, Some(p)) => report::NameMasker::new(p).mask(text).into_owned(),
+        _ => text.to_string(),
+    };
+    report::escape_controls(&masked).into_owned()
+}
+
 /// Parses the command line, runs the command, and returns its exit code.
 pub fn run() -> Exit {
     let cli = match Cli::try_parse() {
@@ -389,11 +400,21 @@ pub fn run() -> Exit {
             };
         }
     };
+    let reveal = match &cli.command {
+        Command::Scan(a) => a.reveal,
+        Command::Explain(a) => a.reveal,
+        _ => false,
+    };
     match run_command(cli.command) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => Exit::Ok,
         Err(e) => {
-            eprintln!("triage: error: {e:#}");
+            // An error may name an input or an output (`refusing to overwrite ...`).
+            let p = Patterns::builtin().ok();
+            eprintln!(
+                "triage: error: {}",
+                shown(&format!("{e:#}"), reveal, p.as_ref())
+            );
             Exit::Fatal
         }
     }
@@ -431,16 +452,27 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         r
     })?;
     let x = &cfg.scan.extras;
-    let p = &cfg.patterns;
+    let (p, reveal) = (&cfg.patterns, cfg.reveal);
+    let mut masker = report::NameMasker::new(p);
+    let mut name = |n: &str| -> String {
+        if reveal {
+            n.to_string()
+        } else {
+            masker.mask(n).into_owned()
+        }
+    };
     if let (Some(path), Some(spill)) = (&cfg.records, &x.rows) {
-        crate::rows::write_records(path, spill, std::mem::take(&mut summary.rows))?;
+        crate::rows::write_records(path, spill, std::mem::take(&mut summary.rows), &mut name)?;
     }
     summary.reference = x.reference.as_ref().map(|r| r.len() as u64);
     let run = RunInfo {
         threads: cfg.scan.threads,
         elapsed_s: start.elapsed().as_secs_f64(),
     };
-    let v = report::summary_json(&summary, p, &run);
+    let mut v = report::summary_json(&summary, p, &run);
+    if !reveal {
+        report::mask_names(&mut v, p);
+    }
     if let Some(path) = &cfg.html {
         crate::outputs::write(path, |w| crate::html::write_html(w, &v, p))?;
     }
@@ -461,12 +493,13 @@ fn run_scan(cfg: Config) -> Result<Exit> {
     }
 
     if let Some((path, baseline)) = &cfg.expect {
-        let diffs = report::expect_diff(&v, baseline);
+        let show = |s: &str| shown(s, reveal, Some(p));
+        let diffs = report::expect_diff_shown(&v, baseline, &show);
         if !diffs.is_empty() {
             eprintln!(
                 "triage: {} difference(s) from the baseline {}:",
                 diffs.len(),
-                path.display()
+                show(&path.display().to_string())
             );
             for d in &diffs {
                 eprintln!("  {d}");
@@ -619,9 +652,9 @@ fn run_synth(a: SynthArgs) -> Result<Exit> {
     let r = synth::write(&opts, &p)?;
     eprintln!(
         "triage: wrote {} ({} bytes) and {}",
-        r.sample.display(),
+        shown(&r.sample.display().to_string(), false, Some(&p)),
         r.bytes,
-        r.truth.display()
+        shown(&r.truth.display().to_string(), false, Some(&p))
     );
     Ok(Exit::Ok)
 }

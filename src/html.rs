@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use crate::patterns::{Kind, Patterns};
+use crate::report::escape_controls;
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -497,16 +498,14 @@ fn ledger(h: &mut String, v: &Value) -> std::fmt::Result {
          <th class=\"n\">confirmed</th><th class=\"n\">NIK</th><th class=\"n\">KK</th><th class=\"n\">card</th>\
          <th class=\"n\">phone</th><th class=\"n\">e-mail</th><th>reason</th></tr>"
     )?;
-    let reasons: std::collections::HashMap<&str, &str> = l["problems"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| Some((p["path"].as_str()?, p["reason"].as_str().unwrap_or(""))))
-        .collect();
     let files = v["files"].as_array().map(Vec::as_slice).unwrap_or(&[]);
     const MAX_FILES: usize = 500;
-    for f in files.iter().take(MAX_FILES) {
-        let path = s(f, "path");
+    for (f, reason) in files
+        .iter()
+        .zip(crate::report::file_reasons(v))
+        .take(MAX_FILES)
+    {
+        let path = &escape_controls(s(f, "path"));
         let state = s(f, "state");
         write!(
             h,
@@ -524,7 +523,7 @@ fn ledger(h: &mut String, v: &Value) -> std::fmt::Result {
         writeln!(
             h,
             "<td class=\"small\">{}</td></tr>",
-            esc(reasons.get(path).copied().unwrap_or(""))
+            esc(&escape_controls(reason))
         )?;
     }
     writeln!(h, "</table>")?;

@@ -1,11 +1,13 @@
 //! Rendering: the JSON summary of SPEC §7, the text summary for a person, the per-file CSV,
 //! the `--expect` comparison, and masks. Every writer takes any `io::Write`.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
 use crate::attribute::attribute;
+use crate::detect::{Detector, Found};
 use crate::impact::{Impact, RegionPeople, AGE_BANDS};
 use crate::patterns::{Kind, Patterns};
 use crate::sensitive::CATEGORIES;
@@ -568,8 +570,8 @@ pub fn write_text<W: Write + ?Sized>(w: &mut W, v: &Value, p: &Patterns) -> io::
                 w,
                 "  {:<8} {}: {}",
                 pr["state"].as_str().unwrap_or("?"),
-                pr["path"].as_str().unwrap_or("?"),
-                pr["reason"].as_str().unwrap_or("")
+                escape_controls(pr["path"].as_str().unwrap_or("?")),
+                escape_controls(pr["reason"].as_str().unwrap_or(""))
             )?;
         }
     }
@@ -584,23 +586,18 @@ pub fn write_text<W: Write + ?Sized>(w: &mut W, v: &Value, p: &Patterns) -> io::
     Ok(())
 }
 
-/// One CSV row per ledger entry with its counts.
+/// One CSV row per ledger entry with its counts; no cell can start a formula
+/// ([`crate::rows::csv_cell`]).
 pub fn write_csv<W: Write + ?Sized>(w: &mut W, v: &Value) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     let mut header = vec!["path", "format", "state", "bytes", "records", "confirmed"];
     header.extend(Kind::ALL.iter().map(|k| k.name()));
     header.push("reason");
     out.write_record(&header)?;
-    let reasons: std::collections::HashMap<&str, &str> = v["ledger"]["problems"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| Some((p["path"].as_str()?, p["reason"].as_str().unwrap_or(""))))
-        .collect();
-    for f in v["files"].as_array().into_iter().flatten() {
-        let path = f["path"].as_str().unwrap_or("");
+    let files = v["files"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    for (f, reason) in files.iter().zip(file_reasons(v)) {
         let mut row = vec![
-            path.to_string(),
+            f["path"].as_str().unwrap_or("").to_string(),
             f["format"].as_str().unwrap_or("").to_string(),
             f["state"].as_str().unwrap_or("").to_string(),
             n(f, "bytes").to_string(),
@@ -612,26 +609,74 @@ pub fn write_csv<W: Write + ?Sized>(w: &mut W, v: &Value) -> io::Result<()> {
                 .iter()
                 .map(|k| n(&f["valid"], k.name()).to_string()),
         );
-        row.push(reasons.get(path).unwrap_or(&"").to_string());
-        out.write_record(&row)?;
+        row.push(reason.to_string());
+        out.write_record(row.iter().map(|c| crate::rows::csv_cell(c).into_owned()))?;
     }
     out.flush()
+}
+
+/// The reason of each `files` entry, in order: the ledger's problems are the entries that
+/// are not `scanned`, in the same order (matched by position, since two masked names may
+/// be alike).
+pub fn file_reasons(v: &Value) -> impl Iterator<Item = &str> {
+    let mut problems = v["ledger"]["problems"].as_array().into_iter().flatten();
+    v["files"].as_array().into_iter().flatten().map(move |f| {
+        if f["state"] == "scanned" {
+            ""
+        } else {
+            problems
+                .next()
+                .and_then(|p| p["reason"].as_str())
+                .unwrap_or("")
+        }
+    })
 }
 
 /// The differences between a summary and a baseline, outside `run`. Keys only in the summary
 /// are new information, not a moved count, and are not reported.
 pub fn expect_diff(actual: &Value, expected: &Value) -> Vec<String> {
+    expect_diff_shown(actual, expected, &|s| s.to_string())
+}
+
+/// [`expect_diff`], with every string of either side (entry names, reasons) written through
+/// `show`: the differences are an output too (masks, escapes).
+pub fn expect_diff_shown(
+    actual: &Value,
+    expected: &Value,
+    show: &dyn Fn(&str) -> String,
+) -> Vec<String> {
     let mut out = Vec::new();
-    diff_into("", actual, expected, &mut out);
+    diff_into("", actual, expected, show, &mut out);
     out
 }
 
-fn diff_into(path: &str, a: &Value, e: &Value, out: &mut Vec<String>) {
+/// A JSON value as a difference line shows it: its strings through `show`.
+fn render(v: &Value, show: &dyn Fn(&str) -> String) -> String {
+    fn map(v: &Value, show: &dyn Fn(&str) -> String) -> Value {
+        match v {
+            Value::String(s) => Value::String(show(s)),
+            Value::Array(a) => Value::Array(a.iter().map(|x| map(x, show)).collect()),
+            Value::Object(o) => {
+                Value::Object(o.iter().map(|(k, x)| (show(k), map(x, show))).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    map(v, show).to_string()
+}
+
+fn diff_into(
+    path: &str,
+    a: &Value,
+    e: &Value,
+    show: &dyn Fn(&str) -> String,
+    out: &mut Vec<String>,
+) {
     let label = |k: &str| {
         if path.is_empty() {
-            k.to_string()
+            show(k)
         } else {
-            format!("{path}.{k}")
+            format!("{path}.{}", show(k))
         }
     };
     match (a, e) {
@@ -641,19 +686,24 @@ fn diff_into(path: &str, a: &Value, e: &Value, out: &mut Vec<String>) {
                     continue;
                 }
                 match am.get(k) {
-                    Some(av) => diff_into(&label(k), av, ev, out),
-                    None => out.push(format!("{}: missing (baseline {})", label(k), ev)),
+                    Some(av) => diff_into(&label(k), av, ev, show, out),
+                    None => out.push(format!(
+                        "{}: missing (baseline {})",
+                        label(k),
+                        render(ev, show)
+                    )),
                 }
             }
         }
         (Value::Array(aa), Value::Array(ea)) => {
             let name = |v: &Value, i: usize| match v.get("path").or_else(|| v.get("source")) {
-                Some(Value::String(s)) => format!("{path}[{s}]"),
+                Some(Value::String(s)) => format!("{path}[{}]", show(s)),
                 _ => format!("{path}[{i}]"),
             };
+            let key = |v: &Value| v.get("path").or_else(|| v.get("source")).cloned();
             for (i, ev) in ea.iter().enumerate() {
                 match aa.get(i) {
-                    Some(av) if name(av, i) == name(ev, i) => diff_into(&name(ev, i), av, ev, out),
+                    Some(av) if key(av) == key(ev) => diff_into(&name(ev, i), av, ev, show, out),
                     Some(av) => out.push(format!(
                         "{path}[{i}]: baseline has {}, scan has {}",
                         name(ev, i),
@@ -673,10 +723,170 @@ fn diff_into(path: &str, a: &Value, e: &Value, out: &mut Vec<String>) {
         }
         _ => {
             if a != e {
-                out.push(format!("{path}: baseline {e}, scan {a}"));
+                out.push(format!(
+                    "{path}: baseline {}, scan {}",
+                    render(e, show),
+                    render(a, show)
+                ));
             }
         }
     }
+}
+
+/// Writes each name of a summary as outputs show it without `--reveal` (SPEC §7: names are
+/// outputs too): every entry's path, and every reason, which may quote a member's name.
+pub fn mask_names(v: &mut Value, p: &Patterns) {
+    let mut m = NameMasker::new(p);
+    let mut fix = |x: &mut Value| {
+        if let Value::String(s) = x {
+            if let Cow::Owned(masked) = m.mask(s) {
+                *s = masked;
+            }
+        }
+    };
+    for pr in v["ledger"]["problems"].as_array_mut().into_iter().flatten() {
+        fix(&mut pr["path"]);
+        fix(&mut pr["reason"]);
+    }
+    for f in v["files"].as_array_mut().into_iter().flatten() {
+        fix(&mut f["path"]);
+    }
+}
+
+/// Masks the identifiers in names and messages: the data's own detector finds them, so any
+/// candidate of any kind, valid or not, is masked as a value is (SPEC §7); a run of 13 or
+/// more digits it does not take for a candidate (a card without its keyword, an NPWP, a
+/// NIP) keeps only its first 4 and last 2 digits, as a card does.
+pub struct NameMasker<'p> {
+    detector: Detector<'p>,
+    found: Vec<Found>,
+}
+
+/// The fewest digits of a run masked although the detector found no candidate in it.
+const LONG_DIGITS: usize = 13;
+
+impl<'p> NameMasker<'p> {
+    pub fn new(p: &'p Patterns) -> Self {
+        NameMasker {
+            detector: Detector::new(p),
+            found: Vec::new(),
+        }
+    }
+
+    pub fn mask<'a>(&mut self, name: &'a str) -> Cow<'a, str> {
+        let b = name.as_bytes();
+        self.detector
+            .detect(b, crate::patterns::Role::Unnamed, &mut self.found);
+        let mut spans: Vec<(usize, usize, String)> = self
+            .found
+            .iter()
+            .filter_map(|f| {
+                let (s, e) = f.span();
+                let m = match *f {
+                    Found::Sixteen { kind, digits, .. } => mask(kind, ascii(&digits)),
+                    Found::Card { digits, .. } => mask(Kind::BpjsCard, ascii(&digits)),
+                    Found::Phone { .. } => mask(
+                        Kind::Phone,
+                        &format!("+62{}", ascii(f.national().unwrap_or(b""))),
+                    ),
+                    Found::Email { .. } => mask(
+                        Kind::Email,
+                        &String::from_utf8_lossy(&b[s..e]).to_lowercase(),
+                    ),
+                    Found::Damaged => return None,
+                };
+                Some((s, e, m))
+            })
+            .collect();
+        spans.sort();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        for (s, e, m) in spans {
+            if s < i || e > b.len() {
+                continue;
+            }
+            mask_long_digits(&b[i..s], &mut out);
+            out.extend_from_slice(m.as_bytes());
+            i = e;
+        }
+        mask_long_digits(&b[i..], &mut out);
+        if out == b {
+            Cow::Borrowed(name)
+        } else {
+            Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+        }
+    }
+}
+
+fn ascii(d: &[u8]) -> &str {
+    std::str::from_utf8(d).unwrap_or("")
+}
+
+/// Copies `b` to `out`, masking each run of [`LONG_DIGITS`] or more digits (single `.`,
+/// `-` or ` ` between them, as an NPWP is written) to its first 4 and last 2 digits.
+fn mask_long_digits(b: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            out.push(b[i]);
+            i += 1;
+            continue;
+        }
+        // The run: digits, each separator single and between two digits.
+        let (start, mut end, mut digits) = (i, i, 0);
+        let mut j = i;
+        while j < b.len() {
+            if b[j].is_ascii_digit() {
+                digits += 1;
+                j += 1;
+                end = j;
+            } else if matches!(b[j], b'.' | b'-' | b' ')
+                && b.get(j + 1).is_some_and(u8::is_ascii_digit)
+            {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if digits < LONG_DIGITS {
+            out.extend_from_slice(&b[start..end]);
+        } else {
+            let mut k = 0;
+            for &c in &b[start..end] {
+                if c.is_ascii_digit() {
+                    out.push(if k < 4 || k + 2 >= digits { c } else { b'*' });
+                    k += 1;
+                } else {
+                    out.push(c);
+                }
+            }
+        }
+        i = end;
+    }
+}
+
+/// Text for a terminal or a page: control characters and the bidirectional overrides that
+/// reorder what is shown (`invoice\u{202E}fdp.exe`) are written as escapes (`\x1B`,
+/// `\u{202E}`), so a name can neither drive the terminal nor disguise itself.
+pub fn escape_controls(s: &str) -> Cow<'_, str> {
+    fn escaped(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    }
+    if !s.chars().any(escaped) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !escaped(c) {
+            out.push(c);
+        } else if (c as u32) < 0x100 {
+            out.push_str(&format!("\\x{:02X}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Hides a value (SPEC §7): NIK, KK and card keep the first 4 and last 2 digits, a phone keeps
@@ -712,6 +922,46 @@ mod tests {
         assert_eq!(mask(Kind::BpjsCard, "0001234567890"), "0001*******90");
         assert_eq!(mask(Kind::Phone, "+6281234567890"), "+62812*****890");
         assert_eq!(mask(Kind::Email, "budi@gmail.com"), "b***@gmail.com");
+    }
+
+    #[test]
+    fn names_are_masked_by_the_data_detector() {
+        let p = Patterns::builtin().unwrap();
+        let mut m = NameMasker::new(&p);
+        for (name, masked) in [
+            ("ktp_3171014101900002.csv", "ktp_3171**********02.csv"),
+            ("scan_of_081298765432.pdf", "scan_of_+62812*****432.pdf"),
+            ("budi@gmail.com.csv", "b***@gmail.com.csv"),
+            (
+                "a.zip!KK 3171011234567890.csv",
+                "a.zip!KK 3171**********90.csv",
+            ),
+            // Not a candidate, but as long as one: an NPWP, a card without its keyword.
+            (
+                "npwp_01.234.567.8-901.000.pdf",
+                "npwp_01.23*.***.*-***.*00.pdf",
+            ),
+            ("0001234567890.csv", "0001*******90.csv"),
+        ] {
+            assert_eq!(m.mask(name), masked, "{name}");
+        }
+        for plain in [
+            "export_20240101.csv",
+            "dump 2023-01-01 12:00.sql",
+            "a/b.zip!c.csv",
+            "é.txt",
+        ] {
+            assert!(matches!(m.mask(plain), Cow::Borrowed(_)), "{plain}");
+        }
+    }
+
+    #[test]
+    fn controls_and_bidi_overrides_are_escaped() {
+        assert_eq!(
+            escape_controls("a\x1b[2J\nb\u{202E}c\u{85}"),
+            "a\\x1B[2J\\x0Ab\\u{202E}c\\x85"
+        );
+        assert!(matches!(escape_controls("plain é"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -253,8 +253,14 @@ impl RowBuf {
 }
 
 /// Writes FILE (whole and owner-only, see [`crate::outputs::write`]) from the chunks' rows in
-/// (path, offset) order, numbering records per file.
-pub fn write_records(path: &Path, spill: &RowSpill, mut chunks: Vec<RowChunk>) -> Result<()> {
+/// (path, offset) order, numbering records per file. `name` gives each entry's path as shown
+/// (masked unless `--reveal`, SPEC §7).
+pub fn write_records(
+    path: &Path,
+    spill: &RowSpill,
+    mut chunks: Vec<RowChunk>,
+    name: &mut dyn FnMut(&str) -> String,
+) -> Result<()> {
     if let Some(e) = spill
         .error
         .lock()
@@ -269,12 +275,26 @@ pub fn write_records(path: &Path, spill: &RowSpill, mut chunks: Vec<RowChunk>) -
     chunks.sort();
     let mut g = spill.file.lock().unwrap_or_else(|e| e.into_inner());
     let src = &mut g.0;
-    crate::outputs::write(path, |out| copy_rows(src, &chunks, out))
+    crate::outputs::write(path, |out| copy_rows(src, &chunks, name, out))
+}
+
+/// A CSV cell as written. Control characters are escaped as in the text summary (a CSV is
+/// read on a terminal too), and a cell a spreadsheet would read as a formula (starting with
+/// `=`, `+`, `-` or `@`) gets a leading `'`. No cell triage writes is a number that may be
+/// negative (counts, record numbers and sizes are not), so only names and reasons change,
+/// and they stay readable.
+pub fn csv_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let cell = crate::report::escape_controls(cell);
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@') => format!("'{cell}").into(),
+        _ => cell,
+    }
 }
 
 fn copy_rows<R: Read + Seek>(
     src: &mut R,
     chunks: &[RowChunk],
+    name: &mut dyn FnMut(&str) -> String,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     out.write_all(HEADER.as_bytes())?;
@@ -287,7 +307,8 @@ fn copy_rows<R: Read + Seek>(
             current = Some(c.path.as_str());
             base = 0;
             path_field.clear();
-            crate::records::write_csv_field(c.path.as_bytes(), &mut path_field);
+            let shown = name(&c.path);
+            crate::records::write_csv_field(csv_cell(&shown).as_bytes(), &mut path_field);
         }
         if c.spill_len > 0 {
             buf.resize(c.spill_len as usize, 0);
@@ -331,6 +352,22 @@ mod tests {
     }
 
     #[test]
+    fn csv_cells_never_start_a_formula() {
+        for (cell, out) in [
+            ("=1+1", "'=1+1"),
+            ("+62", "'+62"),
+            ("-x", "'-x"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "\\x09x"),
+            ("\r=x", "\\x0D=x"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_cell(cell), out, "{cell:?}");
+        }
+    }
+
+    #[test]
     fn rows_are_numbered_per_file_in_offset_order() {
         let dir = tempfile::tempdir().unwrap();
         let spill = RowSpill::new_in(dir.path()).unwrap();
@@ -358,7 +395,7 @@ mod tests {
         let c1 = chunk(3, &[1, 3], "a.csv", 0);
         let c3 = chunk(1, &[1], "b,c.txt", 0);
         let out = dir.path().join("records.csv");
-        write_records(&out, &spill, vec![c3, c2, c1]).unwrap();
+        write_records(&out, &spill, vec![c3, c2, c1], &mut |n| n.to_string()).unwrap();
         let text = std::fs::read_to_string(&out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], HEADER.trim_end());

@@ -294,7 +294,6 @@ fn no_output_overwrites_a_scanned_input() {
             assert!(err.contains("refusing to overwrite"), "{err}");
             assert!(err.contains("scanned input"), "{err}");
         }
-
         assert_eq!(fs::read(&input).unwrap(), content, "the input is intact");
         assert!(out.stdout.is_empty(), "nothing written");
     }
@@ -593,6 +592,222 @@ fn rule5_an_interrupted_write_keeps_the_previous_output() {
             "ignore_signal {ignore_signal}"
         );
         assert_eq!(names_in(&outdir), ["summary.json"], "no partial file left");
+    }
+}
+
+/// The raw forms of the identifiers in the names of [`named_input`].
+const RAW_IN_NAMES: &[&str] = &[
+    "3171014101900002",
+    "081298765432",
+    "81298765432",
+    "6281298765431",
+    "budi@gmail.com",
+    "3171011234567890",
+    "012345678901000",
+];
+
+/// A folder whose file and member names hold identifiers of every kind, one of them an
+/// empty file (so its name is in the ledger's problems too).
+fn named_input(d: &Path) -> PathBuf {
+    let data = d.join("named");
+    fs::create_dir_all(&data).unwrap();
+    let csv = "nama,nik\nBudi,3171010101900001\n";
+    fs::write(data.join("ktp_3171014101900002.csv"), csv).unwrap();
+    fs::write(data.join("scan_of_081298765432.txt"), "halo\n").unwrap();
+    fs::write(data.join("budi@gmail.com.csv"), csv).unwrap();
+    fs::write(data.join("npwp_012345678901000.txt"), "").unwrap();
+    let zip = File::create(data.join("arsip_6281298765431.zip")).unwrap();
+    let mut z = zip::ZipWriter::new(zip);
+    z.start_file(
+        "kk_3171011234567890.csv",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    std::io::Write::write_all(&mut z, csv.as_bytes()).unwrap();
+    z.finish().unwrap();
+    data
+}
+
+use std::fs::File;
+
+#[test]
+fn rule6_identifier_in_file_name_is_masked_everywhere() {
+    let d = tempfile::tempdir().unwrap();
+    let data = named_input(d.path());
+    let dp = data.as_os_str();
+    let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
+    for format in ["text", "json", "csv", "html"] {
+        let out = run(args!["scan", dp, "--no-progress", "--format", format]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        outputs.push((format!("{format} stdout"), out.stdout));
+        outputs.push((format!("{format} stderr"), out.stderr));
+    }
+    let (o, html, rec) = (
+        d.path().join("s.json"),
+        d.path().join("r.html"),
+        d.path().join("r.csv"),
+    );
+    let mut baseline: serde_json::Value =
+        serde_json::from_slice(&run(args!["scan", dp, "--no-progress", "--json"]).stdout).unwrap();
+    // A baseline made with --reveal, and one moved count per file: every name is in the
+    // differences.
+    for f in baseline["files"].as_array_mut().unwrap() {
+        f["records"] = 99.into();
+    }
+    let base = d.path().join("base.json");
+    fs::write(&base, baseline.to_string()).unwrap();
+    let out = run(args![
+        "scan",
+        dp,
+        "--no-progress",
+        "--json",
+        "-o",
+        o.as_os_str(),
+        "--html",
+        html.as_os_str(),
+        "--records",
+        rec.as_os_str(),
+        "--expect",
+        base.as_os_str()
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let diff = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(diff.contains("ktp_3171**********02.csv"), "{diff}");
+    assert!(
+        diff.contains("arsip_+62812*****431.zip!kk_3171**********90.csv"),
+        "{diff}"
+    );
+    outputs.push(("--expect stderr".into(), out.stderr));
+    for p in [&o, &html, &rec] {
+        outputs.push((p.display().to_string(), fs::read(p).unwrap()));
+    }
+    let records = fs::read_to_string(&rec).unwrap();
+    assert!(records.contains("b***@gmail.com.csv,1,"), "{records}");
+    // An error naming an input.
+    let input = data.join("ktp_3171014101900002.csv");
+    let out = run(args!["scan", dp, "--no-progress", "-o", input.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2));
+    outputs.push(("error".into(), out.stderr));
+    for (what, bytes) in &outputs {
+        let text = String::from_utf8_lossy(bytes);
+        for raw in RAW_IN_NAMES {
+            assert!(!text.contains(raw), "{what} holds {raw}: {text}");
+        }
+    }
+    // The masks keep the names recognisable, and --reveal shows them.
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(&o).unwrap()).unwrap();
+    let paths: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "arsip_+62812*****431.zip!kk_3171**********90.csv",
+            "b***@gmail.com.csv",
+            "ktp_3171**********02.csv",
+            "npwp_0123*********00.txt",
+            "scan_of_+62812*****432.txt",
+        ]
+    );
+    assert_eq!(
+        v["ledger"]["problems"][0]["path"],
+        "npwp_0123*********00.txt"
+    );
+    let out = run(args!["scan", dp, "--no-progress", "--json", "--reveal"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for raw in [
+        "ktp_3171014101900002.csv",
+        "budi@gmail.com.csv",
+        "npwp_012345678901000",
+    ] {
+        assert!(text.contains(raw), "--reveal shows {raw}");
+    }
+}
+
+#[test]
+fn rule6_control_characters_in_names_are_escaped() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    fs::create_dir(&data).unwrap();
+    // Empty, so each is a ledger problem the text summary lists by name.
+    let evil = std::ffi::OsStr::from_bytes(b"evil\x1b[2J\nfake line.csv");
+    fs::write(data.join(evil), "").unwrap();
+    fs::write(data.join("invoice_\u{202E}vsc.exe"), "").unwrap();
+    let mut outs = Vec::new();
+    for format in ["text", "csv", "html"] {
+        let out = run(args![
+            "scan",
+            data.as_os_str(),
+            "--no-progress",
+            "--format",
+            format
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        outs.push((format, String::from_utf8(out.stdout).unwrap()));
+    }
+    for (format, text) in &outs {
+        assert!(!text.contains('\x1b'), "{format}: {text}");
+        assert!(!text.contains('\u{202E}'), "{format}: {text}");
+        assert!(!text.contains("\nfake line"), "{format}: {text}");
+        assert!(
+            text.contains("evil\\x1B[2J\\x0Afake line.csv"),
+            "{format}: {text}"
+        );
+        assert!(
+            text.contains("invoice_\\u{202E}vsc.exe"),
+            "{format}: {text}"
+        );
+    }
+    let csv_rows = csv::Reader::from_reader(outs[1].1.as_bytes())
+        .records()
+        .count();
+    assert_eq!(csv_rows, 2, "one row per file");
+}
+
+#[test]
+fn rule6_csv_cells_cannot_start_a_formula() {
+    let d = tempfile::tempdir().unwrap();
+    let data = d.path().join("data");
+    fs::create_dir(&data).unwrap();
+    let names = ["=HYPERLINK(1).csv", "+1.csv", "-2.csv", "@SUM(1).csv"];
+    for n in names {
+        fs::write(data.join(n), "nama,nik\nBudi,3171010101900001\n").unwrap();
+    }
+    fs::write(data.join("\tTAB.csv"), "").unwrap();
+    let rec = d.path().join("r.csv");
+    let out = run(args![
+        "scan",
+        data.as_os_str(),
+        "--no-progress",
+        "--format",
+        "csv",
+        "--records",
+        rec.as_os_str()
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    for (what, bytes) in [
+        ("summary", out.stdout),
+        ("--records", fs::read(&rec).unwrap()),
+    ] {
+        let mut rdr = csv::Reader::from_reader(bytes.as_slice());
+        let mut paths = Vec::new();
+        for row in rdr.records() {
+            let row = row.unwrap();
+            for cell in row.iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{what}: {cell:?}"
+                );
+            }
+            paths.push(row[0].to_string());
+        }
+        for n in names {
+            assert!(paths.contains(&format!("'{n}")), "{what}: {paths:?}");
+        }
     }
 }
 
