@@ -610,6 +610,24 @@ mod tests {
     }
 
     #[test]
+    fn every_signature_is_found_at_its_offset() {
+        for (at, m, _, what) in TABLE {
+            let mut b = vec![0x01u8; *at];
+            b.extend_from_slice(m);
+            b.extend_from_slice(&[0, 0, 0, 0]);
+            assert_eq!(classify(&b, ""), Some(*what), "{what:?}");
+            // One byte off, it is no longer that format.
+            let mut off = b.clone();
+            off[*at] ^= 0x40;
+            assert_ne!(classify(&off, ""), Some(*what), "{what:?}");
+        }
+        assert_eq!(
+            classify(b"\x03\x03iEXPORT:V11.02.00\nDSYSTEM\n\x00", "dmp"),
+            Some(NotRead("Oracle export dump (exp)"))
+        );
+    }
+
+    #[test]
     fn random_bytes_are_rarely_a_format() {
         let mut x = 7u64;
         let mut hits = 0;

@@ -12,8 +12,21 @@ use std::io::{self, Read};
 /// The shortest run that is passed on, as `strings` has it.
 pub const MIN_RUN: usize = 4;
 
+const fn printable_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'\t' as usize] = true;
+    t
+}
+
+static PRINTABLE: [bool; 256] = printable_table();
+
 fn printable(b: u8) -> bool {
-    (0x20..0x7f).contains(&b) || b == b'\t'
+    PRINTABLE[usize::from(b)]
 }
 
 /// One run being found: its first bytes are held until it is long enough, then the run
@@ -111,16 +124,50 @@ impl<R: Read> Strings<R> {
                 self.wide.run.end(&mut self.out);
                 break;
             }
-            for &b in &self.raw[..n] {
-                if printable(b) {
-                    self.narrow.push(b, &mut self.out);
-                } else {
-                    self.narrow.end(&mut self.out);
-                }
-                self.wide.byte(b, &mut self.out);
-            }
+            self.scan(n);
         }
         Ok(())
+    }
+}
+
+impl<R> Strings<R> {
+    /// Runs the state machine over the first `n` bytes of `raw`. Two stretches are taken
+    /// whole, as they are most of a file: the rest of a one-byte run that is being passed on
+    /// (the two-byte run is then over, see [`Strings`]), and bytes that are not printable
+    /// while no run is under way.
+    fn scan(&mut self, n: usize) {
+        let raw = &self.raw[..n];
+        let mut i = 0;
+        while i < n {
+            let b = raw[i];
+            if self.narrow.len >= MIN_RUN && printable(b) {
+                let end = raw[i..]
+                    .iter()
+                    .position(|&c| !printable(c))
+                    .map_or(n, |k| i + k);
+                self.out.extend_from_slice(&raw[i..end]);
+                self.narrow.len += end - i;
+                self.wide.pending = Some(raw[end - 1]);
+                i = end;
+                continue;
+            }
+            let idle =
+                self.narrow.len == 0 && self.wide.pending.is_none() && self.wide.run.len == 0;
+            if idle && !printable(b) {
+                i = raw[i..]
+                    .iter()
+                    .position(|&c| printable(c))
+                    .map_or(n, |k| i + k);
+                continue;
+            }
+            if printable(b) {
+                self.narrow.push(b, &mut self.out);
+            } else {
+                self.narrow.end(&mut self.out);
+            }
+            self.wide.byte(b, &mut self.out);
+            i += 1;
+        }
     }
 }
 
@@ -207,6 +254,38 @@ mod tests {
             assert!(r.out.capacity() <= 1 << 17, "{}", r.out.capacity());
         }
         assert_eq!(total, (10 << 20) + 1);
+    }
+
+    /// The state machine one byte at a time, without the stretches taken whole.
+    fn reference(b: &[u8]) -> Vec<u8> {
+        let (mut narrow, mut wide, mut out) = (Run::default(), WideRun::default(), Vec::new());
+        for &c in b {
+            if printable(c) {
+                narrow.push(c, &mut out);
+            } else {
+                narrow.end(&mut out);
+            }
+            wide.byte(c, &mut out);
+        }
+        narrow.end(&mut out);
+        wide.run.end(&mut out);
+        out
+    }
+
+    #[test]
+    fn the_stretches_taken_whole_change_nothing() {
+        let mut x = 11u64;
+        // Bytes drawn mostly from printables, NUL and a few others, so that runs of both
+        // kinds start and end everywhere, also across the 64 KiB blocks.
+        let alphabet = b"abcXYZ0189 \t\x00\x00\x00\x01\n\xff";
+        for len in [0, 1, 5, 1000, 200_000] {
+            let b: Vec<u8> = (0..len)
+                .map(|_| alphabet[crate::testing::xorshift(&mut x) as usize % alphabet.len()])
+                .collect();
+            let mut got = Vec::new();
+            Strings::new(&b[..]).read_to_end(&mut got).unwrap();
+            assert_eq!(got, reference(&b), "len {len}");
+        }
     }
 
     struct OneByte<'a>(&'a [u8]);
