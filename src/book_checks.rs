@@ -86,27 +86,115 @@ fn attribute_number(s: &[u8]) -> Option<u64> {
 /// stream and mini FAT, and the workbook stream. `Ok(None)` means it may be read; any other
 /// damage (a sector past the end, a bad signature) calamine reports itself.
 pub fn xls_chains<R: Read + Seek>(r: &mut R) -> io::Result<Option<String>> {
+    let d = match directory(r)? {
+        Opened::Dir(d) => d,
+        Opened::Refused(why) => return Ok(Some(why)),
+        Opened::Unjudged => return Ok(None),
+    };
+    let mut file = Sectors {
+        r,
+        size: d.size,
+        len: d.len,
+        maxid: d.len / d.size,
+    };
+    let Some(&(_, root_start, root_len)) = d.entries.first() else {
+        return Ok(None);
+    };
+    let mut mini_fat = Vec::new();
+    if d.mini_fat_sectors > 0 {
+        if let Walk::Loops = file.chain(root_start, &d.fat, root_len, false)? {
+            return Ok(Some("its mini stream chain loops".into()));
+        }
+        let mini_len = u64::from(d.mini_fat_sectors) * d.size;
+        match file.chain(d.mini_fat_start, &d.fat, mini_len, true)? {
+            Walk::Loops => return Ok(Some("its mini FAT chain loops".into())),
+            Walk::Stops => return Ok(None),
+            Walk::Ends(bytes) => mini_fat = words(&bytes).collect(),
+        }
+    }
+    let workbooks = d
+        .entries
+        .iter()
+        .filter(|e| matches!(e.0.as_str(), "Workbook" | "Book" | "WORKBOOK" | "BOOK"));
+    for &(_, start, len) in workbooks {
+        // A short stream is read from the mini stream in 64-byte sectors; a chain that loops
+        // there may add nothing (past the end) and never reach its length.
+        let looped = if len < 4096 {
+            mini_chain_loops(start, &mini_fat, file.maxid * 8)
+        } else {
+            matches!(file.chain(start, &d.fat, len, false)?, Walk::Loops)
+        };
+        if looped {
+            return Ok(Some("its workbook stream's chain loops".into()));
+        }
+    }
+    Ok(None)
+}
+
+/// What a compound file's directory says it holds.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Compound {
+    /// The names of its streams and storages (`WordDocument`, `Workbook`, `__substg1.0_…`).
+    Names(Vec<String>),
+    /// Its directory cannot be read safely (a chain loops, a table is too large): why.
+    Refused(String),
+    /// Damaged in a way calamine reports itself.
+    Unjudged,
+}
+
+/// The names in a compound file's directory: what kind of document it is (a Word
+/// document, an Outlook message, a workbook), read with the same bounds as [`xls_chains`].
+pub fn compound_names<R: Read + Seek>(r: &mut R) -> io::Result<Compound> {
+    Ok(match directory(r)? {
+        Opened::Dir(d) => Compound::Names(d.entries.into_iter().map(|e| e.0).collect()),
+        Opened::Refused(why) => Compound::Refused(why),
+        Opened::Unjudged => Compound::Unjudged,
+    })
+}
+
+/// A compound file's directory and what is needed to follow its other chains.
+struct Directory {
+    size: u64,
+    len: u64,
+    fat: Vec<u32>,
+    /// Each entry's name, first sector and length.
+    entries: Vec<(String, u32, u64)>,
+    mini_fat_start: u32,
+    mini_fat_sectors: u32,
+}
+
+enum Opened {
+    Dir(Directory),
+    Refused(String),
+    Unjudged,
+}
+
+/// Reads the header, the DIFAT and FAT, and the directory chain, as calamine does, stopping
+/// where a count is too large or a chain loops.
+fn directory<R: Read + Seek>(r: &mut R) -> io::Result<Opened> {
     let len = r.seek(SeekFrom::End(0))?;
     r.seek(SeekFrom::Start(0))?;
     let mut head = [0u8; 512];
     if r.read_exact(&mut head).is_err() {
-        return Ok(None);
+        return Ok(Opened::Unjudged);
     }
     let u16_at = |i: usize| u16::from_le_bytes([head[i], head[i + 1]]);
     let u32_at = |i: usize| u32::from_le_bytes(head[i..i + 4].try_into().expect("4 bytes"));
     if head[..8] != [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] || u16_at(32) != 6 {
-        return Ok(None);
+        return Ok(Opened::Unjudged);
     }
     let size: u64 = match u16_at(30) {
         9 => 512,
         12 => 4096,
-        _ => return Ok(None),
+        _ => return Ok(Opened::Unjudged),
     };
     // calamine reads the DIFAT's length from these bytes (not the header's 72..76) and
     // reserves that many entries, as it does the FAT's.
     for (what, n) in [("DIFAT", u32_at(62)), ("FAT", u32_at(44))] {
         if u64::from(n) * 4 > MAX_RESERVE {
-            return Ok(Some(format!("header declares a {what} of {n} sectors")));
+            return Ok(Opened::Refused(format!(
+                "header declares a {what} of {n} sectors"
+            )));
         }
     }
     let mut file = Sectors {
@@ -121,60 +209,37 @@ pub fn xls_chains<R: Read + Seek>(r: &mut R) -> io::Result<Option<String>> {
     while id < RESERVED {
         steps += 1;
         if u64::from(id) > file.maxid {
-            return Ok(None);
+            return Ok(Opened::Unjudged);
         }
         if steps > file.maxid + 1 {
-            return Ok(Some("its DIFAT chain loops".into()));
+            return Ok(Opened::Refused("its DIFAT chain loops".into()));
         }
         difat.extend(words(&file.read(id)?));
         let Some(next) = difat.pop() else {
-            return Ok(None);
+            return Ok(Opened::Unjudged);
         };
         id = next;
     }
     let mut fat = Vec::new();
     for &id in difat.iter().filter(|&&id| id < DIFSECT) {
         if u64::from(id) > file.maxid {
-            return Ok(None);
+            return Ok(Opened::Unjudged);
         }
         fat.extend(words(&file.read(id)?));
     }
     let dir = match file.chain(u32_at(48), &fat, u64::MAX, true)? {
-        Walk::Loops => return Ok(Some("its directory chain loops".into())),
-        Walk::Stops => return Ok(None),
+        Walk::Loops => return Ok(Opened::Refused("its directory chain loops".into())),
+        Walk::Stops => return Ok(Opened::Unjudged),
         Walk::Ends(bytes) => bytes,
     };
-    let entries: Vec<(String, u32, u64)> = dir.chunks(128).map(|e| entry(e, size)).collect();
-    let Some(&(_, root_start, root_len)) = entries.first() else {
-        return Ok(None);
-    };
-    let mut mini_fat = Vec::new();
-    if u32_at(64) > 0 {
-        if let Walk::Loops = file.chain(root_start, &fat, root_len, false)? {
-            return Ok(Some("its mini stream chain loops".into()));
-        }
-        match file.chain(u32_at(60), &fat, u64::from(u32_at(64)) * size, true)? {
-            Walk::Loops => return Ok(Some("its mini FAT chain loops".into())),
-            Walk::Stops => return Ok(None),
-            Walk::Ends(bytes) => mini_fat = words(&bytes).collect(),
-        }
-    }
-    let workbooks = entries
-        .iter()
-        .filter(|e| matches!(e.0.as_str(), "Workbook" | "Book" | "WORKBOOK" | "BOOK"));
-    for &(_, start, len) in workbooks {
-        // A short stream is read from the mini stream in 64-byte sectors; a chain that loops
-        // there may add nothing (past the end) and never reach its length.
-        let looped = if len < 4096 {
-            mini_chain_loops(start, &mini_fat, file.maxid * 8)
-        } else {
-            matches!(file.chain(start, &fat, len, false)?, Walk::Loops)
-        };
-        if looped {
-            return Ok(Some("its workbook stream's chain loops".into()));
-        }
-    }
-    Ok(None)
+    Ok(Opened::Dir(Directory {
+        size,
+        len,
+        fat,
+        entries: dir.chunks(128).map(|e| entry(e, size)).collect(),
+        mini_fat_start: u32_at(60),
+        mini_fat_sectors: u32_at(64),
+    }))
 }
 
 /// Whether the mini-FAT chain from `start` loops (more steps than `maxid`, calamine's bound
@@ -376,6 +441,22 @@ mod tests {
         greedy[62..66].copy_from_slice(&u32::MAX.to_le_bytes());
         let why = xls_chains(&mut Cursor::new(greedy)).unwrap().unwrap();
         assert!(why.contains("DIFAT"), "{why}");
+        // The directory's names tell what the file is; a looping chain refuses it.
+        let fine = cfb(1, &[0xFFFF_FFFD, ENDOFCHAIN], &[root_dir()]);
+        assert_eq!(
+            compound_names(&mut Cursor::new(fine)).unwrap(),
+            Compound::Names(vec![
+                "Root Entry".into(),
+                String::new(),
+                String::new(),
+                String::new()
+            ])
+        );
+        let looping = cfb(1, &[0xFFFF_FFFD, 1], &[root_dir()]);
+        assert!(matches!(
+            compound_names(&mut Cursor::new(looping)).unwrap(),
+            Compound::Refused(why) if why.contains("directory chain loops")
+        ));
         // Not a compound file, or cut short: calamine's to judge.
         assert_eq!(
             xls_chains(&mut Cursor::new(b"PK\x03\x04".to_vec())).unwrap(),

@@ -8,6 +8,7 @@ use std::io::{self, Read};
 
 use crate::dates;
 use crate::detect::Detector;
+use crate::magic::Magic;
 use crate::patterns::{Patterns, Role};
 use crate::records::{field_counts, json_record, parse_csv_record, KeyRoles, Layout};
 
@@ -113,33 +114,14 @@ pub enum Sniff {
     Skip(String),
     /// A format triage recognises but does not read: `failed`, so the scan is incomplete.
     Unsupported(String),
+    /// A binary of no known format: read by the strings pass (`crate::strings`).
+    Strings,
     /// Read it with this layout; the first `header_len` bytes are the header row.
     Read {
         layout: Layout,
         header_len: usize,
         header: Vec<String>,
     },
-}
-
-fn magic(b: &[u8]) -> Option<(&'static str, bool)> {
-    // (name, readable later by an archive reader)
-    // Zip, gzip, bzip2, xz, zstd and OLE2 are opened before this (`archive::Container`).
-    let table: &[(&[u8], &str, bool)] = &[
-        (b"7z\xbc\xaf\x27\x1c", "7-zip archive", true),
-        (b"Rar!\x1a\x07", "RAR archive", true),
-        (b"\x89PNG", "PNG image", false),
-        (b"\xff\xd8\xff", "JPEG image", false),
-        (b"GIF8", "GIF image", false),
-        (b"%PDF", "PDF document", false),
-        (b"\x7fELF", "ELF executable", false),
-        (b"MZ", "Windows executable", false),
-        (b"SQLite format 3\x00", "SQLite database", true),
-    ];
-    table
-        .iter()
-        .find(|(m, _, _)| b.starts_with(m))
-        .map(|(_, n, r)| (*n, *r))
-        .or_else(|| (b.get(257..262) == Some(b"ustar")).then_some(("tar archive", true)))
 }
 
 /// Text of a name (a header cell, a key, a column): UTF-8 when it is, Windows-1252 when it is
@@ -178,15 +160,13 @@ pub fn sniff(first: &[u8], ext: &str, p: &Patterns) -> Sniff {
     if first.is_empty() {
         return Sniff::Skip("empty".into());
     }
-    if let Some((name, readable)) = magic(first) {
-        return if readable {
-            Sniff::Unsupported(format!("{name}: this format is not read yet"))
-        } else {
-            Sniff::Skip(format!("binary ({name})"))
-        };
+    match crate::magic::classify(first, ext) {
+        Some(Magic::NotData(name)) => return Sniff::Skip(format!("binary ({name})")),
+        Some(Magic::NotRead(name)) => return Sniff::Unsupported(format!("{name}: not read yet")),
+        None => {}
     }
     if memchr::memchr(0, first).is_some() {
-        return Sniff::Skip("binary (NUL bytes in the first block)".into());
+        return Sniff::Strings;
     }
     if first.trim_ascii().is_empty() {
         return Sniff::Skip("empty (white space only)".into());
@@ -459,14 +439,18 @@ mod tests {
             sniff(b"\x89PNG\r\n", "png", pats()),
             Sniff::Skip(_)
         ));
-        assert!(matches!(sniff(b"abc\0def", "txt", pats()), Sniff::Skip(_)));
+        assert!(matches!(sniff(b"abc\0def", "txt", pats()), Sniff::Strings));
         assert!(matches!(
             sniff(b"7z\xbc\xaf\x27\x1c....", "7z", pats()),
-            Sniff::Unsupported(_)
+            Sniff::Unsupported(r) if r == "7-zip archive: not read yet"
         ));
         let mut tar = vec![b'a'; 512];
-        tar[257..262].copy_from_slice(b"ustar");
+        tar[257..263].copy_from_slice(b"ustar\0");
         assert!(matches!(sniff(&tar, "tar", pats()), Sniff::Unsupported(_)));
+        assert!(matches!(
+            sniff(b"%PDF-1.4\n", "pdf", pats()),
+            Sniff::Unsupported(r) if r == "PDF document: not read yet"
+        ));
         assert_eq!(text(b"Tgl_L\xe1hir"), "Tgl_Láhir");
         assert!(matches!(
             sniff(b"{\n  \"schema\": \"triage.summary/1\"", "json", pats()),

@@ -8,6 +8,8 @@
 //!           │ ├──► workbook        zip members as entries; XLSX / ODS / XLS sheets → rows
 //!           │ │      └► book_checks  workbooks calamine must not be given (memory, loops)
 //!           │ ├──► decode          BOM / UTF-16, binary and format sniffing → Layout
+//!           │ │      ├► magic      binary formats: media and executables, formats not read
+//!           │ │      └► strings    the strings pass over an unknown binary
 //!           │ ├──► records, sql    chunks cut on record boundaries → records of Fields
 //!           │ └──► analyze         per record: detect → validate → corroborate → Stats
 //!           ▼
@@ -36,6 +38,7 @@ pub mod extras;
 pub mod fingerprint;
 pub mod html;
 pub mod impact;
+pub mod magic;
 pub mod outputs;
 mod panics;
 pub mod patterns;
@@ -45,6 +48,7 @@ pub mod rows;
 pub mod scan;
 pub mod sensitive;
 pub mod sql;
+pub mod strings;
 pub mod summary;
 pub mod synth;
 #[cfg(test)]

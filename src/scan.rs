@@ -21,6 +21,7 @@ use crate::panics::Quiet;
 use crate::patterns::{normalize_field_name, Patterns};
 use crate::records::{Cut, KeyRoles, Layout};
 use crate::sql::SqlCutter;
+use crate::strings::Strings;
 use crate::summary::{largest_first, DistinctSet, FileStats, State, Summary};
 use crate::walk::{walk, Entry, EntryKind};
 
@@ -348,7 +349,7 @@ pub fn scan_reader(
     ctx: Ctx,
 ) -> u64 {
     let Some(kind) = Container::of(&head) else {
-        return scan_text(r, head, eof, read_error, at, ctx);
+        return scan_text(r, head, eof, read_error, at, ctx, false);
     };
     if at.depth >= ctx.cfg.limits.max_depth {
         ctx.entry(
@@ -436,8 +437,16 @@ fn error_reason(err: &io::Error) -> String {
     }
 }
 
+/// Reads `r` by the strings pass whatever its first bytes are: a container whose kind is
+/// not known (an OLE2 file that is no Office document triage names).
+pub fn scan_strings(r: &mut dyn Read, at: &At, ctx: Ctx) -> u64 {
+    let (head, eof, err) = read_head(r);
+    scan_text(r, head, eof, err, at, ctx, true)
+}
+
 /// A text entry (delimited, JSON, SQL, plain): BOM, format sniffing, then chunks cut on
-/// record boundaries, analyzed on every worker. Returns the bytes counted as progress.
+/// record boundaries, analyzed on every worker. A binary of no known format (or any entry,
+/// when `strings`) is read by the strings pass. Returns the bytes counted as progress.
 fn scan_text(
     f: &mut dyn Read,
     mut head: Vec<u8>,
@@ -445,6 +454,7 @@ fn scan_text(
     first_error: Option<io::Error>,
     at: &At,
     ctx: Ctx,
+    strings: bool,
 ) -> u64 {
     let (cfg, p, acc, progress) = (ctx.cfg, ctx.p, ctx.acc, ctx.progress);
     let mut counted = 0u64;
@@ -455,7 +465,7 @@ fn scan_text(
     let rest = io::Cursor::new(head.split_off(bom.byte_len().min(head.len())));
     let mut utf16;
     let mut plain;
-    let (reader, mut buf): (&mut dyn Read, Vec<u8>) = match bom {
+    let (mut reader, mut buf): (&mut dyn Read, Vec<u8>) = match bom {
         Bom::Utf16Le | Bom::Utf16Be => {
             utf16 = Utf16Reader::new(rest.chain(f), bom == Bom::Utf16Be);
             let mut b = Vec::new();
@@ -477,7 +487,28 @@ fn scan_text(
         _ => "",
     };
 
-    let (layout, header_len, header) = match sniff(&buf, &extension(&at.name), p) {
+    let sniffed = if strings {
+        Sniff::Strings
+    } else {
+        sniff(&buf, &extension(&at.name), p)
+    };
+    let mut runs;
+    let mut format_name = None;
+    let (layout, header_len, header) = match sniffed {
+        Sniff::Strings => {
+            // The block already read goes through the pass first.
+            runs = Strings::new(io::Cursor::new(std::mem::take(&mut buf)).chain(reader));
+            reader = &mut runs;
+            // After a read error this still passes the bytes read before it.
+            match fill(reader, &mut buf, SNIFF_BYTES) {
+                Ok(more) => eof = !more,
+                Err(err) => {
+                    read_error.get_or_insert_with(|| error_reason(&err));
+                }
+            }
+            format_name = Some("strings");
+            (Layout::Text, 0, Vec::new())
+        }
         Sniff::Skip(r) => {
             let state = if read_error.is_some() && buf.is_empty() {
                 State::Failed
@@ -505,7 +536,11 @@ fn scan_text(
     }
     buf.drain(..header_len.min(buf.len()));
     crate::attribute::sample(&layout, &buf, &header, p, &mut out.shapes);
-    let format = format!("{}{format_hint}{}", at.via, layout.format_name());
+    let format = format!(
+        "{}{format_hint}{}",
+        at.via,
+        format_name.unwrap_or(layout.format_name())
+    );
     let file = FileStats::new(State::Scanned, &format, at.bytes);
     out.files.insert(at.name.clone(), file);
 

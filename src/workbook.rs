@@ -32,6 +32,36 @@ pub fn scan_seekable(mut f: File, at: &At, ctx: Ctx) {
         && f.seek(SeekFrom::Start(0)).is_ok();
     if ole2 {
         let mut r = BufReader::new(f);
+        match ole2_kind(&mut r) {
+            Ok(Ole2Kind::Xls) => {}
+            Ok(Ole2Kind::NotRead(name)) => {
+                return ctx.entry(at, State::Failed, format!("{name}: not read yet"))
+            }
+            Ok(Ole2Kind::NotData(name)) => {
+                return ctx.entry(at, State::Skipped, format!("binary ({name})"))
+            }
+            Ok(Ole2Kind::Refused(why)) => {
+                return ctx.entry(
+                    at,
+                    State::Failed,
+                    format!("OLE2 compound file unreadable: {why}"),
+                )
+            }
+            Ok(Ole2Kind::Unknown) => {
+                return match r.seek(SeekFrom::Start(0)) {
+                    Ok(_) => {
+                        // Progress for a file read in place is counted by its caller.
+                        let at = At {
+                            progress: false,
+                            ..at.clone()
+                        };
+                        crate::scan::scan_strings(&mut r, &at, ctx);
+                    }
+                    Err(e) => ctx.entry(at, State::Failed, format!("cannot seek: {e}")),
+                };
+            }
+            Err(e) => return ctx.entry(at, State::Failed, format!("cannot read: {e}")),
+        }
         match book_checks::xls_chains(&mut r) {
             Ok(Some(why)) => return ctx.entry(at, State::Failed, format!("xls unreadable: {why}")),
             Err(e) => return ctx.entry(at, State::Failed, format!("cannot read: {e}")),
@@ -59,8 +89,11 @@ pub fn scan_seekable(mut f: File, at: &At, ctx: Ctx) {
             };
         }
     };
-    let book = match zip_kind(&z) {
+    let book = match zip_kind(&mut z) {
         ZipKind::Archive => return scan_zip(z, at, ctx),
+        ZipKind::Document(name) => {
+            return ctx.entry(at, State::Failed, format!("{name}: not read yet"))
+        }
         ZipKind::Xlsx => Book::Xlsx,
         ZipKind::Xlsb => Book::Xlsb,
         ZipKind::Ods => Book::Ods,
@@ -78,6 +111,57 @@ pub fn scan_seekable(mut f: File, at: &At, ctx: Ctx) {
         return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
     }
     scan_book(book, r, at, ctx)
+}
+
+/// What an OLE2 compound file is, by the names in its directory.
+#[derive(Debug, PartialEq, Eq)]
+enum Ole2Kind {
+    /// An XLS workbook (or a file too damaged to tell: calamine reports the damage).
+    Xls,
+    NotRead(&'static str),
+    NotData(&'static str),
+    Refused(String),
+    /// None of the kinds below: read by the strings pass.
+    Unknown,
+}
+
+fn ole2_kind<R: Read + Seek>(r: &mut R) -> std::io::Result<Ole2Kind> {
+    let names = match book_checks::compound_names(r)? {
+        book_checks::Compound::Names(n) => n,
+        book_checks::Compound::Refused(why) => return Ok(Ole2Kind::Refused(why)),
+        book_checks::Compound::Unjudged => return Ok(Ole2Kind::Xls),
+    };
+    Ok(ole2_kind_of(&names))
+}
+
+fn ole2_kind_of(names: &[String]) -> Ole2Kind {
+    let has = |n: &str| names.iter().any(|x| x == n);
+    if names
+        .iter()
+        .any(|n| matches!(n.as_str(), "Workbook" | "Book" | "WORKBOOK" | "BOOK"))
+    {
+        return Ole2Kind::Xls;
+    }
+    if has("WordDocument") {
+        return Ole2Kind::NotRead("Word document (.doc)");
+    }
+    if has("__properties_version1.0") || names.iter().any(|n| n.starts_with("__substg1.0_")) {
+        return Ole2Kind::NotRead("Outlook message (.msg)");
+    }
+    if has("PowerPoint Document") {
+        return Ole2Kind::NotRead("PowerPoint presentation (.ppt)");
+    }
+    if has("EncryptedPackage") {
+        return Ole2Kind::NotRead("password-protected Office document (encrypted)");
+    }
+    if has("VisioDocument") {
+        return Ole2Kind::NotRead("Visio drawing (.vsd)");
+    }
+    // Windows Installer tables are stored under names it encodes from U+3800 upwards.
+    if names.iter().any(|n| n.starts_with('\u{4840}')) {
+        return Ole2Kind::NotData("Windows Installer package");
+    }
+    Ole2Kind::Unknown
 }
 
 /// Every member of a zip archive is an entry of its own (`archive.zip!dir/member.csv`).
@@ -710,6 +794,41 @@ mod tests {
         let mut v = Vec::new();
         value(&c, role, &mut v);
         String::from_utf8(v).unwrap()
+    }
+
+    fn kind(names: &[&str]) -> Ole2Kind {
+        ole2_kind_of(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn ole2_files_are_named_by_their_directory() {
+        let root = "Root Entry";
+        assert_eq!(
+            kind(&[root, "Workbook", "\u{5}SummaryInformation"]),
+            Ole2Kind::Xls
+        );
+        assert_eq!(kind(&[root, "Book"]), Ole2Kind::Xls);
+        assert_eq!(
+            kind(&[root, "WordDocument", "1Table"]),
+            Ole2Kind::NotRead("Word document (.doc)")
+        );
+        assert_eq!(
+            kind(&[root, "__substg1.0_0037001F", "__nameid_version1.0"]),
+            Ole2Kind::NotRead("Outlook message (.msg)")
+        );
+        assert_eq!(
+            kind(&[root, "PowerPoint Document", "Current User"]),
+            Ole2Kind::NotRead("PowerPoint presentation (.ppt)")
+        );
+        assert_eq!(
+            kind(&[root, "EncryptionInfo", "EncryptedPackage"]),
+            Ole2Kind::NotRead("password-protected Office document (encrypted)")
+        );
+        assert_eq!(
+            kind(&[root, "\u{4840}\u{3b3f}\u{4143}"]),
+            Ole2Kind::NotData("Windows Installer package")
+        );
+        assert_eq!(kind(&[root, "Contents", "Other"]), Ole2Kind::Unknown);
     }
 
     #[test]

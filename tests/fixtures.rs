@@ -256,7 +256,6 @@ const TRICKY: &str = r#"
   "identifiers": {"nik": {"candidates": 3, "valid": 3, "unique": 3, "female": 1, "male": 2, "provinces": {"31": 3}, "birth_date_agree": 2},
                   "phone": {"candidates": 2, "valid": 2, "unique": 2, "operators": {"Telkomsel": 1, "Indosat": 1}},
                   "email": {"candidates": 2, "valid": 2, "unique": 2, "domain_classes": {"free": 1, "id": 1}}}},
-"binary.bin": {"format": "", "state": "skipped"},
 "image.png": {"format": "", "state": "skipped"},
 "empty.csv": {"format": "", "state": "skipped"},
 "blank.txt": {"format": "", "state": "skipped"}
@@ -273,6 +272,11 @@ const SAME_AS_SOURCE: &[(&str, &str)] = &[
 
 fn tricky_table() -> BTreeMap<String, Value> {
     let mut t: BTreeMap<String, Value> = serde_json::from_str(TRICKY).expect("TRICKY is JSON");
+    // Rule 1 of issue 20: NUL bytes before a copy of nik_rules.txt make a binary of no known
+    // format, read by the strings pass: the same counts.
+    let mut rules = t["nik_rules.txt"].clone();
+    rules["format"] = Value::from("strings");
+    t.insert("binary.bin".to_string(), rules);
     let source = t["encoding/source.csv"].clone();
     for (file, format) in SAME_AS_SOURCE {
         let mut e = source.clone();
@@ -659,11 +663,11 @@ fn a_failed_entry_makes_the_scan_incomplete() {
 #[test]
 fn skipped_entries_do_not_make_a_scan_incomplete() {
     let dir = tempfile::tempdir().unwrap();
-    for f in ["binary.bin", "image.png", "empty.csv", "blank.txt"] {
+    for f in ["image.png", "empty.csv", "blank.txt"] {
         fs::copy(fixtures().join("tricky").join(f), dir.path().join(f)).unwrap();
     }
     let v = scan_json(dir.path(), &[], 0);
-    assert_eq!(v["ledger"]["skipped"], 4);
+    assert_eq!(v["ledger"]["skipped"], 3);
     assert_eq!(v["records"]["total"], 0);
 }
 

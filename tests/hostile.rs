@@ -439,7 +439,8 @@ fn nul_bytes_after_the_first_block() {
         t.extend_from_slice(ROW);
     }
     fs::write(d.path().join("nul.csv"), &t).unwrap();
-    // And one with a NUL in the first block: skipped as binary, which is not incomplete.
+    // And one with a NUL in the first block: a binary of no known format, read by the
+    // strings pass (issue 20, rule 1), one record per printable run.
     let mut b = GOOD_CSV.to_vec();
     b.extend_from_slice(b"\0\0\0\0");
     fs::write(d.path().join("early.csv"), &b).unwrap();
@@ -452,8 +453,44 @@ fn nul_bytes_after_the_first_block() {
         (&"scanned".into(), &"csv".into())
     );
     assert_eq!(f["valid"]["nik"], 3012);
-    assert_eq!(r.file("early.csv")["state"], "skipped");
-    assert!(r.reason("early.csv").starts_with("binary"));
+    let f = r.file("early.csv");
+    assert_eq!(
+        (&f["state"], &f["format"]),
+        (&"scanned".into(), &"strings".into())
+    );
+    assert_eq!((&f["records"], &f["valid"]["nik"]), (&3.into(), &2.into()));
+}
+
+#[test]
+fn rule1_a_large_unknown_binary_streams_through_the_strings_pass() {
+    // Issue 20, rule 1: 256 MiB of a proprietary binary (no known magic) holding one record
+    // per 64 KiB, among binary framing and noise that makes short runs, is read by the
+    // strings pass: every record counted, in one streaming pass. Bound: 60 s, 150 MB.
+    let d = folder();
+    let mut block = Vec::with_capacity(64 << 10);
+    while block.len() < 64 << 10 {
+        let i = block.len();
+        block.extend_from_slice(&[0, 1, (i % 251) as u8, 0xfe, b'x', b'y', 0x90, 0]);
+    }
+    let record = b"\x00nik 3171014101900001 hp 081234567890\x00";
+    block[4096..4096 + record.len()].copy_from_slice(record);
+    write_repeated(
+        &d.path().join("store.db"),
+        b"\x13\x37",
+        &block,
+        256 * MIB,
+        b"",
+    );
+    let r = scan(&[d.path()], &[]);
+    r.check("large unknown binary", 0, secs(60), 150);
+    r.good_counted("ok.csv");
+    let f = r.file("store.db");
+    assert_eq!(
+        (&f["state"], &f["format"]),
+        (&"scanned".into(), &"strings".into())
+    );
+    assert_eq!(f["valid"]["nik"], 4096, "{f}");
+    assert_eq!(f["valid"]["phone"], 4096, "{f}");
 }
 
 // -----------------------------------------------------------------------------------------

@@ -1,0 +1,431 @@
+//! Issue 20, rule 1 (binary part): any file that may hold records is read, or says it was
+//! not. A known binary format triage does not read is `failed: <format>: not read yet` and
+//! the scan exits 3, also inside zip members and gzip streams; an OLE2 or zip document is
+//! named by its parts; `skipped` stays for media and executables; an unknown binary is read
+//! by the strings pass. Every input is built here, in a temporary folder.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// `triage scan PATH --json` and its exit code.
+fn scan(path: &Path) -> (Value, i32) {
+    let out = Command::cargo_bin("triage")
+        .unwrap()
+        .arg("scan")
+        .arg(path)
+        .args(["--json", "--no-progress"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (v, out.status.code().unwrap())
+}
+
+fn file<'a>(v: &'a Value, path: &str) -> &'a Value {
+    v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("no entry {path:?} in {}", v["files"]))
+}
+
+fn reason(v: &Value, path: &str) -> String {
+    v["ledger"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["path"] == path)
+        .and_then(|p| p["reason"].as_str())
+        .unwrap_or_else(|| panic!("no problem for {path:?} in {}", v["ledger"]))
+        .to_string()
+}
+
+/// Scans a folder holding `files`; asserts the exit code and that each `(path, reason)` is
+/// `failed` with exactly that reason.
+fn expect_failed(files: &[(&str, Vec<u8>)], want: &[(&str, &str)]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        let to = dir.path().join(name);
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::write(to, bytes).unwrap();
+    }
+    let (v, code) = scan(dir.path());
+    assert_eq!(
+        code, 3,
+        "an entry not read makes the scan incomplete: {}",
+        v["ledger"]
+    );
+    for (path, why) in want {
+        assert_eq!(file(&v, path)["state"], "failed", "{path}: {}", v["ledger"]);
+        assert_eq!(reason(&v, path), *why, "{path}");
+    }
+    v
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, data) in members {
+        z.start_file(*name, opts).unwrap();
+        z.write_all(data).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+const PERSON: &[u8] = b"nama Budi nik 3171014101900001 hp 081234567890";
+
+fn pdf() -> Vec<u8> {
+    let mut b = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 60 >>\nstream\n".to_vec();
+    b.extend_from_slice(PERSON);
+    b.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
+    b
+}
+
+fn dicom() -> Vec<u8> {
+    let mut b = vec![0u8; 128];
+    b.extend_from_slice(b"DICM\x02\x00\x00\x00UL\x04\x00\x9a\x00\x00\x00");
+    // (0010,0020) Patient ID, LO.
+    b.extend_from_slice(b"\x10\x00\x20\x00LO\x10\x003171014101900001");
+    b
+}
+
+/// Two `mongodump` documents of string fields.
+fn bson() -> Vec<u8> {
+    let doc = |pairs: &[(&str, &str)]| {
+        let mut body = Vec::new();
+        for (k, v) in pairs {
+            body.push(0x02);
+            body.extend_from_slice(k.as_bytes());
+            body.push(0);
+            body.extend_from_slice(&(v.len() as i32 + 1).to_le_bytes());
+            body.extend_from_slice(v.as_bytes());
+            body.push(0);
+        }
+        let mut d = ((body.len() + 5) as i32).to_le_bytes().to_vec();
+        d.extend(body);
+        d.push(0);
+        d
+    };
+    let mut b = doc(&[("nik", "3171014101900001"), ("nama", "Budi")]);
+    b.extend(doc(&[("nik", "3171014101900002"), ("nama", "Ani")]));
+    b
+}
+
+fn pg_dump() -> Vec<u8> {
+    let mut b = b"PGDMP\x01\x0e\x00\x04\x08\x01\x00\x00\x00\x00".to_vec();
+    b.extend_from_slice(PERSON);
+    b
+}
+
+/// A dBase III table of two character fields and one row.
+fn dbf() -> Vec<u8> {
+    let fields: [(&str, u8); 2] = [("NIK", 16), ("NAMA", 10)];
+    let mut h = vec![0u8; 32];
+    h[0] = 0x03;
+    h[1..4].copy_from_slice(&[124, 5, 17]);
+    h[4..8].copy_from_slice(&1u32.to_le_bytes());
+    h[8..10].copy_from_slice(&(32u16 + 32 * 2 + 1).to_le_bytes());
+    h[10..12].copy_from_slice(&27u16.to_le_bytes());
+    for (name, len) in fields {
+        let mut d = [0u8; 32];
+        d[..name.len()].copy_from_slice(name.as_bytes());
+        d[11] = b'C';
+        d[16] = len;
+        h.extend_from_slice(&d);
+    }
+    h.push(0x0d);
+    h.extend_from_slice(b" 3171014101900001Budi      \x1a");
+    h
+}
+
+fn access(engine: &[u8; 15]) -> Vec<u8> {
+    let mut b = b"\x00\x01\x00\x00".to_vec();
+    b.extend_from_slice(engine);
+    b.push(0);
+    b.extend_from_slice(&[0u8; 200]);
+    b
+}
+
+/// A tar header in the v7 format (no `ustar` magic) and its data.
+fn tar_v7() -> Vec<u8> {
+    let mut h = vec![0u8; 512];
+    h[..8].copy_from_slice(b"data.csv");
+    h[100..108].copy_from_slice(b"000644 \x00");
+    h[108..116].copy_from_slice(b"001750 \x00");
+    h[116..124].copy_from_slice(b"001750 \x00");
+    h[124..136].copy_from_slice(format!("{:011o} ", PERSON.len()).as_bytes());
+    h[136..148].copy_from_slice(b"14000000000 ");
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&x| u32::from(x)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\x00 ").as_bytes());
+    h.extend_from_slice(PERSON);
+    h.resize(2048, 0);
+    h
+}
+
+/// A compound file (OLE2) of 512-byte sectors whose directory holds `names` (at most 3
+/// besides the root, all empty streams), then `tail`.
+fn compound(names: &[&str], tail: &[u8]) -> Vec<u8> {
+    const END: u32 = 0xFFFF_FFFE;
+    let mut h = vec![0u8; 512];
+    h[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    h[24..28].copy_from_slice(&[0x3e, 0, 3, 0]);
+    h[28..30].copy_from_slice(&[0xfe, 0xff]);
+    h[30] = 9;
+    h[32] = 6;
+    h[44] = 1;
+    h[48] = 1;
+    h[56..60].copy_from_slice(&4096u32.to_le_bytes());
+    h[60..64].copy_from_slice(&END.to_le_bytes());
+    h[68..72].copy_from_slice(&END.to_le_bytes());
+    for (i, c) in h[76..].chunks_exact_mut(4).enumerate() {
+        c.copy_from_slice(&(if i == 0 { 0 } else { u32::MAX }).to_le_bytes());
+    }
+    let mut fat = vec![0xFFu8; 512];
+    fat[..4].copy_from_slice(&0xFFFF_FFFDu32.to_le_bytes());
+    fat[4..8].copy_from_slice(&END.to_le_bytes());
+    let mut dir = vec![0u8; 512];
+    for (k, name) in std::iter::once("Root Entry")
+        .chain(names.iter().copied())
+        .enumerate()
+    {
+        let e = &mut dir[128 * k..128 * (k + 1)];
+        let units: Vec<u16> = name.encode_utf16().collect();
+        for (i, c) in units.iter().enumerate() {
+            e[2 * i..2 * i + 2].copy_from_slice(&c.to_le_bytes());
+        }
+        e[64..66].copy_from_slice(&((units.len() as u16 + 1) * 2).to_le_bytes());
+        e[66] = if k == 0 { 5 } else { 2 };
+        e[68..80].copy_from_slice(&[0xFF; 12]);
+        e[116..120].copy_from_slice(&END.to_le_bytes());
+    }
+    let mut out = h;
+    out.extend(fat);
+    out.extend(dir);
+    out.extend_from_slice(tail);
+    out
+}
+
+#[test]
+fn rule1_pdf_is_failed_not_read_yet() {
+    expect_failed(
+        &[("scan_of_ktp.pdf", pdf())],
+        &[("scan_of_ktp.pdf", "PDF document: not read yet")],
+    );
+}
+
+#[test]
+fn rule1_dicom_is_failed_not_read_yet() {
+    expect_failed(
+        &[("IM0001", dicom())],
+        &[("IM0001", "DICOM medical image: not read yet")],
+    );
+}
+
+#[test]
+fn rule1_databases_and_dumps_are_failed_not_read_yet() {
+    let v = expect_failed(
+        &[
+            ("users.bson", bson()),
+            // By its structure, not its extension.
+            ("users.dat", bson()),
+            ("db.dump", pg_dump()),
+            ("pasien.dbf", dbf()),
+            ("data.mdb", access(b"Standard Jet DB")),
+            ("data.accdb", access(b"Standard ACE DB")),
+            (
+                "app.sqlite",
+                b"SQLite format 3\x00\x10\x00\x01\x01".to_vec(),
+            ),
+        ],
+        &[
+            ("users.bson", "MongoDB BSON dump: not read yet"),
+            ("users.dat", "MongoDB BSON dump: not read yet"),
+            ("db.dump", "pg_dump custom-format archive: not read yet"),
+            ("pasien.dbf", "dBase/FoxPro table (DBF): not read yet"),
+            ("data.mdb", "Microsoft Access database (.mdb): not read yet"),
+            (
+                "data.accdb",
+                "Microsoft Access database (.accdb): not read yet",
+            ),
+            ("app.sqlite", "SQLite database: not read yet"),
+        ],
+    );
+    assert_eq!(v["ledger"]["failed"], 7, "{}", v["ledger"]);
+}
+
+#[test]
+fn rule1_archives_not_opened_are_failed_not_read_yet() {
+    expect_failed(
+        &[
+            ("old.tar", tar_v7()),
+            ("a.7z", b"7z\xbc\xaf\x27\x1c\x00\x04\x00\x00".to_vec()),
+            ("b.rar", b"Rar!\x1a\x07\x01\x00\x33\x92".to_vec()),
+        ],
+        &[
+            ("old.tar", "tar archive: not read yet"),
+            ("a.7z", "7-zip archive: not read yet"),
+            ("b.rar", "RAR archive: not read yet"),
+        ],
+    );
+}
+
+#[test]
+fn rule1_ole2_documents_are_named_by_their_streams() {
+    expect_failed(
+        &[
+            ("surat.doc", compound(&["WordDocument", "1Table"], b"")),
+            (
+                "pesan.msg",
+                compound(&["__substg1.0_0037001F", "__properties_version1.0"], b""),
+            ),
+            ("slides.ppt", compound(&["PowerPoint Document"], b"")),
+            // The name says xls; the directory says Word.
+            ("laporan.xls", compound(&["WordDocument"], b"")),
+        ],
+        &[
+            ("surat.doc", "Word document (.doc): not read yet"),
+            ("pesan.msg", "Outlook message (.msg): not read yet"),
+            ("slides.ppt", "PowerPoint presentation (.ppt): not read yet"),
+            ("laporan.xls", "Word document (.doc): not read yet"),
+        ],
+    );
+}
+
+#[test]
+fn rule1_an_ole2_of_no_known_kind_is_read_by_the_strings_pass() {
+    let mut tail = b"\x00\x01".to_vec();
+    tail.extend_from_slice(PERSON);
+    tail.resize(512, 0);
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("thing.bin"), compound(&["Contents"], &tail)).unwrap();
+    let (v, code) = scan(dir.path());
+    assert_eq!(code, 0, "{}", v["ledger"]);
+    let f = file(&v, "thing.bin");
+    assert_eq!(
+        (&f["state"], &f["format"]),
+        (&"scanned".into(), &"strings".into())
+    );
+    assert_eq!(
+        (&f["valid"]["nik"], &f["valid"]["phone"]),
+        (&1.into(), &1.into())
+    );
+}
+
+#[test]
+fn rule1_zip_documents_are_not_workbooks_or_archives() {
+    let odt = zip(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.text"),
+        ("content.xml", b"<office:document-content/>"),
+    ]);
+    let docx = zip(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("word/document.xml", PERSON),
+    ]);
+    let pptx = zip(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("ppt/presentation.xml", b"<p/>"),
+    ]);
+    let epub = zip(&[
+        ("mimetype", b"application/epub+zip"),
+        ("OEBPS/ch1.xhtml", PERSON),
+    ]);
+    expect_failed(
+        &[
+            ("notes.odt", odt),
+            ("letter.docx", docx),
+            ("deck.pptx", pptx),
+            ("book.epub", epub),
+        ],
+        &[
+            ("notes.odt", "OpenDocument text (ODT): not read yet"),
+            ("letter.docx", "Word document (DOCX): not read yet"),
+            ("deck.pptx", "PowerPoint presentation (PPTX): not read yet"),
+            ("book.epub", "EPUB e-book: not read yet"),
+        ],
+    );
+}
+
+#[test]
+fn rule1_the_same_inside_zip_members_and_gzip_streams() {
+    let docx = zip(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("word/document.xml", PERSON),
+    ]);
+    let bundle = zip(&[
+        ("scans/ktp.pdf", &pdf()),
+        ("IM0001.dcm", &dicom()),
+        ("surat.doc", &compound(&["WordDocument"], b"")),
+        ("letter.docx", &docx),
+        ("old.tar", &tar_v7()),
+    ]);
+    expect_failed(
+        &[
+            ("bundle.zip", bundle),
+            ("report.pdf.gz", gzip(&pdf())),
+            ("users.bson.gz", gzip(&bson())),
+            ("surat.doc.gz", gzip(&compound(&["WordDocument"], b""))),
+        ],
+        &[
+            ("bundle.zip!scans/ktp.pdf", "PDF document: not read yet"),
+            ("bundle.zip!IM0001.dcm", "DICOM medical image: not read yet"),
+            ("bundle.zip!surat.doc", "Word document (.doc): not read yet"),
+            (
+                "bundle.zip!letter.docx",
+                "Word document (DOCX): not read yet",
+            ),
+            ("bundle.zip!old.tar", "tar archive: not read yet"),
+            ("report.pdf.gz", "PDF document: not read yet"),
+            ("users.bson.gz", "MongoDB BSON dump: not read yet"),
+            ("surat.doc.gz", "Word document (.doc): not read yet"),
+        ],
+    );
+}
+
+#[test]
+fn rule1_unknown_binary_is_read_by_the_strings_pass_media_stays_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A proprietary file: binary framing around an ASCII record and a UTF-16LE one.
+    let mut blob = b"\x00\x01\x02\x03HDR\x00\xff\xfe".to_vec();
+    blob.extend_from_slice(PERSON);
+    blob.extend_from_slice(b"\x00\x00\x07");
+    let wide = "nama Ani nik 3171014101900002 hp 081234567891";
+    blob.extend(wide.encode_utf16().flat_map(u16::to_le_bytes));
+    blob.extend_from_slice(b"\x00\x00\x13\x37");
+    fs::write(d.join("app.dat"), &blob).unwrap();
+    fs::write(d.join("app.dat.gz"), gzip(&blob)).unwrap();
+    fs::write(d.join("photo.png"), b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").unwrap();
+    let mut elf = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    elf.extend_from_slice(PERSON);
+    fs::write(d.join("tool"), elf).unwrap();
+    let (v, code) = scan(d);
+    assert_eq!(code, 0, "read or skipped, none failed: {}", v["ledger"]);
+    for (path, format) in [("app.dat", "strings"), ("app.dat.gz", "gzip strings")] {
+        let f = file(&v, path);
+        assert_eq!(
+            (&f["state"], &f["format"]),
+            (&"scanned".into(), &format.into())
+        );
+        assert_eq!(f["records"], 2, "one record per run: {f}");
+        assert_eq!(
+            (&f["valid"]["nik"], &f["valid"]["phone"]),
+            (&2.into(), &2.into()),
+            "{f}"
+        );
+    }
+    assert_eq!(reason(&v, "photo.png"), "binary (PNG image)");
+    assert_eq!(reason(&v, "tool"), "binary (ELF executable)");
+    assert_eq!(v["ledger"]["skipped"], 2);
+}
