@@ -458,6 +458,21 @@ mod tests {
         );
         assert_eq!(layout("[\n {\"nik\":\"1\"}\n]", "txt").0, "json");
         assert_eq!(layout("{\n \"nik\": \"1\"\n}\n", "txt").0, "json");
+        // By structure: one value alone, or a first line longer than the block.
+        assert_eq!(
+            layout("{\"status\":\"ok\",\"data\":[{\"nik\":\"1\"}]}\n", "jsonl").0,
+            "json"
+        );
+        let long = format!("{{\"foto\":\"{}", "A".repeat(SNIFF_BYTES));
+        assert!(matches!(
+            sniff(&long.as_bytes()[..SNIFF_BYTES], "csv", pats()),
+            Sniff::Read {
+                layout: Layout::JsonTree,
+                ..
+            }
+        ));
+        // A bracket that opens no JSON is not JSON.
+        assert_eq!(layout("[2024-01-01 10:00] INFO start\n", "log").0, "text");
     }
 
     #[test]

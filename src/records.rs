@@ -1209,6 +1209,30 @@ mod tests {
     }
 
     #[test]
+    fn json_values_skip_bulk_actions_and_blanks() {
+        let p = &Patterns::builtin().unwrap();
+        let count =
+            |layout: Layout, chunk: &[u8]| {
+                let mut keys = KeyRoles::default();
+                let mut n = (0, 0);
+                layout.for_each_record(chunk, p, &mut keys, |_, named| {
+                    if named {
+                        n.0 += 1
+                    } else {
+                        n.1 += 1
+                    }
+                });
+                n
+            };
+        let bulk = b"{\"index\":{\"_id\":\"1\"}}\n{\"nik\":\"1\"}\n{\"delete\":{}}\n";
+        assert_eq!(count(Layout::JsonLines, bulk), (1, 0));
+        assert_eq!(count(Layout::JsonTree, bulk), (1, 0));
+        // Blanked envelope bytes and commas between elements; an array element is a value.
+        let blanked = b"          {\"nik\":\"1\"},[\"0812\"] ,{\"x\":tru}\n  ";
+        assert_eq!(count(Layout::JsonTree, blanked), (2, 1));
+    }
+
+    #[test]
     fn lines_strip_endings() {
         let l: Vec<&[u8]> = lines(b"a\r\nb\n\nc").collect();
         assert_eq!(l, vec![&b"a"[..], b"b", b"", b"c"]);
