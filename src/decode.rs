@@ -213,7 +213,13 @@ pub fn sniff(first: &[u8], ext: &str, p: &Patterns) -> Sniff {
     }
 }
 
+/// JSON by structure (SPEC §3): a first line that is a whole value with more after it is JSON
+/// Lines, read line by line; any other first value that is well formed as far as the block
+/// goes, however long, is read by its structure ([`Layout::JsonTree`]).
 fn json_layout(t: &[u8], p: &Patterns) -> Option<Layout> {
+    if !crate::envelope::first_value_is_json(t) {
+        return None;
+    }
     if t.starts_with(b"[") {
         return Some(Layout::JsonStream { array: true });
     }
@@ -221,12 +227,14 @@ fn json_layout(t: &[u8], p: &Patterns) -> Option<Layout> {
     let mut keys = KeyRoles::default();
     let mut fields = Vec::new();
     match json_record(first_line, &mut keys, p, &mut fields) {
-        Some(end) if first_line[end..].trim_ascii().is_empty() => Some(Layout::JsonLines),
-        // A value that does not end on its first line: pretty-printed JSON.
-        None if json_record(t, &mut keys, p, &mut fields).is_some() => {
-            Some(Layout::JsonStream { array: false })
+        Some(end)
+            if first_line[end..].trim_ascii().is_empty()
+                && !t[first_line.len()..].trim_ascii().is_empty() =>
+        {
+            Some(Layout::JsonLines)
         }
-        _ => None,
+        // One value alone, a value longer than the block, or pretty-printed.
+        _ => Some(Layout::JsonTree),
     }
 }
 
@@ -430,6 +438,21 @@ mod tests {
         );
         assert_eq!(layout("[\n {\"nik\":\"1\"}\n]", "txt").0, "json");
         assert_eq!(layout("{\n \"nik\": \"1\"\n}\n", "txt").0, "json");
+        // By structure: one value alone, or a first line longer than the block.
+        assert_eq!(
+            layout("{\"status\":\"ok\",\"data\":[{\"nik\":\"1\"}]}\n", "jsonl").0,
+            "json"
+        );
+        let long = format!("{{\"foto\":\"{}", "A".repeat(SNIFF_BYTES));
+        assert!(matches!(
+            sniff(&long.as_bytes()[..SNIFF_BYTES], "csv", pats()),
+            Sniff::Read {
+                layout: Layout::JsonTree,
+                ..
+            }
+        ));
+        // A bracket that opens no JSON is not JSON.
+        assert_eq!(layout("[2024-01-01 10:00] INFO start\n", "log").0, "text");
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub mod cli;
 pub mod dates;
 pub mod decode;
 pub mod detect;
+pub mod envelope;
 pub mod explain;
 pub mod extras;
 pub mod fingerprint;

@@ -9,6 +9,7 @@ use memchr::{memchr, memchr2, memrchr};
 
 use crate::analyze::Field;
 use crate::bytes::find2;
+use crate::envelope::is_bulk_action;
 use crate::patterns::{Patterns, Role};
 
 /// How the records of one file are laid out, decided once from its first block.
@@ -24,6 +25,9 @@ pub enum Layout {
     JsonLines,
     /// JSON values one after another (`array`: inside one top-level array).
     JsonStream { array: bool },
+    /// JSON decided by structure: values one after another, or the records of an enveloped
+    /// document, as [`crate::envelope::JsonCutter`] cuts and blanks them.
+    JsonTree,
     /// One record per line.
     Text,
     /// An SQL dump: one record per `INSERT` tuple or `COPY` row ([`crate::sql`]).
@@ -37,7 +41,7 @@ impl Layout {
             Layout::Delimited { delim: b',', .. } => "csv",
             Layout::Delimited { .. } => "delimited",
             Layout::JsonLines => "jsonl",
-            Layout::JsonStream { .. } => "json",
+            Layout::JsonStream { .. } | Layout::JsonTree => "json",
             Layout::Text => "text",
             Layout::Sql => "sql",
         }
@@ -49,6 +53,9 @@ impl Layout {
             Layout::Delimited { .. } => csv_boundary(buf),
             Layout::JsonLines | Layout::Text => memrchr(b'\n', buf).map(|i| i + 1),
             Layout::JsonStream { array } => json_boundary(buf, *array),
+            // Where an envelope may be cut depends on what came before: `scan` uses
+            // `envelope::JsonCutter`. The end of a top-level value is only a guess.
+            Layout::JsonTree => json_boundary(buf, false),
             // Where a dump may be cut depends on what came before: `scan` uses
             // `sql::SqlCutter`, which carries that state. A line end is only a guess.
             Layout::Sql => memrchr(b'\n', buf).map(|i| i + 1),
@@ -128,7 +135,7 @@ impl Layout {
                 for line in lines(chunk) {
                     fields.clear();
                     let t = line.trim_ascii();
-                    if t.is_empty() {
+                    if t.is_empty() || is_bulk_action(t) {
                         continue;
                     }
                     match json_record(t, keys, p, &mut fields) {
@@ -142,30 +149,46 @@ impl Layout {
                     }
                 }
             }
-            Layout::JsonStream { .. } => {
-                let mut pos = 0;
-                while pos < chunk.len() {
-                    let b = chunk[pos];
-                    if b.is_ascii_whitespace() || matches!(b, b',' | b'[' | b']') {
-                        pos += 1;
-                        continue;
-                    }
-                    fields.clear();
-                    match json_record(&chunk[pos..], keys, p, &mut fields) {
-                        Some(end) => {
-                            f(&fields, true);
-                            pos += end;
-                        }
-                        None => {
-                            let end =
-                                memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i + 1);
-                            fields.clear();
-                            fields.push(Field::borrowed(Role::Unnamed, &chunk[pos..end]));
-                            f(&fields, false);
-                            pos = end;
-                        }
-                    }
+            Layout::JsonStream { .. } => json_values(chunk, true, p, keys, &mut fields, f),
+            Layout::JsonTree => json_values(chunk, false, p, keys, &mut fields, f),
+        }
+    }
+}
+
+/// The JSON values of a chunk one after another, each a record; a value that does not parse
+/// is read to the end of its line as text. Brackets between values are skipped when the
+/// values are a top-level array's elements (`brackets`); a `_bulk` action line is no record.
+fn json_values<'a, F>(
+    chunk: &'a [u8],
+    brackets: bool,
+    p: &Patterns,
+    keys: &mut KeyRoles,
+    fields: &mut Vec<Field<'a>>,
+    mut f: F,
+) where
+    F: FnMut(&[Field], bool),
+{
+    let mut pos = 0;
+    while pos < chunk.len() {
+        let b = chunk[pos];
+        if b.is_ascii_whitespace() || b == b',' || (brackets && matches!(b, b'[' | b']')) {
+            pos += 1;
+            continue;
+        }
+        fields.clear();
+        match json_record(&chunk[pos..], keys, p, fields) {
+            Some(end) => {
+                if brackets || !is_bulk_action(&chunk[pos..pos + end]) {
+                    f(fields, true);
                 }
+                pos += end;
+            }
+            None => {
+                let end = memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i + 1);
+                fields.clear();
+                fields.push(Field::borrowed(Role::Unnamed, &chunk[pos..end]));
+                f(fields, false);
+                pos = end;
             }
         }
     }
@@ -333,7 +356,7 @@ pub fn field_counts(buf: &[u8], delim: u8, max: usize) -> Vec<usize> {
 }
 
 /// The end of the last complete top-level JSON value (or array element) in `buf`.
-fn json_boundary(buf: &[u8], array: bool) -> Option<usize> {
+pub(crate) fn json_boundary(buf: &[u8], array: bool) -> Option<usize> {
     let base = if array { 1 } else { 0 };
     let mut depth: i64 = 0;
     let mut seen_open = !array;
@@ -1183,6 +1206,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn json_values_skip_bulk_actions_and_blanks() {
+        let p = &Patterns::builtin().unwrap();
+        let count =
+            |layout: Layout, chunk: &[u8]| {
+                let mut keys = KeyRoles::default();
+                let mut n = (0, 0);
+                layout.for_each_record(chunk, p, &mut keys, |_, named| {
+                    if named {
+                        n.0 += 1
+                    } else {
+                        n.1 += 1
+                    }
+                });
+                n
+            };
+        let bulk = b"{\"index\":{\"_id\":\"1\"}}\n{\"nik\":\"1\"}\n{\"delete\":{}}\n";
+        assert_eq!(count(Layout::JsonLines, bulk), (1, 0));
+        assert_eq!(count(Layout::JsonTree, bulk), (1, 0));
+        // Blanked envelope bytes and commas between elements; an array element is a value.
+        let blanked = b"          {\"nik\":\"1\"},[\"0812\"] ,{\"x\":tru}\n  ";
+        assert_eq!(count(Layout::JsonTree, blanked), (2, 1));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::analyze::Analyzer;
 use crate::archive::{self, spill, too_large, Container, Guard, Limits};
 use crate::decode::{sniff, Bom, Sniff, Utf16Reader, SNIFF_BYTES};
+use crate::envelope::JsonCutter;
 use crate::extras::Extras;
 use crate::panics::Quiet;
 use crate::patterns::{normalize_field_name, Patterns};
@@ -553,6 +554,8 @@ fn scan_text(
     let format = format.as_str();
     // SQL dumps carry their statement context from chunk to chunk.
     let mut sql = matches!(layout, Layout::Sql).then(SqlCutter::default);
+    // So do JSON documents read by their structure (envelopes are blanked as they are cut).
+    let mut json = matches!(layout, Layout::JsonTree).then(|| JsonCutter::new(cfg.max_record));
     let x = &*cfg.extras;
     let mut offset = 0u64;
     // Records cut at `max_record` without a boundary: the entry is `partial`, with a reason.
@@ -580,7 +583,12 @@ fn scan_text(
             let start = sql.as_ref().map(|c| c.state.clone());
             grow = true;
             let cut = match &mut sql {
-                _ if done => buf.len(),
+                _ if done => {
+                    if let Some(j) = &mut json {
+                        j.finish(&mut buf, p);
+                    }
+                    buf.len()
+                }
                 Some(c) => match c.cut(&buf, p) {
                     Some(b) => b,
                     None if buf.len() < cfg.max_record => continue,
@@ -589,14 +597,23 @@ fn scan_text(
                         c.force(buf.len())
                     }
                 },
-                None => match layout.boundary(&buf) {
-                    Some(b) => b,
-                    None if buf.len() < cfg.max_record => continue,
-                    None => {
-                        cut_records += 1;
-                        buf.len()
+                None => {
+                    let found = match &mut json {
+                        Some(j) => j.cut(&mut buf, p),
+                        None => layout.boundary(&buf),
+                    };
+                    match found {
+                        Some(b) => b,
+                        None if buf.len() < cfg.max_record => continue,
+                        None => {
+                            cut_records += 1;
+                            if let Some(j) = &mut json {
+                                j.force();
+                            }
+                            buf.len()
+                        }
                     }
-                },
+                }
             };
             grow = false;
             let mut rest = pool.get();

@@ -132,6 +132,42 @@ fn render(format: usize, recs: &[Rec]) -> (Vec<u8>, &'static str) {
                 "data.jsonl"
             }
         }
+        5 | 6 => {
+            // An enveloped document (SPEC §3): one line, or pretty-printed like an
+            // Elasticsearch `_search` response; its records are the elements of `hits`.
+            let pretty = format == 6;
+            let obj = |r: &Rec| {
+                let v = serde_json::json!({
+                    "_id": r.name,
+                    "_source": {"nama": r.name, "nik": r.nik, "hp": r.phone,
+                        "kontak": {"email": r.email, "catatan": r.note}},
+                });
+                if pretty {
+                    serde_json::to_string_pretty(&v).unwrap()
+                } else {
+                    v.to_string()
+                }
+            };
+            out.push_str(r#"{"took":1,"hits":{"total":{"value":0},"hits":["#);
+            while out.len() < PAD {
+                out.push_str(if pretty {
+                    "\n  {\"pad\": 1},"
+                } else {
+                    r#"{"pad":1},"#
+                });
+            }
+            out.push_str(r#"{"pad":1}"#);
+            for r in recs {
+                out.push(',');
+                out.push_str(&obj(r));
+            }
+            out.push_str("]}}\n");
+            if pretty {
+                "data_pretty.json"
+            } else {
+                "data_env.json"
+            }
+        }
         3 => {
             out.push_str("-- MySQL dump\nCREATE TABLE `t` (`nama` text, `nik` text, `hp` text, `email` text, `ket` text);\n");
             while out.len() < PAD {
@@ -170,6 +206,11 @@ fn render(format: usize, recs: &[Rec]) -> (Vec<u8>, &'static str) {
 fn summary(data: &[u8], name: &str, chunk: usize, p: &Patterns) -> Value {
     let mut cfg = ScanConfig::new(Vec::new());
     cfg.chunk_size = chunk;
+    if name.ends_with("_env.json") || name.ends_with("_pretty.json") {
+        // A document longer than the record limit is not read whole: its elements are cut
+        // as they stream, at whatever chunk size.
+        cfg.max_record = PAD + 4096;
+    }
     let s = scan_one(&mut &data[..], name, &cfg, p);
     let run = RunInfo {
         threads: 1,
@@ -185,7 +226,7 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| Patterns::builtin().unwrap())
 }
 
-const FORMATS: [&str; 5] = ["csv", "jsonl", "json", "sql", "text"];
+const FORMATS: [&str; 7] = ["csv", "jsonl", "json", "sql", "text", "json", "json"];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
