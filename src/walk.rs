@@ -69,7 +69,11 @@ pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
     }
     match exclude.clash.take() {
         Some(msg) => bail!(msg),
-        None => Ok(out),
+        None => {
+            // Held for the whole scan: not with the spare room of its last doubling.
+            out.shrink_to_fit();
+            Ok(out)
+        }
     }
 }
 
