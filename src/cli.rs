@@ -69,7 +69,8 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
-    /// Files and directories to scan (recursively; symlinks are not followed).
+    /// Files and directories to scan (recursively; symlinks below them are not followed);
+    /// `-` reads standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Summary format on stdout (or --output).
@@ -250,6 +251,9 @@ const MAX_THREADS: usize = 1024;
 
 impl Config {
     pub fn from_args(a: ScanArgs) -> Result<Config> {
+        if a.paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+            bail!("`-` (standard input) can be given only once");
+        }
         check_outputs(&a)?;
         let mut scan = ScanConfig::new(a.paths);
         if let Some(t) = a.threads {

@@ -4,6 +4,7 @@
 //! Determinism: chunk boundaries depend only on the bytes (never on the thread count), and
 //! every statistic merges commutatively, so any number of threads gives the same summary.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
@@ -107,7 +108,38 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
     }
     summary.as_of = cfg.extras.today;
     pool.install(|| summary.settle());
+    for note in notes(&summary) {
+        eprintln!("triage: {note}");
+    }
     Ok(summary)
+}
+
+/// What the summary's counts do not make plain, for stderr: a scan that read nothing at all
+/// (SPEC §2 "Roots"), and files that grew while they were read (their `bytes` are the bytes
+/// read, more than the walk saw; the entry's reason says so). Names stay out: a name may
+/// hold an identifier, and stderr is not masked.
+pub fn notes(s: &Summary) -> Vec<String> {
+    let mut out = Vec::new();
+    let grew = s
+        .files
+        .values()
+        .filter(|f| f.state == State::Scanned && f.reason.is_some())
+        .count();
+    if grew > 0 {
+        out.push(format!(
+            "{grew} file(s) grew while read: their bytes in the ledger are the bytes read"
+        ));
+    }
+    let read = s.count(State::Scanned) + s.count(State::Partial);
+    if read == 0 {
+        out.push(match s.files.len() {
+            0 => "nothing was read: no file was found in the paths given".to_string(),
+            n => format!(
+                "nothing was read: every entry ({n}) was skipped or failed (see the ledger)"
+            ),
+        });
+    }
+    out
 }
 
 /// Scans one entry read from `r` as if it were a file called `name` (the name hints at the
@@ -188,12 +220,19 @@ fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, ac
     let fs = match &e.kind {
         EntryKind::Skip(r) => FileStats::new(State::Skipped, "", e.size).with_reason(r.clone()),
         EntryKind::Fail(r) => FileStats::new(State::Failed, "", e.size).with_reason(r.clone()),
-        EntryKind::File => match crate::walk::open_regular(&e.path) {
+        EntryKind::File => match crate::walk::open_file(e) {
             Ok(f) => return scan_file(f, e, cfg, p, progress, acc),
             Err(err) => {
                 FileStats::new(State::Failed, "", e.size).with_reason(format!("cannot open: {err}"))
             }
         },
+        EntryKind::Stream => match crate::walk::open_stream(&e.path) {
+            Ok(mut f) => return scan_stream(&mut f, e, cfg, p, progress, acc),
+            Err(err) => {
+                FileStats::new(State::Failed, "", 0).with_reason(format!("cannot open: {err}"))
+            }
+        },
+        EntryKind::Stdin => return scan_stream(&mut io::stdin().lock(), e, cfg, p, progress, acc),
     };
     acc.add_file(&e.name, fs);
 }
@@ -296,7 +335,7 @@ pub struct At {
 }
 
 fn scan_file(
-    mut f: File,
+    f: File,
     e: &Entry,
     cfg: &ScanConfig,
     p: &Patterns,
@@ -316,27 +355,178 @@ fn scan_file(
         via: String::new(),
         progress: true,
     };
+    // The same open file, for its size once it has been read.
+    let watch = f.try_clone().ok();
+    let mut f = Counted::new(f);
     let (head, eof, read_error) = read_head(&mut f);
-    let counted = if read_error.is_none()
+    let (counted, read) = if read_error.is_none()
         && matches!(Container::of(&head), Some(Container::Zip | Container::Ole2))
     {
         // Random access: the archive is read in place.
+        let mut f = f.inner;
         match f.seek(SeekFrom::Start(0)) {
-            Ok(_) => {
-                crate::workbook::scan_seekable(f, &at, ctx);
-                0
-            }
-            Err(err) => {
-                ctx.entry(&at, State::Failed, format!("cannot seek: {err}"));
-                0
-            }
+            Ok(_) => crate::workbook::scan_seekable(f, &at, ctx),
+            Err(err) => ctx.entry(&at, State::Failed, format!("cannot seek: {err}")),
         }
+        (0, None)
     } else {
-        scan_reader(&mut f, head, eof, read_error, &at, ctx)
+        let counted = scan_reader(&mut f, head, eof, read_error, &at, ctx);
+        (counted, f.eof.then_some(f.read))
     };
+    let now = watch.and_then(|w| w.metadata().ok()).map(|m| m.len());
+    if let Some(change) = SizeChange::of(e.size, read, now) {
+        acc.with(|mine| change.apply(&mut mine.files, &e.name));
+    }
     progress
         .done
         .fetch_add(e.size.saturating_sub(counted), Ordering::Relaxed);
+}
+
+/// A root that is a stream (SPEC §2 "Roots"): read to its end like a file of unknown size,
+/// whose ledger `bytes` are the bytes read.
+fn scan_stream(
+    r: &mut dyn Read,
+    e: &Entry,
+    cfg: &ScanConfig,
+    p: &Patterns,
+    progress: &Progress,
+    acc: &Accumulators,
+) {
+    let ctx = Ctx {
+        cfg,
+        p,
+        acc,
+        progress,
+    };
+    let at = At {
+        name: e.name.clone(),
+        bytes: 0,
+        depth: 0,
+        via: String::new(),
+        progress: false,
+    };
+    let mut r = Counted::new(r);
+    let (head, eof, read_error) = read_head(&mut r);
+    scan_reader(&mut r, head, eof, read_error, &at, ctx);
+    // The entry that carries the bytes was added by this thread, so it is in its summary
+    // (a zip read from a stream has entries for its members only).
+    acc.with(|mine| {
+        if let Some(f) = mine.files.get_mut(&e.name) {
+            f.bytes += r.read;
+        }
+    });
+}
+
+/// A reader that counts the bytes it hands on and sees its input end.
+struct Counted<R> {
+    inner: R,
+    read: u64,
+    eof: bool,
+}
+
+impl<R> Counted<R> {
+    fn new(inner: R) -> Self {
+        Counted {
+            inner,
+            read: 0,
+            eof: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.eof |= n == 0 && !buf.is_empty();
+        Ok(n)
+    }
+}
+
+/// A file whose size moved while it was read (SPEC §3, issue 20 rule 3): the size the walk
+/// saw, the bytes read when the reader got to the end (not when it stopped early: a binary
+/// skipped on its first block, an archive read in place), and the size once done.
+#[derive(Debug, PartialEq, Eq)]
+enum SizeChange {
+    /// Fewer bytes than it held at the walk or holds now: what was read counts, the entry is
+    /// `partial`, and `bytes` are the bytes read (when known).
+    Partial { bytes: Option<u64>, reason: String },
+    /// More bytes than at the walk, all of them read: `scanned`, with the bytes read.
+    Grew { bytes: u64, note: String },
+}
+
+impl SizeChange {
+    fn of(walked: u64, read: Option<u64>, now: Option<u64>) -> Option<SizeChange> {
+        let now_text = |n: Option<u64>| n.map_or(String::new(), |n| format!(", {n} at the end"));
+        match read {
+            Some(read) if read < walked || now.is_some_and(|n| n > read) => {
+                let how = if read < walked { "shrank" } else { "grew" };
+                Some(SizeChange::Partial {
+                    bytes: Some(read),
+                    reason: format!(
+                        "{how} while read: {walked} bytes at the walk, {read} read{}",
+                        now_text(now.filter(|&n| n != read))
+                    ),
+                })
+            }
+            Some(read) if read > walked => Some(SizeChange::Grew {
+                bytes: read,
+                note: format!("grew while read: {walked} bytes at the walk, {read} read"),
+            }),
+            Some(_) => None,
+            None => match now {
+                Some(now) if now != walked => Some(SizeChange::Partial {
+                    bytes: None,
+                    reason: format!(
+                        "changed size while read: {walked} bytes at the walk, {now} at the end"
+                    ),
+                }),
+                _ => None,
+            },
+        }
+    }
+
+    /// Applies the change to the file's entry in this thread's ledger, which holds the one
+    /// share of the entry that carries its bytes and any `partial` reason: the thread that
+    /// reads a file adds them. A file read in place as an archive has no entry of its own
+    /// (its members have): a `partial` one is made.
+    fn apply(self, files: &mut BTreeMap<String, FileStats>, name: &str) {
+        let Some(f) = files.get_mut(name) else {
+            if let SizeChange::Partial { bytes, reason } = self {
+                let f = FileStats::new(State::Partial, "", bytes.unwrap_or(0)).with_reason(reason);
+                files.insert(name.to_string(), f);
+            }
+            return;
+        };
+        let (bytes, reason) = match self {
+            SizeChange::Grew { bytes, note } => {
+                if f.state == State::Scanned && f.reason.is_none() {
+                    f.reason = Some(note);
+                }
+                (Some(bytes), None)
+            }
+            SizeChange::Partial { bytes, reason } => (bytes, Some(reason)),
+        };
+        if let Some(b) = bytes {
+            f.bytes = b;
+        }
+        match (reason, f.state) {
+            (Some(r), State::Scanned) => {
+                f.state = State::Partial;
+                f.reason = Some(r);
+            }
+            (Some(r), State::Partial) => {
+                let before = f.reason.take().unwrap_or_default();
+                f.reason = Some(if before.is_empty() {
+                    r
+                } else {
+                    format!("{r}; {before}")
+                });
+            }
+            // `skipped` and `failed` say more than the size.
+            _ => {}
+        }
+    }
 }
 
 /// Reads one entry from `r`, whose first bytes are `head`: a container is opened, anything
@@ -732,6 +922,151 @@ pub(crate) fn finish_chunk(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// Reads one walked entry as a scan does, into a summary of its own.
+    fn read_one(e: &Entry) -> Summary {
+        let cfg = ScanConfig::new(Vec::new());
+        let p = Patterns::builtin().unwrap();
+        let slots = [Mutex::default()];
+        read_entry(e, &cfg, &p, &Progress::default(), &Accumulators(&slots));
+        let [slot] = slots;
+        slot.into_inner().unwrap()
+    }
+
+    const HEAD: &str = "nama,nik\n";
+    const ROWS: &str = "Budi,3171010101900001\nAni,3171014101900002\n";
+
+    /// A file of `ROWS` walked as it is now, then changed by `change` before it is read.
+    fn walked_then_changed(change: impl FnOnce(&std::path::Path)) -> (Entry, Summary) {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("t.csv");
+        std::fs::write(&path, format!("{HEAD}{}", ROWS.repeat(100))).unwrap();
+        let e = walk(std::slice::from_ref(&path), &[]).unwrap().remove(0);
+        change(&path);
+        let s = read_one(&e);
+        (e, s)
+    }
+
+    #[test]
+    fn rule3_shrunk_file_is_partial() {
+        // Cut to 10 rows between the walk and the read: the rows read count, the entry says
+        // both sizes and is `partial` (exit 3), with the bytes read.
+        let cut = (HEAD.len() + 10 * ROWS.len()) as u64;
+        let (e, s) = walked_then_changed(|p| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_len(cut)
+                .unwrap()
+        });
+        let f = &s.files["t.csv"];
+        assert_eq!(f.state, State::Partial, "{f:?}");
+        assert_eq!(
+            f.reason.as_deref(),
+            Some(
+                format!(
+                    "shrank while read: {} bytes at the walk, {cut} read",
+                    e.size
+                )
+                .as_str()
+            )
+        );
+        assert_eq!((f.bytes, f.records, f.valid[0]), (cut, 20, 20));
+        assert!(s.incomplete());
+    }
+
+    #[test]
+    fn rule3_grown_file_reports_the_bytes_read() {
+        // Appended to between the walk and the read, and read to its new end: `scanned`,
+        // every row counted, and the bytes read, not the size the walk saw.
+        let more = ROWS.repeat(5);
+        let (e, s) = walked_then_changed(|p| {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
+            f.write_all(more.as_bytes()).unwrap();
+        });
+        let f = &s.files["t.csv"];
+        assert_eq!(f.state, State::Scanned, "{f:?}");
+        assert_eq!(f.bytes, e.size + more.len() as u64);
+        assert_eq!(f.records, 210);
+        assert!(f.reason.as_deref().unwrap().starts_with("grew while read"));
+        assert!(!s.incomplete());
+        assert_eq!(notes(&s).len(), 1, "{:?}", notes(&s));
+    }
+
+    #[test]
+    fn rule3_every_size_change() {
+        use SizeChange::*;
+        let partial = |bytes, reason: &str| {
+            Some(Partial {
+                bytes,
+                reason: reason.to_string(),
+            })
+        };
+        // Read to the end: fewer bytes than at the walk, or than the file holds after.
+        assert_eq!(SizeChange::of(100, Some(100), Some(100)), None);
+        assert_eq!(SizeChange::of(100, Some(100), None), None);
+        assert_eq!(
+            SizeChange::of(100, Some(40), Some(40)),
+            partial(
+                Some(40),
+                "shrank while read: 100 bytes at the walk, 40 read"
+            )
+        );
+        assert_eq!(
+            SizeChange::of(100, Some(100), Some(150)),
+            partial(
+                Some(100),
+                "grew while read: 100 bytes at the walk, 100 read, 150 at the end"
+            )
+        );
+        assert_eq!(
+            SizeChange::of(100, Some(120), Some(120)),
+            Some(Grew {
+                bytes: 120,
+                note: "grew while read: 100 bytes at the walk, 120 read".into()
+            })
+        );
+        // Not read to the end (an archive read in place, a binary skipped on its first
+        // block): only the size after counts.
+        assert_eq!(SizeChange::of(100, None, Some(100)), None);
+        assert_eq!(
+            SizeChange::of(100, None, Some(90)),
+            partial(
+                None,
+                "changed size while read: 100 bytes at the walk, 90 at the end"
+            )
+        );
+        // An archive has no entry of its own: a `partial` one is made; a `partial` entry
+        // keeps its other reasons; `skipped` and `failed` say more than the size.
+        let mut files = BTreeMap::new();
+        SizeChange::of(100, None, Some(90))
+            .unwrap()
+            .apply(&mut files, "a.zip");
+        assert_eq!(files["a.zip"].state, State::Partial);
+        files.insert(
+            "b.csv".into(),
+            FileStats::new(State::Partial, "csv", 100).with_reason("read error: x"),
+        );
+        SizeChange::of(100, Some(40), Some(40))
+            .unwrap()
+            .apply(&mut files, "b.csv");
+        assert_eq!(
+            files["b.csv"].reason.as_deref(),
+            Some("shrank while read: 100 bytes at the walk, 40 read; read error: x")
+        );
+        files.insert(
+            "c.png".into(),
+            FileStats::new(State::Skipped, "", 100).with_reason("image"),
+        );
+        SizeChange::of(100, None, Some(90))
+            .unwrap()
+            .apply(&mut files, "c.png");
+        assert_eq!(files["c.png"].state, State::Skipped);
+    }
+
     #[test]
     fn extension_looks_below_compression_and_archives() {
         assert_eq!(super::extension("a/export.CSV.gz"), "csv");

@@ -758,10 +758,13 @@ fn intern(name: &str) -> &'static str {
 
 impl AddAssign for FileStats {
     /// Chunks of one file add up (only the file's own entry carries its bytes); the worse
-    /// state wins, with its reason.
+    /// state wins, with its reason (of one state, the one that has a reason: a `scanned`
+    /// file that grew while read says so, whichever share is added first).
     fn add_assign(&mut self, o: Self) {
         if o.state > self.state {
             self.state = o.state;
+            self.reason = o.reason;
+        } else if o.state == self.state && self.reason.is_none() {
             self.reason = o.reason;
         }
         if self.format.is_empty() {

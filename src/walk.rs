@@ -1,5 +1,10 @@
 //! The entries of a scan: every file below the given paths, in a deterministic order, without
-//! following symlinks. Whatever cannot be listed becomes an entry too, so the ledger adds up.
+//! following symlinks below them. Whatever cannot be listed becomes an entry too, so the
+//! ledger adds up.
+//!
+//! The paths themselves are what the user named (SPEC §2 "Roots"): a symlink among them is
+//! followed, as `find -H` does, and one that is not a regular file (a FIFO, `/dev/stdin`, a
+//! process substitution) is read as a stream, as is `-`, standard input.
 
 use std::ffi::OsStr;
 use std::fs::{self, File};
@@ -12,6 +17,11 @@ use anyhow::{bail, Context, Result};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EntryKind {
     File,
+    /// A root that is not a regular file (a FIFO, a device, a pipe as `/dev/fd/N`): read
+    /// as a stream to its end.
+    Stream,
+    /// `-`: standard input, read as a stream.
+    Stdin,
     /// Not read: the reason goes to the ledger as `skipped`.
     Skip(String),
     /// Could not be listed or examined: `failed`.
@@ -26,6 +36,8 @@ pub struct Entry {
     pub name: String,
     pub size: u64,
     pub kind: EntryKind,
+    /// Named by the user: opened through a symlink, as the walk examined it.
+    pub root: bool,
 }
 
 /// Lists every entry below `roots`. A root that cannot be examined at all is an error, and
@@ -43,8 +55,17 @@ pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
     let prefix_roots = roots.len() > 1;
     for root in roots {
-        let meta = fs::symlink_metadata(root)
-            .with_context(|| format!("cannot read {}", root.display()))?;
+        if root.as_os_str() == "-" {
+            out.push(Entry {
+                path: root.clone(),
+                name: "-".into(),
+                size: 0,
+                kind: EntryKind::Stdin,
+                root: true,
+            });
+            continue;
+        }
+        let meta = root_metadata(root)?;
         let base = if prefix_roots {
             display_name(root.as_os_str())
                 .trim_end_matches('/')
@@ -64,7 +85,12 @@ pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
                     .map(display_name)
                     .unwrap_or_else(|| display_name(root.as_os_str()))
             };
-            out.push(entry(root.clone(), name, &meta, exclude));
+            let mut e = entry(root.clone(), name, &meta, exclude);
+            e.root = true;
+            if !meta.is_file() {
+                e.kind = EntryKind::Stream;
+            }
+            out.push(e);
         }
     }
     match exclude.clash.take() {
@@ -75,6 +101,20 @@ pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
             Ok(out)
         }
     }
+}
+
+/// What a root is, through a symlink: one that cannot be followed (dangling, a loop) is an
+/// unreadable root, like a missing one.
+fn root_metadata(root: &Path) -> Result<fs::Metadata> {
+    fs::metadata(root).with_context(|| match fs::symlink_metadata(root) {
+        Ok(m) if m.file_type().is_symlink() => {
+            format!(
+                "cannot read {}: a symlink that cannot be followed",
+                root.display()
+            )
+        }
+        _ => format!("cannot read {}", root.display()),
+    })
 }
 
 /// A file's identity: device and inode (the same file by any path or hard link).
@@ -146,6 +186,40 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
     Ok(f)
 }
 
+/// Opens a walked entry: as [`open_regular`], except that a root named through a symlink
+/// is followed (SPEC §2).
+pub fn open_file(e: &Entry) -> io::Result<File> {
+    if !e.root {
+        return open_regular(&e.path);
+    }
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut opts, libc::O_NONBLOCK | libc::O_NOCTTY);
+    let f = opts.open(&e.path)?;
+    if !f.metadata()?.is_file() {
+        return Err(io::Error::other(
+            "no longer a regular file (replaced during the scan): not read",
+        ));
+    }
+    Ok(f)
+}
+
+/// Opens a root that is a stream. A FIFO waits here for its writer: the user named it.
+pub fn open_stream(path: &Path) -> io::Result<File> {
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut opts, libc::O_NOCTTY);
+    let f = opts.open(path)?;
+    if f.metadata()?.is_dir() {
+        return Err(io::Error::other(
+            "replaced by a folder during the scan: not read",
+        ));
+    }
+    Ok(f)
+}
+
 #[cfg(unix)]
 fn libc_eloop() -> i32 {
     libc::ELOOP
@@ -177,6 +251,7 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, out: &mut Vec<Entry>) {
                 },
                 size: 0,
                 kind: EntryKind::Fail(format!("cannot read directory: {e}")),
+                root: false,
             });
             return;
         }
@@ -190,6 +265,7 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, out: &mut Vec<Entry>) {
                 name: join(base, "?"),
                 size: 0,
                 kind: EntryKind::Fail(format!("cannot list an entry: {e}")),
+                root: false,
             }),
         }
     }
@@ -204,6 +280,7 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, out: &mut Vec<Entry>) {
                 name,
                 size: 0,
                 kind: EntryKind::Fail(format!("cannot examine: {e}")),
+                root: false,
             }),
         }
     }
@@ -234,6 +311,7 @@ fn entry(path: PathBuf, name: String, meta: &fs::Metadata, outputs: &Outputs) ->
         name,
         size: meta.len(),
         kind,
+        root: false,
     }
 }
 
