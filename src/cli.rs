@@ -473,9 +473,9 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         threads: cfg.scan.threads,
         elapsed_s: start.elapsed().as_secs_f64(),
     };
-    let mut v = report::summary_json(&summary, p, &run);
+    let mut v = report::summary_report(&summary, p, &run);
     if !reveal {
-        report::mask_names(&mut v, p);
+        v.mask_names(p);
     }
     if let Some(path) = &cfg.html {
         crate::outputs::write(path, |w| crate::html::write_html(w, &v, p))?;

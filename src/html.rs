@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use crate::patterns::{Kind, Patterns};
-use crate::report::escape_controls;
+use crate::report::{escape_controls, SummaryView};
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -96,14 +96,19 @@ footer { margin-top:22px; color:var(--muted); font-size:12.5px; }
 @media print { body { background:#fff; } section { break-inside: avoid; } }
 "#;
 
-/// Writes the report for a JSON summary (as `report::summary_json` makes it).
-pub fn write_html<W: Write + ?Sized>(w: &mut W, v: &Value, p: &Patterns) -> io::Result<()> {
+/// Writes the report for a JSON summary (as `report::summary_report` makes it).
+pub fn write_html<W: Write + ?Sized>(
+    w: &mut W,
+    v: &(impl SummaryView + ?Sized),
+    p: &Patterns,
+) -> io::Result<()> {
     let mut h = String::with_capacity(64 * 1024);
     render(&mut h, v, p).expect("writing to a String");
     w.write_all(h.as_bytes())
 }
 
-fn render(h: &mut String, v: &Value, p: &Patterns) -> std::fmt::Result {
+fn render(h: &mut String, summary: &(impl SummaryView + ?Sized), p: &Patterns) -> std::fmt::Result {
+    let v = summary.json();
     let total = n(v, "records.total");
     let confirmed = n(v, "records.confirmed");
     let people = n(v, "impact.people");
@@ -179,7 +184,7 @@ fn render(h: &mut String, v: &Value, p: &Patterns) -> std::fmt::Result {
     provinces(h, v)?;
     ages(h, v)?;
     sensitive(h, v)?;
-    ledger(h, v)?;
+    ledger(h, summary)?;
 
     writeln!(
         h,
@@ -479,7 +484,8 @@ fn sensitive(h: &mut String, v: &Value) -> std::fmt::Result {
     )
 }
 
-fn ledger(h: &mut String, v: &Value) -> std::fmt::Result {
+fn ledger(h: &mut String, summary: &(impl SummaryView + ?Sized)) -> std::fmt::Result {
+    let v = summary.json();
     let l = &v["ledger"];
     writeln!(
         h,
@@ -498,13 +504,11 @@ fn ledger(h: &mut String, v: &Value) -> std::fmt::Result {
          <th class=\"n\">confirmed</th><th class=\"n\">NIK</th><th class=\"n\">KK</th><th class=\"n\">card</th>\
          <th class=\"n\">phone</th><th class=\"n\">e-mail</th><th>reason</th></tr>"
     )?;
-    let files = v["files"].as_array().map(Vec::as_slice).unwrap_or(&[]);
     const MAX_FILES: usize = 500;
-    for (f, reason) in files
-        .iter()
-        .zip(crate::report::file_reasons(v))
-        .take(MAX_FILES)
-    {
+    let files = crate::report::file_reasons(summary);
+    let count = files.len();
+    for (f, reason) in files.take(MAX_FILES) {
+        let f = &*f;
         let path = &escape_controls(s(f, "path"));
         let state = s(f, "state");
         write!(
@@ -527,11 +531,11 @@ fn ledger(h: &mut String, v: &Value) -> std::fmt::Result {
         )?;
     }
     writeln!(h, "</table>")?;
-    if files.len() > MAX_FILES {
+    if count > MAX_FILES {
         writeln!(
             h,
             "<p class=\"small muted\">{} more files: see <code>--format csv</code>.</p>",
-            files.len() - MAX_FILES
+            count - MAX_FILES
         )?;
     }
     writeln!(h, "</section>")
