@@ -1187,6 +1187,47 @@ mod tests {
     }
 
     #[test]
+    fn rule7_file_rows_are_made_as_they_are_written() {
+        // The report holds no value per file; every writer and --expect still see them all.
+        let p = Patterns::builtin().unwrap();
+        let mut s = Summary::default();
+        for i in 0..300u64 {
+            let mut f = FileStats::new(State::Scanned, "csv", 10 + i);
+            f.records = i;
+            s.files.insert(format!("d/{i:04}.csv"), f);
+        }
+        let run = RunInfo {
+            threads: 1,
+            elapsed_s: 0.0,
+        };
+        let r = summary_report(&s, &p, &run);
+        assert_eq!(r["files"], json!([]));
+        let whole = summary_json(&s, &p, &run);
+        assert_eq!(whole["files"].as_array().unwrap().len(), 300);
+        let mut streamed = Vec::new();
+        write_json(&mut streamed, &r).unwrap();
+        let mut held = Vec::new();
+        write_json(&mut held, &whole).unwrap();
+        assert_eq!(String::from_utf8(streamed), String::from_utf8(held));
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        write_csv(&mut a, &r).unwrap();
+        write_csv(&mut b, &whole).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.iter().filter(|&&c| c == b'\n').count(), 301);
+        assert!(expect_diff(&r, &whole).is_empty());
+        let mut moved = whole.clone();
+        moved["files"][7]["records"] = json!(70);
+        moved["files"].as_array_mut().unwrap().pop();
+        assert_eq!(
+            expect_diff(&r, &moved),
+            vec![
+                "files[d/0007.csv].records: baseline 70, scan 7",
+                "files[d/0299.csv]: not in baseline",
+            ]
+        );
+    }
+
+    #[test]
     fn text_and_csv_render_into_memory() {
         let p = Patterns::builtin().unwrap();
         let mut s = Summary::default();

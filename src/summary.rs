@@ -1149,6 +1149,69 @@ mod tests {
     }
 
     #[test]
+    fn rule7_a_ledger_entry_stays_small() {
+        // An entry in a worker's ledger: its path and its counts, the format name shared.
+        // Before: 144 bytes in the tree and a string of its own for the format.
+        assert!(std::mem::size_of::<(String, FileStats)>() <= 136);
+        let (a, b) = (
+            FileStats::new(State::Scanned, &format!("gzip {}", "csv"), 1),
+            FileStats::new(State::Partial, "gzip csv", 2),
+        );
+        assert!(
+            std::ptr::eq(a.format, b.format),
+            "one copy of a format name"
+        );
+        assert_eq!(FileStats::new(State::Scanned, "", 0).format, "");
+    }
+
+    #[test]
+    fn rule7_large_ledgers_merge_as_entries_added_one_by_one() {
+        // The one-pass merge (a ledger as large as a fraction of the other) adds up the
+        // entries both hold exactly as inserting them one by one did, mine first.
+        let ledger = |from: u64, to: u64, step: usize, state: State| {
+            let mut m = BTreeMap::new();
+            for k in (from..to).step_by(step) {
+                let mut f = FileStats::new(state, "csv", k);
+                f.records = 1;
+                if state != State::Scanned {
+                    f.reason = Some(format!("r{k}"));
+                }
+                m.insert(format!("{k:06}"), f);
+            }
+            m
+        };
+        for (mine, other) in [
+            (
+                ledger(0, 1000, 1, State::Scanned),
+                ledger(0, 1000, 3, State::Partial),
+            ),
+            (
+                ledger(0, 1000, 3, State::Partial),
+                ledger(500, 2000, 2, State::Scanned),
+            ),
+            (
+                ledger(0, 1000, 1, State::Scanned),
+                ledger(0, 50, 7, State::Failed),
+            ),
+            (BTreeMap::new(), ledger(0, 10, 1, State::Scanned)),
+            (ledger(0, 10, 1, State::Scanned), BTreeMap::new()),
+        ] {
+            let mut want = mine.clone();
+            for (k, f) in other.clone() {
+                match want.get_mut(&k) {
+                    Some(m) => *m += f,
+                    None => {
+                        want.insert(k, f);
+                    }
+                }
+            }
+            let mut got = mine;
+            add_files(&mut got, other);
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
     fn merge_order_does_not_matter() {
         let mut a = sample(1);
         a += sample(2);
