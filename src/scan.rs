@@ -648,6 +648,9 @@ pub fn analyze_chunk(
                 analyzer.begin();
             }
         });
+    } else if let Layout::Delimited { delim, .. } = layout {
+        // Without a header: rows are not collected whole (issue 20, rule 4).
+        analyzer.delimited_rows(chunk, *delim, stats, &mut file);
     } else {
         layout.for_each_record(chunk, p, &mut keys, |fields, named| {
             analyzer.record(fields, named, stats, &mut file)
