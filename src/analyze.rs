@@ -550,7 +550,10 @@ mod tests {
                     &nik[12..],
                     i % 50
                 ),
-                _ => format!("lahir 30-04-19{:02} 3171.0141.{i} hp 0812 3456 7890 ", i % 100),
+                _ => format!(
+                    "lahir 30-04-19{:02} 3171.0141.{i} hp 0812 3456 7890 ",
+                    i % 100
+                ),
             };
             v.extend_from_slice(line.as_bytes());
             i += 1;
@@ -599,9 +602,15 @@ mod tests {
         // The same record, only longer: eight times the identifiers.
         for k in Kind::ALL {
             let (c1, c8) = (s1.kinds[k.index()].valid, s8.kinds[k.index()].valid);
-            assert!(c1 > 5_000 && (7..=8).contains(&(c8 / c1)), "{k:?}: {c1} {c8}");
+            assert!(
+                c1 > 5_000 && (7..=8).contains(&(c8 / c1)),
+                "{k:?}: {c1} {c8}"
+            );
         }
-        assert_eq!((s1.records.with_valid_nik, s8.records.with_valid_nik), (1, 1));
+        assert_eq!(
+            (s1.records.with_valid_nik, s8.records.with_valid_nik),
+            (1, 1)
+        );
         assert_eq!(s8.records.confirmed, 1, "by the cards");
         assert_eq!(s8.records.by_birth_date, 0, "no date matches a NIK");
         assert!(t8 < t1 * 12, "1 MB {t1:?}, 8 MB {t8:?}");

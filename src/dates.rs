@@ -410,7 +410,10 @@ mod tests {
             a.seal();
             b.seal();
             // Bounded by the distinct keys, not by the inserts.
-            assert!(a.keys.len() <= (2 * spread as usize).max(SCAN_KEYS + 1), "{n}");
+            assert!(
+                a.keys.len() <= (2 * spread as usize).max(SCAN_KEYS + 1),
+                "{n}"
+            );
             for k in 0..2000u16 {
                 assert_eq!(a.contains(k), la.contains(&k), "{n} {k}");
             }

@@ -1563,7 +1563,12 @@ mod tests {
             let dates = dates_at(&v, 0);
             for size in [1, 7, 40, 150, 999] {
                 let pieces = by_start(by_pieces(&mut d, &v, role, size));
-                assert_eq!(pieces, whole, "pieces of {size} in {}", String::from_utf8_lossy(&v));
+                assert_eq!(
+                    pieces,
+                    whole,
+                    "pieces of {size} in {}",
+                    String::from_utf8_lossy(&v)
+                );
                 let (mut own, mut in_pieces) = (0, Vec::new());
                 while own < v.len() {
                     let start = own.saturating_sub(d.context);
