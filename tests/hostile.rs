@@ -1008,6 +1008,27 @@ fn rule4_a_dense_record_costs_linear_time_in_every_format() {
 }
 
 #[test]
+fn rule4_a_json_array_of_arrays_that_never_closes_is_read_in_linear_time() {
+    // `[`, then 8 MiB of lines `[3171014101900002,` that never close: from every chunk start
+    // the first line reads as a record and the rest as one that does not end. The rest was
+    // searched again for every line taken: with --max-record 1M the scan did not end in
+    // 60 s (release). Now each buffer grown to the limit is one over-long record: `partial`,
+    // every line still read. Bound: 20 s, 200 MB.
+    let d = folder();
+    let block = b"\n[3171014101900002,";
+    write_repeated(&d.path().join("arrays.json"), b"[", block, 8 * MIB, b"");
+    let r = scan(&[d.path()], &["--max-record", "1M"]);
+    r.check("JSON array of arrays never closed", 3, secs(20), 200);
+    r.good_counted("ok.csv");
+    let f = r.file("arrays.json");
+    assert_eq!(f["state"], "partial", "{f}");
+    assert!(r.reason("arrays.json").contains("longer than --max-record"));
+    let lines = (8 * MIB / block.len()) as u64;
+    let nik = f["valid"]["nik"].as_u64().unwrap();
+    assert!(nik + 16 >= lines, "{nik} of {lines}");
+}
+
+#[test]
 #[ignore = "writes 600 MB; run with the release build: cargo test --release --test hostile -- --ignored rule4"]
 fn rule4_a_300mb_dense_line_and_huge_values_beside_a_good_file() {
     // Issue 20's hostile folder, the dense parts: a 300 MB line, a JSON string of 100 MB, a
