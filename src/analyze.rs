@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use crate::dates::{self, DateSet};
-use crate::detect::{Detector, Found, LONG_VALUE};
+use crate::detect::{Detector, Found};
 use crate::extras::Extras;
 use crate::patterns::{Kind, Patterns, Role};
 use crate::records::parse_csv_record;
@@ -201,26 +201,20 @@ impl<'p> Analyzer<'p> {
             }
             _ => {}
         }
-        if v.len() > LONG_VALUE {
+        if !self.detector.detect_unless_long(v, role, &mut self.found) {
             self.long_value(v, role, stats, file);
             return;
         }
-        self.detector.detect(v, role, &mut self.found);
         self.count_found(v, stats, file);
     }
 
     /// A value too long to hold all its candidates at once (a line of hundreds of MB, one
-    /// huge JSON string or CSV field): its whole-value forms are read on all of it, then its
-    /// candidates piece by piece (see [`Detector::piece`]), so memory stays bounded by the
-    /// piece, not by the number of candidates in the value (issue 20, rule 4).
+    /// huge JSON string or CSV field), and none of the whole-value forms: its candidates are
+    /// read piece by piece (see [`Detector::piece`]), so memory stays bounded by the piece,
+    /// not by the number of candidates in the value (issue 20, rule 4).
     #[cold]
     #[inline(never)]
     fn long_value(&mut self, v: &[u8], role: Role, stats: &mut Stats, file: &mut FileStats) {
-        self.found.clear();
-        if self.detector.whole(v, role, &mut self.found) {
-            self.count_found(v, stats, file);
-            return;
-        }
         let mut own = 0;
         while own < v.len() {
             let piece = self.detector.piece(v, own);
@@ -467,11 +461,8 @@ fn note_nik(
     stats: &mut Stats,
 ) {
     cur.nik = true;
-    if d.female {
-        cur.nik_female = true;
-    } else {
-        cur.nik_male = true;
-    }
+    cur.nik_female |= d.female;
+    cur.nik_male |= !d.female;
     dates.insert(dates::key(d.date.day, d.date.month, d.date.yy));
     let Some(x) = x else { return };
     if let Some(r) = &x.reference {
@@ -480,8 +471,10 @@ fn note_nik(
             cur.by_reference = true;
         }
     }
-    if let Some(today) = x.today {
-        cur.child |= today.age(d.date) < 18;
+    if !cur.child {
+        if let Some(today) = x.today {
+            cur.child = today.age(d.date) < 18;
+        }
     }
 }
 

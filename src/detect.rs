@@ -164,12 +164,6 @@ impl<'p> Detector<'p> {
         }
     }
 
-    /// SPEC §5's whole-value forms of a NIK or card field (the damaged form too) in a value
-    /// longer than any other whole-value form; true when `v` is one, then in `out`.
-    pub fn whole(&self, v: &[u8], role: Role, out: &mut Vec<Found>) -> bool {
-        matches!(role, Role::Nik | Role::BpjsCard) && self.whole_value(v, role, out)
-    }
-
     /// The piece of the long value `v` whose own candidates start at `own` (0, or the end
     /// of the previous piece). Pieces end at cuts that no candidate, no date and nothing
     /// candidate detection reads after a candidate can cross, and carry enough bytes before
@@ -183,7 +177,8 @@ impl<'p> Detector<'p> {
     }
 
     /// The candidates of one piece `v` of a long value that start at or after `own` (see
-    /// [`Detector::piece`]); the whole-value forms are not read (see [`Detector::whole`]).
+    /// [`Detector::piece`]); the whole-value forms are not read (the whole value is, first,
+    /// by [`Detector::detect_unless_long`]).
     pub fn detect_piece(&mut self, v: &[u8], own: usize, role: Role, out: &mut Vec<Found>) {
         out.clear();
         let (has_at, digits) = digit_runs_from(v, &mut self.runs, masks64(v, 0));
@@ -203,9 +198,20 @@ impl<'p> Detector<'p> {
     /// instructions on the benchmark sample).
     #[inline(always)]
     pub fn detect(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) {
+        if !self.detect_unless_long(v, role, out) {
+            self.walk(v, role, out);
+        }
+    }
+
+    /// [`Detector::detect`], except that a value longer than [`LONG_VALUE`] that is not
+    /// one of the whole-value forms is left to the caller (false, nothing found), to be
+    /// read in pieces ([`Detector::piece`]). The test sits where only values over 128 bytes
+    /// arrive, so that it costs the others nothing.
+    #[inline(always)]
+    pub fn detect_unless_long(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) -> bool {
         out.clear();
         if v.is_empty() {
-            return;
+            return true;
         }
         // Sixteen digits and nothing else (most NIK and KK columns' values): one NIK or KK,
         // as a NIK field's whole value or the runs below would find it, since no keyword can
@@ -220,14 +226,14 @@ impl<'p> Detector<'p> {
                 digits: v.try_into().expect("16 bytes"),
                 span: (0, 16),
             });
-            return;
+            return true;
         }
         if matches!(role, Role::Nik | Role::BpjsCard) && self.whole_value(v, role, out) {
-            return;
+            return true;
         }
         // The shortest candidate is an e-mail like `a@b.co`: codes and flags end here.
         if v.len() < 6 {
-            return;
+            return true;
         }
         // Every digit candidate holds at least 8 digits (a phone's national number); short
         // codes, house numbers and the like end here, most after a single 16-byte compare.
@@ -239,7 +245,7 @@ impl<'p> Detector<'p> {
                 if first.1 != 0 {
                     email_candidates(v, Some(first.1), out);
                 }
-                return;
+                return true;
             }
             // A phone field's value that is one phone, whole (most of them), is nothing
             // else: with at most 15 digits it holds no NIK or KK (16); made of digits,
@@ -254,7 +260,7 @@ impl<'p> Detector<'p> {
                             len,
                             span: (0, end),
                         });
-                        return;
+                        return true;
                     }
                 }
             }
@@ -263,12 +269,27 @@ impl<'p> Detector<'p> {
         // digit candidate needs: this spares them the runs and the candidate walk. A phone
         // field's value nearly always has that shape, so it is not asked.
         if v.len() <= 128 && first.1 == 0 && role != Role::Phone && !may_hold_candidate(v) {
-            return;
+            return true;
+        }
+        if v.len() > LONG_VALUE {
+            return false;
         }
         let (has_at, digits) = digit_runs_from(v, &mut self.runs, first);
         if digits >= 8 || has_at {
             let ats = has_at.then_some(first.1).filter(|_| v.len() <= 64);
             self.candidates(v, role, digits >= 8, has_at, ats, out);
+        }
+        true
+    }
+
+    /// The candidate walk alone over all of `v`: what [`Detector::detect`] finds in a long
+    /// value at once.
+    #[cold]
+    #[inline(never)]
+    fn walk(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) {
+        let (has_at, digits) = digit_runs_from(v, &mut self.runs, masks64(v, 0));
+        if digits >= 8 || has_at {
+            self.candidates(v, role, digits >= 8, has_at, None, out);
         }
     }
 
@@ -722,14 +743,24 @@ fn digit_candidates(
 /// never overlap and come in order, so a binary search per kind finds the only one that may
 /// hold `(s, e)`: searching them all for each candidate made a value dense with identifiers
 /// cost time in the square of their number (issue 20, rule 4).
+#[inline]
 fn inside_any(found: &[Found], (s, e): (usize, usize)) -> bool {
+    if found.len() <= 8 {
+        return found.iter().any(|f| {
+            let (fs, fe) = f.span();
+            fs <= s && e <= fe
+        });
+    }
+    inside_sorted(found, (s, e))
+}
+
+/// [`inside_any`] among many candidates.
+#[inline(never)]
+fn inside_sorted(found: &[Found], (s, e): (usize, usize)) -> bool {
     let inside = |f: &Found| {
         let (fs, fe) = f.span();
         fs <= s && e <= fe
     };
-    if found.len() <= 8 {
-        return found.iter().any(inside);
-    }
     let mut rest = found;
     while let Some(first) = rest.first() {
         let kind = std::mem::discriminant(first);
