@@ -3,10 +3,11 @@
 
 use std::borrow::Cow;
 
-use crate::dates::{self, Date, Readings};
+use crate::dates::{self, DateSet};
 use crate::detect::{Detector, Found};
 use crate::extras::Extras;
 use crate::patterns::{Kind, Patterns, Role};
+use crate::records::parse_csv_record;
 use crate::rows::{RecordHits, RowBuf, Tier};
 use crate::sensitive;
 use crate::summary::{hash_lower, reason_index, FileStats, Stats};
@@ -34,10 +35,14 @@ pub struct Analyzer<'p> {
     detector: Detector<'p>,
     found: Vec<Found>,
     domains: validate::DomainMemo,
-    niks: Vec<Decoded>,
-    birth_dates: Vec<Readings>,
-    sexes: Vec<bool>,
-    text_dates: Vec<Date>,
+    /// The dates of the record's valid NIKs, and the readings of its birth-date fields:
+    /// sets, so that a record dense with identifiers costs neither memory nor time per pair
+    /// (issue 20, rule 4).
+    nik_dates: DateSet,
+    birth_dates: DateSet,
+    /// The dates in the fields of a record without field names that are no longer held (see
+    /// [`Analyzer::delimited_rows`]).
+    text_dates: DateSet,
     /// Reference, key, scan date, `--records` (see [`Analyzer::with_extras`]).
     x: Option<&'p Extras>,
     /// `--records` is on: collect each record's findings into `hits`, its row into `rows`.
@@ -48,7 +53,9 @@ pub struct Analyzer<'p> {
     cur: Current,
 }
 
-/// What one record has shown so far, field by field.
+/// What one record has shown so far, field by field. Flags rather than lists: what SPEC §6
+/// asks of a record's identifiers together is whether some pair agrees, and a flag per side
+/// answers that in constant memory however many identifiers the record holds.
 #[derive(Clone, Copy, Default)]
 struct Current {
     /// A field holds more than blanks: a record of blanks only is not a record.
@@ -57,6 +64,16 @@ struct Current {
     valid_card: bool,
     /// Sensitive-data categories seen, one bit each.
     sens: u8,
+    /// Valid NIKs seen: any, of a woman, of a man.
+    nik: bool,
+    nik_female: bool,
+    nik_male: bool,
+    /// Sex fields read: one saying female, one saying male.
+    sex_female: bool,
+    sex_male: bool,
+    /// A valid NIK is in `--reference`; one is of a child on the scan date.
+    by_reference: bool,
+    child: bool,
 }
 
 impl<'p> Analyzer<'p> {
@@ -66,10 +83,9 @@ impl<'p> Analyzer<'p> {
             detector: Detector::new(p),
             found: Vec::new(),
             domains: validate::DomainMemo::default(),
-            niks: Vec::new(),
-            birth_dates: Vec::new(),
-            sexes: Vec::new(),
-            text_dates: Vec::new(),
+            nik_dates: DateSet::default(),
+            birth_dates: DateSet::default(),
+            text_dates: DateSet::default(),
             x: None,
             collect: false,
             hits: RecordHits::default(),
@@ -107,9 +123,9 @@ impl<'p> Analyzer<'p> {
     /// with [`Analyzer::end`]: readers that know each field's role as they cut it (CSV with a
     /// header) need not collect the record's fields first.
     pub fn begin(&mut self) {
-        self.niks.clear();
+        self.nik_dates.clear();
         self.birth_dates.clear();
-        self.sexes.clear();
+        self.text_dates.clear();
         if self.collect {
             self.hits.clear();
         }
@@ -163,22 +179,21 @@ impl<'p> Analyzer<'p> {
             return;
         }
         self.mark_nonblank(v);
-        let collect = self.collect;
         match role {
             Role::BirthDate if named => {
                 let r = dates::parse_field(v, self.p);
-                if r.any() {
-                    self.birth_dates.push(r);
+                for d in r.dates.iter().flatten() {
+                    self.birth_dates.insert(d.key());
                 }
                 if r.plain {
                     return;
                 }
             }
-            Role::Sex => {
-                if let Some(female) = self.p.sex_of(v) {
-                    self.sexes.push(female);
-                }
-            }
+            Role::Sex => match self.p.sex_of(v) {
+                Some(true) => self.cur.sex_female = true,
+                Some(false) => self.cur.sex_male = true,
+                None => {}
+            },
             Role::Sensitive(rule) => {
                 if let Some(c) = sensitive::field_category(&self.p.sensitive, rule, v) {
                     self.cur.sens |= 1 << c;
@@ -186,7 +201,36 @@ impl<'p> Analyzer<'p> {
             }
             _ => {}
         }
-        self.detector.detect(v, role, &mut self.found);
+        if !self.detector.detect_unless_long(v, role, &mut self.found) {
+            self.long_value(v, role, stats, file);
+            return;
+        }
+        self.count_found(v, stats, file);
+    }
+
+    /// A value too long to hold all its candidates at once (a line of hundreds of MB, one
+    /// huge JSON string or CSV field), and none of the whole-value forms: its candidates are
+    /// read piece by piece (see [`Detector::piece`]), so memory stays bounded by the piece,
+    /// not by the number of candidates in the value (issue 20, rule 4).
+    #[cold]
+    #[inline(never)]
+    fn long_value(&mut self, v: &[u8], role: Role, stats: &mut Stats, file: &mut FileStats) {
+        let mut own = 0;
+        while own < v.len() {
+            let piece = self.detector.piece(v, own);
+            let seg = &v[piece.start..piece.end];
+            self.detector
+                .detect_piece(seg, own - piece.start, role, &mut self.found);
+            self.count_found(seg, stats, file);
+            own = piece.end;
+        }
+        self.found.clear();
+    }
+
+    /// Validates and counts the candidates [`Detector`] left in `self.found`, found in `v`.
+    #[inline(always)]
+    fn count_found(&mut self, v: &[u8], stats: &mut Stats, file: &mut FileStats) {
+        let collect = self.collect;
         for found in &self.found {
             let Some(kind) = found.kind() else {
                 stats.nik_damaged += 1;
@@ -212,7 +256,7 @@ impl<'p> Analyzer<'p> {
                                     stats.nik_male += 1;
                                 }
                                 stats.provinces[(d.district / 10_000) as usize] += 1;
-                                self.niks.push(d);
+                                note_nik(&mut self.cur, &mut self.nik_dates, self.x, &d, stats);
                             }
                             Ok(())
                         }
@@ -272,6 +316,46 @@ impl<'p> Analyzer<'p> {
         }
     }
 
+    /// The rows of a delimited chunk without a header (`delim` between fields), as
+    /// [`Layout::for_each_record`] and [`Analyzer::record`] would read them, but holding at
+    /// most [`HELD_FIELDS`] fields of a row for its dates: the dates of the others are noted
+    /// as they pass, so a row of millions of fields (64 MB of commas) needs no memory in
+    /// proportion to them (issue 20, rule 4).
+    ///
+    /// [`Layout::for_each_record`]: crate::records::Layout::for_each_record
+    pub fn delimited_rows(
+        &mut self,
+        chunk: &[u8],
+        delim: u8,
+        stats: &mut Stats,
+        file: &mut FileStats,
+    ) {
+        let mut fields: Vec<Field> = Vec::new();
+        let mut pos = 0;
+        while pos < chunk.len() {
+            fields.clear();
+            self.begin();
+            pos = parse_csv_record(chunk, pos, delim, |_, value| {
+                self.field(&value, Role::Unnamed, false, stats, file);
+                if fields.len() == HELD_FIELDS {
+                    for f in &fields {
+                        let dates = &mut self.text_dates;
+                        dates::any_in_text(&f.value, self.p, |d| {
+                            dates.insert(d.key());
+                            false
+                        });
+                    }
+                    fields.clear();
+                }
+                fields.push(Field {
+                    role: Role::Unnamed,
+                    value,
+                });
+            });
+            self.end(&fields, false, stats, file);
+        }
+    }
+
     /// Closes the current record. `fields` are needed only when the format does not name
     /// them (`named` false): then a date anywhere in the record can confirm a NIK.
     pub fn end(&mut self, fields: &[Field], named: bool, stats: &mut Stats, file: &mut FileStats) {
@@ -280,26 +364,21 @@ impl<'p> Analyzer<'p> {
         }
         stats.records.total += 1;
         file.records += 1;
-        let Current {
-            any_candidate,
-            valid_card,
-            mut sens,
-            ..
-        } = self.cur;
-        if any_candidate {
+        let c = self.cur;
+        let mut sens = c.sens;
+        if c.any_candidate {
             stats.records.with_candidates += 1;
         }
-        if self.niks.is_empty() {
+        if !c.nik {
             self.finish(sens, false, stats, file);
             return;
         }
         stats.records.with_valid_nik += 1;
 
+        self.nik_dates.seal();
         let by_birth_date = if named {
-            let agree = self
-                .birth_dates
-                .iter()
-                .any(|r| self.niks.iter().any(|n| r.matches(n.date)));
+            self.birth_dates.seal();
+            let agree = self.birth_dates.meets(&self.nik_dates);
             if !self.birth_dates.is_empty() {
                 if agree {
                     stats.birth_date_agree += 1;
@@ -309,20 +388,15 @@ impl<'p> Analyzer<'p> {
             }
             agree
         } else {
-            self.text_dates.clear();
-            for f in fields {
-                dates::find_in_text(&f.value, self.p, &mut self.text_dates);
-            }
-            self.text_dates
-                .iter()
-                .any(|d| self.niks.iter().any(|n| d.matches(n.date)))
+            self.text_dates.seal();
+            let (p, niks) = (self.p, &self.nik_dates);
+            self.text_dates.meets(niks)
+                || fields
+                    .iter()
+                    .any(|f| dates::any_in_text(&f.value, p, |d| niks.contains(d.key())))
         };
-        if !self.sexes.is_empty() {
-            let agree = self
-                .sexes
-                .iter()
-                .any(|&female| self.niks.iter().any(|n| n.female == female));
-            if agree {
+        if c.sex_female || c.sex_male {
+            if (c.sex_female && c.nik_female) || (c.sex_male && c.nik_male) {
                 stats.sex_agree += 1;
             } else {
                 stats.sex_disagree += 1;
@@ -331,39 +405,23 @@ impl<'p> Analyzer<'p> {
         if by_birth_date {
             stats.records.by_birth_date += 1;
         }
-        if valid_card {
+        if c.valid_card {
             stats.records.by_bpjs_card += 1;
         }
-        let by_reference = self.by_reference(stats);
-        if let Some(today) = self.x.and_then(|x| x.today) {
-            if self.niks.iter().any(|n| today.age(n.date) < 18) {
-                sens |= 1 << sensitive::CHILDREN;
-            }
+        // SPEC §6 rule 3: a valid NIK of the record is in the `--reference` set.
+        if c.by_reference {
+            stats.records.by_reference += 1;
+            stats.records.reference_matched += 1;
         }
-        let confirmed = by_birth_date || valid_card || by_reference;
+        if c.child {
+            sens |= 1 << sensitive::CHILDREN;
+        }
+        let confirmed = by_birth_date || c.valid_card || c.by_reference;
         if confirmed {
             stats.records.confirmed += 1;
             file.confirmed += 1;
         }
         self.finish(sens, confirmed, stats, file);
-    }
-
-    /// SPEC §6 rule 3: a valid NIK of the record is in the `--reference` set.
-    fn by_reference(&self, stats: &mut Stats) -> bool {
-        let Some(x) = self.x else { return false };
-        let Some(r) = &x.reference else { return false };
-        let mut hit = false;
-        for n in &self.niks {
-            if r.contains_nik(n.value, x.key.as_ref()) {
-                stats.reference_people.insert(n.value);
-                hit = true;
-            }
-        }
-        if hit {
-            stats.records.by_reference += 1;
-            stats.records.reference_matched += 1;
-        }
-        hit
     }
 
     /// The end of every record: sensitive categories, and the `--records` row.
@@ -384,6 +442,38 @@ impl<'p> Analyzer<'p> {
             let x = self.x.expect("collect needs extras");
             self.rows
                 .push(file.records, tier, &self.hits, x.key.as_ref(), x.reveal);
+        }
+    }
+}
+
+/// Fields of a row without field names held for its dates (see [`Analyzer::delimited_rows`]).
+const HELD_FIELDS: usize = 4096;
+
+/// What a valid NIK tells its record: its sex and date for corroboration (SPEC §6), whether
+/// it is in `--reference` (then it joins the matched people), whether its holder is a child
+/// on the scan date. Noted as found, so the record keeps no list of its NIKs.
+#[inline(always)]
+fn note_nik(
+    cur: &mut Current,
+    dates: &mut DateSet,
+    x: Option<&Extras>,
+    d: &Decoded,
+    stats: &mut Stats,
+) {
+    cur.nik = true;
+    cur.nik_female |= d.female;
+    cur.nik_male |= !d.female;
+    dates.insert(dates::key(d.date.day, d.date.month, d.date.yy));
+    let Some(x) = x else { return };
+    if let Some(r) = &x.reference {
+        if r.contains_nik(d.value, x.key.as_ref()) {
+            stats.reference_people.insert(d.value);
+            cur.by_reference = true;
+        }
+    }
+    if !cur.child {
+        if let Some(today) = x.today {
+            cur.child = today.age(d.date) < 18;
         }
     }
 }
@@ -429,6 +519,94 @@ mod tests {
             a.record(&fields, *named, &mut stats, &mut file);
         }
         stats
+    }
+
+    /// About `len` bytes of one line dense with identifiers: NIKs of many birth dates (some
+    /// after `KK`, written in groups, with dashes or dots), phones in their written forms,
+    /// cards after `BPJS`, e-mails, and dates that match no NIK, so that every date of the
+    /// line is read before the record is closed.
+    pub(crate) fn dense_line(len: usize) -> Vec<u8> {
+        let mut v = Vec::with_capacity(len + 200);
+        let mut i = 0usize;
+        while v.len() < len {
+            let (day, month, yy) = (1 + i % 28, 1 + i / 28 % 12, i / 336 % 100);
+            let serial = 1 + i % 9999;
+            let nik = format!("3171{:02}{:02}{:02}{:02}{serial:04}", 1, day, month, yy);
+            let line = match i % 4 {
+                0 => format!("NIK {nik} hp 0812{:08} ", i % 100_000_000),
+                1 => format!("KK {nik} BPJS {:013} +62 812-3456-{:04} ", i, i % 10_000),
+                2 => format!(
+                    "{} {} {}-{}, email u{i}@mail{}.co.id ",
+                    &nik[..4],
+                    &nik[4..8],
+                    &nik[8..12],
+                    &nik[12..],
+                    i % 50
+                ),
+                _ => format!(
+                    "lahir 30-04-19{:02} 3171.0141.{i} hp 0812 3456 7890 ",
+                    i % 100
+                ),
+            };
+            v.extend_from_slice(line.as_bytes());
+            i += 1;
+        }
+        v
+    }
+
+    /// CPU time of this thread, which other processes on the machine do not inflate.
+    fn thread_cpu() -> std::time::Duration {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes one timespec into the pointer it is given.
+        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+        std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+    }
+
+    #[test]
+    fn rule4_a_dense_records_cost_grows_linearly() {
+        // The best of three runs of one record: a line of 1 MB, then of 8 MB. Linear cost
+        // makes the second about 8 times the first; a pass over the record's earlier
+        // candidates (or dates) for each one made it about 64 times (issue 20).
+        let cost = |len: usize| {
+            let line = dense_line(len);
+            let mut best = std::time::Duration::MAX;
+            let mut stats = Stats::default();
+            for _ in 0..3 {
+                let mut a = Analyzer::new(pats());
+                stats = Stats::default();
+                let mut file = FileStats::new(State::Scanned, "test", 0);
+                let t = thread_cpu();
+                a.record(
+                    &[Field::borrowed(Role::Unnamed, &line)],
+                    false,
+                    &mut stats,
+                    &mut file,
+                );
+                best = best.min(thread_cpu() - t);
+            }
+            (best, stats)
+        };
+        let (t1, s1) = cost(1 << 20);
+        let (t8, s8) = cost(8 << 20);
+        eprintln!("1 MB: {t1:?}, 8 MB: {t8:?}");
+        // The same record, only longer: eight times the identifiers.
+        for k in Kind::ALL {
+            let (c1, c8) = (s1.kinds[k.index()].valid, s8.kinds[k.index()].valid);
+            assert!(
+                c1 > 5_000 && (7..=8).contains(&(c8 / c1)),
+                "{k:?}: {c1} {c8}"
+            );
+        }
+        assert_eq!(
+            (s1.records.with_valid_nik, s8.records.with_valid_nik),
+            (1, 1)
+        );
+        assert_eq!(s8.records.confirmed, 1, "by the cards");
+        assert_eq!(s8.records.by_birth_date, 0, "no date matches a NIK");
+        assert!(t8 < t1 * 12, "1 MB {t1:?}, 8 MB {t8:?}");
     }
 
     #[test]

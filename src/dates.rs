@@ -176,18 +176,126 @@ fn is_clock_time(t: &[u8]) -> bool {
 /// Every date written anywhere in a text value (records without fields), not touching other
 /// digits.
 pub fn find_in_text(v: &[u8], p: &Patterns, out: &mut Vec<Date>) {
+    any_in_text(v, p, |d| {
+        out.push(d);
+        false
+    });
+}
+
+/// Whether `hit` holds for a date written in a text value, read as [`find_in_text`] reads
+/// them; stops at the first. Nothing is collected, so a line of millions of dates costs one
+/// pass and no memory (issue 20, rule 4).
+pub fn any_in_text(v: &[u8], p: &Patterns, mut hit: impl FnMut(Date) -> bool) -> bool {
     let mut i = 0;
     while i < v.len() {
         if v[i].is_ascii_digit() && (i == 0 || !v[i - 1].is_ascii_digit()) {
             if let Some((d, end)) = parse_at(v, i, p) {
                 if !v.get(end).is_some_and(u8::is_ascii_digit) {
-                    out.push(d);
+                    if hit(d) {
+                        return true;
+                    }
                     i = end;
                     continue;
                 }
             }
         }
         i += 1;
+    }
+    false
+}
+
+/// Day, month and the last two digits of the year as one number below 38,432 (what
+/// [`Date::matches`] compares): a record's dates can then be matched as a set.
+pub fn key(day: u8, month: u8, yy: u8) -> u16 {
+    (u16::from(yy) * 12 + u16::from(month)) * 32 + u16::from(day)
+}
+
+impl Date {
+    /// [`key`] of this date.
+    pub fn key(&self) -> u16 {
+        key(self.day, self.month, (self.year % 100) as u8)
+    }
+}
+
+/// The [`key`]s of the dates one record holds (its valid NIKs' dates, its birth-date
+/// fields' readings). A record usually holds one or two, looked up by a short scan; one
+/// dense with identifiers may hold millions, of which at most 38,432 are distinct: the keys
+/// are then kept sorted and deduplicated, so memory stays bounded and each lookup costs a
+/// binary search instead of a pass over every date seen (issue 20, rule 4).
+pub struct DateSet {
+    keys: Vec<u16>,
+    /// Past this many keys, they are sorted and deduplicated ([`DateSet::compact`]).
+    limit: usize,
+}
+
+/// Up to this many keys, a set is scanned rather than sorted.
+const SCAN_KEYS: usize = 16;
+
+impl Default for DateSet {
+    fn default() -> Self {
+        DateSet {
+            keys: Vec::new(),
+            limit: SCAN_KEYS,
+        }
+    }
+}
+
+impl DateSet {
+    #[inline]
+    pub fn clear(&mut self) {
+        self.keys.clear();
+        self.limit = SCAN_KEYS;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    #[inline]
+    pub fn insert(&mut self, key: u16) {
+        self.keys.push(key);
+        if self.keys.len() > self.limit {
+            self.compact();
+        }
+    }
+
+    /// Sorts and deduplicates the keys; the next compaction waits until their number has
+    /// doubled, so an insert costs amortized logarithmic time and the keys stay fewer than
+    /// twice the distinct ones.
+    #[cold]
+    fn compact(&mut self) {
+        self.keys.sort_unstable();
+        self.keys.dedup();
+        self.limit = (2 * self.keys.len()).max(SCAN_KEYS);
+    }
+
+    /// Makes the set ready for [`DateSet::contains`] after inserts.
+    #[inline]
+    pub fn seal(&mut self) {
+        if self.keys.len() > SCAN_KEYS {
+            self.compact();
+        }
+    }
+
+    /// Whether `key` is in the set, sealed since the last insert.
+    #[inline]
+    pub fn contains(&self, key: u16) -> bool {
+        if self.keys.len() <= SCAN_KEYS {
+            self.keys.contains(&key)
+        } else {
+            debug_assert!(self.keys.is_sorted(), "sealed");
+            self.keys.binary_search(&key).is_ok()
+        }
+    }
+
+    /// Whether the two sets, both sealed, share a key.
+    pub fn meets(&self, other: &DateSet) -> bool {
+        let (small, large) = if self.keys.len() <= other.keys.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        small.keys.iter().any(|&k| large.contains(k))
     }
 }
 
@@ -281,6 +389,46 @@ mod tests {
         assert!(!plain("1990-03-05 081234567890"));
         assert!(!plain("1990-03-05 hp 0812-3456-7890"));
         assert!(!plain("N/A"));
+    }
+
+    #[test]
+    fn rule4_date_sets_answer_as_lists_would() {
+        let mut x = 0x5eed_da7e_5e75_0001u64;
+        for n in [0, 1, 5, 16, 17, 40, 1000, 100_000] {
+            let (mut a, mut b) = (DateSet::default(), DateSet::default());
+            let (mut la, mut lb) = (Vec::new(), Vec::new());
+            // Few distinct keys in large sets, so that they repeat.
+            let spread = 1 + n as u64 / 4;
+            for _ in 0..n {
+                let k = (crate::testing::xorshift(&mut x) % spread * 2) as u16;
+                a.insert(k);
+                la.push(k);
+                let k = (crate::testing::xorshift(&mut x) % (spread * 50)) as u16;
+                b.insert(k);
+                lb.push(k);
+            }
+            a.seal();
+            b.seal();
+            // Bounded by the distinct keys, not by the inserts.
+            assert!(
+                a.keys.len() <= (2 * spread as usize).max(SCAN_KEYS + 1),
+                "{n}"
+            );
+            for k in 0..2000u16 {
+                assert_eq!(a.contains(k), la.contains(&k), "{n} {k}");
+            }
+            let meets = la.iter().any(|k| lb.contains(k));
+            assert_eq!(a.meets(&b), meets, "{n}");
+            assert_eq!(b.meets(&a), meets, "{n}");
+        }
+        // One key per day, month and two-digit year.
+        let mut all: Vec<u16> = (0..100)
+            .flat_map(|yy| (1..=12).flat_map(move |m| (1..=31).map(move |d| key(d, m, yy))))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 100 * 12 * 31);
+        assert_eq!(all.last(), Some(&38_431));
     }
 
     #[test]

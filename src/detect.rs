@@ -107,6 +107,29 @@ pub struct Detector<'p> {
     /// separators: a phone field's value that is one phone whole is then nothing else
     /// (see [`Detector::detect`]).
     whole_phones: bool,
+    /// How far before a candidate detection looks (keywords, the byte before a phone): the
+    /// context each piece of a long value carries (see [`Detector::piece`]).
+    context: usize,
+}
+
+/// Values longer than this are searched piece by piece ([`Detector::piece`]): a value holding
+/// all its candidates at once would need memory in proportion to them (issue 20, rule 4).
+pub const LONG_VALUE: usize = 256 << 10;
+/// A piece of a long value ends at the first cut ([`is_cut`]) at least this far into it...
+const PIECE: usize = 64 << 10;
+/// ... and within this many bytes after that: a stretch this long without a cut (base64,
+/// digits in groups of four) is cut anyway, the one place where pieces may read a value
+/// differently from the whole: a candidate lying across such a forced cut is lost or read as
+/// two.
+const PIECE_SEARCH: usize = 64 << 10;
+
+/// Where a piece of a long value lies in it: detection reads `start..end` and keeps only the
+/// candidates that start at or after the previous piece's `end`, the bytes before that being
+/// context for keywords.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Piece {
+    pub start: usize,
+    pub end: usize,
 }
 
 impl<'p> Detector<'p> {
@@ -121,11 +144,49 @@ impl<'p> Detector<'p> {
             .card_keywords
             .iter()
             .all(|k| k.bytes().any(|b| b.is_ascii_alphabetic()));
+        let longest = p
+            .kk_keywords
+            .iter()
+            .chain(&p.nik_keywords)
+            .chain(&p.card_keywords)
+            .map(String::len)
+            .max()
+            .unwrap_or(0);
+        // `keyword_before` reads `window + longest` bytes back and the byte before a keyword;
+        // a phone, the two bytes before its digits; a date, one.
+        let context = p.kk_window.max(p.card_window) + longest + 8;
         Detector {
             p,
             runs: Vec::new(),
             kk_nik_keywords,
             whole_phones,
+            context,
+        }
+    }
+
+    /// The piece of the long value `v` whose own candidates start at `own` (0, or the end
+    /// of the previous piece). Pieces end at cuts that no candidate, no date and nothing
+    /// candidate detection reads after a candidate can cross, and carry enough bytes before
+    /// `own` for the keywords and boundaries read before a candidate: the candidates of all
+    /// pieces are exactly those of the whole value, but for forced cuts ([`PIECE_SEARCH`]).
+    pub fn piece(&self, v: &[u8], own: usize) -> Piece {
+        Piece {
+            start: own.saturating_sub(self.context),
+            end: next_cut(v, own, self.p),
+        }
+    }
+
+    /// The candidates of one piece `v` of a long value that start at or after `own` (see
+    /// [`Detector::piece`]); the whole-value forms are not read (the whole value is, first,
+    /// by [`Detector::detect_unless_long`]).
+    pub fn detect_piece(&mut self, v: &[u8], own: usize, role: Role, out: &mut Vec<Found>) {
+        out.clear();
+        let (has_at, digits) = digit_runs_from(v, &mut self.runs, masks64(v, 0));
+        if digits >= 8 || has_at {
+            self.candidates(v, role, digits >= 8, has_at, None, out);
+        }
+        if own > 0 {
+            out.retain(|f| f.span().0 >= own);
         }
     }
 
@@ -137,9 +198,20 @@ impl<'p> Detector<'p> {
     /// instructions on the benchmark sample).
     #[inline(always)]
     pub fn detect(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) {
+        if !self.detect_unless_long(v, role, out) {
+            self.walk(v, role, out);
+        }
+    }
+
+    /// [`Detector::detect`], except that a value longer than [`LONG_VALUE`] that is not
+    /// one of the whole-value forms is left to the caller (false, nothing found), to be
+    /// read in pieces ([`Detector::piece`]). The test sits where only values over 128 bytes
+    /// arrive, so that it costs the others nothing.
+    #[inline(always)]
+    pub fn detect_unless_long(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) -> bool {
         out.clear();
         if v.is_empty() {
-            return;
+            return true;
         }
         // Sixteen digits and nothing else (most NIK and KK columns' values): one NIK or KK,
         // as a NIK field's whole value or the runs below would find it, since no keyword can
@@ -154,14 +226,14 @@ impl<'p> Detector<'p> {
                 digits: v.try_into().expect("16 bytes"),
                 span: (0, 16),
             });
-            return;
+            return true;
         }
         if matches!(role, Role::Nik | Role::BpjsCard) && self.whole_value(v, role, out) {
-            return;
+            return true;
         }
         // The shortest candidate is an e-mail like `a@b.co`: codes and flags end here.
         if v.len() < 6 {
-            return;
+            return true;
         }
         // Every digit candidate holds at least 8 digits (a phone's national number); short
         // codes, house numbers and the like end here, most after a single 16-byte compare.
@@ -173,7 +245,7 @@ impl<'p> Detector<'p> {
                 if first.1 != 0 {
                     email_candidates(v, Some(first.1), out);
                 }
-                return;
+                return true;
             }
             // A phone field's value that is one phone, whole (most of them), is nothing
             // else: with at most 15 digits it holds no NIK or KK (16); made of digits,
@@ -188,7 +260,7 @@ impl<'p> Detector<'p> {
                             len,
                             span: (0, end),
                         });
-                        return;
+                        return true;
                     }
                 }
             }
@@ -197,12 +269,27 @@ impl<'p> Detector<'p> {
         // digit candidate needs: this spares them the runs and the candidate walk. A phone
         // field's value nearly always has that shape, so it is not asked.
         if v.len() <= 128 && first.1 == 0 && role != Role::Phone && !may_hold_candidate(v) {
-            return;
+            return true;
+        }
+        if v.len() > LONG_VALUE {
+            return false;
         }
         let (has_at, digits) = digit_runs_from(v, &mut self.runs, first);
         if digits >= 8 || has_at {
             let ats = has_at.then_some(first.1).filter(|_| v.len() <= 64);
             self.candidates(v, role, digits >= 8, has_at, ats, out);
+        }
+        true
+    }
+
+    /// The candidate walk alone over all of `v`: what [`Detector::detect`] finds in a long
+    /// value at once.
+    #[cold]
+    #[inline(never)]
+    fn walk(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) {
+        let (has_at, digits) = digit_runs_from(v, &mut self.runs, masks64(v, 0));
+        if digits >= 8 || has_at {
+            self.candidates(v, role, digits >= 8, has_at, None, out);
         }
     }
 
@@ -651,11 +738,40 @@ fn digit_candidates(
     }
 }
 
+/// Whether `(s, e)` lies inside one of `found`, which holds candidates as
+/// [`digit_candidates`] leaves them: NIK/KK, then cards, then phones. The spans of one kind
+/// never overlap and come in order, so a binary search per kind finds the only one that may
+/// hold `(s, e)`: searching them all for each candidate made a value dense with identifiers
+/// cost time in the square of their number (issue 20, rule 4).
+#[inline]
 fn inside_any(found: &[Found], (s, e): (usize, usize)) -> bool {
-    found.iter().any(|f| {
+    if found.len() <= 8 {
+        return found.iter().any(|f| {
+            let (fs, fe) = f.span();
+            fs <= s && e <= fe
+        });
+    }
+    inside_sorted(found, (s, e))
+}
+
+/// [`inside_any`] among many candidates.
+#[inline(never)]
+fn inside_sorted(found: &[Found], (s, e): (usize, usize)) -> bool {
+    let inside = |f: &Found| {
         let (fs, fe) = f.span();
         fs <= s && e <= fe
-    })
+    };
+    let mut rest = found;
+    while let Some(first) = rest.first() {
+        let kind = std::mem::discriminant(first);
+        let n = rest.partition_point(|f| std::mem::discriminant(f) == kind);
+        let before = rest[..n].partition_point(|f| f.span().0 <= s);
+        if before > 0 && inside(&rest[before - 1]) {
+            return true;
+        }
+        rest = &rest[n..];
+    }
+    false
 }
 
 /// A separator between phone digit groups: one space, `-` or `.`, or `(0)` with at most one
@@ -719,6 +835,72 @@ fn phone_at(v: &[u8], i: usize) -> Option<([u8; 14], u8, usize)> {
             Some(k) if v.get(k).is_some_and(u8::is_ascii_digit) => j = k,
             _ => return best,
         }
+    }
+}
+
+/// The end of the piece of a long value whose own part starts at `own` (see
+/// [`Detector::piece`]): the first cut at least [`PIECE`] bytes on, the value's end when it
+/// comes first, or a forced cut after [`PIECE_SEARCH`] more bytes.
+fn next_cut(v: &[u8], own: usize, p: &Patterns) -> usize {
+    cut_between(v, own + PIECE, PIECE_SEARCH, p)
+}
+
+/// The first cut at or after `from` and before `from + search`, else the value's end if it
+/// comes by then, else `from + search`.
+fn cut_between(v: &[u8], from: usize, search: usize, p: &Patterns) -> usize {
+    if from >= v.len() {
+        return v.len();
+    }
+    let limit = v.len().min(from.saturating_add(search));
+    (from..limit).find(|&c| is_cut(v, c, p)).unwrap_or(limit)
+}
+
+/// Whether a value may be cut before `v[c]` without changing any candidate, any date read
+/// in text, or anything detection reads around them (keywords aside, which pieces read in
+/// their context): no candidate or date holds `v[c]` and what precedes it, and every test
+/// made past a candidate's end fails on `v[c]` as it fails at the end of a value. That is:
+/// - a byte no candidate or date holds, nor a phone's separators (`\t`, `,`, `;`, `:`, `"`,
+///   `<`, `>`, `[`, `]`, `{`, `}`, `|`, `=`, line breaks): an e-mail stops there too;
+/// - a space after a word that is not a month name (only `D MON YYYY` holds a letter and a
+///   space; phones, NIKs and e-mails hold no letter and a space together);
+/// - a space between two digit runs together at least 17 digits long and not both of four:
+///   a phone spans at most 14 national digits and a spaced NIK four groups of four.
+///
+/// A double space is a cut too (a phone separator or a date holds one space at most).
+fn is_cut(v: &[u8], c: usize, p: &Patterns) -> bool {
+    match v[c] {
+        b'\t' | b'\n' | b'\r' | b',' | b';' | b':' | b'"' | b'<' | b'>' | b'[' | b']' | b'{'
+        | b'}' | b'|' | b'=' => true,
+        b' ' if c > 0 => {
+            let before = v[c - 1];
+            if before == b' ' {
+                true
+            } else if before.is_ascii_alphabetic() {
+                let word = v[..c]
+                    .iter()
+                    .rev()
+                    .take(13)
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .count();
+                word > 12 || p.month_of(&v[c - word..c]).is_none()
+            } else if before.is_ascii_digit() && v.get(c + 1).is_some_and(u8::is_ascii_digit) {
+                let a = v[..c]
+                    .iter()
+                    .rev()
+                    .take(17)
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                let b = v[c + 1..]
+                    .iter()
+                    .take(17)
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                a + b >= 17 && !(a == 4 && b == 4)
+            } else {
+                false
+            }
+        }
+        _ => false,
     }
 }
 
@@ -1262,6 +1444,195 @@ mod tests {
         d.detect(v, Role::Phone, &mut got);
         assert_eq!(got, walked(&mut d, v, Role::Phone));
         assert!(matches!(got[0], Found::Card { .. }), "{got:?}");
+    }
+
+    /// A long value made of the shapes candidates, keywords, dates and cuts are made of.
+    fn dense_value(x: &mut u64, len: usize) -> Vec<u8> {
+        const PIECES: [&[u8]; 34] = [
+            b"NIK 3171014101900002 ",
+            b"hp 081234567890 ",
+            b"KK ",
+            b"Kartu Keluarga ",
+            b"kartu ",
+            b"BPJS ",
+            b"noka ",
+            b"0001234567890",
+            b"3171 0141 0190 0002",
+            b"3171-0141-0190-0002",
+            b"+62 812-3456-7890",
+            b"0812 - 3456 - 7890",
+            b"(0812) 3456 7890",
+            b"+62 (0)812 3456 7890",
+            b"62812345678",
+            b"budi.s@gmail.com",
+            b"a@b.co.id",
+            b"@",
+            b"5 Maret 1990",
+            b"1 Jan 1990",
+            b"05-03-1990",
+            b"1990-03-05",
+            b" ",
+            b"  ",
+            b"-",
+            b".",
+            b",",
+            b";",
+            b"\t",
+            b"\"",
+            b"x",
+            b"Mei ",
+            b"0",
+            b"8",
+        ];
+        let mut v = Vec::with_capacity(len + 32);
+        while v.len() < len {
+            let r = xorshift(x);
+            if r % 4 == 0 {
+                let run = [1, 2, 3, 4, 4, 8, 12, 13, 13, 16, 16, 17][(r >> 8) as usize % 12];
+                for _ in 0..run {
+                    v.push(b"0123456789888"[(xorshift(x) % 13) as usize]);
+                }
+            } else {
+                v.extend_from_slice(PIECES[(r >> 8) as usize % PIECES.len()]);
+            }
+        }
+        v
+    }
+
+    /// What detection finds in `v` read in pieces of about `size` bytes (no forced cut), as
+    /// spans in `v`.
+    fn by_pieces(d: &mut Detector, v: &[u8], role: Role, size: usize) -> Vec<Found> {
+        let mut all = Vec::new();
+        let mut own = 0;
+        let mut out = Vec::new();
+        while own < v.len() {
+            let start = own.saturating_sub(d.context);
+            let end = cut_between(v, own + size, usize::MAX, d.p);
+            d.detect_piece(&v[start..end], own - start, role, &mut out);
+            all.extend(out.iter().map(|f| shifted(*f, start)));
+            own = end;
+        }
+        all
+    }
+
+    fn shifted(f: Found, by: usize) -> Found {
+        let sh = |(s, e): (usize, usize)| (s + by, e + by);
+        match f {
+            Found::Sixteen { kind, digits, span } => Found::Sixteen {
+                kind,
+                digits,
+                span: sh(span),
+            },
+            Found::Card {
+                digits,
+                restored,
+                span,
+            } => Found::Card {
+                digits,
+                restored,
+                span: sh(span),
+            },
+            Found::Phone {
+                national,
+                len,
+                span,
+            } => Found::Phone {
+                national,
+                len,
+                span: sh(span),
+            },
+            Found::Email { span, at } => Found::Email {
+                span: sh(span),
+                at: at + by,
+            },
+            Found::Damaged => Found::Damaged,
+        }
+    }
+
+    /// The dates `crate::dates::find_in_text` reads in `v`, with where they start (+ `base`).
+    fn dates_at(v: &[u8], base: usize) -> Vec<(usize, crate::dates::Date)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < v.len() {
+            if v[i].is_ascii_digit() && (i == 0 || !v[i - 1].is_ascii_digit()) {
+                if let Some((d, end)) = crate::dates::parse_at(v, i, pats()) {
+                    if !v.get(end).is_some_and(u8::is_ascii_digit) {
+                        out.push((base + i, d));
+                        i = end;
+                        continue;
+                    }
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The candidates in order of their start (pieces give each kind piece by piece).
+    fn by_start(mut v: Vec<Found>) -> Vec<Found> {
+        v.sort_by_key(|f| (f.span(), f.kind().map(Kind::index)));
+        v
+    }
+
+    #[test]
+    fn rule4_long_values_read_in_pieces_find_what_the_whole_value_holds() {
+        let mut d = Detector::new(pats());
+        let mut x = 0x0dd_ba11_cafe_f00du64;
+        let mut total = 0;
+        for n in 0..60 {
+            let v = dense_value(&mut x, 2_000 + n * 300);
+            let role = [
+                Role::Unnamed,
+                Role::Other,
+                Role::Nik,
+                Role::Kk,
+                Role::Phone,
+                Role::BpjsCard,
+            ][n % 6];
+            let whole = by_start(walked(&mut d, &v, role));
+            total += whole.len();
+            let dates = dates_at(&v, 0);
+            for size in [1, 7, 40, 150, 999] {
+                let pieces = by_start(by_pieces(&mut d, &v, role, size));
+                assert_eq!(
+                    pieces,
+                    whole,
+                    "pieces of {size} in {}",
+                    String::from_utf8_lossy(&v)
+                );
+                let (mut own, mut in_pieces) = (0, Vec::new());
+                while own < v.len() {
+                    let start = own.saturating_sub(d.context);
+                    let end = cut_between(&v, own + size, usize::MAX, d.p);
+                    in_pieces.extend(
+                        dates_at(&v[start..end], start)
+                            .into_iter()
+                            .filter(|&(at, _)| at >= own),
+                    );
+                    own = end;
+                }
+                assert_eq!(in_pieces, dates, "dates in pieces of {size}");
+            }
+        }
+        assert!(total > 5_000, "{total} candidates");
+    }
+
+    #[test]
+    fn rule4_cuts_are_found_where_nothing_spans_them() {
+        let cut = |s: &str| {
+            (0..s.len())
+                .filter(|&c| is_cut(s.as_bytes(), c, pats()))
+                .collect::<Vec<_>>()
+        };
+        // After a word, not after a month; between long digit runs, not inside a phone.
+        assert_eq!(cut("NIK 3171014101900002 hp 081234567890"), vec![3, 23]);
+        assert_eq!(cut("lahir 5 Maret 1990"), vec![5]);
+        assert_eq!(cut("0812 3456 7890 3171 0141"), Vec::<usize>::new());
+        assert_eq!(cut("a,b;c\td  e"), vec![1, 3, 5, 7, 8]);
+        // A long value without a cut is cut anyway, after the search.
+        let digits = "1234 ".repeat(100);
+        assert_eq!(cut_between(digits.as_bytes(), 10, 50, pats()), 60);
+        assert_eq!(cut_between(digits.as_bytes(), 10, 1000, pats()), 500);
     }
 
     #[test]

@@ -793,6 +793,22 @@ fn scan_text(
                         None => layout.boundary(&buf),
                     };
                     match found {
+                        // A buffer grown to the record limit whose last boundary lies in its
+                        // first half: each new start reads a little more as a record (JSON
+                        // restarted in an array of arrays takes every line for one) and the
+                        // rest, searched again for every few bytes taken, made the read
+                        // quadratic. It is one over-long record instead; data whose records
+                        // end is never cut so (its search at half the limit found the
+                        // boundary). Issue 20, rule 4. The envelope cutter keeps its own
+                        // place, so it never searches a byte twice.
+                        Some(b)
+                            if json.is_none()
+                                && buf.len() >= cfg.max_record
+                                && b < buf.len() / 2 =>
+                        {
+                            cut_records += 1;
+                            buf.len()
+                        }
                         Some(b) => b,
                         None if buf.len() < cfg.max_record => continue,
                         None => {
@@ -805,9 +821,12 @@ fn scan_text(
                     }
                 }
             };
-            grow = false;
             let mut rest = pool.get();
             rest.extend_from_slice(&buf[cut..]);
+            // A rest longer than a chunk is searched again only with at least as many new
+            // bytes, so that each byte is searched a bounded number of times (issue 20,
+            // rule 4); a usual rest, part of one record, is shorter.
+            grow = rest.len() > cfg.chunk_size;
             buf.truncate(cut);
             let chunk = std::mem::replace(&mut buf, rest);
             let chunk_at = offset;
@@ -886,6 +905,9 @@ pub fn analyze_chunk(
                 analyzer.begin();
             }
         });
+    } else if let Layout::Delimited { delim, .. } = layout {
+        // Without a header: rows are not collected whole (issue 20, rule 4).
+        analyzer.delimited_rows(chunk, *delim, stats, &mut file);
     } else {
         layout.for_each_record(chunk, p, &mut keys, |fields, named| {
             analyzer.record(fields, named, stats, &mut file)

@@ -1152,3 +1152,144 @@ fn a_workbook_that_crashes_its_parser_fails_alone() {
         other => panic!("{other}: {reason}"),
     }
 }
+
+// -----------------------------------------------------------------------------------------
+// Issue 20, rule 4: linear time on any input. One record dense with identifiers (a line, a
+// JSON string, a CSV field, a quote that never closes) costs time in proportion to its size.
+// -----------------------------------------------------------------------------------------
+
+/// About one MiB of text dense with identifiers, without line breaks, quotes or backslashes
+/// (so it may stand in a JSON string or a quoted CSV field): NIKs of many birth dates, also
+/// after `KK` and in groups, phones in their written forms, cards after `BPJS`, e-mails,
+/// dates, dashes and dots.
+fn dense_block() -> Vec<u8> {
+    let mut b = Vec::with_capacity(MIB + 200);
+    let mut i = 0usize;
+    while b.len() < MIB {
+        let (day, month, yy) = (1 + i % 28, 1 + i / 28 % 12, i / 336 % 100);
+        let nik = format!("317101{day:02}{month:02}{yy:02}{:04}", 1 + i % 9999);
+        let piece = match i % 5 {
+            0 => format!("NIK {nik} hp 0812{:08} ", i % 100_000_000),
+            1 => format!("KK {nik} BPJS {:013} +62 812-3456-{:04} ", i, i % 10_000),
+            2 => format!(
+                "{} {} {} {}, u{i}@mail{}.co.id ",
+                &nik[..4],
+                &nik[4..8],
+                &nik[8..12],
+                &nik[12..],
+                i % 50
+            ),
+            3 => format!("lahir {day:02}-{month:02}-19{yy:02} kis 0001234567890 "),
+            _ => format!("3171-0141-0190-0002 0812.3456.7890 Rp 1.250.000 {day} Mei 1990 "),
+        };
+        b.extend_from_slice(piece.as_bytes());
+        i += 1;
+    }
+    b.truncate(MIB);
+    b
+}
+
+/// `name` holding one record of `mib` MiB of [`dense_block`] in the shape `kind`.
+fn dense_file(dir: &Path, kind: &str, mib: usize) -> PathBuf {
+    let block = dense_block();
+    let (name, head, tail): (&str, &[u8], &[u8]) = match kind {
+        "line" => ("line.txt", b"", b"\n"),
+        "json" => (
+            "string.json",
+            b"{\"nik\":\"3171014101900002\",\"catatan\":\"",
+            b"\"}\n",
+        ),
+        "field" => (
+            "field.csv",
+            b"nama,nik,catatan\nBudi,3171014101900001,\"",
+            b"\"\nAni,3171014101900002,x\n",
+        ),
+        "quote" => (
+            "quote.csv",
+            b"nama,nik,catatan\nBudi,3171014101900001,x\nEko,3171014101900002,\"",
+            b"",
+        ),
+        other => panic!("{other}"),
+    };
+    let path = dir.join(name);
+    write_repeated(&path, head, &block, mib * MIB, tail);
+    path
+}
+
+#[test]
+fn rule4_a_dense_record_costs_linear_time_in_every_format() {
+    // 1 MiB and 8 MiB of one record in each shape: the second scan takes about 8 times the
+    // first (less, start-up aside). Each candidate searched among the record's earlier ones
+    // made it 64 times (1 MB 0.44 s, 8 MB minutes). The best of three runs each, bound 12.
+    let d = tempfile::tempdir().unwrap();
+    for kind in ["line", "json", "field", "quote"] {
+        let best = |mib: usize| {
+            let path = dense_file(d.path(), kind, mib);
+            let runs: Vec<Run> = (0..3).map(|_| scan(&[&path], &[])).collect();
+            for r in &runs {
+                r.check(&format!("{kind} {mib} MiB"), 0, secs(60), 400);
+            }
+            let valid = runs[0].v["identifiers"]["nik"]["valid"].as_u64().unwrap();
+            let t = runs.iter().map(|r| r.elapsed).min().unwrap();
+            (t, valid)
+        };
+        let (t1, n1) = best(1);
+        let (t8, n8) = best(8);
+        eprintln!("{kind}: 1 MiB {t1:?}, 8 MiB {t8:?}");
+        // Eight times the identifiers (the rows around the record aside).
+        assert!(n1 > 4_000, "{n1}");
+        assert!((n8 as f64 / n1 as f64 - 8.0).abs() < 0.01, "{n1} {n8}");
+        assert!(t8 < t1 * 12, "{kind}: 1 MiB {t1:?}, 8 MiB {t8:?}");
+    }
+}
+
+#[test]
+fn rule4_a_json_array_of_arrays_that_never_closes_is_read_in_linear_time() {
+    // `[`, then 8 MiB of lines `[3171014101900002,` that never close: from every chunk start
+    // the first line reads as a record and the rest as one that does not end. The rest was
+    // searched again for every line taken: with --max-record 1M the scan did not end in
+    // 60 s (release). Now each buffer grown to the limit is one over-long record: `partial`,
+    // every line still read. Bound: 20 s, 200 MB.
+    let d = folder();
+    let block = b"\n[3171014101900002,";
+    write_repeated(&d.path().join("arrays.json"), b"[", block, 8 * MIB, b"");
+    let r = scan(&[d.path()], &["--max-record", "1M"]);
+    r.check("JSON array of arrays never closed", 3, secs(20), 200);
+    r.good_counted("ok.csv");
+    let f = r.file("arrays.json");
+    assert_eq!(f["state"], "partial", "{f}");
+    assert!(r.reason("arrays.json").contains("longer than --max-record"));
+    let lines = (8 * MIB / block.len()) as u64;
+    let nik = f["valid"]["nik"].as_u64().unwrap();
+    assert!(nik + 16 >= lines, "{nik} of {lines}");
+}
+
+#[test]
+#[ignore = "writes 600 MB; run with the release build: cargo test --release --test hostile -- --ignored rule4"]
+fn rule4_a_300mb_dense_line_and_huge_values_beside_a_good_file() {
+    // Issue 20's hostile folder, the dense parts: a 300 MB line, a JSON string of 100 MB, a
+    // CSV field of 100 MB and a quote opened 100 MB before the end, beside a good CSV. Every
+    // record over --max-record (64 MiB) is cut: exit 3. Bound: 120 s, 600 MB.
+    let d = folder();
+    let start = Instant::now();
+    dense_file(d.path(), "line", 300);
+    for kind in ["json", "field", "quote"] {
+        dense_file(d.path(), kind, 100);
+    }
+    eprintln!("wrote 600 MB in {:?}", start.elapsed());
+    let r = scan(&[d.path()], &[]);
+    r.check("dense records", 3, secs(120), 600);
+    r.good_counted("ok.csv");
+    for (path, mib) in [
+        ("line.txt", 300),
+        ("string.json", 100),
+        ("field.csv", 100),
+        ("quote.csv", 100),
+    ] {
+        let f = r.file(path);
+        assert_eq!(f["state"], "partial", "{f}");
+        // About 4,600 valid NIKs a MiB, in every piece of every cut record.
+        let nik = f["valid"]["nik"].as_u64().unwrap();
+        assert!(nik > mib as u64 * 4_000, "{path}: {nik}");
+    }
+}
