@@ -19,25 +19,9 @@ fn fixtures() -> PathBuf {
     root().join("fixtures")
 }
 
-/// `triage scan PATH --json` and its exit code.
-fn scan(path: &Path, extra: &[&str]) -> (Value, i32) {
-    let out = Command::cargo_bin("triage")
-        .unwrap()
-        .arg("scan")
-        .arg(path)
-        .args(["--json", "--no-progress"])
-        .args(extra)
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "scan {} is not JSON ({e}): {}",
-            path.display(),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (v, out.status.code().unwrap())
-}
+#[path = "common/run.rs"]
+mod run;
+use run::scan_json as scan;
 
 fn scan_ok(path: &Path) -> Value {
     let (v, code) = scan(path, &[]);

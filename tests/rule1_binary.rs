@@ -8,21 +8,13 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-/// `triage scan PATH --json` and its exit code.
+#[path = "common/run.rs"]
+mod run;
+
 fn scan(path: &Path) -> (Value, i32) {
-    let out = Command::cargo_bin("triage")
-        .unwrap()
-        .arg("scan")
-        .arg(path)
-        .args(["--json", "--no-progress"])
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
-    (v, out.status.code().unwrap())
+    run::scan_json(path, &[])
 }
 
 fn file<'a>(v: &'a Value, path: &str) -> &'a Value {

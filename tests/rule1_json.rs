@@ -7,30 +7,11 @@
 //! the birth date written beside it, so that `confirmed` counts each record that kept its
 //! NIK and its date together.
 
-use std::path::Path;
-
-use assert_cmd::Command;
 use serde_json::{json, Value};
 
-/// `triage scan PATH --json` with `extra` flags: the summary and the exit code.
-fn scan(path: &Path, extra: &[&str]) -> (Value, i32) {
-    let out = Command::cargo_bin("triage")
-        .unwrap()
-        .arg("scan")
-        .arg(path)
-        .args(["--json", "--no-progress"])
-        .args(extra)
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "scan {} is not JSON ({e}): {}",
-            path.display(),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (v, out.status.code().unwrap())
-}
+#[path = "common/run.rs"]
+mod run;
+use run::scan_json as scan;
 
 /// Writes `name` holding `bytes` into a new folder and scans it: the folder (kept alive),
 /// the one `files` row and the exit code.
