@@ -3,7 +3,8 @@
 //! The pipeline flows one way:
 //!
 //! ```text
-//! cli ──► scan ──► walk            every entry below the paths, in a fixed order
+//! cli ──► scan ──► walk            every entry below the paths, in a fixed order; the roots
+//!           │ │                    as named (a linked root followed, `-` = stdin)
 //!           │ ├──► archive         gzip / bzip2 / xz / zstd streams behind the limits guard
 //!           │ ├──► workbook        zip members as entries; XLSX / ODS / XLS sheets → rows
 //!           │ │      └► book_checks  workbooks calamine must not be given (memory, loops)
@@ -11,11 +12,14 @@
 //!           │ │      ├► magic      binary formats: media and executables, formats not read
 //!           │ │      └► strings    the strings pass over an unknown binary
 //!           │ ├──► records, sql    chunks cut on record boundaries → records of Fields
+//!           │ │      └► envelope   JSON by structure: `{"data":[…]}`, `hits.hits[]`, bundles
 //!           │ └──► analyze         per record: detect → validate → corroborate → Stats
 //!           ▼
 //!        summary  (Summary: AddAssign, merged from every worker in any order)
 //!           ▼
-//!        report   (JSON / text / CSV, --expect diff, masks)
+//!        report   (JSON / text / CSV, --expect diff, masks, names masked too)
+//!           ▼
+//!        outputs  (every file written: checked before the scan, renamed into place whole)
 //! ```
 //!
 //! Types to know: [`patterns::Patterns`] (the rule data of `patterns/`, embedded),
