@@ -22,7 +22,7 @@ use crate::extras::Extras;
 use crate::panics::Quiet;
 use crate::patterns::{normalize_field_name, Patterns};
 use crate::records::{Cut, KeyRoles, Layout};
-use crate::sql::SqlCutter;
+use crate::sql::{SqlCutter, SqlState};
 use crate::strings::Strings;
 use crate::summary::{add_file, largest_first, DistinctSet, FileStats, State, Summary};
 use crate::walk::{walk, Entry, EntryKind};
@@ -742,14 +742,9 @@ fn scan_text(
     let name = at.name.as_str();
     let layout = &layout;
     let format = format.as_str();
-    // SQL dumps carry their statement context from chunk to chunk.
-    let mut sql = matches!(layout, Layout::Sql).then(SqlCutter::default);
-    // So do JSON documents read by their structure (envelopes are blanked as they are cut).
-    let mut json = matches!(layout, Layout::JsonTree).then(|| JsonCutter::new(cfg.max_record));
+    let mut cutter = Cutter::new(layout, cfg.max_record);
     let x = &*cfg.extras;
     let mut offset = 0u64;
-    // Records cut at `max_record` without a boundary: the entry is `partial`, with a reason.
-    let mut cut_records = 0u64;
     let mut grow = false;
 
     rayon::in_place_scope(|scope| {
@@ -770,56 +765,10 @@ fn scan_text(
                 }
             }
             let done = eof || read_error.is_some();
-            let start = sql.as_ref().map(|c| c.state.clone());
+            let start = cutter.sql_state();
             grow = true;
-            let cut = match &mut sql {
-                _ if done => {
-                    if let Some(j) = &mut json {
-                        j.finish(&mut buf, p);
-                    }
-                    buf.len()
-                }
-                Some(c) => match c.cut(&buf, p) {
-                    Some(b) => b,
-                    None if buf.len() < cfg.max_record => continue,
-                    None => {
-                        cut_records += 1;
-                        c.force(buf.len())
-                    }
-                },
-                None => {
-                    let found = match &mut json {
-                        Some(j) => j.cut(&mut buf, p),
-                        None => layout.boundary(&buf),
-                    };
-                    match found {
-                        // A buffer grown to the record limit whose last boundary lies in its
-                        // first half: each new start reads a little more as a record (JSON
-                        // restarted in an array of arrays takes every line for one) and the
-                        // rest, searched again for every few bytes taken, made the read
-                        // quadratic. It is one over-long record instead; data whose records
-                        // end is never cut so (its search at half the limit found the
-                        // boundary). Issue 20, rule 4. The envelope cutter keeps its own
-                        // place, so it never searches a byte twice.
-                        Some(b)
-                            if json.is_none()
-                                && buf.len() >= cfg.max_record
-                                && b < buf.len() / 2 =>
-                        {
-                            cut_records += 1;
-                            buf.len()
-                        }
-                        Some(b) => b,
-                        None if buf.len() < cfg.max_record => continue,
-                        None => {
-                            cut_records += 1;
-                            if let Some(j) = &mut json {
-                                j.force();
-                            }
-                            buf.len()
-                        }
-                    }
-                }
+            let Some(cut) = cutter.next(&mut buf, layout, done, p) else {
+                continue;
             };
             let mut rest = pool.get();
             rest.extend_from_slice(&buf[cut..]);
@@ -863,6 +812,7 @@ fn scan_text(
             }
         }
     });
+    let cut_records = cutter.cut_records;
     let cut = (cut_records > 0).then(|| {
         format!(
             "{cut_records} record(s) longer than --max-record ({} bytes) cut into pieces",
@@ -876,6 +826,86 @@ fn scan_text(
         acc.add_file(name, f);
     }
     counted
+}
+
+/// Where a text entry's chunks end: on record boundaries, with the state some formats carry
+/// from chunk to chunk (a SQL dump's statement context; a JSON document's place in its
+/// structure, whose envelope is blanked as it is cut).
+struct Cutter {
+    sql: Option<SqlCutter>,
+    json: Option<JsonCutter>,
+    max_record: usize,
+    /// Records cut at `max_record` without a boundary: the entry is `partial`, with a reason.
+    cut_records: u64,
+}
+
+impl Cutter {
+    fn new(layout: &Layout, max_record: usize) -> Cutter {
+        Cutter {
+            sql: matches!(layout, Layout::Sql).then(SqlCutter::default),
+            json: matches!(layout, Layout::JsonTree).then(|| JsonCutter::new(max_record)),
+            max_record,
+            cut_records: 0,
+        }
+    }
+
+    /// The SQL statement context a chunk cut now starts in.
+    fn sql_state(&self) -> Option<SqlState> {
+        self.sql.as_ref().map(|c| c.state.clone())
+    }
+
+    /// The end of the next chunk in `buf` (all of it once the input is `done`), or `None`
+    /// while no boundary is found and the buffer may still grow.
+    fn next(
+        &mut self,
+        buf: &mut [u8],
+        layout: &Layout,
+        done: bool,
+        p: &Patterns,
+    ) -> Option<usize> {
+        if done {
+            if let Some(j) = &mut self.json {
+                j.finish(buf, p);
+            }
+            return Some(buf.len());
+        }
+        if let Some(c) = &mut self.sql {
+            return match c.cut(buf, p) {
+                Some(b) => Some(b),
+                None if buf.len() < self.max_record => None,
+                None => {
+                    self.cut_records += 1;
+                    Some(c.force(buf.len()))
+                }
+            };
+        }
+        let found = match &mut self.json {
+            Some(j) => j.cut(buf, p),
+            None => layout.boundary(buf),
+        };
+        match found {
+            // A buffer grown to the record limit whose last boundary lies in its first half:
+            // each new start reads a little more as a record (JSON restarted in an array of
+            // arrays takes every line for one) and the rest, searched again for every few
+            // bytes taken, made the read quadratic. It is one over-long record instead; data
+            // whose records end is never cut so (its search at half the limit found the
+            // boundary). Issue 20, rule 4. The envelope cutter keeps its own place, so it
+            // never searches a byte twice.
+            Some(b) if self.json.is_none() && buf.len() >= self.max_record && b < buf.len() / 2 => {
+                self.cut_records += 1;
+                Some(buf.len())
+            }
+            Some(b) => Some(b),
+            None if buf.len() < self.max_record => None,
+            None => {
+                self.cut_records += 1;
+                if let Some(j) = &mut self.json {
+                    j.force();
+                }
+                Some(buf.len())
+            }
+        }
+    }
 }
 
 /// One chunk, start to end, on one worker, added to that worker's summary `s`; `offset` is
