@@ -500,12 +500,7 @@ fn bump(v: &mut Vec<u64>, i: usize) {
 mod tests {
     use super::*;
     use crate::summary::State;
-    use std::sync::OnceLock;
-
-    fn pats() -> &'static Patterns {
-        static P: OnceLock<Patterns> = OnceLock::new();
-        P.get_or_init(|| Patterns::builtin().unwrap())
-    }
+    use crate::testing::pats;
 
     fn analyze(records: &[(&[(Role, &str)], bool)]) -> Stats {
         let mut a = Analyzer::new(pats());

@@ -302,12 +302,7 @@ impl DateSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::OnceLock;
-
-    fn pats() -> &'static Patterns {
-        static P: OnceLock<Patterns> = OnceLock::new();
-        P.get_or_init(|| Patterns::builtin().unwrap())
-    }
+    use crate::testing::pats;
 
     fn one(s: &str) -> Option<(u8, u8, u16)> {
         let r = parse_field(s.as_bytes(), pats());

@@ -346,12 +346,7 @@ fn delimited_layout(first: &[u8], ext: &str, p: &Patterns) -> Option<(Layout, us
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::OnceLock;
-
-    fn pats() -> &'static Patterns {
-        static P: OnceLock<Patterns> = OnceLock::new();
-        P.get_or_init(|| Patterns::builtin().unwrap())
-    }
+    use crate::testing::pats;
 
     fn layout(s: &str, ext: &str) -> (String, usize, Vec<String>) {
         match sniff(s.as_bytes(), ext, pats()) {

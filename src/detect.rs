@@ -1010,13 +1010,8 @@ fn email_at(v: &[u8], at: usize, earlier: usize, out: &mut Vec<Found>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::pats;
     use crate::testing::xorshift;
-    use std::sync::OnceLock;
-
-    fn pats() -> &'static Patterns {
-        static P: OnceLock<Patterns> = OnceLock::new();
-        P.get_or_init(|| Patterns::builtin().unwrap())
-    }
 
     fn run(v: &str, role: Role) -> Vec<Found> {
         let mut out = Vec::new();

@@ -302,12 +302,7 @@ pub fn check(p: &Patterns) -> (usize, Vec<CheckFailure>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::OnceLock;
-
-    fn pats() -> &'static Patterns {
-        static P: OnceLock<Patterns> = OnceLock::new();
-        P.get_or_init(|| Patterns::builtin().unwrap())
-    }
+    use crate::testing::pats;
 
     fn one(v: &str, force: Option<Kind>) -> Explanation {
         explain(v, force, false, pats()).remove(0)

@@ -1314,18 +1314,13 @@ pub fn analyze_chunk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::pats;
     use crate::testing::xorshift;
-    use std::sync::OnceLock;
 
     /// Random numbers below `n` from a xorshift generator seeded with `seed`.
     fn below(seed: u64) -> impl FnMut(usize) -> usize {
         let mut x = seed;
         move |n| (xorshift(&mut x) % n as u64) as usize
-    }
-
-    fn pats() -> &'static Patterns {
-        static P: OnceLock<Patterns> = OnceLock::new();
-        P.get_or_init(|| Patterns::builtin().unwrap())
     }
 
     /// Every record as `role=value` strings.

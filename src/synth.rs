@@ -2113,12 +2113,7 @@ fn title_case(s: &mut [u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::OnceLock;
-
-    fn pats() -> &'static Patterns {
-        static P: OnceLock<Patterns> = OnceLock::new();
-        P.get_or_init(|| Patterns::builtin().unwrap())
-    }
+    use crate::testing::pats;
 
     fn gen(rows: u64, seed: u64, format: SynthFormat) -> (Vec<u8>, Generated) {
         let mut out = Vec::new();

@@ -1,9 +1,19 @@
 //! Helpers for the unit tests of every module.
 
+use std::sync::OnceLock;
+
+use crate::patterns::Patterns;
+
 /// The next value of a xorshift generator: random test input, the same on every run.
 pub(crate) fn xorshift(x: &mut u64) -> u64 {
     *x ^= *x << 13;
     *x ^= *x >> 7;
     *x ^= *x << 17;
     *x
+}
+
+/// The built-in patterns, parsed once for all the unit tests.
+pub fn pats() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| Patterns::builtin().unwrap())
 }

@@ -291,12 +291,7 @@ impl DomainMemo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::OnceLock;
-
-    fn pats() -> &'static Patterns {
-        static P: OnceLock<Patterns> = OnceLock::new();
-        P.get_or_init(|| Patterns::builtin().unwrap())
-    }
+    use crate::testing::pats;
 
     fn n(s: &str) -> Verdict<Decoded> {
         nik(s.as_bytes().try_into().unwrap(), pats())

@@ -9,26 +9,19 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 #[path = "common/bombs.rs"]
 mod bombs;
 use bombs::{deflate_bomb, gzip_of, zip_one};
+#[path = "common/run.rs"]
+mod run;
 
 /// Scans `path`; returns the summary, the exit code and the wall time.
 fn scan(path: &Path) -> (Value, i32, Duration) {
     let t = Instant::now();
-    let out = Command::cargo_bin("triage")
-        .unwrap()
-        .args(["scan", "--json", "--no-progress"])
-        .arg(path)
-        .output()
-        .unwrap();
-    let elapsed = t.elapsed();
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
-    (v, out.status.code().unwrap(), elapsed)
+    let (v, code) = run::scan_json(path, &[]);
+    (v, code, t.elapsed())
 }
 
 /// The peak resident memory of the largest child process waited for so far, in bytes.

@@ -5,20 +5,17 @@
 //! run them with `cargo test -- --ignored`.
 
 use std::fs;
-use std::path::PathBuf;
 use std::process::Output;
 
-use assert_cmd::Command;
 use regex::Regex;
 use serde_json::Value;
 
-fn triage() -> Command {
-    Command::cargo_bin("triage").expect("the triage binary")
-}
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
+#[path = "common/paths.rs"]
+mod paths;
+#[path = "common/run.rs"]
+mod run;
+use paths::fixtures;
+use run::triage;
 
 fn ok(args: &[&str]) -> Output {
     let out = triage().args(args).output().expect("running triage");

@@ -10,32 +10,21 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use regex::Regex;
 use serde_json::Value;
 
+#[path = "common/archives.rs"]
+mod archives;
 mod common;
-
-fn triage() -> Command {
-    Command::cargo_bin("triage").expect("the triage binary")
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fixtures() -> PathBuf {
-    root().join("fixtures")
-}
+#[path = "common/paths.rs"]
+mod paths;
+#[path = "common/run.rs"]
+mod run;
+use paths::{fixtures, root};
+use run::triage;
 
 fn run(args: &[&str], paths: &[&Path]) -> Output {
-    let mut cmd = triage();
-    cmd.arg("scan");
-    for p in paths {
-        cmd.arg(p);
-    }
-    cmd.args(args).arg("--no-progress");
-    cmd.output().expect("running triage scan")
+    run::scan_output(paths, args)
 }
 
 fn code(out: &Output) -> i32 {
@@ -713,65 +702,11 @@ fn gzip_stream_counts_like_its_content() {
     }
 }
 
-/// A zip archive with stored (uncompressed) members.
-fn stored_zip(members: &[(&str, &[u8])]) -> Vec<u8> {
-    fn crc32(data: &[u8]) -> u32 {
-        let mut c = !0u32;
-        for &b in data {
-            c ^= b as u32;
-            for _ in 0..8 {
-                c = if c & 1 != 0 {
-                    (c >> 1) ^ 0xEDB8_8320
-                } else {
-                    c >> 1
-                };
-            }
-        }
-        !c
-    }
-    let (mut out, mut central) = (Vec::new(), Vec::new());
-    for (name, data) in members {
-        let (crc, len, offset) = (crc32(data), data.len() as u32, out.len() as u32);
-        let common = |v: &mut Vec<u8>| {
-            v.extend_from_slice(&20u16.to_le_bytes()); // version needed
-            v.extend_from_slice(&[0, 0, 0, 0]); // flags, method: stored
-            v.extend_from_slice(&[0, 0, 0x21, 0]); // time, date (1980-01-01)
-            v.extend_from_slice(&crc.to_le_bytes());
-            v.extend_from_slice(&len.to_le_bytes());
-            v.extend_from_slice(&len.to_le_bytes());
-            v.extend_from_slice(&(name.len() as u16).to_le_bytes());
-            v.extend_from_slice(&0u16.to_le_bytes()); // extra length
-        };
-        out.extend_from_slice(b"PK\x03\x04");
-        common(&mut out);
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(data);
-        central.extend_from_slice(b"PK\x01\x02");
-        central.extend_from_slice(&20u16.to_le_bytes()); // version made by
-        common(&mut central);
-        central.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
-        central.extend_from_slice(&[0; 4]); // external attributes
-        central.extend_from_slice(&offset.to_le_bytes());
-        central.extend_from_slice(name.as_bytes());
-    }
-    let (cd_offset, cd_len) = (out.len() as u32, central.len() as u32);
-    out.extend_from_slice(&central);
-    out.extend_from_slice(b"PK\x05\x06");
-    out.extend_from_slice(&[0; 4]);
-    let n = (members.len() as u16).to_le_bytes();
-    out.extend_from_slice(&n);
-    out.extend_from_slice(&n);
-    out.extend_from_slice(&cd_len.to_le_bytes());
-    out.extend_from_slice(&cd_offset.to_le_bytes());
-    out.extend_from_slice(&[0, 0]);
-    out
-}
-
 #[test]
 fn zip_members_are_entries() {
     let dir = tempfile::tempdir().unwrap();
     let csv = fs::read(fixtures().join("tricky/card_field.csv")).unwrap();
-    let zip = stored_zip(&[("data/card_field.csv", &csv)]);
+    let zip = archives::zip(&[("data/card_field.csv", &csv)], true);
     fs::write(dir.path().join("dump.zip"), zip).unwrap();
     let v = scan_json(dir.path(), &[], 0);
     let plain = scan_json(&fixtures().join("tricky/card_field.csv"), &[], 0);

@@ -8,20 +8,19 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use flate2::Compression;
 use serde_json::{Map, Value};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fixtures() -> PathBuf {
-    root().join("fixtures")
-}
-
+#[path = "common/archives.rs"]
+mod archives;
+#[path = "common/paths.rs"]
+mod paths;
 #[path = "common/run.rs"]
 mod run;
+use archives::{gzip, zip};
+use paths::{fixtures, root};
 use run::scan_json as scan;
+use run::triage;
 
 fn scan_ok(path: &Path) -> Value {
     let (v, code) = scan(path, &[]);
@@ -155,12 +154,6 @@ fn damaged_archives_are_partial_or_failed_and_the_scan_exits_3() {
 // Streams and archives generated here
 // ---------------------------------------------------------------------------------------
 
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
 fn bzip2(data: &[u8]) -> Vec<u8> {
     let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
     e.write_all(data).unwrap();
@@ -178,26 +171,6 @@ fn zstd(data: &[u8]) -> Vec<u8> {
     zstd::encode_all(data, 3).unwrap()
 }
 
-/// A zip (deflated members unless `stored`) of `members`.
-fn zip(members: &[(&str, &[u8])], stored: bool) -> Vec<u8> {
-    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let method = if stored {
-        zip::CompressionMethod::Stored
-    } else {
-        zip::CompressionMethod::Deflated
-    };
-    let opts = zip::write::SimpleFileOptions::default().compression_method(method);
-    for (name, data) in members {
-        if name.ends_with('/') {
-            z.add_directory(name.trim_end_matches('/'), opts).unwrap();
-        } else {
-            z.start_file(*name, opts).unwrap();
-            z.write_all(data).unwrap();
-        }
-    }
-    z.finish().unwrap().into_inner()
-}
-
 #[test]
 fn every_stream_and_archive_kind_counts_like_its_content() {
     let dir = tempfile::tempdir().unwrap();
@@ -205,9 +178,9 @@ fn every_stream_and_archive_kind_counts_like_its_content() {
     let plain = scan_ok(&fixtures().join("tricky/card_field.csv"));
     // Two gzip members, cut on a line.
     let cut = csv.iter().position(|&b| b == b'\n').unwrap() + 1;
-    let mut multi = gzip(&csv[..cut]);
-    multi.extend(gzip(&csv[cut..]));
-    let gz_in_zip = gzip(&csv);
+    let mut multi = gzip(&csv[..cut], Compression::default());
+    multi.extend(gzip(&csv[cut..], Compression::default()));
+    let gz_in_zip = gzip(&csv, Compression::default());
     let inner = zip(&[("c.csv", &csv)], false);
     let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
         ("multi.csv.gz", multi, "multi.csv.gz", "gzip csv"),
@@ -233,9 +206,19 @@ fn every_stream_and_archive_kind_counts_like_its_content() {
             "csv",
         ),
         // A zip inside a gzip stream: spilled, then opened; named like a stream.
-        ("export.zip.gz", gzip(&inner), "export.zip.gz!c.csv", "csv"),
+        (
+            "export.zip.gz",
+            gzip(&inner, Compression::default()),
+            "export.zip.gz!c.csv",
+            "csv",
+        ),
         // Content decides, not the name.
-        ("misnamed.txt", gzip(&csv), "misnamed.txt", "gzip csv"),
+        (
+            "misnamed.txt",
+            gzip(&csv, Compression::default()),
+            "misnamed.txt",
+            "gzip csv",
+        ),
     ];
     for (file, bytes, entry, format) in cases {
         let path = dir.path().join(file);
@@ -253,7 +236,7 @@ fn nesting_is_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let mut data = b"nik\n3171014101900001\n".to_vec();
     for _ in 0..8 {
-        data = gzip(&data);
+        data = gzip(&data, Compression::default());
     }
     let path = dir.path().join("deep.gz");
     fs::write(&path, data).unwrap();
@@ -403,8 +386,7 @@ fn a_broken_workbook_fails_with_a_reason() {
 // ---------------------------------------------------------------------------------------
 
 fn synth(dir: &Path, rows: u32, seed: u32) -> PathBuf {
-    let out = Command::cargo_bin("triage")
-        .unwrap()
+    let out = triage()
         .args([
             "synth",
             "--rows",
@@ -572,7 +554,7 @@ fn one_sample_in_nine_formats_gives_identical_counts() {
         ("sample.json", json_array(&header, &rows)),
         ("sample_mysql.sql", mysql(&header, &rows)),
         ("sample_pg.sql", pg_copy(&header, &rows)),
-        ("sample.csv.gz", gzip(&csv)),
+        ("sample.csv.gz", gzip(&csv, Compression::default())),
         ("sample.zip", zip(&[("export/sample.csv", &csv)], false)),
     ];
     for (name, bytes) in files.drain(..) {
@@ -755,7 +737,13 @@ fn cut_or_flipped_inputs_of_every_format_never_crash_the_scan() {
         ("x.csv.zst", zstd(&csv)),
         (
             "x.zip",
-            zip(&[("a/x.csv", &csv), ("b.csv.gz", &gzip(&csv))], false),
+            zip(
+                &[
+                    ("a/x.csv", &csv),
+                    ("b.csv.gz", &gzip(&csv, Compression::default())),
+                ],
+                false,
+            ),
         ),
     ] {
         let p = extra.join(name);

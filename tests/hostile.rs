@@ -21,8 +21,15 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[path = "common/archives.rs"]
+mod archives;
 #[path = "common/bombs.rs"]
 mod bombs;
+#[path = "common/run.rs"]
+mod run;
+use archives::{gzip, zip};
+use flate2::Compression;
+use run::triage_path;
 
 const MIB: usize = 1 << 20;
 
@@ -103,10 +110,6 @@ impl Run {
     }
 }
 
-fn triage() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("triage")
-}
-
 /// Runs `triage scan ARGS --json --no-progress`, stdout into a file, and reaps the child with
 /// `wait4` for its own resource usage.
 #[allow(clippy::zombie_processes)] // reaped by `wait4`, which std does not know about
@@ -114,7 +117,7 @@ fn scan(args: &[&Path], extra: &[&str]) -> Run {
     let out = tempfile::NamedTempFile::new().unwrap();
     let err = tempfile::NamedTempFile::new().unwrap();
     let t = Instant::now();
-    let child = Command::new(triage())
+    let child = Command::new(triage_path())
         .arg("scan")
         .args(args)
         .args(["--json", "--no-progress"])
@@ -145,7 +148,7 @@ fn scan_stdin(args: &[&Path], input: &[u8]) -> Run {
     let out = tempfile::NamedTempFile::new().unwrap();
     let err = tempfile::NamedTempFile::new().unwrap();
     let t = Instant::now();
-    let mut child = Command::new(triage())
+    let mut child = Command::new(triage_path())
         .arg("scan")
         .args(args)
         .args(["--json", "--no-progress"])
@@ -529,23 +532,6 @@ fn rule1_a_large_unknown_binary_streams_through_the_strings_pass() {
 // Archives.
 // -----------------------------------------------------------------------------------------
 
-fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, data) in members {
-        z.start_file(*name, opts).unwrap();
-        z.write_all(data).unwrap();
-    }
-    z.finish().unwrap().into_inner()
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
 #[test]
 fn a_zip_bomb_beside_a_good_file() {
     // The 1 GiB member is `skipped: too large` (not incomplete). Bound: 5 s, 150 MB.
@@ -607,18 +593,21 @@ fn workbooks_that_would_exhaust_memory() {
     // step limit (a chain that loops grows memory without end). Both are `failed` with a
     // reason, also inside a zip, and the scan goes on. Bound: 10 s, 150 MB.
     let d = folder();
-    let xlsx = zip_of(&[
-        ("xl/workbook.xml", b"<workbook/>"),
-        (
-            "xl/sharedStrings.xml",
-            br#"<sst uniqueCount="4294967295"/>"#,
-        ),
-    ]);
+    let xlsx = zip(
+        &[
+            ("xl/workbook.xml", b"<workbook/>"),
+            (
+                "xl/sharedStrings.xml",
+                br#"<sst uniqueCount="4294967295"/>"#,
+            ),
+        ],
+        false,
+    );
     fs::write(d.path().join("strings.xlsx"), &xlsx).unwrap();
     fs::write(d.path().join("loop.xls"), compound_file(1)).unwrap();
     fs::write(
         d.path().join("books.zip"),
-        zip_of(&[("a.xlsx", &xlsx), ("b.xls", &compound_file(1))]),
+        zip(&[("a.xlsx", &xlsx), ("b.xls", &compound_file(1))], false),
     )
     .unwrap();
     // The same compound file with its chain ended is read (an empty workbook).
@@ -646,7 +635,7 @@ fn a_panic_in_a_workbook_library_fails_that_entry_only() {
     let d = folder();
     fs::write(
         d.path().join("short.xlsb"),
-        zip_of(&[("xl/workbook.bin", &[0x9C, 0x01, 0x01, 0x00])]),
+        zip(&[("xl/workbook.bin", &[0x9C, 0x01, 0x01, 0x00])], false),
     )
     .unwrap();
     let r = scan(&[d.path()], &["-j1"]);
@@ -674,7 +663,10 @@ fn a_zip_member_named_with_a_path_traversal() {
     fs::create_dir_all(&sub).unwrap();
     fs::write(
         sub.join("trav.zip"),
-        zip_of(&[("../../escaped.csv", GOOD_CSV), ("/etc/passwd", GOOD_CSV)]),
+        zip(
+            &[("../../escaped.csv", GOOD_CSV), ("/etc/passwd", GOOD_CSV)],
+            false,
+        ),
     )
     .unwrap();
     let before = listing(d.path());
@@ -712,13 +704,13 @@ fn archives_nested_20_deep() {
     let mut z = GOOD_CSV.to_vec();
     let mut name = "ok.csv".to_string();
     for i in 0..20 {
-        z = zip_of(&[(&name, &z)]);
+        z = zip(&[(&name, &z)], false);
         name = format!("l{i}.zip");
     }
     fs::write(d.path().join("nest.zip"), &z).unwrap();
     let mut g = GOOD_CSV.to_vec();
     for _ in 0..20 {
-        g = gzip(&g);
+        g = gzip(&g, Compression::fast());
     }
     fs::write(d.path().join("nest.csv.gz"), &g).unwrap();
 
@@ -757,7 +749,10 @@ fn a_gzip_of_a_gzip_of_a_gzip() {
     let d = folder();
     fs::write(
         d.path().join("x.csv.gz.gz.gz"),
-        gzip(&gzip(&gzip(GOOD_CSV))),
+        gzip(
+            &gzip(&gzip(GOOD_CSV, Compression::fast()), Compression::fast()),
+            Compression::fast(),
+        ),
     )
     .unwrap();
     let r = scan(&[d.path()], &[]);
@@ -837,7 +832,7 @@ fn a_file_that_disappears_during_the_scan() {
     fs::write(&gone, GOOD_CSV).unwrap();
     let out = tempfile::NamedTempFile::new().unwrap();
     let t = Instant::now();
-    let child = Command::new(triage())
+    let child = Command::new(triage_path())
         .arg("scan")
         .arg(d.path())
         .args(["--json", "--no-progress", "-j", "1"])
@@ -890,7 +885,7 @@ fn a_path_that_does_not_exist() {
     std::os::unix::fs::symlink(d.path().join("nowhere"), d.path().join("dangling.csv")).unwrap();
     let missing = d.path().join("missing.csv");
     let t = Instant::now();
-    let out = Command::new(triage())
+    let out = Command::new(triage_path())
         .arg("scan")
         .arg(&missing)
         .args(["--json", "--no-progress"])
@@ -963,7 +958,7 @@ fn a_symlink_loop() {
     r.good_counted("ok.csv");
     assert_eq!(r.v["ledger"]["skipped"], 3);
     let t = Instant::now();
-    let out = Command::new(triage())
+    let out = Command::new(triage_path())
         .arg("scan")
         .arg(p.join("a"))
         .args(["--json", "--no-progress"])
@@ -1009,7 +1004,7 @@ fn rule2_dash_reads_stdin() {
     r.good_counted("-");
     assert_eq!(r.file("-")["bytes"], GOOD_CSV.len());
     let d = folder();
-    let packed = gzip(GOOD_CSV);
+    let packed = gzip(GOOD_CSV, Compression::fast());
     let r = scan_stdin(&[Path::new("-"), d.path()], &packed);
     r.check("gzip on - beside a folder", 0, secs(5), 150);
     r.good_counted("-");
@@ -1020,7 +1015,7 @@ fn rule2_dash_reads_stdin() {
     let r = scan_stdin(&[Path::new("/dev/stdin")], GOOD_CSV);
     r.check("/dev/stdin on a pipe", 0, secs(5), 150);
     r.good_counted("stdin");
-    let out = Command::new(triage())
+    let out = Command::new(triage_path())
         .args(["scan", "-", "-", "--no-progress"])
         .stdin(Stdio::null())
         .output()

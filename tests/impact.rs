@@ -4,27 +4,19 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 use triage::fingerprint::{hex, Key};
 
-fn triage() -> Command {
-    Command::cargo_bin("triage").expect("the triage binary")
-}
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
+#[path = "common/paths.rs"]
+mod paths;
+#[path = "common/run.rs"]
+mod run;
+use paths::fixtures;
+use run::triage;
 
 /// `triage scan PATH... ARGS --no-progress` → (exit code, stdout, stderr).
 fn scan(paths: &[&Path], args: &[&str]) -> (i32, Vec<u8>, String) {
-    let mut cmd = triage();
-    cmd.arg("scan");
-    for p in paths {
-        cmd.arg(p);
-    }
-    cmd.args(args).arg("--no-progress").env_remove("TRIAGE_KEY");
-    let out = cmd.output().expect("running triage scan");
+    let out = run::scan_output(paths, args);
     (
         out.status.code().expect("an exit code"),
         out.stdout,

@@ -21,15 +21,15 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
+#[path = "common/paths.rs"]
+mod paths;
+#[path = "common/run.rs"]
+mod run;
+use paths::fixtures;
+use run::triage;
 
 fn run(args: &[&std::ffi::OsStr]) -> Output {
-    Command::cargo_bin("triage")
-        .unwrap()
+    triage()
         .args(args)
         .env_remove("TRIAGE_KEY")
         .output()
@@ -152,8 +152,7 @@ fn no_output_holds_a_raw_identifier_without_reveal() {
     baseline["files"][0]["records"] = 3.into();
     let expect = d.path().join("baseline.json");
     fs::write(&expect, baseline.to_string()).unwrap();
-    let out = Command::cargo_bin("triage")
-        .unwrap()
+    let out = triage()
         .args(args![
             "scan",
             fx,
@@ -553,7 +552,7 @@ fn run_size_limited(args: &[&std::ffi::OsStr], ignore_signal: bool) -> Output {
         .arg(format!(
             "{trap}ulimit -c 0; ulimit -f 2; exec \"$0\" \"$@\""
         ))
-        .arg(assert_cmd::cargo::cargo_bin("triage"))
+        .arg(run::triage_path())
         .args(args)
         .env_remove("TRIAGE_KEY")
         .output()

@@ -5,13 +5,16 @@
 //! by the strings pass. Every input is built here, in a temporary folder.
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use serde_json::Value;
 
+#[path = "common/archives.rs"]
+mod archives;
 #[path = "common/run.rs"]
 mod run;
+use archives::{gzip, zip};
+use flate2::Compression;
 
 fn scan(path: &Path) -> (Value, i32) {
     run::scan_json(path, &[])
@@ -57,22 +60,6 @@ fn expect_failed(files: &[(&str, Vec<u8>)], want: &[(&str, &str)]) -> Value {
         assert_eq!(reason(&v, path), *why, "{path}");
     }
     v
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default();
-    for (name, data) in members {
-        z.start_file(*name, opts).unwrap();
-        z.write_all(data).unwrap();
-    }
-    z.finish().unwrap().into_inner()
 }
 
 const PERSON: &[u8] = b"nama Budi nik 3171014101900001 hp 081234567890";
@@ -317,22 +304,34 @@ fn rule1_an_ole2_of_no_known_kind_is_read_by_the_strings_pass() {
 
 #[test]
 fn rule1_zip_documents_are_not_workbooks_or_archives() {
-    let odt = zip(&[
-        ("mimetype", b"application/vnd.oasis.opendocument.text"),
-        ("content.xml", b"<office:document-content/>"),
-    ]);
-    let docx = zip(&[
-        ("[Content_Types].xml", b"<Types/>"),
-        ("word/document.xml", PERSON),
-    ]);
-    let pptx = zip(&[
-        ("[Content_Types].xml", b"<Types/>"),
-        ("ppt/presentation.xml", b"<p/>"),
-    ]);
-    let epub = zip(&[
-        ("mimetype", b"application/epub+zip"),
-        ("OEBPS/ch1.xhtml", PERSON),
-    ]);
+    let odt = zip(
+        &[
+            ("mimetype", b"application/vnd.oasis.opendocument.text"),
+            ("content.xml", b"<office:document-content/>"),
+        ],
+        false,
+    );
+    let docx = zip(
+        &[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("word/document.xml", PERSON),
+        ],
+        false,
+    );
+    let pptx = zip(
+        &[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("ppt/presentation.xml", b"<p/>"),
+        ],
+        false,
+    );
+    let epub = zip(
+        &[
+            ("mimetype", b"application/epub+zip"),
+            ("OEBPS/ch1.xhtml", PERSON),
+        ],
+        false,
+    );
     expect_failed(
         &[
             ("notes.odt", odt),
@@ -351,23 +350,32 @@ fn rule1_zip_documents_are_not_workbooks_or_archives() {
 
 #[test]
 fn rule1_the_same_inside_zip_members_and_gzip_streams() {
-    let docx = zip(&[
-        ("[Content_Types].xml", b"<Types/>"),
-        ("word/document.xml", PERSON),
-    ]);
-    let bundle = zip(&[
-        ("scans/ktp.pdf", &pdf()),
-        ("IM0001.dcm", &dicom()),
-        ("surat.doc", &compound(&["WordDocument"], b"")),
-        ("letter.docx", &docx),
-        ("old.tar", &tar_v7()),
-    ]);
+    let docx = zip(
+        &[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("word/document.xml", PERSON),
+        ],
+        false,
+    );
+    let bundle = zip(
+        &[
+            ("scans/ktp.pdf", &pdf()),
+            ("IM0001.dcm", &dicom()),
+            ("surat.doc", &compound(&["WordDocument"], b"")),
+            ("letter.docx", &docx),
+            ("old.tar", &tar_v7()),
+        ],
+        false,
+    );
     expect_failed(
         &[
             ("bundle.zip", bundle),
-            ("report.pdf.gz", gzip(&pdf())),
-            ("users.bson.gz", gzip(&bson())),
-            ("surat.doc.gz", gzip(&compound(&["WordDocument"], b""))),
+            ("report.pdf.gz", gzip(&pdf(), Compression::fast())),
+            ("users.bson.gz", gzip(&bson(), Compression::fast())),
+            (
+                "surat.doc.gz",
+                gzip(&compound(&["WordDocument"], b""), Compression::fast()),
+            ),
         ],
         &[
             ("bundle.zip!scans/ktp.pdf", "PDF document: not read yet"),
@@ -397,7 +405,7 @@ fn rule1_unknown_binary_is_read_by_the_strings_pass_media_stays_skipped() {
     blob.extend(wide.encode_utf16().flat_map(u16::to_le_bytes));
     blob.extend_from_slice(b"\x00\x00\x13\x37");
     fs::write(d.join("app.dat"), &blob).unwrap();
-    fs::write(d.join("app.dat.gz"), gzip(&blob)).unwrap();
+    fs::write(d.join("app.dat.gz"), gzip(&blob, Compression::fast())).unwrap();
     fs::write(d.join("photo.png"), b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").unwrap();
     let mut elf = b"\x7fELF\x02\x01\x01\x00".to_vec();
     elf.extend_from_slice(PERSON);

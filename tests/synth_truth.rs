@@ -5,17 +5,15 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
+#[path = "common/run.rs"]
+mod run;
+use run::triage;
 
 const ROWS: &str = "20000";
 const SEED: &str = "7";
-
-fn triage() -> Command {
-    Command::cargo_bin("triage").expect("the triage binary")
-}
 
 fn synth(dir: &Path, format: Option<&str>) -> Value {
     let mut cmd = triage();
@@ -45,12 +43,7 @@ fn synth(dir: &Path, format: Option<&str>) -> Value {
 }
 
 fn scan(dir: &Path) -> Value {
-    let out = triage()
-        .arg("scan")
-        .arg(dir)
-        .args(["--format", "json", "--no-progress"])
-        .output()
-        .expect("running triage scan");
+    let out = run::scan_output(&[dir], &["--format", "json"]);
     assert!(
         out.status.success(),
         "triage scan failed ({}):\n{}",

@@ -1,0 +1,32 @@
+#![allow(dead_code)] // Each test binary uses some of these.
+
+//! Archives and compressed streams built in memory by the tests.
+
+use std::io::Write;
+
+/// A gzip stream of `data` at compression `level`.
+pub fn gzip(data: &[u8], level: flate2::Compression) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), level);
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// A zip (deflated members unless `stored`) of `members`; a name ending in `/` is a folder.
+pub fn zip(members: &[(&str, &[u8])], stored: bool) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let method = if stored {
+        zip::CompressionMethod::Stored
+    } else {
+        zip::CompressionMethod::Deflated
+    };
+    let opts = zip::write::SimpleFileOptions::default().compression_method(method);
+    for (name, data) in members {
+        if name.ends_with('/') {
+            z.add_directory(name.trim_end_matches('/'), opts).unwrap();
+        } else {
+            z.start_file(*name, opts).unwrap();
+            z.write_all(data).unwrap();
+        }
+    }
+    z.finish().unwrap().into_inner()
+}
