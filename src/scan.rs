@@ -856,13 +856,7 @@ impl Cutter {
 
     /// The end of the next chunk in `buf` (all of it once the input is `done`), or `None`
     /// while no boundary is found and the buffer may still grow.
-    fn next(
-        &mut self,
-        buf: &mut [u8],
-        layout: &Layout,
-        done: bool,
-        p: &Patterns,
-    ) -> Option<usize> {
+    fn next(&mut self, buf: &mut [u8], layout: &Layout, done: bool, p: &Patterns) -> Option<usize> {
         if done {
             if let Some(j) = &mut self.json {
                 j.finish(buf, p);
