@@ -149,19 +149,8 @@ pub fn scan_one(r: &mut dyn Read, name: &str, cfg: &ScanConfig, p: &Patterns) ->
     let slots = [Mutex::default()];
     let acc = Accumulators(&slots);
     let progress = Progress::default();
-    let ctx = Ctx {
-        cfg,
-        p,
-        acc: &acc,
-        progress: &progress,
-    };
-    let at = At {
-        name: name.to_string(),
-        bytes: 0,
-        depth: 0,
-        via: String::new(),
-        progress: false,
-    };
+    let ctx = Ctx::new(cfg, p, &acc, &progress);
+    let at = At::top(name.to_string(), 0, false);
     let (head, eof, err) = read_head(r);
     scan_reader(r, head, eof, err, &at, ctx);
     let [slot] = slots;
@@ -306,7 +295,21 @@ pub struct Ctx<'a> {
     progress: &'a Progress,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(
+        cfg: &'a ScanConfig,
+        p: &'a Patterns,
+        acc: &'a Accumulators<'a>,
+        progress: &'a Progress,
+    ) -> Ctx<'a> {
+        Ctx {
+            cfg,
+            p,
+            acc,
+            progress,
+        }
+    }
+
     /// Adds a ledger entry (and whatever else `s` holds) to this worker's summary.
     pub fn add(&self, s: Summary) {
         self.acc.add(s);
@@ -334,6 +337,19 @@ pub struct At {
     pub progress: bool,
 }
 
+impl At {
+    /// An entry outside any container: a walked file or stream.
+    fn top(name: String, bytes: u64, progress: bool) -> At {
+        At {
+            name,
+            bytes,
+            depth: 0,
+            via: String::new(),
+            progress,
+        }
+    }
+}
+
 fn scan_file(
     f: File,
     e: &Entry,
@@ -342,19 +358,8 @@ fn scan_file(
     progress: &Progress,
     acc: &Accumulators,
 ) {
-    let ctx = Ctx {
-        cfg,
-        p,
-        acc,
-        progress,
-    };
-    let at = At {
-        name: e.name.clone(),
-        bytes: e.size,
-        depth: 0,
-        via: String::new(),
-        progress: true,
-    };
+    let ctx = Ctx::new(cfg, p, acc, progress);
+    let at = At::top(e.name.clone(), e.size, true);
     // The same open file, for its size once it has been read.
     let watch = f.try_clone().ok();
     let mut f = Counted::new(f);
@@ -392,19 +397,8 @@ fn scan_stream(
     progress: &Progress,
     acc: &Accumulators,
 ) {
-    let ctx = Ctx {
-        cfg,
-        p,
-        acc,
-        progress,
-    };
-    let at = At {
-        name: e.name.clone(),
-        bytes: 0,
-        depth: 0,
-        via: String::new(),
-        progress: false,
-    };
+    let ctx = Ctx::new(cfg, p, acc, progress);
+    let at = At::top(e.name.clone(), 0, false);
     let mut r = Counted::new(r);
     let (head, eof, read_error) = read_head(&mut r);
     scan_reader(&mut r, head, eof, read_error, &at, ctx);
