@@ -388,7 +388,7 @@ fn shown(text: &str, reveal: bool, p: Option<&Patterns>) -> String {
         (false, Some(p)) => report::NameMasker::new(p).mask(text).into_owned(),
         _ => text.to_string(),
     };
-    report::escape_controls(&masked).into_owned()
+    crate::escape::escape_controls(&masked).into_owned()
 }
 
 /// Parses the command line, runs the command, and returns its exit code.

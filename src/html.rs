@@ -8,8 +8,9 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
+use crate::escape::escape_controls;
 use crate::patterns::{Kind, Patterns};
-use crate::report::{escape_controls, SummaryView};
+use crate::report::SummaryView;
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {

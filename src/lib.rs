@@ -38,6 +38,7 @@ pub mod dates;
 pub mod decode;
 pub mod detect;
 pub mod envelope;
+pub mod escape;
 pub mod explain;
 pub mod extras;
 pub mod fingerprint;

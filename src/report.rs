@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::attribute::attribute;
 use crate::detect::{Detector, Found};
+use crate::escape::escape_controls;
 use crate::impact::{Impact, RegionPeople, AGE_BANDS};
 use crate::patterns::{Kind, Patterns};
 use crate::sensitive::CATEGORIES;
@@ -725,7 +726,7 @@ pub fn write_text<W: Write + ?Sized>(w: &mut W, v: &Value, p: &Patterns) -> io::
 }
 
 /// One CSV row per ledger entry with its counts; no cell can start a formula
-/// ([`crate::rows::csv_cell`]).
+/// ([`crate::escape::csv_cell`]).
 pub fn write_csv<W: Write + ?Sized>(
     w: &mut W,
     summary: &(impl SummaryView + ?Sized),
@@ -751,7 +752,7 @@ pub fn write_csv<W: Write + ?Sized>(
                 .map(|k| n(&f["valid"], k.name()).to_string()),
         );
         row.push(reason.to_string());
-        out.write_record(row.iter().map(|c| crate::rows::csv_cell(c).into_owned()))?;
+        out.write_record(row.iter().map(|c| crate::escape::csv_cell(c).into_owned()))?;
     }
     out.flush()
 }
@@ -1041,30 +1042,6 @@ fn mask_long_digits(b: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// Text for a terminal or a page: control characters and the bidirectional overrides that
-/// reorder what is shown (`invoice\u{202E}fdp.exe`) are written as escapes (`\x1B`,
-/// `\u{202E}`), so a name can neither drive the terminal nor disguise itself.
-pub fn escape_controls(s: &str) -> Cow<'_, str> {
-    fn escaped(c: char) -> bool {
-        c.is_control()
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    }
-    if !s.chars().any(escaped) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if !escaped(c) {
-            out.push(c);
-        } else if (c as u32) < 0x100 {
-            out.push_str(&format!("\\x{:02X}", c as u32));
-        } else {
-            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
-        }
-    }
-    Cow::Owned(out)
-}
-
 /// Hides a value (SPEC §7): NIK, KK and card keep the first 4 and last 2 digits, a phone keeps
 /// `+62`, 3 digits and the last 3, an e-mail keeps the first character and the domain.
 pub fn mask(kind: Kind, normalized: &str) -> String {
@@ -1129,15 +1106,6 @@ mod tests {
         ] {
             assert!(matches!(m.mask(plain), Cow::Borrowed(_)), "{plain}");
         }
-    }
-
-    #[test]
-    fn controls_and_bidi_overrides_are_escaped() {
-        assert_eq!(
-            escape_controls("a\x1b[2J\nb\u{202E}c\u{85}"),
-            "a\\x1B[2J\\x0Ab\\u{202E}c\\x85"
-        );
-        assert!(matches!(escape_controls("plain é"), Cow::Borrowed(_)));
     }
 
     #[test]
