@@ -22,43 +22,23 @@
 //!        outputs  (every file written: checked before the scan, renamed into place whole)
 //! ```
 //!
-//! Types to know: [`patterns::Patterns`] (the rule data of `patterns/`, embedded),
-//! [`detect::Found`] (a candidate), [`validate::Verdict`] (valid, or the first rule failed),
+//! Types to know: [`rules::Patterns`] (the rule data of `patterns/`, embedded),
+//! [`analyze::detect::Found`] (a candidate), [`analyze::validate::Verdict`] (valid, or the first rule failed),
 //! [`summary::Summary`] (mergeable counts and the ledger), [`scan::ScanConfig`] (what a scan
 //! needs, built once from the flags in [`cli::Config`]). Nothing below `scan` knows about the
 //! command line or output formats.
 
 pub mod analyze;
-pub mod archive;
-pub mod attribute;
-pub mod book_checks;
 pub mod bytes;
 pub mod cli;
-pub mod dates;
-pub mod decode;
-pub mod detect;
-pub mod envelope;
 pub mod escape;
-pub mod explain;
-pub mod extras;
-pub mod fingerprint;
-pub mod html;
-pub mod impact;
-pub mod magic;
+pub mod formats;
+pub mod input;
 pub mod outputs;
-mod panics;
-pub mod patterns;
-pub mod records;
 pub mod report;
-pub mod rows;
+pub mod rules;
 pub mod scan;
-pub mod sensitive;
-pub mod sql;
-pub mod strings;
 pub mod summary;
 pub mod synth;
 #[cfg(test)]
 mod testing;
-pub mod validate;
-pub mod walk;
-pub mod workbook;

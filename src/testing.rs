@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use crate::patterns::Patterns;
+use crate::rules::Patterns;
 
 /// The next value of a xorshift generator: random test input, the same on every run.
 pub(crate) fn xorshift(x: &mut u64) -> u64 {

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use triage::fingerprint::{hex, Key};
+use triage::summary::fingerprint::{hex, Key};
 
 #[path = "common/paths.rs"]
 mod paths;

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use triage::patterns::Patterns;
+use triage::rules::Patterns;
 use triage::scan::ScanConfig;
 
 pub fn patterns() -> &'static Patterns {

@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use triage::detect::Detector;
-use triage::patterns::Role;
+use triage::analyze::detect::Detector;
+use triage::rules::Role;
 
 #[path = "common.rs"]
 mod common;
@@ -37,23 +37,23 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(digits) = <[u8; 16]>::try_from(v) {
         if digits.iter().all(u8::is_ascii_digit) {
-            let _ = triage::validate::nik(&digits, p);
-            let _ = triage::validate::kk(&digits, p);
+            let _ = triage::analyze::validate::nik(&digits, p);
+            let _ = triage::analyze::validate::kk(&digits, p);
         }
     }
     if let Ok(digits) = <[u8; 13]>::try_from(v) {
         if digits.iter().all(u8::is_ascii_digit) {
-            let _ = triage::validate::bpjs_card(&digits);
+            let _ = triage::analyze::validate::bpjs_card(&digits);
         }
     }
     if v.iter().all(u8::is_ascii_digit) && v.len() < 20 {
-        let _ = triage::validate::phone(v, p);
+        let _ = triage::analyze::validate::phone(v, p);
     }
-    let _ = triage::validate::email(v, p);
-    let _ = triage::dates::parse_field(v, p);
+    let _ = triage::analyze::validate::email(v, p);
+    let _ = triage::analyze::dates::parse_field(v, p);
     let mut dates = Vec::new();
-    triage::dates::find_in_text(v, p, &mut dates);
+    triage::analyze::dates::find_in_text(v, p, &mut dates);
     if let Ok(s) = std::str::from_utf8(v) {
-        let _ = triage::explain::explain(s, None, b & 1 == 0, p);
+        let _ = triage::cli::explain::explain(s, None, b & 1 == 0, p);
     }
 });

@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use triage::patterns::Role;
-use triage::records::{KeyRoles, Layout};
+use triage::rules::Role;
+use triage::formats::records::{KeyRoles, Layout};
 
 #[path = "common.rs"]
 mod common;

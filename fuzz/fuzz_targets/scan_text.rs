@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     let cfg = common::config(1 + ((b >> 3) as usize) * 97);
     let s = triage::scan::scan_one(&mut &rest[..], name, &cfg, common::patterns());
     // Containers may add `!member` entries; plain text is exactly one entry.
-    if triage::archive::Container::of(rest).is_none() {
+    if triage::input::archive::Container::of(rest).is_none() {
         common::check_ledger(&s, name);
     }
 });

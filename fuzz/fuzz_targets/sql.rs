@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use triage::extras::Extras;
-use triage::sql::{analyze_chunk, looks_like_sql, SqlCutter};
+use triage::analyze::extras::Extras;
+use triage::formats::sql::{analyze_chunk, looks_like_sql, SqlCutter};
 
 #[path = "common.rs"]
 mod common;

@@ -5,7 +5,7 @@
 //! and format give byte-identical files on every platform and version, as long as the region
 //! table in `patterns/` is unchanged. The counts are tallied from what was generated: each
 //! value is built knowing what it is (valid, or the first rule it breaks). No detector runs
-//! over the output; debug builds check each generated identifier with [`crate::validate`].
+//! over the output; debug builds check each generated identifier with [`crate::analyze::validate`].
 //!
 //! The sample holds every form SPEC §5/§6 accepts (NIK spacing and `'` prefixes, cards that
 //! lost their leading zeros, phone prefixes and separators, every date form, every sex value)
@@ -22,9 +22,9 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
 
-use crate::patterns::Patterns;
 #[cfg(debug_assertions)]
-use crate::validate;
+use crate::analyze::validate;
+use crate::rules::Patterns;
 
 /// The sample's file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -166,7 +166,7 @@ fn generate<W: Write>(
                     if i > 0 {
                         line.push(b',');
                     }
-                    crate::records::write_csv_field(f, &mut line);
+                    crate::formats::records::write_csv_field(f, &mut line);
                 }
                 line.push(b'\n');
             }
@@ -2393,7 +2393,7 @@ mod tests {
         for w in SEX_FEMALE {
             assert_eq!(p.sex_of(w.as_bytes()), Some(true), "{w}");
         }
-        use crate::patterns::Role;
+        use crate::rules::Role;
         let roles = [
             ("PSNOKA", Role::BpjsCard),
             ("NAMA", Role::Other),

@@ -2,12 +2,16 @@
 //! in any order to the same result, which is what makes the output independent of the thread
 //! count.
 
+pub mod attribution;
+pub mod fingerprint;
+pub mod impact;
+
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::AddAssign;
 
-use crate::impact::{Impact, ImpactCounter};
-use crate::patterns::{load_le, lower8, Kind};
+use crate::rules::{load_le, lower8, Kind};
+use crate::summary::impact::{Impact, ImpactCounter};
 
 /// Distinct normalized values, each reduced to a `u64` (a NIK fits; e-mails are hashed).
 ///
@@ -788,12 +792,12 @@ pub struct Summary {
     /// Field names seen in headers and keys: normalized name → names as written.
     pub fields: BTreeMap<String, BTreeSet<String>>,
     /// `--records`: where each chunk's rows are (order is restored when they are written).
-    pub rows: Vec<crate::rows::RowChunk>,
+    pub rows: Vec<crate::analyze::rows::RowChunk>,
     /// Attribution value shapes: (source, field rule index) → [values checked, matched].
     pub shapes: BTreeMap<(String, usize), [u64; 2]>,
     /// The date ages are computed on: `--as-of` or today, set by the scan before it settles
     /// (not merged).
-    pub as_of: Option<crate::impact::Civil>,
+    pub as_of: Option<crate::summary::impact::Civil>,
     /// Distinct usable entries of `--reference`, when given (set after the scan).
     pub reference: Option<u64>,
     /// The distinct people of the NIK set, counted by [`Summary::settle`] on `as_of`; a sum

@@ -6,11 +6,11 @@
 
 use std::io::{self, Read};
 
-use crate::dates;
-use crate::detect::Detector;
-use crate::magic::Magic;
-use crate::patterns::{Patterns, Role};
-use crate::records::{field_counts, json_record, parse_csv_record, KeyRoles, Layout};
+use crate::analyze::dates;
+use crate::analyze::detect::Detector;
+use crate::formats::magic::Magic;
+use crate::formats::records::{field_counts, json_record, parse_csv_record, KeyRoles, Layout};
+use crate::rules::{Patterns, Role};
 
 /// How far into a file the format is judged.
 pub const SNIFF_BYTES: usize = 64 * 1024;
@@ -114,7 +114,7 @@ pub enum Sniff {
     Skip(String),
     /// A format triage recognises but does not read: `failed`, so the scan is incomplete.
     Unsupported(String),
-    /// A binary of no known format: read by the strings pass (`crate::strings`).
+    /// A binary of no known format: read by the strings pass (`crate::formats::strings`).
     Strings,
     /// Read it with this layout; the first `header_len` bytes are the header row.
     Read {
@@ -160,7 +160,7 @@ pub fn sniff(first: &[u8], ext: &str, p: &Patterns) -> Sniff {
     if first.is_empty() {
         return Sniff::Skip("empty".into());
     }
-    match crate::magic::classify(first, ext) {
+    match crate::formats::magic::classify(first, ext) {
         Some(Magic::NotData(name)) => return Sniff::Skip(format!("binary ({name})")),
         Some(Magic::NotRead(name)) => return Sniff::Unsupported(format!("{name}: not read yet")),
         None => {}
@@ -175,7 +175,7 @@ pub fn sniff(first: &[u8], ext: &str, p: &Patterns) -> Sniff {
         return Sniff::Skip("triage output (summary or truth file)".into());
     }
 
-    if crate::sql::looks_like_sql(first, ext, p) {
+    if crate::formats::sql::looks_like_sql(first, ext, p) {
         return Sniff::Read {
             layout: Layout::Sql,
             header_len: 0,
@@ -217,7 +217,7 @@ pub fn sniff(first: &[u8], ext: &str, p: &Patterns) -> Sniff {
 /// Lines, read line by line; any other first value that is well formed as far as the block
 /// goes, however long, is read by its structure ([`Layout::JsonTree`]).
 fn json_layout(t: &[u8], p: &Patterns) -> Option<Layout> {
-    if !crate::envelope::first_value_is_json(t) {
+    if !crate::formats::envelope::first_value_is_json(t) {
         return None;
     }
     if t.starts_with(b"[") {

@@ -3,7 +3,7 @@
 //! financial data. The categories are fixed by the law; which field names and value shapes
 //! reveal them is data (`patterns/sensitive.toml`).
 //!
-//! A named field whose name is listed gets the role [`Role::Sensitive`](crate::patterns::Role::Sensitive) with the index of its
+//! A named field whose name is listed gets the role [`Role::Sensitive`](crate::rules::Role::Sensitive) with the index of its
 //! rule; a record counts under a category when such a field holds a value that is not a
 //! placeholder (`-`, `0`, `null`, …) and, where the rule gives a shape (ICD-10 codes, account
 //! numbers), matches it. Children's data is also found without any field name: a record
@@ -12,7 +12,7 @@
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
-use crate::patterns::Rule;
+use crate::rules::Rule;
 
 /// The categories of UU 27/2022 art. 4(2)(a)–(f), in the law's order.
 pub const CATEGORIES: [(&str, &str, &str); 6] = [
@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn builtin_rules_parse_and_shapes_decide() {
-        let rules = parse(include_str!("../patterns/sensitive.toml")).unwrap();
+        let rules = parse(include_str!("../../patterns/sensitive.toml")).unwrap();
         assert!(!rules.is_empty());
         let icd = rules
             .iter()

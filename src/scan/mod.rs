@@ -4,6 +4,8 @@
 //! Determinism: chunk boundaries depend only on the bytes (never on the thread count), and
 //! every statistic merges commutatively, so any number of threads gives the same summary.
 
+mod panics;
+
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -14,18 +16,18 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
+use crate::analyze::extras::Extras;
 use crate::analyze::Analyzer;
-use crate::archive::{self, spill, too_large, Container, Guard, Limits};
-use crate::decode::{sniff, Bom, Sniff, Utf16Reader, SNIFF_BYTES};
-use crate::envelope::JsonCutter;
-use crate::extras::Extras;
-use crate::panics::Quiet;
-use crate::patterns::{normalize_field_name, Patterns};
-use crate::records::{Cut, KeyRoles, Layout};
-use crate::sql::{SqlCutter, SqlState};
-use crate::strings::Strings;
+use crate::formats::decode::{sniff, Bom, Sniff, Utf16Reader, SNIFF_BYTES};
+use crate::formats::envelope::JsonCutter;
+use crate::formats::records::{Cut, KeyRoles, Layout};
+use crate::formats::sql::{SqlCutter, SqlState};
+use crate::formats::strings::Strings;
+use crate::input::archive::{self, spill, too_large, Container, Guard, Limits};
+use crate::input::walk::{walk, Entry, EntryKind};
+use crate::rules::{normalize_field_name, Patterns};
+use crate::scan::panics::Quiet;
 use crate::summary::{add_file, largest_first, DistinctSet, FileStats, State, Summary};
-use crate::walk::{walk, Entry, EntryKind};
 
 /// What a scan needs to know; built from the command line in exactly one place (`cli`).
 #[derive(Clone, Debug)]
@@ -209,13 +211,13 @@ fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, ac
     let fs = match &e.kind {
         EntryKind::Skip(r) => FileStats::new(State::Skipped, "", e.size).with_reason(r.clone()),
         EntryKind::Fail(r) => FileStats::new(State::Failed, "", e.size).with_reason(r.clone()),
-        EntryKind::File => match crate::walk::open_file(e) {
+        EntryKind::File => match crate::input::walk::open_file(e) {
             Ok(f) => return scan_file(f, e, cfg, p, progress, acc),
             Err(err) => {
                 FileStats::new(State::Failed, "", e.size).with_reason(format!("cannot open: {err}"))
             }
         },
-        EntryKind::Stream => match crate::walk::open_stream(&e.path) {
+        EntryKind::Stream => match crate::input::walk::open_stream(&e.path) {
             Ok(mut f) => return scan_stream(&mut f, e, cfg, p, progress, acc),
             Err(err) => {
                 FileStats::new(State::Failed, "", 0).with_reason(format!("cannot open: {err}"))
@@ -370,7 +372,7 @@ fn scan_file(
         // Random access: the archive is read in place.
         let mut f = f.inner;
         match f.seek(SeekFrom::Start(0)) {
-            Ok(_) => crate::workbook::scan_seekable(f, &at, ctx),
+            Ok(_) => crate::formats::sheet::scan_seekable(f, &at, ctx),
             Err(err) => ctx.entry(&at, State::Failed, format!("cannot seek: {err}")),
         }
         (0, None)
@@ -556,7 +558,7 @@ pub fn scan_reader(
             None => spill(&head, r),
         };
         match spilled {
-            Ok(f) => crate::workbook::scan_seekable(f, at, ctx),
+            Ok(f) => crate::formats::sheet::scan_seekable(f, at, ctx),
             Err(err) => match too_large(&err) {
                 Some(reason) => ctx.entry(at, State::Skipped, reason),
                 None => ctx.entry(
@@ -720,7 +722,7 @@ fn scan_text(
         }
     }
     buf.drain(..header_len.min(buf.len()));
-    crate::attribute::sample(&layout, &buf, &header, p, &mut out.shapes);
+    crate::summary::attribution::sample(&layout, &buf, &header, p, &mut out.shapes);
     let format = format!(
         "{}{format_hint}{}",
         at.via,
@@ -782,9 +784,9 @@ fn scan_text(
                         .fetch_add(chunk.len() as u64, Ordering::Relaxed);
                 }
                 let job = move |chunk: &[u8], s: &mut Summary| match &start {
-                    Some(state) => {
-                        crate::sql::analyze_chunk(s, state, chunk, name, format, p, x, chunk_at)
-                    }
+                    Some(state) => crate::formats::sql::analyze_chunk(
+                        s, state, chunk, name, format, p, x, chunk_at,
+                    ),
                     None => analyze_chunk(s, layout, chunk, name, format, p, x, chunk_at),
                 };
                 if in_flight.load(Ordering::Acquire) < max_in_flight {
@@ -937,7 +939,7 @@ pub fn analyze_chunk(
             s.fields
                 .entry(norm)
                 .or_default()
-                .insert(crate::decode::text(&k));
+                .insert(crate::formats::decode::text(&k));
         }
     }
     finish_chunk(s, &analyzer, x, name, offset, file);

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use anyhow::{bail, Result};
 
-use crate::validate::Ymd;
+use crate::analyze::validate::Ymd;
 
 /// A full calendar date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -364,7 +364,7 @@ mod tests {
 
     #[test]
     fn population_reads_the_vendored_table() {
-        let p = Population::new(include_str!("../patterns/population.csv").to_string());
+        let p = Population::new(include_str!("../../patterns/population.csv").to_string());
         p.check().unwrap();
         assert_eq!(p.get(11).unwrap().0, "Aceh");
         assert_eq!(p.get(1101).unwrap().1, 239_629);

@@ -1,17 +1,23 @@
 //! One record at a time: detect candidates in each field, validate them, corroborate valid
 //! NIKs inside the record (SPEC §6) and add it all to the worker's [`Stats`].
 
+pub mod dates;
+pub mod detect;
+pub mod extras;
+pub mod rows;
+pub mod validate;
+
 use std::borrow::Cow;
 
-use crate::dates::{self, DateSet};
-use crate::detect::{Detector, Found};
-use crate::extras::Extras;
-use crate::patterns::{Kind, Patterns, Role};
-use crate::records::parse_csv_record;
-use crate::rows::{RecordHits, RowBuf, Tier};
-use crate::sensitive;
+use crate::analyze::dates::DateSet;
+use crate::analyze::detect::{Detector, Found};
+use crate::analyze::extras::Extras;
+use crate::analyze::rows::{RecordHits, RowBuf, Tier};
+use crate::analyze::validate::{Decoded, Verdict};
+use crate::formats::records::parse_csv_record;
+use crate::rules::sensitive;
+use crate::rules::{Kind, Patterns, Role};
 use crate::summary::{hash_lower, reason_index, FileStats, Stats};
-use crate::validate::{self, Decoded, Verdict};
 
 /// One field of a record: its role (from its name) and its value.
 #[derive(Clone, Debug)]
@@ -322,7 +328,7 @@ impl<'p> Analyzer<'p> {
     /// as they pass, so a row of millions of fields (64 MB of commas) needs no memory in
     /// proportion to them (issue 20, rule 4).
     ///
-    /// [`Layout::for_each_record`]: crate::records::Layout::for_each_record
+    /// [`Layout::for_each_record`]: crate::formats::records::Layout::for_each_record
     pub fn delimited_rows(
         &mut self,
         chunk: &[u8],

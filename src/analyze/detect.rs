@@ -1,11 +1,11 @@
 //! Candidate detection inside one field value (SPEC §5): the shapes of NIK/KK, BPJS card,
 //! phone and e-mail, found by walking raw bytes. Detection says nothing about validity;
-//! [`crate::validate`] does that.
+//! [`crate::analyze::validate`] does that.
 //!
 //! Spans of one value are decided in kind order — NIK/KK, card, phone, e-mail — and a
 //! candidate lying inside an earlier one is dropped, so each span counts once.
 
-use crate::patterns::{all_digits_8_to_16, load_le, Kind, Patterns, Role};
+use crate::rules::{all_digits_8_to_16, load_le, Kind, Patterns, Role};
 
 /// One candidate, by value: fixed-size digits so the hot path does not allocate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1544,13 +1544,13 @@ mod tests {
         }
     }
 
-    /// The dates `crate::dates::find_in_text` reads in `v`, with where they start (+ `base`).
-    fn dates_at(v: &[u8], base: usize) -> Vec<(usize, crate::dates::Date)> {
+    /// The dates `crate::analyze::dates::find_in_text` reads in `v`, with where they start (+ `base`).
+    fn dates_at(v: &[u8], base: usize) -> Vec<(usize, crate::analyze::dates::Date)> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < v.len() {
             if v[i].is_ascii_digit() && (i == 0 || !v[i - 1].is_ascii_digit()) {
-                if let Some((d, end)) = crate::dates::parse_at(v, i, pats()) {
+                if let Some((d, end)) = crate::analyze::dates::parse_at(v, i, pats()) {
                     if !v.get(end).is_some_and(u8::is_ascii_digit) {
                         out.push((base + i, d));
                         i = end;

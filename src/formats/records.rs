@@ -9,8 +9,8 @@ use memchr::{memchr, memchr2, memrchr};
 
 use crate::analyze::Field;
 use crate::bytes::find2;
-use crate::envelope::is_bulk_action;
-use crate::patterns::{Patterns, Role};
+use crate::formats::envelope::is_bulk_action;
+use crate::rules::{Patterns, Role};
 
 /// How the records of one file are laid out, decided once from its first block.
 #[derive(Clone, Debug)]
@@ -26,11 +26,11 @@ pub enum Layout {
     /// JSON values one after another (`array`: inside one top-level array).
     JsonStream { array: bool },
     /// JSON decided by structure: values one after another, or the records of an enveloped
-    /// document, as [`crate::envelope::JsonCutter`] cuts and blanks them.
+    /// document, as [`crate::formats::envelope::JsonCutter`] cuts and blanks them.
     JsonTree,
     /// One record per line.
     Text,
-    /// An SQL dump: one record per `INSERT` tuple or `COPY` row ([`crate::sql`]).
+    /// An SQL dump: one record per `INSERT` tuple or `COPY` row ([`crate::formats::sql`]).
     Sql,
 }
 
@@ -100,8 +100,8 @@ impl Layout {
         let mut fields: Vec<Field> = Vec::new();
         match self {
             Layout::Sql => {
-                let state = crate::sql::SqlState::default();
-                crate::sql::for_each_record(chunk, &state, p, &mut |fields, named| {
+                let state = crate::formats::sql::SqlState::default();
+                crate::formats::sql::for_each_record(chunk, &state, p, &mut |fields, named| {
                     f(fields, named)
                 });
             }

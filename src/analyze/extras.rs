@@ -4,9 +4,9 @@
 
 use std::fmt;
 
-use crate::fingerprint::{Key, Reference};
-use crate::impact::Civil;
-use crate::rows::RowSpill;
+use crate::analyze::rows::RowSpill;
+use crate::summary::fingerprint::{Key, Reference};
+use crate::summary::impact::Civil;
 
 #[derive(Default)]
 pub struct Extras {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::patterns::{normalize_field_name, Kind, Patterns};
+use crate::rules::{normalize_field_name, Kind, Patterns};
 use crate::summary::Summary;
 
 /// One ranked source.
@@ -157,13 +157,13 @@ pub fn tally_shapes(
 /// the header): delimited files with a header, JSON Lines and SQL dumps; other layouts name
 /// no fields.
 pub fn sample(
-    layout: &crate::records::Layout,
+    layout: &crate::formats::records::Layout,
     buf: &[u8],
     header: &[String],
     p: &Patterns,
     out: &mut BTreeMap<(String, usize), [u64; 2]>,
 ) {
-    use crate::records::Layout;
+    use crate::formats::records::Layout;
     if !wants_samples(p) {
         return;
     }
@@ -222,7 +222,7 @@ fn sample_delimited(
     let mut pos = 0;
     while pos < buf.len() && rows.len() < SAMPLE_RECORDS {
         let mut row = Vec::new();
-        pos = crate::records::parse_csv_record(buf, pos, delim, |col, v| {
+        pos = crate::formats::records::parse_csv_record(buf, pos, delim, |col, v| {
             row.push((col, owned.len()));
             owned.push(v.into_owned());
         });
@@ -240,7 +240,7 @@ fn sample_delimited(
 
 /// Samples the first records of an SQL dump: each named value by its column's name.
 fn sample_sql(buf: &[u8], p: &Patterns, out: &mut BTreeMap<(String, usize), [u64; 2]>) {
-    tally_pairs(&crate::sql::sample(buf, p, SAMPLE_RECORDS), p, out);
+    tally_pairs(&crate::formats::sql::sample(buf, p, SAMPLE_RECORDS), p, out);
 }
 
 /// Samples the first JSON Lines records: each object's scalar values by their last key.

@@ -1,6 +1,8 @@
 //! Rendering: the JSON summary of SPEC §7, the text summary for a person, the per-file CSV,
 //! the `--expect` comparison, and masks. Every writer takes any `io::Write`.
 
+pub mod html;
+
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -8,12 +10,12 @@ use std::io::{self, Write};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 
-use crate::attribute::attribute;
-use crate::detect::{Detector, Found};
+use crate::analyze::detect::{Detector, Found};
 use crate::escape::escape_controls;
-use crate::impact::{Impact, RegionPeople, AGE_BANDS};
-use crate::patterns::{Kind, Patterns};
-use crate::sensitive::CATEGORIES;
+use crate::rules::sensitive::CATEGORIES;
+use crate::rules::{Kind, Patterns};
+use crate::summary::attribution::attribute;
+use crate::summary::impact::{Impact, RegionPeople, AGE_BANDS};
 use crate::summary::{reasons, FileStats, State, Summary};
 
 pub const SCHEMA: &str = "triage.summary/1";
@@ -953,7 +955,7 @@ impl<'p> NameMasker<'p> {
     pub fn mask<'a>(&mut self, name: &'a str) -> Cow<'a, str> {
         let b = name.as_bytes();
         self.detector
-            .detect(b, crate::patterns::Role::Unnamed, &mut self.found);
+            .detect(b, crate::rules::Role::Unnamed, &mut self.found);
         let mut spans: Vec<(usize, usize, String)> = self
             .found
             .iter()

@@ -1,8 +1,8 @@
 //! Dates for corroboration (SPEC §6): the written forms a birth date takes in Indonesian
 //! exports, parsed by hand because a birth-date field sits on nearly every row.
 
-use crate::patterns::Patterns;
-use crate::validate::{days_in_month, Ymd};
+use crate::analyze::validate::{days_in_month, Ymd};
+use crate::rules::Patterns;
 
 /// A real calendar date as written; `year` has 2 or 4 digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

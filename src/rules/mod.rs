@@ -2,6 +2,8 @@
 //! source profiles. Built-ins are embedded so the binary is self-contained; `--patterns DIR`
 //! swaps in a directory with the same layout.
 
+pub mod sensitive;
+
 use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
@@ -10,33 +12,36 @@ use anyhow::{bail, Context, Result};
 use regex::Regex;
 use serde::Deserialize;
 
-const BUILTIN_IDENTIFIERS: &str = include_str!("../patterns/identifiers.toml");
-const BUILTIN_FIELDS: &str = include_str!("../patterns/fields.toml");
-const BUILTIN_REGIONS: &str = include_str!("../patterns/regions.csv");
-const BUILTIN_SENSITIVE: &str = include_str!("../patterns/sensitive.toml");
-const BUILTIN_POPULATION: &str = include_str!("../patterns/population.csv");
+const BUILTIN_IDENTIFIERS: &str = include_str!("../../patterns/identifiers.toml");
+const BUILTIN_FIELDS: &str = include_str!("../../patterns/fields.toml");
+const BUILTIN_REGIONS: &str = include_str!("../../patterns/regions.csv");
+const BUILTIN_SENSITIVE: &str = include_str!("../../patterns/sensitive.toml");
+const BUILTIN_POPULATION: &str = include_str!("../../patterns/population.csv");
 const BUILTIN_SOURCES: &[(&str, &str)] = &[
     (
         "bpjs_kesehatan.toml",
-        include_str!("../patterns/sources/bpjs_kesehatan.toml"),
+        include_str!("../../patterns/sources/bpjs_kesehatan.toml"),
     ),
     (
         "bpjs_ketenagakerjaan.toml",
-        include_str!("../patterns/sources/bpjs_ketenagakerjaan.toml"),
+        include_str!("../../patterns/sources/bpjs_ketenagakerjaan.toml"),
     ),
     (
         "dukcapil.toml",
-        include_str!("../patterns/sources/dukcapil.toml"),
+        include_str!("../../patterns/sources/dukcapil.toml"),
     ),
-    ("kpu.toml", include_str!("../patterns/sources/kpu.toml")),
-    ("ehac.toml", include_str!("../patterns/sources/ehac.toml")),
+    ("kpu.toml", include_str!("../../patterns/sources/kpu.toml")),
+    (
+        "ehac.toml",
+        include_str!("../../patterns/sources/ehac.toml"),
+    ),
     (
         "sim_registration.toml",
-        include_str!("../patterns/sources/sim_registration.toml"),
+        include_str!("../../patterns/sources/sim_registration.toml"),
     ),
     (
         "ecommerce.toml",
-        include_str!("../patterns/sources/ecommerce.toml"),
+        include_str!("../../patterns/sources/ecommerce.toml"),
     ),
 ];
 
@@ -657,9 +662,9 @@ pub struct Patterns {
     domain_suffixes: Vec<Suffix>,
     pub sources: Vec<SourceProfile>,
     /// Field rules for sensitive data (`sensitive.toml`), indexed by `Role::Sensitive`.
-    pub sensitive: Vec<crate::sensitive::SensitiveField>,
+    pub sensitive: Vec<crate::rules::sensitive::SensitiveField>,
     /// Population by region (`population.csv`), for the impact's shares.
-    pub population: crate::impact::Population,
+    pub population: crate::summary::impact::Population,
 }
 
 impl Patterns {
@@ -813,7 +818,7 @@ impl Patterns {
             profiles.push(prof);
         }
 
-        let sensitive = crate::sensitive::parse(sensitive)?;
+        let sensitive = crate::rules::sensitive::parse(sensitive)?;
         for (i, rule) in sensitive.iter().enumerate() {
             let i = u16::try_from(i).context("sensitive.toml: too many rules")?;
             for n in &rule.names {
@@ -823,7 +828,7 @@ impl Patterns {
                     .or_insert(Role::Sensitive(i));
             }
         }
-        let population = crate::impact::Population::new(population.to_string());
+        let population = crate::summary::impact::Population::new(population.to_string());
         population.check()?;
 
         let lower = |v: Vec<String>| v.into_iter().map(|s| s.to_lowercase()).collect();

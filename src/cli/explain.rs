@@ -3,12 +3,12 @@
 
 use serde::Serialize;
 
+use crate::analyze::detect::{Detector, Found};
+use crate::analyze::validate::{self, Decoded, Verdict};
 use crate::analyze::{Analyzer, Field};
-use crate::detect::{Detector, Found};
-use crate::patterns::{Example, Kind, Patterns, Role};
 use crate::report::mask;
+use crate::rules::{Example, Kind, Patterns, Role};
 use crate::summary::{FileStats, State, Stats};
-use crate::validate::{self, Decoded, Verdict};
 
 /// What one value is.
 #[derive(Clone, Debug, Serialize, PartialEq)]

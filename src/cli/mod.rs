@@ -1,6 +1,8 @@
 //! The command line: clap definitions, the one place raw flags become a validated
 //! [`Config`], and the glue that runs a command and maps its outcome to an [`Exit`] code.
 
+pub mod explain;
+
 use std::fs;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -11,13 +13,13 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
-use crate::explain::{check, explain};
-use crate::extras::Extras;
-use crate::fingerprint::{Key, Reference};
-use crate::impact::Civil;
-use crate::patterns::{Kind, Patterns};
+use crate::analyze::extras::Extras;
+use crate::cli::explain::{check, explain};
 use crate::report::{self, RunInfo};
+use crate::rules::{Kind, Patterns};
 use crate::scan::{scan, Progress, ScanConfig};
+use crate::summary::fingerprint::{Key, Reference};
+use crate::summary::impact::Civil;
 use crate::synth::{self, SynthFormat, SynthOptions};
 
 /// Exit codes (SPEC §2).
@@ -334,7 +336,7 @@ impl Config {
                     Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                     _ => PathBuf::from("."),
                 };
-                Some(crate::rows::RowSpill::new_in(&dir)?)
+                Some(crate::analyze::rows::RowSpill::new_in(&dir)?)
             }
             None => None,
         };
@@ -466,7 +468,12 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         }
     };
     if let (Some(path), Some(spill)) = (&cfg.records, &x.rows) {
-        crate::rows::write_records(path, spill, std::mem::take(&mut summary.rows), &mut name)?;
+        crate::analyze::rows::write_records(
+            path,
+            spill,
+            std::mem::take(&mut summary.rows),
+            &mut name,
+        )?;
     }
     summary.reference = x.reference.as_ref().map(|r| r.len() as u64);
     let run = RunInfo {
@@ -478,13 +485,13 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         v.mask_names(p);
     }
     if let Some(path) = &cfg.html {
-        crate::outputs::write(path, |w| crate::html::write_html(w, &v, p))?;
+        crate::outputs::write(path, |w| crate::report::html::write_html(w, &v, p))?;
     }
     let write_summary = |w: &mut dyn Write| match cfg.format {
         Format::Json => report::write_json(w, &v),
         Format::Text => report::write_text(w, &v, p),
         Format::Csv => report::write_csv(w, &v),
-        Format::Html => crate::html::write_html(w, &v, p),
+        Format::Html => crate::report::html::write_html(w, &v, p),
     };
     match &cfg.output {
         Some(path) => crate::outputs::write(path, write_summary)?,

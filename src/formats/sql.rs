@@ -18,7 +18,7 @@ use memchr::memchr;
 
 use crate::analyze::{Analyzer, Field};
 use crate::bytes::{find2, find_any};
-use crate::patterns::{normalize_field_name, Patterns, Role};
+use crate::rules::{normalize_field_name, Patterns, Role};
 use crate::summary::{FileStats, State, Summary};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -435,7 +435,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
     fn roles(&mut self, cols: &[Cow<'a, [u8]>]) -> Arc<Columns> {
         if let Some(names) = self.names.as_deref_mut() {
             for c in cols {
-                let n = crate::decode::text(c);
+                let n = crate::formats::decode::text(c);
                 if !names.contains(&n) {
                     names.insert(n);
                 }
@@ -1291,7 +1291,7 @@ pub fn analyze_chunk(
     name: &str,
     format: &str,
     p: &Patterns,
-    x: &crate::extras::Extras,
+    x: &crate::analyze::extras::Extras,
     offset: u64,
 ) {
     let mut analyzer = Analyzer::with_extras(p, x);
@@ -1304,7 +1304,7 @@ pub fn analyze_chunk(
     crate::scan::finish_chunk(s, &analyzer, x, name, offset, file);
     // Column names are fields for attribution, like a header row's.
     for n in names {
-        let norm = crate::patterns::normalize_field_name(n.as_bytes());
+        let norm = crate::rules::normalize_field_name(n.as_bytes());
         if !norm.is_empty() {
             s.fields.entry(norm).or_default().insert(n);
         }

@@ -9,8 +9,8 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use crate::escape::escape_controls;
-use crate::patterns::{Kind, Patterns};
 use crate::report::SummaryView;
+use crate::rules::{Kind, Patterns};
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -555,7 +555,7 @@ mod tests {
         s.stats.records.total = 3;
         s.stats.kinds[0].unique.insert(3171014101900001);
         s.stats.kinds[0].unique.compact();
-        s.as_of = Some(crate::impact::Civil::parse("2025-01-01").unwrap());
+        s.as_of = Some(crate::summary::impact::Civil::parse("2025-01-01").unwrap());
         s.files.insert(
             "<b>&x.csv".into(),
             FileStats::new(State::Failed, "csv", 5).with_reason("boom"),

@@ -1,7 +1,7 @@
 //! The rules of SPEC §5 that decide whether a candidate is a real identifier. Each check
 //! returns a [`Verdict`]: an invalid identifier is an ordinary outcome to count, not an error.
 
-use crate::patterns::{load_le, Patterns, RuleState};
+use crate::rules::{load_le, Patterns, RuleState};
 
 /// The outcome of validating one candidate: what it decodes to, or the first rule it fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

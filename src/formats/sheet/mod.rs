@@ -8,6 +8,8 @@
 //! Excel's 15 significant digits: it is written out as Excel shows it (`3.17101E+15`), which
 //! the detector counts as `damaged` (SPEC §5).
 
+pub mod checks;
+
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -17,10 +19,9 @@ use std::sync::Arc;
 use calamine::{Data, DataRef, Reader};
 
 use crate::analyze::{Analyzer, Field};
-use crate::archive::{workbook_too_large, zip_kind, Container, Guard, ZipKind};
-use crate::book_checks;
-use crate::decode::is_header;
-use crate::patterns::{normalize_field_name, Patterns, Role};
+use crate::formats::decode::is_header;
+use crate::input::archive::{workbook_too_large, zip_kind, Container, Guard, ZipKind};
+use crate::rules::{normalize_field_name, Patterns, Role};
 use crate::scan::{read_head, scan_reader, At, Ctx};
 use crate::summary::{FileStats, State, Summary};
 
@@ -62,7 +63,7 @@ pub fn scan_seekable(mut f: File, at: &At, ctx: Ctx) {
             }
             Err(e) => return ctx.entry(at, State::Failed, format!("cannot read: {e}")),
         }
-        match book_checks::xls_chains(&mut r) {
+        match checks::xls_chains(&mut r) {
             Ok(Some(why)) => return ctx.entry(at, State::Failed, format!("xls unreadable: {why}")),
             Err(e) => return ctx.entry(at, State::Failed, format!("cannot read: {e}")),
             Ok(None) => {}
@@ -102,7 +103,7 @@ pub fn scan_seekable(mut f: File, at: &At, ctx: Ctx) {
         return ctx.entry(at, State::Skipped, reason);
     }
     if book == Book::Xlsx {
-        if let Some(why) = book_checks::xlsx_shared_strings(&mut z) {
+        if let Some(why) = checks::xlsx_shared_strings(&mut z) {
             return ctx.entry(at, State::Failed, format!("xlsx unreadable: {why}"));
         }
     }
@@ -126,10 +127,10 @@ enum Ole2Kind {
 }
 
 fn ole2_kind<R: Read + Seek>(r: &mut R) -> std::io::Result<Ole2Kind> {
-    let names = match book_checks::compound_names(r)? {
-        book_checks::Compound::Names(n) => n,
-        book_checks::Compound::Refused(why) => return Ok(Ole2Kind::Refused(why)),
-        book_checks::Compound::Unjudged => return Ok(Ole2Kind::Xls),
+    let names = match checks::compound_names(r)? {
+        checks::Compound::Names(n) => n,
+        checks::Compound::Refused(why) => return Ok(Ole2Kind::Refused(why)),
+        checks::Compound::Unjudged => return Ok(Ole2Kind::Xls),
     };
     Ok(ole2_kind_of(&names))
 }
@@ -419,12 +420,12 @@ impl<'a> Sheet<'a> {
                             self.names[*col as usize] = normalize_field_name(t);
                         }
                         if !t.is_empty() {
-                            self.header.push(crate::decode::text(t));
+                            self.header.push(crate::formats::decode::text(t));
                         }
                     }
                     self.roles = Some(Arc::new(roles));
-                    if crate::attribute::wants_samples(self.p) {
-                        self.sample_left = crate::attribute::SAMPLE_RECORDS;
+                    if crate::summary::attribution::wants_samples(self.p) {
+                        self.sample_left = crate::summary::attribution::SAMPLE_RECORDS;
                     }
                     return;
                 }
@@ -576,7 +577,7 @@ fn analyze_rows(
     name: &str,
     format: &str,
     p: &Patterns,
-    x: &crate::extras::Extras,
+    x: &crate::analyze::extras::Extras,
     offset: u64,
 ) -> Summary {
     let mut s = Summary::default();
@@ -653,7 +654,7 @@ fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
                 send(c);
             }
             header_names.append(&mut sheet.header);
-            crate::attribute::tally_pairs(&sheet.sample, p, &mut shapes);
+            crate::summary::attribution::tally_pairs(&sheet.sample, p, &mut shapes);
         };
         match book {
             Book::Xlsx | Book::Xlsb => {
@@ -843,7 +844,9 @@ mod tests {
             shown(Cell::Int(3171014101900010), Role::Nik),
             "3.17101410190001E+15"
         );
-        assert!(crate::detect::is_excel_damaged(b"3.17101410190001E+15"));
+        assert!(crate::analyze::detect::is_excel_damaged(
+            b"3.17101410190001E+15"
+        ));
         // Not ending in 0, or not a NIK column, or text: written in full.
         assert_eq!(
             shown(Cell::Number(3171014101900001.0), Role::Nik),

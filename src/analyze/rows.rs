@@ -19,8 +19,8 @@ use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 
-use crate::fingerprint::{push_hex, Key};
-use crate::patterns::Kind;
+use crate::rules::Kind;
+use crate::summary::fingerprint::{push_hex, Key};
 
 pub const HEADER: &str = "path,record,tier,kinds,valid,invalid,fingerprints\n";
 
@@ -228,7 +228,7 @@ impl RowBuf {
                     push_mask(h.kind, hits.value(h), &mut field);
                 }
             }
-            crate::records::write_csv_field(&field, s);
+            crate::formats::records::write_csv_field(&field, s);
         }
         s.push(b',');
         if let Some(key) = key {
@@ -295,7 +295,7 @@ fn copy_rows<R: Read + Seek>(
             base = 0;
             path_field.clear();
             let shown = name(&c.path);
-            crate::records::write_csv_field(
+            crate::formats::records::write_csv_field(
                 crate::escape::csv_cell(&shown).as_bytes(),
                 &mut path_field,
             );
