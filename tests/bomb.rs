@@ -6,23 +6,11 @@
 //! waited for (`getrusage(RUSAGE_CHILDREN)`), so no other test's scan may run beside it.
 
 use std::fs;
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde_json::Value;
-
-#[path = "common/bombs.rs"]
-mod bombs;
-use bombs::{deflate_bomb, gzip_of, zip_one};
-#[path = "common/run.rs"]
-mod run;
-
-/// Scans `path`; returns the summary, the exit code and the wall time.
-fn scan(path: &Path) -> (Value, i32, Duration) {
-    let t = Instant::now();
-    let (v, code) = run::scan_json(path, &[]);
-    (v, code, t.elapsed())
-}
+mod common;
+use common::bombs::{deflate_bomb, gzip_of, zip_one};
+use common::measure::{scan, Run};
 
 /// The peak resident memory of the largest child process waited for so far, in bytes.
 fn children_max_rss() -> u64 {
@@ -49,7 +37,9 @@ fn one_gigabyte_bombs_are_skipped_fast_and_in_little_memory() {
     );
 
     for (path, entry) in [(&zip, "bomb.zip!data.csv"), (&gz, "bomb.csv.gz")] {
-        let (v, code, elapsed) = scan(path);
+        let Run {
+            v, code, elapsed, ..
+        } = scan(&[path], &[]);
         let rss = children_max_rss();
         eprintln!(
             "{entry}: {:.3} s, peak RSS of any scan so far {:.1} MB",
@@ -75,7 +65,9 @@ fn a_member_larger_than_its_header_says_is_cut_there() {
     let zip = dir.path().join("liar.zip");
     // Declares 1000 bytes (a ratio no check would flag) but inflates to 256 MiB.
     fs::write(&zip, zip_one("data.txt", &deflate, crc, 1000)).unwrap();
-    let (v, code, elapsed) = scan(&zip);
+    let Run {
+        v, code, elapsed, ..
+    } = scan(&[&zip], &[]);
     let f = &v["files"][0];
     assert_eq!(f["path"], "liar.zip!data.txt");
     assert_eq!(f["state"], "partial", "{}", v["ledger"]);

@@ -10,12 +10,9 @@ use std::process::Output;
 use regex::Regex;
 use serde_json::Value;
 
-#[path = "common/paths.rs"]
-mod paths;
-#[path = "common/run.rs"]
-mod run;
-use paths::fixtures;
-use run::triage;
+mod common;
+use common::paths::fixtures;
+use common::run::triage;
 
 fn ok(args: &[&str]) -> Output {
     let out = triage().args(args).output().expect("running triage");

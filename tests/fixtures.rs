@@ -8,53 +8,15 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use regex::Regex;
 use serde_json::Value;
 
-#[path = "common/archives.rs"]
-mod archives;
 mod common;
-#[path = "common/paths.rs"]
-mod paths;
-#[path = "common/run.rs"]
-mod run;
-use paths::{fixtures, root};
-use run::triage;
-
-fn run(args: &[&str], paths: &[&Path]) -> Output {
-    run::scan_output(paths, args)
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("an exit code, not a signal")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// `triage scan PATH --json`, which must exit with `want`.
-fn scan_json(path: &Path, extra: &[&str], want: i32) -> Value {
-    let mut args = vec!["--json"];
-    args.extend_from_slice(extra);
-    let out = run(&args, &[path]);
-    assert_eq!(
-        code(&out),
-        want,
-        "scan {} {extra:?} exited {:?}:\n{}",
-        path.display(),
-        out.status,
-        stderr(&out)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "scan output is not JSON ({e}):\n{}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
-}
+use common::archives;
+use common::paths::{fixtures, root};
+use common::run::{scan, scan_json_exit, triage, Scanned};
+use common::truth::{same_number, truth_mismatches};
 
 fn without_run(mut v: Value) -> Value {
     v.as_object_mut().expect("a summary object").remove("run");
@@ -86,17 +48,16 @@ fn leaves(v: &Value, path: &str, out: &mut BTreeMap<String, Value>) {
 
 #[test]
 fn scan_of_fixtures_matches_expected_json() {
-    let out = run(
-        &["--expect", "fixtures/expected.json", "--format", "json"],
+    let out = scan(
         &[&fixtures()],
+        &["--expect", "fixtures/expected.json", "--format", "json"],
     );
     assert_eq!(
-        code(&out),
-        0,
+        out.code, 0,
         "`triage scan fixtures/ --expect fixtures/expected.json` failed; if a change moved a \
          count on purpose, check the table in fixtures/README.md and regenerate with \
          `bash fixtures/make.sh --expected`:\n{}",
-        stderr(&out)
+        out.stderr
     );
 }
 
@@ -112,17 +73,12 @@ fn a_moved_count_fails_expect_and_names_the_path() {
     let path = dir.path().join("baseline.json");
     fs::write(&path, serde_json::to_string_pretty(&baseline).unwrap()).unwrap();
 
-    let out = run(
-        &["--expect", path.to_str().unwrap(), "--format", "json"],
+    let out = scan(
         &[&fixtures()],
+        &["--expect", path.to_str().unwrap(), "--format", "json"],
     );
-    assert_eq!(
-        code(&out),
-        1,
-        "a moved count must exit 1:\n{}",
-        stderr(&out)
-    );
-    let err = stderr(&out);
+    assert_eq!(out.code, 1, "a moved count must exit 1:\n{}", out.stderr);
+    let err = out.stderr;
     let want = format!(
         "records.confirmed: baseline {}, scan {confirmed}",
         confirmed + 1
@@ -320,7 +276,7 @@ fn check_file(name: &str, want: &Value, got: &Value) -> Vec<String> {
     }
     for (path, x) in &w {
         match g.get(path) {
-            Some(y) if common::same_number(x, y) => {}
+            Some(y) if same_number(x, y) => {}
             Some(y) => bad.push(format!("{path}: want {x}, scan {y}")),
             None => bad.push(format!("{path}: want {x}, scan has no such key")),
         }
@@ -364,7 +320,7 @@ fn every_tricky_file_gives_its_documented_counts() {
             bad.push(format!("{name}: in the table but missing on disk"));
             continue;
         }
-        let got = scan_json(&path, &[], 0);
+        let got = scan_json_exit(&path, &[], 0);
         bad.extend(check_file(name, want, &got));
     }
     assert!(
@@ -378,10 +334,10 @@ fn every_tricky_file_gives_its_documented_counts() {
 #[test]
 fn encodings_of_one_file_count_the_same() {
     let dir = fixtures().join("tricky/encoding");
-    let source = without_run(scan_json(&dir.join("source.csv"), &[], 0));
+    let source = without_run(scan_json_exit(&dir.join("source.csv"), &[], 0));
     for (file, format) in SAME_AS_SOURCE {
         let name = file.trim_start_matches("encoding/");
-        let v = without_run(scan_json(&dir.join(name), &[], 0));
+        let v = without_run(scan_json_exit(&dir.join(name), &[], 0));
         assert_eq!(v["files"][0]["format"], *format, "{file}");
         for section in ["records", "identifiers"] {
             assert_eq!(
@@ -394,7 +350,7 @@ fn encodings_of_one_file_count_the_same() {
 
 #[test]
 fn a_file_counts_the_same_alone_and_inside_the_fixtures_scan() {
-    let all = scan_json(&fixtures(), &[], 0);
+    let all = scan_json_exit(&fixtures(), &[], 0);
     let rows: BTreeMap<String, &Value> = all["files"]
         .as_array()
         .unwrap()
@@ -406,7 +362,7 @@ fn a_file_counts_the_same_alone_and_inside_the_fixtures_scan() {
     sorted.sort();
     assert_eq!(paths, sorted, "files[] must be sorted by path");
     for name in tricky_table().keys() {
-        let alone = scan_json(&fixtures().join("tricky").join(name), &[], 0);
+        let alone = scan_json_exit(&fixtures().join("tricky").join(name), &[], 0);
         let mut one = alone["files"][0].clone();
         one["path"] = Value::from(format!("tricky/{name}"));
         let row = rows
@@ -437,15 +393,15 @@ fn a_file_counts_the_same_alone_and_inside_the_fixtures_scan() {
 
 #[test]
 fn thread_counts_give_identical_summaries() {
-    let one = without_run(scan_json(&fixtures(), &["-j1"], 0));
+    let one = without_run(scan_json_exit(&fixtures(), &["-j1"], 0));
     for j in ["-j2", "-j8"] {
-        let other = without_run(scan_json(&fixtures(), &[j], 0));
+        let other = without_run(scan_json_exit(&fixtures(), &[j], 0));
         assert!(one == other, "{j} differs from -j1 outside `run`");
     }
     // The same bytes, not only the same values.
-    let a = run(&["--json", "-j1"], &[&fixtures()]);
-    let b = run(&["--json", "-j8"], &[&fixtures()]);
-    let strip = |o: &Output| {
+    let a = scan(&[&fixtures()], &["--json", "-j1"]);
+    let b = scan(&[&fixtures()], &["--json", "-j8"]);
+    let strip = |o: &Scanned| {
         let s = String::from_utf8_lossy(&o.stdout).into_owned();
         s[..s.find("\"run\"").expect("a run section")].to_string()
     };
@@ -459,8 +415,8 @@ fn synth_fixture_matches_its_truth() {
     let truth: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(truth["rows"], 2000);
     assert_eq!(truth["seed"], 42);
-    let summary = scan_json(&dir, &[], 0);
-    let bad = common::truth_mismatches(&truth, &summary);
+    let summary = scan_json_exit(&dir, &[], 0);
+    let bad = truth_mismatches(&truth, &summary);
     assert!(
         bad.is_empty(),
         "{} mismatch(es) between fixtures/synth/truth.json and its scan:\n  {}",
@@ -477,7 +433,11 @@ fn synth_fixture_is_what_synth_writes_today() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for file in ["bpjs_sample.csv", "truth.json"] {
         let fresh = fs::read(dir.path().join(file)).unwrap();
         let committed = fs::read(fixtures().join("synth").join(file)).unwrap();
@@ -580,15 +540,15 @@ fn no_raw_value_in_any_output_format() {
         );
     }
     for format in ["text", "json", "csv"] {
-        let out = run(&["--format", format], &[&fixtures()]);
-        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let out = scan(&[&fixtures()], &["--format", format]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
         let mut shown = String::from_utf8_lossy(&out.stdout).into_owned();
         if format == "json" {
             // `run.bytes_per_s` is a free-running number: leave it out of the digit check.
             let v: Value = serde_json::from_str(&shown).unwrap();
             shown = serde_json::to_string_pretty(&without_run(v)).unwrap();
         }
-        shown.push_str(&stderr(&out));
+        shown.push_str(&out.stderr);
         assert!(
             !shown.contains('@'),
             "--format {format}: an e-mail-like `@` in the output"
@@ -614,27 +574,27 @@ fn bad_fixtures() -> PathBuf {
 #[test]
 fn a_missing_root_is_fatal() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(&[], &[&dir.path().join("no-such-dir")]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let out = scan(&[&dir.path().join("no-such-dir")], &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stdout.is_empty());
 }
 
 #[test]
 fn zero_threads_is_a_bad_argument() {
-    let out = run(&["--threads", "0"], &[&fixtures().join("tricky")]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
-    let out = run(&["-j", "many"], &[&fixtures().join("tricky")]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let out = scan(&[&fixtures().join("tricky")], &["--threads", "0"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let out = scan(&[&fixtures().join("tricky")], &["-j", "many"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
 }
 
 #[test]
 fn a_failed_entry_makes_the_scan_incomplete() {
     // A gzip stream cut short is `partial`: the scan is incomplete.
-    let v = scan_json(&bad_fixtures().join("truncated.csv.gz"), &[], 3);
+    let v = scan_json_exit(&bad_fixtures().join("truncated.csv.gz"), &[], 3);
     assert_eq!(v["files"][0]["state"], "partial");
     // A zip member with a bad CRC (partial); a zip cut before its directory (partial, its
     // first member read whole, the second cut).
-    let v = scan_json(&bad_fixtures(), &[], 3);
+    let v = scan_json_exit(&bad_fixtures(), &[], 3);
     assert_eq!(v["ledger"]["entries"], 5);
     assert_eq!(v["ledger"]["scanned"], 1);
     assert_eq!(v["ledger"]["partial"], 4);
@@ -655,7 +615,7 @@ fn skipped_entries_do_not_make_a_scan_incomplete() {
     for f in ["image.png", "empty.csv", "blank.txt"] {
         fs::copy(fixtures().join("tricky").join(f), dir.path().join(f)).unwrap();
     }
-    let v = scan_json(dir.path(), &[], 0);
+    let v = scan_json_exit(dir.path(), &[], 0);
     assert_eq!(v["ledger"]["skipped"], 3);
     assert_eq!(v["records"]["total"], 0);
 }
@@ -663,27 +623,27 @@ fn skipped_entries_do_not_make_a_scan_incomplete() {
 #[test]
 fn expect_mismatch_wins_over_an_incomplete_scan() {
     let dir = tempfile::tempdir().unwrap();
-    let mut v = scan_json(&bad_fixtures(), &[], 3);
+    let mut v = scan_json_exit(&bad_fixtures(), &[], 3);
     let baseline = dir.path().join("baseline.json");
     fs::write(&baseline, serde_json::to_string(&v).unwrap()).unwrap();
     // The same baseline: the comparison passes, the scan is still incomplete.
-    let out = run(
-        &["--expect", baseline.to_str().unwrap()],
+    let out = scan(
         &[&bad_fixtures()],
+        &["--expect", baseline.to_str().unwrap()],
     );
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert_eq!(out.code, 3, "{}", out.stderr);
     // A moved count: 1 wins over 3.
     v["ledger"]["failed"] = Value::from(v["ledger"]["failed"].as_u64().unwrap() + 1);
     fs::write(&baseline, serde_json::to_string(&v).unwrap()).unwrap();
-    let out = run(
-        &["--expect", baseline.to_str().unwrap()],
+    let out = scan(
         &[&bad_fixtures()],
+        &["--expect", baseline.to_str().unwrap()],
     );
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        stderr(&out).contains("ledger.failed: baseline"),
+        out.stderr.contains("ledger.failed: baseline"),
         "{}",
-        stderr(&out)
+        out.stderr
     );
 }
 
@@ -693,8 +653,8 @@ fn expect_mismatch_wins_over_an_incomplete_scan() {
 
 #[test]
 fn gzip_stream_counts_like_its_content() {
-    let gz = scan_json(&fixtures().join("formats/export.csv.gz"), &[], 0);
-    let plain = scan_json(&fixtures().join("tricky/card_field.csv"), &[], 0);
+    let gz = scan_json_exit(&fixtures().join("formats/export.csv.gz"), &[], 0);
+    let plain = scan_json_exit(&fixtures().join("tricky/card_field.csv"), &[], 0);
     assert_eq!(gz["files"][0]["path"], "export.csv.gz");
     assert_eq!(gz["files"][0]["state"], "scanned");
     for section in ["records", "identifiers"] {
@@ -708,8 +668,8 @@ fn zip_members_are_entries() {
     let csv = fs::read(fixtures().join("tricky/card_field.csv")).unwrap();
     let zip = archives::zip(&[("data/card_field.csv", &csv)], true);
     fs::write(dir.path().join("dump.zip"), zip).unwrap();
-    let v = scan_json(dir.path(), &[], 0);
-    let plain = scan_json(&fixtures().join("tricky/card_field.csv"), &[], 0);
+    let v = scan_json_exit(dir.path(), &[], 0);
+    let plain = scan_json_exit(&fixtures().join("tricky/card_field.csv"), &[], 0);
     assert_eq!(v["files"][0]["path"], "dump.zip!data/card_field.csv");
     for section in ["records", "identifiers"] {
         assert_eq!(v[section], plain[section], "{section}");
@@ -723,7 +683,7 @@ fn sql_insert_tuples_are_records() {
                 INSERT INTO `peserta` (`nik`, `nama`, `tgl_lahir`) VALUES \
                 ('3171010101900001','Budi','1990-01-01'),('3171014101900002','Ani','1990-01-01');\n";
     fs::write(dir.path().join("dump.sql"), dump).unwrap();
-    let v = scan_json(dir.path(), &[], 0);
+    let v = scan_json_exit(dir.path(), &[], 0);
     assert_eq!(v["records"]["total"], 2, "one record per tuple");
     assert_eq!(
         v["records"]["confirmed"], 2,
@@ -741,7 +701,7 @@ fn reference_records_and_key_options_exist() {
     let reference = dir.path().join("reference.txt");
     fs::write(&reference, "3171010101900001\n").unwrap();
     let records = dir.path().join("records.csv");
-    let v = scan_json(
+    let v = scan_json_exit(
         &fixtures().join("tricky/nik_rules.txt"),
         &[
             "--reference",

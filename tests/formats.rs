@@ -5,25 +5,18 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use flate2::Compression;
 use serde_json::{Map, Value};
 
-#[path = "common/archives.rs"]
-mod archives;
-#[path = "common/paths.rs"]
-mod paths;
-#[path = "common/run.rs"]
-mod run;
-use archives::{gzip, zip};
-use paths::{fixtures, root};
-use run::scan_json as scan;
-use run::triage;
+mod common;
+use common::archives::{bzip2, gzip, xz, zip, zstd};
+use common::paths::{fixtures, root};
+use common::run::{scan_json, triage};
 
 fn scan_ok(path: &Path) -> Value {
-    let (v, code) = scan(path, &[]);
+    let (v, code) = scan_json(path, &[]);
     assert_eq!(code, 0, "scan {}: {}", path.display(), v["ledger"]);
     v
 }
@@ -114,7 +107,7 @@ fn zip_members_nested_archives_and_streams_are_entries() {
 #[test]
 fn damaged_archives_are_partial_or_failed_and_the_scan_exits_3() {
     let bad = root().join("fixtures-bad");
-    let (v, code) = scan(&bad.join("bad_crc.zip"), &[]);
+    let (v, code) = scan_json(&bad.join("bad_crc.zip"), &[]);
     assert_eq!(code, 3);
     let f = &v["files"][0];
     assert_eq!(f["path"], "bad_crc.zip!people.tsv");
@@ -122,7 +115,7 @@ fn damaged_archives_are_partial_or_failed_and_the_scan_exits_3() {
     assert_eq!(f["records"], 3, "the records before the damage count");
     // Cut before its central directory: the members are read from their local headers up
     // to the cut; the archive's own entry says so.
-    let (v, code) = scan(&bad.join("truncated.zip"), &[]);
+    let (v, code) = scan_json(&bad.join("truncated.zip"), &[]);
     assert_eq!(code, 3);
     let rows: Vec<(&str, &str, u64)> = v["files"]
         .as_array()
@@ -144,7 +137,7 @@ fn damaged_archives_are_partial_or_failed_and_the_scan_exits_3() {
             ("truncated.zip!export.csv.gz", "partial", 13),
         ]
     );
-    let (v, code) = scan(&bad.join("truncated.csv.gz"), &[]);
+    let (v, code) = scan_json(&bad.join("truncated.csv.gz"), &[]);
     assert_eq!(code, 3);
     assert_eq!(v["files"][0]["state"], "partial");
     assert_eq!(v["files"][0]["path"], "truncated.csv.gz");
@@ -153,23 +146,6 @@ fn damaged_archives_are_partial_or_failed_and_the_scan_exits_3() {
 // ---------------------------------------------------------------------------------------
 // Streams and archives generated here
 // ---------------------------------------------------------------------------------------
-
-fn bzip2(data: &[u8]) -> Vec<u8> {
-    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-fn xz(data: &[u8]) -> Vec<u8> {
-    let mut w =
-        lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(3)).unwrap();
-    w.write_all(data).unwrap();
-    w.finish().unwrap()
-}
-
-fn zstd(data: &[u8]) -> Vec<u8> {
-    zstd::encode_all(data, 3).unwrap()
-}
 
 #[test]
 fn every_stream_and_archive_kind_counts_like_its_content() {
@@ -247,11 +223,11 @@ fn nesting_is_bounded() {
 
     // The limits are options: a deeper allowance opens all eight gzips, a tighter size or
     // ratio limit skips the stream with its reason.
-    let (v, code) = scan(&path, &["--max-depth", "10"]);
+    let (v, code) = scan_json(&path, &["--max-depth", "10"]);
     assert_eq!(code, 0);
     assert_eq!(v["files"][0]["state"], "scanned", "{}", v["ledger"]);
     assert_eq!(v["identifiers"]["nik"]["valid"], 1);
-    let (v, _) = scan(&path, &["--max-depth", "10", "--max-entry-size", "8"]);
+    let (v, _) = scan_json(&path, &["--max-depth", "10", "--max-entry-size", "8"]);
     assert_eq!(v["files"][0]["state"], "skipped", "{}", v["ledger"]);
     let reason = v["ledger"]["problems"][0]["reason"].as_str().unwrap();
     assert!(reason.contains("too large"), "{reason}");
@@ -372,7 +348,7 @@ fn a_broken_workbook_fails_with_a_reason() {
     // A zip that says it is a workbook but holds no sheets' parts.
     let path = dir.path().join("broken.xlsx");
     fs::write(&path, zip(&[("xl/workbook.xml", b"<workbook")], true)).unwrap();
-    let (v, code) = scan(&path, &[]);
+    let (v, code) = scan_json(&path, &[]);
     assert_eq!(code, 3);
     assert_eq!(v["files"][0]["state"], "failed");
     assert!(!v["ledger"]["problems"][0]["reason"]
@@ -598,9 +574,12 @@ fn one_sample_in_nine_formats_gives_identical_counts() {
             v.as_object_mut().unwrap().remove("run");
             v
         };
-        let one = strip(scan(&out.join(name), &["-j1"]).0);
+        let one = strip(scan_json(&out.join(name), &["-j1"]).0);
         for j in ["-j2", "-j8"] {
-            assert!(one == strip(scan(&out.join(name), &[j]).0), "{name} {j}");
+            assert!(
+                one == strip(scan_json(&out.join(name), &[j]).0),
+                "{name} {j}"
+            );
         }
     }
 }
@@ -648,7 +627,7 @@ fn a_mixed_folder_accounts_for_every_file_and_member() {
     fs::write(d.join("empty.zip"), zip(&[], true)).unwrap();
     fs::write(d.join("archive.7z"), b"7z\xbc\xaf\x27\x1c\x00\x04").unwrap();
 
-    let (v, code) = scan(d, &[]);
+    let (v, code) = scan_json(d, &[]);
     assert_eq!(
         code, 3,
         "partial and failed entries make the scan incomplete"
@@ -767,7 +746,7 @@ fn cut_or_flipped_inputs_of_every_format_never_crash_the_scan() {
             files += 2;
         }
     }
-    let (v, code) = scan(&out, &["-j1"]);
+    let (v, code) = scan_json(&out, &["-j1"]);
     assert!(code == 0 || code == 3, "exit {code}");
     // Damage is reported the same way whatever the thread count.
     let strip = |mut v: Value| {
@@ -775,7 +754,7 @@ fn cut_or_flipped_inputs_of_every_format_never_crash_the_scan() {
         v
     };
     assert!(
-        strip(v.clone()) == strip(scan(&out, &["-j8"]).0),
+        strip(v.clone()) == strip(scan_json(&out, &["-j8"]).0),
         "-j1 and -j8 differ"
     );
     let l = &v["ledger"];

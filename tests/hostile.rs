@@ -19,17 +19,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
-#[path = "common/archives.rs"]
-mod archives;
-#[path = "common/bombs.rs"]
-mod bombs;
-#[path = "common/run.rs"]
-mod run;
-use archives::{gzip, zip};
+mod common;
+use common::archives::{gzip, zip};
+use common::bombs;
+use common::measure::{scan, scan_stdin, Run, Running};
+use common::run::triage_path;
 use flate2::Compression;
-use run::triage_path;
 
 const MIB: usize = 1 << 20;
 
@@ -38,69 +33,9 @@ const GOOD_CSV: &[u8] = b"nama,nik,hp\n\
 Budi,3171010101900001,081234567890\n\
 Ani,3171014101900002,081234567891\n";
 
-/// One scan: its summary, exit code, wall time and peak resident memory.
-struct Run {
-    v: Value,
-    code: i32,
-    elapsed: Duration,
-    rss: u64,
-    stderr: String,
-}
-
+/// The check every case of this file shares: the valid CSV beside the bad file was read in
+/// full.
 impl Run {
-    /// The `files` row of `path`.
-    fn file(&self, path: &str) -> &Value {
-        self.v["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["path"] == path)
-            .unwrap_or_else(|| panic!("no entry {path:?} in {}", self.v["files"]))
-    }
-
-    fn reason(&self, path: &str) -> String {
-        self.v["ledger"]["problems"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["path"] == path)
-            .and_then(|p| p["reason"].as_str())
-            .unwrap_or_else(|| panic!("no problem for {path:?} in {}", self.v["ledger"]))
-            .to_string()
-    }
-
-    /// The bounds and invariants every case shares.
-    fn check(&self, case: &str, code: i32, max_time: Duration, max_rss_mb: u64) {
-        eprintln!(
-            "{case}: exit {}, {:.2} s (bound {:?}), peak RSS {:.1} MB (bound {max_rss_mb} MB), test process {:.1} MB",
-            self.code,
-            self.elapsed.as_secs_f64(),
-            max_time,
-            self.rss as f64 / 1e6,
-            self_rss() as f64 / 1e6
-        );
-        assert!(!self.stderr.contains("panicked"), "{case}: {}", self.stderr);
-        assert_eq!(self.code, code, "{case}: {}", self.v["ledger"]);
-        assert!(self.elapsed < max_time, "{case}: {:?}", self.elapsed);
-        assert!(
-            self.rss < max_rss_mb * 1_000_000,
-            "{case}: RSS {}",
-            self.rss
-        );
-        let l = &self.v["ledger"];
-        let states: u64 = ["scanned", "partial", "skipped", "failed"]
-            .iter()
-            .map(|s| l[s].as_u64().unwrap())
-            .sum();
-        assert_eq!(l["entries"].as_u64(), Some(states), "{case}: {l}");
-        assert_eq!(
-            self.v["files"].as_array().unwrap().len() as u64,
-            states,
-            "{case}: one row per entry"
-        );
-    }
-
-    /// The valid CSV beside the bad file was read in full.
     fn good_counted(&self, path: &str) {
         let f = self.file(path);
         assert_eq!(f["state"], "scanned", "{f}");
@@ -108,92 +43,6 @@ impl Run {
         assert_eq!(f["valid"]["nik"], 2, "{f}");
         assert_eq!(f["valid"]["phone"], 2, "{f}");
     }
-}
-
-/// Runs `triage scan ARGS --json --no-progress`, stdout into a file, and reaps the child with
-/// `wait4` for its own resource usage.
-#[allow(clippy::zombie_processes)] // reaped by `wait4`, which std does not know about
-fn scan(args: &[&Path], extra: &[&str]) -> Run {
-    let out = tempfile::NamedTempFile::new().unwrap();
-    let err = tempfile::NamedTempFile::new().unwrap();
-    let t = Instant::now();
-    let child = Command::new(triage_path())
-        .arg("scan")
-        .args(args)
-        .args(["--json", "--no-progress"])
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(out.reopen().unwrap())
-        .stderr(err.reopen().unwrap())
-        .spawn()
-        .unwrap();
-    let (code, rss) = wait4(child.id());
-    let elapsed = t.elapsed();
-    let stdout = fs::read(out.path()).unwrap();
-    let stderr = fs::read_to_string(err.path()).unwrap_or_default();
-    let v = serde_json::from_slice(&stdout)
-        .unwrap_or_else(|e| panic!("exit {code}, not JSON ({e}): {stderr}"));
-    Run {
-        v,
-        code,
-        elapsed,
-        rss,
-        stderr,
-    }
-}
-
-/// [`scan`] with `input` on standard input, through a pipe.
-#[allow(clippy::zombie_processes)] // reaped by `wait4`, which std does not know about
-fn scan_stdin(args: &[&Path], input: &[u8]) -> Run {
-    let out = tempfile::NamedTempFile::new().unwrap();
-    let err = tempfile::NamedTempFile::new().unwrap();
-    let t = Instant::now();
-    let mut child = Command::new(triage_path())
-        .arg("scan")
-        .args(args)
-        .args(["--json", "--no-progress"])
-        .stdin(Stdio::piped())
-        .stdout(out.reopen().unwrap())
-        .stderr(err.reopen().unwrap())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    // A scan that does not read its input must not block the test: the write then fails.
-    let _ = stdin.write_all(input);
-    drop(stdin);
-    let (code, rss) = wait4(child.id());
-    let stderr = fs::read_to_string(err.path()).unwrap_or_default();
-    let v = serde_json::from_slice(&fs::read(out.path()).unwrap())
-        .unwrap_or_else(|e| panic!("exit {code}, not JSON ({e}): {stderr}"));
-    Run {
-        v,
-        code,
-        elapsed: t.elapsed(),
-        rss,
-        stderr,
-    }
-}
-
-/// Waits for `pid`: its exit code (128 + signal when killed) and peak resident bytes.
-fn wait4(pid: u32) -> (i32, u64) {
-    let mut status = 0;
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 writes the status and one rusage struct into the pointers it is given.
-    let rc = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut ru) };
-    assert_eq!(rc, pid as libc::pid_t, "wait4");
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        128 + libc::WTERMSIG(status)
-    };
-    (code, ru.ru_maxrss as u64 * 1024)
-}
-
-fn self_rss() -> u64 {
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage writes one rusage struct into the pointer it is given.
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
-    ru.ru_maxrss as u64 * 1024
 }
 
 /// A temporary folder holding `ok.csv`.
@@ -816,7 +665,6 @@ fn write_fifo_when_read(path: &Path, data: &'static [u8]) -> std::thread::JoinHa
 }
 
 #[test]
-#[allow(clippy::zombie_processes)] // reaped by `wait4`, which std does not know about
 fn a_file_that_disappears_during_the_scan() {
     // Deterministic: with one worker, entries are read in walk order, and the walk is done
     // before the first file is opened. Once the scan holds `a_big.txt` open, `z_gone.csv`
@@ -830,18 +678,9 @@ fn a_file_that_disappears_during_the_scan() {
     write_repeated(&d.path().join("a_big.txt"), b"", &block, 300 * MIB, b"");
     let gone = d.path().join("z_gone.csv");
     fs::write(&gone, GOOD_CSV).unwrap();
-    let out = tempfile::NamedTempFile::new().unwrap();
     let t = Instant::now();
-    let child = Command::new(triage_path())
-        .arg("scan")
-        .arg(d.path())
-        .args(["--json", "--no-progress", "-j", "1"])
-        .stdin(Stdio::null())
-        .stdout(out.reopen().unwrap())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let fds = PathBuf::from(format!("/proc/{}/fd", child.id()));
+    let running = Running::start(&[d.path()], &["-j", "1"], Stdio::null());
+    let fds = PathBuf::from(format!("/proc/{}/fd", running.child.id()));
     let big = d.path().join("a_big.txt");
     let mut seen = false;
     while !seen && t.elapsed() < secs(30) {
@@ -857,15 +696,7 @@ fn a_file_that_disappears_during_the_scan() {
     }
     assert!(seen, "the scan never opened a_big.txt");
     fs::remove_file(&gone).unwrap();
-    let (code, rss) = wait4(child.id());
-    let v: Value = serde_json::from_slice(&fs::read(out.path()).unwrap()).unwrap();
-    let r = Run {
-        v,
-        code,
-        elapsed: t.elapsed(),
-        rss,
-        stderr: String::new(),
-    };
+    let r = running.finish();
     r.check("file removed during the scan", 3, secs(30), 300);
     r.good_counted("ok.csv");
     assert_eq!(r.file("a_big.txt")["state"], "scanned");

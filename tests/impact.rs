@@ -7,29 +7,16 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use triage::summary::fingerprint::{hex, Key};
 
-#[path = "common/paths.rs"]
-mod paths;
-#[path = "common/run.rs"]
-mod run;
-use paths::fixtures;
-use run::triage;
+mod common;
+use common::paths::fixtures;
+use common::run::{scan, scan_json_exit, triage, Scanned};
 
-/// `triage scan PATH... ARGS --no-progress` → (exit code, stdout, stderr).
-fn scan(paths: &[&Path], args: &[&str]) -> (i32, Vec<u8>, String) {
-    let out = run::scan_output(paths, args);
-    (
-        out.status.code().expect("an exit code"),
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn scan_json(path: &Path, args: &[&str]) -> Value {
-    let mut a = vec!["--json", "--as-of", "2025-06-15"];
+/// The summary of `triage scan PATH --json --as-of 2025-06-15 ARGS`, which must exit 0: ages
+/// are counted on a fixed day.
+fn summary_as_of(path: &Path, args: &[&str]) -> Value {
+    let mut a = vec!["--as-of", "2025-06-15"];
     a.extend_from_slice(args);
-    let (code, out, err) = scan(&[path], &a);
-    assert_eq!(code, 0, "scan {} failed: {err}", path.display());
-    serde_json::from_slice(&out).expect("JSON summary")
+    scan_json_exit(path, &a, 0)
 }
 
 /// A valid NIK: Gambir (317101), born 1 Jan 1990 (women: day + 40), serial `i`.
@@ -68,7 +55,7 @@ fn synth_bpjs_sample_is_bpjs_kesehatan_with_evidence() {
         .arg(dir.path())
         .assert()
         .success();
-    let v = scan_json(dir.path(), &[]);
+    let v = summary_as_of(dir.path(), &[]);
     let (source, score) = best_source(&v);
     assert_eq!(source, "bpjs_kesehatan");
     assert!(score >= 0.9, "score {score}");
@@ -190,7 +177,7 @@ fn samples_shaped_like_each_profile_are_attributed_to_it() {
         ),
     ];
     for (want, path) in &cases {
-        let v = scan_json(path, &[]);
+        let v = summary_as_of(path, &[]);
         let (got, score) = best_source(&v);
         assert_eq!(
             got,
@@ -245,9 +232,9 @@ fn sql_dumps_and_workbooks_are_sampled_for_value_shapes_like_csv() {
     }
     wb.save(&xlsx_path).unwrap();
     let (a, b, c) = (
-        scan_json(&csv, &[]),
-        scan_json(&sql_path, &[]),
-        scan_json(&xlsx_path, &[]),
+        summary_as_of(&csv, &[]),
+        summary_as_of(&sql_path, &[]),
+        summary_as_of(&xlsx_path, &[]),
     );
     for v in [&a, &b, &c] {
         let top = &v["attribution"][0];
@@ -286,7 +273,7 @@ fn a_random_csv_is_unknown() {
     }
     let path = dir.path().join("random.csv");
     fs::write(&path, text).unwrap();
-    let v = scan_json(&path, &[]);
+    let v = summary_as_of(&path, &[]);
     assert_eq!(best_source(&v).0, "unknown");
 }
 
@@ -308,7 +295,7 @@ fn impact_counts_distinct_people_across_files_by_region_sex_and_age() {
         format!("{} {}\n3273010101150003\n", nik(1, false), nik(2, true)),
     )
     .unwrap();
-    let v = scan_json(dir.path(), &[]);
+    let v = summary_as_of(dir.path(), &[]);
     let im = &v["impact"];
     assert_eq!(im["as_of"], "2025-06-15");
     assert_eq!(im["people"], 3);
@@ -345,7 +332,7 @@ fn sensitive_categories_from_field_names_and_value_shapes() {
             ""
         )
     });
-    let v = scan_json(d, &[]);
+    let v = summary_as_of(d, &[]);
     let s = &v["sensitive"];
     assert_eq!(
         s["health"]["records"], 20,
@@ -384,7 +371,7 @@ fn reference_fingerprints_of_a_subset_report_exactly_that_subset() {
     let refpath = dir.path().join("reference.txt");
     fs::write(&refpath, reference).unwrap();
     let records = dir.path().join("records.csv");
-    let v = scan_json(
+    let v = summary_as_of(
         &data,
         &[
             "--reference",
@@ -411,12 +398,14 @@ fn reference_fingerprints_of_a_subset_report_exactly_that_subset() {
     assert_eq!(confirmed, subset);
 
     // A wrong key matches nothing; fingerprints without a key are refused.
-    let v = scan_json(
+    let v = summary_as_of(
         &data,
         &["--reference", refpath.to_str().unwrap(), "--key", "other"],
     );
     assert_eq!(v["records"]["reference_matched"], 0);
-    let (code, _, err) = scan(&[&data], &["--reference", refpath.to_str().unwrap()]);
+    let Scanned {
+        code, stderr: err, ..
+    } = scan(&[&data], &["--reference", refpath.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--key"), "{err}");
 }
@@ -432,7 +421,9 @@ fn records_file_is_owner_only_and_the_same_for_any_thread_count() {
     let mut files = Vec::new();
     for j in ["1", "2", "4"] {
         let out = dir.path().join(format!("records-{j}.csv"));
-        let (code, _, err) = scan(
+        let Scanned {
+            code, stderr: err, ..
+        } = scan(
             &[&dir.path().join("in")],
             &[
                 "-j",
@@ -522,7 +513,12 @@ fn no_raw_identifier_in_any_output_unless_revealed() {
     for format in ["text", "json", "csv", "html"] {
         let records = dir.path().join(format!("records-{format}.csv"));
         let html = dir.path().join(format!("report-{format}.html"));
-        let (code, out, err) = scan(
+        let Scanned {
+            code,
+            stdout: out,
+            stderr: err,
+            ..
+        } = scan(
             &[&fixtures()],
             &[
                 "--format",
@@ -562,7 +558,7 @@ fn no_raw_identifier_in_any_output_unless_revealed() {
 
     // With --reveal the same values do appear (so the check above can see them).
     let records = dir.path().join("revealed.csv");
-    let (code, _, _) = scan(
+    let Scanned { code, .. } = scan(
         &[&fixtures()],
         &["--reveal", "--records", records.to_str().unwrap()],
     );
@@ -606,7 +602,12 @@ fn find_raw(text: &str, raw: &std::collections::HashSet<&str>) -> Option<String>
 
 #[test]
 fn html_report_is_self_contained_and_holds_every_section() {
-    let (code, out, err) = scan(
+    let Scanned {
+        code,
+        stdout: out,
+        stderr: err,
+        ..
+    } = scan(
         &[&fixtures()],
         &["--format", "html", "--as-of", "2025-06-15"],
     );

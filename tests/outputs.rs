@@ -21,12 +21,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-#[path = "common/paths.rs"]
-mod paths;
-#[path = "common/run.rs"]
-mod run;
-use paths::fixtures;
-use run::triage;
+mod common;
+use common::archives::zip;
+use common::paths::fixtures;
+use common::run::{triage, triage_path};
 
 fn run(args: &[&std::ffi::OsStr]) -> Output {
     triage()
@@ -552,7 +550,7 @@ fn run_size_limited(args: &[&std::ffi::OsStr], ignore_signal: bool) -> Output {
         .arg(format!(
             "{trap}ulimit -c 0; ulimit -f 2; exec \"$0\" \"$@\""
         ))
-        .arg(run::triage_path())
+        .arg(triage_path())
         .args(args)
         .env_remove("TRIAGE_KEY")
         .output()
@@ -615,19 +613,13 @@ fn named_input(d: &Path) -> PathBuf {
     fs::write(data.join("scan_of_081298765432.txt"), "halo\n").unwrap();
     fs::write(data.join("budi@gmail.com.csv"), csv).unwrap();
     fs::write(data.join("npwp_012345678901000.txt"), "").unwrap();
-    let zip = File::create(data.join("arsip_6281298765431.zip")).unwrap();
-    let mut z = zip::ZipWriter::new(zip);
-    z.start_file(
-        "kk_3171011234567890.csv",
-        zip::write::SimpleFileOptions::default(),
+    fs::write(
+        data.join("arsip_6281298765431.zip"),
+        zip(&[("kk_3171011234567890.csv", csv.as_bytes())], false),
     )
     .unwrap();
-    std::io::Write::write_all(&mut z, csv.as_bytes()).unwrap();
-    z.finish().unwrap();
     data
 }
-
-use std::fs::File;
 
 #[test]
 fn rule6_identifier_in_file_name_is_masked_everywhere() {

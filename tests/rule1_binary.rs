@@ -5,40 +5,14 @@
 //! by the strings pass. Every input is built here, in a temporary folder.
 
 use std::fs;
-use std::path::Path;
 
 use serde_json::Value;
 
-#[path = "common/archives.rs"]
-mod archives;
-#[path = "common/run.rs"]
-mod run;
-use archives::{gzip, zip};
+mod common;
+use common::archives::{gzip, zip};
+use common::run::scan_json;
+use common::summary::{file, reason};
 use flate2::Compression;
-
-fn scan(path: &Path) -> (Value, i32) {
-    run::scan_json(path, &[])
-}
-
-fn file<'a>(v: &'a Value, path: &str) -> &'a Value {
-    v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == path)
-        .unwrap_or_else(|| panic!("no entry {path:?} in {}", v["files"]))
-}
-
-fn reason(v: &Value, path: &str) -> String {
-    v["ledger"]["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["path"] == path)
-        .and_then(|p| p["reason"].as_str())
-        .unwrap_or_else(|| panic!("no problem for {path:?} in {}", v["ledger"]))
-        .to_string()
-}
 
 /// Scans a folder holding `files`; asserts the exit code and that each `(path, reason)` is
 /// `failed` with exactly that reason.
@@ -49,7 +23,7 @@ fn expect_failed(files: &[(&str, Vec<u8>)], want: &[(&str, &str)]) -> Value {
         fs::create_dir_all(to.parent().unwrap()).unwrap();
         fs::write(to, bytes).unwrap();
     }
-    let (v, code) = scan(dir.path());
+    let (v, code) = scan_json(dir.path(), &[]);
     assert_eq!(
         code, 3,
         "an entry not read makes the scan incomplete: {}",
@@ -289,7 +263,7 @@ fn rule1_an_ole2_of_no_known_kind_is_read_by_the_strings_pass() {
     tail.resize(512, 0);
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("thing.bin"), compound(&["Contents"], &tail)).unwrap();
-    let (v, code) = scan(dir.path());
+    let (v, code) = scan_json(dir.path(), &[]);
     assert_eq!(code, 0, "{}", v["ledger"]);
     let f = file(&v, "thing.bin");
     assert_eq!(
@@ -410,7 +384,7 @@ fn rule1_unknown_binary_is_read_by_the_strings_pass_media_stays_skipped() {
     let mut elf = b"\x7fELF\x02\x01\x01\x00".to_vec();
     elf.extend_from_slice(PERSON);
     fs::write(d.join("tool"), elf).unwrap();
-    let (v, code) = scan(d);
+    let (v, code) = scan_json(d, &[]);
     assert_eq!(code, 0, "read or skipped, none failed: {}", v["ledger"]);
     for (path, format) in [("app.dat", "strings"), ("app.dat.gz", "gzip strings")] {
         let f = file(&v, path);

@@ -9,9 +9,8 @@
 
 use serde_json::{json, Value};
 
-#[path = "common/run.rs"]
-mod run;
-use run::scan_json as scan;
+mod common;
+use common::run::scan_json;
 
 /// Writes `name` holding `bytes` into a new folder and scans it: the folder (kept alive),
 /// the one `files` row and the exit code.
@@ -19,7 +18,7 @@ fn scan_one(name: &str, bytes: &[u8], extra: &[&str]) -> (tempfile::TempDir, Val
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
-    let (v, code) = scan(&path, extra);
+    let (v, code) = scan_json(&path, extra);
     let row = v["files"][0].clone();
     (dir, row, code)
 }

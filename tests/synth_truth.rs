@@ -8,9 +8,8 @@ use std::path::Path;
 use serde_json::Value;
 
 mod common;
-#[path = "common/run.rs"]
-mod run;
-use run::triage;
+use common::run::{scan, triage};
+use common::truth::truth_mismatches;
 
 const ROWS: &str = "20000";
 const SEED: &str = "7";
@@ -42,27 +41,11 @@ fn synth(dir: &Path, format: Option<&str>) -> Value {
     serde_json::from_str(&text).expect("truth.json is JSON")
 }
 
-fn scan(dir: &Path) -> Value {
-    let out = run::scan_output(&[dir], &["--format", "json"]);
-    assert!(
-        out.status.success(),
-        "triage scan failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "scan output is not JSON ({e}):\n{}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
-}
-
 fn check(format: Option<&str>) -> Value {
     let dir = tempfile::tempdir().expect("temp dir");
     let truth = synth(dir.path(), format);
-    let summary = scan(dir.path());
-    let mismatches = common::truth_mismatches(&truth, &summary);
+    let summary = scan(&[dir.path()], &["--format", "json"]).summary(0);
+    let mismatches = truth_mismatches(&truth, &summary);
     assert!(
         mismatches.is_empty(),
         "{} mismatch(es) between truth.json and `triage scan` ({}, {ROWS} rows, seed {SEED}):\n  {}",

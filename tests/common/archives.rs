@@ -1,5 +1,3 @@
-#![allow(dead_code)] // Each test binary uses some of these.
-
 //! Archives and compressed streams built in memory by the tests.
 
 use std::io::Write;
@@ -29,4 +27,24 @@ pub fn zip(members: &[(&str, &[u8])], stored: bool) -> Vec<u8> {
         }
     }
     z.finish().unwrap().into_inner()
+}
+
+/// A bzip2 stream of `data`.
+pub fn bzip2(data: &[u8]) -> Vec<u8> {
+    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// An xz stream of `data` (preset 3).
+pub fn xz(data: &[u8]) -> Vec<u8> {
+    let mut w =
+        lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(3)).unwrap();
+    w.write_all(data).unwrap();
+    w.finish().unwrap()
+}
+
+/// A zstd frame of `data` (level 3).
+pub fn zstd(data: &[u8]) -> Vec<u8> {
+    zstd::encode_all(data, 3).unwrap()
 }

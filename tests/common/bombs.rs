@@ -1,4 +1,3 @@
-#![allow(dead_code)] // Each test binary uses some of these.
 //! Zip and gzip bombs built by hand (shared by `bomb.rs` and `hostile.rs`): one MiB deflated
 //! once and repeated, so a gigabyte of output costs a millisecond to make.
 

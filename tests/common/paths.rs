@@ -1,5 +1,3 @@
-#![allow(dead_code)] // Each test binary uses some of these.
-
 //! Where the tests find the crate and its committed fixtures.
 
 use std::path::PathBuf;

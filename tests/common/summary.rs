@@ -1,0 +1,25 @@
+//! Reading a scan's JSON summary by the names SPEC §7 gives its parts.
+
+use serde_json::Value;
+
+/// The `files` row of the entry `path`.
+pub fn file<'a>(v: &'a Value, path: &str) -> &'a Value {
+    v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("no entry {path:?} in {}", v["files"]))
+}
+
+/// The reason the ledger gives for the entry `path`.
+pub fn reason(v: &Value, path: &str) -> String {
+    v["ledger"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["path"] == path)
+        .and_then(|p| p["reason"].as_str())
+        .unwrap_or_else(|| panic!("no problem for {path:?} in {}", v["ledger"]))
+        .to_string()
+}
