@@ -25,7 +25,8 @@
 //! - `tally.rs`: the truth, counted as each value is written, and `truth.json`;
 //! - leaves: `rng.rs` (splitmix64), `tables.rs` (codes derived from the patterns),
 //!   `vocab.rs` (words), `digits.rs` (numbers as digits), `dates.rs` (days of a month),
-//!   `columns.rs`, `coverage.rs` (forms used, for the unit tests), `distinct.rs`.
+//!   `columns.rs`, `coverage.rs` (forms used, for the unit tests), `distinct.rs`;
+//! - `tests.rs`: the unit tests.
 //!
 //! Imports: the rules (regions, operators, domain classes), `formats` for CSV quoting, the
 //! analyzer's validation in debug builds, and `outputs` to write the files.

@@ -1,7 +1,8 @@
 //! The people behind the rows: families (a KK, an address, a surname) and their members
 //! (birth date, sex, serial, card, phone, e-mail, NPWP), and a ring of recent people that
 //! duplicate rows repeat. Every draw comes from the one [`Rng`] in a fixed order: moving a
-//! draw changes every byte after it. Imports the synth vocabulary, tables and randomness.
+//! draw changes every byte after it. Imports the synth vocabulary, tables, calendar,
+//! digits and randomness.
 
 use crate::synth::dates::real_days;
 use crate::synth::digits::Parts;

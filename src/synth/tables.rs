@@ -1,5 +1,6 @@
 //! Tables derived once from the patterns: the districts people live in, codes that are no
-//! region (for the decoys), and the e-mail domains' weights and classes. Imports the rules.
+//! region (for the decoys), and the e-mail domains' weights and classes. Imports the rules and
+//! the synth vocabulary.
 
 use anyhow::{bail, Result};
 

@@ -1,7 +1,8 @@
 //! The truth: counts tallied from what was generated, each value counted as what it was
 //! built to be (valid, or the first rule it breaks), never by running a detector over the
 //! output. Debug builds check each identifier against [`crate::analyze::validate`] as it is
-//! counted. Imports the rules (operators) and, in debug builds, the analyzer's validation.
+//! counted. Imports the rules (operators), the analyzer's validation (debug builds only),
+//! and the synth people, calendar and distinct sets.
 
 use std::collections::BTreeMap;
 
