@@ -1545,7 +1545,7 @@ mod tests {
     }
 
     /// The dates `crate::analyze::dates::find_in_text` reads in `v`, with where they start (+ `base`).
-    fn dates_at(v: &[u8], base: usize) -> Vec<(usize, crate::analyze::dates::Date)> {
+    fn dates_at(v: &[u8], base: usize) -> Vec<(usize, crate::calendar::Date)> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < v.len() {

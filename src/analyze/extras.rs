@@ -6,12 +6,12 @@ use std::fmt;
 
 use crate::analyze::rows::RowSpill;
 use crate::summary::fingerprint::{Key, Reference};
-use crate::summary::impact::Civil;
+use crate::calendar::Date;
 
 #[derive(Default)]
 pub struct Extras {
     /// The date ages are computed on (children's data, age bands). `None`: no ages.
-    pub today: Option<Civil>,
+    pub today: Option<Date>,
     pub reference: Option<Reference>,
     pub key: Option<Key>,
     /// `--records`: rows are written here, chunk by chunk.

@@ -54,7 +54,7 @@ fn date_details(label: &str, dec: &Decoded, out: &mut Vec<(String, String)>) {
         label.into(),
         format!(
             "{:02}-{:02}-..{:02} (day-month-year; the century is not encoded)",
-            dec.date.day, dec.date.month, dec.date.yy
+            dec.date.day, dec.date.month, dec.date.yy()
         ),
     ));
 }
@@ -158,7 +158,7 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
             input: masked.clone(),
             kind: Some(kind.name()),
             valid: verdict.is_valid(),
-            reason: verdict.reason().map(str::to_string),
+            reason: verdict.reason().map(|r| r.to_string()),
             normalized: Some(shown(kind, &normalized)),
             details,
         });

@@ -555,7 +555,7 @@ mod tests {
         s.stats.records.total = 3;
         s.stats.kinds[0].unique.insert(3171014101900001);
         s.stats.kinds[0].unique.compact();
-        s.as_of = Some(crate::summary::impact::Civil::parse("2025-01-01").unwrap());
+        s.as_of = Some(crate::calendar::Date::parse("2025-01-01").unwrap());
         s.files.insert(
             "<b>&x.csv".into(),
             FileStats::new(State::Failed, "csv", 5).with_reason("boom"),

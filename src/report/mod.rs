@@ -13,10 +13,10 @@ use serde_json::{json, Map, Value};
 use crate::analyze::detect::{Detector, Found};
 use crate::escape::escape_controls;
 use crate::rules::sensitive::CATEGORIES;
-use crate::rules::{Kind, Patterns};
+use crate::rules::{InvalidReason, Kind, Patterns};
 use crate::summary::attribution::attribute;
 use crate::summary::impact::{Impact, RegionPeople, AGE_BANDS};
-use crate::summary::{reasons, FileStats, State, Summary};
+use crate::summary::{FileStats, State, Summary};
 
 pub const SCHEMA: &str = "triage.summary/1";
 
@@ -259,7 +259,7 @@ pub fn summary_report<'a>(s: &'a Summary, p: &Patterns, run: &RunInfo) -> Report
     for kind in Kind::ALL {
         let ks = &st.kinds[kind.index()];
         let mut invalid = Map::new();
-        for (i, reason) in reasons(kind).iter().enumerate() {
+        for (i, reason) in InvalidReason::of(kind).iter().enumerate() {
             invalid.insert(reason.to_string(), json!(ks.invalid[i]));
         }
         let mut o = Map::new();
