@@ -246,7 +246,7 @@ impl<'p> Analyzer<'p> {
             let ks = &mut stats.kinds[kind.index()];
             ks.candidates += 1;
             let ok = match *found {
-                Found::Sixteen { kind, digits, .. } => {
+                Found::NikOrKk { kind, digits, .. } => {
                     let verdict = if kind == Kind::Nik {
                         validate::nik(&digits, self.p)
                     } else {
@@ -487,7 +487,7 @@ fn note_nik(
 /// Keeps one finding's normalized value for `--records`.
 fn push_hit(hits: &mut RecordHits, found: &Found, kind: Kind, v: &[u8], valid: bool) {
     match found {
-        Found::Sixteen { digits, .. } => hits.push(kind, valid, &[digits]),
+        Found::NikOrKk { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Card { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Phone { .. } => hits.push(kind, valid, &[b"+62", found.national().unwrap_or(b"")]),
         Found::Email { span, .. } => hits.push(kind, valid, &[&v[span.0..span.1]]),

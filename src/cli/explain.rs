@@ -86,7 +86,7 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
             });
             continue;
         };
-        if let (Some(forced), Found::Sixteen { .. }) = (force, f) {
+        if let (Some(forced), Found::NikOrKk { .. }) = (force, f) {
             if matches!(forced, Kind::Nik | Kind::Kk) {
                 kind = forced;
             }
@@ -96,7 +96,7 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
         }
         let mut details = Vec::new();
         let (normalized, verdict): (String, Verdict<()>) = match *f {
-            Found::Sixteen { digits, .. } => {
+            Found::NikOrKk { digits, .. } => {
                 let s = String::from_utf8_lossy(&digits).into_owned();
                 region_details(&digits, p, &mut details);
                 let v = if kind == Kind::Nik {
@@ -195,7 +195,7 @@ fn masked_input(value: &str, found: &[Found]) -> String {
         .map(|f| {
             let (s, e) = f.span();
             let masked = match *f {
-                Found::Sixteen { kind, digits, .. } => {
+                Found::NikOrKk { kind, digits, .. } => {
                     mask(kind, &String::from_utf8_lossy(&digits))
                 }
                 Found::Card { digits, .. } => {

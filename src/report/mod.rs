@@ -962,7 +962,7 @@ impl<'p> NameMasker<'p> {
             .filter_map(|f| {
                 let (s, e) = f.span();
                 let m = match *f {
-                    Found::Sixteen { kind, digits, .. } => mask(kind, ascii(&digits)),
+                    Found::NikOrKk { kind, digits, .. } => mask(kind, ascii(&digits)),
                     Found::Card { digits, .. } => mask(Kind::BpjsCard, ascii(&digits)),
                     Found::Phone { .. } => mask(
                         Kind::Phone,
