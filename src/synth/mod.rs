@@ -24,7 +24,7 @@ use serde_json::{json, Map, Value};
 
 #[cfg(debug_assertions)]
 use crate::analyze::validate;
-use crate::rules::{InvalidReason, Patterns};
+use crate::rules::Patterns;
 
 /// The sample's file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -1161,7 +1161,7 @@ impl<'p> Gen<'p> {
         {
             let got = validate::nik(&digits16(value), self.p);
             let want = verdict.err().map(|k| NIK_REASONS[k]);
-            debug_assert_eq!(got.reason().map(InvalidReason::name), want, "generated NIK {value:016}");
+            debug_assert_eq!(got.reason().map(crate::rules::InvalidReason::name), want, "generated NIK {value:016}");
         }
         rec.any = true;
         let t = &mut self.t;
@@ -1268,7 +1268,7 @@ impl<'p> Gen<'p> {
         {
             let got = validate::kk(&digits16(value), self.p);
             debug_assert_eq!(
-                got.reason().map(InvalidReason::name),
+                got.reason().map(crate::rules::InvalidReason::name),
                 reason.map(|k| KK_REASONS[k]),
                 "KK {value:016}"
             );
@@ -1543,7 +1543,7 @@ impl<'p> Gen<'p> {
         {
             let s = String::from_utf8_lossy(addr);
             debug_assert_eq!(
-                validate::email(addr, self.p).reason().map(InvalidReason::name),
+                validate::email(addr, self.p).reason().map(crate::rules::InvalidReason::name),
                 if class.is_some() {
                     None
                 } else {
