@@ -185,9 +185,8 @@ mod tests {
     fn keys_tell_two_digit_dates_apart() {
         let mut all: Vec<u16> = (0..100)
             .flat_map(|year| {
-                (1..=12).flat_map(move |month| {
-                    (1..=31).map(move |day| Date { year, month, day }.key())
-                })
+                (1..=12)
+                    .flat_map(move |month| (1..=31).map(move |day| Date { year, month, day }.key()))
             })
             .collect();
         all.sort_unstable();

@@ -5,8 +5,8 @@
 use std::fmt;
 
 use crate::analyze::rows::RowSpill;
-use crate::summary::fingerprint::{Key, Reference};
 use crate::calendar::Date;
+use crate::summary::fingerprint::{Key, Reference};
 
 #[derive(Default)]
 pub struct Extras {

@@ -274,6 +274,7 @@ impl DomainMemo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::InvalidReason::*;
     use crate::testing::pats;
 
     fn n(s: &str) -> Verdict<Decoded> {
@@ -305,19 +306,19 @@ mod tests {
         assert_eq!(d.date.day, 1);
         // Day 71 = 31 for a woman; 72 does not exist.
         assert!(n("3171017101900001").is_valid());
-        assert_eq!(n("3171017201900001").reason(), Some(InvalidReason::BirthDate));
+        assert_eq!(n("3171017201900001").reason(), Some(BirthDate));
         // Day 32..40 is neither.
-        assert_eq!(n("3171013501900001").reason(), Some(InvalidReason::BirthDate));
-        assert_eq!(n("3171010001900001").reason(), Some(InvalidReason::BirthDate));
+        assert_eq!(n("3171013501900001").reason(), Some(BirthDate));
+        assert_eq!(n("3171010001900001").reason(), Some(BirthDate));
     }
 
     #[test]
     fn nik_region_reasons_in_order() {
-        assert_eq!(n("0071010101900001").reason(), Some(InvalidReason::Province));
-        assert_eq!(n("3199010101900001").reason(), Some(InvalidReason::Regency));
-        assert_eq!(n("3171990101900001").reason(), Some(InvalidReason::District));
+        assert_eq!(n("0071010101900001").reason(), Some(Province));
+        assert_eq!(n("3199010101900001").reason(), Some(Regency));
+        assert_eq!(n("3171990101900001").reason(), Some(District));
         // A bad province wins over a bad date and serial.
-        assert_eq!(n("0071019901900000").reason(), Some(InvalidReason::Province));
+        assert_eq!(n("0071019901900000").reason(), Some(Province));
     }
 
     #[test]
@@ -332,25 +333,25 @@ mod tests {
         assert!(n("3171012902000001").is_valid());
         assert!(n("3171012902960001").is_valid());
         assert!(n("3171016902960001").is_valid());
-        assert_eq!(n("3171012902010001").reason(), Some(InvalidReason::BirthDate));
-        assert_eq!(n("3171013104900001").reason(), Some(InvalidReason::BirthDate));
+        assert_eq!(n("3171012902010001").reason(), Some(BirthDate));
+        assert_eq!(n("3171013104900001").reason(), Some(BirthDate));
         assert!(n("3171013103900001").is_valid());
-        assert_eq!(n("3171011513900001").reason(), Some(InvalidReason::BirthDate));
-        assert_eq!(n("3171011500900001").reason(), Some(InvalidReason::BirthDate));
+        assert_eq!(n("3171011513900001").reason(), Some(BirthDate));
+        assert_eq!(n("3171011500900001").reason(), Some(BirthDate));
     }
 
     #[test]
     fn nik_serial() {
-        assert_eq!(n("3171010101900000").reason(), Some(InvalidReason::Serial));
+        assert_eq!(n("3171010101900000").reason(), Some(Serial));
         assert!(n("3171010101909999").is_valid());
     }
 
     #[test]
     fn kk_has_no_plus_forty_and_own_reason() {
         assert!(k("3171010501150003").is_valid());
-        assert_eq!(k("3171014501150003").reason(), Some(InvalidReason::IssueDate));
-        assert_eq!(k("3171010501150000").reason(), Some(InvalidReason::Serial));
-        assert_eq!(k("0071010501150003").reason(), Some(InvalidReason::Province));
+        assert_eq!(k("3171014501150003").reason(), Some(IssueDate));
+        assert_eq!(k("3171010501150000").reason(), Some(Serial));
+        assert_eq!(k("0071010501150003").reason(), Some(Province));
     }
 
     #[test]
@@ -369,7 +370,7 @@ mod tests {
 
     #[test]
     fn card_zeros() {
-        assert_eq!(bpjs_card(b"0000000000000").reason(), Some(InvalidReason::Zeros));
+        assert_eq!(bpjs_card(b"0000000000000").reason(), Some(Zeros));
         assert_eq!(bpjs_card(b"0001234567890"), Verdict::Valid(1234567890));
         for s in [
             "9999999999999",
@@ -392,9 +393,9 @@ mod tests {
         };
         assert_eq!(pats().operator_names[m.operator], "Telkomsel");
         assert!(phone(b"8571234567", pats()).is_valid());
-        assert_eq!(phone(b"800123456", pats()).reason(), Some(InvalidReason::NotMobile));
-        assert_eq!(phone(b"8041234567", pats()).reason(), Some(InvalidReason::NotMobile));
-        assert_eq!(phone(b"8412345678", pats()).reason(), Some(InvalidReason::NotMobile));
+        assert_eq!(phone(b"800123456", pats()).reason(), Some(NotMobile));
+        assert_eq!(phone(b"8041234567", pats()).reason(), Some(NotMobile));
+        assert_eq!(phone(b"8412345678", pats()).reason(), Some(NotMobile));
         // 9 to 12 national digits.
         assert!(phone(b"812345678", pats()).is_valid());
         assert!(!phone(b"81234567", pats()).is_valid());
@@ -433,12 +434,12 @@ mod tests {
         ] {
             assert_eq!(
                 email(bad.as_bytes(), pats()).reason(),
-                Some(InvalidReason::Syntax),
+                Some(Syntax),
                 "{bad}"
             );
         }
         let long = format!("{}@x.com", "a".repeat(65));
-        assert_eq!(email(long.as_bytes(), pats()).reason(), Some(InvalidReason::Syntax));
+        assert_eq!(email(long.as_bytes(), pats()).reason(), Some(Syntax));
         let ok64 = format!("{}@x.com", "a".repeat(64));
         assert!(email(ok64.as_bytes(), pats()).is_valid());
     }

@@ -54,7 +54,9 @@ fn date_details(label: &str, dec: &Decoded, out: &mut Vec<(String, String)>) {
         label.into(),
         format!(
             "{:02}-{:02}-..{:02} (day-month-year; the century is not encoded)",
-            dec.date.day, dec.date.month, dec.date.yy()
+            dec.date.day,
+            dec.date.month,
+            dec.date.yy()
         ),
     ));
 }

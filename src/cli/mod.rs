@@ -14,12 +14,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
 use crate::analyze::extras::Extras;
+use crate::calendar::Date;
 use crate::cli::explain::{check, explain};
 use crate::report::{self, RunInfo};
 use crate::rules::{Kind, Patterns};
 use crate::scan::{scan, Progress, ScanConfig};
 use crate::summary::fingerprint::{Key, Reference};
-use crate::calendar::Date;
 use crate::synth::{self, SynthFormat, SynthOptions};
 
 /// Exit codes (SPEC §2).

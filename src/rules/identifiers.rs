@@ -208,7 +208,11 @@ fn operator_table(prefixes: &[(String, usize)], names: usize) -> Vec<u8> {
 
 /// `local@(label.)+tld`: the parts are only ever matched together, so one automaton,
 /// compiled once.
-fn email_rule(local: &Option<String>, label: &Option<String>, tld: &Option<String>) -> Result<Rule> {
+fn email_rule(
+    local: &Option<String>,
+    label: &Option<String>,
+    tld: &Option<String>,
+) -> Result<Rule> {
     let part = |r: &Option<String>, what: &str| -> Result<String> {
         let r = r
             .as_deref()

@@ -45,5 +45,5 @@ pub use population::Population;
 pub use regions::{RegionName, Regions};
 pub use sources::{SourceProfile, WeightedField};
 pub use syntax::Example;
-pub(crate) use words::{all_digits_8_to_16, load_le};
 pub use words::lower8;
+pub(crate) use words::{all_digits_8_to_16, load_le};

@@ -168,7 +168,9 @@ mod tests {
     #[test]
     fn a_broken_shape_is_refused_at_load() {
         let builtin = Texts::builtin();
-        let broken = builtin.identifiers.replacen(r"shape = '\b[0-9]{16}\b'", "shape = '[0-9'", 1);
+        let broken = builtin
+            .identifiers
+            .replacen(r"shape = '\b[0-9]{16}\b'", "shape = '[0-9'", 1);
         assert_ne!(broken, builtin.identifiers, "the NIK shape moved");
         let texts = Texts {
             identifiers: broken,
@@ -176,7 +178,7 @@ mod tests {
         };
         let e = Patterns::from_texts(texts)
             .err()
-        .expect("a broken shape must not load");
+            .expect("a broken shape must not load");
         assert!(format!("{e:#}").contains("nik shape"), "{e:#}");
     }
 

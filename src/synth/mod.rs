@@ -1161,7 +1161,11 @@ impl<'p> Gen<'p> {
         {
             let got = validate::nik(&digits16(value), self.p);
             let want = verdict.err().map(|k| NIK_REASONS[k]);
-            debug_assert_eq!(got.reason().map(crate::rules::InvalidReason::name), want, "generated NIK {value:016}");
+            debug_assert_eq!(
+                got.reason().map(crate::rules::InvalidReason::name),
+                want,
+                "generated NIK {value:016}"
+            );
         }
         rec.any = true;
         let t = &mut self.t;
@@ -1543,7 +1547,9 @@ impl<'p> Gen<'p> {
         {
             let s = String::from_utf8_lossy(addr);
             debug_assert_eq!(
-                validate::email(addr, self.p).reason().map(crate::rules::InvalidReason::name),
+                validate::email(addr, self.p)
+                    .reason()
+                    .map(crate::rules::InvalidReason::name),
                 if class.is_some() {
                     None
                 } else {
