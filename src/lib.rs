@@ -30,6 +30,7 @@
 
 pub mod analyze;
 pub mod bytes;
+pub mod calendar;
 pub mod cli;
 pub mod escape;
 pub mod formats;

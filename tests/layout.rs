@@ -53,9 +53,6 @@ const KNOWN: &[&str] = &[
     "input::archive -> scan",
     "summary::attribution -> formats::records",
     "summary::attribution -> formats::sql",
-    // rules: population and one calendar below the rules
-    "rules -> summary::impact",
-    "summary::impact -> analyze::validate",
     // report: the --records spill lives in summary, the rows' rendering in analyze
     "summary -> analyze::rows",
 ];

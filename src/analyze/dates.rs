@@ -1,48 +1,16 @@
 //! Dates for corroboration (SPEC §6): the written forms a birth date takes in Indonesian
-//! exports, parsed by hand because a birth-date field sits on nearly every row.
+//! exports, parsed by hand because a birth-date field sits on nearly every row. Dates are
+//! [`calendar::Date`](crate::calendar::Date)s; imports the calendar and the rules (month names).
 
-use crate::analyze::validate::{days_in_month, Ymd};
+use crate::calendar::Date;
 use crate::rules::Patterns;
 
-/// A real calendar date as written; `year` has 2 or 4 digits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Date {
-    pub day: u8,
-    pub month: u8,
-    pub year: u16,
-    pub four_digit_year: bool,
-}
-
-impl Date {
-    /// Equal to a NIK's date: day, month and the last two digits of the year.
-    pub fn matches(&self, d: Ymd) -> bool {
-        self.day == d.day && self.month == d.month && (self.year % 100) as u8 == d.yy
-    }
-
-    fn real(day: u32, month: u32, year: u32, four: bool) -> Option<Date> {
-        if !(1..=12).contains(&month) || day == 0 {
-            return None;
-        }
-        let leap_aware_year = if four {
-            // A written four-digit year follows the Gregorian rule.
-            if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) {
-                0
-            } else {
-                1
-            }
-        } else {
-            year as u16 % 4
-        };
-        if day > days_in_month(month as u8, leap_aware_year) as u32 {
-            return None;
-        }
-        Some(Date {
-            day: day as u8,
-            month: month as u8,
-            year: year as u16,
-            four_digit_year: four,
-        })
-    }
+/// A real date as written (its year has 2 or 4 digits; a two-digit year is read as it is,
+/// which the Gregorian rule treats as SPEC §5 treats a NIK's year).
+fn real(day: u32, month: u32, year: u32) -> Option<Date> {
+    // Callers read at most two digits of day and month and four of the year: the casts
+    // keep every value.
+    Date::new(year as u16, month as u8, day as u8)
 }
 
 /// Up to two readings of one value (an 8-digit value may read either way).
@@ -58,8 +26,9 @@ impl Readings {
     pub fn any(&self) -> bool {
         self.dates[0].is_some() || self.dates[1].is_some()
     }
-    pub fn matches(&self, d: Ymd) -> bool {
-        self.dates.iter().flatten().any(|x| x.matches(d))
+    /// Whether a reading is `d` as a NIK writes dates (day, month, two-digit year).
+    pub fn matches(&self, d: Date) -> bool {
+        self.dates.iter().flatten().any(|x| x.key() == d.key())
     }
 }
 
@@ -90,7 +59,7 @@ pub fn parse_at(v: &[u8], i: usize, p: &Patterns) -> Option<(Date, usize)> {
         if let (Some(y), Some(m), Some(d)) =
             (digits(v, i, 4), digits(v, i + 5, 2), digits(v, i + 8, 2))
         {
-            return Date::real(d, m, y, true).map(|x| (x, i + 10));
+            return real(d, m, y).map(|x| (x, i + 10));
         }
     }
     // DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY
@@ -99,7 +68,7 @@ pub fn parse_at(v: &[u8], i: usize, p: &Patterns) -> Option<(Date, usize)> {
             if let (Some(d), Some(m), Some(y)) =
                 (digits(v, i, 2), digits(v, i + 3, 2), digits(v, i + 6, 4))
             {
-                return Date::real(d, m, y, true).map(|x| (x, i + 10));
+                return real(d, m, y).map(|x| (x, i + 10));
             }
         }
     }
@@ -123,13 +92,13 @@ pub fn parse_at(v: &[u8], i: usize, p: &Patterns) -> Option<(Date, usize)> {
             return None;
         }
         if let Some(y) = digits(v, y0, 4) {
-            return Date::real(d, m, y, true).map(|x| (x, y0 + 4));
+            return real(d, m, y).map(|x| (x, y0 + 4));
         }
         let y = digits(v, y0, 2)?;
-        return Date::real(d, m, y, false).map(|x| (x, y0 + 2));
+        return real(d, m, y).map(|x| (x, y0 + 2));
     }
     let y = digits(v, y0, 4)?;
-    Date::real(d, m, y, true).map(|x| (x, y0 + 4))
+    real(d, m, y).map(|x| (x, y0 + 4))
 }
 
 /// Reads a birth-date field's whole value: one of the forms, an ISO date may carry a time, and
@@ -139,8 +108,8 @@ pub fn parse_field(v: &[u8], p: &Patterns) -> Readings {
     let mut r = Readings::default();
     if v.len() == 8 && v.iter().all(u8::is_ascii_digit) {
         let n = |i, k| digits(v, i, k).unwrap_or(0);
-        r.dates[0] = Date::real(n(0, 2), n(2, 2), n(4, 4), true);
-        r.dates[1] = Date::real(n(6, 2), n(4, 2), n(0, 4), true);
+        r.dates[0] = real(n(0, 2), n(2, 2), n(4, 4));
+        r.dates[1] = real(n(6, 2), n(4, 2), n(0, 4));
         r.plain = r.any();
         return r;
     }
@@ -204,20 +173,7 @@ pub fn any_in_text(v: &[u8], p: &Patterns, mut hit: impl FnMut(Date) -> bool) ->
     false
 }
 
-/// Day, month and the last two digits of the year as one number below 38,432 (what
-/// [`Date::matches`] compares): a record's dates can then be matched as a set.
-pub fn key(day: u8, month: u8, yy: u8) -> u16 {
-    (u16::from(yy) * 12 + u16::from(month)) * 32 + u16::from(day)
-}
-
-impl Date {
-    /// [`key`] of this date.
-    pub fn key(&self) -> u16 {
-        key(self.day, self.month, (self.year % 100) as u8)
-    }
-}
-
-/// The [`key`]s of the dates one record holds (its valid NIKs' dates, its birth-date
+/// The [`Date::key`]s of the dates one record holds (its valid NIKs' dates, its birth-date
 /// fields' readings). A record usually holds one or two, looked up by a short scan; one
 /// dense with identifiers may hold millions, of which at most 38,432 are distinct: the keys
 /// are then kept sorted and deduplicated, so memory stays bounded and each lookup costs a
@@ -364,10 +320,10 @@ mod tests {
         // 10122010: 10 Dec 2010, or 2010-12-10 read the other way? 1012 is a year too.
         let r = parse_field(b"10122010", pats());
         assert!(r.dates[0].is_some());
-        let nik_date = Ymd {
-            day: 5,
+        let nik_date = Date {
+            year: 90,
             month: 3,
-            yy: 90,
+            day: 5,
         };
         assert!(parse_field(b"19900305", pats()).matches(nik_date));
         assert!(!parse_field(b"19900306", pats()).matches(nik_date));
@@ -416,14 +372,6 @@ mod tests {
             assert_eq!(a.meets(&b), meets, "{n}");
             assert_eq!(b.meets(&a), meets, "{n}");
         }
-        // One key per day, month and two-digit year.
-        let mut all: Vec<u16> = (0..100)
-            .flat_map(|yy| (1..=12).flat_map(move |m| (1..=31).map(move |d| key(d, m, yy))))
-            .collect();
-        all.sort_unstable();
-        all.dedup();
-        assert_eq!(all.len(), 100 * 12 * 31);
-        assert_eq!(all.last(), Some(&38_431));
     }
 
     #[test]

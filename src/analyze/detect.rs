@@ -10,8 +10,8 @@ use crate::rules::{all_digits_8_to_16, load_le, Kind, Patterns, Role};
 /// One candidate, by value: fixed-size digits so the hot path does not allocate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Found {
-    /// A 16-digit NIK or KK.
-    Sixteen {
+    /// A 16-digit NIK or KK (`kind` says which: the field's role, or the keywords before it).
+    NikOrKk {
         kind: Kind,
         digits: [u8; 16],
         span: (usize, usize),
@@ -37,7 +37,7 @@ pub enum Found {
 impl Found {
     pub fn kind(&self) -> Option<Kind> {
         match self {
-            Found::Sixteen { kind, .. } => Some(*kind),
+            Found::NikOrKk { kind, .. } => Some(*kind),
             Found::Card { .. } => Some(Kind::BpjsCard),
             Found::Phone { .. } => Some(Kind::Phone),
             Found::Email { .. } => Some(Kind::Email),
@@ -47,7 +47,7 @@ impl Found {
 
     pub fn span(&self) -> (usize, usize) {
         match *self {
-            Found::Sixteen { span, .. }
+            Found::NikOrKk { span, .. }
             | Found::Card { span, .. }
             | Found::Phone { span, .. }
             | Found::Email { span, .. } => span,
@@ -217,7 +217,7 @@ impl<'p> Detector<'p> {
         // as a NIK field's whole value or the runs below would find it, since no keyword can
         // stand before it and any phone in it lies inside it.
         if v.len() == 16 && all_digits_8_to_16(v) {
-            out.push(Found::Sixteen {
+            out.push(Found::NikOrKk {
                 kind: if role == Role::Kk {
                     Kind::Kk
                 } else {
@@ -303,7 +303,7 @@ impl<'p> Detector<'p> {
                 return true;
             }
             if let Some(digits) = nik_field_value(v) {
-                out.push(Found::Sixteen {
+                out.push(Found::NikOrKk {
                     kind: Kind::Nik,
                     digits,
                     span: (0, v.len()),
@@ -684,7 +684,7 @@ fn digit_candidates(
                     }
                     _ => Kind::Nik,
                 };
-                out.push(Found::Sixteen {
+                out.push(Found::NikOrKk {
                     kind,
                     digits,
                     span: (s, e),
@@ -1513,7 +1513,7 @@ mod tests {
     fn shifted(f: Found, by: usize) -> Found {
         let sh = |(s, e): (usize, usize)| (s + by, e + by);
         match f {
-            Found::Sixteen { kind, digits, span } => Found::Sixteen {
+            Found::NikOrKk { kind, digits, span } => Found::NikOrKk {
                 kind,
                 digits,
                 span: sh(span),
@@ -1545,7 +1545,7 @@ mod tests {
     }
 
     /// The dates `crate::analyze::dates::find_in_text` reads in `v`, with where they start (+ `base`).
-    fn dates_at(v: &[u8], base: usize) -> Vec<(usize, crate::analyze::dates::Date)> {
+    fn dates_at(v: &[u8], base: usize) -> Vec<(usize, crate::calendar::Date)> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < v.len() {

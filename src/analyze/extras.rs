@@ -5,13 +5,13 @@
 use std::fmt;
 
 use crate::analyze::rows::RowSpill;
+use crate::calendar::Date;
 use crate::summary::fingerprint::{Key, Reference};
-use crate::summary::impact::Civil;
 
 #[derive(Default)]
 pub struct Extras {
     /// The date ages are computed on (children's data, age bands). `None`: no ages.
-    pub today: Option<Civil>,
+    pub today: Option<Date>,
     pub reference: Option<Reference>,
     pub key: Option<Key>,
     /// `--records`: rows are written here, chunk by chunk.

@@ -17,7 +17,7 @@ use crate::analyze::validate::{Decoded, Verdict};
 use crate::formats::records::parse_csv_record;
 use crate::rules::sensitive;
 use crate::rules::{Kind, Patterns, Role};
-use crate::summary::{hash_lower, reason_index, FileStats, Stats};
+use crate::summary::{hash_lower, FileStats, Stats};
 
 /// One field of a record: its role (from its name) and its value.
 #[derive(Clone, Debug)]
@@ -246,7 +246,7 @@ impl<'p> Analyzer<'p> {
             let ks = &mut stats.kinds[kind.index()];
             ks.candidates += 1;
             let ok = match *found {
-                Found::Sixteen { kind, digits, .. } => {
+                Found::NikOrKk { kind, digits, .. } => {
                     let verdict = if kind == Kind::Nik {
                         validate::nik(&digits, self.p)
                     } else {
@@ -317,7 +317,7 @@ impl<'p> Analyzer<'p> {
                     ks.valid += 1;
                     file.valid[kind.index()] += 1;
                 }
-                Err(r) => ks.invalid[reason_index(kind, r)] += 1,
+                Err(r) => ks.invalid[r.slot()] += 1,
             }
         }
     }
@@ -469,7 +469,7 @@ fn note_nik(
     cur.nik = true;
     cur.nik_female |= d.female;
     cur.nik_male |= !d.female;
-    dates.insert(dates::key(d.date.day, d.date.month, d.date.yy));
+    dates.insert(d.date.key());
     let Some(x) = x else { return };
     if let Some(r) = &x.reference {
         if r.contains_nik(d.value, x.key.as_ref()) {
@@ -487,7 +487,7 @@ fn note_nik(
 /// Keeps one finding's normalized value for `--records`.
 fn push_hit(hits: &mut RecordHits, found: &Found, kind: Kind, v: &[u8], valid: bool) {
     match found {
-        Found::Sixteen { digits, .. } => hits.push(kind, valid, &[digits]),
+        Found::NikOrKk { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Card { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Phone { .. } => hits.push(kind, valid, &[b"+62", found.national().unwrap_or(b"")]),
         Found::Email { span, .. } => hits.push(kind, valid, &[&v[span.0..span.1]]),

@@ -1,34 +1,27 @@
 //! The rules of SPEC §5 that decide whether a candidate is a real identifier. Each check
-//! returns a [`Verdict`]: an invalid identifier is an ordinary outcome to count, not an error.
+//! returns a [`Verdict`]: an invalid identifier is an ordinary outcome to count, not an error,
+//! and the reason is an [`InvalidReason`]. Imports the rules and the calendar only.
 
-use crate::rules::{load_le, Patterns, RuleState};
+use crate::calendar::Date;
+use crate::rules::{load_le, InvalidReason, Patterns, RuleState};
 
 /// The outcome of validating one candidate: what it decodes to, or the first rule it fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict<T> {
     Valid(T),
-    Invalid(&'static str),
+    Invalid(InvalidReason),
 }
 
 impl<T> Verdict<T> {
     pub fn is_valid(&self) -> bool {
         matches!(self, Verdict::Valid(_))
     }
-    pub fn reason(&self) -> Option<&'static str> {
+    pub fn reason(&self) -> Option<InvalidReason> {
         match self {
             Verdict::Valid(_) => None,
-            Verdict::Invalid(r) => Some(r),
+            Verdict::Invalid(r) => Some(*r),
         }
     }
-}
-
-/// A calendar date whose century may be unknown: NIK and KK dates carry two year digits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Ymd {
-    pub day: u8,
-    pub month: u8,
-    /// The last two digits of the year.
-    pub yy: u8,
 }
 
 /// What a valid NIK or KK encodes.
@@ -36,23 +29,12 @@ pub struct Ymd {
 pub struct Decoded {
     /// `PPRRDD`.
     pub district: u32,
-    /// Birth date (NIK, day already minus 40 for women) or issue date (KK).
-    pub date: Ymd,
+    /// Birth date (NIK, day already minus 40 for women) or issue date (KK), its year the
+    /// two digits the number carries: the century is not encoded.
+    pub date: Date,
     pub female: bool,
     /// The 16 digits as a number: compact for distinct-value sets.
     pub value: u64,
-}
-
-/// Days in a month; February has 29 days exactly when `yy % 4 == 0` (SPEC §5: the century
-/// is unknown, so the year is never rejected and 2000 counts as a leap year).
-pub fn days_in_month(month: u8, yy: u16) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if yy % 4 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
 }
 
 fn two(d: &[u8], i: usize) -> u32 {
@@ -65,38 +47,39 @@ fn sixteen(digits: &[u8; 16], p: &Patterns, female_days: bool) -> Verdict<Decode
     let rr = two(digits, 2);
     let dd = two(digits, 4);
     if !p.regions.has_province(pp) {
-        return Verdict::Invalid("province");
+        return Verdict::Invalid(InvalidReason::Province);
     }
     if !p.regions.has_regency(pp * 100 + rr) {
-        return Verdict::Invalid("regency");
+        return Verdict::Invalid(InvalidReason::Regency);
     }
     let district = (pp * 100 + rr) * 100 + dd;
     if !p.regions.has_district(district) {
-        return Verdict::Invalid("district");
+        return Verdict::Invalid(InvalidReason::District);
     }
-    let date_reason = if female_days { "birth_date" } else { "date" };
     let mut day = two(digits, 6) as u8;
     let month = two(digits, 8) as u8;
-    let yy = two(digits, 10) as u8;
+    // Two digits: the Gregorian rule on them is SPEC §5's (every fourth year, 00 included).
+    let year = two(digits, 10) as u16;
     let mut female = false;
     if female_days && (41..=71).contains(&day) {
         day -= 40;
         female = true;
     }
-    if !(1..=31).contains(&day) || !(1..=12).contains(&month) {
-        return Verdict::Invalid(date_reason);
-    }
-    if day > days_in_month(month, yy as u16) {
-        return Verdict::Invalid(date_reason);
-    }
+    let Some(date) = Date::new(year, month, day) else {
+        return Verdict::Invalid(if female_days {
+            InvalidReason::BirthDate
+        } else {
+            InvalidReason::IssueDate
+        });
+    };
     if &digits[12..] == b"0000" {
-        return Verdict::Invalid("serial");
+        return Verdict::Invalid(InvalidReason::Serial);
     }
     let value = parse8(digits[..8].try_into().expect("8 digits")) * 100_000_000
         + parse8(digits[8..].try_into().expect("8 digits"));
     Verdict::Valid(Decoded {
         district,
-        date: Ymd { day, month, yy },
+        date,
         female,
         value,
     })
@@ -117,7 +100,7 @@ pub fn bpjs_card(digits: &[u8; 13]) -> Verdict<u64> {
     // The first five digits are the first eight read at once, less their last three.
     let head = parse8(digits[..8].try_into().expect("8 digits")) / 1000;
     match head * 100_000_000 + parse8(digits[5..].try_into().expect("8 digits")) {
-        0 => Verdict::Invalid("zeros"),
+        0 => Verdict::Invalid(InvalidReason::Zeros),
         n => Verdict::Valid(n),
     }
 }
@@ -143,7 +126,7 @@ pub struct Mobile {
 /// Phone: the national number (digits after the country or trunk prefix) must be mobile.
 pub fn phone(national: &[u8], p: &Patterns) -> Verdict<Mobile> {
     if !p.mobile.is_match(national) {
-        return Verdict::Invalid("not_mobile");
+        return Verdict::Invalid(InvalidReason::NotMobile);
     }
     // The leading 1 keeps numbers of different lengths distinct.
     let value = national
@@ -159,7 +142,7 @@ pub fn phone(national: &[u8], p: &Patterns) -> Verdict<Mobile> {
 pub fn email(addr: &[u8], p: &Patterns) -> Verdict<usize> {
     // Addresses are short: plain loops beat calls into `memrchr`.
     let Some(at) = addr.iter().rposition(|&b| b == b'@') else {
-        return Verdict::Invalid("syntax");
+        return Verdict::Invalid(InvalidReason::Syntax);
     };
     email_parts(addr, at, p, None)
 }
@@ -180,11 +163,11 @@ fn email_parts(
 ) -> Verdict<usize> {
     let local = &addr[..at];
     if local.len() > 64 || has_double_dot(local) {
-        return Verdict::Invalid("syntax");
+        return Verdict::Invalid(InvalidReason::Syntax);
     }
     let rule = &p.email_full;
     let Some(state) = rule.walk(rule.start(), &addr[..=at]) else {
-        return Verdict::Invalid("syntax");
+        return Verdict::Invalid(InvalidReason::Syntax);
     };
     let domain = &addr[at + 1..];
     let judge = || {
@@ -198,7 +181,7 @@ fn email_parts(
     };
     match class {
         Some(c) => Verdict::Valid(c),
-        None => Verdict::Invalid("syntax"),
+        None => Verdict::Invalid(InvalidReason::Syntax),
     }
 }
 
@@ -291,6 +274,7 @@ impl DomainMemo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::InvalidReason::*;
     use crate::testing::pats;
 
     fn n(s: &str) -> Verdict<Decoded> {
@@ -308,10 +292,10 @@ mod tests {
         assert!(!d.female);
         assert_eq!(
             d.date,
-            Ymd {
-                day: 1,
+            Date {
+                year: 90,
                 month: 1,
-                yy: 90
+                day: 1
             }
         );
         assert_eq!(d.district, 317101);
@@ -322,19 +306,19 @@ mod tests {
         assert_eq!(d.date.day, 1);
         // Day 71 = 31 for a woman; 72 does not exist.
         assert!(n("3171017101900001").is_valid());
-        assert_eq!(n("3171017201900001").reason(), Some("birth_date"));
+        assert_eq!(n("3171017201900001").reason(), Some(BirthDate));
         // Day 32..40 is neither.
-        assert_eq!(n("3171013501900001").reason(), Some("birth_date"));
-        assert_eq!(n("3171010001900001").reason(), Some("birth_date"));
+        assert_eq!(n("3171013501900001").reason(), Some(BirthDate));
+        assert_eq!(n("3171010001900001").reason(), Some(BirthDate));
     }
 
     #[test]
     fn nik_region_reasons_in_order() {
-        assert_eq!(n("0071010101900001").reason(), Some("province"));
-        assert_eq!(n("3199010101900001").reason(), Some("regency"));
-        assert_eq!(n("3171990101900001").reason(), Some("district"));
+        assert_eq!(n("0071010101900001").reason(), Some(Province));
+        assert_eq!(n("3199010101900001").reason(), Some(Regency));
+        assert_eq!(n("3171990101900001").reason(), Some(District));
         // A bad province wins over a bad date and serial.
-        assert_eq!(n("0071019901900000").reason(), Some("province"));
+        assert_eq!(n("0071019901900000").reason(), Some(Province));
     }
 
     #[test]
@@ -349,25 +333,25 @@ mod tests {
         assert!(n("3171012902000001").is_valid());
         assert!(n("3171012902960001").is_valid());
         assert!(n("3171016902960001").is_valid());
-        assert_eq!(n("3171012902010001").reason(), Some("birth_date"));
-        assert_eq!(n("3171013104900001").reason(), Some("birth_date"));
+        assert_eq!(n("3171012902010001").reason(), Some(BirthDate));
+        assert_eq!(n("3171013104900001").reason(), Some(BirthDate));
         assert!(n("3171013103900001").is_valid());
-        assert_eq!(n("3171011513900001").reason(), Some("birth_date"));
-        assert_eq!(n("3171011500900001").reason(), Some("birth_date"));
+        assert_eq!(n("3171011513900001").reason(), Some(BirthDate));
+        assert_eq!(n("3171011500900001").reason(), Some(BirthDate));
     }
 
     #[test]
     fn nik_serial() {
-        assert_eq!(n("3171010101900000").reason(), Some("serial"));
+        assert_eq!(n("3171010101900000").reason(), Some(Serial));
         assert!(n("3171010101909999").is_valid());
     }
 
     #[test]
     fn kk_has_no_plus_forty_and_own_reason() {
         assert!(k("3171010501150003").is_valid());
-        assert_eq!(k("3171014501150003").reason(), Some("date"));
-        assert_eq!(k("3171010501150000").reason(), Some("serial"));
-        assert_eq!(k("0071010501150003").reason(), Some("province"));
+        assert_eq!(k("3171014501150003").reason(), Some(IssueDate));
+        assert_eq!(k("3171010501150000").reason(), Some(Serial));
+        assert_eq!(k("0071010501150003").reason(), Some(Province));
     }
 
     #[test]
@@ -386,7 +370,7 @@ mod tests {
 
     #[test]
     fn card_zeros() {
-        assert_eq!(bpjs_card(b"0000000000000").reason(), Some("zeros"));
+        assert_eq!(bpjs_card(b"0000000000000").reason(), Some(Zeros));
         assert_eq!(bpjs_card(b"0001234567890"), Verdict::Valid(1234567890));
         for s in [
             "9999999999999",
@@ -409,9 +393,9 @@ mod tests {
         };
         assert_eq!(pats().operator_names[m.operator], "Telkomsel");
         assert!(phone(b"8571234567", pats()).is_valid());
-        assert_eq!(phone(b"800123456", pats()).reason(), Some("not_mobile"));
-        assert_eq!(phone(b"8041234567", pats()).reason(), Some("not_mobile"));
-        assert_eq!(phone(b"8412345678", pats()).reason(), Some("not_mobile"));
+        assert_eq!(phone(b"800123456", pats()).reason(), Some(NotMobile));
+        assert_eq!(phone(b"8041234567", pats()).reason(), Some(NotMobile));
+        assert_eq!(phone(b"8412345678", pats()).reason(), Some(NotMobile));
         // 9 to 12 national digits.
         assert!(phone(b"812345678", pats()).is_valid());
         assert!(!phone(b"81234567", pats()).is_valid());
@@ -429,7 +413,7 @@ mod tests {
     fn email_syntax() {
         let class = |a: &str| match email(a.as_bytes(), pats()) {
             Verdict::Valid(i) => pats().domain_class_names()[i],
-            Verdict::Invalid(r) => r,
+            Verdict::Invalid(r) => r.name(),
         };
         assert_eq!(class("budi@gmail.com"), "free");
         assert_eq!(class("a.b@kemkes.go.id"), "gov");
@@ -450,12 +434,12 @@ mod tests {
         ] {
             assert_eq!(
                 email(bad.as_bytes(), pats()).reason(),
-                Some("syntax"),
+                Some(Syntax),
                 "{bad}"
             );
         }
         let long = format!("{}@x.com", "a".repeat(65));
-        assert_eq!(email(long.as_bytes(), pats()).reason(), Some("syntax"));
+        assert_eq!(email(long.as_bytes(), pats()).reason(), Some(Syntax));
         let ok64 = format!("{}@x.com", "a".repeat(64));
         assert!(email(ok64.as_bytes(), pats()).is_valid());
     }

@@ -54,7 +54,9 @@ fn date_details(label: &str, dec: &Decoded, out: &mut Vec<(String, String)>) {
         label.into(),
         format!(
             "{:02}-{:02}-..{:02} (day-month-year; the century is not encoded)",
-            dec.date.day, dec.date.month, dec.date.yy
+            dec.date.day,
+            dec.date.month,
+            dec.date.yy()
         ),
     ));
 }
@@ -73,20 +75,10 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
     let mut out = Vec::new();
     for f in &found {
         let Some(mut kind) = f.kind() else {
-            out.push(Explanation {
-                input: masked.clone(),
-                kind: Some("nik"),
-                valid: false,
-                reason: Some("damaged".into()),
-                normalized: None,
-                details: vec![(
-                    "damaged".into(),
-                    "an Excel number with 15 significant digits: the last digit is lost".into(),
-                )],
-            });
+            out.push(damaged(masked.clone()));
             continue;
         };
-        if let (Some(forced), Found::Sixteen { .. }) = (force, f) {
+        if let (Some(forced), Found::NikOrKk { .. }) = (force, f) {
             if matches!(forced, Kind::Nik | Kind::Kk) {
                 kind = forced;
             }
@@ -95,91 +87,130 @@ pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> 
             continue;
         }
         let mut details = Vec::new();
-        let (normalized, verdict): (String, Verdict<()>) = match *f {
-            Found::Sixteen { digits, .. } => {
-                let s = String::from_utf8_lossy(&digits).into_owned();
-                region_details(&digits, p, &mut details);
-                let v = if kind == Kind::Nik {
-                    validate::nik(&digits, p)
-                } else {
-                    validate::kk(&digits, p)
-                };
-                if let Verdict::Valid(d) = v {
-                    if kind == Kind::Nik {
-                        date_details("birth_date", &d, &mut details);
-                        details.push((
-                            "sex".into(),
-                            if d.female {
-                                "female (day + 40)"
-                            } else {
-                                "male"
-                            }
-                            .into(),
-                        ));
-                    } else {
-                        date_details("issue_date", &d, &mut details);
-                    }
-                }
-                (s, map(v))
-            }
-            Found::Card {
-                digits, restored, ..
-            } => {
-                if restored {
-                    details.push((
-                        "restored".into(),
-                        "leading zeros added to make 13 digits".into(),
-                    ));
-                }
-                (
-                    String::from_utf8_lossy(&digits).into_owned(),
-                    map(validate::bpjs_card(&digits)),
-                )
-            }
-            Found::Phone { .. } => {
-                let national = String::from_utf8_lossy(f.national().unwrap_or(b"")).into_owned();
-                let v = validate::phone(national.as_bytes(), p);
-                if let Verdict::Valid(m) = v {
-                    details.push(("operator".into(), p.operator_names[m.operator].clone()));
-                }
-                (format!("+62{national}"), map(v))
-            }
-            Found::Email { span, .. } => {
-                let addr = value[span.0..span.1].to_ascii_lowercase();
-                let v = validate::email(addr.as_bytes(), p);
-                if let Verdict::Valid(c) = v {
-                    details.push(("domain_class".into(), p.domain_class_names()[c].to_string()));
-                }
-                (addr, map(v))
-            }
-            Found::Damaged => unreachable!("handled above"),
-        };
+        let (normalized, verdict) = judge(f, kind, value, p, &mut details);
         out.push(Explanation {
             input: masked.clone(),
             kind: Some(kind.name()),
             valid: verdict.is_valid(),
-            reason: verdict.reason().map(str::to_string),
+            reason: verdict.reason().map(|r| r.to_string()),
             normalized: Some(shown(kind, &normalized)),
             details,
         });
     }
     if out.is_empty() {
-        out.push(Explanation {
-            input: masked.clone(),
-            kind: force.map(Kind::name),
-            valid: false,
-            reason: Some("no_candidate".into()),
-            normalized: None,
-            details: vec![(
-                "shape".into(),
-                match force {
-                    Some(k) => format!("does not have the shape of a {} candidate", k.name()),
-                    None => "no identifier shape found".into(),
-                },
-            )],
-        });
+        out.push(no_candidate(masked, force));
     }
     out
+}
+
+/// An Excel-damaged NIK: no kind of its own, never valid.
+fn damaged(input: String) -> Explanation {
+    Explanation {
+        input,
+        kind: Some("nik"),
+        valid: false,
+        reason: Some("damaged".into()),
+        normalized: None,
+        details: vec![(
+            "damaged".into(),
+            "an Excel number with 15 significant digits: the last digit is lost".into(),
+        )],
+    }
+}
+
+/// A value without a candidate (of the forced kind, if one is).
+fn no_candidate(input: String, force: Option<Kind>) -> Explanation {
+    Explanation {
+        input,
+        kind: force.map(Kind::name),
+        valid: false,
+        reason: Some("no_candidate".into()),
+        normalized: None,
+        details: vec![(
+            "shape".into(),
+            match force {
+                Some(k) => format!("does not have the shape of a {} candidate", k.name()),
+                None => "no identifier shape found".into(),
+            },
+        )],
+    }
+}
+
+/// One candidate of `value` read as `kind`: its normalized value and verdict, with the
+/// details that explain them pushed to `details`.
+fn judge(
+    f: &Found,
+    kind: Kind,
+    value: &str,
+    p: &Patterns,
+    details: &mut Vec<(String, String)>,
+) -> (String, Verdict<()>) {
+    match *f {
+        Found::NikOrKk { digits, .. } => {
+            let s = String::from_utf8_lossy(&digits).into_owned();
+            (s, nik_or_kk(&digits, kind, p, details))
+        }
+        Found::Card {
+            digits, restored, ..
+        } => {
+            if restored {
+                details.push((
+                    "restored".into(),
+                    "leading zeros added to make 13 digits".into(),
+                ));
+            }
+            (
+                String::from_utf8_lossy(&digits).into_owned(),
+                map(validate::bpjs_card(&digits)),
+            )
+        }
+        Found::Phone { .. } => {
+            let national = String::from_utf8_lossy(f.national().unwrap_or(b"")).into_owned();
+            let v = validate::phone(national.as_bytes(), p);
+            if let Verdict::Valid(m) = v {
+                details.push(("operator".into(), p.operator_names[m.operator].clone()));
+            }
+            (format!("+62{national}"), map(v))
+        }
+        Found::Email { span, .. } => {
+            let addr = value[span.0..span.1].to_ascii_lowercase();
+            let v = validate::email(addr.as_bytes(), p);
+            if let Verdict::Valid(c) = v {
+                details.push(("domain_class".into(), p.domain_class_names()[c].to_string()));
+            }
+            (addr, map(v))
+        }
+        Found::Damaged => unreachable!("damaged values have no kind"),
+    }
+}
+
+/// A NIK or KK's verdict, with its regions and (when valid) its date and sex as details.
+fn nik_or_kk(
+    digits: &[u8; 16],
+    kind: Kind,
+    p: &Patterns,
+    details: &mut Vec<(String, String)>,
+) -> Verdict<()> {
+    region_details(digits, p, details);
+    let v = if kind == Kind::Nik {
+        validate::nik(digits, p)
+    } else {
+        validate::kk(digits, p)
+    };
+    if let Verdict::Valid(d) = v {
+        if kind == Kind::Nik {
+            date_details("birth_date", &d, details);
+            let sex = if d.female {
+                "female (day + 40)"
+            } else {
+                "male"
+            };
+            details.push(("sex".into(), sex.into()));
+        } else {
+            date_details("issue_date", &d, details);
+        }
+    }
+    map(v)
 }
 
 /// The input with every candidate replaced by its mask (SPEC §7) and every other digit by
@@ -195,7 +226,7 @@ fn masked_input(value: &str, found: &[Found]) -> String {
         .map(|f| {
             let (s, e) = f.span();
             let masked = match *f {
-                Found::Sixteen { kind, digits, .. } => {
+                Found::NikOrKk { kind, digits, .. } => {
                     mask(kind, &String::from_utf8_lossy(&digits))
                 }
                 Found::Card { digits, .. } => {

@@ -14,12 +14,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
 use crate::analyze::extras::Extras;
+use crate::calendar::Date;
 use crate::cli::explain::{check, explain};
 use crate::report::{self, RunInfo};
 use crate::rules::{Kind, Patterns};
 use crate::scan::{scan, Progress, ScanConfig};
 use crate::summary::fingerprint::{Key, Reference};
-use crate::summary::impact::Civil;
 use crate::synth::{self, SynthFormat, SynthOptions};
 
 /// Exit codes (SPEC §2).
@@ -327,8 +327,8 @@ impl Config {
             .as_ref()
             .and_then(|(_, v)| v["impact"]["as_of"].as_str().map(str::to_string));
         let today = match a.as_of.as_deref().or(baseline_date.as_deref()) {
-            Some(d) => Civil::parse(d).context("--as-of")?,
-            None => Civil::today(),
+            Some(d) => Date::parse(d).context("--as-of")?,
+            None => Date::today(),
         };
         let rows = match &a.records {
             Some(path) => {

@@ -919,7 +919,7 @@ mod tests {
     #[test]
     fn json_flattens_to_last_key() {
         let mut keys = KeyRoles::default();
-        let p = &Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let mut fields = Vec::new();
         let s =
             br#"{"passenger":{"nik":"3171","hp":["0812","x\"y\u0041"]},"n":12,"ok":true,"z":null}"#;
@@ -937,7 +937,7 @@ mod tests {
 
     #[test]
     fn flat_objects_read_like_the_general_parser() {
-        let p = &Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let general = |s: &[u8]| {
             let mut keys = KeyRoles::default();
             let mut fields = Vec::new();
@@ -989,7 +989,7 @@ mod tests {
         // Random lines over JSON's structural bytes: whatever the fast path accepts, the
         // general parser must read the same way. Strings of every length reach both the
         // 16-byte blocks of the string search and its tail.
-        let p = &Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let tokens: [&[u8]; 19] = [
             br#""NIK""#,
             br#""""#,
@@ -1069,7 +1069,7 @@ mod tests {
     fn records_that_follow_the_last_shape_read_as_if_read_alone() {
         // Lines that mostly repeat the previous line's keys, with the departures a real
         // export has: keys dropped, added or swapped, blanks, escapes, other value types.
-        let p = &Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let keys_pool: [&str; 7] = [
             r#""NIK""#,
             r#""NAMA""#,
@@ -1151,7 +1151,7 @@ mod tests {
     #[test]
     fn an_escaped_key_is_not_matched_as_written() {
         // `a"b` read from an escaped key must not make the unescaped bytes a key next time.
-        let p = &Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let mut keys = KeyRoles::default();
         let mut fields = Vec::new();
         assert!(json_record(br#"{"a\"b":"1"}"#, &mut keys, p, &mut fields).is_some());
@@ -1210,7 +1210,7 @@ mod tests {
 
     #[test]
     fn json_values_skip_bulk_actions_and_blanks() {
-        let p = &Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let count =
             |layout: Layout, chunk: &[u8]| {
                 let mut keys = KeyRoles::default();

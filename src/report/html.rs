@@ -550,26 +550,26 @@ mod tests {
 
     #[test]
     fn renders_into_memory_and_escapes() {
-        let p = Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let mut s = Summary::default();
         s.stats.records.total = 3;
         s.stats.kinds[0].unique.insert(3171014101900001);
         s.stats.kinds[0].unique.compact();
-        s.as_of = Some(crate::summary::impact::Civil::parse("2025-01-01").unwrap());
+        s.as_of = Some(crate::calendar::Date::parse("2025-01-01").unwrap());
         s.files.insert(
             "<b>&x.csv".into(),
             FileStats::new(State::Failed, "csv", 5).with_reason("boom"),
         );
         let v = summary_json(
             &s,
-            &p,
+            p,
             &RunInfo {
                 threads: 1,
                 elapsed_s: 0.1,
             },
         );
         let mut out = Vec::new();
-        write_html(&mut out, &v, &p).unwrap();
+        write_html(&mut out, &v, p).unwrap();
         let html = String::from_utf8(out).unwrap();
         assert!(html.contains("&lt;b&gt;&amp;x.csv"));
         assert!(!html.contains("<b>&x.csv"));

@@ -13,10 +13,10 @@ use serde_json::{json, Map, Value};
 use crate::analyze::detect::{Detector, Found};
 use crate::escape::escape_controls;
 use crate::rules::sensitive::CATEGORIES;
-use crate::rules::{Kind, Patterns};
+use crate::rules::{InvalidReason, Kind, Patterns};
 use crate::summary::attribution::attribute;
 use crate::summary::impact::{Impact, RegionPeople, AGE_BANDS};
-use crate::summary::{reasons, FileStats, State, Summary};
+use crate::summary::{FileStats, State, Summary};
 
 pub const SCHEMA: &str = "triage.summary/1";
 
@@ -259,7 +259,7 @@ pub fn summary_report<'a>(s: &'a Summary, p: &Patterns, run: &RunInfo) -> Report
     for kind in Kind::ALL {
         let ks = &st.kinds[kind.index()];
         let mut invalid = Map::new();
-        for (i, reason) in reasons(kind).iter().enumerate() {
+        for (i, reason) in InvalidReason::of(kind).iter().enumerate() {
             invalid.insert(reason.to_string(), json!(ks.invalid[i]));
         }
         let mut o = Map::new();
@@ -962,7 +962,7 @@ impl<'p> NameMasker<'p> {
             .filter_map(|f| {
                 let (s, e) = f.span();
                 let m = match *f {
-                    Found::Sixteen { kind, digits, .. } => mask(kind, ascii(&digits)),
+                    Found::NikOrKk { kind, digits, .. } => mask(kind, ascii(&digits)),
                     Found::Card { digits, .. } => mask(Kind::BpjsCard, ascii(&digits)),
                     Found::Phone { .. } => mask(
                         Kind::Phone,
@@ -1081,8 +1081,8 @@ mod tests {
 
     #[test]
     fn names_are_masked_by_the_data_detector() {
-        let p = Patterns::builtin().unwrap();
-        let mut m = NameMasker::new(&p);
+        let p = crate::testing::pats();
+        let mut m = NameMasker::new(p);
         for (name, masked) in [
             ("ktp_3171014101900002.csv", "ktp_3171**********02.csv"),
             ("scan_of_081298765432.pdf", "scan_of_+62812*****432.pdf"),
@@ -1112,12 +1112,12 @@ mod tests {
 
     #[test]
     fn a_baseline_must_hold_every_section_the_summary_has() {
-        let p = Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let run = RunInfo {
             threads: 1,
             elapsed_s: 0.0,
         };
-        let v = summary_json(&Summary::default(), &p, &run);
+        let v = summary_json(&Summary::default(), p, &run);
         let emitted: Vec<&str> = v
             .as_object()
             .unwrap()
@@ -1159,7 +1159,7 @@ mod tests {
     #[test]
     fn rule7_file_rows_are_made_as_they_are_written() {
         // The report holds no value per file; every writer and --expect still see them all.
-        let p = Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let mut s = Summary::default();
         for i in 0..300u64 {
             let mut f = FileStats::new(State::Scanned, "csv", 10 + i);
@@ -1170,9 +1170,9 @@ mod tests {
             threads: 1,
             elapsed_s: 0.0,
         };
-        let r = summary_report(&s, &p, &run);
+        let r = summary_report(&s, p, &run);
         assert_eq!(r["files"], json!([]));
-        let whole = summary_json(&s, &p, &run);
+        let whole = summary_json(&s, p, &run);
         assert_eq!(whole["files"].as_array().unwrap().len(), 300);
         let mut streamed = Vec::new();
         write_json(&mut streamed, &r).unwrap();
@@ -1199,7 +1199,7 @@ mod tests {
 
     #[test]
     fn text_and_csv_render_into_memory() {
-        let p = Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let mut s = Summary::default();
         s.stats.records.total = 2;
         s.stats.provinces[31] = 2;
@@ -1209,7 +1209,7 @@ mod tests {
         );
         let v = summary_json(
             &s,
-            &p,
+            p,
             &RunInfo {
                 threads: 1,
                 elapsed_s: 0.5,
@@ -1218,7 +1218,7 @@ mod tests {
         assert_eq!(v["schema"], SCHEMA);
         assert_eq!(v["ledger"]["problems"][0]["reason"], "boom");
         let mut text = Vec::new();
-        write_text(&mut text, &v, &p).unwrap();
+        write_text(&mut text, &v, p).unwrap();
         let text = String::from_utf8(text).unwrap();
         assert!(text.contains("records     2"));
         assert!(text.contains("Daerah Khusus Ibukota Jakarta"));

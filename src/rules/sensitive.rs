@@ -3,16 +3,19 @@
 //! financial data. The categories are fixed by the law; which field names and value shapes
 //! reveal them is data (`patterns/sensitive.toml`).
 //!
-//! A named field whose name is listed gets the role [`Role::Sensitive`](crate::rules::Role::Sensitive) with the index of its
+//! A named field whose name is listed gets the role [`Role::Sensitive`](crate::rules::fields::Role::Sensitive) with the index of its
 //! rule; a record counts under a category when such a field holds a value that is not a
 //! placeholder (`-`, `0`, `null`, …) and, where the rule gives a shape (ICD-10 codes, account
 //! numbers), matches it. Children's data is also found without any field name: a record
 //! holding the valid NIK of someone under 18 on the scan date.
+//!
+//! Compiles the file's syntax ([`crate::rules::syntax`]) into [`SensitiveField`]s, whose
+//! shapes are [`crate::rules::dfa`] rules; imports nothing else.
 
 use anyhow::{bail, Context, Result};
-use serde::Deserialize;
 
-use crate::rules::Rule;
+use crate::rules::dfa::Rule;
+use crate::rules::syntax::SensitiveFile;
 
 /// The categories of UU 27/2022 art. 4(2)(a)–(f), in the law's order.
 pub const CATEGORIES: [(&str, &str, &str); 6] = [
@@ -39,39 +42,13 @@ pub struct SensitiveField {
     pub about: String,
 }
 
-#[derive(Debug, Deserialize)]
-struct File {
-    category: Vec<RawCategory>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawCategory {
-    id: String,
-    #[serde(default)]
-    fields: Vec<RawField>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RawField {
-    names: Vec<String>,
-    #[serde(default)]
-    shape: Option<String>,
-    #[serde(default)]
-    about: String,
-    /// Values that must match the shape (checked by `triage patterns --check`).
-    #[serde(default)]
-    examples: Vec<String>,
-    #[serde(default)]
-    negative_examples: Vec<String>,
-}
-
 /// Parses `sensitive.toml`; an example that its shape rejects (or a negative example it
 /// accepts) is an error, so a bad shape never reaches a scan.
 pub fn parse(text: &str) -> Result<Vec<SensitiveField>> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let f: File = toml::from_str(text).context("sensitive.toml")?;
+    let f: SensitiveFile = toml::from_str(text).context("sensitive.toml")?;
     let mut out = Vec::new();
     for c in f.category {
         let Some(category) = category_index(&c.id) else {

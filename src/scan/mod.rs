@@ -969,9 +969,9 @@ mod tests {
     /// Reads one walked entry as a scan does, into a summary of its own.
     fn read_one(e: &Entry) -> Summary {
         let cfg = ScanConfig::new(Vec::new());
-        let p = Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let slots = [Mutex::default()];
-        read_entry(e, &cfg, &p, &Progress::default(), &Accumulators(&slots));
+        read_entry(e, &cfg, p, &Progress::default(), &Accumulators(&slots));
         let [slot] = slots;
         slot.into_inner().unwrap()
     }

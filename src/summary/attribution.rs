@@ -299,7 +299,7 @@ mod tests {
 
     #[test]
     fn bpjs_columns_attribute_to_bpjs_kesehatan() {
-        let p = Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let s = with_fields(&[
             "PSNOKA",
             "NAMA",
@@ -308,7 +308,7 @@ mod tests {
             "FLAGTANGGUNGAN",
             "NIK",
         ]);
-        let a = attribute(&s, &p);
+        let a = attribute(&s, p);
         assert_eq!(a[0].source, "bpjs_kesehatan");
         assert_eq!(a[0].score, 1.0);
         assert!(a[0].evidence.contains(&"KDKANTOR".to_string()));
@@ -316,8 +316,8 @@ mod tests {
 
     #[test]
     fn nothing_fits_is_unknown() {
-        let p = Patterns::builtin().unwrap();
-        let a = attribute(&with_fields(&["foo", "bar"]), &p);
+        let p = crate::testing::pats();
+        let a = attribute(&with_fields(&["foo", "bar"]), p);
         assert_eq!(a[0].source, "unknown");
     }
 }

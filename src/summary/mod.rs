@@ -546,24 +546,6 @@ pub fn hash_lower(bytes: &[u8]) -> u64 {
     h ^ (h >> 33)
 }
 
-/// The invalid reasons of each kind, in the order SPEC §5 checks them.
-pub fn reasons(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::Nik => &["province", "regency", "district", "birth_date", "serial"],
-        Kind::Kk => &["province", "regency", "district", "date", "serial"],
-        Kind::BpjsCard => &["zeros"],
-        Kind::Phone => &["not_mobile"],
-        Kind::Email => &["syntax"],
-    }
-}
-
-pub fn reason_index(kind: Kind, reason: &str) -> usize {
-    reasons(kind)
-        .iter()
-        .position(|r| *r == reason)
-        .expect("a reason the validator gives is listed in summary::reasons")
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct KindStats {
     pub candidates: u64,
@@ -797,7 +779,7 @@ pub struct Summary {
     pub shapes: BTreeMap<(String, usize), [u64; 2]>,
     /// The date ages are computed on: `--as-of` or today, set by the scan before it settles
     /// (not merged).
-    pub as_of: Option<crate::summary::impact::Civil>,
+    pub as_of: Option<crate::calendar::Date>,
     /// Distinct usable entries of `--reference`, when given (set after the scan).
     pub reference: Option<u64>,
     /// The distinct people of the NIK set, counted by [`Summary::settle`] on `as_of`; a sum

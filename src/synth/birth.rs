@@ -3,7 +3,8 @@
 //! digits either way round), and decoy dates that match neither reading of the NIK.
 //! Imports the generator and its people, calendar, vocabulary, digits and tally.
 
-use crate::synth::dates::{real_days, Triple};
+use crate::calendar::days_in_month;
+use crate::synth::dates::Triple;
 use crate::synth::digits::push_num;
 use crate::synth::people::Person;
 use crate::synth::row::Gen;
@@ -30,11 +31,11 @@ impl Gen<'_> {
         loop {
             let (d, m, y) = if self.rng.below(2) == 0 {
                 let y = self.rng.range(1940, 2023) as u16;
-                (per.day.min(real_days(per.month, y)), per.month, y)
+                (per.day.min(days_in_month(y, per.month)), per.month, y)
             } else {
                 let y = self.rng.range(1940, 2023) as u16;
                 let m = self.rng.range(1, 12) as u8;
-                (self.rng.range(1, real_days(m, y) as u64) as u8, m, y)
+                (self.rng.range(1, days_in_month(y, m) as u64) as u8, m, y)
             };
             buf.truncate(start);
             self.render_date(buf, form, d, m, y);

@@ -3,6 +3,7 @@
 //! dates, serial 0000), spreadsheet-damaged NIKs and empty fields. Imports the generator
 //! and its people, digits and tally.
 
+use crate::calendar::is_leap;
 use crate::synth::digits::{digits16, push_num, push_sixteen, Parts};
 use crate::synth::people::Person;
 use crate::synth::row::Gen;
@@ -98,7 +99,7 @@ impl Gen<'_> {
             1 => {
                 n.mm = 2;
                 n.dd = 29 + plus;
-                if n.yy % 4 == 0 {
+                if is_leap(n.yy as u16) {
                     n.yy = (n.yy + self.rng.range(1, 3) as u32) % 100;
                 }
             }
@@ -220,7 +221,7 @@ impl Gen<'_> {
             3 => {
                 n.mm = 2;
                 n.dd = 29;
-                if n.yy % 4 == 0 {
+                if is_leap(n.yy as u16) {
                     n.yy = (n.yy + self.rng.range(1, 3) as u32) % 100;
                 }
             }

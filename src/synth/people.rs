@@ -4,7 +4,7 @@
 //! draw changes every byte after it. Imports the synth vocabulary, tables, calendar,
 //! digits and randomness.
 
-use crate::synth::dates::real_days;
+use crate::calendar::days_in_month;
 use crate::synth::digits::Parts;
 use crate::synth::rng::Rng;
 use crate::synth::tables::Tables;
@@ -163,7 +163,7 @@ impl People {
         self.fam_members += 1;
         let (female, year) = self.sex_and_year(rng, hub);
         let month = rng.range(1, 12) as u8;
-        let day = rng.range(1, real_days(month, year) as u64) as u8;
+        let day = rng.range(1, days_in_month(year, month) as u64) as u8;
         let names = if female { FEMALE_NAMES } else { MALE_NAMES };
         let first = rng.below(names.len() as u64) as u8;
         let serial = serial(rng);
@@ -225,7 +225,7 @@ fn new_family(rng: &mut Rng, tb: &Tables) -> Family {
     };
     let year = rng.range(2000, 2023) as u16;
     let month = rng.range(1, 12) as u8;
-    let day = rng.range(1, real_days(month, year) as u64) as u8;
+    let day = rng.range(1, days_in_month(year, month) as u64) as u8;
     let kk_serial = serial(rng);
     let surname = if rng.below(100) < 15 {
         NO_SURNAME

@@ -130,7 +130,11 @@ impl<'p> Tally<'p> {
         {
             let got = validate::nik(&crate::synth::digits::digits16(value), self.p);
             let want = verdict.err().map(|k| NIK_REASONS[k]);
-            debug_assert_eq!(got.reason(), want, "generated NIK {value:016}");
+            debug_assert_eq!(
+                got.reason().map(crate::rules::InvalidReason::name),
+                want,
+                "generated NIK {value:016}"
+            );
         }
         rec.any = true;
         self.nik.candidates += 1;
@@ -161,7 +165,7 @@ impl<'p> Tally<'p> {
         {
             let got = validate::kk(&crate::synth::digits::digits16(value), self.p);
             debug_assert_eq!(
-                got.reason(),
+                got.reason().map(crate::rules::InvalidReason::name),
                 reason.map(|k| KK_REASONS[k]),
                 "KK {value:016}"
             );
@@ -225,7 +229,9 @@ impl<'p> Tally<'p> {
         {
             let s = String::from_utf8_lossy(addr);
             debug_assert_eq!(
-                validate::email(addr, self.p).reason(),
+                validate::email(addr, self.p)
+                    .reason()
+                    .map(crate::rules::InvalidReason::name),
                 if class.is_some() {
                     None
                 } else {

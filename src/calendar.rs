@@ -1,0 +1,212 @@
+//! The calendar: one date type, and the Gregorian rules (leap years, days in a month)
+//! written once. Shared vocabulary: it imports nothing from the crate.
+//!
+//! A [`Date`]'s year is the year as far as it is known. The scan date (`--as-of`, today) has
+//! all four digits; a NIK or KK encodes only the last two, and a written date may give two or
+//! four. The Gregorian rule read on a two-digit year (0 to 99) makes exactly the years
+//! divisible by 4 leap years, 0 included: what SPEC §5 asks of a NIK's date, whose century is
+//! unknown (2000 was a leap year, and 1900 is not a plausible birth year for a NIK).
+
+use std::fmt;
+
+use anyhow::{bail, Result};
+
+/// A calendar date; see the module doc for what the year holds. Fields run from the year
+/// down, so the derived order is chronological.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+/// Whether `year` has a 29 February (Gregorian rule).
+#[inline]
+pub fn is_leap(year: u16) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+/// Days in `month` (1 to 12) of `year`; 0 for a month that does not exist.
+#[inline]
+pub fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Date {
+    /// The date, if it exists: a month 1 to 12 and a day within it.
+    #[inline]
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        (day >= 1 && day <= days_in_month(year, month)).then_some(Date { year, month, day })
+    }
+
+    /// `YYYY-MM-DD`, a real date between 1900 and 9999 (the scan date of `--as-of` and of a
+    /// summary's `impact.as_of`).
+    pub fn parse(s: &str) -> Result<Date> {
+        let b = s.trim().as_bytes();
+        let num = |r: std::ops::Range<usize>| -> Option<u16> {
+            let d = b.get(r)?;
+            d.iter()
+                .all(u8::is_ascii_digit)
+                .then(|| d.iter().fold(0u16, |a, &c| a * 10 + u16::from(c - b'0')))
+        };
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            bail!("{s:?} is not a date as YYYY-MM-DD");
+        }
+        let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+            bail!("{s:?} is not a date as YYYY-MM-DD");
+        };
+        // Two digits each: the casts keep every value.
+        match Date::new(y, m as u8, d as u8) {
+            Some(date) if y >= 1900 => Ok(date),
+            _ => bail!("{s:?} is not a real date (1900 or later)"),
+        }
+    }
+
+    /// Today in UTC, from the system clock.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_days((secs / 86_400) as i64)
+    }
+
+    /// The date `days` after 1970-01-01 (Howard Hinnant's civil_from_days).
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+        Date { year, month, day }
+    }
+
+    /// The last two digits of the year: all a NIK or KK keeps of it.
+    #[inline]
+    pub fn yy(&self) -> u8 {
+        (self.year % 100) as u8
+    }
+
+    /// Day, month and the last two digits of the year as one number below 38,432: equal
+    /// exactly when two real dates are equal as a NIK writes them, so a record's dates can be
+    /// matched as a set of numbers.
+    #[inline]
+    pub fn key(&self) -> u16 {
+        (u16::from(self.yy()) * 12 + u16::from(self.month)) * 32 + u16::from(self.day)
+    }
+
+    /// Age in whole years on this date of someone born on `born`, of whose year only the
+    /// last two digits count: the century is the one that makes the age 0–99.
+    #[inline]
+    pub fn age(&self, born: Date) -> u8 {
+        let century = self.year / 100 * 100;
+        let mut year = century + u16::from(born.yy());
+        if (year, born.month, born.day) > (self.year, self.month, self.day) {
+            year -= 100;
+        }
+        let mut age = self.year - year;
+        if (self.month, self.day) < (born.month, born.day) {
+            age -= 1;
+        }
+        age.min(255) as u8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn leap_years_follow_the_gregorian_rule() {
+        for (y, leap) in [(2024, true), (2023, false), (1900, false), (2000, true)] {
+            assert_eq!(is_leap(y), leap, "{y}");
+        }
+        // On two digits, exactly the multiples of 4 (00 included): SPEC §5's NIK rule.
+        for yy in 0..100u16 {
+            assert_eq!(is_leap(yy), yy % 4 == 0, "{yy}");
+        }
+        assert_eq!(days_in_month(2024, 2), 29);
+        assert_eq!(days_in_month(2023, 2), 28);
+        assert_eq!(days_in_month(2023, 4), 30);
+        assert_eq!(days_in_month(2023, 12), 31);
+        assert_eq!(days_in_month(2023, 13), 0);
+        assert_eq!(days_in_month(2023, 0), 0);
+    }
+
+    #[test]
+    fn only_real_dates_are_made() {
+        assert!(Date::new(96, 2, 29).is_some());
+        assert!(Date::new(1, 2, 29).is_none());
+        assert!(Date::new(1990, 4, 31).is_none());
+        assert!(Date::new(1990, 4, 0).is_none());
+        assert!(Date::new(1990, 0, 1).is_none());
+        assert_eq!(
+            Date::new(1990, 3, 5),
+            Some(Date {
+                year: 1990,
+                month: 3,
+                day: 5
+            })
+        );
+        assert!(d("1990-03-05") < d("1990-03-06") && d("1990-12-31") < d("1991-01-01"));
+    }
+
+    #[test]
+    fn dates_parse_and_count_from_the_epoch() {
+        assert_eq!(Date::from_days(0), d("1970-01-01"));
+        assert_eq!(Date::from_days(19_782), d("2024-02-29"));
+        assert!(Date::parse("2023-02-29").is_err());
+        assert!(Date::parse("2024-13-01").is_err());
+        assert!(Date::parse("24-01-01").is_err());
+        assert!(Date::parse("1899-12-31").is_err());
+        assert_eq!(d(" 2026-03-07 ").to_string(), "2026-03-07");
+    }
+
+    #[test]
+    fn keys_tell_two_digit_dates_apart() {
+        let mut all: Vec<u16> = (0..100)
+            .flat_map(|year| {
+                (1..=12)
+                    .flat_map(move |month| (1..=31).map(move |day| Date { year, month, day }.key()))
+            })
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), 100 * 12 * 31);
+        assert_eq!(all.last(), Some(&38_431));
+        assert_eq!(d("1990-03-05").key(), Date::new(90, 3, 5).unwrap().key());
+    }
+
+    #[test]
+    fn the_century_makes_the_age_0_to_99() {
+        let today = d("2025-06-15");
+        let born = |day, month, year| Date { year, month, day };
+        assert_eq!(today.age(born(1, 1, 90)), 35);
+        assert_eq!(today.age(born(15, 6, 25)), 0, "born today");
+        assert_eq!(today.age(born(16, 6, 25)), 99, "tomorrow in 2025 is 1925");
+        assert_eq!(today.age(born(1, 1, 8)), 17);
+        assert_eq!(today.age(born(15, 6, 7)), 18);
+        assert_eq!(today.age(born(29, 2, 0)), 25);
+        // Only the last two digits of the birth year count.
+        assert_eq!(today.age(born(1, 1, 1990)), 35);
+    }
+}

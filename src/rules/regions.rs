@@ -1,0 +1,120 @@
+//! The region table (`patterns/regions.csv`): province, regency and district codes of every
+//! edition of Kepmendagri, as bit sets for the hot path, and their names for reports.
+//! Imports nothing from the crate.
+
+use std::collections::HashMap;
+
+use anyhow::{bail, Context, Result};
+
+/// Region codes of the union table: membership is a bit lookup on the hot path.
+pub struct Regions {
+    provinces: Vec<bool>,
+    regencies: Vec<bool>,
+    districts: Vec<u64>,
+    /// The table's text, for names: see [`Regions::name`].
+    text: String,
+    /// Province, regency and district names (codes of 2, 4, 6 digits), each level read from
+    /// `text` when first asked for.
+    named: [std::sync::OnceLock<HashMap<String, RegionName>>; 3],
+}
+
+#[derive(Clone, Debug)]
+pub struct RegionName {
+    pub name: String,
+    pub editions: String,
+}
+
+fn region_name(row: &csv::StringRecord) -> RegionName {
+    RegionName {
+        name: row.get(2).unwrap_or("").to_string(),
+        editions: row.get(5).unwrap_or("").replace(';', ", "),
+    }
+}
+
+/// Some(()) for a well-formed region code: 2, 4 or 6 digits.
+fn name_key(code: &str) -> Option<()> {
+    (matches!(code.len(), 2 | 4 | 6) && code.bytes().all(|b| b.is_ascii_digit())).then_some(())
+}
+
+impl Regions {
+    pub fn parse(csv_text: &str) -> Result<Regions> {
+        let mut r = Regions {
+            provinces: vec![false; 100],
+            regencies: vec![false; 10_000],
+            districts: vec![0; 1_000_000 / 64 + 1],
+            text: csv_text.to_string(),
+            named: Default::default(),
+        };
+        for (i, line) in csv_text.lines().enumerate().skip(1) {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let code = line.split(',').next().unwrap_or("").trim_matches('"');
+            let num: u32 = code
+                .parse()
+                .with_context(|| format!("regions.csv line {}: bad code {code:?}", i + 1))?;
+            match code.len() {
+                2 => r.provinces[num as usize] = true,
+                4 => r.regencies[num as usize] = true,
+                6 => r.districts[num as usize / 64] |= 1 << (num % 64),
+                _ => bail!(
+                    "regions.csv line {}: code {code:?} is not 2, 4 or 6 digits",
+                    i + 1
+                ),
+            }
+        }
+        if r.provinces.iter().all(|p| !p) {
+            bail!("regions.csv holds no province");
+        }
+        Ok(r)
+    }
+
+    pub fn has_province(&self, pp: u32) -> bool {
+        self.provinces.get(pp as usize).copied().unwrap_or(false)
+    }
+    pub fn has_regency(&self, pprr: u32) -> bool {
+        self.regencies.get(pprr as usize).copied().unwrap_or(false)
+    }
+    pub fn has_district(&self, pprrdd: u32) -> bool {
+        let i = pprrdd as usize;
+        self.districts
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// Every district code (`PPRRDD`) of the table, ascending.
+    pub fn district_codes(&self) -> Vec<u32> {
+        (0..1_000_000u32)
+            .filter(|&c| self.has_district(c))
+            .collect()
+    }
+
+    /// Name of a province (2 digits), regency (4) or district (6 digits). Each level's names
+    /// are read when first asked for, on their own: a scan's report names a few hundred
+    /// regencies and should not pay for the 7,000 district rows (that was 40 M instructions
+    /// at the end of every scan), nor start-up for any of them.
+    pub fn name(&self, code: &str) -> Option<&RegionName> {
+        name_key(code)?;
+        self.named[code.len() / 2 - 1]
+            .get_or_init(|| self.names_of_width(code.len()))
+            .get(code)
+    }
+
+    /// The names of every row whose code has `width` digits.
+    fn names_of_width(&self, width: usize) -> HashMap<String, RegionName> {
+        let mut rows = String::new();
+        for line in self.text.lines().skip(1) {
+            if line.find(',') == Some(width) {
+                rows.push_str(line);
+                rows.push('\n');
+            }
+        }
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(rows.as_bytes())
+            .records()
+            .flatten()
+            .filter_map(|row| Some((row.get(0)?.to_string(), region_name(&row))))
+            .collect()
+    }
+}
