@@ -37,8 +37,6 @@ const KNOWN: &[&str] = &[
     // pipeline: formats push into a RecordSink; one chunk job in scan
     "analyze -> formats::records",
     "analyze::rows -> formats::records",
-    "formats::decode -> analyze::dates",
-    "formats::decode -> analyze::detect",
     "formats::records -> analyze",
     "formats::sheet -> analyze",
     "formats::sheet -> analyze::extras",
@@ -50,7 +48,6 @@ const KNOWN: &[&str] = &[
     "formats::sql -> analyze::extras",
     "formats::sql -> scan",
     "formats::sql -> summary",
-    "input::archive -> scan",
     "summary::attribution -> formats::records",
     "summary::attribution -> formats::sql",
     // rules: population and one calendar below the rules
@@ -62,13 +59,8 @@ const KNOWN: &[&str] = &[
 
 /// Arrows on an import circle inside one stage today (same shrinking list).
 const KNOWN_CIRCLES: &[&str] = &[
-    "formats::decode -> formats::envelope",
-    "formats::decode -> formats::records",
-    "formats::decode -> formats::sql",
     "formats::envelope -> formats::records",
     "formats::records -> formats::envelope",
-    "formats::records -> formats::sql",
-    "formats::sql -> formats::decode",
 ];
 
 fn stage(module: &str) -> &str {

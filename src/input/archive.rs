@@ -13,7 +13,7 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// Bounds on what decompression may produce (a field of [`crate::scan::ScanConfig`]).
+/// Bounds on what decompression may produce; the scan's configuration holds one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Decompressed bytes one entry (a stream or a zip member) may hold.

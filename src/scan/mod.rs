@@ -17,13 +17,14 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::analyze::extras::Extras;
-use crate::analyze::Analyzer;
-use crate::formats::decode::{sniff, Bom, Sniff, Utf16Reader, SNIFF_BYTES};
+use crate::analyze::{is_header, Analyzer};
 use crate::formats::envelope::JsonCutter;
 use crate::formats::records::{Cut, KeyRoles, Layout};
+use crate::formats::sniff::{sniff, Sniff, SNIFF_BYTES};
 use crate::formats::sql::{SqlCutter, SqlState};
 use crate::formats::strings::Strings;
 use crate::input::archive::{self, spill, too_large, Container, Guard, Limits};
+use crate::input::decode::{Bom, Utf16Reader};
 use crate::input::walk::{walk, Entry, EntryKind};
 use crate::rules::{normalize_field_name, Patterns};
 use crate::scan::panics::Quiet;
@@ -677,7 +678,7 @@ fn scan_text(
     let sniffed = if strings {
         Sniff::Strings
     } else {
-        sniff(&buf, &extension(&at.name), p)
+        sniff(&buf, &extension(&at.name), p, &|cells| is_header(cells, p))
     };
     let mut runs;
     let mut format_name = None;
@@ -939,7 +940,7 @@ pub fn analyze_chunk(
             s.fields
                 .entry(norm)
                 .or_default()
-                .insert(crate::formats::decode::text(&k));
+                .insert(crate::bytes::text(&k));
         }
     }
     finish_chunk(s, &analyzer, x, name, offset, file);

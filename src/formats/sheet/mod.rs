@@ -18,8 +18,8 @@ use std::sync::Arc;
 
 use calamine::{Data, DataRef, Reader};
 
+use crate::analyze::is_header;
 use crate::analyze::{Analyzer, Field};
-use crate::formats::decode::is_header;
 use crate::input::archive::{workbook_too_large, zip_kind, Container, Guard, ZipKind};
 use crate::rules::{normalize_field_name, Patterns, Role};
 use crate::scan::{read_head, scan_reader, At, Ctx};
@@ -420,7 +420,7 @@ impl<'a> Sheet<'a> {
                             self.names[*col as usize] = normalize_field_name(t);
                         }
                         if !t.is_empty() {
-                            self.header.push(crate::formats::decode::text(t));
+                            self.header.push(crate::bytes::text(t));
                         }
                     }
                     self.roles = Some(Arc::new(roles));
