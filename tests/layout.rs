@@ -40,7 +40,6 @@ const KNOWN: &[&str] = &[
     "formats::records -> analyze",
     "formats::sheet -> analyze",
     "formats::sheet -> analyze::extras",
-    "formats::sheet -> input::archive",
     "formats::sheet -> scan",
     "formats::sheet -> summary",
     "formats::sheet -> summary::attribution",
