@@ -17,13 +17,25 @@ pub const SNIFF_BYTES: usize = 64 * 1024;
 /// SPEC §3's header rule: whether a row's cells are names (see `analyze::header`).
 pub type HeaderRule<'a> = &'a dyn Fn(&[Vec<u8>]) -> bool;
 
+/// Why a file is not data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotData {
+    Empty,
+    WhiteSpaceOnly,
+    /// A summary or truth file triage wrote itself.
+    TriageOutput,
+    /// Media or an executable: its format's name.
+    Binary(&'static str),
+}
+
 /// What to do with a file, judged from its first block.
 #[derive(Debug)]
 pub enum Sniff {
-    /// Not data: the ledger says `skipped` with this reason.
-    Skip(String),
-    /// A format triage recognises but does not read: `failed`, so the scan is incomplete.
-    Unsupported(String),
+    /// Not data: the ledger says `skipped`, and why.
+    Skip(NotData),
+    /// A format triage recognises but does not read (its name): `failed`, so the scan is
+    /// incomplete.
+    Unsupported(&'static str),
     /// A binary of no known format: read by the strings pass (`crate::formats::strings`).
     Strings,
     /// Read it with this layout; the first `header_len` bytes are the header row.
@@ -55,21 +67,21 @@ fn is_triage_output(b: &[u8]) -> bool {
 /// removed) and its extension (lower case, without the dot).
 pub fn sniff(first: &[u8], ext: &str, p: &Patterns, is_header: HeaderRule) -> Sniff {
     if first.is_empty() {
-        return Sniff::Skip("empty".into());
+        return Sniff::Skip(NotData::Empty);
     }
     match crate::formats::magic::classify(first, ext) {
-        Some(Magic::NotData(name)) => return Sniff::Skip(format!("binary ({name})")),
-        Some(Magic::NotRead(name)) => return Sniff::Unsupported(format!("{name}: not read yet")),
+        Some(Magic::NotData(name)) => return Sniff::Skip(NotData::Binary(name)),
+        Some(Magic::NotRead(name)) => return Sniff::Unsupported(name),
         None => {}
     }
     if memchr::memchr(0, first).is_some() {
         return Sniff::Strings;
     }
     if first.trim_ascii().is_empty() {
-        return Sniff::Skip("empty (white space only)".into());
+        return Sniff::Skip(NotData::WhiteSpaceOnly);
     }
     if is_triage_output(first) {
-        return Sniff::Skip("triage output (summary or truth file)".into());
+        return Sniff::Skip(NotData::TriageOutput);
     }
 
     if crate::formats::sql::looks_like_sql(first, ext, p) {
@@ -321,23 +333,26 @@ mod tests {
 
     #[test]
     fn skips_and_unsupported() {
-        assert!(matches!(sniffed(b"", "csv"), Sniff::Skip(r) if r == "empty"));
-        assert!(matches!(sniffed(b"\x89PNG\r\n", "png"), Sniff::Skip(_)));
+        assert!(matches!(sniffed(b"", "csv"), Sniff::Skip(NotData::Empty)));
+        assert!(matches!(
+            sniffed(b"\x89PNG\r\n", "png"),
+            Sniff::Skip(NotData::Binary(_))
+        ));
         assert!(matches!(sniffed(b"abc\0def", "txt"), Sniff::Strings));
         assert!(matches!(
             sniffed(b"7z\xbc\xaf\x27\x1c....", "7z"),
-            Sniff::Unsupported(r) if r == "7-zip archive: not read yet"
+            Sniff::Unsupported("7-zip archive")
         ));
         let mut tar = vec![b'a'; 512];
         tar[257..263].copy_from_slice(b"ustar\0");
         assert!(matches!(sniffed(&tar, "tar"), Sniff::Unsupported(_)));
         assert!(matches!(
             sniffed(b"%PDF-1.4\n", "pdf"),
-            Sniff::Unsupported(r) if r == "PDF document: not read yet"
+            Sniff::Unsupported("PDF document")
         ));
         assert!(matches!(
             sniffed(b"{\n  \"schema\": \"triage.summary/1\"", "json"),
-            Sniff::Skip(_)
+            Sniff::Skip(NotData::TriageOutput)
         ));
     }
 }

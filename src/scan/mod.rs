@@ -27,7 +27,7 @@ use crate::input::decode::{Bom, Utf16Reader};
 use crate::input::walk::{walk, EntryKind};
 use crate::rules::{normalize_field_name, Patterns};
 use crate::scan::open::{error_reason, scan_entry, scan_reader};
-use crate::summary::{add_file, largest_first, DistinctSet, FileStats, State, Summary};
+use crate::summary::{add_file, largest_first, DistinctSet, FileStats, Reason, State, Summary};
 
 /// What a scan needs to know; built from the command line in exactly one place (`cli`).
 #[derive(Clone, Debug)]
@@ -274,7 +274,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A ledger entry that was not read.
-    pub fn entry(&self, at: &At, state: State, reason: impl Into<String>) {
+    pub fn entry(&self, at: &At, state: State, reason: Reason) {
         let f = FileStats::new(state, "", at.bytes).with_reason(reason);
         self.acc.add_file(&at.name, f);
     }
@@ -323,7 +323,7 @@ fn scan_text(
     let (cfg, p, acc, progress) = (ctx.cfg, ctx.p, ctx.acc, ctx.progress);
     let mut counted = 0u64;
     let mut out = Summary::default();
-    let mut read_error: Option<String> = first_error.as_ref().map(error_reason);
+    let mut read_error: Option<Reason> = first_error.as_ref().map(error_reason);
     let bom = Bom::of(&head);
     // From here on `reader` yields UTF-8 (or single-byte text) without a BOM.
     let rest = io::Cursor::new(head.split_off(bom.byte_len().min(head.len())));
@@ -379,11 +379,11 @@ fn scan_text(
             } else {
                 State::Skipped
             };
-            ctx.entry(at, state, read_error.unwrap_or(r));
+            ctx.entry(at, state, read_error.unwrap_or(r.into()));
             return 0;
         }
         Sniff::Unsupported(r) => {
-            ctx.entry(at, State::Failed, r);
+            ctx.entry(at, State::Failed, Reason::NotReadYet(r));
             return 0;
         }
         Sniff::Read {
@@ -486,16 +486,13 @@ fn scan_text(
         }
     });
     let cut_records = cutter.cut_records;
-    let cut = (cut_records > 0).then(|| {
-        format!(
-            "{cut_records} record(s) longer than --max-record ({} bytes) cut into pieces",
-            cfg.max_record
-        )
+    let cut = (cut_records > 0).then_some(Reason::RecordsCut {
+        count: cut_records,
+        max_record: cfg.max_record,
     });
     // One entry with every reason, so the ledger does not depend on which was added first.
-    let reasons: Vec<String> = read_error.into_iter().chain(cut).collect();
-    if !reasons.is_empty() {
-        let f = FileStats::new(State::Partial, format, 0).with_reason(reasons.join("; "));
+    if let Some(reason) = Reason::all(read_error.into_iter().chain(cut).collect()) {
+        let f = FileStats::new(State::Partial, format, 0).with_reason(reason);
         acc.add_file(name, f);
     }
     counted

@@ -11,14 +11,14 @@ use std::sync::atomic::Ordering;
 
 use crate::formats::sheet::kind::{ole2_kind, Ole2Kind};
 use crate::formats::sheet::{checks, scan_book, Book};
-use crate::formats::sniff::SNIFF_BYTES;
+use crate::formats::sniff::{NotData, SNIFF_BYTES};
 use crate::input::archive::{self, spill, too_large, Container, Guard};
 use crate::input::walk::{open_file, open_stream, Entry, EntryKind};
 use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, ZipKind};
 use crate::rules::Patterns;
 use crate::scan::panics::Quiet;
 use crate::scan::{fill, read_head, scan_text, Accumulators, At, Ctx, Progress, ScanConfig};
-use crate::summary::{FileStats, State};
+use crate::summary::{FileStats, Reason, State};
 
 /// One walked entry. A panic in a reader (ours, or a parser's such as calamine's) fails this
 /// entry with the reason instead of ending the scan: every other file is still read. The
@@ -42,32 +42,38 @@ pub(super) fn scan_entry(
             .unwrap_or_else(|| "no message".into());
         acc.add_file(
             &e.name,
-            FileStats::new(State::Failed, "", 0).with_reason(format!(
-                "the reader crashed (a bug in triage or a library it uses): {msg}"
-            )),
+            FileStats::new(State::Failed, "", 0).with_reason(Reason::Crashed(msg)),
         );
     }
 }
 
 fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, acc: &Accumulators) {
-    let fs = match &e.kind {
-        EntryKind::Skip(r) => FileStats::new(State::Skipped, "", e.size).with_reason(r.clone()),
-        EntryKind::Fail(r) => FileStats::new(State::Failed, "", e.size).with_reason(r.clone()),
+    let (state, bytes, reason) = match &e.kind {
+        EntryKind::Symlink => (State::Skipped, e.size, Reason::Symlink),
+        EntryKind::Special => (State::Skipped, e.size, Reason::NotRegular),
+        EntryKind::CannotReadDirectory(err) => (
+            State::Failed,
+            e.size,
+            Reason::CannotReadDirectory(err.clone()),
+        ),
+        EntryKind::CannotList(err) => (State::Failed, e.size, Reason::CannotList(err.clone())),
+        EntryKind::CannotExamine(err) => {
+            (State::Failed, e.size, Reason::CannotExamine(err.clone()))
+        }
         EntryKind::File => match open_file(e) {
             Ok(f) => return scan_file(f, e, cfg, p, progress, acc),
-            Err(err) => {
-                FileStats::new(State::Failed, "", e.size).with_reason(format!("cannot open: {err}"))
-            }
+            Err(err) => (State::Failed, e.size, Reason::CannotOpen(err.to_string())),
         },
         EntryKind::Stream => match open_stream(&e.path) {
             Ok(mut f) => return scan_stream(&mut f, e, cfg, p, progress, acc),
-            Err(err) => {
-                FileStats::new(State::Failed, "", 0).with_reason(format!("cannot open: {err}"))
-            }
+            Err(err) => (State::Failed, 0, Reason::CannotOpen(err.to_string())),
         },
         EntryKind::Stdin => return scan_stream(&mut io::stdin().lock(), e, cfg, p, progress, acc),
     };
-    acc.add_file(&e.name, fs);
+    acc.add_file(
+        &e.name,
+        FileStats::new(state, "", bytes).with_reason(reason),
+    );
 }
 
 fn scan_file(
@@ -91,7 +97,7 @@ fn scan_file(
         let mut f = f.inner;
         match f.seek(SeekFrom::Start(0)) {
             Ok(_) => open_seekable(f, &at, ctx),
-            Err(err) => ctx.entry(&at, State::Failed, format!("cannot seek: {err}")),
+            Err(err) => ctx.entry(&at, State::Failed, Reason::CannotSeek(err.to_string())),
         }
         (0, None)
     } else {
@@ -164,36 +170,38 @@ impl<R: Read> Read for Counted<R> {
 enum SizeChange {
     /// Fewer bytes than it held at the walk or holds now: what was read counts, the entry is
     /// `partial`, and `bytes` are the bytes read (when known).
-    Partial { bytes: Option<u64>, reason: String },
+    Partial { bytes: Option<u64>, reason: Reason },
     /// More bytes than at the walk, all of them read: `scanned`, with the bytes read.
-    Grew { bytes: u64, note: String },
+    Grew { bytes: u64, note: Reason },
 }
 
 impl SizeChange {
     fn of(walked: u64, read: Option<u64>, now: Option<u64>) -> Option<SizeChange> {
-        let now_text = |n: Option<u64>| n.map_or(String::new(), |n| format!(", {n} at the end"));
         match read {
             Some(read) if read < walked || now.is_some_and(|n| n > read) => {
-                let how = if read < walked { "shrank" } else { "grew" };
+                let now = now.filter(|&n| n != read);
                 Some(SizeChange::Partial {
                     bytes: Some(read),
-                    reason: format!(
-                        "{how} while read: {walked} bytes at the walk, {read} read{}",
-                        now_text(now.filter(|&n| n != read))
-                    ),
+                    reason: if read < walked {
+                        Reason::Shrank { walked, read, now }
+                    } else {
+                        Reason::Grew { walked, read, now }
+                    },
                 })
             }
             Some(read) if read > walked => Some(SizeChange::Grew {
                 bytes: read,
-                note: format!("grew while read: {walked} bytes at the walk, {read} read"),
+                note: Reason::Grew {
+                    walked,
+                    read,
+                    now: None,
+                },
             }),
             Some(_) => None,
             None => match now {
                 Some(now) if now != walked => Some(SizeChange::Partial {
                     bytes: None,
-                    reason: format!(
-                        "changed size while read: {walked} bytes at the walk, {now} at the end"
-                    ),
+                    reason: Reason::ChangedSize { walked, now },
                 }),
                 _ => None,
             },
@@ -215,7 +223,7 @@ impl SizeChange {
         let (bytes, reason) = match self {
             SizeChange::Grew { bytes, note } => {
                 if f.state == State::Scanned && f.reason.is_none() {
-                    f.reason = Some(note);
+                    f.reason = Some(Box::new(note));
                 }
                 (Some(bytes), None)
             }
@@ -227,15 +235,13 @@ impl SizeChange {
         match (reason, f.state) {
             (Some(r), State::Scanned) => {
                 f.state = State::Partial;
-                f.reason = Some(r);
+                f.reason = Some(Box::new(r));
             }
             (Some(r), State::Partial) => {
-                let before = f.reason.take().unwrap_or_default();
-                f.reason = Some(if before.is_empty() {
-                    r
-                } else {
-                    format!("{r}; {before}")
-                });
+                f.reason = Some(Box::new(match f.reason.take() {
+                    Some(before) => r.and(*before),
+                    None => r,
+                }));
             }
             // `skipped` and `failed` say more than the size.
             _ => {}
@@ -260,11 +266,10 @@ pub(super) fn scan_reader(
         ctx.entry(
             at,
             State::Skipped,
-            format!(
-                "{} nested deeper than {} containers: not opened",
-                kind.name(),
-                ctx.cfg.limits.max_depth
-            ),
+            Reason::TooDeep {
+                container: kind.name(),
+                max: ctx.cfg.limits.max_depth,
+            },
         );
         return 0;
     }
@@ -278,11 +283,14 @@ pub(super) fn scan_reader(
         match spilled {
             Ok(f) => open_seekable(f, at, ctx),
             Err(err) => match too_large(&err) {
-                Some(reason) => ctx.entry(at, State::Skipped, reason),
+                Some(reason) => ctx.entry(at, State::Skipped, Reason::TooLarge(reason)),
                 None => ctx.entry(
                     at,
                     State::Failed,
-                    format!("{} inside damaged ({err}): not opened", kind.name()),
+                    Reason::DamagedInside {
+                        container: kind.name(),
+                        error: err.to_string(),
+                    },
                 ),
             },
         }
@@ -292,11 +300,7 @@ pub(super) fn scan_reader(
     let (dec, consumed) = match archive::decoder(kind, input) {
         Ok(d) => d,
         Err(err) => {
-            ctx.entry(
-                at,
-                State::Failed,
-                format!("{} stream unreadable: {err}", kind.name()),
-            );
+            ctx.entry(at, State::Failed, stream_unreadable(kind, &err));
             return 0;
         }
     };
@@ -311,16 +315,12 @@ pub(super) fn scan_reader(
         Err(e) => err = Some(e),
     }
     if let Some(reason) = err.as_ref().and_then(too_large) {
-        ctx.entry(at, State::Skipped, reason);
+        ctx.entry(at, State::Skipped, Reason::TooLarge(reason));
         return 0;
     }
     if inner_head.is_empty() {
         if let Some(e) = err {
-            ctx.entry(
-                at,
-                State::Failed,
-                format!("{} stream unreadable: {e}", kind.name()),
-            );
+            ctx.entry(at, State::Failed, stream_unreadable(kind, &e));
             return 0;
         }
     }
@@ -334,11 +334,29 @@ pub(super) fn scan_reader(
     0
 }
 
+fn stream_unreadable(kind: Container, err: &io::Error) -> Reason {
+    Reason::StreamUnreadable {
+        container: kind.name(),
+        error: err.to_string(),
+    }
+}
+
 /// The ledger reason for a read error: a guard's limit says so itself.
-pub(super) fn error_reason(err: &io::Error) -> String {
+pub(super) fn error_reason(err: &io::Error) -> Reason {
     match too_large(err) {
-        Some(r) => r,
-        None => format!("read error: {err}"),
+        Some(r) => Reason::TooLarge(r),
+        None => Reason::ReadError(err.to_string()),
+    }
+}
+
+impl From<NotData> for Reason {
+    fn from(n: NotData) -> Reason {
+        match n {
+            NotData::Empty => Reason::Empty,
+            NotData::WhiteSpaceOnly => Reason::WhiteSpaceOnly,
+            NotData::TriageOutput => Reason::TriageOutput,
+            NotData::Binary(name) => Reason::Binary(name),
+        }
     }
 }
 
@@ -359,7 +377,7 @@ fn open_seekable(mut f: File, at: &At, ctx: Ctx) {
         return open_ole2(BufReader::new(f), at, ctx);
     }
     if let Err(e) = f.seek(SeekFrom::Start(0)) {
-        return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
+        return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
     }
     match zip::open(f) {
         Ok(z) => open_zip(z, at, ctx),
@@ -367,11 +385,9 @@ fn open_seekable(mut f: File, at: &At, ctx: Ctx) {
             why,
             again: Some(f),
         }) => salvage_zip(f, &why, at, ctx),
-        Err(zip::Broken { why, again: None }) => ctx.entry(
-            at,
-            State::Failed,
-            format!("zip archive unreadable (truncated or damaged?): {why}"),
-        ),
+        Err(zip::Broken { why, again: None }) => {
+            ctx.entry(at, State::Failed, Reason::ZipUnreadable(why))
+        }
     }
 }
 
@@ -381,17 +397,11 @@ fn open_ole2(mut r: BufReader<File>, at: &At, ctx: Ctx) {
     match ole2_kind(&mut r) {
         Ok(Ole2Kind::Xls) => {}
         Ok(Ole2Kind::NotRead(name)) => {
-            return ctx.entry(at, State::Failed, format!("{name}: not read yet"))
+            return ctx.entry(at, State::Failed, Reason::NotReadYet(name))
         }
-        Ok(Ole2Kind::NotData(name)) => {
-            return ctx.entry(at, State::Skipped, format!("binary ({name})"))
-        }
+        Ok(Ole2Kind::NotData(name)) => return ctx.entry(at, State::Skipped, Reason::Binary(name)),
         Ok(Ole2Kind::Refused(why)) => {
-            return ctx.entry(
-                at,
-                State::Failed,
-                format!("OLE2 compound file unreadable: {why}"),
-            )
+            return ctx.entry(at, State::Failed, Reason::Ole2Unreadable(why))
         }
         Ok(Ole2Kind::Unknown) => {
             return match r.seek(SeekFrom::Start(0)) {
@@ -403,18 +413,24 @@ fn open_ole2(mut r: BufReader<File>, at: &At, ctx: Ctx) {
                     };
                     scan_strings(&mut r, &at, ctx);
                 }
-                Err(e) => ctx.entry(at, State::Failed, format!("cannot seek: {e}")),
+                Err(e) => ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string())),
             };
         }
-        Err(e) => return ctx.entry(at, State::Failed, format!("cannot read: {e}")),
+        Err(e) => return ctx.entry(at, State::Failed, Reason::CannotRead(e.to_string())),
     }
     match checks::xls_chains(&mut r) {
-        Ok(Some(why)) => return ctx.entry(at, State::Failed, format!("xls unreadable: {why}")),
-        Err(e) => return ctx.entry(at, State::Failed, format!("cannot read: {e}")),
+        Ok(Some(why)) => {
+            return ctx.entry(
+                at,
+                State::Failed,
+                Reason::BookUnreadable { book: "xls", why },
+            )
+        }
+        Err(e) => return ctx.entry(at, State::Failed, Reason::CannotRead(e.to_string())),
         Ok(None) => {}
     }
     if let Err(e) = r.seek(SeekFrom::Start(0)) {
-        return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
+        return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
     }
     scan_book(Book::Xls, r, at, ctx)
 }
@@ -424,24 +440,26 @@ fn open_ole2(mut r: BufReader<File>, at: &At, ctx: Ctx) {
 fn open_zip(mut z: ::zip::ZipArchive<BufReader<File>>, at: &At, ctx: Ctx) {
     let book = match zip_kind(&mut z) {
         ZipKind::Archive => return scan_zip(z, at, ctx),
-        ZipKind::Document(name) => {
-            return ctx.entry(at, State::Failed, format!("{name}: not read yet"))
-        }
+        ZipKind::Document(name) => return ctx.entry(at, State::Failed, Reason::NotReadYet(name)),
         ZipKind::Xlsx => Book::Xlsx,
         ZipKind::Xlsb => Book::Xlsb,
         ZipKind::Ods => Book::Ods,
     };
     if let Some(reason) = workbook_too_large(&mut z, &ctx.cfg.limits) {
-        return ctx.entry(at, State::Skipped, reason);
+        return ctx.entry(at, State::Skipped, Reason::TooLarge(reason));
     }
     if book == Book::Xlsx {
         if let Some(why) = checks::xlsx_shared_strings(&mut z) {
-            return ctx.entry(at, State::Failed, format!("xlsx unreadable: {why}"));
+            return ctx.entry(
+                at,
+                State::Failed,
+                Reason::BookUnreadable { book: "xlsx", why },
+            );
         }
     }
     let mut r = z.into_inner();
     if let Err(e) = r.seek(SeekFrom::Start(0)) {
-        return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
+        return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
     }
     scan_book(book, r, at, ctx)
 }
@@ -451,7 +469,7 @@ fn open_zip(mut z: ::zip::ZipArchive<BufReader<File>>, at: &At, ctx: Ctx) {
 fn scan_zip(mut z: ::zip::ZipArchive<BufReader<File>>, at: &At, ctx: Ctx) {
     let members = zip::members(&mut z, &ctx.cfg.limits, &mut |m| scan_member(m, at, ctx));
     if members == 0 {
-        ctx.entry(at, State::Skipped, "empty archive (no files in it)");
+        ctx.entry(at, State::Skipped, Reason::EmptyArchive);
     }
 }
 
@@ -462,15 +480,13 @@ fn salvage_zip(f: File, why: &str, at: &At, ctx: Ctx) {
     let salvaged = zip::salvage(f, &ctx.cfg.limits, &mut |m| scan_member(m, at, ctx));
     let zip::Salvaged { members, stop } = match salvaged {
         Ok(s) => s,
-        Err(e) => return ctx.entry(at, State::Failed, format!("cannot seek: {e}")),
+        Err(e) => return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string())),
     };
-    let mut reason = format!(
-        "zip central directory unreadable (truncated or damaged?): {why}; \
-         {members} member(s) read from their local headers"
-    );
-    if let Some(s) = stop {
-        reason.push_str(&format!(", then: {s}"));
-    }
+    let reason = Reason::ZipSalvaged {
+        why: why.to_string(),
+        members,
+        stop,
+    };
     let state = if members > 0 {
         State::Partial
     } else {
@@ -493,13 +509,9 @@ fn scan_member(m: Member, archive: &At, ctx: Ctx) {
             let (head, eof, err) = read_head(r);
             scan_reader(r, head, eof, err, &at, ctx);
         }
-        Body::Encrypted => ctx.entry(
-            &at,
-            State::Failed,
-            "encrypted (password protected): not read",
-        ),
-        Body::TooLarge(reason) => ctx.entry(&at, State::Skipped, reason),
-        Body::Unreadable(e) => ctx.entry(&at, State::Failed, format!("member unreadable: {e}")),
+        Body::Encrypted => ctx.entry(&at, State::Failed, Reason::Encrypted),
+        Body::TooLarge(reason) => ctx.entry(&at, State::Skipped, Reason::TooLarge(reason)),
+        Body::Unreadable(e) => ctx.entry(&at, State::Failed, Reason::MemberUnreadable(e)),
     }
 }
 
@@ -519,6 +531,11 @@ mod tests {
         read_entry(e, &cfg, &p, &Progress::default(), &Accumulators(&slots));
         let [slot] = slots;
         slot.into_inner().unwrap()
+    }
+
+    /// An entry's reason as the ledger writes it ("" for none).
+    fn said(r: &Option<Box<Reason>>) -> String {
+        r.as_ref().map(|r| r.to_string()).unwrap_or_default()
     }
 
     const HEAD: &str = "nama,nik\n";
@@ -551,13 +568,10 @@ mod tests {
         let f = &s.files["t.csv"];
         assert_eq!(f.state, State::Partial, "{f:?}");
         assert_eq!(
-            f.reason.as_deref(),
-            Some(
-                format!(
-                    "shrank while read: {} bytes at the walk, {cut} read",
-                    e.size
-                )
-                .as_str()
+            said(&f.reason),
+            format!(
+                "shrank while read: {} bytes at the walk, {cut} read",
+                e.size
             )
         );
         assert_eq!((f.bytes, f.records, f.valid[0]), (cut, 20, 20));
@@ -578,49 +592,51 @@ mod tests {
         assert_eq!(f.state, State::Scanned, "{f:?}");
         assert_eq!(f.bytes, e.size + more.len() as u64);
         assert_eq!(f.records, 210);
-        assert!(f.reason.as_deref().unwrap().starts_with("grew while read"));
+        assert!(said(&f.reason).starts_with("grew while read"));
         assert!(!s.incomplete());
         assert_eq!(notes(&s).len(), 1, "{:?}", notes(&s));
     }
 
     #[test]
     fn rule3_every_size_change() {
-        use SizeChange::*;
-        let partial = |bytes, reason: &str| {
-            Some(Partial {
-                bytes,
-                reason: reason.to_string(),
+        // (partial, bytes, reason): the entry's state, its bytes and what the ledger says.
+        let partial = |bytes, reason: &str| Some((true, bytes, reason.to_string()));
+        let of = |walked, read, now| {
+            SizeChange::of(walked, read, now).map(|c| match c {
+                SizeChange::Partial { bytes, reason } => (true, bytes, reason.to_string()),
+                SizeChange::Grew { bytes, note } => (false, Some(bytes), note.to_string()),
             })
         };
         // Read to the end: fewer bytes than at the walk, or than the file holds after.
-        assert_eq!(SizeChange::of(100, Some(100), Some(100)), None);
-        assert_eq!(SizeChange::of(100, Some(100), None), None);
+        assert_eq!(of(100, Some(100), Some(100)), None);
+        assert_eq!(of(100, Some(100), None), None);
         assert_eq!(
-            SizeChange::of(100, Some(40), Some(40)),
+            of(100, Some(40), Some(40)),
             partial(
                 Some(40),
                 "shrank while read: 100 bytes at the walk, 40 read"
             )
         );
         assert_eq!(
-            SizeChange::of(100, Some(100), Some(150)),
+            of(100, Some(100), Some(150)),
             partial(
                 Some(100),
                 "grew while read: 100 bytes at the walk, 100 read, 150 at the end"
             )
         );
         assert_eq!(
-            SizeChange::of(100, Some(120), Some(120)),
-            Some(Grew {
-                bytes: 120,
-                note: "grew while read: 100 bytes at the walk, 120 read".into()
-            })
+            of(100, Some(120), Some(120)),
+            Some((
+                false,
+                Some(120),
+                "grew while read: 100 bytes at the walk, 120 read".into()
+            ))
         );
         // Not read to the end (an archive read in place, a binary skipped on its first
         // block): only the size after counts.
-        assert_eq!(SizeChange::of(100, None, Some(100)), None);
+        assert_eq!(of(100, None, Some(100)), None);
         assert_eq!(
-            SizeChange::of(100, None, Some(90)),
+            of(100, None, Some(90)),
             partial(
                 None,
                 "changed size while read: 100 bytes at the walk, 90 at the end"
@@ -635,18 +651,18 @@ mod tests {
         assert_eq!(files["a.zip"].state, State::Partial);
         files.insert(
             "b.csv".into(),
-            FileStats::new(State::Partial, "csv", 100).with_reason("read error: x"),
+            FileStats::new(State::Partial, "csv", 100).with_reason(Reason::ReadError("x".into())),
         );
         SizeChange::of(100, Some(40), Some(40))
             .unwrap()
             .apply(&mut files, "b.csv");
         assert_eq!(
-            files["b.csv"].reason.as_deref(),
-            Some("shrank while read: 100 bytes at the walk, 40 read; read error: x")
+            said(&files["b.csv"].reason),
+            "shrank while read: 100 bytes at the walk, 40 read; read error: x"
         );
         files.insert(
             "c.png".into(),
-            FileStats::new(State::Skipped, "", 100).with_reason("image"),
+            FileStats::new(State::Skipped, "", 100).with_reason(Reason::Binary("PNG image")),
         );
         SizeChange::of(100, None, Some(90))
             .unwrap()

@@ -21,7 +21,7 @@ use crate::analyze::is_header;
 use crate::analyze::{Analyzer, Field};
 use crate::rules::{normalize_field_name, Patterns, Role};
 use crate::scan::{At, Ctx};
-use crate::summary::{FileStats, State, Summary};
+use crate::summary::{FileStats, Reason, State, Summary};
 
 /// The workbook formats calamine reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -355,7 +355,7 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
     let fmt = format.as_str();
     let mut header_names: Vec<String> = Vec::new();
     let mut shapes = std::collections::BTreeMap::new();
-    let mut problem: Option<String> = None;
+    let mut problem: Option<Reason> = None;
     let mut opened = false;
 
     let x = &*ctx.cfg.extras;
@@ -394,7 +394,12 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
                         .map_err(|e| e.to_string()),
                 };
                 match &mut sheets_and_reader {
-                    Err(e) => problem = Some(format!("{} unreadable: {e}", book.name())),
+                    Err(e) => {
+                        problem = Some(Reason::BookUnreadable {
+                            book: book.name(),
+                            why: e.to_string(),
+                        })
+                    }
                     Ok(wb) => {
                         opened = true;
                         for sheet_name in wb.names() {
@@ -406,7 +411,10 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
                             });
                             sheet_done(&mut sheet);
                             if let Err(e) = res {
-                                problem.get_or_insert(format!("sheet {sheet_name}: {e}"));
+                                problem.get_or_insert(Reason::Sheet {
+                                    name: sheet_name.clone(),
+                                    error: e.to_string(),
+                                });
                             }
                         }
                     }
@@ -422,7 +430,12 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
                         .map_err(|e| e.to_string()),
                 };
                 match opened_book {
-                    Err(e) => problem = Some(format!("{} unreadable: {e}", book.name())),
+                    Err(e) => {
+                        problem = Some(Reason::BookUnreadable {
+                            book: book.name(),
+                            why: e.to_string(),
+                        })
+                    }
                     Ok(mut wb) => {
                         opened = true;
                         for sheet_name in wb.sheet_names() {
@@ -447,7 +460,10 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
                                     }
                                 }
                                 Err(e) => {
-                                    problem.get_or_insert(format!("sheet {sheet_name}: {e}"));
+                                    problem.get_or_insert(Reason::Sheet {
+                                        name: sheet_name.clone(),
+                                        error: e.to_string(),
+                                    });
                                 }
                             }
                             sheet_done(&mut sheet);
@@ -466,7 +482,7 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
         } else {
             State::Failed
         };
-        file.reason = Some(reason);
+        file.reason = Some(Box::new(reason));
     }
     s.files.insert(at.name.clone(), file);
     s.shapes = shapes;
