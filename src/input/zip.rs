@@ -43,8 +43,11 @@ pub struct Broken {
     pub again: Option<File>,
 }
 
+/// A zip archive in a file, opened by its central directory.
+pub type Archive = ZipArchive<BufReader<File>>;
+
 /// Opens the zip archive in `f` by its central directory.
-pub fn open(f: File) -> Result<ZipArchive<BufReader<File>>, Broken> {
+pub fn open(f: File) -> Result<Archive, Broken> {
     let again = f.try_clone();
     ZipArchive::new(BufReader::new(f)).map_err(|e| Broken {
         why: e.to_string(),
@@ -274,17 +277,97 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    type Member<'a> = (&'a str, &'a [u8]);
+    type Part<'a> = (&'a str, &'a [u8]);
 
-    fn kind_of(members: &[Member]) -> ZipKind {
+    /// A zip of `parts`; a name ending in `/` is a folder.
+    fn zip_of(parts: &[Part]) -> Vec<u8> {
         let mut z = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
-        for (name, data) in members {
-            z.start_file(*name, zip::write::SimpleFileOptions::default())
-                .unwrap();
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, data) in parts {
+            if name.ends_with('/') {
+                z.add_directory(*name, options).unwrap();
+                continue;
+            }
+            z.start_file(*name, options).unwrap();
             z.write_all(data).unwrap();
         }
-        let bytes = z.finish().unwrap().into_inner();
-        zip_kind(&mut zip::ZipArchive::new(io::Cursor::new(bytes)).unwrap())
+        z.finish().unwrap().into_inner()
+    }
+
+    fn kind_of(parts: &[Part]) -> ZipKind {
+        let bytes = zip_of(parts);
+        zip_kind(&mut ZipArchive::new(io::Cursor::new(bytes)).unwrap())
+    }
+
+    /// A member as handed back: its name, size, and its bytes or why it was not read.
+    fn seen(m: Member) -> (String, u64, String) {
+        let what = match m.body {
+            Body::Bytes(r) => {
+                let mut s = String::new();
+                r.read_to_string(&mut s).unwrap();
+                s
+            }
+            Body::Encrypted => "encrypted".into(),
+            Body::TooLarge(why) => why,
+            Body::Unreadable(e) => format!("unreadable: {e}"),
+        };
+        (m.name, m.size, what)
+    }
+
+    #[test]
+    fn members_are_handed_back_in_order_without_folders() {
+        let bytes = zip_of(&[("d/", b""), ("d/a.csv", b"x,y\n"), ("b.txt", b"z")]);
+        let want = vec![
+            ("d/a.csv".to_string(), 4, "x,y\n".to_string()),
+            ("b.txt".to_string(), 1, "z".to_string()),
+        ];
+        let mut z = ZipArchive::new(io::Cursor::new(bytes.clone())).unwrap();
+        let mut got = Vec::new();
+        let n = members(&mut z, &Limits::default(), &mut |m| got.push(seen(m)));
+        assert_eq!((n, &got), (2, &want));
+        // From the local headers, the same; an archive cut short stops at the damage.
+        let mut got = Vec::new();
+        let all = salvage(io::Cursor::new(&bytes), &Limits::default(), &mut |m| {
+            got.push(seen(m))
+        });
+        let none = Salvaged {
+            members: 2,
+            stop: None,
+        };
+        assert_eq!((all.unwrap(), &got), (none, &want));
+        let big = zip_of(&[("a.csv", &[b'a'; 1000]), ("b.csv", &[b'b'; 1000])]);
+        let mut got = Vec::new();
+        let cut = salvage(
+            io::Cursor::new(&big[..big.len() / 2]),
+            &Limits::default(),
+            &mut |m| got.push(seen(m).0),
+        )
+        .unwrap();
+        assert!(cut.stop.is_some(), "{cut:?}");
+        assert!(got.len() <= 2 && got.iter().all(|n| n.ends_with(".csv")));
+    }
+
+    #[test]
+    fn a_member_over_the_limits_is_not_read() {
+        let bytes = zip_of(&[("a.csv", &[b'a'; 5000]), ("b.csv", b"b")]);
+        let limits = Limits {
+            max_entry_bytes: 1000,
+            ..Limits::default()
+        };
+        let mut z = ZipArchive::new(io::Cursor::new(bytes)).unwrap();
+        let mut got = Vec::new();
+        members(&mut z, &limits, &mut |m| got.push(seen(m)));
+        assert!(got[0].2.starts_with("too large: 5000 bytes"), "{got:?}");
+        assert_eq!(got[1], ("b.csv".into(), 1, "b".into()));
+    }
+
+    #[test]
+    fn two_members_of_one_name_stay_two() {
+        let mut names = Names::default();
+        assert_eq!(names.unique("d/a.csv"), "d/a.csv");
+        assert_eq!(names.unique("d/a.csv"), "d/a.csv (2)");
+        assert_eq!(names.unique("d/a.csv"), "d/a.csv (3)");
+        assert_eq!(names.unique("#4"), "#4");
     }
 
     #[test]
@@ -293,7 +376,7 @@ mod tests {
         let ods = od("spreadsheet");
         let odt = od("text");
         let odp = od("presentation");
-        let cases: [(&[Member], ZipKind); 9] = [
+        let cases: [(&[Part], ZipKind); 9] = [
             (&[("xl/workbook.xml", b"")], ZipKind::Xlsx),
             (&[("xl/workbook.bin", b"")], ZipKind::Xlsb),
             (

@@ -437,7 +437,7 @@ fn open_ole2(mut r: BufReader<File>, at: &At, ctx: Ctx) {
 
 /// A zip opened by its directory: an archive's members, or a workbook to the sheet reader
 /// once the checks let it through.
-fn open_zip(mut z: ::zip::ZipArchive<BufReader<File>>, at: &At, ctx: Ctx) {
+fn open_zip(mut z: zip::Archive, at: &At, ctx: Ctx) {
     let book = match zip_kind(&mut z) {
         ZipKind::Archive => return scan_zip(z, at, ctx),
         ZipKind::Document(name) => return ctx.entry(at, State::Failed, Reason::NotReadYet(name)),
@@ -466,7 +466,7 @@ fn open_zip(mut z: ::zip::ZipArchive<BufReader<File>>, at: &At, ctx: Ctx) {
 
 /// Every member of a zip archive is an entry of its own (`archive.zip!dir/member.csv`); the
 /// archive is an entry only when it has no member.
-fn scan_zip(mut z: ::zip::ZipArchive<BufReader<File>>, at: &At, ctx: Ctx) {
+fn scan_zip(mut z: zip::Archive, at: &At, ctx: Ctx) {
     let members = zip::members(&mut z, &ctx.cfg.limits, &mut |m| scan_member(m, at, ctx));
     if members == 0 {
         ctx.entry(at, State::Skipped, Reason::EmptyArchive);
