@@ -1,7 +1,11 @@
-//! Byte searches for the short stretches between a record's delimiters and quotes. A
-//! CSV field, a JSON string or an SQL value ends within a few bytes, so these skip
+//! Bytes of records and names, below every stage.
+//!
+//! [`find2`] and [`find_any`] search the short stretches between a record's delimiters and
+//! quotes. A CSV field, a JSON string or an SQL value ends within a few bytes, so these skip
 //! `memchr`'s set-up (a call through a pointer, alignment work): one 16-byte SSE2 compare
 //! usually finds the end. SSE2 is part of the x86-64 baseline; other targets loop.
+//!
+//! [`text`] makes a display string of a name (a header cell, a key, a column).
 
 /// The first `a` or `b` in `hay`, and whether it is `a`: the caller need not read the
 /// byte again to know which ended the stretch.
@@ -60,9 +64,28 @@ pub fn find_any<const N: usize>(set: [u8; N], hay: &[u8]) -> Option<usize> {
     hay[i..].iter().position(|c| set.contains(c)).map(|k| i + k)
 }
 
+/// Text of a name (a header cell, a key, a column): UTF-8 when it is, Windows-1252 when it is
+/// not (the single-byte code page of Indonesian Windows exports), so no name turns into
+/// replacement characters.
+pub fn text(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(b)
+            .0
+            .into_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_reads_utf8_then_windows_1252() {
+        assert_eq!(text("Tgl_Láhir".as_bytes()), "Tgl_Láhir");
+        assert_eq!(text(b"Tgl_L\xe1hir"), "Tgl_Láhir");
+    }
 
     #[test]
     fn find2_finds_the_first_of_two() {

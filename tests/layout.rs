@@ -37,12 +37,9 @@ const KNOWN: &[&str] = &[
     // pipeline: formats push into a RecordSink; one chunk job in scan
     "analyze -> formats::records",
     "analyze::rows -> formats::records",
-    "formats::decode -> analyze::dates",
-    "formats::decode -> analyze::detect",
     "formats::records -> analyze",
     "formats::sheet -> analyze",
     "formats::sheet -> analyze::extras",
-    "formats::sheet -> input::archive",
     "formats::sheet -> scan",
     "formats::sheet -> summary",
     "formats::sheet -> summary::attribution",
@@ -50,7 +47,6 @@ const KNOWN: &[&str] = &[
     "formats::sql -> analyze::extras",
     "formats::sql -> scan",
     "formats::sql -> summary",
-    "input::archive -> scan",
     "summary::attribution -> formats::records",
     "summary::attribution -> formats::sql",
     // report: the --records spill lives in summary, the rows' rendering in analyze
@@ -59,13 +55,8 @@ const KNOWN: &[&str] = &[
 
 /// Arrows on an import circle inside one stage today (same shrinking list).
 const KNOWN_CIRCLES: &[&str] = &[
-    "formats::decode -> formats::envelope",
-    "formats::decode -> formats::records",
-    "formats::decode -> formats::sql",
     "formats::envelope -> formats::records",
     "formats::records -> formats::envelope",
-    "formats::records -> formats::sql",
-    "formats::sql -> formats::decode",
 ];
 
 fn stage(module: &str) -> &str {

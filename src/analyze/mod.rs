@@ -4,10 +4,13 @@
 pub mod dates;
 pub mod detect;
 pub mod extras;
+pub mod header;
 pub mod rows;
 pub mod validate;
 
 use std::borrow::Cow;
+
+pub use crate::analyze::header::is_header;
 
 use crate::analyze::dates::DateSet;
 use crate::analyze::detect::{Detector, Found};

@@ -435,7 +435,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
     fn roles(&mut self, cols: &[Cow<'a, [u8]>]) -> Arc<Columns> {
         if let Some(names) = self.names.as_deref_mut() {
             for c in cols {
-                let n = crate::formats::decode::text(c);
+                let n = crate::bytes::text(c);
                 if !names.contains(&n) {
                     names.insert(n);
                 }

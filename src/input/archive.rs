@@ -1,19 +1,18 @@
-//! Compressed streams and archives (SPEC §3): gzip (also multi-member), bzip2, xz and zstd
-//! streams are read through a decoder; zip archives member by member, nested archives to a
-//! bounded depth. Every decompressed byte passes a [`Guard`] that enforces the [`Limits`], so a
-//! bomb is `skipped: too large` after a few megabytes of work instead of being followed.
+//! Compressed streams and containers (SPEC §3): a container is known by its first bytes
+//! ([`Container`]); gzip (also multi-member), bzip2, xz and zstd streams are read through a
+//! decoder (zip archives member by member in `input::zip`), nested containers to a bounded
+//! depth. Every decompressed byte passes a [`Guard`] that enforces the [`Limits`], so a bomb is
+//! `skipped: too large` after a few megabytes of work instead of being followed.
 //!
-//! What becomes a ledger entry: a compressed stream is reported under the compressed file's own
-//! path (`export.csv.gz`); a zip member as `archive.zip!dir/member.csv` (nested:
-//! `a.zip!b.zip!c.csv`). The archive itself is an entry only when it yields no member entry
-//! (empty, unreadable, too deep).
+//! What becomes a ledger entry is the scan's to say (a compressed stream is reported under the
+//! compressed file's own path, `export.csv.gz`); this reads bytes and names the limit reached.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// Bounds on what decompression may produce (a field of [`crate::scan::ScanConfig`]).
+/// Bounds on what decompression may produce; the scan's configuration holds one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Decompressed bytes one entry (a stream or a zip member) may hold.
@@ -250,7 +249,7 @@ pub enum Container {
     /// Zip archive, or a workbook that is one (XLSX, XLSB, ODS): decided once it is open.
     Zip,
     /// OLE2 compound file: an XLS workbook, or a Word, Outlook or PowerPoint file (decided
-    /// by its directory in `workbook`).
+    /// by its directory, `formats::sheet::kind`).
     Ole2,
 }
 
@@ -351,98 +350,6 @@ pub fn spill(head: &[u8], r: &mut dyn Read) -> io::Result<File> {
     Err(last.unwrap_or_else(|| io::Error::other("no temporary file")))
 }
 
-/// What a zip archive holds, decided from its member names and its `mimetype` member.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ZipKind {
-    Archive,
-    Xlsx,
-    Xlsb,
-    Ods,
-    /// A document (DOCX, ODT, EPUB, …) triage does not read yet: its name.
-    Document(&'static str),
-}
-
-pub fn zip_kind<R: Read + Seek>(z: &mut zip::ZipArchive<R>) -> ZipKind {
-    let mime = mimetype(z);
-    let has = |n: &str| z.index_for_name(n).is_some();
-    if has("xl/workbook.xml") {
-        return ZipKind::Xlsx;
-    }
-    if has("xl/workbook.bin") {
-        return ZipKind::Xlsb;
-    }
-    // OpenDocument and EPUB name their kind in a `mimetype` member; a text document is no
-    // spreadsheet, though it has a `content.xml` too.
-    if let Some(kind) = mime.as_deref().and_then(mimetype_kind) {
-        return kind;
-    }
-    if has("content.xml") && has("mimetype") {
-        return ZipKind::Ods;
-    }
-    if has("[Content_Types].xml") {
-        let under = |dir: &str| z.file_names().any(|n| n.starts_with(dir));
-        for (dir, name) in [
-            ("word/", "Word document (DOCX)"),
-            ("ppt/", "PowerPoint presentation (PPTX)"),
-            ("visio/", "Visio drawing (VSDX)"),
-        ] {
-            if under(dir) {
-                return ZipKind::Document(name);
-            }
-        }
-    }
-    ZipKind::Archive
-}
-
-/// The first line of the `mimetype` member, when there is one and it reads.
-fn mimetype<R: Read + Seek>(z: &mut zip::ZipArchive<R>) -> Option<String> {
-    let m = z.by_name("mimetype").ok()?;
-    let mut b = Vec::new();
-    m.take(256).read_to_end(&mut b).ok()?;
-    let t = String::from_utf8(b).ok()?;
-    Some(t.lines().next().unwrap_or("").trim().to_string())
-}
-
-fn mimetype_kind(t: &str) -> Option<ZipKind> {
-    let od = "application/vnd.oasis.opendocument.";
-    Some(match t.strip_prefix(od) {
-        Some("spreadsheet" | "spreadsheet-template") => ZipKind::Ods,
-        Some("text" | "text-template" | "text-master" | "text-web") => {
-            ZipKind::Document("OpenDocument text (ODT)")
-        }
-        Some("presentation" | "presentation-template") => {
-            ZipKind::Document("OpenDocument presentation (ODP)")
-        }
-        Some("graphics" | "graphics-template") => ZipKind::Document("OpenDocument drawing (ODG)"),
-        Some(_) => ZipKind::Document("OpenDocument file"),
-        None if t == "application/epub+zip" => ZipKind::Document("EPUB e-book"),
-        None => return None,
-    })
-}
-
-/// Why a workbook's members are too large to hand to the spreadsheet reader, if they are
-/// (it decompresses them itself, so they are checked against the directory first).
-pub fn workbook_too_large<R: Read + Seek>(
-    z: &mut zip::ZipArchive<R>,
-    limits: &Limits,
-) -> Option<String> {
-    let mut total = 0u64;
-    for i in 0..z.len() {
-        let Ok(m) = z.by_index_raw(i) else { continue };
-        total = total.saturating_add(m.size());
-        if let Some(r) = limits.declared_too_large(m.size(), m.compressed_size()) {
-            return Some(format!("{} ({})", r, m.name()));
-        }
-    }
-    if total > limits.max_entry_bytes {
-        return Some(format!(
-            "too large: {total} bytes after decompression (limit {})",
-            limits.max_entry_bytes
-        ));
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,63 +442,6 @@ mod tests {
         let mut out = Vec::new();
         g.read_to_end(&mut out).unwrap();
         assert_eq!(out.len(), 50);
-    }
-
-    type Member<'a> = (&'a str, &'a [u8]);
-
-    fn kind_of(members: &[Member]) -> ZipKind {
-        let mut z = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
-        for (name, data) in members {
-            z.start_file(*name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            z.write_all(data).unwrap();
-        }
-        let bytes = z.finish().unwrap().into_inner();
-        zip_kind(&mut zip::ZipArchive::new(io::Cursor::new(bytes)).unwrap())
-    }
-
-    #[test]
-    fn zip_documents_are_named_by_their_parts() {
-        let od = |t: &str| format!("application/vnd.oasis.opendocument.{t}");
-        let ods = od("spreadsheet");
-        let odt = od("text");
-        let odp = od("presentation");
-        let cases: [(&[Member], ZipKind); 9] = [
-            (&[("xl/workbook.xml", b"")], ZipKind::Xlsx),
-            (&[("xl/workbook.bin", b"")], ZipKind::Xlsb),
-            (
-                &[("mimetype", ods.as_bytes()), ("content.xml", b"")],
-                ZipKind::Ods,
-            ),
-            (
-                &[("mimetype", odt.as_bytes()), ("content.xml", b"")],
-                ZipKind::Document("OpenDocument text (ODT)"),
-            ),
-            (
-                &[("mimetype", odp.as_bytes()), ("content.xml", b"")],
-                ZipKind::Document("OpenDocument presentation (ODP)"),
-            ),
-            (
-                &[
-                    ("mimetype", b"application/epub+zip\n"),
-                    ("OEBPS/a.xhtml", b""),
-                ],
-                ZipKind::Document("EPUB e-book"),
-            ),
-            (
-                &[("[Content_Types].xml", b""), ("word/document.xml", b"")],
-                ZipKind::Document("Word document (DOCX)"),
-            ),
-            (
-                &[("[Content_Types].xml", b""), ("ppt/presentation.xml", b"")],
-                ZipKind::Document("PowerPoint presentation (PPTX)"),
-            ),
-            // A folder named word/ in an ordinary archive does not make it a document.
-            (&[("word/list.csv", b"nik\n")], ZipKind::Archive),
-        ];
-        for (members, want) in cases {
-            assert_eq!(kind_of(members), want, "{:?}", members[0]);
-        }
     }
 
     #[test]

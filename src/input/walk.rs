@@ -22,10 +22,16 @@ pub enum EntryKind {
     Stream,
     /// `-`: standard input, read as a stream.
     Stdin,
-    /// Not read: the reason goes to the ledger as `skipped`.
-    Skip(String),
-    /// Could not be listed or examined: `failed`.
-    Fail(String),
+    /// A symlink below a root: not followed (`skipped`).
+    Symlink,
+    /// Below a root, a device, FIFO or socket: not read (`skipped`).
+    Special,
+    /// A folder that cannot be read (`failed`): the error.
+    CannotReadDirectory(String),
+    /// An entry of a folder that cannot be listed (`failed`): the error.
+    CannotList(String),
+    /// An entry that cannot be examined (`failed`): the error.
+    CannotExamine(String),
 }
 
 #[derive(Clone, Debug)]
@@ -250,7 +256,7 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, out: &mut Vec<Entry>) {
                     base.to_string()
                 },
                 size: 0,
-                kind: EntryKind::Fail(format!("cannot read directory: {e}")),
+                kind: EntryKind::CannotReadDirectory(e.to_string()),
                 root: false,
             });
             return;
@@ -264,7 +270,7 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, out: &mut Vec<Entry>) {
                 path: dir.to_path_buf(),
                 name: join(base, "?"),
                 size: 0,
-                kind: EntryKind::Fail(format!("cannot list an entry: {e}")),
+                kind: EntryKind::CannotList(e.to_string()),
                 root: false,
             }),
         }
@@ -279,7 +285,7 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, out: &mut Vec<Entry>) {
                 path,
                 name,
                 size: 0,
-                kind: EntryKind::Fail(format!("cannot examine: {e}")),
+                kind: EntryKind::CannotExamine(e.to_string()),
                 root: false,
             }),
         }
@@ -288,9 +294,9 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, out: &mut Vec<Entry>) {
 
 fn entry(path: PathBuf, name: String, meta: &fs::Metadata, outputs: &Outputs) -> Entry {
     let kind = if meta.file_type().is_symlink() {
-        EntryKind::Skip("symlink (not followed)".into())
+        EntryKind::Symlink
     } else if !meta.is_file() {
-        EntryKind::Skip("not a regular file (device, FIFO or socket)".into())
+        EntryKind::Special
     } else {
         if let Some((_, out)) =
             file_id(meta).and_then(|id| outputs.protect.iter().find(|(p, _)| *p == id))
@@ -371,7 +377,7 @@ mod tests {
         #[cfg(unix)]
         assert_eq!(names, vec!["a.txt", "b.csv", "loop", "sub/a.txt"]);
         #[cfg(unix)]
-        assert!(matches!(es[2].kind, EntryKind::Skip(_)));
+        assert_eq!(es[2].kind, EntryKind::Symlink);
         let one = walk(&[d.path().join("sub/a.txt")], &[]).unwrap();
         assert_eq!(one[0].name, "a.txt");
         assert!(walk(&[d.path().join("missing")], &[]).is_err());

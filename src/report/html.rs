@@ -558,7 +558,8 @@ mod tests {
         s.as_of = Some(crate::calendar::Date::parse("2025-01-01").unwrap());
         s.files.insert(
             "<b>&x.csv".into(),
-            FileStats::new(State::Failed, "csv", 5).with_reason("boom"),
+            FileStats::new(State::Failed, "csv", 5)
+                .with_reason(crate::summary::Reason::ReadError("boom".into())),
         );
         let v = summary_json(
             &s,

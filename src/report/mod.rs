@@ -1205,7 +1205,8 @@ mod tests {
         s.stats.provinces[31] = 2;
         s.files.insert(
             "x.csv".into(),
-            crate::summary::FileStats::new(State::Failed, "csv", 5).with_reason("boom"),
+            crate::summary::FileStats::new(State::Failed, "csv", 5)
+                .with_reason(crate::summary::Reason::ReadError("boom".into())),
         );
         let v = summary_json(
             &s,
@@ -1216,19 +1217,19 @@ mod tests {
             },
         );
         assert_eq!(v["schema"], SCHEMA);
-        assert_eq!(v["ledger"]["problems"][0]["reason"], "boom");
+        assert_eq!(v["ledger"]["problems"][0]["reason"], "read error: boom");
         let mut text = Vec::new();
         write_text(&mut text, &v, p).unwrap();
         let text = String::from_utf8(text).unwrap();
         assert!(text.contains("records     2"));
         assert!(text.contains("Daerah Khusus Ibukota Jakarta"));
-        assert!(text.contains("failed   x.csv: boom"));
+        assert!(text.contains("failed   x.csv: read error: boom"));
         let mut csv = Vec::new();
         write_csv(&mut csv, &v).unwrap();
         let csv = String::from_utf8(csv).unwrap();
         assert!(csv.starts_with(
             "path,format,state,bytes,records,confirmed,nik,kk,bpjs_card,phone,email,reason\n"
         ));
-        assert!(csv.contains("x.csv,csv,failed,5,0,0,0,0,0,0,0,boom"));
+        assert!(csv.contains("x.csv,csv,failed,5,0,0,0,0,0,0,0,read error: boom"));
     }
 }

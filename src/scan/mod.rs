@@ -4,11 +4,10 @@
 //! Determinism: chunk boundaries depend only on the bytes (never on the thread count), and
 //! every statistic merges commutatively, so any number of threads gives the same summary.
 
+mod open;
 mod panics;
 
-use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,17 +16,18 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::analyze::extras::Extras;
-use crate::analyze::Analyzer;
-use crate::formats::decode::{sniff, Bom, Sniff, Utf16Reader, SNIFF_BYTES};
+use crate::analyze::{is_header, Analyzer};
 use crate::formats::envelope::JsonCutter;
 use crate::formats::records::{Cut, KeyRoles, Layout};
+use crate::formats::sniff::{sniff, Sniff, SNIFF_BYTES};
 use crate::formats::sql::{SqlCutter, SqlState};
 use crate::formats::strings::Strings;
-use crate::input::archive::{self, spill, too_large, Container, Guard, Limits};
-use crate::input::walk::{walk, Entry, EntryKind};
+use crate::input::archive::Limits;
+use crate::input::decode::{Bom, Utf16Reader};
+use crate::input::walk::{walk, EntryKind};
 use crate::rules::{normalize_field_name, Patterns};
-use crate::scan::panics::Quiet;
-use crate::summary::{add_file, largest_first, DistinctSet, FileStats, State, Summary};
+use crate::scan::open::{error_reason, scan_entry, scan_reader};
+use crate::summary::{add_file, largest_first, DistinctSet, FileStats, Reason, State, Summary};
 
 /// What a scan needs to know; built from the command line in exactly one place (`cli`).
 #[derive(Clone, Debug)]
@@ -184,50 +184,6 @@ impl Accumulators<'_> {
     }
 }
 
-/// One walked entry. A panic in a reader (ours, or a parser's such as calamine's) fails this
-/// entry with the reason instead of ending the scan: every other file is still read. The
-/// ledger then tells of the panic, so it is not also printed on stderr ([`Quiet`]).
-fn scan_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, acc: &Accumulators) {
-    let run = std::panic::AssertUnwindSafe(|| read_entry(e, cfg, p, progress, acc));
-    let quiet = Quiet::new();
-    let result = std::panic::catch_unwind(run);
-    drop(quiet);
-    if let Err(panic) = result {
-        let msg = panic
-            .downcast_ref::<&str>()
-            .map(|m| m.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".into());
-        acc.add_file(
-            &e.name,
-            FileStats::new(State::Failed, "", 0).with_reason(format!(
-                "the reader crashed (a bug in triage or a library it uses): {msg}"
-            )),
-        );
-    }
-}
-
-fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, acc: &Accumulators) {
-    let fs = match &e.kind {
-        EntryKind::Skip(r) => FileStats::new(State::Skipped, "", e.size).with_reason(r.clone()),
-        EntryKind::Fail(r) => FileStats::new(State::Failed, "", e.size).with_reason(r.clone()),
-        EntryKind::File => match crate::input::walk::open_file(e) {
-            Ok(f) => return scan_file(f, e, cfg, p, progress, acc),
-            Err(err) => {
-                FileStats::new(State::Failed, "", e.size).with_reason(format!("cannot open: {err}"))
-            }
-        },
-        EntryKind::Stream => match crate::input::walk::open_stream(&e.path) {
-            Ok(mut f) => return scan_stream(&mut f, e, cfg, p, progress, acc),
-            Err(err) => {
-                FileStats::new(State::Failed, "", 0).with_reason(format!("cannot open: {err}"))
-            }
-        },
-        EntryKind::Stdin => return scan_stream(&mut io::stdin().lock(), e, cfg, p, progress, acc),
-    };
-    acc.add_file(&e.name, fs);
-}
-
 /// Reads up to `want` more bytes into `buf`; `Ok(false)` at end of input. `read_to_end` on
 /// a `take` does not zero the spare capacity first, unlike a `resize` + `read`.
 pub fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
@@ -318,7 +274,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A ledger entry that was not read.
-    pub fn entry(&self, at: &At, state: State, reason: impl Into<String>) {
+    pub fn entry(&self, at: &At, state: State, reason: Reason) {
         let f = FileStats::new(state, "", at.bytes).with_reason(reason);
         self.acc.add_file(&at.name, f);
     }
@@ -352,285 +308,6 @@ impl At {
     }
 }
 
-fn scan_file(
-    f: File,
-    e: &Entry,
-    cfg: &ScanConfig,
-    p: &Patterns,
-    progress: &Progress,
-    acc: &Accumulators,
-) {
-    let ctx = Ctx::new(cfg, p, acc, progress);
-    let at = At::top(e.name.clone(), e.size, true);
-    // The same open file, for its size once it has been read.
-    let watch = f.try_clone().ok();
-    let mut f = Counted::new(f);
-    let (head, eof, read_error) = read_head(&mut f);
-    let (counted, read) = if read_error.is_none()
-        && matches!(Container::of(&head), Some(Container::Zip | Container::Ole2))
-    {
-        // Random access: the archive is read in place.
-        let mut f = f.inner;
-        match f.seek(SeekFrom::Start(0)) {
-            Ok(_) => crate::formats::sheet::scan_seekable(f, &at, ctx),
-            Err(err) => ctx.entry(&at, State::Failed, format!("cannot seek: {err}")),
-        }
-        (0, None)
-    } else {
-        let counted = scan_reader(&mut f, head, eof, read_error, &at, ctx);
-        (counted, f.eof.then_some(f.read))
-    };
-    let now = watch.and_then(|w| w.metadata().ok()).map(|m| m.len());
-    if let Some(change) = SizeChange::of(e.size, read, now) {
-        acc.with(|mine| change.apply(&mut mine.files, &e.name));
-    }
-    progress
-        .done
-        .fetch_add(e.size.saturating_sub(counted), Ordering::Relaxed);
-}
-
-/// A root that is a stream (SPEC §2 "Roots"): read to its end like a file of unknown size,
-/// whose ledger `bytes` are the bytes read.
-fn scan_stream(
-    r: &mut dyn Read,
-    e: &Entry,
-    cfg: &ScanConfig,
-    p: &Patterns,
-    progress: &Progress,
-    acc: &Accumulators,
-) {
-    let ctx = Ctx::new(cfg, p, acc, progress);
-    let at = At::top(e.name.clone(), 0, false);
-    let mut r = Counted::new(r);
-    let (head, eof, read_error) = read_head(&mut r);
-    scan_reader(&mut r, head, eof, read_error, &at, ctx);
-    // The entry that carries the bytes was added by this thread, so it is in its summary
-    // (a zip read from a stream has entries for its members only).
-    acc.with(|mine| {
-        if let Some(f) = mine.files.get_mut(&e.name) {
-            f.bytes += r.read;
-        }
-    });
-}
-
-/// A reader that counts the bytes it hands on and sees its input end.
-struct Counted<R> {
-    inner: R,
-    read: u64,
-    eof: bool,
-}
-
-impl<R> Counted<R> {
-    fn new(inner: R) -> Self {
-        Counted {
-            inner,
-            read: 0,
-            eof: false,
-        }
-    }
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        self.eof |= n == 0 && !buf.is_empty();
-        Ok(n)
-    }
-}
-
-/// A file whose size moved while it was read (SPEC §3, issue 20 rule 3): the size the walk
-/// saw, the bytes read when the reader got to the end (not when it stopped early: a binary
-/// skipped on its first block, an archive read in place), and the size once done.
-#[derive(Debug, PartialEq, Eq)]
-enum SizeChange {
-    /// Fewer bytes than it held at the walk or holds now: what was read counts, the entry is
-    /// `partial`, and `bytes` are the bytes read (when known).
-    Partial { bytes: Option<u64>, reason: String },
-    /// More bytes than at the walk, all of them read: `scanned`, with the bytes read.
-    Grew { bytes: u64, note: String },
-}
-
-impl SizeChange {
-    fn of(walked: u64, read: Option<u64>, now: Option<u64>) -> Option<SizeChange> {
-        let now_text = |n: Option<u64>| n.map_or(String::new(), |n| format!(", {n} at the end"));
-        match read {
-            Some(read) if read < walked || now.is_some_and(|n| n > read) => {
-                let how = if read < walked { "shrank" } else { "grew" };
-                Some(SizeChange::Partial {
-                    bytes: Some(read),
-                    reason: format!(
-                        "{how} while read: {walked} bytes at the walk, {read} read{}",
-                        now_text(now.filter(|&n| n != read))
-                    ),
-                })
-            }
-            Some(read) if read > walked => Some(SizeChange::Grew {
-                bytes: read,
-                note: format!("grew while read: {walked} bytes at the walk, {read} read"),
-            }),
-            Some(_) => None,
-            None => match now {
-                Some(now) if now != walked => Some(SizeChange::Partial {
-                    bytes: None,
-                    reason: format!(
-                        "changed size while read: {walked} bytes at the walk, {now} at the end"
-                    ),
-                }),
-                _ => None,
-            },
-        }
-    }
-
-    /// Applies the change to the file's entry in this thread's ledger, which holds the one
-    /// share of the entry that carries its bytes and any `partial` reason: the thread that
-    /// reads a file adds them. A file read in place as an archive has no entry of its own
-    /// (its members have): a `partial` one is made.
-    fn apply(self, files: &mut BTreeMap<String, FileStats>, name: &str) {
-        let Some(f) = files.get_mut(name) else {
-            if let SizeChange::Partial { bytes, reason } = self {
-                let f = FileStats::new(State::Partial, "", bytes.unwrap_or(0)).with_reason(reason);
-                files.insert(name.to_string(), f);
-            }
-            return;
-        };
-        let (bytes, reason) = match self {
-            SizeChange::Grew { bytes, note } => {
-                if f.state == State::Scanned && f.reason.is_none() {
-                    f.reason = Some(note);
-                }
-                (Some(bytes), None)
-            }
-            SizeChange::Partial { bytes, reason } => (bytes, Some(reason)),
-        };
-        if let Some(b) = bytes {
-            f.bytes = b;
-        }
-        match (reason, f.state) {
-            (Some(r), State::Scanned) => {
-                f.state = State::Partial;
-                f.reason = Some(r);
-            }
-            (Some(r), State::Partial) => {
-                let before = f.reason.take().unwrap_or_default();
-                f.reason = Some(if before.is_empty() {
-                    r
-                } else {
-                    format!("{r}; {before}")
-                });
-            }
-            // `skipped` and `failed` say more than the size.
-            _ => {}
-        }
-    }
-}
-
-/// Reads one entry from `r`, whose first bytes are `head`: a container is opened, anything
-/// else is read as text. Returns the bytes it counted as progress.
-pub fn scan_reader(
-    r: &mut dyn Read,
-    head: Vec<u8>,
-    eof: bool,
-    read_error: Option<io::Error>,
-    at: &At,
-    ctx: Ctx,
-) -> u64 {
-    let Some(kind) = Container::of(&head) else {
-        return scan_text(r, head, eof, read_error, at, ctx, false);
-    };
-    if at.depth >= ctx.cfg.limits.max_depth {
-        ctx.entry(
-            at,
-            State::Skipped,
-            format!(
-                "{} nested deeper than {} containers: not opened",
-                kind.name(),
-                ctx.cfg.limits.max_depth
-            ),
-        );
-        return 0;
-    }
-    if !kind.is_stream() {
-        // A zip or workbook inside a stream or an archive needs to seek: spilled to a
-        // temporary file (`r` is guarded, so its size is bounded).
-        let spilled = match read_error {
-            Some(err) => Err(err),
-            None => spill(&head, r),
-        };
-        match spilled {
-            Ok(f) => crate::formats::sheet::scan_seekable(f, at, ctx),
-            Err(err) => match too_large(&err) {
-                Some(reason) => ctx.entry(at, State::Skipped, reason),
-                None => ctx.entry(
-                    at,
-                    State::Failed,
-                    format!("{} inside damaged ({err}): not opened", kind.name()),
-                ),
-            },
-        }
-        return 0;
-    }
-    let input = io::Cursor::new(head).chain(r);
-    let (dec, consumed) = match archive::decoder(kind, input) {
-        Ok(d) => d,
-        Err(err) => {
-            ctx.entry(
-                at,
-                State::Failed,
-                format!("{} stream unreadable: {err}", kind.name()),
-            );
-            return 0;
-        }
-    };
-    let mut guard = Guard::stream(dec, consumed, &ctx.cfg.limits);
-    // The first read is large enough for the ratio check to judge a bomb before any record
-    // is counted: one that trips it here is skipped, not partly read.
-    let probe = (ctx.cfg.limits.ratio_floor as usize).max(SNIFF_BYTES);
-    let mut inner_head = Vec::new();
-    let (mut eof, mut err) = (false, None);
-    match fill(&mut guard, &mut inner_head, probe) {
-        Ok(more) => eof = !more,
-        Err(e) => err = Some(e),
-    }
-    if let Some(reason) = err.as_ref().and_then(too_large) {
-        ctx.entry(at, State::Skipped, reason);
-        return 0;
-    }
-    if inner_head.is_empty() {
-        if let Some(e) = err {
-            ctx.entry(
-                at,
-                State::Failed,
-                format!("{} stream unreadable: {e}", kind.name()),
-            );
-            return 0;
-        }
-    }
-    let inner = At {
-        depth: at.depth + 1,
-        via: format!("{}{} ", at.via, kind.name()),
-        progress: false,
-        ..at.clone()
-    };
-    scan_reader(&mut guard, inner_head, eof, err, &inner, ctx);
-    0
-}
-
-/// The ledger reason for a read error: a guard's limit says so itself.
-fn error_reason(err: &io::Error) -> String {
-    match too_large(err) {
-        Some(r) => r,
-        None => format!("read error: {err}"),
-    }
-}
-
-/// Reads `r` by the strings pass whatever its first bytes are: a container whose kind is
-/// not known (an OLE2 file that is no Office document triage names).
-pub fn scan_strings(r: &mut dyn Read, at: &At, ctx: Ctx) -> u64 {
-    let (head, eof, err) = read_head(r);
-    scan_text(r, head, eof, err, at, ctx, true)
-}
-
 /// A text entry (delimited, JSON, SQL, plain): BOM, format sniffing, then chunks cut on
 /// record boundaries, analyzed on every worker. A binary of no known format (or any entry,
 /// when `strings`) is read by the strings pass. Returns the bytes counted as progress.
@@ -646,7 +323,7 @@ fn scan_text(
     let (cfg, p, acc, progress) = (ctx.cfg, ctx.p, ctx.acc, ctx.progress);
     let mut counted = 0u64;
     let mut out = Summary::default();
-    let mut read_error: Option<String> = first_error.as_ref().map(error_reason);
+    let mut read_error: Option<Reason> = first_error.as_ref().map(error_reason);
     let bom = Bom::of(&head);
     // From here on `reader` yields UTF-8 (or single-byte text) without a BOM.
     let rest = io::Cursor::new(head.split_off(bom.byte_len().min(head.len())));
@@ -677,7 +354,7 @@ fn scan_text(
     let sniffed = if strings {
         Sniff::Strings
     } else {
-        sniff(&buf, &extension(&at.name), p)
+        sniff(&buf, &extension(&at.name), p, &|cells| is_header(cells, p))
     };
     let mut runs;
     let mut format_name = None;
@@ -702,11 +379,11 @@ fn scan_text(
             } else {
                 State::Skipped
             };
-            ctx.entry(at, state, read_error.unwrap_or(r));
+            ctx.entry(at, state, read_error.unwrap_or(r.into()));
             return 0;
         }
         Sniff::Unsupported(r) => {
-            ctx.entry(at, State::Failed, r);
+            ctx.entry(at, State::Failed, Reason::NotReadYet(r));
             return 0;
         }
         Sniff::Read {
@@ -809,16 +486,13 @@ fn scan_text(
         }
     });
     let cut_records = cutter.cut_records;
-    let cut = (cut_records > 0).then(|| {
-        format!(
-            "{cut_records} record(s) longer than --max-record ({} bytes) cut into pieces",
-            cfg.max_record
-        )
+    let cut = (cut_records > 0).then_some(Reason::RecordsCut {
+        count: cut_records,
+        max_record: cfg.max_record,
     });
     // One entry with every reason, so the ledger does not depend on which was added first.
-    let reasons: Vec<String> = read_error.into_iter().chain(cut).collect();
-    if !reasons.is_empty() {
-        let f = FileStats::new(State::Partial, format, 0).with_reason(reasons.join("; "));
+    if let Some(reason) = Reason::all(read_error.into_iter().chain(cut).collect()) {
+        let f = FileStats::new(State::Partial, format, 0).with_reason(reason);
         acc.add_file(name, f);
     }
     counted
@@ -939,7 +613,7 @@ pub fn analyze_chunk(
             s.fields
                 .entry(norm)
                 .or_default()
-                .insert(crate::formats::decode::text(&k));
+                .insert(crate::bytes::text(&k));
         }
     }
     finish_chunk(s, &analyzer, x, name, offset, file);
@@ -964,151 +638,6 @@ pub(crate) fn finish_chunk(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    /// Reads one walked entry as a scan does, into a summary of its own.
-    fn read_one(e: &Entry) -> Summary {
-        let cfg = ScanConfig::new(Vec::new());
-        let p = crate::testing::pats();
-        let slots = [Mutex::default()];
-        read_entry(e, &cfg, p, &Progress::default(), &Accumulators(&slots));
-        let [slot] = slots;
-        slot.into_inner().unwrap()
-    }
-
-    const HEAD: &str = "nama,nik\n";
-    const ROWS: &str = "Budi,3171010101900001\nAni,3171014101900002\n";
-
-    /// A file of `ROWS` walked as it is now, then changed by `change` before it is read.
-    fn walked_then_changed(change: impl FnOnce(&std::path::Path)) -> (Entry, Summary) {
-        let d = tempfile::tempdir().unwrap();
-        let path = d.path().join("t.csv");
-        std::fs::write(&path, format!("{HEAD}{}", ROWS.repeat(100))).unwrap();
-        let e = walk(std::slice::from_ref(&path), &[]).unwrap().remove(0);
-        change(&path);
-        let s = read_one(&e);
-        (e, s)
-    }
-
-    #[test]
-    fn rule3_shrunk_file_is_partial() {
-        // Cut to 10 rows between the walk and the read: the rows read count, the entry says
-        // both sizes and is `partial` (exit 3), with the bytes read.
-        let cut = (HEAD.len() + 10 * ROWS.len()) as u64;
-        let (e, s) = walked_then_changed(|p| {
-            std::fs::OpenOptions::new()
-                .write(true)
-                .open(p)
-                .unwrap()
-                .set_len(cut)
-                .unwrap()
-        });
-        let f = &s.files["t.csv"];
-        assert_eq!(f.state, State::Partial, "{f:?}");
-        assert_eq!(
-            f.reason.as_deref(),
-            Some(
-                format!(
-                    "shrank while read: {} bytes at the walk, {cut} read",
-                    e.size
-                )
-                .as_str()
-            )
-        );
-        assert_eq!((f.bytes, f.records, f.valid[0]), (cut, 20, 20));
-        assert!(s.incomplete());
-    }
-
-    #[test]
-    fn rule3_grown_file_reports_the_bytes_read() {
-        // Appended to between the walk and the read, and read to its new end: `scanned`,
-        // every row counted, and the bytes read, not the size the walk saw.
-        let more = ROWS.repeat(5);
-        let (e, s) = walked_then_changed(|p| {
-            use std::io::Write;
-            let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
-            f.write_all(more.as_bytes()).unwrap();
-        });
-        let f = &s.files["t.csv"];
-        assert_eq!(f.state, State::Scanned, "{f:?}");
-        assert_eq!(f.bytes, e.size + more.len() as u64);
-        assert_eq!(f.records, 210);
-        assert!(f.reason.as_deref().unwrap().starts_with("grew while read"));
-        assert!(!s.incomplete());
-        assert_eq!(notes(&s).len(), 1, "{:?}", notes(&s));
-    }
-
-    #[test]
-    fn rule3_every_size_change() {
-        use SizeChange::*;
-        let partial = |bytes, reason: &str| {
-            Some(Partial {
-                bytes,
-                reason: reason.to_string(),
-            })
-        };
-        // Read to the end: fewer bytes than at the walk, or than the file holds after.
-        assert_eq!(SizeChange::of(100, Some(100), Some(100)), None);
-        assert_eq!(SizeChange::of(100, Some(100), None), None);
-        assert_eq!(
-            SizeChange::of(100, Some(40), Some(40)),
-            partial(
-                Some(40),
-                "shrank while read: 100 bytes at the walk, 40 read"
-            )
-        );
-        assert_eq!(
-            SizeChange::of(100, Some(100), Some(150)),
-            partial(
-                Some(100),
-                "grew while read: 100 bytes at the walk, 100 read, 150 at the end"
-            )
-        );
-        assert_eq!(
-            SizeChange::of(100, Some(120), Some(120)),
-            Some(Grew {
-                bytes: 120,
-                note: "grew while read: 100 bytes at the walk, 120 read".into()
-            })
-        );
-        // Not read to the end (an archive read in place, a binary skipped on its first
-        // block): only the size after counts.
-        assert_eq!(SizeChange::of(100, None, Some(100)), None);
-        assert_eq!(
-            SizeChange::of(100, None, Some(90)),
-            partial(
-                None,
-                "changed size while read: 100 bytes at the walk, 90 at the end"
-            )
-        );
-        // An archive has no entry of its own: a `partial` one is made; a `partial` entry
-        // keeps its other reasons; `skipped` and `failed` say more than the size.
-        let mut files = BTreeMap::new();
-        SizeChange::of(100, None, Some(90))
-            .unwrap()
-            .apply(&mut files, "a.zip");
-        assert_eq!(files["a.zip"].state, State::Partial);
-        files.insert(
-            "b.csv".into(),
-            FileStats::new(State::Partial, "csv", 100).with_reason("read error: x"),
-        );
-        SizeChange::of(100, Some(40), Some(40))
-            .unwrap()
-            .apply(&mut files, "b.csv");
-        assert_eq!(
-            files["b.csv"].reason.as_deref(),
-            Some("shrank while read: 100 bytes at the walk, 40 read; read error: x")
-        );
-        files.insert(
-            "c.png".into(),
-            FileStats::new(State::Skipped, "", 100).with_reason("image"),
-        );
-        SizeChange::of(100, None, Some(90))
-            .unwrap()
-            .apply(&mut files, "c.png");
-        assert_eq!(files["c.png"].state, State::Skipped);
-    }
-
     #[test]
     fn extension_looks_below_compression_and_archives() {
         assert_eq!(super::extension("a/export.CSV.gz"), "csv");

@@ -5,6 +5,7 @@
 pub mod attribution;
 pub mod fingerprint;
 pub mod impact;
+pub mod ledger;
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,6 +13,7 @@ use std::ops::AddAssign;
 
 use crate::rules::{load_le, lower8, Kind};
 use crate::summary::impact::{Impact, ImpactCounter};
+pub use crate::summary::ledger::{FileStats, Reason, State};
 
 /// Distinct normalized values, each reduced to a `u64` (a NIK fits; e-mails are hashed).
 ///
@@ -671,100 +673,6 @@ impl AddAssign for Stats {
     }
 }
 
-/// Where an entry ended (SPEC §3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum State {
-    Scanned,
-    Partial,
-    Skipped,
-    Failed,
-}
-
-impl State {
-    pub fn name(self) -> &'static str {
-        match self {
-            State::Scanned => "scanned",
-            State::Partial => "partial",
-            State::Skipped => "skipped",
-            State::Failed => "failed",
-        }
-    }
-}
-
-/// One ledger entry: a file (or later, an archive member).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileStats {
-    /// The reader's name for the format, after the containers that decoded it (see
-    /// [`intern`]).
-    pub format: &'static str,
-    pub state: State,
-    pub reason: Option<String>,
-    pub bytes: u64,
-    pub records: u64,
-    pub confirmed: u64,
-    pub valid: [u64; 5],
-}
-
-impl FileStats {
-    pub fn new(state: State, format: &str, bytes: u64) -> Self {
-        FileStats {
-            format: intern(format),
-            state,
-            reason: None,
-            bytes,
-            records: 0,
-            confirmed: 0,
-            valid: [0; 5],
-        }
-    }
-
-    pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
-        self.reason = Some(reason.into());
-        self
-    }
-}
-
-/// `name`, stored once for the whole process. Format names are few (a reader's name and the
-/// containers around it, `gzip csv`), and every ledger entry and every chunk of a file names
-/// one: a string of its own per entry was a tenth of what a ledger entry cost.
-fn intern(name: &str) -> &'static str {
-    static NAMES: std::sync::Mutex<BTreeSet<&'static str>> = std::sync::Mutex::new(BTreeSet::new());
-    if name.is_empty() {
-        return "";
-    }
-    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(&known) = names.get(name) {
-        return known;
-    }
-    // Never freed: at most one per distinct name.
-    let new: &'static str = Box::leak(name.into());
-    names.insert(new);
-    new
-}
-
-impl AddAssign for FileStats {
-    /// Chunks of one file add up (only the file's own entry carries its bytes); the worse
-    /// state wins, with its reason (of one state, the one that has a reason: a `scanned`
-    /// file that grew while read says so, whichever share is added first).
-    fn add_assign(&mut self, o: Self) {
-        if o.state > self.state {
-            self.state = o.state;
-            self.reason = o.reason;
-        } else if o.state == self.state && self.reason.is_none() {
-            self.reason = o.reason;
-        }
-        if self.format.is_empty() {
-            self.format = o.format;
-        }
-        self.bytes += o.bytes;
-        self.records += o.records;
-        self.confirmed += o.confirmed;
-        for (a, b) in self.valid.iter_mut().zip(o.valid) {
-            *a += b;
-        }
-    }
-}
-
 /// Everything a scan learned, before it is rendered.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
@@ -1114,7 +1022,7 @@ mod tests {
         if seed == 2 {
             f = f.clone();
             f.state = State::Partial;
-            f.reason = Some("truncated".into());
+            f.reason = Some(Box::new(Reason::ReadError("truncated".into())));
         }
         s.files.insert("a.csv".into(), f);
         s.fields
@@ -1160,7 +1068,7 @@ mod tests {
                 let mut f = FileStats::new(state, "csv", k);
                 f.records = 1;
                 if state != State::Scanned {
-                    f.reason = Some(format!("r{k}"));
+                    f.reason = Some(Box::new(Reason::ReadError(format!("r{k}"))));
                 }
                 m.insert(format!("{k:06}"), f);
             }

@@ -1,5 +1,5 @@
-//! Archives and workbooks that need random access: zip archives member by member, and
-//! spreadsheets (XLSX, XLSB, ODS, XLS) through calamine, every sheet (SPEC §3, §4).
+//! Spreadsheets (XLSX, XLSB, ODS, XLS) through calamine, every sheet (SPEC §3, §4); the scan
+//! opens them (`scan::open`) and tells them apart (`input::zip`, [`kind`]) first.
 //!
 //! A workbook is one ledger entry. Each sheet's first non-empty row is its header when the
 //! SPEC's header rule says so; every row below is a record. Rows are packed into chunks of
@@ -9,296 +9,23 @@
 //! the detector counts as `damaged` (SPEC §5).
 
 pub mod checks;
+pub mod kind;
 
-use std::collections::HashSet;
-use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use calamine::{Data, DataRef, Reader};
 
+use crate::analyze::is_header;
 use crate::analyze::{Analyzer, Field};
-use crate::formats::decode::is_header;
-use crate::input::archive::{workbook_too_large, zip_kind, Container, Guard, ZipKind};
 use crate::rules::{normalize_field_name, Patterns, Role};
-use crate::scan::{read_head, scan_reader, At, Ctx};
-use crate::summary::{FileStats, State, Summary};
+use crate::scan::{At, Ctx};
+use crate::summary::{FileStats, Reason, State, Summary};
 
-/// Opens a zip archive or a workbook held in `f` and reads what it holds.
-pub fn scan_seekable(mut f: File, at: &At, ctx: Ctx) {
-    let mut magic = [0u8; 8];
-    let ole2 = f.read_exact(&mut magic).is_ok()
-        && Container::of(&magic) == Some(Container::Ole2)
-        && f.seek(SeekFrom::Start(0)).is_ok();
-    if ole2 {
-        let mut r = BufReader::new(f);
-        match ole2_kind(&mut r) {
-            Ok(Ole2Kind::Xls) => {}
-            Ok(Ole2Kind::NotRead(name)) => {
-                return ctx.entry(at, State::Failed, format!("{name}: not read yet"))
-            }
-            Ok(Ole2Kind::NotData(name)) => {
-                return ctx.entry(at, State::Skipped, format!("binary ({name})"))
-            }
-            Ok(Ole2Kind::Refused(why)) => {
-                return ctx.entry(
-                    at,
-                    State::Failed,
-                    format!("OLE2 compound file unreadable: {why}"),
-                )
-            }
-            Ok(Ole2Kind::Unknown) => {
-                return match r.seek(SeekFrom::Start(0)) {
-                    Ok(_) => {
-                        // Progress for a file read in place is counted by its caller.
-                        let at = At {
-                            progress: false,
-                            ..at.clone()
-                        };
-                        crate::scan::scan_strings(&mut r, &at, ctx);
-                    }
-                    Err(e) => ctx.entry(at, State::Failed, format!("cannot seek: {e}")),
-                };
-            }
-            Err(e) => return ctx.entry(at, State::Failed, format!("cannot read: {e}")),
-        }
-        match checks::xls_chains(&mut r) {
-            Ok(Some(why)) => return ctx.entry(at, State::Failed, format!("xls unreadable: {why}")),
-            Err(e) => return ctx.entry(at, State::Failed, format!("cannot read: {e}")),
-            Ok(None) => {}
-        }
-        if let Err(e) = r.seek(SeekFrom::Start(0)) {
-            return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
-        }
-        return scan_book(Book::Xls, r, at, ctx);
-    }
-    if let Err(e) = f.seek(SeekFrom::Start(0)) {
-        return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
-    }
-    let again = f.try_clone();
-    let mut z = match zip::ZipArchive::new(BufReader::new(f)) {
-        Ok(z) => z,
-        Err(e) => {
-            return match again {
-                Ok(f) => salvage_zip(f, &e.to_string(), at, ctx),
-                Err(_) => ctx.entry(
-                    at,
-                    State::Failed,
-                    format!("zip archive unreadable (truncated or damaged?): {e}"),
-                ),
-            };
-        }
-    };
-    let book = match zip_kind(&mut z) {
-        ZipKind::Archive => return scan_zip(z, at, ctx),
-        ZipKind::Document(name) => {
-            return ctx.entry(at, State::Failed, format!("{name}: not read yet"))
-        }
-        ZipKind::Xlsx => Book::Xlsx,
-        ZipKind::Xlsb => Book::Xlsb,
-        ZipKind::Ods => Book::Ods,
-    };
-    if let Some(reason) = workbook_too_large(&mut z, &ctx.cfg.limits) {
-        return ctx.entry(at, State::Skipped, reason);
-    }
-    if book == Book::Xlsx {
-        if let Some(why) = checks::xlsx_shared_strings(&mut z) {
-            return ctx.entry(at, State::Failed, format!("xlsx unreadable: {why}"));
-        }
-    }
-    let mut r = z.into_inner();
-    if let Err(e) = r.seek(SeekFrom::Start(0)) {
-        return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
-    }
-    scan_book(book, r, at, ctx)
-}
-
-/// What an OLE2 compound file is, by the names in its directory.
-#[derive(Debug, PartialEq, Eq)]
-enum Ole2Kind {
-    /// An XLS workbook (or a file too damaged to tell: calamine reports the damage).
-    Xls,
-    NotRead(&'static str),
-    NotData(&'static str),
-    Refused(String),
-    /// None of the kinds below: read by the strings pass.
-    Unknown,
-}
-
-fn ole2_kind<R: Read + Seek>(r: &mut R) -> std::io::Result<Ole2Kind> {
-    let names = match checks::compound_names(r)? {
-        checks::Compound::Names(n) => n,
-        checks::Compound::Refused(why) => return Ok(Ole2Kind::Refused(why)),
-        checks::Compound::Unjudged => return Ok(Ole2Kind::Xls),
-    };
-    Ok(ole2_kind_of(&names))
-}
-
-fn ole2_kind_of(names: &[String]) -> Ole2Kind {
-    let has = |n: &str| names.iter().any(|x| x == n);
-    if names
-        .iter()
-        .any(|n| matches!(n.as_str(), "Workbook" | "Book" | "WORKBOOK" | "BOOK"))
-    {
-        return Ole2Kind::Xls;
-    }
-    if has("WordDocument") {
-        return Ole2Kind::NotRead("Word document (.doc)");
-    }
-    if has("__properties_version1.0") || names.iter().any(|n| n.starts_with("__substg1.0_")) {
-        return Ole2Kind::NotRead("Outlook message (.msg)");
-    }
-    if has("PowerPoint Document") {
-        return Ole2Kind::NotRead("PowerPoint presentation (.ppt)");
-    }
-    if has("EncryptedPackage") {
-        return Ole2Kind::NotRead("password-protected Office document (encrypted)");
-    }
-    if has("VisioDocument") {
-        return Ole2Kind::NotRead("Visio drawing (.vsd)");
-    }
-    // Windows Installer tables are stored under names it encodes from U+3800 upwards.
-    if names.iter().any(|n| n.starts_with('\u{4840}')) {
-        return Ole2Kind::NotData("Windows Installer package");
-    }
-    Ole2Kind::Unknown
-}
-
-/// Every member of a zip archive is an entry of its own (`archive.zip!dir/member.csv`).
-fn scan_zip<R: Read + Seek>(mut z: zip::ZipArchive<R>, at: &At, ctx: Ctx) {
-    let limits = &ctx.cfg.limits;
-    let mut members = 0usize;
-    let mut names = HashSet::new();
-    for i in 0..z.len() {
-        let raw = z.by_index_raw(i).map(|m| {
-            (
-                m.name().to_string(),
-                m.is_dir(),
-                m.size(),
-                m.compressed_size(),
-                m.encrypted(),
-            )
-        });
-        let (name, is_dir, size, compressed, encrypted) = match raw {
-            Ok(x) => x,
-            Err(e) => {
-                members += 1;
-                let m = member_at(at, &format!("#{i}"), 0, &mut names);
-                ctx.entry(&m, State::Failed, format!("member unreadable: {e}"));
-                continue;
-            }
-        };
-        if is_dir {
-            continue;
-        }
-        members += 1;
-        let m = member_at(at, &name, size, &mut names);
-        if encrypted {
-            ctx.entry(
-                &m,
-                State::Failed,
-                "encrypted (password protected): not read",
-            );
-            continue;
-        }
-        if let Some(reason) = limits.declared_too_large(size, compressed) {
-            ctx.entry(&m, State::Skipped, reason);
-            continue;
-        }
-        let member = match z.by_index(i) {
-            Ok(member) => member,
-            Err(e) => {
-                ctx.entry(&m, State::Failed, format!("member unreadable: {e}"));
-                continue;
-            }
-        };
-        let mut g = Guard::member(member, size, compressed, limits);
-        let (head, eof, err) = read_head(&mut g);
-        scan_reader(&mut g, head, eof, err, &m, ctx);
-    }
-    if members == 0 {
-        ctx.entry(at, State::Skipped, "empty archive (no files in it)");
-    }
-}
-
-/// A zip without a readable central directory (a download cut short): its members are read
-/// from their local headers, in order, until the damage. The archive itself is an entry too,
-/// `partial` (or `failed` when no member could be read), saying what happened.
-fn salvage_zip(mut f: File, why: &str, at: &At, ctx: Ctx) {
-    let limits = &ctx.cfg.limits;
-    let mut names = HashSet::new();
-    let mut members = 0usize;
-    let mut stop: Option<String> = None;
-    if let Err(e) = f.seek(SeekFrom::Start(0)) {
-        return ctx.entry(at, State::Failed, format!("cannot seek: {e}"));
-    }
-    let mut r = BufReader::new(f);
-    loop {
-        let member = match zip::read::read_zipfile_from_stream(&mut r) {
-            Ok(Some(m)) => m,
-            Ok(None) => break,
-            Err(e) => {
-                stop = Some(e.to_string());
-                break;
-            }
-        };
-        if member.is_dir() {
-            continue;
-        }
-        members += 1;
-        let (size, compressed) = (member.size(), member.compressed_size());
-        let m = member_at(at, member.name(), size, &mut names);
-        if member.encrypted() {
-            ctx.entry(
-                &m,
-                State::Failed,
-                "encrypted (password protected): not read",
-            );
-            continue;
-        }
-        if let Some(reason) = limits.declared_too_large(size, compressed) {
-            ctx.entry(&m, State::Skipped, reason);
-            continue;
-        }
-        let mut g = Guard::member(member, size, compressed, limits);
-        let (head, eof, err) = read_head(&mut g);
-        scan_reader(&mut g, head, eof, err, &m, ctx);
-    }
-    let mut reason = format!(
-        "zip central directory unreadable (truncated or damaged?): {why}; \
-         {members} member(s) read from their local headers"
-    );
-    if let Some(s) = stop {
-        reason.push_str(&format!(", then: {s}"));
-    }
-    let state = if members > 0 {
-        State::Partial
-    } else {
-        State::Failed
-    };
-    ctx.entry(at, state, reason);
-}
-
-fn member_at(at: &At, member: &str, size: u64, names: &mut HashSet<String>) -> At {
-    let mut name = format!("{}!{member}", at.name);
-    // Two members of one name stay two entries.
-    let mut n = 1;
-    while !names.insert(name.clone()) {
-        n += 1;
-        name = format!("{}!{member} ({n})", at.name);
-    }
-    At {
-        name,
-        bytes: size,
-        depth: at.depth + 1,
-        via: String::new(),
-        progress: false,
-    }
-}
-
+/// The workbook formats calamine reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Book {
+pub enum Book {
     Xlsx,
     Xlsb,
     Ods,
@@ -420,7 +147,7 @@ impl<'a> Sheet<'a> {
                             self.names[*col as usize] = normalize_field_name(t);
                         }
                         if !t.is_empty() {
-                            self.header.push(crate::formats::decode::text(t));
+                            self.header.push(crate::bytes::text(t));
                         }
                     }
                     self.roles = Some(Arc::new(roles));
@@ -618,7 +345,7 @@ fn analyze_rows(
 }
 
 /// Reads every sheet of a workbook, handing packed rows to the workers.
-fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
+pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
     let format = format!("{}{}", at.via, book.name());
     let p = ctx.p;
     let chunk_size = ctx.cfg.chunk_size;
@@ -628,7 +355,7 @@ fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
     let fmt = format.as_str();
     let mut header_names: Vec<String> = Vec::new();
     let mut shapes = std::collections::BTreeMap::new();
-    let mut problem: Option<String> = None;
+    let mut problem: Option<Reason> = None;
     let mut opened = false;
 
     let x = &*ctx.cfg.extras;
@@ -667,7 +394,12 @@ fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
                         .map_err(|e| e.to_string()),
                 };
                 match &mut sheets_and_reader {
-                    Err(e) => problem = Some(format!("{} unreadable: {e}", book.name())),
+                    Err(e) => {
+                        problem = Some(Reason::BookUnreadable {
+                            book: book.name(),
+                            why: e.to_string(),
+                        })
+                    }
                     Ok(wb) => {
                         opened = true;
                         for sheet_name in wb.names() {
@@ -679,7 +411,10 @@ fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
                             });
                             sheet_done(&mut sheet);
                             if let Err(e) = res {
-                                problem.get_or_insert(format!("sheet {sheet_name}: {e}"));
+                                problem.get_or_insert(Reason::Sheet {
+                                    name: sheet_name.clone(),
+                                    error: e.to_string(),
+                                });
                             }
                         }
                     }
@@ -695,7 +430,12 @@ fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
                         .map_err(|e| e.to_string()),
                 };
                 match opened_book {
-                    Err(e) => problem = Some(format!("{} unreadable: {e}", book.name())),
+                    Err(e) => {
+                        problem = Some(Reason::BookUnreadable {
+                            book: book.name(),
+                            why: e.to_string(),
+                        })
+                    }
                     Ok(mut wb) => {
                         opened = true;
                         for sheet_name in wb.sheet_names() {
@@ -720,7 +460,10 @@ fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
                                     }
                                 }
                                 Err(e) => {
-                                    problem.get_or_insert(format!("sheet {sheet_name}: {e}"));
+                                    problem.get_or_insert(Reason::Sheet {
+                                        name: sheet_name.clone(),
+                                        error: e.to_string(),
+                                    });
                                 }
                             }
                             sheet_done(&mut sheet);
@@ -739,7 +482,7 @@ fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
         } else {
             State::Failed
         };
-        file.reason = Some(reason);
+        file.reason = Some(Box::new(reason));
     }
     s.files.insert(at.name.clone(), file);
     s.shapes = shapes;
@@ -795,41 +538,6 @@ mod tests {
         let mut v = Vec::new();
         value(&c, role, &mut v);
         String::from_utf8(v).unwrap()
-    }
-
-    fn kind(names: &[&str]) -> Ole2Kind {
-        ole2_kind_of(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-    }
-
-    #[test]
-    fn ole2_files_are_named_by_their_directory() {
-        let root = "Root Entry";
-        assert_eq!(
-            kind(&[root, "Workbook", "\u{5}SummaryInformation"]),
-            Ole2Kind::Xls
-        );
-        assert_eq!(kind(&[root, "Book"]), Ole2Kind::Xls);
-        assert_eq!(
-            kind(&[root, "WordDocument", "1Table"]),
-            Ole2Kind::NotRead("Word document (.doc)")
-        );
-        assert_eq!(
-            kind(&[root, "__substg1.0_0037001F", "__nameid_version1.0"]),
-            Ole2Kind::NotRead("Outlook message (.msg)")
-        );
-        assert_eq!(
-            kind(&[root, "PowerPoint Document", "Current User"]),
-            Ole2Kind::NotRead("PowerPoint presentation (.ppt)")
-        );
-        assert_eq!(
-            kind(&[root, "EncryptionInfo", "EncryptedPackage"]),
-            Ole2Kind::NotRead("password-protected Office document (encrypted)")
-        );
-        assert_eq!(
-            kind(&[root, "\u{4840}\u{3b3f}\u{4143}"]),
-            Ole2Kind::NotData("Windows Installer package")
-        );
-        assert_eq!(kind(&[root, "Contents", "Other"]), Ole2Kind::Unknown);
     }
 
     #[test]

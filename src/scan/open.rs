@@ -1,0 +1,672 @@
+//! Opening: what to do with each walked entry, stream, zip member or workbook. A container
+//! is opened here (a compressed stream behind the limits guard, a zip archive member by member
+//! as `input::zip` hands them back, a workbook to the sheet reader), nested to the depth the
+//! limits allow, and anything else goes to the text reader (`scan_text`). A file's size is
+//! watched while it is read (SPEC §3, issue 20 rule 3).
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::sync::atomic::Ordering;
+
+use crate::formats::sheet::kind::{ole2_kind, Ole2Kind};
+use crate::formats::sheet::{checks, scan_book, Book};
+use crate::formats::sniff::{NotData, SNIFF_BYTES};
+use crate::input::archive::{self, spill, too_large, Container, Guard};
+use crate::input::walk::{open_file, open_stream, Entry, EntryKind};
+use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, ZipKind};
+use crate::rules::Patterns;
+use crate::scan::panics::Quiet;
+use crate::scan::{fill, read_head, scan_text, Accumulators, At, Ctx, Progress, ScanConfig};
+use crate::summary::{FileStats, Reason, State};
+
+/// One walked entry. A panic in a reader (ours, or a parser's such as calamine's) fails this
+/// entry with the reason instead of ending the scan: every other file is still read. The
+/// ledger then tells of the panic, so it is not also printed on stderr ([`Quiet`]).
+pub(super) fn scan_entry(
+    e: &Entry,
+    cfg: &ScanConfig,
+    p: &Patterns,
+    progress: &Progress,
+    acc: &Accumulators,
+) {
+    let run = std::panic::AssertUnwindSafe(|| read_entry(e, cfg, p, progress, acc));
+    let quiet = Quiet::new();
+    let result = std::panic::catch_unwind(run);
+    drop(quiet);
+    if let Err(panic) = result {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|m| m.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        acc.add_file(
+            &e.name,
+            FileStats::new(State::Failed, "", 0).with_reason(Reason::Crashed(msg)),
+        );
+    }
+}
+
+fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, acc: &Accumulators) {
+    let (state, bytes, reason) = match &e.kind {
+        EntryKind::Symlink => (State::Skipped, e.size, Reason::Symlink),
+        EntryKind::Special => (State::Skipped, e.size, Reason::NotRegular),
+        EntryKind::CannotReadDirectory(err) => (
+            State::Failed,
+            e.size,
+            Reason::CannotReadDirectory(err.clone()),
+        ),
+        EntryKind::CannotList(err) => (State::Failed, e.size, Reason::CannotList(err.clone())),
+        EntryKind::CannotExamine(err) => {
+            (State::Failed, e.size, Reason::CannotExamine(err.clone()))
+        }
+        EntryKind::File => match open_file(e) {
+            Ok(f) => return scan_file(f, e, cfg, p, progress, acc),
+            Err(err) => (State::Failed, e.size, Reason::CannotOpen(err.to_string())),
+        },
+        EntryKind::Stream => match open_stream(&e.path) {
+            Ok(mut f) => return scan_stream(&mut f, e, cfg, p, progress, acc),
+            Err(err) => (State::Failed, 0, Reason::CannotOpen(err.to_string())),
+        },
+        EntryKind::Stdin => return scan_stream(&mut io::stdin().lock(), e, cfg, p, progress, acc),
+    };
+    acc.add_file(
+        &e.name,
+        FileStats::new(state, "", bytes).with_reason(reason),
+    );
+}
+
+fn scan_file(
+    f: File,
+    e: &Entry,
+    cfg: &ScanConfig,
+    p: &Patterns,
+    progress: &Progress,
+    acc: &Accumulators,
+) {
+    let ctx = Ctx::new(cfg, p, acc, progress);
+    let at = At::top(e.name.clone(), e.size, true);
+    // The same open file, for its size once it has been read.
+    let watch = f.try_clone().ok();
+    let mut f = Counted::new(f);
+    let (head, eof, read_error) = read_head(&mut f);
+    let (counted, read) = if read_error.is_none()
+        && matches!(Container::of(&head), Some(Container::Zip | Container::Ole2))
+    {
+        // Random access: the archive is read in place.
+        let mut f = f.inner;
+        match f.seek(SeekFrom::Start(0)) {
+            Ok(_) => open_seekable(f, &at, ctx),
+            Err(err) => ctx.entry(&at, State::Failed, Reason::CannotSeek(err.to_string())),
+        }
+        (0, None)
+    } else {
+        let counted = scan_reader(&mut f, head, eof, read_error, &at, ctx);
+        (counted, f.eof.then_some(f.read))
+    };
+    let now = watch.and_then(|w| w.metadata().ok()).map(|m| m.len());
+    if let Some(change) = SizeChange::of(e.size, read, now) {
+        acc.with(|mine| change.apply(&mut mine.files, &e.name));
+    }
+    progress
+        .done
+        .fetch_add(e.size.saturating_sub(counted), Ordering::Relaxed);
+}
+
+/// A root that is a stream (SPEC §2 "Roots"): read to its end like a file of unknown size,
+/// whose ledger `bytes` are the bytes read.
+fn scan_stream(
+    r: &mut dyn Read,
+    e: &Entry,
+    cfg: &ScanConfig,
+    p: &Patterns,
+    progress: &Progress,
+    acc: &Accumulators,
+) {
+    let ctx = Ctx::new(cfg, p, acc, progress);
+    let at = At::top(e.name.clone(), 0, false);
+    let mut r = Counted::new(r);
+    let (head, eof, read_error) = read_head(&mut r);
+    scan_reader(&mut r, head, eof, read_error, &at, ctx);
+    // The entry that carries the bytes was added by this thread, so it is in its summary
+    // (a zip read from a stream has entries for its members only).
+    acc.with(|mine| {
+        if let Some(f) = mine.files.get_mut(&e.name) {
+            f.bytes += r.read;
+        }
+    });
+}
+
+/// A reader that counts the bytes it hands on and sees its input end.
+struct Counted<R> {
+    inner: R,
+    read: u64,
+    eof: bool,
+}
+
+impl<R> Counted<R> {
+    fn new(inner: R) -> Self {
+        Counted {
+            inner,
+            read: 0,
+            eof: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.eof |= n == 0 && !buf.is_empty();
+        Ok(n)
+    }
+}
+
+/// A file whose size moved while it was read (SPEC §3, issue 20 rule 3): the size the walk
+/// saw, the bytes read when the reader got to the end (not when it stopped early: a binary
+/// skipped on its first block, an archive read in place), and the size once done.
+#[derive(Debug, PartialEq, Eq)]
+enum SizeChange {
+    /// Fewer bytes than it held at the walk or holds now: what was read counts, the entry is
+    /// `partial`, and `bytes` are the bytes read (when known).
+    Partial { bytes: Option<u64>, reason: Reason },
+    /// More bytes than at the walk, all of them read: `scanned`, with the bytes read.
+    Grew { bytes: u64, note: Reason },
+}
+
+impl SizeChange {
+    fn of(walked: u64, read: Option<u64>, now: Option<u64>) -> Option<SizeChange> {
+        match read {
+            Some(read) if read < walked || now.is_some_and(|n| n > read) => {
+                let now = now.filter(|&n| n != read);
+                Some(SizeChange::Partial {
+                    bytes: Some(read),
+                    reason: if read < walked {
+                        Reason::Shrank { walked, read, now }
+                    } else {
+                        Reason::Grew { walked, read, now }
+                    },
+                })
+            }
+            Some(read) if read > walked => Some(SizeChange::Grew {
+                bytes: read,
+                note: Reason::Grew {
+                    walked,
+                    read,
+                    now: None,
+                },
+            }),
+            Some(_) => None,
+            None => match now {
+                Some(now) if now != walked => Some(SizeChange::Partial {
+                    bytes: None,
+                    reason: Reason::ChangedSize { walked, now },
+                }),
+                _ => None,
+            },
+        }
+    }
+
+    /// Applies the change to the file's entry in this thread's ledger, which holds the one
+    /// share of the entry that carries its bytes and any `partial` reason: the thread that
+    /// reads a file adds them. A file read in place as an archive has no entry of its own
+    /// (its members have): a `partial` one is made.
+    fn apply(self, files: &mut BTreeMap<String, FileStats>, name: &str) {
+        let Some(f) = files.get_mut(name) else {
+            if let SizeChange::Partial { bytes, reason } = self {
+                let f = FileStats::new(State::Partial, "", bytes.unwrap_or(0)).with_reason(reason);
+                files.insert(name.to_string(), f);
+            }
+            return;
+        };
+        let (bytes, reason) = match self {
+            SizeChange::Grew { bytes, note } => {
+                if f.state == State::Scanned && f.reason.is_none() {
+                    f.reason = Some(Box::new(note));
+                }
+                (Some(bytes), None)
+            }
+            SizeChange::Partial { bytes, reason } => (bytes, Some(reason)),
+        };
+        if let Some(b) = bytes {
+            f.bytes = b;
+        }
+        match (reason, f.state) {
+            (Some(r), State::Scanned) => {
+                f.state = State::Partial;
+                f.reason = Some(Box::new(r));
+            }
+            (Some(r), State::Partial) => {
+                f.reason = Some(Box::new(match f.reason.take() {
+                    Some(before) => r.and(*before),
+                    None => r,
+                }));
+            }
+            // `skipped` and `failed` say more than the size.
+            _ => {}
+        }
+    }
+}
+
+/// Reads one entry from `r`, whose first bytes are `head`: a container is opened, anything
+/// else is read as text. Returns the bytes it counted as progress.
+pub(super) fn scan_reader(
+    r: &mut dyn Read,
+    head: Vec<u8>,
+    eof: bool,
+    read_error: Option<io::Error>,
+    at: &At,
+    ctx: Ctx,
+) -> u64 {
+    let Some(kind) = Container::of(&head) else {
+        return scan_text(r, head, eof, read_error, at, ctx, false);
+    };
+    if at.depth >= ctx.cfg.limits.max_depth {
+        ctx.entry(
+            at,
+            State::Skipped,
+            Reason::TooDeep {
+                container: kind.name(),
+                max: ctx.cfg.limits.max_depth,
+            },
+        );
+        return 0;
+    }
+    if !kind.is_stream() {
+        // A zip or workbook inside a stream or an archive needs to seek: spilled to a
+        // temporary file (`r` is guarded, so its size is bounded).
+        let spilled = match read_error {
+            Some(err) => Err(err),
+            None => spill(&head, r),
+        };
+        match spilled {
+            Ok(f) => open_seekable(f, at, ctx),
+            Err(err) => match too_large(&err) {
+                Some(reason) => ctx.entry(at, State::Skipped, Reason::TooLarge(reason)),
+                None => ctx.entry(
+                    at,
+                    State::Failed,
+                    Reason::DamagedInside {
+                        container: kind.name(),
+                        error: err.to_string(),
+                    },
+                ),
+            },
+        }
+        return 0;
+    }
+    let input = io::Cursor::new(head).chain(r);
+    let (dec, consumed) = match archive::decoder(kind, input) {
+        Ok(d) => d,
+        Err(err) => {
+            ctx.entry(at, State::Failed, stream_unreadable(kind, &err));
+            return 0;
+        }
+    };
+    let mut guard = Guard::stream(dec, consumed, &ctx.cfg.limits);
+    // The first read is large enough for the ratio check to judge a bomb before any record
+    // is counted: one that trips it here is skipped, not partly read.
+    let probe = (ctx.cfg.limits.ratio_floor as usize).max(SNIFF_BYTES);
+    let mut inner_head = Vec::new();
+    let (mut eof, mut err) = (false, None);
+    match fill(&mut guard, &mut inner_head, probe) {
+        Ok(more) => eof = !more,
+        Err(e) => err = Some(e),
+    }
+    if let Some(reason) = err.as_ref().and_then(too_large) {
+        ctx.entry(at, State::Skipped, Reason::TooLarge(reason));
+        return 0;
+    }
+    if inner_head.is_empty() {
+        if let Some(e) = err {
+            ctx.entry(at, State::Failed, stream_unreadable(kind, &e));
+            return 0;
+        }
+    }
+    let inner = At {
+        depth: at.depth + 1,
+        via: format!("{}{} ", at.via, kind.name()),
+        progress: false,
+        ..at.clone()
+    };
+    scan_reader(&mut guard, inner_head, eof, err, &inner, ctx);
+    0
+}
+
+fn stream_unreadable(kind: Container, err: &io::Error) -> Reason {
+    Reason::StreamUnreadable {
+        container: kind.name(),
+        error: err.to_string(),
+    }
+}
+
+/// The ledger reason for a read error: a guard's limit says so itself.
+pub(super) fn error_reason(err: &io::Error) -> Reason {
+    match too_large(err) {
+        Some(r) => Reason::TooLarge(r),
+        None => Reason::ReadError(err.to_string()),
+    }
+}
+
+impl From<NotData> for Reason {
+    fn from(n: NotData) -> Reason {
+        match n {
+            NotData::Empty => Reason::Empty,
+            NotData::WhiteSpaceOnly => Reason::WhiteSpaceOnly,
+            NotData::TriageOutput => Reason::TriageOutput,
+            NotData::Binary(name) => Reason::Binary(name),
+        }
+    }
+}
+
+/// Reads `r` by the strings pass whatever its first bytes are: a container whose kind is
+/// not known (an OLE2 file that is no Office document triage names).
+fn scan_strings(r: &mut dyn Read, at: &At, ctx: Ctx) -> u64 {
+    let (head, eof, err) = read_head(r);
+    scan_text(r, head, eof, err, at, ctx, true)
+}
+
+/// Opens a zip archive or a workbook held in `f` and reads what it holds.
+fn open_seekable(mut f: File, at: &At, ctx: Ctx) {
+    let mut magic = [0u8; 8];
+    let ole2 = f.read_exact(&mut magic).is_ok()
+        && Container::of(&magic) == Some(Container::Ole2)
+        && f.seek(SeekFrom::Start(0)).is_ok();
+    if ole2 {
+        return open_ole2(BufReader::new(f), at, ctx);
+    }
+    if let Err(e) = f.seek(SeekFrom::Start(0)) {
+        return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
+    }
+    match zip::open(f) {
+        Ok(z) => open_zip(z, at, ctx),
+        Err(zip::Broken {
+            why,
+            again: Some(f),
+        }) => salvage_zip(f, &why, at, ctx),
+        Err(zip::Broken { why, again: None }) => {
+            ctx.entry(at, State::Failed, Reason::ZipUnreadable(why))
+        }
+    }
+}
+
+/// An OLE2 compound file: an XLS workbook to the sheet reader, an unknown kind to the strings
+/// pass, anything else a ledger entry that names it.
+fn open_ole2(mut r: BufReader<File>, at: &At, ctx: Ctx) {
+    match ole2_kind(&mut r) {
+        Ok(Ole2Kind::Xls) => {}
+        Ok(Ole2Kind::NotRead(name)) => {
+            return ctx.entry(at, State::Failed, Reason::NotReadYet(name))
+        }
+        Ok(Ole2Kind::NotData(name)) => return ctx.entry(at, State::Skipped, Reason::Binary(name)),
+        Ok(Ole2Kind::Refused(why)) => {
+            return ctx.entry(at, State::Failed, Reason::Ole2Unreadable(why))
+        }
+        Ok(Ole2Kind::Unknown) => {
+            return match r.seek(SeekFrom::Start(0)) {
+                Ok(_) => {
+                    // Progress for a file read in place is counted by its caller.
+                    let at = At {
+                        progress: false,
+                        ..at.clone()
+                    };
+                    scan_strings(&mut r, &at, ctx);
+                }
+                Err(e) => ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string())),
+            };
+        }
+        Err(e) => return ctx.entry(at, State::Failed, Reason::CannotRead(e.to_string())),
+    }
+    match checks::xls_chains(&mut r) {
+        Ok(Some(why)) => {
+            return ctx.entry(
+                at,
+                State::Failed,
+                Reason::BookUnreadable { book: "xls", why },
+            )
+        }
+        Err(e) => return ctx.entry(at, State::Failed, Reason::CannotRead(e.to_string())),
+        Ok(None) => {}
+    }
+    if let Err(e) = r.seek(SeekFrom::Start(0)) {
+        return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
+    }
+    scan_book(Book::Xls, r, at, ctx)
+}
+
+/// A zip opened by its directory: an archive's members, or a workbook to the sheet reader
+/// once the checks let it through.
+fn open_zip(mut z: zip::Archive, at: &At, ctx: Ctx) {
+    let book = match zip_kind(&mut z) {
+        ZipKind::Archive => return scan_zip(z, at, ctx),
+        ZipKind::Document(name) => return ctx.entry(at, State::Failed, Reason::NotReadYet(name)),
+        ZipKind::Xlsx => Book::Xlsx,
+        ZipKind::Xlsb => Book::Xlsb,
+        ZipKind::Ods => Book::Ods,
+    };
+    if let Some(reason) = workbook_too_large(&mut z, &ctx.cfg.limits) {
+        return ctx.entry(at, State::Skipped, Reason::TooLarge(reason));
+    }
+    if book == Book::Xlsx {
+        if let Some(why) = checks::xlsx_shared_strings(&mut z) {
+            return ctx.entry(
+                at,
+                State::Failed,
+                Reason::BookUnreadable { book: "xlsx", why },
+            );
+        }
+    }
+    let mut r = z.into_inner();
+    if let Err(e) = r.seek(SeekFrom::Start(0)) {
+        return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
+    }
+    scan_book(book, r, at, ctx)
+}
+
+/// Every member of a zip archive is an entry of its own (`archive.zip!dir/member.csv`); the
+/// archive is an entry only when it has no member.
+fn scan_zip(mut z: zip::Archive, at: &At, ctx: Ctx) {
+    let members = zip::members(&mut z, &ctx.cfg.limits, &mut |m| scan_member(m, at, ctx));
+    if members == 0 {
+        ctx.entry(at, State::Skipped, Reason::EmptyArchive);
+    }
+}
+
+/// A zip without a readable central directory (a download cut short): its members are read
+/// from their local headers, in order, until the damage. The archive itself is an entry too,
+/// `partial` (or `failed` when no member could be read), saying what happened.
+fn salvage_zip(f: File, why: &str, at: &At, ctx: Ctx) {
+    let salvaged = zip::salvage(f, &ctx.cfg.limits, &mut |m| scan_member(m, at, ctx));
+    let zip::Salvaged { members, stop } = match salvaged {
+        Ok(s) => s,
+        Err(e) => return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string())),
+    };
+    let reason = Reason::ZipSalvaged {
+        why: why.to_string(),
+        members,
+        stop,
+    };
+    let state = if members > 0 {
+        State::Partial
+    } else {
+        State::Failed
+    };
+    ctx.entry(at, state, reason);
+}
+
+/// One member the zip walk handed back, as an entry below its archive (`a.zip!b.csv`).
+fn scan_member(m: Member, archive: &At, ctx: Ctx) {
+    let at = At {
+        name: format!("{}!{}", archive.name, m.name),
+        bytes: m.size,
+        depth: archive.depth + 1,
+        via: String::new(),
+        progress: false,
+    };
+    match m.body {
+        Body::Bytes(r) => {
+            let (head, eof, err) = read_head(r);
+            scan_reader(r, head, eof, err, &at, ctx);
+        }
+        Body::Encrypted => ctx.entry(&at, State::Failed, Reason::Encrypted),
+        Body::TooLarge(reason) => ctx.entry(&at, State::Skipped, Reason::TooLarge(reason)),
+        Body::Unreadable(e) => ctx.entry(&at, State::Failed, Reason::MemberUnreadable(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::walk::walk;
+    use crate::scan::notes;
+    use crate::summary::Summary;
+    use std::sync::Mutex;
+
+    /// Reads one walked entry as a scan does, into a summary of its own.
+    fn read_one(e: &Entry) -> Summary {
+        let cfg = ScanConfig::new(Vec::new());
+        let p = crate::testing::pats();
+        let slots = [Mutex::default()];
+        read_entry(e, &cfg, p, &Progress::default(), &Accumulators(&slots));
+        let [slot] = slots;
+        slot.into_inner().unwrap()
+    }
+
+    /// An entry's reason as the ledger writes it ("" for none).
+    fn said(r: &Option<Box<Reason>>) -> String {
+        r.as_ref().map(|r| r.to_string()).unwrap_or_default()
+    }
+
+    const HEAD: &str = "nama,nik\n";
+    const ROWS: &str = "Budi,3171010101900001\nAni,3171014101900002\n";
+
+    /// A file of `ROWS` walked as it is now, then changed by `change` before it is read.
+    fn walked_then_changed(change: impl FnOnce(&std::path::Path)) -> (Entry, Summary) {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("t.csv");
+        std::fs::write(&path, format!("{HEAD}{}", ROWS.repeat(100))).unwrap();
+        let e = walk(std::slice::from_ref(&path), &[]).unwrap().remove(0);
+        change(&path);
+        let s = read_one(&e);
+        (e, s)
+    }
+
+    #[test]
+    fn rule3_shrunk_file_is_partial() {
+        // Cut to 10 rows between the walk and the read: the rows read count, the entry says
+        // both sizes and is `partial` (exit 3), with the bytes read.
+        let cut = (HEAD.len() + 10 * ROWS.len()) as u64;
+        let (e, s) = walked_then_changed(|p| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_len(cut)
+                .unwrap()
+        });
+        let f = &s.files["t.csv"];
+        assert_eq!(f.state, State::Partial, "{f:?}");
+        assert_eq!(
+            said(&f.reason),
+            format!(
+                "shrank while read: {} bytes at the walk, {cut} read",
+                e.size
+            )
+        );
+        assert_eq!((f.bytes, f.records, f.valid[0]), (cut, 20, 20));
+        assert!(s.incomplete());
+    }
+
+    #[test]
+    fn rule3_grown_file_reports_the_bytes_read() {
+        // Appended to between the walk and the read, and read to its new end: `scanned`,
+        // every row counted, and the bytes read, not the size the walk saw.
+        let more = ROWS.repeat(5);
+        let (e, s) = walked_then_changed(|p| {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
+            f.write_all(more.as_bytes()).unwrap();
+        });
+        let f = &s.files["t.csv"];
+        assert_eq!(f.state, State::Scanned, "{f:?}");
+        assert_eq!(f.bytes, e.size + more.len() as u64);
+        assert_eq!(f.records, 210);
+        assert!(said(&f.reason).starts_with("grew while read"));
+        assert!(!s.incomplete());
+        assert_eq!(notes(&s).len(), 1, "{:?}", notes(&s));
+    }
+
+    #[test]
+    fn rule3_every_size_change() {
+        // (partial, bytes, reason): the entry's state, its bytes and what the ledger says.
+        let partial = |bytes, reason: &str| Some((true, bytes, reason.to_string()));
+        let of = |walked, read, now| {
+            SizeChange::of(walked, read, now).map(|c| match c {
+                SizeChange::Partial { bytes, reason } => (true, bytes, reason.to_string()),
+                SizeChange::Grew { bytes, note } => (false, Some(bytes), note.to_string()),
+            })
+        };
+        // Read to the end: fewer bytes than at the walk, or than the file holds after.
+        assert_eq!(of(100, Some(100), Some(100)), None);
+        assert_eq!(of(100, Some(100), None), None);
+        assert_eq!(
+            of(100, Some(40), Some(40)),
+            partial(
+                Some(40),
+                "shrank while read: 100 bytes at the walk, 40 read"
+            )
+        );
+        assert_eq!(
+            of(100, Some(100), Some(150)),
+            partial(
+                Some(100),
+                "grew while read: 100 bytes at the walk, 100 read, 150 at the end"
+            )
+        );
+        assert_eq!(
+            of(100, Some(120), Some(120)),
+            Some((
+                false,
+                Some(120),
+                "grew while read: 100 bytes at the walk, 120 read".into()
+            ))
+        );
+        // Not read to the end (an archive read in place, a binary skipped on its first
+        // block): only the size after counts.
+        assert_eq!(of(100, None, Some(100)), None);
+        assert_eq!(
+            of(100, None, Some(90)),
+            partial(
+                None,
+                "changed size while read: 100 bytes at the walk, 90 at the end"
+            )
+        );
+        // An archive has no entry of its own: a `partial` one is made; a `partial` entry
+        // keeps its other reasons; `skipped` and `failed` say more than the size.
+        let mut files = BTreeMap::new();
+        SizeChange::of(100, None, Some(90))
+            .unwrap()
+            .apply(&mut files, "a.zip");
+        assert_eq!(files["a.zip"].state, State::Partial);
+        files.insert(
+            "b.csv".into(),
+            FileStats::new(State::Partial, "csv", 100).with_reason(Reason::ReadError("x".into())),
+        );
+        SizeChange::of(100, Some(40), Some(40))
+            .unwrap()
+            .apply(&mut files, "b.csv");
+        assert_eq!(
+            said(&files["b.csv"].reason),
+            "shrank while read: 100 bytes at the walk, 40 read; read error: x"
+        );
+        files.insert(
+            "c.png".into(),
+            FileStats::new(State::Skipped, "", 100).with_reason(Reason::Binary("PNG image")),
+        );
+        SizeChange::of(100, None, Some(90))
+            .unwrap()
+            .apply(&mut files, "c.png");
+        assert_eq!(files["c.png"].state, State::Skipped);
+    }
+}

@@ -1,0 +1,432 @@
+//! The ledger (SPEC §3): one entry per file, stream or archive member, with where it ended
+//! ([`State`]) and, when it was not simply read, why ([`Reason`]). Reasons are typed so that
+//! every one the scan can give is listed here; their text is the ledger's JSON and text
+//! output, word for word.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::ops::AddAssign;
+
+/// Where an entry ended (SPEC §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum State {
+    Scanned,
+    Partial,
+    Skipped,
+    Failed,
+}
+
+impl State {
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Scanned => "scanned",
+            State::Partial => "partial",
+            State::Skipped => "skipped",
+            State::Failed => "failed",
+        }
+    }
+}
+
+/// Why an entry was not simply read. Error texts from the system or a library are kept as
+/// they came; a container's name (`gzip`, `zip`, `xlsx`) is the one its reader gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    // The walk.
+    /// A folder that cannot be read.
+    CannotReadDirectory(String),
+    /// An entry of a folder that cannot be listed.
+    CannotList(String),
+    /// An entry whose kind and size cannot be read.
+    CannotExamine(String),
+    /// A symlink below a root: not followed (a root that is one is).
+    Symlink,
+    /// Below a root, a device, FIFO or socket.
+    NotRegular,
+
+    // Opening and reading.
+    /// A reader panicked; the entry failed, the scan went on.
+    Crashed(String),
+    CannotOpen(String),
+    CannotSeek(String),
+    CannotRead(String),
+    /// Reading stopped on an error after some of the entry was read.
+    ReadError(String),
+    /// A decompression limit, in the words of the guard that enforces it (`too large: …`).
+    TooLarge(String),
+    /// A container below more containers than the limits allow.
+    TooDeep {
+        container: &'static str,
+        max: usize,
+    },
+    /// A zip or workbook inside a stream or archive that broke before it was all read.
+    DamagedInside {
+        container: &'static str,
+        error: String,
+    },
+    /// A compressed stream whose decoder cannot start, or that yields nothing.
+    StreamUnreadable {
+        container: &'static str,
+        error: String,
+    },
+
+    // A file whose size moved while it was read (issue 20, rule 3).
+    /// Fewer bytes read than the walk saw; `now`, the size after, when it is not `read`.
+    Shrank {
+        walked: u64,
+        read: u64,
+        now: Option<u64>,
+    },
+    /// More bytes read than the walk saw (`now: None`, every byte read: a note on a
+    /// `scanned` entry), or more bytes at the end than were read (`partial`).
+    Grew {
+        walked: u64,
+        read: u64,
+        now: Option<u64>,
+    },
+    /// Not read to the end (an archive read in place) and of another size after.
+    ChangedSize {
+        walked: u64,
+        now: u64,
+    },
+
+    // What the first bytes say.
+    Empty,
+    WhiteSpaceOnly,
+    /// A summary or truth file triage wrote.
+    TriageOutput,
+    /// Media or an executable: its format's name.
+    Binary(&'static str),
+    /// Records in a format triage knows but does not read yet: its name.
+    NotReadYet(&'static str),
+
+    // Archives and workbooks.
+    EmptyArchive,
+    /// A zip whose central directory cannot be read and that could not be reopened.
+    ZipUnreadable(String),
+    /// A zip whose central directory cannot be read, walked from its local headers: the
+    /// directory's error, the members read, and the error that stopped the walk.
+    ZipSalvaged {
+        why: String,
+        members: usize,
+        stop: Option<String>,
+    },
+    /// A member whose header or data cannot be read.
+    MemberUnreadable(String),
+    /// A password-protected member.
+    Encrypted,
+    /// An OLE2 compound file whose directory the checks refuse.
+    Ole2Unreadable(String),
+    /// A workbook that cannot be opened, or that its checks refuse: its format and why.
+    BookUnreadable {
+        book: &'static str,
+        why: String,
+    },
+    /// A sheet that could not be read to its end.
+    Sheet {
+        name: String,
+        error: String,
+    },
+
+    // Text.
+    /// Records longer than `--max-record` cut into pieces.
+    RecordsCut {
+        count: u64,
+        max_record: usize,
+    },
+    /// Several of the above, in order.
+    Several(Vec<Reason>),
+}
+
+impl Reason {
+    /// One reason for all of `reasons`, in order (none when there is none).
+    pub fn all(mut reasons: Vec<Reason>) -> Option<Reason> {
+        match reasons.len() {
+            0 | 1 => reasons.pop(),
+            _ => Some(Reason::Several(reasons)),
+        }
+    }
+
+    /// `self`, then `more`: one reason that says both.
+    pub fn and(self, more: Reason) -> Reason {
+        let mut all = match self {
+            Reason::Several(v) => v,
+            r => vec![r],
+        };
+        match more {
+            Reason::Several(v) => all.extend(v),
+            r => all.push(r),
+        }
+        Reason::Several(all)
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Reason::*;
+        match self {
+            CannotReadDirectory(e) => write!(f, "cannot read directory: {e}"),
+            CannotList(e) => write!(f, "cannot list an entry: {e}"),
+            CannotExamine(e) => write!(f, "cannot examine: {e}"),
+            Symlink => f.write_str("symlink (not followed)"),
+            NotRegular => f.write_str("not a regular file (device, FIFO or socket)"),
+            Crashed(m) => write!(
+                f,
+                "the reader crashed (a bug in triage or a library it uses): {m}"
+            ),
+            CannotOpen(e) => write!(f, "cannot open: {e}"),
+            CannotSeek(e) => write!(f, "cannot seek: {e}"),
+            CannotRead(e) => write!(f, "cannot read: {e}"),
+            ReadError(e) => write!(f, "read error: {e}"),
+            TooLarge(why) => f.write_str(why),
+            TooDeep { container, max } => write!(
+                f,
+                "{container} nested deeper than {max} containers: not opened"
+            ),
+            DamagedInside { container, error } => {
+                write!(f, "{container} inside damaged ({error}): not opened")
+            }
+            StreamUnreadable { container, error } => {
+                write!(f, "{container} stream unreadable: {error}")
+            }
+            Shrank { walked, read, now } => size_moved(f, "shrank", *walked, *read, *now),
+            Grew { walked, read, now } => size_moved(f, "grew", *walked, *read, *now),
+            ChangedSize { walked, now } => write!(
+                f,
+                "changed size while read: {walked} bytes at the walk, {now} at the end"
+            ),
+            Empty => f.write_str("empty"),
+            WhiteSpaceOnly => f.write_str("empty (white space only)"),
+            TriageOutput => f.write_str("triage output (summary or truth file)"),
+            Binary(name) => write!(f, "binary ({name})"),
+            NotReadYet(name) => write!(f, "{name}: not read yet"),
+            EmptyArchive => f.write_str("empty archive (no files in it)"),
+            ZipUnreadable(e) => write!(f, "zip archive unreadable (truncated or damaged?): {e}"),
+            ZipSalvaged { why, members, stop } => {
+                write!(
+                    f,
+                    "zip central directory unreadable (truncated or damaged?): {why}; \
+                 {members} member(s) read from their local headers"
+                )?;
+                match stop {
+                    Some(s) => write!(f, ", then: {s}"),
+                    None => Ok(()),
+                }
+            }
+            MemberUnreadable(e) => write!(f, "member unreadable: {e}"),
+            Encrypted => f.write_str("encrypted (password protected): not read"),
+            Ole2Unreadable(why) => write!(f, "OLE2 compound file unreadable: {why}"),
+            BookUnreadable { book, why } => write!(f, "{book} unreadable: {why}"),
+            Sheet { name, error } => write!(f, "sheet {name}: {error}"),
+            RecordsCut { count, max_record } => write!(
+                f,
+                "{count} record(s) longer than --max-record ({max_record} bytes) cut into pieces"
+            ),
+            Several(all) => {
+                for (i, r) in all.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{r}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn size_moved(
+    f: &mut fmt::Formatter<'_>,
+    how: &str,
+    walked: u64,
+    read: u64,
+    now: Option<u64>,
+) -> fmt::Result {
+    write!(
+        f,
+        "{how} while read: {walked} bytes at the walk, {read} read"
+    )?;
+    match now {
+        Some(n) => write!(f, ", {n} at the end"),
+        None => Ok(()),
+    }
+}
+
+/// One ledger entry: a file (or later, an archive member).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileStats {
+    /// The reader's name for the format, after the containers that decoded it (see
+    /// [`intern`]).
+    pub format: &'static str,
+    pub state: State,
+    /// Boxed: most entries have none, and an entry's size is what a large ledger costs.
+    pub reason: Option<Box<Reason>>,
+    pub bytes: u64,
+    pub records: u64,
+    pub confirmed: u64,
+    pub valid: [u64; 5],
+}
+
+impl FileStats {
+    pub fn new(state: State, format: &str, bytes: u64) -> Self {
+        FileStats {
+            format: intern(format),
+            state,
+            reason: None,
+            bytes,
+            records: 0,
+            confirmed: 0,
+            valid: [0; 5],
+        }
+    }
+
+    pub fn with_reason(mut self, reason: Reason) -> Self {
+        self.reason = Some(Box::new(reason));
+        self
+    }
+}
+
+/// `name`, stored once for the whole process. Format names are few (a reader's name and the
+/// containers around it, `gzip csv`), and every ledger entry and every chunk of a file names
+/// one: a string of its own per entry was a tenth of what a ledger entry cost.
+fn intern(name: &str) -> &'static str {
+    static NAMES: std::sync::Mutex<BTreeSet<&'static str>> = std::sync::Mutex::new(BTreeSet::new());
+    if name.is_empty() {
+        return "";
+    }
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&known) = names.get(name) {
+        return known;
+    }
+    // Never freed: at most one per distinct name.
+    let new: &'static str = Box::leak(name.into());
+    names.insert(new);
+    new
+}
+
+impl AddAssign for FileStats {
+    /// Chunks of one file add up (only the file's own entry carries its bytes); the worse
+    /// state wins, with its reason (of one state, the one that has a reason: a `scanned`
+    /// file that grew while read says so, whichever share is added first).
+    fn add_assign(&mut self, o: Self) {
+        if o.state > self.state {
+            self.state = o.state;
+            self.reason = o.reason;
+        } else if o.state == self.state && self.reason.is_none() {
+            self.reason = o.reason;
+        }
+        if self.format.is_empty() {
+            self.format = o.format;
+        }
+        self.bytes += o.bytes;
+        self.records += o.records;
+        self.confirmed += o.confirmed;
+        for (a, b) in self.valid.iter_mut().zip(o.valid) {
+            *a += b;
+        }
+    }
+}
+
+impl serde::Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Reason::*;
+
+    #[test]
+    fn reasons_read_as_the_ledger_has_always_written_them() {
+        let e = || "boom".to_string();
+        let cases: Vec<(Reason, &str)> = vec![
+            (Symlink, "symlink (not followed)"),
+            (CannotExamine(e()), "cannot examine: boom"),
+            (
+                Crashed(e()),
+                "the reader crashed (a bug in triage or a library it uses): boom",
+            ),
+            (
+                TooDeep {
+                    container: "gzip",
+                    max: 5,
+                },
+                "gzip nested deeper than 5 containers: not opened",
+            ),
+            (
+                DamagedInside {
+                    container: "zip",
+                    error: e(),
+                },
+                "zip inside damaged (boom): not opened",
+            ),
+            (TooLarge("too large: 9 bytes".into()), "too large: 9 bytes"),
+            (
+                Shrank {
+                    walked: 100,
+                    read: 40,
+                    now: None,
+                },
+                "shrank while read: 100 bytes at the walk, 40 read",
+            ),
+            (
+                Grew {
+                    walked: 100,
+                    read: 100,
+                    now: Some(150),
+                },
+                "grew while read: 100 bytes at the walk, 100 read, 150 at the end",
+            ),
+            (Binary("PNG image"), "binary (PNG image)"),
+            (NotReadYet("PDF document"), "PDF document: not read yet"),
+            (
+                ZipSalvaged {
+                    why: e(),
+                    members: 2,
+                    stop: Some("cut".into()),
+                },
+                "zip central directory unreadable (truncated or damaged?): boom; \
+                 2 member(s) read from their local headers, then: cut",
+            ),
+            (
+                BookUnreadable {
+                    book: "xlsx",
+                    why: e(),
+                },
+                "xlsx unreadable: boom",
+            ),
+            (
+                RecordsCut {
+                    count: 3,
+                    max_record: 64,
+                },
+                "3 record(s) longer than --max-record (64 bytes) cut into pieces",
+            ),
+        ];
+        for (r, want) in cases {
+            assert_eq!(r.to_string(), want);
+            assert_eq!(serde_json::to_value(&r).unwrap(), want);
+        }
+    }
+
+    #[test]
+    fn several_reasons_join_in_order_flat() {
+        assert_eq!(Reason::all(Vec::new()), None);
+        assert_eq!(Reason::all(vec![Empty]), Some(Empty));
+        let two = Reason::all(vec![ReadError("x".into()), EmptyArchive]).unwrap();
+        assert_eq!(
+            two.to_string(),
+            "read error: x; empty archive (no files in it)"
+        );
+        let three = Symlink.and(two);
+        assert_eq!(
+            three,
+            Several(vec![Symlink, ReadError("x".into()), EmptyArchive])
+        );
+        assert_eq!(
+            three.to_string(),
+            "symlink (not followed); read error: x; empty archive (no files in it)"
+        );
+    }
+}
