@@ -36,7 +36,6 @@ const STAGES: &[(&str, &[&str])] = &[
 const KNOWN: &[&str] = &[
     // pipeline: formats push into a RecordSink; one chunk job in scan
     "analyze -> formats::records",
-    "analyze::rows -> formats::records",
     "formats::decode -> analyze::dates",
     "formats::decode -> analyze::detect",
     "formats::records -> analyze",
@@ -56,8 +55,6 @@ const KNOWN: &[&str] = &[
     // rules: population and one calendar below the rules
     "rules -> summary::impact",
     "summary::impact -> analyze::validate",
-    // report: the --records spill lives in summary, the rows' rendering in analyze
-    "summary -> analyze::rows",
 ];
 
 /// Arrows on an import circle inside one stage today (same shrinking list).

@@ -4,7 +4,7 @@
 pub mod dates;
 pub mod detect;
 pub mod extras;
-pub mod rows;
+pub mod hits;
 pub mod validate;
 
 use std::borrow::Cow;
@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use crate::analyze::dates::DateSet;
 use crate::analyze::detect::{Detector, Found};
 use crate::analyze::extras::Extras;
-use crate::analyze::rows::{RecordHits, RowBuf, Tier};
+use crate::analyze::hits::{RecordHits, RowBuf, Tier};
 use crate::analyze::validate::{Decoded, Verdict};
 use crate::formats::records::parse_csv_record;
 use crate::rules::sensitive;

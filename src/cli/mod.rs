@@ -336,7 +336,7 @@ impl Config {
                     Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                     _ => PathBuf::from("."),
                 };
-                Some(crate::analyze::rows::RowSpill::new_in(&dir)?)
+                Some(crate::summary::rows::RowSpill::new_in(&dir)?)
             }
             None => None,
         };
@@ -468,7 +468,7 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         }
     };
     if let (Some(path), Some(spill)) = (&cfg.records, &x.rows) {
-        crate::analyze::rows::write_records(
+        crate::report::records::write_records(
             path,
             spill,
             std::mem::take(&mut summary.rows),

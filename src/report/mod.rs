@@ -2,6 +2,7 @@
 //! the `--expect` comparison, and masks. Every writer takes any `io::Write`.
 
 pub mod html;
+pub mod records;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use serde_json::{json, Map, Value};
 
 use crate::analyze::detect::{Detector, Found};
 use crate::escape::escape_controls;
+use crate::mask::mask;
 use crate::rules::sensitive::CATEGORIES;
 use crate::rules::{Kind, Patterns};
 use crate::summary::attribution::attribute;
@@ -1044,40 +1046,9 @@ fn mask_long_digits(b: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// Hides a value (SPEC §7): NIK, KK and card keep the first 4 and last 2 digits, a phone keeps
-/// `+62`, 3 digits and the last 3, an e-mail keeps the first character and the domain.
-pub fn mask(kind: Kind, normalized: &str) -> String {
-    let stars = |s: &str, keep_head: usize, keep_tail: usize| -> String {
-        let chars: Vec<char> = s.chars().collect();
-        if chars.len() <= keep_head + keep_tail {
-            return "*".repeat(chars.len());
-        }
-        let mut out: String = chars[..keep_head].iter().collect();
-        out.push_str(&"*".repeat(chars.len() - keep_head - keep_tail));
-        out.extend(&chars[chars.len() - keep_tail..]);
-        out
-    };
-    match kind {
-        Kind::Nik | Kind::Kk | Kind::BpjsCard => stars(normalized, 4, 2),
-        Kind::Phone => stars(normalized, 6, 3),
-        Kind::Email => match normalized.split_once('@') {
-            Some((local, domain)) => format!("{}@{domain}", stars(local, 1, 0)),
-            None => stars(normalized, 1, 0),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks_follow_the_spec() {
-        assert_eq!(mask(Kind::Nik, "3171010101900001"), "3171**********01");
-        assert_eq!(mask(Kind::BpjsCard, "0001234567890"), "0001*******90");
-        assert_eq!(mask(Kind::Phone, "+6281234567890"), "+62812*****890");
-        assert_eq!(mask(Kind::Email, "budi@gmail.com"), "b***@gmail.com");
-    }
 
     #[test]
     fn names_are_masked_by_the_data_detector() {
