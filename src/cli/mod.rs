@@ -15,7 +15,12 @@ use serde_json::Value;
 
 use crate::analyze::extras::Extras;
 use crate::cli::explain::{check, explain};
-use crate::report::{self, RunInfo};
+use crate::report::csv::Csv;
+use crate::report::html::Html;
+use crate::report::json::Json;
+use crate::report::names::shown;
+use crate::report::text::Text;
+use crate::report::{self, Exporter, RunInfo};
 use crate::rules::{Kind, Patterns};
 use crate::scan::{scan, Progress, ScanConfig};
 use crate::summary::fingerprint::{Key, Reference};
@@ -383,16 +388,6 @@ fn check_outputs(a: &ScanArgs) -> Result<()> {
     crate::outputs::check(&outputs, &inputs)
 }
 
-/// A name or message as stderr shows it: identifiers masked unless `reveal`, control
-/// characters escaped (SPEC §7: names are outputs too).
-fn shown(text: &str, reveal: bool, p: Option<&Patterns>) -> String {
-    let masked = match (reveal, p) {
-        (false, Some(p)) => report::NameMasker::new(p).mask(text).into_owned(),
-        _ => text.to_string(),
-    };
-    crate::escape::escape_controls(&masked).into_owned()
-}
-
 /// Parses the command line, runs the command, and returns its exit code.
 pub fn run() -> Exit {
     let cli = match Cli::try_parse() {
@@ -480,19 +475,20 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         threads: cfg.scan.threads,
         elapsed_s: start.elapsed().as_secs_f64(),
     };
-    let mut v = report::summary_report(&summary, p, &run);
+    let mut v = report::Report::new(&summary, p, &run);
     if !reveal {
         v.mask_names(p);
     }
     if let Some(path) = &cfg.html {
-        crate::outputs::write(path, |w| crate::report::html::write_html(w, &v, p))?;
+        crate::outputs::write(path, |w| Html.export(&v, w))?;
     }
-    let write_summary = |w: &mut dyn Write| match cfg.format {
-        Format::Json => report::write_json(w, &v),
-        Format::Text => report::write_text(w, &v, p),
-        Format::Csv => report::write_csv(w, &v),
-        Format::Html => crate::report::html::write_html(w, &v, p),
+    let exporter: &dyn Exporter = match cfg.format {
+        Format::Json => &Json,
+        Format::Text => &Text { patterns: p },
+        Format::Csv => &Csv,
+        Format::Html => &Html,
     };
+    let write_summary = |w: &mut dyn Write| exporter.export(&v, w);
     match &cfg.output {
         Some(path) => crate::outputs::write(path, write_summary)?,
         None => {
@@ -505,7 +501,7 @@ fn run_scan(cfg: Config) -> Result<Exit> {
 
     if let Some((path, baseline)) = &cfg.expect {
         let show = |s: &str| shown(s, reveal, Some(p));
-        let diffs = report::expect_diff_shown(&v, baseline, &show);
+        let diffs = report::expect_diff(&v, baseline, &show);
         if !diffs.is_empty() {
             eprintln!(
                 "triage: {} difference(s) from the baseline {}:",
