@@ -134,4 +134,35 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
     }
+
+    #[test]
+    fn rows_copy_into_memory_with_names_as_shown() {
+        // Two chunks of one file in the spill's layout: record 2 of the first, 1 of the second.
+        let rows = [(2u32, "valid,nik,,,\n"), (1, "candidate,email,,,\n")];
+        let mut spill = Vec::new();
+        for (rec, row) in rows {
+            spill.extend_from_slice(&rec.to_le_bytes());
+            spill.extend_from_slice(&(row.len() as u32).to_le_bytes());
+            spill.extend_from_slice(row.as_bytes());
+        }
+        let first = 8 + rows[0].1.len();
+        let chunk = |offset, records, spill_at, spill_len| RowChunk {
+            path: "=a.csv".into(),
+            offset,
+            records,
+            spill_at,
+            spill_len,
+        };
+        let chunks = [
+            chunk(0, 4, 0, first as u64),
+            chunk(9, 1, first as u64, (spill.len() - first) as u64),
+        ];
+        let mut out = Vec::new();
+        let mut upper = |n: &str| n.to_uppercase();
+        copy_rows(&mut io::Cursor::new(spill), &chunks, &mut upper, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("{HEADER}'=A.CSV,2,valid,nik,,,\n'=A.CSV,5,candidate,email,,,\n")
+        );
+    }
 }
