@@ -1,6 +1,6 @@
 //! Names and reasons made safe to show: no output of triage can drive a terminal, disguise a
-//! name or start a spreadsheet formula. Used by every exporter (text, HTML, CSV, `--records`)
-//! and by stderr messages; it depends on nothing.
+//! name or start a spreadsheet formula; and the quoting of a CSV field triage writes. Used by
+//! every exporter (text, HTML, CSV, `--records`) and by stderr messages; it depends on nothing.
 
 use std::borrow::Cow;
 
@@ -41,6 +41,23 @@ pub fn csv_cell(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// Appends one CSV field as a CSV reader reads it back: quoted, with `""` for `"`, when it
+/// holds a comma, quote or line break. It quotes only; [`csv_cell`] makes the text safe first.
+pub fn write_csv_field(v: &[u8], out: &mut Vec<u8>) {
+    if v.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for &b in v {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(v);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +84,21 @@ mod tests {
             ("", ""),
         ] {
             assert_eq!(csv_cell(cell), out, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_when_they_must_be() {
+        for (field, out) in [
+            ("a", "a"),
+            ("a,b", "\"a,b\""),
+            ("say \"hi\"", "\"say \"\"hi\"\"\""),
+            ("two\nlines", "\"two\nlines\""),
+            ("", ""),
+        ] {
+            let mut v = Vec::new();
+            write_csv_field(field.as_bytes(), &mut v);
+            assert_eq!(String::from_utf8(v).unwrap(), out, "{field:?}");
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod cli;
 pub mod escape;
 pub mod formats;
 pub mod input;
+pub mod mask;
 pub mod outputs;
 pub mod report;
 pub mod rules;

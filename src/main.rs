@@ -1,3 +1,5 @@
+//! The `triage` binary: everything is in the library; `cli::run` returns the exit code.
+
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::from(triage::cli::run() as u8)
+    triage::cli::run().into()
 }

@@ -36,7 +36,6 @@ const STAGES: &[(&str, &[&str])] = &[
 const KNOWN: &[&str] = &[
     // pipeline: formats push into a RecordSink; one chunk job in scan
     "analyze -> formats::records",
-    "analyze::rows -> formats::records",
     "formats::records -> analyze",
     "formats::sheet -> analyze",
     "formats::sheet -> analyze::extras",
@@ -49,8 +48,6 @@ const KNOWN: &[&str] = &[
     "formats::sql -> summary",
     "summary::attribution -> formats::records",
     "summary::attribution -> formats::sql",
-    // report: the --records spill lives in summary, the rows' rendering in analyze
-    "summary -> analyze::rows",
 ];
 
 /// Arrows on an import circle inside one stage today (same shrinking list).

@@ -4,9 +4,9 @@
 
 use std::fmt;
 
-use crate::analyze::rows::RowSpill;
 use crate::calendar::Date;
 use crate::summary::fingerprint::{Key, Reference};
+use crate::summary::rows::RowSpill;
 
 #[derive(Default)]
 pub struct Extras {

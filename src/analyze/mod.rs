@@ -5,7 +5,7 @@ pub mod dates;
 pub mod detect;
 pub mod extras;
 pub mod header;
-pub mod rows;
+pub mod hits;
 pub mod validate;
 
 use std::borrow::Cow;
@@ -15,7 +15,7 @@ pub use crate::analyze::header::is_header;
 use crate::analyze::dates::DateSet;
 use crate::analyze::detect::{Detector, Found};
 use crate::analyze::extras::Extras;
-use crate::analyze::rows::{RecordHits, RowBuf, Tier};
+use crate::analyze::hits::{RecordHits, RowBuf, Tier};
 use crate::analyze::validate::{Decoded, Verdict};
 use crate::formats::records::parse_csv_record;
 use crate::rules::sensitive;

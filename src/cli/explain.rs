@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::analyze::detect::{Detector, Found};
 use crate::analyze::validate::{self, Decoded, Verdict};
 use crate::analyze::{Analyzer, Field};
-use crate::report::mask;
+use crate::mask::mask;
 use crate::rules::{Example, Kind, Patterns, Role};
 use crate::summary::{FileStats, State, Stats};
 

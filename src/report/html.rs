@@ -1,16 +1,28 @@
-//! The HTML report (`--format html`, `--html FILE`): one self-contained page to hand to the
-//! data owner and to management. No network, no scripts, no external fonts or images: styles
-//! are inline, charts are inline SVG drawn here. It renders the JSON summary, so it says
-//! exactly what `--format json` says, and like every output it holds no raw identifier.
+//! `--format html`, `--html FILE`: one self-contained page to hand to the data owner and to
+//! management. No network, no scripts, no external fonts or images: styles are inline, charts
+//! are inline SVG drawn here. It renders the same [`Report`] as `--format json`, so it says
+//! exactly what the JSON says, and like every output it holds no raw identifier.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use serde_json::Value;
-
 use crate::escape::escape_controls;
-use crate::report::SummaryView;
-use crate::rules::{Kind, Patterns};
+use crate::report::model::{ImpactSection, Ledger};
+use crate::report::text::by_people;
+use crate::report::{Exporter, Report};
+use crate::rules::Kind;
+
+type Out = std::fmt::Result;
+
+pub struct Html;
+
+impl Exporter for Html {
+    fn export(&self, r: &Report, w: &mut dyn Write) -> io::Result<()> {
+        let mut h = String::with_capacity(64 * 1024);
+        render(&mut h, r).expect("writing to a String");
+        w.write_all(h.as_bytes())
+    }
+}
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -26,18 +38,6 @@ pub fn esc(s: &str) -> String {
         }
     }
     out
-}
-
-fn get<'a>(v: &'a Value, path: &str) -> &'a Value {
-    path.split('.').fold(v, |v, k| &v[k])
-}
-
-fn n(v: &Value, path: &str) -> u64 {
-    get(v, path).as_u64().unwrap_or(0)
-}
-
-fn s<'a>(v: &'a Value, path: &str) -> &'a str {
-    get(v, path).as_str().unwrap_or("")
 }
 
 /// 1234567 → "1,234,567".
@@ -97,54 +97,57 @@ footer { margin-top:22px; color:var(--muted); font-size:12.5px; }
 @media print { body { background:#fff; } section { break-inside: avoid; } }
 "#;
 
-/// Writes the report for a JSON summary (as `report::summary_report` makes it).
-pub fn write_html<W: Write + ?Sized>(
-    w: &mut W,
-    v: &(impl SummaryView + ?Sized),
-    p: &Patterns,
-) -> io::Result<()> {
-    let mut h = String::with_capacity(64 * 1024);
-    render(&mut h, v, p).expect("writing to a String");
-    w.write_all(h.as_bytes())
-}
-
-fn render(h: &mut String, summary: &(impl SummaryView + ?Sized), p: &Patterns) -> std::fmt::Result {
-    let v = summary.json();
-    let total = n(v, "records.total");
-    let confirmed = n(v, "records.confirmed");
-    let people = n(v, "impact.people");
-    let best = &v["attribution"][0];
+fn render(h: &mut String, r: &Report) -> Out {
+    let best_name = r.best_source().map_or("", |b| b.name.as_str());
     writeln!(h, "<!doctype html>")?;
     writeln!(h, "<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
     writeln!(
         h,
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
     )?;
-    writeln!(h, "<title>triage report: {}</title>", esc(s(best, "name")))?;
+    writeln!(h, "<title>triage report: {}</title>", esc(best_name))?;
     writeln!(h, "<style>{STYLE}</style></head><body><main>")?;
+    headline(h, r)?;
+    attribution(h, r)?;
+    identifiers(h, r)?;
+    provinces(h, &r.impact)?;
+    ages(h, &r.impact)?;
+    sensitive(h, r)?;
+    ledger(h, r)?;
+    writeln!(
+        h,
+        "<footer>triage {} · {} thread(s) · {:.3} s. Generated offline; this file loads nothing \
+         from the network.</footer>",
+        esc(r.run.version),
+        r.run.threads,
+        r.run.elapsed_s
+    )?;
+    writeln!(h, "</main></body></html>")
+}
 
-    // Headline.
+fn headline(h: &mut String, r: &Report) -> Out {
+    let (rec, im) = (&r.records, &r.impact);
     writeln!(h, "<header id=\"headline\"><h1>Leak triage report</h1>")?;
     writeln!(
         h,
         "<p>{} files, {} bytes read; ages as of {}. Every identifier in this report is masked or \
          counted; none is shown in full.</p></header>",
-        num(n(v, "ledger.entries")),
-        num(n(v, "ledger.bytes")),
-        esc(s(v, "impact.as_of"))
+        num(r.ledger.entries),
+        num(r.ledger.bytes),
+        esc(im.as_of.as_deref().unwrap_or(""))
     )?;
     writeln!(h, "<section><h2>Headline</h2><div class=\"cards\">")?;
     for (value, label) in [
-        (num(total), "records".to_string()),
+        (num(rec.total), "records".to_string()),
         (
-            num(confirmed),
-            format!("confirmed genuine ({} of records)", pct(confirmed, total)),
+            num(rec.confirmed),
+            format!(
+                "confirmed genuine ({} of records)",
+                pct(rec.confirmed, rec.total)
+            ),
         ),
-        (num(people), "distinct people (valid NIKs)".to_string()),
-        (
-            num(n(v, "impact.children")),
-            "children (under 18)".to_string(),
-        ),
+        (num(im.people), "distinct people (valid NIKs)".to_string()),
+        (num(im.children), "children (under 18)".to_string()),
     ] {
         writeln!(
             h,
@@ -153,52 +156,37 @@ fn render(h: &mut String, summary: &(impl SummaryView + ?Sized), p: &Patterns) -
         )?;
     }
     writeln!(h, "</div>")?;
+    let best = r.best_source();
     writeln!(
         h,
         "<div class=\"source\"><b>Likely source:</b> {} <span class=\"muted\">(score {:.2})</span></div>",
-        esc(s(best, "name")),
-        best["score"].as_f64().unwrap_or(0.0)
+        esc(best.map_or("", |b| b.name.as_str())),
+        best.map_or(0.0, |b| b.score)
     )?;
+    let nik = &r.identifiers.nik.facts;
     writeln!(
         h,
         "<p class=\"small muted\">Confirmed = a valid NIK corroborated in the same record: birth date {} · \
          BPJS card {} · reference {}. Birth-date fields agree with the NIK in {} records and disagree in {}.</p>",
-        num(n(v, "records.confirmed_by.birth_date")),
-        num(n(v, "records.confirmed_by.bpjs_card")),
-        num(n(v, "records.confirmed_by.reference")),
-        num(n(v, "identifiers.nik.birth_date_agree")),
-        num(n(v, "identifiers.nik.birth_date_disagree")),
+        num(rec.confirmed_by.birth_date),
+        num(rec.confirmed_by.bpjs_card),
+        num(rec.confirmed_by.reference),
+        num(nik.birth_date_agree),
+        num(nik.birth_date_disagree),
     )?;
-    if v["reference"]["given"].as_bool() == Some(true) {
+    if r.reference.given {
         writeln!(
             h,
             "<p><b>Reference check:</b> {} of the data owner's {} identifiers are in the data, in {} records.</p>",
-            num(n(v, "reference.people_matched")),
-            num(n(v, "reference.entries")),
-            num(n(v, "reference.records_matched")),
+            num(r.reference.people_matched),
+            num(r.reference.entries),
+            num(r.reference.records_matched),
         )?;
     }
-    writeln!(h, "</section>")?;
-
-    attribution(h, v)?;
-    identifiers(h, v, p)?;
-    provinces(h, v)?;
-    ages(h, v)?;
-    sensitive(h, v)?;
-    ledger(h, summary)?;
-
-    writeln!(
-        h,
-        "<footer>triage {} · {} thread(s) · {:.3} s. Generated offline; this file loads nothing \
-         from the network.</footer>",
-        esc(s(v, "run.version")),
-        n(v, "run.threads"),
-        get(v, "run.elapsed_s").as_f64().unwrap_or(0.0)
-    )?;
-    writeln!(h, "</main></body></html>")
+    writeln!(h, "</section>")
 }
 
-fn attribution(h: &mut String, v: &Value) -> std::fmt::Result {
+fn attribution(h: &mut String, r: &Report) -> Out {
     writeln!(
         h,
         "<section id=\"attribution\"><h2>Whose data: attribution</h2>"
@@ -207,22 +195,20 @@ fn attribution(h: &mut String, v: &Value) -> std::fmt::Result {
         h,
         "<table><tr><th>source profile</th><th class=\"n\">score</th><th></th><th>evidence seen</th></tr>"
     )?;
-    for a in v["attribution"].as_array().into_iter().flatten() {
-        let score = a["score"].as_f64().unwrap_or(0.0);
-        let evidence: Vec<String> = a["evidence"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
+    for a in &r.attribution {
+        let evidence: Vec<String> = a
+            .evidence
+            .iter()
             .map(|e| format!("<span class=\"tag\">{}</span>", esc(e)))
             .collect();
         writeln!(
             h,
-            "<tr><td><b>{}</b><br><span class=\"small muted\">{}</span></td><td class=\"n\">{score:.2}</td>\
+            "<tr><td><b>{}</b><br><span class=\"small muted\">{}</span></td><td class=\"n\">{:.2}</td>\
              <td><span class=\"bar\" style=\"width:{}px\"></span></td><td>{}</td></tr>",
-            esc(s(a, "name")),
-            esc(s(a, "why")),
-            (score * 120.0).round() as u32,
+            esc(&a.name),
+            esc(&a.why),
+            a.score,
+            (a.score * 120.0).round() as u32,
             if evidence.is_empty() { "–".to_string() } else { evidence.join(" ") }
         )?;
     }
@@ -233,7 +219,7 @@ fn attribution(h: &mut String, v: &Value) -> std::fmt::Result {
     )
 }
 
-fn identifiers(h: &mut String, v: &Value, p: &Patterns) -> std::fmt::Result {
+fn identifiers(h: &mut String, r: &Report) -> Out {
     writeln!(h, "<section id=\"identifiers\"><h2>Identifiers found</h2>")?;
     writeln!(
         h,
@@ -241,23 +227,22 @@ fn identifiers(h: &mut String, v: &Value, p: &Patterns) -> std::fmt::Result {
          <th class=\"n\">valid share</th><th class=\"n\">distinct</th><th>invalid, by first rule failed</th></tr>"
     )?;
     for k in Kind::ALL {
-        let x = &v["identifiers"][k.name()];
-        let inv: Vec<String> = x["invalid"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(_, c)| c.as_u64().unwrap_or(0) > 0)
-            .map(|(r, c)| format!("{} {}", esc(r), num(c.as_u64().unwrap_or(0))))
+        let x = r.identifiers.counts(k);
+        let inv: Vec<String> = x
+            .invalid
+            .iter()
+            .filter(|(_, &c)| c > 0)
+            .map(|(reason, &c)| format!("{} {}", esc(reason), num(c)))
             .collect();
         writeln!(
             h,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td><td class=\"small\">{}</td></tr>",
             k.name(),
-            num(n(x, "candidates")),
-            num(n(x, "valid")),
-            pct(n(x, "valid"), n(x, "candidates")),
-            num(n(x, "unique")),
+            num(x.candidates),
+            num(x.valid),
+            pct(x.valid, x.candidates),
+            num(x.unique),
             if inv.is_empty() {
                 "–".into()
             } else {
@@ -266,63 +251,57 @@ fn identifiers(h: &mut String, v: &Value, p: &Patterns) -> std::fmt::Result {
         )?;
     }
     writeln!(h, "</table>")?;
-    let ids = &v["identifiers"];
-    let mut notes = vec![format!(
-        "NIK sex (occurrences): {} female, {} male",
-        num(n(ids, "nik.female")),
-        num(n(ids, "nik.male"))
-    )];
-    if n(ids, "nik.damaged") > 0 {
-        notes.push(format!(
-            "{} NIKs damaged by a spreadsheet (3.17101E+15)",
-            num(n(ids, "nik.damaged"))
-        ));
-    }
-    for (label, key) in [
-        ("phone operators", "phone.operators"),
-        ("e-mail domains", "email.domain_classes"),
-    ] {
-        if let Some(m) = get(ids, key).as_object() {
-            if !m.is_empty() {
-                let parts: Vec<String> = m
-                    .iter()
-                    .map(|(k, c)| format!("{} {}", esc(k), num(c.as_u64().unwrap_or(0))))
-                    .collect();
-                notes.push(format!("{label}: {}", parts.join(", ")));
-            }
-        }
-    }
-    let _ = p;
     writeln!(
         h,
         "<p class=\"small muted\">{}</p></section>",
-        notes.join(" · ")
+        identifier_notes(r).join(" · ")
     )
 }
 
+/// What only some kinds have: NIK sex, damaged NIKs, phone operators, e-mail domains.
+fn identifier_notes(r: &Report) -> Vec<String> {
+    let ids = &r.identifiers;
+    let nik = &ids.nik.facts;
+    let mut notes = vec![format!(
+        "NIK sex (occurrences): {} female, {} male",
+        num(nik.female),
+        num(nik.male)
+    )];
+    if nik.damaged > 0 {
+        notes.push(format!(
+            "{} NIKs damaged by a spreadsheet (3.17101E+15)",
+            num(nik.damaged)
+        ));
+    }
+    for (label, m) in [
+        ("phone operators", &ids.phone.facts.operators),
+        ("e-mail domains", &ids.email.facts.domain_classes),
+    ] {
+        if !m.is_empty() {
+            let parts: Vec<String> = m
+                .iter()
+                .map(|(k, &c)| format!("{} {}", esc(k), num(c)))
+                .collect();
+            notes.push(format!("{label}: {}", parts.join(", ")));
+        }
+    }
+    notes
+}
+
 /// Horizontal bars of distinct people per province, with the share of its population.
-fn provinces(h: &mut String, v: &Value) -> std::fmt::Result {
+fn provinces(h: &mut String, im: &ImpactSection) -> Out {
     writeln!(
         h,
         "<section id=\"provinces\"><h2>Where the people live</h2>"
     )?;
-    let mut rows: Vec<(&String, &Value)> = v["impact"]["provinces"]
-        .as_object()
-        .map(|m| m.iter().collect())
-        .unwrap_or_default();
-    rows.sort_by(|a, b| n(b.1, "people").cmp(&n(a.1, "people")).then(a.0.cmp(b.0)));
+    let rows = by_people(&im.provinces);
     if rows.is_empty() {
         return writeln!(
             h,
             "<p class=\"muted\">No valid NIK was found.</p></section>"
         );
     }
-    let max = rows
-        .iter()
-        .map(|r| n(r.1, "people"))
-        .max()
-        .unwrap_or(1)
-        .max(1);
+    let max = rows.iter().map(|r| r.1.people).max().unwrap_or(1).max(1);
     let (label_w, bar_w, row_h) = (230.0, 560.0, 20.0);
     let height = rows.len() as f64 * row_h + 24.0;
     writeln!(
@@ -331,10 +310,9 @@ fn provinces(h: &mut String, v: &Value) -> std::fmt::Result {
     )?;
     for (i, (code, r)) in rows.iter().enumerate() {
         let y = i as f64 * row_h + 4.0;
-        let people = n(r, "people");
-        let w = people as f64 / max as f64 * bar_w;
-        let share = match r["share"].as_f64() {
-            Some(x) => format!("{:.4}% of {}", x * 100.0, num(n(r, "population"))),
+        let w = r.people as f64 / max as f64 * bar_w;
+        let share = match r.share {
+            Some(x) => format!("{:.4}% of {}", x * 100.0, num(r.population.unwrap_or(0))),
             None => "population unknown".into(),
         };
         writeln!(
@@ -345,21 +323,21 @@ fn provinces(h: &mut String, v: &Value) -> std::fmt::Result {
             label_w - 8.0,
             y + 13.0,
             esc(code),
-            esc(s(r, "name")),
+            esc(&r.name),
             y + 2.0,
             row_h - 6.0,
             label_w + w + 6.0,
             y + 13.0,
-            num(people),
+            num(r.people),
             esc(&share)
         )?;
     }
     writeln!(h, "</svg>")?;
-    let mut regs: Vec<(&String, &Value)> = v["impact"]["regencies"]
-        .as_object()
-        .map(|m| m.iter().collect())
-        .unwrap_or_default();
-    regs.sort_by(|a, b| n(b.1, "people").cmp(&n(a.1, "people")).then(a.0.cmp(b.0)));
+    regencies(h, im)
+}
+
+fn regencies(h: &mut String, im: &ImpactSection) -> Out {
+    let regs = by_people(&im.regencies);
     writeln!(
         h,
         "<h3>Top regencies and cities</h3><table><tr><th>code</th><th>regency / city</th>\
@@ -372,14 +350,12 @@ fn provinces(h: &mut String, v: &Value) -> std::fmt::Result {
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             esc(code),
-            esc(s(r, "name")),
-            num(n(r, "people")),
-            num(n(r, "female")),
-            num(n(r, "children")),
-            r["population"].as_u64().map_or("–".into(), num),
-            r["share"]
-                .as_f64()
-                .map_or("–".into(), |x| format!("{:.4}%", x * 100.0)),
+            esc(&r.name),
+            num(r.people),
+            num(r.female),
+            num(r.children),
+            r.population.map_or("–".into(), num),
+            r.share.map_or("–".into(), |x| format!("{:.4}%", x * 100.0)),
         )?;
     }
     writeln!(
@@ -392,24 +368,20 @@ fn provinces(h: &mut String, v: &Value) -> std::fmt::Result {
 }
 
 /// A population pyramid: women to the left, men to the right, one row per age band.
-fn ages(h: &mut String, v: &Value) -> std::fmt::Result {
-    let im = &v["impact"];
+fn ages(h: &mut String, im: &ImpactSection) -> Out {
     writeln!(
         h,
         "<section id=\"ages\"><h2>Age and sex of the people</h2><p class=\"small muted\">\
          Distinct valid NIKs: {} women, {} men; age on {} from the birth date in the NIK (the century \
          that makes the age 0–99).</p>",
-        num(n(im, "female")),
-        num(n(im, "male")),
-        esc(s(im, "as_of"))
+        num(im.female),
+        num(im.male),
+        esc(im.as_of.as_deref().unwrap_or(""))
     )?;
-    let bands: Vec<(&String, &Value)> = im["age_bands"]
-        .as_object()
-        .map(|m| m.iter().collect())
-        .unwrap_or_default();
+    let bands: Vec<_> = im.age_bands.iter().collect();
     let max = bands
         .iter()
-        .flat_map(|b| [n(b.1, "female"), n(b.1, "male")])
+        .flat_map(|b| [b.1.female, b.1.male])
         .max()
         .unwrap_or(0)
         .max(1);
@@ -429,7 +401,7 @@ fn ages(h: &mut String, v: &Value) -> std::fmt::Result {
     // Oldest at the top.
     for (i, (label, b)) in bands.iter().rev().enumerate() {
         let y = 24.0 + i as f64 * row_h;
-        let (f, m) = (n(b, "female"), n(b, "male"));
+        let (f, m) = (b.female, b.male);
         let fw = f as f64 / max as f64 * half;
         let mw = m as f64 / max as f64 * half;
         writeln!(
@@ -456,7 +428,7 @@ fn ages(h: &mut String, v: &Value) -> std::fmt::Result {
     writeln!(h, "</svg></section>")
 }
 
-fn sensitive(h: &mut String, v: &Value) -> std::fmt::Result {
+fn sensitive(h: &mut String, r: &Report) -> Out {
     writeln!(
         h,
         "<section id=\"sensitive\"><h2>Sensitive personal data (UU 27/2022, art. 4(2))</h2>"
@@ -465,16 +437,16 @@ fn sensitive(h: &mut String, v: &Value) -> std::fmt::Result {
         h,
         "<table><tr><th>category</th><th>law</th><th>found</th><th class=\"n\">records</th></tr>"
     )?;
-    for (_, c) in v["sensitive"].as_object().into_iter().flatten() {
-        let r = n(c, "records");
+    for (_, c) in r.sensitive.iter() {
+        let found = c.records > 0;
         writeln!(
             h,
             "<tr><td>{}</td><td class=\"small muted\">{}</td><td class=\"{}\">{}</td><td class=\"n\">{}</td></tr>",
-            esc(s(c, "name")),
-            esc(s(c, "law")),
-            if r > 0 { "yes" } else { "no" },
-            if r > 0 { "yes" } else { "not found" },
-            num(r)
+            esc(c.name),
+            esc(&c.law),
+            if found { "yes" } else { "no" },
+            if found { "yes" } else { "not found" },
+            num(c.records)
         )?;
     }
     writeln!(
@@ -485,19 +457,21 @@ fn sensitive(h: &mut String, v: &Value) -> std::fmt::Result {
     )
 }
 
-fn ledger(h: &mut String, summary: &(impl SummaryView + ?Sized)) -> std::fmt::Result {
-    let v = summary.json();
-    let l = &v["ledger"];
+/// The most files the page lists; `--format csv` has them all.
+const MAX_FILES: usize = 500;
+
+fn ledger(h: &mut String, r: &Report) -> Out {
+    let l: &Ledger = &r.ledger;
     writeln!(
         h,
         "<section id=\"ledger\"><h2>What was read: the ledger</h2><p>{} entries, {} bytes: \
          {} scanned, {} partial, {} skipped, {} failed.</p>",
-        num(n(l, "entries")),
-        num(n(l, "bytes")),
-        num(n(l, "scanned")),
-        num(n(l, "partial")),
-        num(n(l, "skipped")),
-        num(n(l, "failed"))
+        num(l.entries),
+        num(l.bytes),
+        num(l.scanned),
+        num(l.partial),
+        num(l.skipped),
+        num(l.failed)
     )?;
     writeln!(
         h,
@@ -505,33 +479,28 @@ fn ledger(h: &mut String, summary: &(impl SummaryView + ?Sized)) -> std::fmt::Re
          <th class=\"n\">confirmed</th><th class=\"n\">NIK</th><th class=\"n\">KK</th><th class=\"n\">card</th>\
          <th class=\"n\">phone</th><th class=\"n\">e-mail</th><th>reason</th></tr>"
     )?;
-    const MAX_FILES: usize = 500;
-    let files = crate::report::file_reasons(summary);
-    let count = files.len();
-    for (f, reason) in files.take(MAX_FILES) {
-        let f = &*f;
-        let path = &escape_controls(s(f, "path"));
-        let state = s(f, "state");
+    for f in r.files.rows().take(MAX_FILES) {
         write!(
             h,
             "<tr><td>{}</td><td>{}</td><td class=\"state-{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
-            esc(path),
-            esc(s(f, "format")),
-            esc(state),
-            esc(state),
-            num(n(f, "records")),
-            num(n(f, "confirmed"))
+            esc(&escape_controls(&f.path)),
+            esc(f.format),
+            esc(f.state),
+            esc(f.state),
+            num(f.records),
+            num(f.confirmed)
         )?;
         for k in Kind::ALL {
-            write!(h, "<td class=\"n\">{}</td>", num(n(&f["valid"], k.name())))?;
+            write!(h, "<td class=\"n\">{}</td>", num(f.valid.get(k)))?;
         }
         writeln!(
             h,
             "<td class=\"small\">{}</td></tr>",
-            esc(&escape_controls(reason))
+            esc(&escape_controls(&f.reason))
         )?;
     }
     writeln!(h, "</table>")?;
+    let count = r.files.len();
     if count > MAX_FILES {
         writeln!(
             h,
@@ -545,12 +514,12 @@ fn ledger(h: &mut String, summary: &(impl SummaryView + ?Sized)) -> std::fmt::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{summary_json, RunInfo};
+    use crate::report::testing::report_of;
     use crate::summary::{FileStats, State, Summary};
+    use crate::testing::pats;
 
     #[test]
     fn renders_into_memory_and_escapes() {
-        let p = crate::testing::pats();
         let mut s = Summary::default();
         s.stats.records.total = 3;
         s.stats.kinds[0].unique.insert(3171014101900001);
@@ -561,16 +530,9 @@ mod tests {
             FileStats::new(State::Failed, "csv", 5)
                 .with_reason(crate::summary::Reason::ReadError("boom".into())),
         );
-        let v = summary_json(
-            &s,
-            p,
-            &RunInfo {
-                threads: 1,
-                elapsed_s: 0.1,
-            },
-        );
+        let r = report_of(&s, pats());
         let mut out = Vec::new();
-        write_html(&mut out, &v, p).unwrap();
+        Html.export(&r, &mut out).unwrap();
         let html = String::from_utf8(out).unwrap();
         assert!(html.contains("&lt;b&gt;&amp;x.csv"));
         assert!(!html.contains("<b>&x.csv"));

@@ -6,6 +6,7 @@ pub mod attribution;
 pub mod fingerprint;
 pub mod impact;
 pub mod ledger;
+pub mod rows;
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
@@ -682,7 +683,7 @@ pub struct Summary {
     /// Field names seen in headers and keys: normalized name → names as written.
     pub fields: BTreeMap<String, BTreeSet<String>>,
     /// `--records`: where each chunk's rows are (order is restored when they are written).
-    pub rows: Vec<crate::analyze::rows::RowChunk>,
+    pub rows: Vec<crate::summary::rows::RowChunk>,
     /// Attribution value shapes: (source, field rule index) → [values checked, matched].
     pub shapes: BTreeMap<(String, usize), [u64; 2]>,
     /// The date ages are computed on: `--as-of` or today, set by the scan before it settles

@@ -1,0 +1,223 @@
+//! The command line as clap reads it: subcommands, flags and their value parsers. Nothing
+//! here is validated beyond what clap checks; `cli::config` turns [`ScanArgs`] into a
+//! `Config`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::rules::Kind;
+
+/// Judge a leaked Indonesian dataset fast, without spreading it further.
+///
+/// triage finds NIK, KK, BPJS card numbers, phone numbers and e-mail addresses, validates them
+/// against the real rules, corroborates them inside each record and summarizes what it found.
+/// Values are masked in every output unless --reveal is given.
+#[derive(Debug, Parser)]
+#[command(name = "triage", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files, directories and archives and write the summary.
+    Scan(Box<ScanArgs>),
+    /// Decode identifiers: NIK/KK region, birth date and sex; phone operator; e-mail class.
+    Explain(ExplainArgs),
+    /// List the identifier patterns; --check runs every pattern's examples.
+    Patterns(PatternsArgs),
+    /// Write a reproducible synthetic BPJS-style sample and its expected counts.
+    Synth(SynthArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+    /// One self-contained HTML page (no network, no scripts): the report to hand on.
+    Html,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan (recursively; symlinks below them are not followed);
+    /// `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Summary format on stdout (or --output).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Write the summary to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Worker threads, 1 to 1024 (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Compare the summary (outside `run`) with a baseline JSON; exit 1 on any difference.
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
+    /// Use the pattern files in DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
+    /// Show raw values in outputs (every value is masked by default).
+    #[arg(long)]
+    pub reveal: bool,
+    /// Do not draw a progress bar (it is drawn on stderr only when stderr is a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Also write one CSV row per record with any candidate (owner-only permissions).
+    #[arg(long, value_name = "FILE")]
+    pub records: Option<PathBuf>,
+    /// Identifiers known to the data owner, raw or as fingerprints, one per line: records
+    /// holding a valid NIK in it are confirmed by reference.
+    #[arg(long, value_name = "FILE")]
+    pub reference: Option<PathBuf>,
+    /// Secret key for fingerprints (HMAC-SHA256 of the normalized value).
+    #[arg(long, env = "TRIAGE_KEY", value_name = "KEY", hide_env_values = true)]
+    pub key: Option<String>,
+    /// Also write the HTML report to FILE (whatever --format is).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// The date ages are computed on, YYYY-MM-DD (default: today in UTC, or with --expect the
+    /// baseline's `impact.as_of`).
+    #[arg(long, env = "TRIAGE_AS_OF", value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Largest record read whole; a longer one is cut here (bytes; K, M, G suffixes).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
+    pub max_record: u64,
+    /// Largest decompressed size of one archive member or compressed stream; a larger one is
+    /// `skipped: too large` (bytes; K, M, G suffixes).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64G")]
+    pub max_entry_size: u64,
+    /// Decompressed bytes per compressed byte above which an entry past 4 MiB is a bomb and
+    /// is skipped.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_ratio: u64,
+    /// How many archives or compressed streams deep to open (a gzip in a zip is 2).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_depth: usize,
+}
+
+/// A byte count with an optional binary suffix: `4096`, `64K`, `64M`, `2G`.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, shift) = match t.as_bytes().last().map(u8::to_ascii_uppercase) {
+        Some(b'K') => (&t[..t.len() - 1], 10),
+        Some(b'M') => (&t[..t.len() - 1], 20),
+        Some(b'G') => (&t[..t.len() - 1], 30),
+        _ => (t, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (a number, optionally with K, M or G)"))?;
+    let v = n
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("{s:?} is too large"))?;
+    if v == 0 {
+        return Err("a size must be at least 1 byte".into());
+    }
+    Ok(v)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Nik,
+    Kk,
+    BpjsCard,
+    Phone,
+    Email,
+}
+
+impl From<KindArg> for Kind {
+    fn from(k: KindArg) -> Kind {
+        match k {
+            KindArg::Nik => Kind::Nik,
+            KindArg::Kk => Kind::Kk,
+            KindArg::BpjsCard => Kind::BpjsCard,
+            KindArg::Phone => Kind::Phone,
+            KindArg::Email => Kind::Email,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// Values to decode.
+    #[arg(required = true, value_name = "VALUE")]
+    pub values: Vec<String>,
+    /// Read every value as this kind (a KK looks like a NIK).
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// One JSON object per value, one per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Show the values unmasked.
+    #[arg(long)]
+    pub reveal: bool,
+    /// Use the pattern files in DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PatternsArgs {
+    /// Run every pattern's examples and negative examples; exit 1 on any miss.
+    #[arg(long)]
+    pub check: bool,
+    /// Use the pattern files in DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
+    /// List the patterns as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SynthFormatArg {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SynthArgs {
+    /// Number of data rows.
+    #[arg(long, default_value_t = 10_000)]
+    pub rows: u64,
+    /// Seed: the same seed and rows give byte-identical files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Directory to write the sample and truth.json into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Sample file format.
+    #[arg(long, value_enum, default_value_t = SynthFormatArg::Csv)]
+    pub format: SynthFormatArg,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64K"), Ok(64 << 10));
+        assert_eq!(parse_size("64m"), Ok(64 << 20));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        for bad in ["", "0", "M", "1.5G", "-1", "99999999999999999999G"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,630 @@
+//! The typed summary of SPEC §7 that every exporter reads: [`Report`], built once from a
+//! [`Summary`] by [`Report::new`]. Its `Serialize` is the JSON summary itself, so the field
+//! order here is the order of the JSON text and must not change. The rows of `files` are
+//! made one at a time as they are written (see [`Files`]).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use crate::report::names::NameMasker;
+use crate::report::{RunInfo, SCHEMA};
+use crate::rules::sensitive::CATEGORIES;
+use crate::rules::{InvalidReason, Kind, Patterns};
+use crate::summary::attribution::attribute;
+use crate::summary::impact::{Impact, RegionPeople, AGE_BANDS};
+use crate::summary::{FileStats, State, Summary};
+
+/// The summary of SPEC §7, every section typed. It holds no value per file: a row of `files`
+/// cost 1.4 KB, held twice while it was copied into the summary, and 200,000 files took
+/// 600 MB of the scan's 912 MB peak (issue 20 rule 7); [`Files`] makes them on demand.
+#[derive(Serialize)]
+pub struct Report<'a> {
+    pub schema: &'static str,
+    pub ledger: Ledger,
+    pub records: Records,
+    pub identifiers: Identifiers,
+    pub attribution: Vec<Source>,
+    pub impact: ImpactSection,
+    pub sensitive: Pairs<Sensitive>,
+    pub reference: ReferenceCheck,
+    pub files: Files<'a>,
+    pub run: Run,
+}
+
+/// A JSON object whose keys keep the order they were made in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Pairs<V>(pub Vec<(String, V)>);
+
+impl<V: Serialize> Serialize for Pairs<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<V> Pairs<V> {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+#[derive(Serialize)]
+pub struct Ledger {
+    pub entries: u64,
+    pub bytes: u64,
+    pub scanned: u64,
+    pub partial: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    /// The entries that are not `scanned`, in path order.
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Serialize)]
+pub struct Problem {
+    pub path: String,
+    pub state: &'static str,
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Records {
+    pub total: u64,
+    pub with_candidates: u64,
+    pub with_valid_nik: u64,
+    pub confirmed: u64,
+    pub confirmed_by: ConfirmedBy,
+    pub reference_matched: u64,
+}
+
+#[derive(Serialize)]
+pub struct ConfirmedBy {
+    pub birth_date: u64,
+    pub bpjs_card: u64,
+    pub reference: u64,
+}
+
+/// One entry per identifier kind, named and ordered as [`Kind::ALL`].
+#[derive(Serialize)]
+pub struct Identifiers {
+    pub nik: KindSection<NikFacts>,
+    pub kk: KindSection<()>,
+    pub bpjs_card: KindSection<CardFacts>,
+    pub phone: KindSection<PhoneFacts>,
+    pub email: KindSection<EmailFacts>,
+}
+
+impl Identifiers {
+    /// The counts every kind has.
+    pub fn counts(&self, kind: Kind) -> &KindCounts {
+        match kind {
+            Kind::Nik => &self.nik.counts,
+            Kind::Kk => &self.kk.counts,
+            Kind::BpjsCard => &self.bpjs_card.counts,
+            Kind::Phone => &self.phone.counts,
+            Kind::Email => &self.email.counts,
+        }
+    }
+}
+
+/// A kind's counts, then what only that kind has.
+#[derive(Serialize)]
+pub struct KindSection<X> {
+    #[serde(flatten)]
+    pub counts: KindCounts,
+    #[serde(flatten)]
+    pub facts: X,
+}
+
+#[derive(Serialize)]
+pub struct KindCounts {
+    pub candidates: u64,
+    pub valid: u64,
+    pub unique: u64,
+    /// Candidates by the first rule they failed, every reason of the kind listed.
+    pub invalid: Pairs<u64>,
+}
+
+impl KindCounts {
+    pub fn invalid_total(&self) -> u64 {
+        self.invalid.iter().map(|(_, n)| n).sum()
+    }
+}
+
+#[derive(Serialize)]
+pub struct NikFacts {
+    pub damaged: u64,
+    pub valid_share: f64,
+    pub female: u64,
+    pub male: u64,
+    /// Valid NIKs by province code, the codes present only.
+    pub provinces: Pairs<u64>,
+    pub birth_date_agree: u64,
+    pub birth_date_disagree: u64,
+    pub sex_agree: u64,
+    pub sex_disagree: u64,
+}
+
+#[derive(Serialize)]
+pub struct CardFacts {
+    pub restored: u64,
+}
+
+#[derive(Serialize)]
+pub struct PhoneFacts {
+    pub operators: Pairs<u64>,
+}
+
+#[derive(Serialize)]
+pub struct EmailFacts {
+    pub domain_classes: Pairs<u64>,
+}
+
+/// One profile of `attribution`, best first.
+#[derive(Serialize)]
+pub struct Source {
+    pub source: String,
+    pub name: String,
+    pub score: f64,
+    pub evidence: Vec<String>,
+    pub why: String,
+}
+
+/// Distinct people by region, sex and age (SPEC §7 `impact`, issue 5).
+#[derive(Serialize)]
+pub struct ImpactSection {
+    pub as_of: Option<String>,
+    pub people: u64,
+    pub female: u64,
+    pub male: u64,
+    pub children: u64,
+    pub age_bands: Pairs<Band>,
+    pub provinces: Pairs<Region>,
+    pub regencies: Pairs<Region>,
+}
+
+#[derive(Serialize)]
+pub struct Band {
+    pub female: u64,
+    pub male: u64,
+}
+
+#[derive(Serialize)]
+pub struct Region {
+    pub name: String,
+    pub people: u64,
+    pub female: u64,
+    pub male: u64,
+    pub children: u64,
+    pub population: Option<u64>,
+    pub share: Option<f64>,
+}
+
+/// Records per sensitive-data category (UU 27/2022 art. 4(2)).
+#[derive(Serialize)]
+pub struct Sensitive {
+    pub name: &'static str,
+    pub law: String,
+    pub records: u64,
+}
+
+#[derive(Serialize)]
+pub struct ReferenceCheck {
+    pub given: bool,
+    pub entries: u64,
+    pub records_matched: u64,
+    pub people_matched: u64,
+}
+
+/// The non-deterministic part (`--expect` ignores it).
+#[derive(Serialize)]
+pub struct Run {
+    pub version: &'static str,
+    pub threads: usize,
+    pub elapsed_s: f64,
+    pub bytes_per_s: f64,
+}
+
+/// The rows of `files`, made from the summary's ledger as they are read, their names masked
+/// when the report's are.
+#[derive(Clone, Copy)]
+pub struct Files<'a> {
+    stats: &'a BTreeMap<String, FileStats>,
+    mask: Option<&'a Patterns>,
+}
+
+impl<'a> Files<'a> {
+    pub fn len(&self) -> usize {
+        self.stats.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stats.is_empty()
+    }
+
+    /// Every row, in path order.
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = FileRow<'a>> + 'a {
+        let mut masker = self.mask.map(NameMasker::new);
+        self.stats.iter().map(move |(path, f)| {
+            // The ledger's problems say the same reason (masked alike); a scanned entry has
+            // none to show.
+            let reason = match (f.state, &f.reason) {
+                (State::Scanned, _) | (_, None) => Cow::Borrowed(""),
+                (_, Some(r)) => {
+                    let text = r.to_string();
+                    match &mut masker {
+                        Some(m) => Cow::Owned(m.mask(&text).into_owned()),
+                        None => Cow::Owned(text),
+                    }
+                }
+            };
+            let path = match &mut masker {
+                Some(m) => m.mask(path),
+                None => Cow::Borrowed(path.as_str()),
+            };
+            FileRow {
+                path,
+                format: f.format,
+                state: f.state.name(),
+                bytes: f.bytes,
+                records: f.records,
+                confirmed: f.confirmed,
+                valid: ByKind(f.valid),
+                reason,
+            }
+        })
+    }
+}
+
+impl Serialize for Files<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.rows())
+    }
+}
+
+/// One row of `files`.
+#[derive(Serialize)]
+pub struct FileRow<'a> {
+    pub path: Cow<'a, str>,
+    pub format: &'static str,
+    pub state: &'static str,
+    pub bytes: u64,
+    pub records: u64,
+    pub confirmed: u64,
+    pub valid: ByKind,
+    /// The ledger's reason for an entry that is not `scanned`; not a field of the JSON row.
+    #[serde(skip)]
+    pub reason: Cow<'a, str>,
+}
+
+/// A count per kind, written as an object keyed by kind name.
+#[derive(Clone, Copy)]
+pub struct ByKind(pub [u64; 5]);
+
+impl ByKind {
+    pub fn get(&self, k: Kind) -> u64 {
+        self.0[k.index()]
+    }
+}
+
+impl Serialize for ByKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(Kind::ALL.len()))?;
+        for k in Kind::ALL {
+            m.serialize_entry(k.name(), &self.get(k))?;
+        }
+        m.end()
+    }
+}
+
+impl<'a> Report<'a> {
+    /// The report of a summary; names are shown as they are until [`Report::mask_names`].
+    pub fn new(s: &'a Summary, p: &Patterns, run: &RunInfo) -> Report<'a> {
+        Report {
+            schema: SCHEMA,
+            ledger: ledger(s),
+            records: records(s),
+            identifiers: identifiers(s, p),
+            attribution: attribute(s, p)
+                .into_iter()
+                .map(|a| Source {
+                    source: a.source,
+                    name: a.name,
+                    score: a.score,
+                    evidence: a.evidence,
+                    why: a.why,
+                })
+                .collect(),
+            impact: impact(s, p),
+            sensitive: sensitive(s),
+            reference: ReferenceCheck {
+                given: s.reference.is_some(),
+                entries: s.reference.unwrap_or(0),
+                records_matched: s.stats.records.reference_matched,
+                people_matched: s.stats.reference_people.len() as u64,
+            },
+            files: Files {
+                stats: &s.files,
+                mask: None,
+            },
+            run: run_section(s.bytes(), run),
+        }
+    }
+
+    /// Writes each name as outputs show it without `--reveal` (SPEC §7: names are outputs
+    /// too): every entry's path, and every reason, which may quote a member's name. The
+    /// problems are masked now, the rows of `files` as they are made.
+    pub fn mask_names(&mut self, p: &'a Patterns) {
+        let mut m = NameMasker::new(p);
+        let mut fix = |s: &mut String| {
+            if let Cow::Owned(masked) = m.mask(s) {
+                *s = masked;
+            }
+        };
+        for pr in &mut self.ledger.problems {
+            fix(&mut pr.path);
+            if let Some(r) = &mut pr.reason {
+                fix(r);
+            }
+        }
+        self.files.mask = Some(p);
+    }
+
+    /// The best attribution, if any profile was scored.
+    pub fn best_source(&self) -> Option<&Source> {
+        self.attribution.first()
+    }
+}
+
+fn ledger(s: &Summary) -> Ledger {
+    let problems = s
+        .files
+        .iter()
+        .filter(|(_, f)| f.state != State::Scanned)
+        .map(|(path, f)| Problem {
+            path: path.clone(),
+            state: f.state.name(),
+            reason: f.reason.as_ref().map(|r| r.to_string()),
+        })
+        .collect();
+    Ledger {
+        entries: s.files.len() as u64,
+        bytes: s.bytes(),
+        scanned: s.count(State::Scanned),
+        partial: s.count(State::Partial),
+        skipped: s.count(State::Skipped),
+        failed: s.count(State::Failed),
+        problems,
+    }
+}
+
+fn records(s: &Summary) -> Records {
+    let r = &s.stats.records;
+    Records {
+        total: r.total,
+        with_candidates: r.with_candidates,
+        with_valid_nik: r.with_valid_nik,
+        confirmed: r.confirmed,
+        confirmed_by: ConfirmedBy {
+            birth_date: r.by_birth_date,
+            bpjs_card: r.by_bpjs_card,
+            reference: r.by_reference,
+        },
+        reference_matched: r.reference_matched,
+    }
+}
+
+fn identifiers(s: &Summary, p: &Patterns) -> Identifiers {
+    let st = &s.stats;
+    let nik = &st.kinds[Kind::Nik.index()];
+    let present = |counts: &[u64], name: &dyn Fn(usize) -> String| {
+        Pairs(
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(_, &n)| n > 0)
+                .map(|(i, &n)| (name(i), n))
+                .collect(),
+        )
+    };
+    let domain_names = p.domain_class_names();
+    Identifiers {
+        nik: KindSection {
+            counts: kind_counts(s, Kind::Nik),
+            facts: NikFacts {
+                damaged: st.nik_damaged,
+                valid_share: ratio(nik.valid, nik.candidates),
+                female: st.nik_female,
+                male: st.nik_male,
+                provinces: present(&st.provinces, &|code| format!("{code:02}")),
+                birth_date_agree: st.birth_date_agree,
+                birth_date_disagree: st.birth_date_disagree,
+                sex_agree: st.sex_agree,
+                sex_disagree: st.sex_disagree,
+            },
+        },
+        kk: KindSection {
+            counts: kind_counts(s, Kind::Kk),
+            facts: (),
+        },
+        bpjs_card: KindSection {
+            counts: kind_counts(s, Kind::BpjsCard),
+            facts: CardFacts {
+                restored: st.card_restored,
+            },
+        },
+        phone: KindSection {
+            counts: kind_counts(s, Kind::Phone),
+            facts: PhoneFacts {
+                operators: present(&st.operators, &|i| p.operator_names[i].clone()),
+            },
+        },
+        email: KindSection {
+            counts: kind_counts(s, Kind::Email),
+            facts: EmailFacts {
+                domain_classes: present(&st.domain_classes, &|i| domain_names[i].to_string()),
+            },
+        },
+    }
+}
+
+fn kind_counts(s: &Summary, kind: Kind) -> KindCounts {
+    let ks = &s.stats.kinds[kind.index()];
+    KindCounts {
+        candidates: ks.candidates,
+        valid: ks.valid,
+        unique: ks.unique.len() as u64,
+        invalid: Pairs(
+            InvalidReason::of(kind)
+                .iter()
+                .zip(&ks.invalid)
+                .map(|(r, &n)| (r.to_string(), n))
+                .collect(),
+        ),
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        (a as f64 / b as f64 * 10_000.0).round() / 10_000.0
+    }
+}
+
+/// The distinct people, from the sorted set of distinct valid NIKs: counted by
+/// [`Summary::settle`] at the end of a scan, here otherwise.
+fn impact(s: &Summary, p: &Patterns) -> ImpactSection {
+    let set = &s.stats.kinds[Kind::Nik.index()].unique;
+    let im = match (&s.impact, set.sorted()) {
+        (Some(im), _) if im.as_of == s.as_of => im.clone(),
+        (_, Some(v)) => Impact::from_niks(v, s.as_of),
+        (_, None) => {
+            let mut c = set.clone();
+            c.compact();
+            Impact::from_niks(c.sorted().into_iter().flatten(), s.as_of)
+        }
+    };
+    let regions = |m: &BTreeMap<u32, RegionPeople>, width: usize| {
+        Pairs(
+            m.iter()
+                .map(|(&code, r)| (format!("{code:0width$}"), region(p, code, width, r)))
+                .collect(),
+        )
+    };
+    ImpactSection {
+        as_of: im.as_of.map(|d| d.to_string()),
+        people: im.people,
+        female: im.female,
+        male: im.male,
+        children: im.children,
+        age_bands: Pairs(
+            AGE_BANDS
+                .iter()
+                .zip(&im.age_bands)
+                .map(|((label, ..), b)| {
+                    let band = Band {
+                        female: b[0],
+                        male: b[1],
+                    };
+                    (label.to_string(), band)
+                })
+                .collect(),
+        ),
+        provinces: regions(&im.provinces, 2),
+        regencies: regions(&im.regencies, 4),
+    }
+}
+
+fn region(p: &Patterns, code: u32, width: usize, r: &RegionPeople) -> Region {
+    let pop = p.population.get(code);
+    let name = match pop {
+        Some((n, _)) => n.to_string(),
+        // A code the 2025 table no longer has (Papua before its 2022 split): a NIK keeps it.
+        None => p
+            .regions
+            .name(&format!("{code:0width$}"))
+            .map_or(String::new(), |r| {
+                if r.editions.contains("2025") {
+                    r.name.clone()
+                } else {
+                    format!("{} (code retired by 2025)", r.name)
+                }
+            }),
+    };
+    Region {
+        name,
+        people: r.people,
+        female: r.female,
+        male: r.people - r.female,
+        children: r.children,
+        population: pop.map(|(_, t)| t),
+        share: pop.map(|(_, t)| share(r.people, t)),
+    }
+}
+
+/// A share of a population, to 6 significant places (people are few per region).
+fn share(a: u64, b: u64) -> f64 {
+    if a == 0 || b == 0 {
+        0.0
+    } else {
+        let x = a as f64 / b as f64;
+        let scale = 10f64.powi(6 - x.log10().ceil().min(0.0) as i32);
+        (x * scale).round() / scale
+    }
+}
+
+/// Every category listed, found or not.
+fn sensitive(s: &Summary) -> Pairs<Sensitive> {
+    Pairs(
+        CATEGORIES
+            .iter()
+            .zip(&s.stats.sensitive)
+            .map(|(&(id, name, article), &records)| {
+                let law = format!("UU 27/2022 {article}");
+                (id.to_string(), Sensitive { name, law, records })
+            })
+            .collect(),
+    )
+}
+
+fn run_section(bytes: u64, run: &RunInfo) -> Run {
+    Run {
+        version: env!("CARGO_PKG_VERSION"),
+        threads: run.threads,
+        elapsed_s: (run.elapsed_s * 1000.0).round() / 1000.0,
+        bytes_per_s: if run.elapsed_s > 0.0 {
+            (bytes as f64 / run.elapsed_s).round()
+        } else {
+            0.0
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_named_and_ordered_as_the_kinds() {
+        let p = Patterns::builtin().unwrap();
+        let s = Summary::default();
+        let run = RunInfo {
+            threads: 1,
+            elapsed_s: 0.0,
+        };
+        let v = serde_json::to_value(Report::new(&s, &p, &run).identifiers).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(keys, kinds);
+        assert_eq!(
+            v["kk"].as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["candidates", "valid", "unique", "invalid"]
+        );
+    }
+}

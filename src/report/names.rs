@@ -1,0 +1,167 @@
+//! Names and messages as outputs show them without `--reveal` (SPEC §7: names are outputs
+//! too): the identifiers in an entry's path or a reason are found by the data's own detector
+//! and masked by [`crate::mask`]. Used by the report, `--records` and stderr messages.
+
+use std::borrow::Cow;
+
+use crate::analyze::detect::{Detector, Found};
+use crate::escape::escape_controls;
+use crate::mask::mask;
+use crate::rules::{Kind, Patterns, Role};
+
+/// Masks the identifiers in names and messages: the data's own detector finds them, so any
+/// candidate of any kind, valid or not, is masked as a value is (SPEC §7); a run of 13 or
+/// more digits it does not take for a candidate (a card without its keyword, an NPWP, a
+/// NIP) keeps only its first 4 and last 2 digits, as a card does.
+pub struct NameMasker<'p> {
+    detector: Detector<'p>,
+    found: Vec<Found>,
+}
+
+/// The fewest digits of a run masked although the detector found no candidate in it.
+const LONG_DIGITS: usize = 13;
+
+impl<'p> NameMasker<'p> {
+    pub fn new(p: &'p Patterns) -> Self {
+        NameMasker {
+            detector: Detector::new(p),
+            found: Vec::new(),
+        }
+    }
+
+    pub fn mask<'a>(&mut self, name: &'a str) -> Cow<'a, str> {
+        let b = name.as_bytes();
+        self.detector.detect(b, Role::Unnamed, &mut self.found);
+        let mut spans: Vec<(usize, usize, String)> = self
+            .found
+            .iter()
+            .filter_map(|f| {
+                let (s, e) = f.span();
+                let m = match *f {
+                    Found::NikOrKk { kind, digits, .. } => mask(kind, ascii(&digits)),
+                    Found::Card { digits, .. } => mask(Kind::BpjsCard, ascii(&digits)),
+                    Found::Phone { .. } => mask(
+                        Kind::Phone,
+                        &format!("+62{}", ascii(f.national().unwrap_or(b""))),
+                    ),
+                    Found::Email { .. } => mask(
+                        Kind::Email,
+                        &String::from_utf8_lossy(&b[s..e]).to_lowercase(),
+                    ),
+                    Found::Damaged => return None,
+                };
+                Some((s, e, m))
+            })
+            .collect();
+        spans.sort();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        for (s, e, m) in spans {
+            if s < i || e > b.len() {
+                continue;
+            }
+            mask_long_digits(&b[i..s], &mut out);
+            out.extend_from_slice(m.as_bytes());
+            i = e;
+        }
+        mask_long_digits(&b[i..], &mut out);
+        if out == b {
+            Cow::Borrowed(name)
+        } else {
+            Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+        }
+    }
+}
+
+/// A name or message as stderr shows it: identifiers masked unless `reveal` (or the patterns
+/// could not be loaded), control characters escaped.
+pub fn shown(text: &str, reveal: bool, p: Option<&Patterns>) -> String {
+    let masked = match (reveal, p) {
+        (false, Some(p)) => NameMasker::new(p).mask(text).into_owned(),
+        _ => text.to_string(),
+    };
+    escape_controls(&masked).into_owned()
+}
+
+fn ascii(d: &[u8]) -> &str {
+    std::str::from_utf8(d).unwrap_or("")
+}
+
+/// Copies `b` to `out`, masking each run of [`LONG_DIGITS`] or more digits (single `.`,
+/// `-` or ` ` between them, as an NPWP is written) to its first 4 and last 2 digits.
+fn mask_long_digits(b: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            out.push(b[i]);
+            i += 1;
+            continue;
+        }
+        // The run: digits, each separator single and between two digits.
+        let (start, mut end, mut digits) = (i, i, 0);
+        let mut j = i;
+        while j < b.len() {
+            if b[j].is_ascii_digit() {
+                digits += 1;
+                j += 1;
+                end = j;
+            } else if matches!(b[j], b'.' | b'-' | b' ')
+                && b.get(j + 1).is_some_and(u8::is_ascii_digit)
+            {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if digits < LONG_DIGITS {
+            out.extend_from_slice(&b[start..end]);
+        } else {
+            let mut k = 0;
+            for &c in &b[start..end] {
+                if c.is_ascii_digit() {
+                    out.push(if k < 4 || k + 2 >= digits { c } else { b'*' });
+                    k += 1;
+                } else {
+                    out.push(c);
+                }
+            }
+        }
+        i = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_masked_by_the_data_detector() {
+        let p = Patterns::builtin().unwrap();
+        let mut m = NameMasker::new(&p);
+        for (name, masked) in [
+            ("ktp_3171014101900002.csv", "ktp_3171**********02.csv"),
+            ("scan_of_081298765432.pdf", "scan_of_+62812*****432.pdf"),
+            ("budi@gmail.com.csv", "b***@gmail.com.csv"),
+            (
+                "a.zip!KK 3171011234567890.csv",
+                "a.zip!KK 3171**********90.csv",
+            ),
+            // Not a candidate, but as long as one: an NPWP, a card without its keyword.
+            (
+                "npwp_01.234.567.8-901.000.pdf",
+                "npwp_01.23*.***.*-***.*00.pdf",
+            ),
+            ("0001234567890.csv", "0001*******90.csv"),
+        ] {
+            assert_eq!(m.mask(name), masked, "{name}");
+        }
+        for plain in [
+            "export_20240101.csv",
+            "dump 2023-01-01 12:00.sql",
+            "a/b.zip!c.csv",
+            "é.txt",
+        ] {
+            assert!(matches!(m.mask(plain), Cow::Borrowed(_)), "{plain}");
+        }
+    }
+}
