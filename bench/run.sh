@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark `triage scan` against ripgrep on synthetic samples. See bench/README.md.
 #
-#   bench/run.sh [--rows N[,N...]] [--formats csv,jsonl,mysql,pg] [--runs 5] [--threads 1,2] [--pgo]
+#   bench/run.sh [--rows N[,N...]] [--formats csv,jsonl,mysql,pg] [--runs 5] [--threads 1,2] [--pgo | --against BIN]
 #
 # mysql and pg are the csv sample of the same size written as a MySQL dump (extended INSERTs)
 # or a PostgreSQL COPY block by `cargo run --release --example convert`; same truth.json.
 #
 # --pgo also builds triage with profile-guided optimisation (bench/pgo.sh) and times that
-# binary in the same hyperfine runs, beside the plain release build.
+# binary in the same hyperfine runs, beside the plain release build. --against BIN times another
+# triage build (say, one of the commit before a change) the same way, as `triage-base`: a
+# before/after comparison in one run, on the same machine state. Either one must write the same
+# summary as the release build (`run` aside), or the benchmark fails.
 #
 # Everything is written under bench/out/ (git-ignored); the table is printed and saved to
 # bench/out/results.md. Exit status: 0 all good, 1 a truth.json comparison failed, other
@@ -24,6 +27,7 @@ FORMATS=csv
 RUNS=5
 THREADS=2
 PGO=0
+AGAINST=
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rows) ROWS="${2:?}"; shift 2 ;;
@@ -35,6 +39,8 @@ while [[ $# -gt 0 ]]; do
     --threads) THREADS="${2:?}"; shift 2 ;;
     --threads=*) THREADS="${1#*=}"; shift ;;
     --pgo) PGO=1; shift ;;
+    --against) AGAINST="${2:?}"; shift 2 ;;
+    --against=*) AGAINST="${1#*=}"; shift ;;
     -h|--help) usage ;;
     *) echo "bench/run.sh: unknown argument: $1" >&2; usage ;;
   esac
@@ -70,10 +76,21 @@ echo "== cargo build --release" >&2
 cargo build --release --quiet
 TRIAGE="$ROOT/target/release/triage"
 [[ -x "$TRIAGE" ]] || { echo "no $TRIAGE after build" >&2; exit 2; }
-TRIAGE_PGO=
+# The other build timed beside the release build: PGO, or the one given by --against.
+OTHER=
+OTHER_NAME=
+if [[ $PGO -eq 1 && -n "$AGAINST" ]]; then
+  echo "bench/run.sh: --pgo and --against are one slot: give one" >&2; exit 2
+fi
+if [[ -n "$AGAINST" ]]; then
+  OTHER=$(realpath "$AGAINST")
+  OTHER_NAME=triage-base
+  [[ -x "$OTHER" ]] || { echo "--against $AGAINST: not an executable" >&2; exit 2; }
+fi
 if [[ $PGO -eq 1 ]]; then
-  TRIAGE_PGO=$(bench/pgo.sh | tail -1)
-  [[ -x "$TRIAGE_PGO" ]] || { echo "bench/pgo.sh built no binary" >&2; exit 2; }
+  OTHER=$(bench/pgo.sh | tail -1)
+  OTHER_NAME=triage-pgo
+  [[ -x "$OTHER" ]] || { echo "bench/pgo.sh built no binary" >&2; exit 2; }
 fi
 
 # The baseline's four regexes: the `shape` of the nik, bpjs_card, phone and email patterns.
@@ -163,10 +180,10 @@ for rows in "${ROWS_LIST[@]}"; do
       hf_args+=(-n "triage -j$t"
         "$(printf '%q' "$TRIAGE") scan $qfile --format json --no-progress -j $t >/dev/null")
     done
-    if [[ -n "$TRIAGE_PGO" ]]; then
+    if [[ -n "$OTHER" ]]; then
       for t in "${THREAD_LIST[@]}"; do
-        hf_args+=(-n "triage-pgo -j$t"
-          "$(printf '%q' "$TRIAGE_PGO") scan $qfile --format json --no-progress -j $t >/dev/null")
+        hf_args+=(-n "$OTHER_NAME -j$t"
+          "$(printf '%q' "$OTHER") scan $qfile --format json --no-progress -j $t >/dev/null")
       done
     fi
     # rg exits 1 when nothing matches: that is not a failure here (2 is).
@@ -281,17 +298,18 @@ PY
     then
       MISMATCH=1
     fi
-    # The PGO build is the same source: its summary must be the plain build's, `run` aside.
-    if [[ -n "$TRIAGE_PGO" ]]; then
-      "$TRIAGE_PGO" scan "$dir" --format json --no-progress >"$OUT/$name.pgo.summary.json" \
+    # The other build must say the same (PGO: the same source; --against: a change that
+    # keeps behaviour), `run` aside.
+    if [[ -n "$OTHER" ]]; then
+      "$OTHER" scan "$dir" --format json --no-progress >"$OUT/$name.other.summary.json" \
         2>/dev/null || true
-      if ! python3 - "$summary" "$OUT/$name.pgo.summary.json" "$name" <<'PY'
+      if ! python3 - "$summary" "$OUT/$name.other.summary.json" "$name" "$OTHER_NAME" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 for s in (a, b):
     s.pop("run", None)
 same = a == b
-print(f"pgo {sys.argv[3]}: {'same summary' if same else 'SUMMARY DIFFERS from the plain build'}")
+print(f"{sys.argv[4]} {sys.argv[3]}: {'same summary' if same else 'SUMMARY DIFFERS from the plain build'}")
 sys.exit(0 if same else 1)
 PY
       then
@@ -320,12 +338,12 @@ hf_v=$(hyperfine --version | sed -n 1p)
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if ! git diff --quiet HEAD 2>/dev/null; then rev="$rev-dirty"; fi
 
-python3 - "$OUT/results.md" "$THREADS" "$nproc_n" "$cpu" "$rg_v" "$hf_v" "$rev" "$RUNS" "$PGO" \
+python3 - "$OUT/results.md" "$THREADS" "$nproc_n" "$cpu" "$rg_v" "$hf_v" "$rev" "$RUNS" "$OTHER_NAME" \
+  "$OTHER" \
   "${META_FILES[@]}" <<'PY'
 import datetime, json, statistics, sys
 
-out, threads, nproc, cpu, rg_v, hf_v, rev, runs, pgo, *metas = sys.argv[1:]
-pgo = pgo == "1"
+out, threads, nproc, cpu, rg_v, hf_v, rev, runs, other, other_bin, *metas = sys.argv[1:]
 threads = [int(t) for t in threads.split(",")]
 MB = 1e6
 
@@ -338,16 +356,16 @@ def mbps(x):
 # The -j used for the triage/rg ratio: -j2 if measured, else the largest thread count.
 ratio_t = 2 if 2 in threads else max(threads)
 names = [f"triage -j{t}" for t in threads]
-if pgo:
-    names += [f"triage-pgo -j{t}" for t in threads]
+if other:
+    names += [f"{other} -j{t}" for t in threads]
 names += ["rg"]
 
 head = ["file", "size MB"]
 for n in names:
     head += [f"{n} s", f"{n} MB/s"]
 head += [f"triage -j{ratio_t} / rg"]
-if pgo:
-    head += [f"triage-pgo -j{ratio_t} / rg"]
+if other:
+    head += [f"{other} -j{ratio_t} / rg", f"triage / {other} -j{ratio_t}"]
 speedup = 1 in threads and 2 in threads
 if speedup:
     # CPU time beside the ratio: a -j2 run that spent much more CPU than -j1 for the same
@@ -373,9 +391,11 @@ for m in metas:
     t, g = med.get(f"triage -j{ratio_t}"), med.get("rg")
     # Throughput ratio = (size / t) / (size / g) = g / t.
     row.append(f"{g / t:.2f}×" if t and g else "–")
-    if pgo:
-        tp = med.get(f"triage-pgo -j{ratio_t}")
+    if other:
+        tp = med.get(f"{other} -j{ratio_t}")
         row.append(f"{g / tp:.2f}×" if tp and g else "–")
+        # Throughput of this build over the other's: above 1 = this build is faster.
+        row.append(f"{tp / t:.2f}×" if tp and t else "–")
     if speedup:
         j1, j2 = med.get("triage -j1"), med.get("triage -j2")
         row.append(f"{j1 / j2:.2f}×" if j1 and j2 else "–")
@@ -391,7 +411,9 @@ lines = [
     f"- machine: {nproc} CPUs ({cpu})",
     f"- {rg_v}; {hf_v}",
     *([f"- triage-pgo: the same source built by bench/pgo.sh (profile-guided optimisation)"]
-      if pgo else []),
+      if other == "triage-pgo" else []),
+    *([f"- triage-base: {other_bin} (--against), timed in the same rounds"]
+      if other == "triage-base" else []),
     f"- hyperfine: one warm-up round, then {runs} interleaved rounds (each times every command "
     "once, in turn), page cache warm; times are medians in seconds; MB = 10^6 bytes; "
     "CPU = user + system, mean over the rounds",
