@@ -35,6 +35,7 @@ pub mod escape;
 pub mod formats;
 pub mod input;
 pub mod outputs;
+pub mod record;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -228,7 +228,7 @@ impl RowBuf {
                     push_mask(h.kind, hits.value(h), &mut field);
                 }
             }
-            crate::formats::records::write_csv_field(&field, s);
+            crate::record::write_csv_field(&field, s);
         }
         s.push(b',');
         if let Some(key) = key {
@@ -295,7 +295,7 @@ fn copy_rows<R: Read + Seek>(
             base = 0;
             path_field.clear();
             let shown = name(&c.path);
-            crate::formats::records::write_csv_field(
+            crate::record::write_csv_field(
                 crate::escape::csv_cell(&shown).as_bytes(),
                 &mut path_field,
             );

@@ -1,15 +1,15 @@
 //! Records out of decoded bytes (SPEC §4). A file is cut into chunks that end on record
 //! boundaries ([`Layout::boundary`]) so workers can parse chunks of one file in parallel;
-//! [`Layout::for_each_record`] parses one chunk and hands each record to a callback.
+//! [`Layout::read`] parses one chunk and pushes each record into a [`RecordSink`].
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use memchr::{memchr, memchr2, memrchr};
 
-use crate::analyze::Field;
 use crate::bytes::find2;
 use crate::formats::envelope::is_bulk_action;
+use crate::record::{Field, RecordSink};
 use crate::rules::{Patterns, Role};
 
 /// How the records of one file are laid out, decided once from its first block.
@@ -30,7 +30,7 @@ pub enum Layout {
     JsonTree,
     /// One record per line.
     Text,
-    /// An SQL dump: one record per `INSERT` tuple or `COPY` row ([`crate::formats::sql`]).
+    /// An SQL dump: one record per `INSERT` tuple or `COPY` row (read by `formats::sql`).
     Sql,
 }
 
@@ -62,73 +62,23 @@ impl Layout {
         }
     }
 
-    /// Whether every field's role is known from its position alone (a CSV header), so that
-    /// [`Layout::for_each_field`] can hand fields over as they are cut.
-    pub fn named_columns(&self) -> bool {
-        matches!(self, Layout::Delimited { named: true, .. })
-    }
-
-    /// The fields of a chunk one by one, each record closed by [`Cut::End`]; only for
-    /// layouts with [`Layout::named_columns`] (others give nothing).
-    pub fn for_each_field(&self, chunk: &[u8], mut f: impl FnMut(Cut)) {
-        let Layout::Delimited {
-            delim,
-            columns,
-            named: true,
-        } = self
-        else {
-            return;
-        };
-        let mut pos = 0;
-        while pos < chunk.len() {
-            pos = parse_csv_record(chunk, pos, *delim, |col, v| {
-                f(Cut::Field(
-                    columns.get(col).copied().unwrap_or(Role::Other),
-                    &v,
-                ))
-            });
-            f(Cut::End);
-        }
-    }
-
-    /// Parses the records of one chunk; `f` gets each record's fields and whether the format
-    /// names them.
-    pub fn for_each_record<F>(&self, chunk: &[u8], p: &Patterns, keys: &mut KeyRoles, mut f: F)
-    where
-        F: FnMut(&[Field], bool),
-    {
+    /// Reads the records of one chunk into `sink`, and then the JSON keys it named. Not for
+    /// `Sql`: where a dump's chunk starts depends on what came before it, so its chunks are
+    /// read from the lexer state they start in, by the SQL reader.
+    pub fn read<S: RecordSink>(&self, chunk: &[u8], p: &Patterns, sink: &mut S) {
+        let mut keys = KeyRoles::default();
         let mut fields: Vec<Field> = Vec::new();
         match self {
-            Layout::Sql => {
-                let state = crate::formats::sql::SqlState::default();
-                crate::formats::sql::for_each_record(chunk, &state, p, &mut |fields, named| {
-                    f(fields, named)
-                });
-            }
+            Layout::Sql => unreachable!("SQL chunks are read from the state they start in"),
             Layout::Delimited {
                 delim,
                 columns,
-                named,
-            } => {
-                let mut pos = 0;
-                while pos < chunk.len() {
-                    fields.clear();
-                    pos = parse_csv_record(chunk, pos, *delim, |col, value| {
-                        let role = match (named, columns.get(col)) {
-                            (false, _) => Role::Unnamed,
-                            (true, Some(r)) => *r,
-                            (true, None) => Role::Other,
-                        };
-                        fields.push(Field { role, value });
-                    });
-                    f(&fields, *named);
-                }
-            }
+                named: true,
+            } => named_rows(chunk, *delim, columns, sink),
+            Layout::Delimited { delim, .. } => unnamed_rows(chunk, *delim, sink),
             Layout::Text => {
                 for line in lines(chunk) {
-                    fields.clear();
-                    fields.push(Field::borrowed(Role::Unnamed, line));
-                    f(&fields, false);
+                    sink.record(&[Field::borrowed(Role::Unnamed, line)], false);
                 }
             }
             Layout::JsonLines => {
@@ -138,36 +88,75 @@ impl Layout {
                     if t.is_empty() || is_bulk_action(t) {
                         continue;
                     }
-                    match json_record(t, keys, p, &mut fields) {
-                        Some(end) if t[end..].trim_ascii().is_empty() => f(&fields, true),
+                    match json_record(t, &mut keys, p, &mut fields) {
+                        Some(end) if t[end..].trim_ascii().is_empty() => sink.record(&fields, true),
                         // A broken line is still read, as text: nothing in it is lost.
-                        _ => {
-                            fields.clear();
-                            fields.push(Field::borrowed(Role::Unnamed, line));
-                            f(&fields, false);
-                        }
+                        _ => sink.record(&[Field::borrowed(Role::Unnamed, line)], false),
                     }
                 }
             }
-            Layout::JsonStream { .. } => json_values(chunk, true, p, keys, &mut fields, f),
-            Layout::JsonTree => json_values(chunk, false, p, keys, &mut fields, f),
+            Layout::JsonStream { .. } => json_values(chunk, true, p, &mut keys, &mut fields, sink),
+            Layout::JsonTree => json_values(chunk, false, p, &mut keys, &mut fields, sink),
         }
+        for k in &keys.seen {
+            sink.name(k);
+        }
+    }
+}
+
+/// The rows of a delimited chunk under a header: each field goes to the sink as it is cut,
+/// with its column's role, without the record being collected.
+fn named_rows<S: RecordSink>(chunk: &[u8], delim: u8, columns: &[Role], sink: &mut S) {
+    let mut pos = 0;
+    while pos < chunk.len() {
+        sink.begin();
+        pos = parse_csv_record(chunk, pos, delim, |col, v| {
+            let role = columns.get(col).copied().unwrap_or(Role::Other);
+            sink.field(role, &v, true)
+        });
+        sink.end(&[], true);
+    }
+}
+
+/// Fields of a row without field names held for the sink's [`RecordSink::end`]; the ones
+/// before go to [`RecordSink::unheld`].
+const HELD_FIELDS: usize = 4096;
+
+/// The rows of a delimited chunk without a header, holding at most [`HELD_FIELDS`] fields
+/// of a row: a row of millions of fields (64 MB of commas) needs no memory in proportion to
+/// them (issue 20, rule 4).
+fn unnamed_rows<S: RecordSink>(chunk: &[u8], delim: u8, sink: &mut S) {
+    let mut fields: Vec<Field> = Vec::new();
+    let mut pos = 0;
+    while pos < chunk.len() {
+        fields.clear();
+        sink.begin();
+        pos = parse_csv_record(chunk, pos, delim, |_, value| {
+            sink.field(Role::Unnamed, &value, false);
+            if fields.len() == HELD_FIELDS {
+                sink.unheld(&fields);
+                fields.clear();
+            }
+            fields.push(Field {
+                role: Role::Unnamed,
+                value,
+            });
+        });
+        sink.end(&fields, false);
     }
 }
 
 /// The JSON values of a chunk one after another, each a record; a value that does not parse
 /// is read to the end of its line as text. Brackets between values are skipped when the
 /// values are a top-level array's elements (`brackets`); a `_bulk` action line is no record.
-fn json_values<'a, F>(
+fn json_values<'a, S: RecordSink>(
     chunk: &'a [u8],
     brackets: bool,
     p: &Patterns,
     keys: &mut KeyRoles,
     fields: &mut Vec<Field<'a>>,
-    mut f: F,
-) where
-    F: FnMut(&[Field], bool),
-{
+    sink: &mut S,
+) {
     let mut pos = 0;
     while pos < chunk.len() {
         let b = chunk[pos];
@@ -179,25 +168,17 @@ fn json_values<'a, F>(
         match json_record(&chunk[pos..], keys, p, fields) {
             Some(end) => {
                 if brackets || !is_bulk_action(&chunk[pos..pos + end]) {
-                    f(fields, true);
+                    sink.record(fields, true);
                 }
                 pos += end;
             }
             None => {
                 let end = memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i + 1);
-                fields.clear();
-                fields.push(Field::borrowed(Role::Unnamed, &chunk[pos..end]));
-                f(fields, false);
+                sink.record(&[Field::borrowed(Role::Unnamed, &chunk[pos..end])], false);
                 pos = end;
             }
         }
     }
-}
-
-/// What [`Layout::for_each_field`] hands over: a field with its role, or a record's end.
-pub enum Cut<'a> {
-    Field(Role, &'a [u8]),
-    End,
 }
 
 /// Lines without their `\n` / `\r\n`. Found with `memchr`: a byte-by-byte split was a
@@ -302,23 +283,6 @@ fn quoted_field(chunk: &[u8], pos: usize, delim: u8) -> (Cow<'_, [u8]>, usize, b
             Some((k, is_delim)) => (value, after + k + 1, !is_delim),
             None => (value, chunk.len(), true),
         };
-    }
-}
-
-/// Writes one CSV field, the way [`parse_csv_record`] reads it back: quoted, with `""` for
-/// `"`, when it holds a comma, quote or line break.
-pub fn write_csv_field(v: &[u8], out: &mut Vec<u8>) {
-    if v.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-        out.push(b'"');
-        for &b in v {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(v);
     }
 }
 
@@ -1211,19 +1175,27 @@ mod tests {
     #[test]
     fn json_values_skip_bulk_actions_and_blanks() {
         let p = &Patterns::builtin().unwrap();
-        let count =
-            |layout: Layout, chunk: &[u8]| {
-                let mut keys = KeyRoles::default();
-                let mut n = (0, 0);
-                layout.for_each_record(chunk, p, &mut keys, |_, named| {
-                    if named {
-                        n.0 += 1
-                    } else {
-                        n.1 += 1
-                    }
-                });
-                n
-            };
+        /// Records with and without field names.
+        #[derive(Default)]
+        struct Count(usize, usize);
+        impl RecordSink for Count {
+            fn begin(&mut self) {}
+            fn field(&mut self, _: Role, _: &[u8], _: bool) {}
+            fn unheld(&mut self, _: &[Field]) {}
+            fn end(&mut self, _: &[Field], named: bool) {
+                if named {
+                    self.0 += 1
+                } else {
+                    self.1 += 1
+                }
+            }
+            fn name(&mut self, _: &[u8]) {}
+        }
+        let count = |layout: Layout, chunk: &[u8]| {
+            let mut n = Count::default();
+            layout.read(chunk, p, &mut n);
+            (n.0, n.1)
+        };
         let bulk = b"{\"index\":{\"_id\":\"1\"}}\n{\"nik\":\"1\"}\n{\"delete\":{}}\n";
         assert_eq!(count(Layout::JsonLines, bulk), (1, 0));
         assert_eq!(count(Layout::JsonTree, bulk), (1, 0));

@@ -16,10 +16,9 @@ use std::sync::Arc;
 
 use memchr::memchr;
 
-use crate::analyze::{Analyzer, Field};
 use crate::bytes::{find2, find_any};
+use crate::record::{Field, RecordSink};
 use crate::rules::{normalize_field_name, Patterns, Role};
-use crate::summary::{FileStats, State, Summary};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum Mode {
@@ -81,8 +80,8 @@ struct Lexer<'a, 'x> {
     i: usize,
     st: SqlState,
     p: &'x Patterns,
-    /// Column names as written (the cutter collects them for attribution).
-    names: Option<&'x mut BTreeSet<String>>,
+    /// Column names as written, for attribution.
+    names: Option<&'x mut BTreeSet<Vec<u8>>>,
     /// The last position between records, and the state there.
     safe: usize,
     safe_state: SqlState,
@@ -112,7 +111,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
         b: &'a [u8],
         st: SqlState,
         p: &'x Patterns,
-        names: Option<&'x mut BTreeSet<String>>,
+        names: Option<&'x mut BTreeSet<Vec<u8>>>,
     ) -> Self {
         Lexer {
             b,
@@ -435,9 +434,8 @@ impl<'a, 'x> Lexer<'a, 'x> {
     fn roles(&mut self, cols: &[Cow<'a, [u8]>]) -> Arc<Columns> {
         if let Some(names) = self.names.as_deref_mut() {
             for c in cols {
-                let n = crate::formats::decode::text(c);
-                if !names.contains(&n) {
-                    names.insert(n);
+                if !names.contains(c.as_ref()) {
+                    names.insert(c.to_vec());
                 }
             }
         }
@@ -1259,55 +1257,15 @@ pub fn sample(first: &[u8], p: &Patterns, records: usize) -> Vec<(String, Vec<u8
     lx.sample.map(|s| s.kept).unwrap_or_default()
 }
 
-/// Parses every record of a chunk that starts in `state`.
-pub fn for_each_record<'a>(
-    chunk: &'a [u8],
-    state: &SqlState,
-    p: &Patterns,
-    f: &mut dyn FnMut(&[Field<'a>], bool),
-) {
-    let mut lx = Lexer::new(chunk, state.clone(), p, None);
-    lx.run(true, f);
-}
-
-/// Like [`for_each_record`], also collecting the column names the chunk's statements name.
-fn for_each_record_named<'a>(
-    chunk: &'a [u8],
-    state: &SqlState,
-    p: &Patterns,
-    names: &mut BTreeSet<String>,
-    f: &mut dyn FnMut(&[Field<'a>], bool),
-) {
-    let mut lx = Lexer::new(chunk, state.clone(), p, Some(names));
-    lx.run(true, f);
-}
-
-/// One chunk of a dump on one worker, added to that worker's summary `s`.
-#[allow(clippy::too_many_arguments)]
-pub fn analyze_chunk(
-    s: &mut Summary,
-    state: &SqlState,
-    chunk: &[u8],
-    name: &str,
-    format: &str,
-    p: &Patterns,
-    x: &crate::analyze::extras::Extras,
-    offset: u64,
-) {
-    let mut analyzer = Analyzer::with_extras(p, x);
-    let mut file = FileStats::new(State::Scanned, format, 0);
-    let stats = &mut s.stats;
+/// Reads every record of a chunk that starts in `state` into `sink`, and then the column
+/// names its statements name.
+pub fn read<S: RecordSink>(chunk: &[u8], state: &SqlState, p: &Patterns, sink: &mut S) {
     let mut names = BTreeSet::new();
-    for_each_record_named(chunk, state, p, &mut names, &mut |fields, named| {
-        analyzer.record(fields, named, stats, &mut file)
-    });
-    crate::scan::finish_chunk(s, &analyzer, x, name, offset, file);
-    // Column names are fields for attribution, like a header row's.
-    for n in names {
-        let norm = crate::rules::normalize_field_name(n.as_bytes());
-        if !norm.is_empty() {
-            s.fields.entry(norm).or_default().insert(n);
-        }
+    let mut lx = Lexer::new(chunk, state.clone(), p, Some(&mut names));
+    lx.run(true, &mut |fields, named| sink.record(fields, named));
+    drop(lx);
+    for n in &names {
+        sink.name(n);
     }
 }
 
@@ -1316,6 +1274,17 @@ mod tests {
     use super::*;
     use crate::testing::pats;
     use crate::testing::xorshift;
+
+    /// Parses every record of a chunk that starts in `state`.
+    fn for_each_record<'a>(
+        chunk: &'a [u8],
+        state: &SqlState,
+        p: &Patterns,
+        f: &mut dyn FnMut(&[Field<'a>], bool),
+    ) {
+        let mut lx = Lexer::new(chunk, state.clone(), p, None);
+        lx.run(true, f);
+    }
 
     /// Random numbers below `n` from a xorshift generator seeded with `seed`.
     fn below(seed: u64) -> impl FnMut(usize) -> usize {

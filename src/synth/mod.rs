@@ -166,7 +166,7 @@ fn generate<W: Write>(
                     if i > 0 {
                         line.push(b',');
                     }
-                    crate::formats::records::write_csv_field(f, &mut line);
+                    crate::record::write_csv_field(f, &mut line);
                 }
                 line.push(b'\n');
             }
