@@ -40,10 +40,7 @@ const KNOWN: &[&str] = &[
     "formats::sheet -> input::archive",
     "formats::sheet -> scan",
     "formats::sheet -> summary",
-    "formats::sheet -> summary::attribution",
     "input::archive -> scan",
-    "summary::attribution -> formats::records",
-    "summary::attribution -> formats::sql",
     // rules: population and one calendar below the rules
     "rules -> summary::impact",
     "summary::impact -> analyze::validate",

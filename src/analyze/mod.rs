@@ -8,6 +8,7 @@ pub mod dates;
 pub mod detect;
 pub mod extras;
 pub mod rows;
+pub mod shapes;
 pub mod validate;
 
 use std::collections::BTreeSet;

@@ -7,10 +7,10 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::io::{Read, Seek};
 
-use crate::formats::sheet::{read_book, Book, BookRead, RowChunk};
+use crate::analyze::shapes::{tally_pairs, wants_samples, SAMPLE_RECORDS};
+use crate::formats::sheet::{read_book, Book, BookRead, RowChunk, SheetReading};
 use crate::scan::chunk::{add_names, InFlight, Job, Reader};
 use crate::scan::{At, Ctx};
-use crate::summary::attribution::tally_pairs;
 use crate::summary::{FileStats, State, Summary};
 
 /// Reads every sheet of a workbook, handing packed rows to the workers.
@@ -34,7 +34,16 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
                 ctx.acc.with(|s| job.run(s, &reader, &chunk.data, offset));
             });
         };
-        read_book(book, r, ctx.cfg.chunk_size, ctx.p, &mut send)
+        let how = SheetReading {
+            p: ctx.p,
+            chunk_size: ctx.cfg.chunk_size,
+            sample: if wants_samples(ctx.p) {
+                SAMPLE_RECORDS
+            } else {
+                0
+            },
+        };
+        read_book(book, r, how, &mut send)
     });
     ctx.add(book_entry(read, &format, at, ctx));
 }

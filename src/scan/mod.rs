@@ -7,6 +7,7 @@
 mod book;
 mod chunk;
 mod panics;
+mod shapes;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -659,7 +660,7 @@ fn scan_text(
     let mut out = Summary::default();
     add_names(&mut out.fields, header.iter().cloned());
     input.buf.drain(..header_len.min(input.buf.len()));
-    crate::summary::attribution::sample(&layout, &input.buf, &header, ctx.p, &mut out.shapes);
+    shapes::sample(&layout, &input.buf, &header, ctx.p, &mut out.shapes);
     let file = FileStats::new(State::Scanned, &format, at.bytes);
     out.files.insert(at.name.clone(), file);
     ctx.add(out);

@@ -369,7 +369,6 @@ impl SheetColumns {
 
 /// One sheet's rows on their way to the workers.
 struct Sheet<'a> {
-    p: &'a Patterns,
     /// `None` until the first non-empty row decided the header.
     roles: Option<Arc<Vec<Role>>>,
     named: bool,
@@ -384,12 +383,22 @@ struct Sheet<'a> {
     names: Vec<String>,
     sample: Vec<(String, Vec<u8>)>,
     sample_left: usize,
+    how: SheetReading<'a>,
+}
+
+/// How a workbook's sheets are read: rows packed into chunks of about `chunk_size` bytes, and
+/// the values of the first `sample` rows under a header kept for attribution.
+#[derive(Clone, Copy)]
+pub struct SheetReading<'a> {
+    pub p: &'a Patterns,
+    pub chunk_size: usize,
+    pub sample: usize,
 }
 
 impl<'a> Sheet<'a> {
-    fn new(p: &'a Patterns) -> Self {
+    fn new(how: SheetReading<'a>) -> Self {
         Sheet {
-            p,
+            how,
             roles: None,
             named: false,
             row: None,
@@ -404,12 +413,12 @@ impl<'a> Sheet<'a> {
     }
 
     /// Adds a cell of row `row`; returns a full chunk when one is ready.
-    fn cell(&mut self, row: u32, col: u32, c: Cell, chunk_size: usize) -> Option<RowChunk> {
+    fn cell(&mut self, row: u32, col: u32, c: Cell) -> Option<RowChunk> {
         let mut out = None;
         if self.row != Some(row) {
             self.end_row();
             self.row = Some(row);
-            if self.data.len() >= chunk_size {
+            if self.data.len() >= self.how.chunk_size {
                 out = self.take();
             }
         }
@@ -436,7 +445,7 @@ impl<'a> Sheet<'a> {
                 if texts.iter().all(|t| t.trim_ascii().is_empty()) {
                     return;
                 }
-                self.named = is_header(&texts, self.p);
+                self.named = is_header(&texts, self.how.p);
                 if self.named {
                     // Excel has 16,384 columns; a damaged file's larger index names nothing.
                     let width = cells
@@ -450,7 +459,7 @@ impl<'a> Sheet<'a> {
                     for ((col, _), t) in cells.iter().zip(&texts) {
                         let t = t.trim_ascii();
                         if let Some(r) = roles.get_mut(*col as usize) {
-                            *r = self.p.role_of(t);
+                            *r = self.how.p.role_of(t);
                             self.names[*col as usize] = normalize_field_name(t);
                         }
                         if !t.is_empty() {
@@ -458,9 +467,7 @@ impl<'a> Sheet<'a> {
                         }
                     }
                     self.roles = Some(Arc::new(roles));
-                    if crate::summary::attribution::wants_samples(self.p) {
-                        self.sample_left = crate::summary::attribution::SAMPLE_RECORDS;
-                    }
+                    self.sample_left = self.how.sample;
                     return;
                 }
                 let r = Arc::new(Vec::new());
@@ -626,19 +633,17 @@ impl BookRead {
     }
 }
 
-/// Reads every sheet of a workbook in order, handing its rows packed in chunks of about
-/// `chunk_size` bytes to `send`.
+/// Reads every sheet of a workbook in order, handing its rows packed in chunks to `send`.
 pub fn read_book<R: Read + Seek>(
     book: Book,
     r: R,
-    chunk_size: usize,
-    p: &Patterns,
+    how: SheetReading,
     send: &mut dyn FnMut(RowChunk),
 ) -> BookRead {
     let mut out = BookRead::default();
     match book {
-        Book::Xlsx | Book::Xlsb => read_streamed(book, r, chunk_size, p, send, &mut out),
-        Book::Ods | Book::Xls => read_ranges(book, r, chunk_size, p, send, &mut out),
+        Book::Xlsx | Book::Xlsb => read_streamed(book, r, how, send, &mut out),
+        Book::Ods | Book::Xls => read_ranges(book, r, how, send, &mut out),
     }
     out
 }
@@ -647,8 +652,7 @@ pub fn read_book<R: Read + Seek>(
 fn read_streamed<R: Read + Seek>(
     book: Book,
     r: R,
-    chunk_size: usize,
-    p: &Patterns,
+    how: SheetReading,
     send: &mut dyn FnMut(RowChunk),
     out: &mut BookRead,
 ) {
@@ -666,9 +670,9 @@ fn read_streamed<R: Read + Seek>(
     };
     out.opened = true;
     for sheet_name in wb.names() {
-        let mut sheet = Sheet::new(p);
+        let mut sheet = Sheet::new(how);
         let res = wb.cells(&sheet_name, &mut |row, col, c| {
-            if let Some(chunk) = sheet.cell(row, col, c, chunk_size) {
+            if let Some(chunk) = sheet.cell(row, col, c) {
                 send(chunk);
             }
         });
@@ -684,8 +688,7 @@ fn read_streamed<R: Read + Seek>(
 fn read_ranges<R: Read + Seek>(
     book: Book,
     r: R,
-    chunk_size: usize,
-    p: &Patterns,
+    how: SheetReading,
     send: &mut dyn FnMut(RowChunk),
     out: &mut BookRead,
 ) {
@@ -703,16 +706,14 @@ fn read_ranges<R: Read + Seek>(
     };
     out.opened = true;
     for sheet_name in wb.sheet_names() {
-        let mut sheet = Sheet::new(p);
+        let mut sheet = Sheet::new(how);
         match wb.worksheet_range(&sheet_name) {
             Ok(range) => {
                 let (r0, c0) = range.start().unwrap_or((0, 0));
                 for (ri, row) in range.rows().enumerate() {
                     for (ci, d) in row.iter().enumerate() {
                         let Some(c) = data_cell(d) else { continue };
-                        if let Some(chunk) =
-                            sheet.cell(r0 + ri as u32, c0 + ci as u32, c, chunk_size)
-                        {
+                        if let Some(chunk) = sheet.cell(r0 + ri as u32, c0 + ci as u32, c) {
                             send(chunk);
                         }
                     }
