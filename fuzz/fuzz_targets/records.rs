@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use triage::analyze::Analyzer;
-use triage::formats::records::Layout;
+use triage::formats::layout::Layout;
 use triage::rules::Role;
 use triage::summary::{FileStats, State, Stats};
 

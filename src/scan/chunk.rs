@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::analyze::extras::Extras;
 use crate::analyze::Analyzer;
 use crate::formats::decode::text;
-use crate::formats::records::Layout;
+use crate::formats::layout::Layout;
 use crate::formats::sheet::SheetColumns;
 use crate::formats::sql::{self, SqlState};
 use crate::rules::{normalize_field_name, Patterns};

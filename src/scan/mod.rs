@@ -21,8 +21,8 @@ use rayon::prelude::*;
 
 use crate::analyze::extras::Extras;
 use crate::formats::decode::{sniff, Bom, Sniff, Utf16Reader, SNIFF_BYTES};
-use crate::formats::envelope::JsonCutter;
-use crate::formats::records::Layout;
+use crate::formats::json::envelope::JsonCutter;
+use crate::formats::layout::Layout;
 use crate::formats::sql::{SqlCutter, SqlState};
 use crate::formats::strings::Strings;
 use crate::input::archive::{self, spill, too_large, Container, Guard, Limits};

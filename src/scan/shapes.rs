@@ -9,7 +9,8 @@
 use std::collections::BTreeMap;
 
 use crate::analyze::shapes::{tally_pairs, tally_shapes, wants_samples, SAMPLE_RECORDS};
-use crate::formats::records::{parse_csv_record, Layout};
+use crate::formats::csv::parse_csv_record;
+use crate::formats::layout::Layout;
 use crate::formats::sql;
 use crate::rules::{normalize_field_name, Patterns};
 
