@@ -4,7 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use triage::analyze::Analyzer;
-use triage::formats::sql::{looks_like_sql, read, SqlCutter};
+use triage::formats::sql::cutter::SqlCutter;
+use triage::formats::sql::{looks_like_sql, read};
 use triage::summary::{FileStats, State, Stats};
 
 #[path = "common.rs"]

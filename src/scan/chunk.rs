@@ -12,7 +12,8 @@ use crate::analyze::Analyzer;
 use crate::formats::decode::text;
 use crate::formats::layout::Layout;
 use crate::formats::sheet::SheetColumns;
-use crate::formats::sql::{self, SqlState};
+use crate::formats::sql;
+use crate::formats::sql::lexer::SqlState;
 use crate::rules::{normalize_field_name, Patterns};
 use crate::summary::{add_file, FileStats, State, Summary};
 
