@@ -6,7 +6,7 @@
 
 pub mod dates;
 pub mod detect;
-pub mod extras;
+pub mod options;
 pub mod rows;
 pub mod shapes;
 pub mod validate;
@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 use crate::analyze::dates::DateSet;
 use crate::analyze::detect::{Detector, Found};
-use crate::analyze::extras::Extras;
+use crate::analyze::options::RecordOptions;
 use crate::analyze::rows::{RecordHits, RowBuf, Tier};
 use crate::analyze::validate::{Decoded, Verdict};
 use crate::record::{Field, RecordSink};
@@ -38,8 +38,8 @@ pub struct Analyzer<'a> {
     /// The dates in the fields of a record without field names that are no longer held (see
     /// [`RecordSink::unheld`]).
     text_dates: DateSet,
-    /// Reference, key, scan date, `--records` (see [`Analyzer::with_extras`]).
-    x: Option<&'a Extras>,
+    /// Reference, key, scan date, `--records` (see [`Analyzer::with_options`]).
+    opts: Option<&'a RecordOptions>,
     /// The worker's counts, and the chunk's (records, confirmed, valid by kind).
     stats: &'a mut Stats,
     file: FileStats,
@@ -87,7 +87,7 @@ impl<'a> Analyzer<'a> {
             nik_dates: DateSet::default(),
             birth_dates: DateSet::default(),
             text_dates: DateSet::default(),
-            x: None,
+            opts: None,
             stats,
             file,
             names: BTreeSet::new(),
@@ -100,15 +100,15 @@ impl<'a> Analyzer<'a> {
 
     /// An analyzer that also matches `--reference`, counts children on the scan date and
     /// (with `--records`) formats a row per record with a finding (see [`Analyzer::into_parts`]).
-    pub fn with_extras(
+    pub fn with_options(
         p: &'a Patterns,
-        x: &'a Extras,
+        opts: &'a RecordOptions,
         stats: &'a mut Stats,
         file: FileStats,
     ) -> Self {
         let mut a = Analyzer::new(p, stats, file);
-        a.x = Some(x);
-        a.collect = x.rows.is_some();
+        a.opts = Some(opts);
+        a.collect = opts.rows.is_some();
         a
     }
 
@@ -240,7 +240,7 @@ impl<'a> Analyzer<'a> {
                                     stats.nik_male += 1;
                                 }
                                 stats.provinces[(d.district / 10_000) as usize] += 1;
-                                note_nik(&mut self.cur, &mut self.nik_dates, self.x, &d, stats);
+                                note_nik(&mut self.cur, &mut self.nik_dates, self.opts, &d, stats);
                             }
                             Ok(())
                         }
@@ -384,13 +384,13 @@ impl<'a> Analyzer<'a> {
             } else {
                 Tier::Candidate
             };
-            let x = self.x.expect("collect needs extras");
+            let opts = self.opts.expect("collect needs the options");
             self.rows.push(
                 self.file.records,
                 tier,
                 &self.hits,
-                x.key.as_ref(),
-                x.reveal,
+                opts.key.as_ref(),
+                opts.reveal,
             );
         }
     }
@@ -438,7 +438,7 @@ impl RecordSink for Analyzer<'_> {
 fn note_nik(
     cur: &mut Current,
     dates: &mut DateSet,
-    x: Option<&Extras>,
+    opts: Option<&RecordOptions>,
     d: &Decoded,
     stats: &mut Stats,
 ) {
@@ -446,15 +446,15 @@ fn note_nik(
     cur.nik_female |= d.female;
     cur.nik_male |= !d.female;
     dates.insert(dates::key(d.date.day, d.date.month, d.date.yy));
-    let Some(x) = x else { return };
-    if let Some(r) = &x.reference {
-        if r.contains_nik(d.value, x.key.as_ref()) {
+    let Some(opts) = opts else { return };
+    if let Some(r) = &opts.reference {
+        if r.contains_nik(d.value, opts.key.as_ref()) {
             stats.reference_people.insert(d.value);
             cur.by_reference = true;
         }
     }
     if !cur.child {
-        if let Some(today) = x.today {
+        if let Some(today) = opts.today {
             cur.child = today.age(d.date) < 18;
         }
     }

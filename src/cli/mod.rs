@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
-use crate::analyze::extras::Extras;
+use crate::analyze::options::RecordOptions;
 use crate::cli::explain::{check, explain};
 use crate::report::{self, RunInfo};
 use crate::rules::{Kind, Patterns};
@@ -340,7 +340,7 @@ impl Config {
             }
             None => None,
         };
-        scan.extras = std::sync::Arc::new(Extras {
+        scan.record_options = std::sync::Arc::new(RecordOptions {
             today: Some(today),
             reference,
             key,
@@ -457,7 +457,7 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         }
         r
     })?;
-    let x = &cfg.scan.extras;
+    let x = &cfg.scan.record_options;
     let (p, reveal) = (&cfg.patterns, cfg.reveal);
     let mut masker = report::NameMasker::new(p);
     let mut name = |n: &str| -> String {

@@ -20,7 +20,7 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
         name: &at.name,
         format: &format,
         p: ctx.p,
-        x: &ctx.cfg.extras,
+        opts: &ctx.cfg.record_options,
     };
     let in_flight = InFlight::default();
     // Sheets are read in order on this thread, so the running byte count is deterministic.

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::analyze::extras::Extras;
+use crate::analyze::options::RecordOptions;
 use crate::analyze::Analyzer;
 use crate::formats::decode::text;
 use crate::formats::layout::Layout;
@@ -28,13 +28,13 @@ pub enum Reader<'a> {
 }
 
 /// What every chunk of one entry shares: its ledger name and format, and the scan's rules and
-/// extras.
+/// per-record options.
 #[derive(Clone, Copy)]
 pub struct Job<'a> {
     pub name: &'a str,
     pub format: &'a str,
     pub p: &'a Patterns,
-    pub x: &'a Extras,
+    pub opts: &'a RecordOptions,
 }
 
 impl Job<'_> {
@@ -43,14 +43,14 @@ impl Job<'_> {
     /// `--records` rows.
     pub fn run(&self, s: &mut Summary, reader: &Reader, chunk: &[u8], offset: u64) {
         let file = FileStats::new(State::Scanned, self.format, 0);
-        let mut a = Analyzer::with_extras(self.p, self.x, &mut s.stats, file);
+        let mut a = Analyzer::with_options(self.p, self.opts, &mut s.stats, file);
         match reader {
             Reader::Text(layout) => layout.read(chunk, self.p, &mut a),
             Reader::Sql(state) => sql::read(chunk, state, self.p, &mut a),
             Reader::Sheet(columns) => columns.read(chunk, &mut a),
         }
         let (file, rows, names) = a.into_parts();
-        if let Some(spill) = &self.x.rows {
+        if let Some(spill) = &self.opts.rows {
             s.rows
                 .push(spill.chunk(self.name, offset, file.records, &rows.bytes));
         }

@@ -3,6 +3,12 @@
 //!
 //! Determinism: chunk boundaries depend only on the bytes (never on the thread count), and
 //! every statistic merges commutatively, so any number of threads gives the same summary.
+//!
+//! A text entry is decoded, sniffed and cut here (`scan_text`); a workbook's sheets are read
+//! in `book`. Every chunk, whatever its reader, goes through the one chunk job of `chunk`
+//! (reader → [`crate::analyze::Analyzer`] → the worker's summary) behind one back-pressure;
+//! `shapes` samples a text file's first block for attribution. Imports `input`, `formats`,
+//! `analyze`, `summary` and the rules.
 
 mod book;
 mod chunk;
@@ -19,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use crate::analyze::extras::Extras;
+use crate::analyze::options::RecordOptions;
 use crate::formats::decode::{sniff, Bom, Sniff, Utf16Reader, SNIFF_BYTES};
 use crate::formats::json::envelope::JsonCutter;
 use crate::formats::layout::Layout;
@@ -48,7 +54,7 @@ pub struct ScanConfig {
     /// Bounds on decompression: entry size, ratio, nesting.
     pub limits: Limits,
     /// Per-record work beyond counting: scan date, reference, key, `--records`.
-    pub extras: Arc<Extras>,
+    pub record_options: Arc<RecordOptions>,
 }
 
 impl ScanConfig {
@@ -60,7 +66,7 @@ impl ScanConfig {
             chunk_size: 1 << 20,
             max_record: 64 << 20,
             limits: Limits::default(),
-            extras: Arc::default(),
+            record_options: Arc::default(),
         }
     }
 }
@@ -113,7 +119,7 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
     for part in parts {
         summary += part;
     }
-    summary.as_of = cfg.extras.today;
+    summary.as_of = cfg.record_options.today;
     pool.install(|| summary.settle());
     for note in notes(&summary) {
         eprintln!("triage: {note}");
@@ -669,7 +675,7 @@ fn scan_text(
         name: &at.name,
         format: &format,
         p: ctx.p,
-        x: &ctx.cfg.extras,
+        opts: &ctx.cfg.record_options,
     };
     let (counted, cut_records) = read_chunks(&mut input, &layout, job, at, ctx);
     let cut = (cut_records > 0).then(|| {
