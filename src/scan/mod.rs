@@ -713,23 +713,27 @@ impl<'r> TextInput<'r> {
     ) -> (TextInput<'r>, &'static str) {
         let bom = Bom::of(&head);
         let rest = io::Cursor::new(head.split_off(bom.byte_len().min(head.len())));
-        let mut input = TextInput {
-            reader: Box::new(io::empty()),
-            buf: Vec::new(),
-            eof,
-            read_error: first_error.as_ref().map(error_reason),
-        };
+        let read_error = first_error.as_ref().map(error_reason);
         match bom {
             Bom::Utf16Le | Bom::Utf16Be => {
-                input.reader = Box::new(Utf16Reader::new(rest.chain(f), bom == Bom::Utf16Be));
+                let mut input = TextInput {
+                    reader: Box::new(Utf16Reader::new(rest.chain(f), bom == Bom::Utf16Be)),
+                    buf: Vec::new(),
+                    eof,
+                    read_error,
+                };
                 if input.read_error.is_none() {
                     input.fill(SNIFF_BYTES);
                 }
                 (input, "utf-16 ")
             }
             _ => {
-                input.reader = Box::new(f);
-                input.buf = rest.into_inner();
+                let input = TextInput {
+                    reader: Box::new(f),
+                    buf: rest.into_inner(),
+                    eof,
+                    read_error,
+                };
                 (input, "")
             }
         }
