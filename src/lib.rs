@@ -37,6 +37,7 @@ pub mod formats;
 pub mod input;
 pub mod mask;
 pub mod outputs;
+pub mod record;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -270,7 +270,7 @@ proptest! {
 #[test]
 fn a_json_chunk_that_ends_in_an_escape_does_not_panic() {
     // The string skip stepped over the escaped byte past the end: an index panic.
-    let l = triage::formats::records::Layout::JsonStream { array: true };
+    let l = triage::formats::layout::Layout::JsonStream { array: true };
     assert_eq!(l.boundary(b"[{\"a\":1},{\"b\":\"x\\"), Some(8));
     assert_eq!(l.boundary(b"{\"b\":\"x\\"), None);
 }
@@ -279,7 +279,7 @@ fn a_json_chunk_that_ends_in_an_escape_does_not_panic() {
 fn a_later_json_array_chunk_is_not_cut_inside_its_first_object() {
     // A chunk after the first starts inside the array: its first `{` opens a record, so the
     // strings in it are not boundaries between elements (they were, splitting the record).
-    let l = triage::formats::records::Layout::JsonStream { array: true };
+    let l = triage::formats::layout::Layout::JsonStream { array: true };
     assert_eq!(l.boundary(b"{\"a\":\"x\",\"b\":\"y\""), None);
     assert_eq!(l.boundary(b"{\"a\":\"x\"},\n{\"b\":\"y\""), Some(11));
     assert_eq!(l.boundary(b"[{\"a\":\"x\",\"b\":\"y\""), None);
@@ -290,7 +290,7 @@ fn the_records_fuzz_crash_replays_cleanly() {
     // fuzz/fuzz_targets/records.rs found the escape panic above: its input (selector byte 3:
     // a JSON array stream) cut at every length, as the target does.
     let data = include_bytes!("fuzz-regressions/records-json-escape-at-end.bin");
-    let l = triage::formats::records::Layout::JsonStream { array: true };
+    let l = triage::formats::layout::Layout::JsonStream { array: true };
     for end in 0..data.len() {
         if let Some(cut) = l.boundary(&data[1..end.max(1)]) {
             assert!(cut < end.max(1));

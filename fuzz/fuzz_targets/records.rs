@@ -3,8 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use triage::analyze::Analyzer;
+use triage::formats::layout::Layout;
 use triage::rules::Role;
-use triage::formats::records::{KeyRoles, Layout};
+use triage::summary::{FileStats, State, Stats};
 
 #[path = "common.rs"]
 mod common;
@@ -30,8 +32,9 @@ fuzz_target!(|data: &[u8]| {
         _ => Layout::Text,
     };
     let p = common::patterns();
-    let mut keys = KeyRoles::default();
-    let mut records = 0u64;
+    let mut stats = Stats::default();
+    let file = FileStats::new(State::Scanned, "f", 0);
+    let mut analyzer = Analyzer::new(p, &mut stats, file);
     // Cut like the scan does: at the last boundary of a buffer that grows by `step`, or
     // doubles after a search that found none.
     let step = 1 + (b as usize >> 2);
@@ -53,14 +56,10 @@ fuzz_target!(|data: &[u8]| {
         };
         grow = false;
         assert!(cut <= buf.len());
-        layout.for_each_record(&buf[..cut], p, &mut keys, |fields, _| {
-            records += 1;
-            for f in fields {
-                let _ = f.value.len();
-            }
-        });
+        layout.read(&buf[..cut], p, &mut analyzer);
         start += cut;
         end = start.max(end);
     }
-    let _ = records;
+    let (file, _, _) = analyzer.into_parts();
+    assert_eq!(file.records, stats.records.total);
 });

@@ -3,8 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use triage::analyze::extras::Extras;
-use triage::formats::sql::{analyze_chunk, looks_like_sql, SqlCutter};
+use triage::analyze::Analyzer;
+use triage::formats::sql::cutter::SqlCutter;
+use triage::formats::sql::{looks_like_sql, read};
+use triage::summary::{FileStats, State, Stats};
 
 #[path = "common.rs"]
 mod common;
@@ -15,7 +17,6 @@ fuzz_target!(|data: &[u8]| {
     };
     let p = common::patterns();
     let _ = looks_like_sql(rest, "sql", p);
-    let x = Extras::default();
     let mut cutter = SqlCutter::default();
     let step = 1 + (b as usize & 63) * 5;
     let max = 1 + (b as usize >> 6) * 200;
@@ -34,9 +35,12 @@ fuzz_target!(|data: &[u8]| {
             }
         };
         assert!(cut <= buf.len(), "cut {cut} past {}", buf.len());
-        let mut s = triage::summary::Summary::default();
-        analyze_chunk(&mut s, &state, &buf[..cut], "f.sql", "sql", p, &x, start as u64);
-        assert!(s.files.len() == 1);
+        let mut stats = Stats::default();
+        let file = FileStats::new(State::Scanned, "sql", 0);
+        let mut analyzer = Analyzer::new(p, &mut stats, file);
+        read(&buf[..cut], &state, p, &mut analyzer);
+        let (file, _, _) = analyzer.into_parts();
+        assert_eq!(file.records, stats.records.total);
         start += cut;
         end = start.max(end);
     }

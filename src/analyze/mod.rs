@@ -1,47 +1,36 @@
 //! One record at a time: detect candidates in each field, validate them, corroborate valid
-//! NIKs inside the record (SPEC §6) and add it all to the worker's [`Stats`].
+//! NIKs inside the record (SPEC §6) and add it all to the worker's [`Stats`]. The
+//! [`Analyzer`] is a [`RecordSink`]: readers push records into it without knowing it.
+//!
+//! Imports `rules` (what to find), `summary` (where counts go) and the loose `record`.
 
 pub mod dates;
 pub mod detect;
-pub mod extras;
 pub mod header;
 pub mod hits;
+pub mod options;
+pub mod shapes;
 pub mod validate;
 
-use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 pub use crate::analyze::header::is_header;
 
 use crate::analyze::dates::DateSet;
 use crate::analyze::detect::{Detector, Found};
-use crate::analyze::extras::Extras;
 use crate::analyze::hits::{RecordHits, RowBuf, Tier};
+use crate::analyze::options::RecordOptions;
 use crate::analyze::validate::{Decoded, Verdict};
-use crate::formats::records::parse_csv_record;
+use crate::record::{Field, RecordSink};
 use crate::rules::sensitive;
 use crate::rules::{Kind, Patterns, Role};
 use crate::summary::{hash_lower, FileStats, Stats};
 
-/// One field of a record: its role (from its name) and its value.
-#[derive(Clone, Debug)]
-pub struct Field<'a> {
-    pub role: Role,
-    pub value: Cow<'a, [u8]>,
-}
-
-impl<'a> Field<'a> {
-    pub fn borrowed(role: Role, value: &'a [u8]) -> Self {
-        Field {
-            role,
-            value: Cow::Borrowed(value),
-        }
-    }
-}
-
-/// Per-worker state: the detector and scratch space, reused for every record.
-pub struct Analyzer<'p> {
-    p: &'p Patterns,
-    detector: Detector<'p>,
+/// One chunk's analysis: the detector and scratch space, reused for every record, adding to
+/// the worker's [`Stats`] and to the chunk's ledger counts ([`Analyzer::into_parts`]).
+pub struct Analyzer<'a> {
+    p: &'a Patterns,
+    detector: Detector<'a>,
     found: Vec<Found>,
     domains: validate::DomainMemo,
     /// The dates of the record's valid NIKs, and the readings of its birth-date fields:
@@ -50,14 +39,19 @@ pub struct Analyzer<'p> {
     nik_dates: DateSet,
     birth_dates: DateSet,
     /// The dates in the fields of a record without field names that are no longer held (see
-    /// [`Analyzer::delimited_rows`]).
+    /// [`RecordSink::unheld`]).
     text_dates: DateSet,
-    /// Reference, key, scan date, `--records` (see [`Analyzer::with_extras`]).
-    x: Option<&'p Extras>,
+    /// Reference, key, scan date, `--records` (see [`Analyzer::with_options`]).
+    opts: Option<&'a RecordOptions>,
+    /// The worker's counts, and the chunk's (records, confirmed, valid by kind).
+    stats: &'a mut Stats,
+    file: FileStats,
+    /// Field names the records gave, as written (see [`RecordSink::name`]).
+    names: BTreeSet<Vec<u8>>,
     /// `--records` is on: collect each record's findings into `hits`, its row into `rows`.
     collect: bool,
     hits: RecordHits,
-    pub rows: RowBuf,
+    rows: RowBuf,
     /// The record being read (see [`Analyzer::begin`]).
     cur: Current,
 }
@@ -85,8 +79,9 @@ struct Current {
     child: bool,
 }
 
-impl<'p> Analyzer<'p> {
-    pub fn new(p: &'p Patterns) -> Self {
+impl<'a> Analyzer<'a> {
+    /// An analyzer adding to `stats`, with `file` for the chunk's ledger counts.
+    pub fn new(p: &'a Patterns, stats: &'a mut Stats, file: FileStats) -> Self {
         Analyzer {
             p,
             detector: Detector::new(p),
@@ -95,7 +90,10 @@ impl<'p> Analyzer<'p> {
             nik_dates: DateSet::default(),
             birth_dates: DateSet::default(),
             text_dates: DateSet::default(),
-            x: None,
+            opts: None,
+            stats,
+            file,
+            names: BTreeSet::new(),
             collect: false,
             hits: RecordHits::default(),
             rows: RowBuf::default(),
@@ -104,34 +102,27 @@ impl<'p> Analyzer<'p> {
     }
 
     /// An analyzer that also matches `--reference`, counts children on the scan date and
-    /// (with `--records`) formats a row per record with a finding into [`Analyzer::rows`].
-    pub fn with_extras(p: &'p Patterns, x: &'p Extras) -> Self {
-        let mut a = Analyzer::new(p);
-        a.x = Some(x);
-        a.collect = x.rows.is_some();
+    /// (with `--records`) formats a row per record with a finding (see [`Analyzer::into_parts`]).
+    pub fn with_options(
+        p: &'a Patterns,
+        opts: &'a RecordOptions,
+        stats: &'a mut Stats,
+        file: FileStats,
+    ) -> Self {
+        let mut a = Analyzer::new(p, stats, file);
+        a.opts = Some(opts);
+        a.collect = opts.rows.is_some();
         a
     }
 
-    /// Analyzes one record. `named` says whether its format names its fields; a record whose
-    /// values are all blank is not a record and is ignored.
-    pub fn record(
-        &mut self,
-        fields: &[Field],
-        named: bool,
-        stats: &mut Stats,
-        file: &mut FileStats,
-    ) {
-        self.begin();
-        for f in fields {
-            self.field(&f.value, f.role, named, stats, file);
-        }
-        self.end(fields, named, stats, file);
+    /// What the chunk leaves behind once its records are read: its ledger counts, its
+    /// `--records` rows, and the field names its records gave.
+    pub fn into_parts(self) -> (FileStats, RowBuf, BTreeSet<Vec<u8>>) {
+        (self.file, self.rows, self.names)
     }
 
-    /// Starts a record that is then given field by field ([`Analyzer::field`]) and closed
-    /// with [`Analyzer::end`]: readers that know each field's role as they cut it (CSV with a
-    /// header) need not collect the record's fields first.
-    pub fn begin(&mut self) {
+    /// Starts a record: what the one before showed is forgotten.
+    fn start(&mut self) {
         self.nik_dates.clear();
         self.birth_dates.clear();
         self.text_dates.clear();
@@ -142,19 +133,12 @@ impl<'p> Analyzer<'p> {
     }
 
     /// One field of the current record. A blank value finds nothing, so a record of blanks
-    /// leaves no count behind when [`Analyzer::end`] drops it.
+    /// leaves no count behind when [`Analyzer::close`] drops it.
     ///
     /// Inlined: most fields are codes and flags shorter than any candidate, with a role that
     /// needs nothing of its own; those are only checked for blanks, without a call.
     #[inline]
-    pub fn field(
-        &mut self,
-        v: &[u8],
-        role: Role,
-        named: bool,
-        stats: &mut Stats,
-        file: &mut FileStats,
-    ) {
+    fn add_field(&mut self, v: &[u8], role: Role, named: bool) {
         let own = matches!(
             role,
             Role::Nik | Role::BpjsCard | Role::BirthDate | Role::Sex | Role::Sensitive(_)
@@ -164,7 +148,7 @@ impl<'p> Analyzer<'p> {
             self.mark_nonblank(v);
             return;
         }
-        self.field_slow(v, role, named, stats, file);
+        self.field_slow(v, role, named);
     }
 
     #[inline]
@@ -176,14 +160,7 @@ impl<'p> Analyzer<'p> {
 
     /// Everything [`Analyzer::field`] does not settle inline.
     #[inline(never)]
-    fn field_slow(
-        &mut self,
-        v: &[u8],
-        role: Role,
-        named: bool,
-        stats: &mut Stats,
-        file: &mut FileStats,
-    ) {
+    fn field_slow(&mut self, v: &[u8], role: Role, named: bool) {
         if v.is_empty() {
             return;
         }
@@ -211,10 +188,10 @@ impl<'p> Analyzer<'p> {
             _ => {}
         }
         if !self.detector.detect_unless_long(v, role, &mut self.found) {
-            self.long_value(v, role, stats, file);
+            self.long_value(v, role);
             return;
         }
-        self.count_found(v, stats, file);
+        self.count_found(v);
     }
 
     /// A value too long to hold all its candidates at once (a line of hundreds of MB, one
@@ -223,14 +200,14 @@ impl<'p> Analyzer<'p> {
     /// not by the number of candidates in the value (issue 20, rule 4).
     #[cold]
     #[inline(never)]
-    fn long_value(&mut self, v: &[u8], role: Role, stats: &mut Stats, file: &mut FileStats) {
+    fn long_value(&mut self, v: &[u8], role: Role) {
         let mut own = 0;
         while own < v.len() {
             let piece = self.detector.piece(v, own);
             let seg = &v[piece.start..piece.end];
             self.detector
                 .detect_piece(seg, own - piece.start, role, &mut self.found);
-            self.count_found(seg, stats, file);
+            self.count_found(seg);
             own = piece.end;
         }
         self.found.clear();
@@ -238,8 +215,9 @@ impl<'p> Analyzer<'p> {
 
     /// Validates and counts the candidates [`Detector`] left in `self.found`, found in `v`.
     #[inline(always)]
-    fn count_found(&mut self, v: &[u8], stats: &mut Stats, file: &mut FileStats) {
+    fn count_found(&mut self, v: &[u8]) {
         let collect = self.collect;
+        let (stats, file) = (&mut *self.stats, &mut self.file);
         for found in &self.found {
             let Some(kind) = found.kind() else {
                 stats.nik_damaged += 1;
@@ -265,7 +243,7 @@ impl<'p> Analyzer<'p> {
                                     stats.nik_male += 1;
                                 }
                                 stats.provinces[(d.district / 10_000) as usize] += 1;
-                                note_nik(&mut self.cur, &mut self.nik_dates, self.x, &d, stats);
+                                note_nik(&mut self.cur, &mut self.nik_dates, self.opts, &d, stats);
                             }
                             Ok(())
                         }
@@ -325,49 +303,10 @@ impl<'p> Analyzer<'p> {
         }
     }
 
-    /// The rows of a delimited chunk without a header (`delim` between fields), as
-    /// [`Layout::for_each_record`] and [`Analyzer::record`] would read them, but holding at
-    /// most [`HELD_FIELDS`] fields of a row for its dates: the dates of the others are noted
-    /// as they pass, so a row of millions of fields (64 MB of commas) needs no memory in
-    /// proportion to them (issue 20, rule 4).
-    ///
-    /// [`Layout::for_each_record`]: crate::formats::records::Layout::for_each_record
-    pub fn delimited_rows(
-        &mut self,
-        chunk: &[u8],
-        delim: u8,
-        stats: &mut Stats,
-        file: &mut FileStats,
-    ) {
-        let mut fields: Vec<Field> = Vec::new();
-        let mut pos = 0;
-        while pos < chunk.len() {
-            fields.clear();
-            self.begin();
-            pos = parse_csv_record(chunk, pos, delim, |_, value| {
-                self.field(&value, Role::Unnamed, false, stats, file);
-                if fields.len() == HELD_FIELDS {
-                    for f in &fields {
-                        let dates = &mut self.text_dates;
-                        dates::any_in_text(&f.value, self.p, |d| {
-                            dates.insert(d.key());
-                            false
-                        });
-                    }
-                    fields.clear();
-                }
-                fields.push(Field {
-                    role: Role::Unnamed,
-                    value,
-                });
-            });
-            self.end(&fields, false, stats, file);
-        }
-    }
-
     /// Closes the current record. `fields` are needed only when the format does not name
     /// them (`named` false): then a date anywhere in the record can confirm a NIK.
-    pub fn end(&mut self, fields: &[Field], named: bool, stats: &mut Stats, file: &mut FileStats) {
+    fn close(&mut self, fields: &[Field], named: bool) {
+        let (stats, file) = (&mut *self.stats, &mut self.file);
         if !self.cur.nonblank {
             return;
         }
@@ -379,7 +318,7 @@ impl<'p> Analyzer<'p> {
             stats.records.with_candidates += 1;
         }
         if !c.nik {
-            self.finish(sens, false, stats, file);
+            self.finish(sens, false);
             return;
         }
         stats.records.with_valid_nik += 1;
@@ -430,13 +369,13 @@ impl<'p> Analyzer<'p> {
             stats.records.confirmed += 1;
             file.confirmed += 1;
         }
-        self.finish(sens, confirmed, stats, file);
+        self.finish(sens, confirmed);
     }
 
     /// The end of every record: sensitive categories, and the `--records` row.
-    fn finish(&mut self, sens: u8, confirmed: bool, stats: &mut Stats, file: &FileStats) {
+    fn finish(&mut self, sens: u8, confirmed: bool) {
         if sens != 0 {
-            for (c, n) in stats.sensitive.iter_mut().enumerate() {
+            for (c, n) in self.stats.sensitive.iter_mut().enumerate() {
                 *n += u64::from(sens >> c & 1);
             }
         }
@@ -448,15 +387,52 @@ impl<'p> Analyzer<'p> {
             } else {
                 Tier::Candidate
             };
-            let x = self.x.expect("collect needs extras");
-            self.rows
-                .push(file.records, tier, &self.hits, x.key.as_ref(), x.reveal);
+            let opts = self.opts.expect("collect needs the options");
+            self.rows.push(
+                self.file.records,
+                tier,
+                &self.hits,
+                opts.key.as_ref(),
+                opts.reveal,
+            );
         }
     }
 }
 
-/// Fields of a row without field names held for its dates (see [`Analyzer::delimited_rows`]).
-const HELD_FIELDS: usize = 4096;
+impl RecordSink for Analyzer<'_> {
+    #[inline]
+    fn begin(&mut self) {
+        self.start();
+    }
+
+    #[inline]
+    fn field(&mut self, role: Role, value: &[u8], named: bool) {
+        self.add_field(value, role, named);
+    }
+
+    /// Their dates are noted now: a date anywhere in a record without field names can
+    /// confirm its NIK, and these fields will not be there when it closes.
+    fn unheld(&mut self, fields: &[Field]) {
+        for f in fields {
+            let dates = &mut self.text_dates;
+            dates::any_in_text(&f.value, self.p, |d| {
+                dates.insert(d.key());
+                false
+            });
+        }
+    }
+
+    #[inline]
+    fn end(&mut self, held: &[Field], named: bool) {
+        self.close(held, named);
+    }
+
+    fn name(&mut self, written: &[u8]) {
+        if !self.names.contains(written) {
+            self.names.insert(written.to_vec());
+        }
+    }
+}
 
 /// What a valid NIK tells its record: its sex and date for corroboration (SPEC §6), whether
 /// it is in `--reference` (then it joins the matched people), whether its holder is a child
@@ -465,7 +441,7 @@ const HELD_FIELDS: usize = 4096;
 fn note_nik(
     cur: &mut Current,
     dates: &mut DateSet,
-    x: Option<&Extras>,
+    opts: Option<&RecordOptions>,
     d: &Decoded,
     stats: &mut Stats,
 ) {
@@ -473,15 +449,15 @@ fn note_nik(
     cur.nik_female |= d.female;
     cur.nik_male |= !d.female;
     dates.insert(d.date.key());
-    let Some(x) = x else { return };
-    if let Some(r) = &x.reference {
-        if r.contains_nik(d.value, x.key.as_ref()) {
+    let Some(opts) = opts else { return };
+    if let Some(r) = &opts.reference {
+        if r.contains_nik(d.value, opts.key.as_ref()) {
             stats.reference_people.insert(d.value);
             cur.by_reference = true;
         }
     }
     if !cur.child {
-        if let Some(today) = x.today {
+        if let Some(today) = opts.today {
             cur.child = today.age(d.date) < 18;
         }
     }
@@ -512,16 +488,17 @@ mod tests {
     use crate::testing::pats;
 
     fn analyze(records: &[(&[(Role, &str)], bool)]) -> Stats {
-        let mut a = Analyzer::new(pats());
         let mut stats = Stats::default();
-        let mut file = FileStats::new(State::Scanned, "test", 0);
+        let file = FileStats::new(State::Scanned, "test", 0);
+        let mut a = Analyzer::new(pats(), &mut stats, file);
         for (fields, named) in records {
             let fields: Vec<Field> = fields
                 .iter()
                 .map(|(r, v)| Field::borrowed(*r, v.as_bytes()))
                 .collect();
-            a.record(&fields, *named, &mut stats, &mut file);
+            a.record(&fields, *named);
         }
+        drop(a);
         stats
     }
 
@@ -580,16 +557,11 @@ mod tests {
             let mut best = std::time::Duration::MAX;
             let mut stats = Stats::default();
             for _ in 0..5 {
-                let mut a = Analyzer::new(pats());
                 stats = Stats::default();
-                let mut file = FileStats::new(State::Scanned, "test", 0);
+                let file = FileStats::new(State::Scanned, "test", 0);
+                let mut a = Analyzer::new(pats(), &mut stats, file);
                 let t = thread_cpu();
-                a.record(
-                    &[Field::borrowed(Role::Unnamed, &line)],
-                    false,
-                    &mut stats,
-                    &mut file,
-                );
+                a.record(&[Field::borrowed(Role::Unnamed, &line)], false);
                 best = best.min(thread_cpu() - t);
             }
             (best, stats)
@@ -611,7 +583,9 @@ mod tests {
         );
         assert_eq!(s8.records.confirmed, 1, "by the cards");
         assert_eq!(s8.records.by_birth_date, 0, "no date matches a NIK");
-        assert!(t8 < t1 * 12, "1 MB {t1:?}, 8 MB {t8:?}");
+        // The bound sits between linear (8×) and quadratic (64×) near their geometric mean:
+        // 12× still failed now and then beside the other tests on a loaded 2-core machine.
+        assert!(t8 < t1 * 22, "1 MB {t1:?}, 8 MB {t8:?}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The one place raw flags become settings: [`Config::from_args`] validates every scan flag,
 //! reads the baseline and the reference list, checks every output path and builds the
-//! [`ScanConfig`] and its [`Extras`], all before anything is scanned — a typo fails in a
+//! [`ScanConfig`] and its [`RecordOptions`], all before anything is scanned — a typo fails in a
 //! second, not after an hour's scan.
 
 use std::fs;
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use crate::analyze::extras::Extras;
+use crate::analyze::options::RecordOptions;
 use crate::calendar::Date;
 use crate::cli::args::{Format, ScanArgs};
 use crate::report::names::shown;
@@ -60,7 +60,7 @@ impl Config {
         for out in [&a.output, &a.records, &a.html].into_iter().flatten() {
             scan.exclude.push(out.clone());
         }
-        scan.extras = Arc::new(extras(&a, expect.as_ref().map(|(_, v)| v))?);
+        scan.record_options = Arc::new(record_options(&a, expect.as_ref().map(|(_, v)| v))?);
         Ok(Config {
             format: if a.json { Format::Json } else { a.format },
             expect,
@@ -116,7 +116,7 @@ fn read_baseline(path: &Path) -> Result<Value> {
 
 /// What the scan does per record beyond counting: the key, the reference list, the date ages
 /// are computed on and the `--records` spill.
-fn extras(a: &ScanArgs, baseline: Option<&Value>) -> Result<Extras> {
+fn record_options(a: &ScanArgs, baseline: Option<&Value>) -> Result<RecordOptions> {
     let key = match a.key.as_deref() {
         Some(k) => Some(Key::new(k.as_bytes()).context("--key / TRIAGE_KEY")?),
         None => None,
@@ -142,7 +142,7 @@ fn extras(a: &ScanArgs, baseline: Option<&Value>) -> Result<Extras> {
         }
         None => None,
     };
-    Ok(Extras {
+    Ok(RecordOptions {
         today: Some(today),
         reference,
         key,

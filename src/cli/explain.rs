@@ -5,8 +5,9 @@ use serde::Serialize;
 
 use crate::analyze::detect::{Detector, Found};
 use crate::analyze::validate::{self, Decoded, Verdict};
-use crate::analyze::{Analyzer, Field};
+use crate::analyze::Analyzer;
 use crate::mask::mask;
+use crate::record::{Field, RecordSink};
 use crate::rules::{Example, Kind, Patterns, Role};
 use crate::summary::{FileStats, State, Stats};
 
@@ -282,26 +283,20 @@ pub struct CheckFailure {
 
 /// Valid identifiers of `kind` in one example, counted by the real record analysis.
 pub fn valid_in_example(ex: &Example, kind: Kind, p: &Patterns) -> u64 {
-    let mut a = Analyzer::new(p);
     let mut stats = Stats::default();
-    let mut file = FileStats::new(State::Scanned, "example", 0);
+    let file = FileStats::new(State::Scanned, "example", 0);
+    let mut a = Analyzer::new(p, &mut stats, file);
     match ex {
-        Example::Line(s) => a.record(
-            &[Field::borrowed(Role::Unnamed, s.as_bytes())],
-            false,
-            &mut stats,
-            &mut file,
-        ),
+        Example::Line(s) => a.record(&[Field::borrowed(Role::Unnamed, s.as_bytes())], false),
         Example::Field { field, value } => a.record(
             &[Field::borrowed(
                 p.role_of(field.as_bytes()),
                 value.as_bytes(),
             )],
             true,
-            &mut stats,
-            &mut file,
         ),
     }
+    drop(a);
     stats.kinds[kind.index()].valid
 }
 

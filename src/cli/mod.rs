@@ -98,7 +98,7 @@ fn exporter(format: Format, p: &Patterns) -> Box<dyn Exporter + '_> {
 fn run_scan(cfg: Config) -> Result<Exit> {
     let start = Instant::now();
     let mut summary = scan_with_progress(&cfg)?;
-    let x = &cfg.scan.extras;
+    let x = &cfg.scan.record_options;
     let (p, reveal) = (&cfg.patterns, cfg.reveal);
     if let (Some(path), Some(spill)) = (&cfg.records, &x.rows) {
         let mut masker = NameMasker::new(p);

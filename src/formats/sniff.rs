@@ -7,8 +7,10 @@
 //! it tells apart and the rules.
 
 use crate::bytes::text;
+use crate::formats::csv::{field_counts, parse_csv_record};
+use crate::formats::json::{json_record, KeyRoles};
+use crate::formats::layout::Layout;
 use crate::formats::magic::Magic;
-use crate::formats::records::{field_counts, json_record, parse_csv_record, KeyRoles, Layout};
 use crate::rules::Patterns;
 
 /// How far into a file the format is judged.
@@ -126,7 +128,7 @@ pub fn sniff(first: &[u8], ext: &str, p: &Patterns, is_header: HeaderRule) -> Sn
 /// Lines, read line by line; any other first value that is well formed as far as the block
 /// goes, however long, is read by its structure ([`Layout::JsonTree`]).
 fn json_layout(t: &[u8], p: &Patterns) -> Option<Layout> {
-    if !crate::formats::envelope::first_value_is_json(t) {
+    if !crate::formats::json::envelope::first_value_is_json(t) {
         return None;
     }
     if t.starts_with(b"[") {

@@ -3,29 +3,41 @@
 //!
 //! Determinism: chunk boundaries depend only on the bytes (never on the thread count), and
 //! every statistic merges commutatively, so any number of threads gives the same summary.
+//!
+//! A text entry is decoded, sniffed and cut here (`scan_text`); a workbook's sheets are read
+//! in `book`. Every chunk, whatever its reader, goes through the one chunk job of `chunk`
+//! (reader → [`crate::analyze::Analyzer`] → the worker's summary) behind one back-pressure;
+//! `shapes` samples a text file's first block for attribution. Imports `input`, `formats`,
+//! `analyze`, `summary` and the rules.
 
+mod book;
+mod chunk;
 mod open;
 mod panics;
+mod shapes;
 
 use std::io::{self, Read};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use crate::analyze::extras::Extras;
-use crate::analyze::{is_header, Analyzer};
-use crate::formats::envelope::JsonCutter;
-use crate::formats::records::{Cut, KeyRoles, Layout};
+use crate::analyze::is_header;
+use crate::analyze::options::RecordOptions;
+use crate::formats::json::envelope::JsonCutter;
+use crate::formats::layout::Layout;
 use crate::formats::sniff::{sniff, Sniff, SNIFF_BYTES};
-use crate::formats::sql::{SqlCutter, SqlState};
+use crate::formats::sql::cutter::SqlCutter;
+use crate::formats::sql::lexer::SqlState;
 use crate::formats::strings::Strings;
 use crate::input::archive::Limits;
 use crate::input::decode::{Bom, Utf16Reader};
 use crate::input::walk::{walk, EntryKind};
-use crate::rules::{normalize_field_name, Patterns};
+use crate::rules::Patterns;
+pub use crate::scan::book::scan_book;
+use crate::scan::chunk::{add_names, InFlight, Job, Reader};
 use crate::scan::open::{error_reason, scan_entry, scan_reader};
 use crate::summary::{add_file, largest_first, DistinctSet, FileStats, Reason, State, Summary};
 
@@ -43,7 +55,7 @@ pub struct ScanConfig {
     /// Bounds on decompression: entry size, ratio, nesting.
     pub limits: Limits,
     /// Per-record work beyond counting: scan date, reference, key, `--records`.
-    pub extras: Arc<Extras>,
+    pub record_options: Arc<RecordOptions>,
 }
 
 impl ScanConfig {
@@ -55,7 +67,7 @@ impl ScanConfig {
             chunk_size: 1 << 20,
             max_record: 64 << 20,
             limits: Limits::default(),
-            extras: Arc::default(),
+            record_options: Arc::default(),
         }
     }
 }
@@ -108,7 +120,7 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
     for part in parts {
         summary += part;
     }
-    summary.as_of = cfg.extras.today;
+    summary.as_of = cfg.record_options.today;
     pool.install(|| summary.settle());
     for note in notes(&summary) {
         eprintln!("triage: {note}");
@@ -313,189 +325,220 @@ impl At {
 /// when `strings`) is read by the strings pass. Returns the bytes counted as progress.
 fn scan_text(
     f: &mut dyn Read,
-    mut head: Vec<u8>,
-    mut eof: bool,
+    head: Vec<u8>,
+    eof: bool,
     first_error: Option<io::Error>,
     at: &At,
     ctx: Ctx,
     strings: bool,
 ) -> u64 {
-    let (cfg, p, acc, progress) = (ctx.cfg, ctx.p, ctx.acc, ctx.progress);
-    let mut counted = 0u64;
+    let (mut input, utf16) = TextInput::decode(f, head, eof, first_error);
+    let Some((layout, header_len, header, strings_name)) = sniffed(&mut input, at, ctx, strings)
+    else {
+        return 0;
+    };
+    let format = format!(
+        "{}{utf16}{}",
+        at.via,
+        strings_name.unwrap_or(layout.format_name())
+    );
     let mut out = Summary::default();
-    let mut read_error: Option<Reason> = first_error.as_ref().map(error_reason);
-    let bom = Bom::of(&head);
-    // From here on `reader` yields UTF-8 (or single-byte text) without a BOM.
-    let rest = io::Cursor::new(head.split_off(bom.byte_len().min(head.len())));
-    let mut utf16;
-    let mut plain;
-    let (mut reader, mut buf): (&mut dyn Read, Vec<u8>) = match bom {
-        Bom::Utf16Le | Bom::Utf16Be => {
-            utf16 = Utf16Reader::new(rest.chain(f), bom == Bom::Utf16Be);
-            let mut b = Vec::new();
-            if read_error.is_none() {
-                match fill(&mut utf16, &mut b, SNIFF_BYTES) {
-                    Ok(more) => eof = !more,
-                    Err(err) => read_error = Some(error_reason(&err)),
-                }
-            }
-            (&mut utf16, b)
-        }
-        _ => {
-            plain = f;
-            (&mut plain, rest.into_inner())
-        }
+    add_names(&mut out.fields, header.iter().cloned());
+    input.buf.drain(..header_len.min(input.buf.len()));
+    shapes::sample(&layout, &input.buf, &header, ctx.p, &mut out.shapes);
+    let file = FileStats::new(State::Scanned, &format, at.bytes);
+    out.files.insert(at.name.clone(), file);
+    ctx.add(out);
+    let job = Job {
+        name: &at.name,
+        format: &format,
+        p: ctx.p,
+        opts: &ctx.cfg.record_options,
     };
-    let format_hint = match bom {
-        Bom::Utf16Le | Bom::Utf16Be => "utf-16 ",
-        _ => "",
-    };
+    let (counted, cut_records) = read_chunks(&mut input, &layout, job, at, ctx);
+    let cut = (cut_records > 0).then_some(Reason::RecordsCut {
+        count: cut_records,
+        max_record: ctx.cfg.max_record,
+    });
+    // One entry with every reason, so the ledger does not depend on which was added first.
+    if let Some(reason) = Reason::all(input.read_error.into_iter().chain(cut).collect()) {
+        let f = FileStats::new(State::Partial, &format, 0).with_reason(reason);
+        ctx.acc.add_file(&at.name, f);
+    }
+    counted
+}
 
+/// A text entry being read: the decoded bytes read so far, and the rest behind `reader`.
+struct TextInput<'r> {
+    reader: Box<dyn Read + 'r>,
+    buf: Vec<u8>,
+    eof: bool,
+    /// The first read error, as the ledger says it: the bytes before it are still read.
+    read_error: Option<Reason>,
+}
+
+impl<'r> TextInput<'r> {
+    /// From here on `reader` yields UTF-8 (or single-byte text) without a BOM. Also returns
+    /// what the format's name says of the decoding (`utf-16 `).
+    fn decode(
+        f: &'r mut dyn Read,
+        mut head: Vec<u8>,
+        eof: bool,
+        first_error: Option<io::Error>,
+    ) -> (TextInput<'r>, &'static str) {
+        let bom = Bom::of(&head);
+        let rest = io::Cursor::new(head.split_off(bom.byte_len().min(head.len())));
+        let read_error = first_error.as_ref().map(error_reason);
+        match bom {
+            Bom::Utf16Le | Bom::Utf16Be => {
+                let mut input = TextInput {
+                    reader: Box::new(Utf16Reader::new(rest.chain(f), bom == Bom::Utf16Be)),
+                    buf: Vec::new(),
+                    eof,
+                    read_error,
+                };
+                if input.read_error.is_none() {
+                    input.fill(SNIFF_BYTES);
+                }
+                (input, "utf-16 ")
+            }
+            _ => {
+                let input = TextInput {
+                    reader: Box::new(f),
+                    buf: rest.into_inner(),
+                    eof,
+                    read_error,
+                };
+                (input, "")
+            }
+        }
+    }
+
+    /// Reads up to `want` more bytes into `buf`; a read error ends the input.
+    fn fill(&mut self, want: usize) {
+        match fill(&mut self.reader, &mut self.buf, want) {
+            Ok(more) => self.eof = !more,
+            Err(err) => self.read_error = Some(error_reason(&err)),
+        }
+    }
+
+    /// Reads everything from here, the block already read first, through the strings pass.
+    fn strings(&mut self) {
+        let reader = std::mem::replace(&mut self.reader, Box::new(io::empty()));
+        let read = io::Cursor::new(std::mem::take(&mut self.buf)).chain(reader);
+        self.reader = Box::new(Strings::new(read));
+        // After a read error this still passes the bytes read before it.
+        match fill(&mut self.reader, &mut self.buf, SNIFF_BYTES) {
+            Ok(more) => self.eof = !more,
+            Err(err) => {
+                self.read_error.get_or_insert_with(|| error_reason(&err));
+            }
+        }
+    }
+}
+
+/// How a text entry is read, from its first block: its layout, the header's length and
+/// names, and `strings` when it goes through the strings pass. `None` when it is not read
+/// (its ledger entry is made here).
+fn sniffed(
+    input: &mut TextInput,
+    at: &At,
+    ctx: Ctx,
+    strings: bool,
+) -> Option<(Layout, usize, Vec<String>, Option<&'static str>)> {
     let sniffed = if strings {
         Sniff::Strings
     } else {
-        sniff(&buf, &extension(&at.name), p, &|cells| is_header(cells, p))
+        sniff(&input.buf, &extension(&at.name), ctx.p, &|cells| {
+            is_header(cells, ctx.p)
+        })
     };
-    let mut runs;
-    let mut format_name = None;
-    let (layout, header_len, header) = match sniffed {
+    match sniffed {
         Sniff::Strings => {
-            // The block already read goes through the pass first.
-            runs = Strings::new(io::Cursor::new(std::mem::take(&mut buf)).chain(reader));
-            reader = &mut runs;
-            // After a read error this still passes the bytes read before it.
-            match fill(reader, &mut buf, SNIFF_BYTES) {
-                Ok(more) => eof = !more,
-                Err(err) => {
-                    read_error.get_or_insert_with(|| error_reason(&err));
-                }
-            }
-            format_name = Some("strings");
-            (Layout::Text, 0, Vec::new())
+            input.strings();
+            Some((Layout::Text, 0, Vec::new(), Some("strings")))
         }
         Sniff::Skip(r) => {
-            let state = if read_error.is_some() && buf.is_empty() {
+            let state = if input.read_error.is_some() && input.buf.is_empty() {
                 State::Failed
             } else {
                 State::Skipped
             };
-            ctx.entry(at, state, read_error.unwrap_or(r.into()));
-            return 0;
+            ctx.entry(at, state, input.read_error.take().unwrap_or(r.into()));
+            None
         }
         Sniff::Unsupported(r) => {
             ctx.entry(at, State::Failed, Reason::NotReadYet(r));
-            return 0;
+            None
         }
         Sniff::Read {
             layout,
             header_len,
             header,
-        } => (layout, header_len, header),
-    };
-    for h in &header {
-        let norm = normalize_field_name(h.as_bytes());
-        if !norm.is_empty() {
-            out.fields.entry(norm).or_default().insert(h.clone());
-        }
+        } => Some((layout, header_len, header, None)),
     }
-    buf.drain(..header_len.min(buf.len()));
-    crate::summary::attribution::sample(&layout, &buf, &header, p, &mut out.shapes);
-    let format = format!(
-        "{}{format_hint}{}",
-        at.via,
-        format_name.unwrap_or(layout.format_name())
-    );
-    let file = FileStats::new(State::Scanned, &format, at.bytes);
-    out.files.insert(at.name.clone(), file);
+}
 
-    acc.add(out);
+/// Cuts a text entry into chunks on record boundaries and hands them to the workers.
+/// Returns the bytes counted as progress and the records cut at `--max-record`.
+fn read_chunks(input: &mut TextInput, layout: &Layout, job: Job, at: &At, ctx: Ctx) -> (u64, u64) {
+    let cfg = ctx.cfg;
     let pool = BufferPool::default();
-    let in_flight = AtomicUsize::new(0);
-    let max_in_flight = 2 * rayon::current_num_threads();
-    let name = at.name.as_str();
-    let layout = &layout;
-    let format = format.as_str();
+    let in_flight = InFlight::default();
     let mut cutter = Cutter::new(layout, cfg.max_record);
-    let x = &*cfg.extras;
-    let mut offset = 0u64;
-    let mut grow = false;
-
-    rayon::in_place_scope(|scope| {
-        loop {
-            if !eof && read_error.is_none() {
-                // After a search that found no boundary, read as much again as the buffer
-                // holds (up to the record limit): searching the whole buffer once per chunk
-                // would make a long record quadratic.
-                let want = if grow {
-                    buf.len().max(cfg.chunk_size)
-                } else {
-                    cfg.chunk_size
-                };
-                let want = want.min(cfg.max_record.saturating_sub(buf.len())).max(1);
-                match fill(reader, &mut buf, want) {
-                    Ok(more) => eof = !more,
-                    Err(err) => read_error = Some(error_reason(&err)),
-                }
-            }
-            let done = eof || read_error.is_some();
-            let start = cutter.sql_state();
-            grow = true;
-            let Some(cut) = cutter.next(&mut buf, layout, done, p) else {
-                continue;
+    let (mut offset, mut counted, mut grow) = (0u64, 0u64, false);
+    rayon::in_place_scope(|scope| loop {
+        if !input.eof && input.read_error.is_none() {
+            // After a search that found no boundary, read as much again as the buffer holds
+            // (up to the record limit): searching the whole buffer once per chunk would make
+            // a long record quadratic.
+            let want = if grow {
+                input.buf.len().max(cfg.chunk_size)
+            } else {
+                cfg.chunk_size
             };
-            let mut rest = pool.get();
-            rest.extend_from_slice(&buf[cut..]);
-            // A rest longer than a chunk is searched again only with at least as many new
-            // bytes, so that each byte is searched a bounded number of times (issue 20,
-            // rule 4); a usual rest, part of one record, is shorter.
-            grow = rest.len() > cfg.chunk_size;
-            buf.truncate(cut);
-            let chunk = std::mem::replace(&mut buf, rest);
-            let chunk_at = offset;
-            offset += chunk.len() as u64;
-            if !chunk.is_empty() {
-                if at.progress {
-                    counted += chunk.len() as u64;
-                    progress
-                        .done
-                        .fetch_add(chunk.len() as u64, Ordering::Relaxed);
-                }
-                let job = move |chunk: &[u8], s: &mut Summary| match &start {
-                    Some(state) => crate::formats::sql::analyze_chunk(
-                        s, state, chunk, name, format, p, x, chunk_at,
-                    ),
-                    None => analyze_chunk(s, layout, chunk, name, format, p, x, chunk_at),
-                };
-                if in_flight.load(Ordering::Acquire) < max_in_flight {
-                    in_flight.fetch_add(1, Ordering::AcqRel);
-                    let (in_flight, pool) = (&in_flight, &pool);
-                    scope.spawn(move |_| {
-                        acc.with(|s| job(&chunk, s));
-                        pool.put(chunk);
-                        in_flight.fetch_sub(1, Ordering::AcqRel);
-                    });
-                } else {
-                    // Enough queued: this thread works too, which also bounds memory.
-                    acc.with(|s| job(&chunk, s));
-                    pool.put(chunk);
-                }
+            input.fill(
+                want.min(cfg.max_record.saturating_sub(input.buf.len()))
+                    .max(1),
+            );
+        }
+        let done = input.eof || input.read_error.is_some();
+        let start = cutter.sql_state();
+        grow = true;
+        let Some(cut) = cutter.next(&mut input.buf, layout, done, ctx.p) else {
+            continue;
+        };
+        let mut rest = pool.get();
+        rest.extend_from_slice(&input.buf[cut..]);
+        // A rest longer than a chunk is searched again only with at least as many new bytes,
+        // so that each byte is searched a bounded number of times (issue 20, rule 4); a
+        // usual rest, part of one record, is shorter.
+        grow = rest.len() > cfg.chunk_size;
+        input.buf.truncate(cut);
+        let chunk = std::mem::replace(&mut input.buf, rest);
+        let chunk_at = offset;
+        offset += chunk.len() as u64;
+        if !chunk.is_empty() {
+            if at.progress {
+                counted += chunk.len() as u64;
+                let n = chunk.len() as u64;
+                ctx.progress.done.fetch_add(n, Ordering::Relaxed);
             }
-            if done {
-                break;
-            }
+            let reader = match start {
+                Some(state) => Reader::Sql(state),
+                None => Reader::Text(layout),
+            };
+            let pool = &pool;
+            in_flight.run(scope, move || {
+                ctx.acc.with(|s| job.run(s, &reader, &chunk, chunk_at));
+                pool.put(chunk);
+            });
+        }
+        if done {
+            break;
         }
     });
-    let cut_records = cutter.cut_records;
-    let cut = (cut_records > 0).then_some(Reason::RecordsCut {
-        count: cut_records,
-        max_record: cfg.max_record,
-    });
-    // One entry with every reason, so the ledger does not depend on which was added first.
-    if let Some(reason) = Reason::all(read_error.into_iter().chain(cut).collect()) {
-        let f = FileStats::new(State::Partial, format, 0).with_reason(reason);
-        acc.add_file(name, f);
-    }
-    counted
+    (counted, cutter.cut_records)
 }
 
 /// Where a text entry's chunks end: on record boundaries, with the state some formats carry
@@ -570,70 +613,6 @@ impl Cutter {
             }
         }
     }
-}
-
-/// One chunk, start to end, on one worker, added to that worker's summary `s`; `offset` is
-/// where the chunk starts in the file's (decoded) bytes, the key that orders `--records` rows.
-#[allow(clippy::too_many_arguments)]
-pub fn analyze_chunk(
-    s: &mut Summary,
-    layout: &Layout,
-    chunk: &[u8],
-    name: &str,
-    format: &str,
-    p: &Patterns,
-    x: &Extras,
-    offset: u64,
-) {
-    let mut analyzer = Analyzer::with_extras(p, x);
-    let mut keys = KeyRoles::default();
-    let mut file = FileStats::new(State::Scanned, format, 0);
-    let stats = &mut s.stats;
-    if layout.named_columns() {
-        // Each field goes to the analyzer as it is cut, without collecting the record.
-        analyzer.begin();
-        layout.for_each_field(chunk, |cut| match cut {
-            Cut::Field(role, v) => analyzer.field(v, role, true, stats, &mut file),
-            Cut::End => {
-                analyzer.end(&[], true, stats, &mut file);
-                analyzer.begin();
-            }
-        });
-    } else if let Layout::Delimited { delim, .. } = layout {
-        // Without a header: rows are not collected whole (issue 20, rule 4).
-        analyzer.delimited_rows(chunk, *delim, stats, &mut file);
-    } else {
-        layout.for_each_record(chunk, p, &mut keys, |fields, named| {
-            analyzer.record(fields, named, stats, &mut file)
-        });
-    }
-    for k in keys.seen {
-        let norm = normalize_field_name(&k);
-        if !norm.is_empty() {
-            s.fields
-                .entry(norm)
-                .or_default()
-                .insert(crate::bytes::text(&k));
-        }
-    }
-    finish_chunk(s, &analyzer, x, name, offset, file);
-}
-
-/// The end of every reader's chunk: its `--records` rows (when asked for) and its file entry,
-/// added to what earlier chunks of the file left in `s`.
-pub(crate) fn finish_chunk(
-    s: &mut Summary,
-    analyzer: &Analyzer,
-    x: &Extras,
-    name: &str,
-    offset: u64,
-    file: FileStats,
-) {
-    if let Some(spill) = &x.rows {
-        s.rows
-            .push(spill.chunk(name, offset, file.records, &analyzer.rows.bytes));
-    }
-    add_file(&mut s.files, name, file);
 }
 
 #[cfg(test)]

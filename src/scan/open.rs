@@ -10,12 +10,13 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::sync::atomic::Ordering;
 
 use crate::formats::sheet::kind::{ole2_kind, Ole2Kind};
-use crate::formats::sheet::{checks, scan_book, Book};
+use crate::formats::sheet::{checks, Book};
 use crate::formats::sniff::{NotData, SNIFF_BYTES};
 use crate::input::archive::{self, spill, too_large, Container, Guard};
 use crate::input::walk::{open_file, open_stream, Entry, EntryKind};
 use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, ZipKind};
 use crate::rules::Patterns;
+use crate::scan::book::scan_book;
 use crate::scan::panics::Quiet;
 use crate::scan::{fill, read_head, scan_text, Accumulators, At, Ctx, Progress, ScanConfig};
 use crate::summary::{FileStats, Reason, State};

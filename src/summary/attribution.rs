@@ -1,7 +1,7 @@
 //! Which institution the data most likely came from: the source profiles of
-//! `patterns/sources/` scored against the field names seen and the valid identifier kinds.
-
-use std::collections::BTreeMap;
+//! `patterns/sources/` scored against the field names seen, the valid identifier kinds and
+//! the value shapes tallied while scanning (`analyze::shapes`). Scoring only: imports the
+//! summary it reads and the rules.
 
 use crate::rules::{normalize_field_name, Kind, Patterns};
 use crate::summary::Summary;
@@ -21,9 +21,6 @@ pub struct Attribution {
 
 /// Below this, no profile fits well enough to name it.
 pub const MIN_SCORE: f64 = 0.35;
-
-/// Records per file whose values are sampled for the profiles' value shapes.
-pub const SAMPLE_RECORDS: usize = 200;
 
 /// Ranks every profile, best first; `unknown` leads when none reaches [`MIN_SCORE`].
 ///
@@ -107,179 +104,6 @@ pub fn attribute(s: &Summary, p: &Patterns) -> Vec<Attribution> {
         );
     }
     out
-}
-
-/// Tallies the sampled values of named columns against the profiles' value shapes:
-/// `(source, rule)` → `[checked, matched]`: values of a named rule's fields, or columns for a
-/// rule without names (a column matches when four in five of its values do).
-pub fn tally_shapes(
-    columns: &[(String, Vec<&[u8]>)],
-    p: &Patterns,
-    out: &mut BTreeMap<(String, usize), [u64; 2]>,
-) {
-    for prof in &p.sources {
-        for (i, wf) in prof.fields.iter().enumerate() {
-            let Some(rule) = &wf.shape_rule else { continue };
-            let mut t = [0u64; 2];
-            for (name, values) in columns {
-                let vals = values
-                    .iter()
-                    .map(|v| v.trim_ascii())
-                    .filter(|v| !v.is_empty())
-                    .filter_map(|v| std::str::from_utf8(v).ok());
-                if wf.names.is_empty() {
-                    let (mut n, mut m) = (0u64, 0u64);
-                    for v in vals {
-                        n += 1;
-                        m += u64::from(rule.is_match(v));
-                    }
-                    if n > 0 {
-                        t[0] += 1;
-                        t[1] += u64::from(m * 5 >= n * 4);
-                    }
-                } else if wf.names.iter().any(|x| x == name) {
-                    for v in vals {
-                        t[0] += 1;
-                        t[1] += u64::from(rule.is_match(v));
-                    }
-                }
-            }
-            if t[0] > 0 {
-                let e = out.entry((prof.source.clone(), i)).or_default();
-                e[0] += t[0];
-                e[1] += t[1];
-            }
-        }
-    }
-}
-
-/// Samples the first records of a file for the profiles' value shapes (`buf` starts after
-/// the header): delimited files with a header, JSON Lines and SQL dumps; other layouts name
-/// no fields.
-pub fn sample(
-    layout: &crate::formats::records::Layout,
-    buf: &[u8],
-    header: &[String],
-    p: &Patterns,
-    out: &mut BTreeMap<(String, usize), [u64; 2]>,
-) {
-    use crate::formats::records::Layout;
-    if !wants_samples(p) {
-        return;
-    }
-    match layout {
-        Layout::Delimited {
-            delim, named: true, ..
-        } => sample_delimited(buf, *delim, header, p, out),
-        Layout::JsonLines => sample_json_lines(buf, p, out),
-        Layout::Sql => sample_sql(buf, p, out),
-        _ => {}
-    }
-}
-
-/// Whether any profile rule gives a value shape: without one, sampling has nothing to tally.
-pub fn wants_samples(p: &Patterns) -> bool {
-    p.sources
-        .iter()
-        .any(|s| s.fields.iter().any(|f| f.shape_rule.is_some()))
-}
-
-/// Tallies sampled values given as `(normalized column name, value)` pairs, grouped by name:
-/// SQL dumps and workbooks, whose readers hand values over with their column's name.
-pub fn tally_pairs(
-    values: &[(String, Vec<u8>)],
-    p: &Patterns,
-    out: &mut BTreeMap<(String, usize), [u64; 2]>,
-) {
-    let mut cols: BTreeMap<&str, Vec<&[u8]>> = BTreeMap::new();
-    for (name, v) in values {
-        cols.entry(name).or_default().push(v);
-    }
-    let columns: Vec<(String, Vec<&[u8]>)> = cols
-        .into_iter()
-        .map(|(name, vals)| (name.to_string(), vals))
-        .collect();
-    tally_shapes(&columns, p, out);
-}
-
-/// Samples the first records of a delimited file with a header (`buf` starts after it).
-fn sample_delimited(
-    buf: &[u8],
-    delim: u8,
-    header: &[String],
-    p: &Patterns,
-    out: &mut BTreeMap<(String, usize), [u64; 2]>,
-) {
-    let mut columns: Vec<(String, Vec<&[u8]>)> = header
-        .iter()
-        .map(|h| (normalize_field_name(h.as_bytes()), Vec::new()))
-        .collect();
-    // The block may end inside a record: only whole lines are sampled.
-    let end = memchr::memrchr(b'\n', buf).map_or(0, |i| i + 1);
-    let buf = &buf[..end];
-    let mut owned: Vec<Vec<u8>> = Vec::new();
-    let mut rows: Vec<Vec<(usize, usize)>> = Vec::new();
-    let mut pos = 0;
-    while pos < buf.len() && rows.len() < SAMPLE_RECORDS {
-        let mut row = Vec::new();
-        pos = crate::formats::records::parse_csv_record(buf, pos, delim, |col, v| {
-            row.push((col, owned.len()));
-            owned.push(v.into_owned());
-        });
-        rows.push(row);
-    }
-    for row in &rows {
-        for &(col, i) in row {
-            if let Some(c) = columns.get_mut(col) {
-                c.1.push(&owned[i]);
-            }
-        }
-    }
-    tally_shapes(&columns, p, out);
-}
-
-/// Samples the first records of an SQL dump: each named value by its column's name.
-fn sample_sql(buf: &[u8], p: &Patterns, out: &mut BTreeMap<(String, usize), [u64; 2]>) {
-    tally_pairs(&crate::formats::sql::sample(buf, p, SAMPLE_RECORDS), p, out);
-}
-
-/// Samples the first JSON Lines records: each object's scalar values by their last key.
-fn sample_json_lines(buf: &[u8], p: &Patterns, out: &mut BTreeMap<(String, usize), [u64; 2]>) {
-    fn flatten(key: &str, v: &serde_json::Value, out: &mut BTreeMap<String, Vec<Vec<u8>>>) {
-        match v {
-            serde_json::Value::Object(m) => {
-                for (k, x) in m {
-                    flatten(k, x, out);
-                }
-            }
-            serde_json::Value::Array(a) => {
-                for x in a {
-                    flatten(key, x, out);
-                }
-            }
-            serde_json::Value::String(s) => out
-                .entry(normalize_field_name(key.as_bytes()))
-                .or_default()
-                .push(s.as_bytes().to_vec()),
-            serde_json::Value::Number(n) => out
-                .entry(normalize_field_name(key.as_bytes()))
-                .or_default()
-                .push(n.to_string().into_bytes()),
-            _ => {}
-        }
-    }
-    let mut cols: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
-    for line in buf.split(|&b| b == b'\n').take(SAMPLE_RECORDS) {
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(line.trim_ascii()) {
-            flatten("", &v, &mut cols);
-        }
-    }
-    let columns: Vec<(String, Vec<&[u8]>)> = cols
-        .iter()
-        .filter(|(k, _)| !k.is_empty())
-        .map(|(k, v)| (k.clone(), v.iter().map(Vec::as_slice).collect()))
-        .collect();
-    tally_shapes(&columns, p, out);
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::{bail, Result};
 use serde_json::Value;
 
-use crate::formats::records::write_csv_field;
+use crate::escape::write_csv_field;
 use crate::rules::Patterns;
 use crate::synth::columns::{Fields, COLUMNS};
 use crate::synth::row::Gen;

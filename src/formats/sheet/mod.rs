@@ -12,16 +12,13 @@ pub mod checks;
 pub mod kind;
 
 use std::io::{Read, Seek};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use calamine::{Data, DataRef, Reader};
 
-use crate::analyze::is_header;
-use crate::analyze::{Analyzer, Field};
+use crate::formats::sniff::HeaderRule;
+use crate::record::{Field, RecordSink};
 use crate::rules::{normalize_field_name, Patterns, Role};
-use crate::scan::{At, Ctx};
-use crate::summary::{FileStats, Reason, State, Summary};
 
 /// The workbook formats calamine reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,7 +30,7 @@ pub enum Book {
 }
 
 impl Book {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Book::Xlsx => "xlsx",
             Book::Xlsb => "xlsb",
@@ -54,15 +51,49 @@ enum Cell {
 
 /// Rows of one sheet packed for a worker: per row `u32` cell count, then per cell `u32`
 /// column, `u32` length and the value's bytes.
-struct RowChunk {
-    data: Vec<u8>,
+pub struct RowChunk {
+    pub data: Vec<u8>,
+    pub columns: SheetColumns,
+}
+
+/// What a sheet's header said of its columns: their roles, and whether it named them.
+pub struct SheetColumns {
     roles: Arc<Vec<Role>>,
     named: bool,
 }
 
+impl SheetColumns {
+    /// Reads the packed rows of a [`RowChunk`] (`data`) into `sink`, one record per row.
+    pub fn read<S: RecordSink>(&self, data: &[u8], sink: &mut S) {
+        let mut fields: Vec<Field> = Vec::new();
+        let u32_at = |i: usize| -> Option<u32> {
+            data.get(i..i + 4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        let mut i = 0;
+        while let Some(n) = u32_at(i) {
+            i += 4;
+            fields.clear();
+            for _ in 0..n {
+                let (Some(col), Some(len)) = (u32_at(i), u32_at(i + 4)) else {
+                    break;
+                };
+                let start = i + 8;
+                let end = (start + len as usize).min(data.len());
+                let role = match self.named {
+                    true => self.roles.get(col as usize).copied().unwrap_or(Role::Other),
+                    false => Role::Unnamed,
+                };
+                fields.push(Field::borrowed(role, &data[start..end]));
+                i = end;
+            }
+            sink.record(&fields, self.named);
+        }
+    }
+}
+
 /// One sheet's rows on their way to the workers.
 struct Sheet<'a> {
-    p: &'a Patterns,
     /// `None` until the first non-empty row decided the header.
     roles: Option<Arc<Vec<Role>>>,
     named: bool,
@@ -77,12 +108,24 @@ struct Sheet<'a> {
     names: Vec<String>,
     sample: Vec<(String, Vec<u8>)>,
     sample_left: usize,
+    how: SheetReading<'a>,
+}
+
+/// How a workbook's sheets are read: rows packed into chunks of about `chunk_size` bytes, and
+/// the values of the first `sample` rows under a header kept for attribution.
+#[derive(Clone, Copy)]
+pub struct SheetReading<'a> {
+    pub p: &'a Patterns,
+    /// Whether a sheet's first row names its columns (SPEC §3, passed in as to `sniff`).
+    pub is_header: HeaderRule<'a>,
+    pub chunk_size: usize,
+    pub sample: usize,
 }
 
 impl<'a> Sheet<'a> {
-    fn new(p: &'a Patterns) -> Self {
+    fn new(how: SheetReading<'a>) -> Self {
         Sheet {
-            p,
+            how,
             roles: None,
             named: false,
             row: None,
@@ -97,12 +140,12 @@ impl<'a> Sheet<'a> {
     }
 
     /// Adds a cell of row `row`; returns a full chunk when one is ready.
-    fn cell(&mut self, row: u32, col: u32, c: Cell, chunk_size: usize) -> Option<RowChunk> {
+    fn cell(&mut self, row: u32, col: u32, c: Cell) -> Option<RowChunk> {
         let mut out = None;
         if self.row != Some(row) {
             self.end_row();
             self.row = Some(row);
-            if self.data.len() >= chunk_size {
+            if self.data.len() >= self.how.chunk_size {
                 out = self.take();
             }
         }
@@ -129,7 +172,7 @@ impl<'a> Sheet<'a> {
                 if texts.iter().all(|t| t.trim_ascii().is_empty()) {
                     return;
                 }
-                self.named = is_header(&texts, self.p);
+                self.named = (self.how.is_header)(&texts);
                 if self.named {
                     // Excel has 16,384 columns; a damaged file's larger index names nothing.
                     let width = cells
@@ -143,7 +186,7 @@ impl<'a> Sheet<'a> {
                     for ((col, _), t) in cells.iter().zip(&texts) {
                         let t = t.trim_ascii();
                         if let Some(r) = roles.get_mut(*col as usize) {
-                            *r = self.p.role_of(t);
+                            *r = self.how.p.role_of(t);
                             self.names[*col as usize] = normalize_field_name(t);
                         }
                         if !t.is_empty() {
@@ -151,9 +194,7 @@ impl<'a> Sheet<'a> {
                         }
                     }
                     self.roles = Some(Arc::new(roles));
-                    if crate::summary::attribution::wants_samples(self.p) {
-                        self.sample_left = crate::summary::attribution::SAMPLE_RECORDS;
-                    }
+                    self.sample_left = self.how.sample;
                     return;
                 }
                 let r = Arc::new(Vec::new());
@@ -200,8 +241,10 @@ impl<'a> Sheet<'a> {
         }
         Some(RowChunk {
             data: std::mem::take(&mut self.data),
-            roles: self.roles.clone().unwrap_or_default(),
-            named: self.named,
+            columns: SheetColumns {
+                roles: self.roles.clone().unwrap_or_default(),
+                named: self.named,
+            },
         })
     }
 
@@ -297,202 +340,142 @@ fn date_cell(dt: &calamine::ExcelDateTime) -> Cell {
     Cell::Text(text.into_bytes())
 }
 
-/// Analyzes one chunk of packed rows.
-/// `offset` orders the chunk's `--records` rows: the packed row bytes sent before it.
-fn analyze_rows(
-    chunk: &RowChunk,
-    name: &str,
-    format: &str,
-    p: &Patterns,
-    x: &crate::analyze::extras::Extras,
-    offset: u64,
-) -> Summary {
-    let mut s = Summary::default();
-    let mut analyzer = Analyzer::with_extras(p, x);
-    let mut file = FileStats::new(State::Scanned, format, 0);
-    let mut fields: Vec<Field> = Vec::new();
-    let d = &chunk.data;
-    let u32_at = |i: usize| -> Option<u32> {
-        d.get(i..i + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let mut i = 0;
-    while let Some(n) = u32_at(i) {
-        i += 4;
-        fields.clear();
-        for _ in 0..n {
-            let (Some(col), Some(len)) = (u32_at(i), u32_at(i + 4)) else {
-                break;
-            };
-            let start = i + 8;
-            let end = (start + len as usize).min(d.len());
-            let role = if chunk.named {
-                chunk
-                    .roles
-                    .get(col as usize)
-                    .copied()
-                    .unwrap_or(Role::Other)
-            } else {
-                Role::Unnamed
-            };
-            fields.push(Field::borrowed(role, &d[start..end]));
-            i = end;
-        }
-        analyzer.record(&fields, chunk.named, &mut s.stats, &mut file);
-    }
-    crate::scan::finish_chunk(&mut s, &analyzer, x, name, offset, file);
-    s
+/// What reading a workbook left besides its rows: whether it opened, the first problem met,
+/// the header names as written, and each sheet's value sample for attribution.
+#[derive(Default)]
+pub struct BookRead {
+    pub opened: bool,
+    pub problem: Option<BookProblem>,
+    pub header: Vec<String>,
+    pub samples: Vec<Vec<(String, Vec<u8>)>>,
 }
 
-/// Reads every sheet of a workbook, handing packed rows to the workers.
-pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
-    let format = format!("{}{}", at.via, book.name());
-    let p = ctx.p;
-    let chunk_size = ctx.cfg.chunk_size;
-    let in_flight = AtomicUsize::new(0);
-    let max_in_flight = 2 * rayon::current_num_threads();
-    let name = at.name.as_str();
-    let fmt = format.as_str();
-    let mut header_names: Vec<String> = Vec::new();
-    let mut shapes = std::collections::BTreeMap::new();
-    let mut problem: Option<Reason> = None;
-    let mut opened = false;
+/// Why a workbook was not read whole; the scan turns it into the ledger's reason.
+#[derive(Debug)]
+pub enum BookProblem {
+    /// The workbook did not open: its format and the reader's error.
+    Unreadable { book: &'static str, why: String },
+    /// A sheet could not be read to its end.
+    Sheet { name: String, error: String },
+}
 
-    let x = &*ctx.cfg.extras;
-    // Sheets are read in order on this thread, so the running byte count is deterministic.
-    let sent = std::cell::Cell::new(0u64);
-    rayon::in_place_scope(|scope| {
-        let send = |chunk: RowChunk| {
-            let offset = sent.get();
-            sent.set(offset + chunk.data.len() as u64);
-            if in_flight.load(Ordering::Acquire) < max_in_flight {
-                in_flight.fetch_add(1, Ordering::AcqRel);
-                let in_flight = &in_flight;
-                scope.spawn(move |_| {
-                    ctx.add(analyze_rows(&chunk, name, fmt, p, x, offset));
-                    in_flight.fetch_sub(1, Ordering::AcqRel);
+impl BookRead {
+    fn sheet_done(&mut self, sheet: &mut Sheet, send: &mut dyn FnMut(RowChunk)) {
+        if let Some(c) = sheet.finish() {
+            send(c);
+        }
+        self.header.append(&mut sheet.header);
+        self.samples.push(std::mem::take(&mut sheet.sample));
+    }
+}
+
+/// Reads every sheet of a workbook in order, handing its rows packed in chunks to `send`.
+pub fn read_book<R: Read + Seek>(
+    book: Book,
+    r: R,
+    how: SheetReading,
+    send: &mut dyn FnMut(RowChunk),
+) -> BookRead {
+    let mut out = BookRead::default();
+    match book {
+        Book::Xlsx | Book::Xlsb => read_streamed(book, r, how, send, &mut out),
+        Book::Ods | Book::Xls => read_ranges(book, r, how, send, &mut out),
+    }
+    out
+}
+
+/// XLSX and XLSB, whose cells calamine streams one by one.
+fn read_streamed<R: Read + Seek>(
+    book: Book,
+    r: R,
+    how: SheetReading,
+    send: &mut dyn FnMut(RowChunk),
+    out: &mut BookRead,
+) {
+    let opened: Result<Box<dyn CellSource<R>>, String> = match book {
+        Book::Xlsx => calamine::Xlsx::new(r)
+            .map(|b| Box::new(b) as Box<dyn CellSource<R>>)
+            .map_err(|e| e.to_string()),
+        _ => calamine::Xlsb::new(r)
+            .map(|b| Box::new(b) as Box<dyn CellSource<R>>)
+            .map_err(|e| e.to_string()),
+    };
+    let mut wb = match opened {
+        Ok(wb) => wb,
+        Err(e) => {
+            return out.problem = Some(BookProblem::Unreadable {
+                book: book.name(),
+                why: e.to_string(),
+            })
+        }
+    };
+    out.opened = true;
+    for sheet_name in wb.names() {
+        let mut sheet = Sheet::new(how);
+        let res = wb.cells(&sheet_name, &mut |row, col, c| {
+            if let Some(chunk) = sheet.cell(row, col, c) {
+                send(chunk);
+            }
+        });
+        out.sheet_done(&mut sheet, send);
+        if let Err(e) = res {
+            out.problem.get_or_insert(BookProblem::Sheet {
+                name: sheet_name.clone(),
+                error: e.to_string(),
+            });
+        }
+    }
+}
+
+/// ODS and XLS, which calamine reads a whole sheet at a time.
+fn read_ranges<R: Read + Seek>(
+    book: Book,
+    r: R,
+    how: SheetReading,
+    send: &mut dyn FnMut(RowChunk),
+    out: &mut BookRead,
+) {
+    let opened: Result<calamine::Sheets<R>, String> = match book {
+        Book::Ods => calamine::Ods::new(r)
+            .map(calamine::Sheets::Ods)
+            .map_err(|e| e.to_string()),
+        _ => calamine::Xls::new(r)
+            .map(calamine::Sheets::Xls)
+            .map_err(|e| e.to_string()),
+    };
+    let mut wb = match opened {
+        Ok(wb) => wb,
+        Err(e) => {
+            return out.problem = Some(BookProblem::Unreadable {
+                book: book.name(),
+                why: e.to_string(),
+            })
+        }
+    };
+    out.opened = true;
+    for sheet_name in wb.sheet_names() {
+        let mut sheet = Sheet::new(how);
+        match wb.worksheet_range(&sheet_name) {
+            Ok(range) => {
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                for (ri, row) in range.rows().enumerate() {
+                    for (ci, d) in row.iter().enumerate() {
+                        let Some(c) = data_cell(d) else { continue };
+                        if let Some(chunk) = sheet.cell(r0 + ri as u32, c0 + ci as u32, c) {
+                            send(chunk);
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                out.problem.get_or_insert(BookProblem::Sheet {
+                    name: sheet_name.clone(),
+                    error: e.to_string(),
                 });
-            } else {
-                ctx.add(analyze_rows(&chunk, name, fmt, p, x, offset));
-            }
-        };
-        let mut sheet_done = |sheet: &mut Sheet| {
-            if let Some(c) = sheet.finish() {
-                send(c);
-            }
-            header_names.append(&mut sheet.header);
-            crate::summary::attribution::tally_pairs(&sheet.sample, p, &mut shapes);
-        };
-        match book {
-            Book::Xlsx | Book::Xlsb => {
-                let mut sheets_and_reader: Result<Box<dyn CellSource<R>>, String> = match book {
-                    Book::Xlsx => calamine::Xlsx::new(r)
-                        .map(|b| Box::new(b) as Box<dyn CellSource<R>>)
-                        .map_err(|e| e.to_string()),
-                    _ => calamine::Xlsb::new(r)
-                        .map(|b| Box::new(b) as Box<dyn CellSource<R>>)
-                        .map_err(|e| e.to_string()),
-                };
-                match &mut sheets_and_reader {
-                    Err(e) => {
-                        problem = Some(Reason::BookUnreadable {
-                            book: book.name(),
-                            why: e.to_string(),
-                        })
-                    }
-                    Ok(wb) => {
-                        opened = true;
-                        for sheet_name in wb.names() {
-                            let mut sheet = Sheet::new(p);
-                            let res = wb.cells(&sheet_name, &mut |row, col, c| {
-                                if let Some(chunk) = sheet.cell(row, col, c, chunk_size) {
-                                    send(chunk);
-                                }
-                            });
-                            sheet_done(&mut sheet);
-                            if let Err(e) = res {
-                                problem.get_or_insert(Reason::Sheet {
-                                    name: sheet_name.clone(),
-                                    error: e.to_string(),
-                                });
-                            }
-                        }
-                    }
-                }
-            }
-            Book::Ods | Book::Xls => {
-                let opened_book: Result<calamine::Sheets<R>, String> = match book {
-                    Book::Ods => calamine::Ods::new(r)
-                        .map(calamine::Sheets::Ods)
-                        .map_err(|e| e.to_string()),
-                    _ => calamine::Xls::new(r)
-                        .map(calamine::Sheets::Xls)
-                        .map_err(|e| e.to_string()),
-                };
-                match opened_book {
-                    Err(e) => {
-                        problem = Some(Reason::BookUnreadable {
-                            book: book.name(),
-                            why: e.to_string(),
-                        })
-                    }
-                    Ok(mut wb) => {
-                        opened = true;
-                        for sheet_name in wb.sheet_names() {
-                            let mut sheet = Sheet::new(p);
-                            match wb.worksheet_range(&sheet_name) {
-                                Ok(range) => {
-                                    let (r0, c0) = range.start().unwrap_or((0, 0));
-                                    for (ri, row) in range.rows().enumerate() {
-                                        for (ci, d) in row.iter().enumerate() {
-                                            if let Some(c) = data_cell(d) {
-                                                let chunk = sheet.cell(
-                                                    r0 + ri as u32,
-                                                    c0 + ci as u32,
-                                                    c,
-                                                    chunk_size,
-                                                );
-                                                if let Some(chunk) = chunk {
-                                                    send(chunk);
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                                Err(e) => {
-                                    problem.get_or_insert(Reason::Sheet {
-                                        name: sheet_name.clone(),
-                                        error: e.to_string(),
-                                    });
-                                }
-                            }
-                            sheet_done(&mut sheet);
-                        }
-                    }
-                }
             }
         }
-    });
-
-    let mut s = Summary::default();
-    let mut file = FileStats::new(State::Scanned, &format, at.bytes);
-    if let Some(reason) = problem {
-        file.state = if opened {
-            State::Partial
-        } else {
-            State::Failed
-        };
-        file.reason = Some(Box::new(reason));
+        out.sheet_done(&mut sheet, send);
     }
-    s.files.insert(at.name.clone(), file);
-    s.shapes = shapes;
-    for h in header_names {
-        let norm = normalize_field_name(h.as_bytes());
-        if !norm.is_empty() {
-            s.fields.entry(norm).or_default().insert(h);
-        }
-    }
-    ctx.add(s);
 }
 
 /// Workbooks whose cells calamine streams one by one (no whole sheet in memory).

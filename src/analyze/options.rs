@@ -9,7 +9,7 @@ use crate::summary::fingerprint::{Key, Reference};
 use crate::summary::rows::RowSpill;
 
 #[derive(Default)]
-pub struct Extras {
+pub struct RecordOptions {
     /// The date ages are computed on (children's data, age bands). `None`: no ages.
     pub today: Option<Date>,
     pub reference: Option<Reference>,
@@ -20,9 +20,9 @@ pub struct Extras {
     pub reveal: bool,
 }
 
-impl fmt::Debug for Extras {
+impl fmt::Debug for RecordOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Extras")
+        f.debug_struct("RecordOptions")
             .field("today", &self.today)
             .field("reference", &self.reference.as_ref().map(|r| r.len()))
             .field("key", &self.key.is_some())

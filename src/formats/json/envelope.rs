@@ -2,7 +2,7 @@
 //!
 //! A file that starts with `{` and whose first line is not a whole JSON Lines record (a first
 //! row longer than the sniff block, a pretty-printed or one-line document) is read as
-//! [`Layout::JsonTree`](crate::formats::records::Layout::JsonTree): the reading thread walks its first
+//! `Layout::JsonTree`: the reading thread walks its first
 //! value's structure as the bytes arrive ([`JsonCutter`]) and decides what its records are.
 //!
 //! - Another value follows the first: every top-level value is a record (JSON Lines with a
@@ -22,6 +22,7 @@
 
 use memchr::{memchr, memchr2, memrchr};
 
+use crate::formats::json::json_boundary;
 use crate::rules::{Patterns, Role};
 
 /// A first value longer than this is not waited for: if it holds arrays of objects it is an
@@ -588,7 +589,7 @@ impl<'s, 'p> Walker<'s, 'p> {
     }
 }
 
-/// What the records of a [`Layout::JsonTree`](crate::formats::records::Layout::JsonTree) file are.
+/// What the records of a `Layout::JsonTree` file are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
     /// Not known until the first value ends or grows past the envelope threshold.
@@ -599,7 +600,7 @@ enum Mode {
     Stream { lines: bool },
 }
 
-/// The reading thread's side of [`Layout::JsonTree`](crate::formats::records::Layout::JsonTree): where
+/// The reading thread's side of `Layout::JsonTree`: where
 /// to cut the next chunk, with the envelope's bytes in it blanked.
 #[derive(Debug)]
 pub struct JsonCutter {
@@ -661,7 +662,7 @@ impl JsonCutter {
             Mode::First => None,
             Mode::Stream { .. } if eof => Some(buf.len()),
             Mode::Stream { lines: true } => memrchr(b'\n', buf).map(|i| i + 1),
-            Mode::Stream { lines: false } => crate::formats::records::json_boundary(buf, false),
+            Mode::Stream { lines: false } => json_boundary(buf, false),
             Mode::Envelope => self.envelope(buf, p, eof),
         }
     }
@@ -742,7 +743,7 @@ impl JsonCutter {
                 cut
             }
             (Stop::End(_), _) | (Stop::Bad, Some(_)) => cut,
-            (Stop::Bad, None) => crate::formats::records::json_boundary(buf, false),
+            (Stop::Bad, None) => json_boundary(buf, false),
             (Stop::More, None) => None,
         }
     }

@@ -1,156 +1,64 @@
-//! Records out of decoded bytes (SPEC §4). A file is cut into chunks that end on record
-//! boundaries ([`Layout::boundary`]) so workers can parse chunks of one file in parallel;
-//! [`Layout::for_each_record`] parses one chunk and hands each record to a callback.
+//! JSON records (SPEC §4): JSON Lines, values one after another, and the elements of an
+//! enveloped document ([`envelope`] cuts and blanks it). Each value is flattened into fields
+//! named by their last key, pushed into a [`RecordSink`]; a value that does not parse is read
+//! as text. Imports the sink's vocabulary, the rules (key roles), `bytes` and `text`.
+
+pub mod envelope;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use memchr::{memchr, memchr2, memrchr};
+use memchr::{memchr, memchr2};
 
-use crate::analyze::Field;
 use crate::bytes::find2;
-use crate::formats::envelope::is_bulk_action;
+use crate::formats::json::envelope::is_bulk_action;
+use crate::formats::text::lines;
+use crate::record::{Field, RecordSink};
 use crate::rules::{Patterns, Role};
 
-/// How the records of one file are laid out, decided once from its first block.
-#[derive(Clone, Debug)]
-pub enum Layout {
-    /// CSV/TSV/`;`/`|`. `columns` holds the header's roles; empty without a header.
-    Delimited {
-        delim: u8,
-        columns: Vec<Role>,
-        named: bool,
-    },
-    /// One JSON value per line.
-    JsonLines,
-    /// JSON values one after another (`array`: inside one top-level array).
-    JsonStream { array: bool },
-    /// JSON decided by structure: values one after another, or the records of an enveloped
-    /// document, as [`crate::formats::envelope::JsonCutter`] cuts and blanks them.
-    JsonTree,
-    /// One record per line.
-    Text,
-    /// An SQL dump: one record per `INSERT` tuple or `COPY` row ([`crate::formats::sql`]).
-    Sql,
+/// How the JSON values of a chunk follow one another.
+#[derive(Clone, Copy, Debug)]
+pub enum Values {
+    /// One per line; a line that is no value is read as text.
+    Lines,
+    /// One after another; brackets between them are skipped when they are a top-level
+    /// array's elements (`brackets`).
+    Stream { brackets: bool },
 }
 
-impl Layout {
-    pub fn format_name(&self) -> &'static str {
-        match self {
-            Layout::Delimited { delim: b'\t', .. } => "tsv",
-            Layout::Delimited { delim: b',', .. } => "csv",
-            Layout::Delimited { .. } => "delimited",
-            Layout::JsonLines => "jsonl",
-            Layout::JsonStream { .. } | Layout::JsonTree => "json",
-            Layout::Text => "text",
-            Layout::Sql => "sql",
+/// Reads the records of one chunk into `sink`, and then the keys it named.
+pub fn read<S: RecordSink>(chunk: &[u8], values: Values, p: &Patterns, sink: &mut S) {
+    let mut keys = KeyRoles::default();
+    let mut fields: Vec<Field> = Vec::new();
+    match values {
+        Values::Lines => json_lines(chunk, p, &mut keys, &mut fields, sink),
+        Values::Stream { brackets } => {
+            json_values(chunk, brackets, p, &mut keys, &mut fields, sink)
         }
     }
+    for k in &keys.seen {
+        sink.name(k);
+    }
+}
 
-    /// The end of the last complete record in `buf`, which starts on a record boundary.
-    pub fn boundary(&self, buf: &[u8]) -> Option<usize> {
-        match self {
-            Layout::Delimited { .. } => csv_boundary(buf),
-            Layout::JsonLines | Layout::Text => memrchr(b'\n', buf).map(|i| i + 1),
-            Layout::JsonStream { array } => json_boundary(buf, *array),
-            // Where an envelope may be cut depends on what came before: `scan` uses
-            // `envelope::JsonCutter`. The end of a top-level value is only a guess.
-            Layout::JsonTree => json_boundary(buf, false),
-            // Where a dump may be cut depends on what came before: `scan` uses
-            // `sql::SqlCutter`, which carries that state. A line end is only a guess.
-            Layout::Sql => memrchr(b'\n', buf).map(|i| i + 1),
+/// The JSON Lines of a chunk: a `_bulk` action line is no record, a broken line is text.
+fn json_lines<'a, S: RecordSink>(
+    chunk: &'a [u8],
+    p: &Patterns,
+    keys: &mut KeyRoles,
+    fields: &mut Vec<Field<'a>>,
+    sink: &mut S,
+) {
+    for line in lines(chunk) {
+        fields.clear();
+        let t = line.trim_ascii();
+        if t.is_empty() || is_bulk_action(t) {
+            continue;
         }
-    }
-
-    /// Whether every field's role is known from its position alone (a CSV header), so that
-    /// [`Layout::for_each_field`] can hand fields over as they are cut.
-    pub fn named_columns(&self) -> bool {
-        matches!(self, Layout::Delimited { named: true, .. })
-    }
-
-    /// The fields of a chunk one by one, each record closed by [`Cut::End`]; only for
-    /// layouts with [`Layout::named_columns`] (others give nothing).
-    pub fn for_each_field(&self, chunk: &[u8], mut f: impl FnMut(Cut)) {
-        let Layout::Delimited {
-            delim,
-            columns,
-            named: true,
-        } = self
-        else {
-            return;
-        };
-        let mut pos = 0;
-        while pos < chunk.len() {
-            pos = parse_csv_record(chunk, pos, *delim, |col, v| {
-                f(Cut::Field(
-                    columns.get(col).copied().unwrap_or(Role::Other),
-                    &v,
-                ))
-            });
-            f(Cut::End);
-        }
-    }
-
-    /// Parses the records of one chunk; `f` gets each record's fields and whether the format
-    /// names them.
-    pub fn for_each_record<F>(&self, chunk: &[u8], p: &Patterns, keys: &mut KeyRoles, mut f: F)
-    where
-        F: FnMut(&[Field], bool),
-    {
-        let mut fields: Vec<Field> = Vec::new();
-        match self {
-            Layout::Sql => {
-                let state = crate::formats::sql::SqlState::default();
-                crate::formats::sql::for_each_record(chunk, &state, p, &mut |fields, named| {
-                    f(fields, named)
-                });
-            }
-            Layout::Delimited {
-                delim,
-                columns,
-                named,
-            } => {
-                let mut pos = 0;
-                while pos < chunk.len() {
-                    fields.clear();
-                    pos = parse_csv_record(chunk, pos, *delim, |col, value| {
-                        let role = match (named, columns.get(col)) {
-                            (false, _) => Role::Unnamed,
-                            (true, Some(r)) => *r,
-                            (true, None) => Role::Other,
-                        };
-                        fields.push(Field { role, value });
-                    });
-                    f(&fields, *named);
-                }
-            }
-            Layout::Text => {
-                for line in lines(chunk) {
-                    fields.clear();
-                    fields.push(Field::borrowed(Role::Unnamed, line));
-                    f(&fields, false);
-                }
-            }
-            Layout::JsonLines => {
-                for line in lines(chunk) {
-                    fields.clear();
-                    let t = line.trim_ascii();
-                    if t.is_empty() || is_bulk_action(t) {
-                        continue;
-                    }
-                    match json_record(t, keys, p, &mut fields) {
-                        Some(end) if t[end..].trim_ascii().is_empty() => f(&fields, true),
-                        // A broken line is still read, as text: nothing in it is lost.
-                        _ => {
-                            fields.clear();
-                            fields.push(Field::borrowed(Role::Unnamed, line));
-                            f(&fields, false);
-                        }
-                    }
-                }
-            }
-            Layout::JsonStream { .. } => json_values(chunk, true, p, keys, &mut fields, f),
-            Layout::JsonTree => json_values(chunk, false, p, keys, &mut fields, f),
+        match json_record(t, keys, p, fields) {
+            Some(end) if t[end..].trim_ascii().is_empty() => sink.record(fields, true),
+            // A broken line is still read, as text: nothing in it is lost.
+            _ => sink.record(&[Field::borrowed(Role::Unnamed, line)], false),
         }
     }
 }
@@ -158,16 +66,14 @@ impl Layout {
 /// The JSON values of a chunk one after another, each a record; a value that does not parse
 /// is read to the end of its line as text. Brackets between values are skipped when the
 /// values are a top-level array's elements (`brackets`); a `_bulk` action line is no record.
-fn json_values<'a, F>(
+fn json_values<'a, S: RecordSink>(
     chunk: &'a [u8],
     brackets: bool,
     p: &Patterns,
     keys: &mut KeyRoles,
     fields: &mut Vec<Field<'a>>,
-    mut f: F,
-) where
-    F: FnMut(&[Field], bool),
-{
+    sink: &mut S,
+) {
     let mut pos = 0;
     while pos < chunk.len() {
         let b = chunk[pos];
@@ -179,184 +85,21 @@ fn json_values<'a, F>(
         match json_record(&chunk[pos..], keys, p, fields) {
             Some(end) => {
                 if brackets || !is_bulk_action(&chunk[pos..pos + end]) {
-                    f(fields, true);
+                    sink.record(fields, true);
                 }
                 pos += end;
             }
             None => {
                 let end = memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i + 1);
-                fields.clear();
-                fields.push(Field::borrowed(Role::Unnamed, &chunk[pos..end]));
-                f(fields, false);
+                sink.record(&[Field::borrowed(Role::Unnamed, &chunk[pos..end])], false);
                 pos = end;
             }
         }
     }
 }
 
-/// What [`Layout::for_each_field`] hands over: a field with its role, or a record's end.
-pub enum Cut<'a> {
-    Field(Role, &'a [u8]),
-    End,
-}
-
-/// Lines without their `\n` / `\r\n`. Found with `memchr`: a byte-by-byte split was a
-/// tenth of a JSON Lines scan.
-pub fn lines(chunk: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut rest = chunk;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let line = match memchr(b'\n', rest) {
-            Some(i) => {
-                let l = &rest[..i];
-                rest = &rest[i + 1..];
-                l
-            }
-            None => std::mem::take(&mut rest),
-        };
-        Some(line.strip_suffix(b"\r").unwrap_or(line))
-    })
-}
-
-/// The last `\n` outside double quotes. Quote parity from the chunk start is exact for RFC
-/// 4180 data, where `""` inside a quoted field toggles twice.
-fn csv_boundary(buf: &[u8]) -> Option<usize> {
-    let total = memchr::memchr_iter(b'"', buf).count();
-    let mut quotes_after = 0;
-    let mut end = buf.len();
-    while let Some(nl) = memrchr(b'\n', &buf[..end]) {
-        quotes_after += memchr::memchr_iter(b'"', &buf[nl..end]).count();
-        if (total - quotes_after) % 2 == 0 {
-            return Some(nl + 1);
-        }
-        end = nl;
-    }
-    None
-}
-
-/// Parses one delimited record from `pos`; calls `field(column, value)` for each field and
-/// returns the position after the record.
-pub fn parse_csv_record<'a>(
-    chunk: &'a [u8],
-    mut pos: usize,
-    delim: u8,
-    mut field: impl FnMut(usize, Cow<'a, [u8]>),
-) -> usize {
-    let mut col = 0;
-    loop {
-        if chunk.get(pos) == Some(&b'"') {
-            let (value, next, ends) = quoted_field(chunk, pos, delim);
-            field(col, value);
-            if ends {
-                return next;
-            }
-            pos = next;
-            col += 1;
-            continue;
-        }
-        let rest = &chunk[pos..];
-        match find2(delim, b'\n', rest) {
-            Some((k, true)) => {
-                field(col, Cow::Borrowed(&rest[..k]));
-                pos += k + 1;
-                col += 1;
-            }
-            Some((k, false)) => {
-                let v = &rest[..k];
-                field(col, Cow::Borrowed(v.strip_suffix(b"\r").unwrap_or(v)));
-                return pos + k + 1;
-            }
-            None => {
-                let v = &chunk[pos..];
-                field(col, Cow::Borrowed(v.strip_suffix(b"\r").unwrap_or(v)));
-                return chunk.len();
-            }
-        }
-    }
-}
-
-/// The quoted field that opens at `pos`: its value (up to the closing quote, `""` standing
-/// for one quote), where the next field or record starts, and whether the record ends
-/// there. Anything between the closing quote and the delimiter is dropped from the value
-/// but not from the record's boundaries; an unterminated field runs to the chunk's end.
-fn quoted_field(chunk: &[u8], pos: usize, delim: u8) -> (Cow<'_, [u8]>, usize, bool) {
-    let mut i = pos + 1;
-    let mut owned: Option<Vec<u8>> = None;
-    loop {
-        let Some(q) = memchr(b'"', &chunk[i..]) else {
-            return (join(owned, &chunk[i..]), chunk.len(), true);
-        };
-        let q = i + q;
-        if chunk.get(q + 1) == Some(&b'"') {
-            owned
-                .get_or_insert_with(Vec::new)
-                .extend_from_slice(&chunk[i..=q]);
-            i = q + 2;
-            continue;
-        }
-        let value = join(owned, &chunk[i..q]);
-        let after = q + 1;
-        return match find2(delim, b'\n', &chunk[after..]) {
-            Some((k, is_delim)) => (value, after + k + 1, !is_delim),
-            None => (value, chunk.len(), true),
-        };
-    }
-}
-
-/// Writes one CSV field, the way [`parse_csv_record`] reads it back: quoted, with `""` for
-/// `"`, when it holds a comma, quote or line break.
-pub fn write_csv_field(v: &[u8], out: &mut Vec<u8>) {
-    if v.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-        out.push(b'"');
-        for &b in v {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(v);
-    }
-}
-
-fn join(owned: Option<Vec<u8>>, rest: &[u8]) -> Cow<'_, [u8]> {
-    match owned {
-        Some(mut o) => {
-            o.extend_from_slice(rest);
-            Cow::Owned(o)
-        }
-        None => Cow::Borrowed(rest),
-    }
-}
-
-/// Counts fields per record for the first `max` non-blank records (delimiter sniffing).
-pub fn field_counts(buf: &[u8], delim: u8, max: usize) -> Vec<usize> {
-    let mut counts = Vec::new();
-    let mut pos = 0;
-    // The last line of a sniffed block may be cut short.
-    let end = csv_boundary(buf).unwrap_or(buf.len());
-    let buf = &buf[..end];
-    while pos < buf.len() && counts.len() < max {
-        let mut n = 0;
-        let mut blank = true;
-        pos = parse_csv_record(buf, pos, delim, |_, v| {
-            n += 1;
-            if !v.trim_ascii().is_empty() {
-                blank = false;
-            }
-        });
-        if !blank {
-            counts.push(n);
-        }
-    }
-    counts
-}
-
 /// The end of the last complete top-level JSON value (or array element) in `buf`.
-pub(crate) fn json_boundary(buf: &[u8], array: bool) -> Option<usize> {
+pub fn json_boundary(buf: &[u8], array: bool) -> Option<usize> {
     let base = if array { 1 } else { 0 };
     let mut depth: i64 = 0;
     let mut seen_open = !array;
@@ -859,54 +602,10 @@ fn json_string(s: &[u8], open: usize) -> Option<(Cow<'_, [u8]>, usize)> {
 }
 
 #[cfg(test)]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::xorshift;
-
-    fn csv_rows(s: &str, delim: u8) -> Vec<Vec<String>> {
-        let mut rows = Vec::new();
-        let mut pos = 0;
-        let b = s.as_bytes();
-        while pos < b.len() {
-            let mut row = Vec::new();
-            pos = parse_csv_record(b, pos, delim, |_, v| {
-                row.push(String::from_utf8_lossy(&v).into_owned())
-            });
-            rows.push(row);
-        }
-        rows
-    }
-
-    #[test]
-    fn csv_quotes_delimiters_and_newlines() {
-        let rows = csv_rows("a,\"b,c\",d\r\n\"x\"\"y\",\"multi\nline\",z\n", b',');
-        assert_eq!(rows[0], vec!["a", "b,c", "d"]);
-        assert_eq!(rows[1], vec!["x\"y", "multi\nline", "z"]);
-        assert_eq!(rows.len(), 2);
-        let rows = csv_rows("1;2;3\n", b';');
-        assert_eq!(rows[0], vec!["1", "2", "3"]);
-        let rows = csv_rows("a,,\n", b',');
-        assert_eq!(rows[0], vec!["a", "", ""]);
-        // Junk after a closing quote is dropped; the field still ends at the delimiter.
-        assert_eq!(csv_rows("\"a\"b,c\n", b',')[0], vec!["a", "c"]);
-    }
-
-    #[test]
-    fn an_unterminated_quote_runs_to_the_end_once() {
-        // The text before an escaped quote used to be repeated in the value.
-        assert_eq!(
-            csv_rows("x,\"ab\"\"cd,e", b','),
-            vec![vec!["x", "ab\"cd,e"]]
-        );
-        assert_eq!(csv_rows("\"abc", b','), vec![vec!["abc"]]);
-    }
-
-    #[test]
-    fn csv_boundary_skips_newlines_in_quotes() {
-        let s = b"a,b\n\"x\ny\",z\n\"open\nstill";
-        assert_eq!(csv_boundary(s), Some(12));
-        assert_eq!(csv_boundary(b"\"no end\n"), None);
-    }
 
     #[test]
     fn json_boundaries() {
@@ -1206,36 +905,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn json_values_skip_bulk_actions_and_blanks() {
-        let p = crate::testing::pats();
-        let count =
-            |layout: Layout, chunk: &[u8]| {
-                let mut keys = KeyRoles::default();
-                let mut n = (0, 0);
-                layout.for_each_record(chunk, p, &mut keys, |_, named| {
-                    if named {
-                        n.0 += 1
-                    } else {
-                        n.1 += 1
-                    }
-                });
-                n
-            };
-        let bulk = b"{\"index\":{\"_id\":\"1\"}}\n{\"nik\":\"1\"}\n{\"delete\":{}}\n";
-        assert_eq!(count(Layout::JsonLines, bulk), (1, 0));
-        assert_eq!(count(Layout::JsonTree, bulk), (1, 0));
-        // Blanked envelope bytes and commas between elements; an array element is a value.
-        let blanked = b"          {\"nik\":\"1\"},[\"0812\"] ,{\"x\":tru}\n  ";
-        assert_eq!(count(Layout::JsonTree, blanked), (2, 1));
-    }
-
-    #[test]
-    fn lines_strip_endings() {
-        let l: Vec<&[u8]> = lines(b"a\r\nb\n\nc").collect();
-        assert_eq!(l, vec![&b"a"[..], b"b", b"", b"c"]);
-        assert_eq!(lines(b"").count(), 0);
     }
 }

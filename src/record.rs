@@ -1,0 +1,64 @@
+//! The vocabulary between readers and whoever consumes their records: a [`Field`] (a value
+//! and the role its name gives it) and the [`RecordSink`] a reader pushes records into.
+//!
+//! Readers (`formats/`) are generic over the sink, the way ripgrep's searcher pushes matches
+//! into a caller's `Sink` and never knows the printer: a reader knows nothing of analysis,
+//! attribution or the scan, and the analyzer's per-field call stays inlined into the parser's
+//! loop (a `dyn` sink would cost a call per field). Imports nothing above `rules`.
+
+use std::borrow::Cow;
+
+use crate::rules::Role;
+
+/// One field of a record: its role (from its name) and its value.
+#[derive(Clone, Debug)]
+pub struct Field<'a> {
+    pub role: Role,
+    pub value: Cow<'a, [u8]>,
+}
+
+impl<'a> Field<'a> {
+    pub fn borrowed(role: Role, value: &'a [u8]) -> Self {
+        Field {
+            role,
+            value: Cow::Borrowed(value),
+        }
+    }
+}
+
+/// What a reader pushes its records into. A record is [`RecordSink::begin`], its fields one
+/// by one ([`RecordSink::field`]), then [`RecordSink::end`]; a reader that had to collect the
+/// record first (JSON, which may turn out broken and be read as text) hands it whole with
+/// [`RecordSink::record`]. `named` says whether the format names its fields (a header, keys,
+/// columns): a field of an unnamed record has [`Role::Unnamed`].
+pub trait RecordSink {
+    /// A record starts.
+    fn begin(&mut self);
+
+    /// One field of the current record.
+    fn field(&mut self, role: Role, value: &[u8], named: bool);
+
+    /// Fields of the current record that the reader stops holding before its end: a record
+    /// of millions of fields is handed over in parts, so the reader's memory stays bounded.
+    /// Only for records without field names, whose fields [`RecordSink::end`] would get.
+    fn unheld(&mut self, fields: &[Field]);
+
+    /// The current record ends. `held` are its fields (those not handed to
+    /// [`RecordSink::unheld`]) when the format does not name them; otherwise they may be
+    /// empty, the fields having gone by one by one.
+    fn end(&mut self, held: &[Field], named: bool);
+
+    /// A whole record at once.
+    #[inline]
+    fn record(&mut self, fields: &[Field], named: bool) {
+        self.begin();
+        for f in fields {
+            self.field(f.role, &f.value, named);
+        }
+        self.end(fields, named);
+    }
+
+    /// A field name the input gives, as written (a header cell, a JSON key, an SQL column):
+    /// attribution reads the names a file uses. Each name at least once per chunk.
+    fn name(&mut self, written: &[u8]);
+}

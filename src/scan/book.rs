@@ -1,0 +1,76 @@
+//! A workbook as one ledger entry: its sheets read in order on this thread
+//! ([`read_book`]), their packed rows analyzed on every worker by the chunk job.
+//!
+//! Imports the sheet reader, the chunk job and `summary`.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::io::{Read, Seek};
+
+use crate::analyze::is_header;
+use crate::analyze::shapes::{tally_pairs, wants_samples, SAMPLE_RECORDS};
+use crate::formats::sheet::{read_book, Book, BookProblem, BookRead, RowChunk, SheetReading};
+use crate::scan::chunk::{add_names, InFlight, Job, Reader};
+use crate::scan::{At, Ctx};
+use crate::summary::{FileStats, Reason, State, Summary};
+
+/// Reads every sheet of a workbook, handing packed rows to the workers.
+pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
+    let format = format!("{}{}", at.via, book.name());
+    let job = Job {
+        name: &at.name,
+        format: &format,
+        p: ctx.p,
+        opts: &ctx.cfg.record_options,
+    };
+    let in_flight = InFlight::default();
+    // Sheets are read in order on this thread, so the running byte count is deterministic.
+    let sent = Cell::new(0u64);
+    let read = rayon::in_place_scope(|scope| {
+        let mut send = |chunk: RowChunk| {
+            let offset = sent.get();
+            sent.set(offset + chunk.data.len() as u64);
+            in_flight.run(scope, move || {
+                let reader = Reader::Sheet(&chunk.columns);
+                ctx.acc.with(|s| job.run(s, &reader, &chunk.data, offset));
+            });
+        };
+        let how = SheetReading {
+            p: ctx.p,
+            is_header: &|cells| is_header(cells, ctx.p),
+            chunk_size: ctx.cfg.chunk_size,
+            sample: if wants_samples(ctx.p) {
+                SAMPLE_RECORDS
+            } else {
+                0
+            },
+        };
+        read_book(book, r, how, &mut send)
+    });
+    ctx.add(book_entry(read, &format, at, ctx));
+}
+
+/// The workbook's ledger entry, its header names and its sheets' value samples.
+fn book_entry(read: BookRead, format: &str, at: &At, ctx: Ctx) -> Summary {
+    let mut s = Summary::default();
+    let mut file = FileStats::new(State::Scanned, format, at.bytes);
+    if let Some(reason) = read.problem {
+        file.state = if read.opened {
+            State::Partial
+        } else {
+            State::Failed
+        };
+        file.reason = Some(Box::new(match reason {
+            BookProblem::Unreadable { book, why } => Reason::BookUnreadable { book, why },
+            BookProblem::Sheet { name, error } => Reason::Sheet { name, error },
+        }));
+    }
+    s.files.insert(at.name.clone(), file);
+    let mut shapes = BTreeMap::new();
+    for sample in &read.samples {
+        tally_pairs(sample, ctx.p, &mut shapes);
+    }
+    s.shapes = shapes;
+    add_names(&mut s.fields, read.header);
+    s
+}

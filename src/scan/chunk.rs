@@ -1,0 +1,106 @@
+//! THE chunk job: one chunk of any reader (text, SQL dump, sheet rows), read into an
+//! [`Analyzer`] on one worker and added to that worker's summary, and the back-pressure that
+//! hands chunks to the workers ([`InFlight`]).
+//!
+//! Imports the readers (`formats`) it drives, the analyzer it feeds, and `summary`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::analyze::options::RecordOptions;
+use crate::analyze::Analyzer;
+use crate::bytes::text;
+use crate::formats::layout::Layout;
+use crate::formats::sheet::SheetColumns;
+use crate::formats::sql;
+use crate::formats::sql::lexer::SqlState;
+use crate::rules::{normalize_field_name, Patterns};
+use crate::summary::{add_file, FileStats, State, Summary};
+
+/// How a chunk's bytes are read into records.
+pub enum Reader<'a> {
+    /// Delimited, JSON, lines: the layout sniffed from the file's first block.
+    Text(&'a Layout),
+    /// An SQL dump's chunk, from the statement context it starts in.
+    Sql(SqlState),
+    /// A sheet's packed rows, under its header's columns.
+    Sheet(&'a SheetColumns),
+}
+
+/// What every chunk of one entry shares: its ledger name and format, and the scan's rules and
+/// per-record options.
+#[derive(Clone, Copy)]
+pub struct Job<'a> {
+    pub name: &'a str,
+    pub format: &'a str,
+    pub p: &'a Patterns,
+    pub opts: &'a RecordOptions,
+}
+
+impl Job<'_> {
+    /// One chunk, start to end, on one worker, added to that worker's summary `s`; `offset`
+    /// is where the chunk starts in the entry's (decoded) bytes, the key that orders its
+    /// `--records` rows.
+    pub fn run(&self, s: &mut Summary, reader: &Reader, chunk: &[u8], offset: u64) {
+        let file = FileStats::new(State::Scanned, self.format, 0);
+        let mut a = Analyzer::with_options(self.p, self.opts, &mut s.stats, file);
+        match reader {
+            Reader::Text(layout) => layout.read(chunk, self.p, &mut a),
+            Reader::Sql(state) => sql::read(chunk, state, self.p, &mut a),
+            Reader::Sheet(columns) => columns.read(chunk, &mut a),
+        }
+        let (file, rows, names) = a.into_parts();
+        if let Some(spill) = &self.opts.rows {
+            s.rows
+                .push(spill.chunk(self.name, offset, file.records, &rows.bytes));
+        }
+        add_file(&mut s.files, self.name, file);
+        add_names(&mut s.fields, names.iter().map(|n| text(n)));
+    }
+}
+
+/// Field names as written (a header's cells, JSON keys, SQL columns) into the summary's
+/// names, under their normalized form: attribution looks the profiles' names up there.
+pub fn add_names(
+    fields: &mut BTreeMap<String, BTreeSet<String>>,
+    written: impl IntoIterator<Item = String>,
+) {
+    for w in written {
+        let norm = normalize_field_name(w.as_bytes());
+        if !norm.is_empty() {
+            fields.entry(norm).or_default().insert(w);
+        }
+    }
+}
+
+/// Chunks queued for the workers. The reading thread hands a chunk over while fewer than two
+/// per worker wait; beyond that it analyzes the chunk itself, which also bounds memory.
+pub struct InFlight {
+    queued: AtomicUsize,
+    max: usize,
+}
+
+impl Default for InFlight {
+    /// For the current rayon pool.
+    fn default() -> InFlight {
+        InFlight {
+            queued: AtomicUsize::new(0),
+            max: 2 * rayon::current_num_threads(),
+        }
+    }
+}
+
+impl InFlight {
+    /// Runs `job` on another worker of `scope`, or here when enough are queued.
+    pub fn run<'s>(&'s self, scope: &rayon::Scope<'s>, job: impl FnOnce() + Send + 's) {
+        if self.queued.load(Ordering::Acquire) < self.max {
+            self.queued.fetch_add(1, Ordering::AcqRel);
+            scope.spawn(move |_| {
+                job();
+                self.queued.fetch_sub(1, Ordering::AcqRel);
+            });
+        } else {
+            job();
+        }
+    }
+}
