@@ -11,11 +11,11 @@ use crate::analyze::is_header;
 use crate::analyze::shapes::{tally_pairs, wants_samples, SAMPLE_RECORDS};
 use crate::formats::sheet::{read_book, Book, BookProblem, BookRead, RowChunk, SheetReading};
 use crate::scan::chunk::{add_names, InFlight, Job, Reader};
-use crate::scan::{At, Ctx};
+use crate::scan::{Origin, ScanEnv};
 use crate::summary::{FileStats, Reason, State, Summary};
 
 /// Reads every sheet of a workbook, handing packed rows to the workers.
-pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
+pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &Origin, ctx: ScanEnv) {
     let format = format!("{}{}", at.via, book.name());
     let job = Job {
         name: &at.name,
@@ -51,7 +51,7 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &At, ctx: Ctx) {
 }
 
 /// The workbook's ledger entry, its header names and its sheets' value samples.
-fn book_entry(read: BookRead, format: &str, at: &At, ctx: Ctx) -> Summary {
+fn book_entry(read: BookRead, format: &str, at: &Origin, ctx: ScanEnv) -> Summary {
     let mut s = Summary::default();
     let mut file = FileStats::new(State::Scanned, format, at.bytes);
     if let Some(reason) = read.problem {

@@ -163,8 +163,8 @@ pub fn scan_one(r: &mut dyn Read, name: &str, cfg: &ScanConfig, p: &Patterns) ->
     let slots = [Mutex::default()];
     let acc = Accumulators(&slots);
     let progress = Progress::default();
-    let ctx = Ctx::new(cfg, p, &acc, &progress);
-    let at = At::top(name.to_string(), 0, false);
+    let ctx = ScanEnv::new(cfg, p, &acc, &progress);
+    let at = Origin::top(name.to_string(), 0, false);
     let (head, eof, err) = read_head(r);
     scan_reader(r, head, eof, err, &at, ctx);
     let [slot] = slots;
@@ -258,21 +258,21 @@ fn extension(name: &str) -> String {
 
 /// Everything a reader below the walk needs, passed down unchanged.
 #[derive(Clone, Copy)]
-pub struct Ctx<'a> {
+pub struct ScanEnv<'a> {
     pub cfg: &'a ScanConfig,
     pub p: &'a Patterns,
     acc: &'a Accumulators<'a>,
     progress: &'a Progress,
 }
 
-impl<'a> Ctx<'a> {
+impl<'a> ScanEnv<'a> {
     fn new(
         cfg: &'a ScanConfig,
         p: &'a Patterns,
         acc: &'a Accumulators<'a>,
         progress: &'a Progress,
-    ) -> Ctx<'a> {
-        Ctx {
+    ) -> ScanEnv<'a> {
+        ScanEnv {
             cfg,
             p,
             acc,
@@ -286,15 +286,16 @@ impl<'a> Ctx<'a> {
     }
 
     /// A ledger entry that was not read.
-    pub fn entry(&self, at: &At, state: State, reason: Reason) {
+    pub fn entry(&self, at: &Origin, state: State, reason: Reason) {
         let f = FileStats::new(state, "", at.bytes).with_reason(reason);
         self.acc.add_file(&at.name, f);
     }
 }
 
-/// Where one ledger entry's bytes come from.
+/// Where one ledger entry's bytes come from: its name in the ledger, its size, and the
+/// containers around it (an entry's origin, carried from the walk down to its chunks).
 #[derive(Clone, Debug)]
-pub struct At {
+pub struct Origin {
     /// Its name in the ledger (`a.zip!b.csv`).
     pub name: String,
     /// Its `bytes` in the ledger: the file's size on disk, or a zip member's size.
@@ -307,10 +308,10 @@ pub struct At {
     pub progress: bool,
 }
 
-impl At {
+impl Origin {
     /// An entry outside any container: a walked file or stream.
-    fn top(name: String, bytes: u64, progress: bool) -> At {
-        At {
+    fn top(name: String, bytes: u64, progress: bool) -> Origin {
+        Origin {
             name,
             bytes,
             depth: 0,
@@ -328,8 +329,8 @@ fn scan_text(
     head: Vec<u8>,
     eof: bool,
     first_error: Option<io::Error>,
-    at: &At,
-    ctx: Ctx,
+    at: &Origin,
+    ctx: ScanEnv,
     strings: bool,
 ) -> u64 {
     let (mut input, utf16) = TextInput::decode(f, head, eof, first_error);
@@ -442,8 +443,8 @@ impl<'r> TextInput<'r> {
 /// (its ledger entry is made here).
 fn sniffed(
     input: &mut TextInput,
-    at: &At,
-    ctx: Ctx,
+    at: &Origin,
+    ctx: ScanEnv,
     strings: bool,
 ) -> Option<(Layout, usize, Vec<String>, Option<&'static str>)> {
     let sniffed = if strings {
@@ -481,7 +482,13 @@ fn sniffed(
 
 /// Cuts a text entry into chunks on record boundaries and hands them to the workers.
 /// Returns the bytes counted as progress and the records cut at `--max-record`.
-fn read_chunks(input: &mut TextInput, layout: &Layout, job: Job, at: &At, ctx: Ctx) -> (u64, u64) {
+fn read_chunks(
+    input: &mut TextInput,
+    layout: &Layout,
+    job: Job,
+    at: &Origin,
+    ctx: ScanEnv,
+) -> (u64, u64) {
     let cfg = ctx.cfg;
     let pool = BufferPool::default();
     let in_flight = InFlight::default();

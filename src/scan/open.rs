@@ -18,7 +18,9 @@ use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, ZipKin
 use crate::rules::Patterns;
 use crate::scan::book::scan_book;
 use crate::scan::panics::Quiet;
-use crate::scan::{fill, read_head, scan_text, Accumulators, At, Ctx, Progress, ScanConfig};
+use crate::scan::{
+    fill, read_head, scan_text, Accumulators, Origin, Progress, ScanConfig, ScanEnv,
+};
 use crate::summary::{FileStats, Reason, State};
 
 /// One walked entry. A panic in a reader (ours, or a parser's such as calamine's) fails this
@@ -85,8 +87,8 @@ fn scan_file(
     progress: &Progress,
     acc: &Accumulators,
 ) {
-    let ctx = Ctx::new(cfg, p, acc, progress);
-    let at = At::top(e.name.clone(), e.size, true);
+    let ctx = ScanEnv::new(cfg, p, acc, progress);
+    let at = Origin::top(e.name.clone(), e.size, true);
     // The same open file, for its size once it has been read.
     let watch = f.try_clone().ok();
     let mut f = Counted::new(f);
@@ -124,8 +126,8 @@ fn scan_stream(
     progress: &Progress,
     acc: &Accumulators,
 ) {
-    let ctx = Ctx::new(cfg, p, acc, progress);
-    let at = At::top(e.name.clone(), 0, false);
+    let ctx = ScanEnv::new(cfg, p, acc, progress);
+    let at = Origin::top(e.name.clone(), 0, false);
     let mut r = Counted::new(r);
     let (head, eof, read_error) = read_head(&mut r);
     scan_reader(&mut r, head, eof, read_error, &at, ctx);
@@ -257,8 +259,8 @@ pub(super) fn scan_reader(
     head: Vec<u8>,
     eof: bool,
     read_error: Option<io::Error>,
-    at: &At,
-    ctx: Ctx,
+    at: &Origin,
+    ctx: ScanEnv,
 ) -> u64 {
     let Some(kind) = Container::of(&head) else {
         return scan_text(r, head, eof, read_error, at, ctx, false);
@@ -325,7 +327,7 @@ pub(super) fn scan_reader(
             return 0;
         }
     }
-    let inner = At {
+    let inner = Origin {
         depth: at.depth + 1,
         via: format!("{}{} ", at.via, kind.name()),
         progress: false,
@@ -363,13 +365,13 @@ impl From<NotData> for Reason {
 
 /// Reads `r` by the strings pass whatever its first bytes are: a container whose kind is
 /// not known (an OLE2 file that is no Office document triage names).
-fn scan_strings(r: &mut dyn Read, at: &At, ctx: Ctx) -> u64 {
+fn scan_strings(r: &mut dyn Read, at: &Origin, ctx: ScanEnv) -> u64 {
     let (head, eof, err) = read_head(r);
     scan_text(r, head, eof, err, at, ctx, true)
 }
 
 /// Opens a zip archive or a workbook held in `f` and reads what it holds.
-fn open_seekable(mut f: File, at: &At, ctx: Ctx) {
+fn open_seekable(mut f: File, at: &Origin, ctx: ScanEnv) {
     let mut magic = [0u8; 8];
     let ole2 = f.read_exact(&mut magic).is_ok()
         && Container::of(&magic) == Some(Container::Ole2)
@@ -394,7 +396,7 @@ fn open_seekable(mut f: File, at: &At, ctx: Ctx) {
 
 /// An OLE2 compound file: an XLS workbook to the sheet reader, an unknown kind to the strings
 /// pass, anything else a ledger entry that names it.
-fn open_ole2(mut r: BufReader<File>, at: &At, ctx: Ctx) {
+fn open_ole2(mut r: BufReader<File>, at: &Origin, ctx: ScanEnv) {
     match ole2_kind(&mut r) {
         Ok(Ole2Kind::Xls) => {}
         Ok(Ole2Kind::NotRead(name)) => {
@@ -408,7 +410,7 @@ fn open_ole2(mut r: BufReader<File>, at: &At, ctx: Ctx) {
             return match r.seek(SeekFrom::Start(0)) {
                 Ok(_) => {
                     // Progress for a file read in place is counted by its caller.
-                    let at = At {
+                    let at = Origin {
                         progress: false,
                         ..at.clone()
                     };
@@ -438,7 +440,7 @@ fn open_ole2(mut r: BufReader<File>, at: &At, ctx: Ctx) {
 
 /// A zip opened by its directory: an archive's members, or a workbook to the sheet reader
 /// once the checks let it through.
-fn open_zip(mut z: zip::Archive, at: &At, ctx: Ctx) {
+fn open_zip(mut z: zip::Archive, at: &Origin, ctx: ScanEnv) {
     let book = match zip_kind(&mut z) {
         ZipKind::Archive => return scan_zip(z, at, ctx),
         ZipKind::Document(name) => return ctx.entry(at, State::Failed, Reason::NotReadYet(name)),
@@ -467,7 +469,7 @@ fn open_zip(mut z: zip::Archive, at: &At, ctx: Ctx) {
 
 /// Every member of a zip archive is an entry of its own (`archive.zip!dir/member.csv`); the
 /// archive is an entry only when it has no member.
-fn scan_zip(mut z: zip::Archive, at: &At, ctx: Ctx) {
+fn scan_zip(mut z: zip::Archive, at: &Origin, ctx: ScanEnv) {
     let members = zip::members(&mut z, &ctx.cfg.limits, &mut |m| scan_member(m, at, ctx));
     if members == 0 {
         ctx.entry(at, State::Skipped, Reason::EmptyArchive);
@@ -477,7 +479,7 @@ fn scan_zip(mut z: zip::Archive, at: &At, ctx: Ctx) {
 /// A zip without a readable central directory (a download cut short): its members are read
 /// from their local headers, in order, until the damage. The archive itself is an entry too,
 /// `partial` (or `failed` when no member could be read), saying what happened.
-fn salvage_zip(f: File, why: &str, at: &At, ctx: Ctx) {
+fn salvage_zip(f: File, why: &str, at: &Origin, ctx: ScanEnv) {
     let salvaged = zip::salvage(f, &ctx.cfg.limits, &mut |m| scan_member(m, at, ctx));
     let zip::Salvaged { members, stop } = match salvaged {
         Ok(s) => s,
@@ -497,8 +499,8 @@ fn salvage_zip(f: File, why: &str, at: &At, ctx: Ctx) {
 }
 
 /// One member the zip walk handed back, as an entry below its archive (`a.zip!b.csv`).
-fn scan_member(m: Member, archive: &At, ctx: Ctx) {
-    let at = At {
+fn scan_member(m: Member, archive: &Origin, ctx: ScanEnv) {
+    let at = Origin {
         name: format!("{}!{}", archive.name, m.name),
         bytes: m.size,
         depth: archive.depth + 1,

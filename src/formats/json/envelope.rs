@@ -352,7 +352,7 @@ enum Frame {
 
 /// Where the walk is, between tokens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum At {
+enum Position {
     /// Before the top-level value.
     Top,
     /// In an object, before a key (or its `}`).
@@ -380,7 +380,7 @@ enum Stop {
 struct Walker<'s, 'p> {
     s: &'s [u8],
     i: usize,
-    at: At,
+    at: Position,
     stack: Vec<Frame>,
     p: &'p Patterns,
     /// Elements of record arrays passed.
@@ -401,7 +401,7 @@ struct Walker<'s, 'p> {
 }
 
 impl<'s, 'p> Walker<'s, 'p> {
-    fn new(s: &'s [u8], at: At, stack: Vec<Frame>, p: &'p Patterns) -> Self {
+    fn new(s: &'s [u8], at: Position, stack: Vec<Frame>, p: &'p Patterns) -> Self {
         Walker {
             s,
             i: 0,
@@ -427,31 +427,33 @@ impl<'s, 'p> Walker<'s, 'p> {
                 return Stop::More;
             };
             let stop = match self.at {
-                At::Top if b == b'{' => self.push(Frame::Obj { bundle: false }, At::Key, 1),
-                At::Top => Some(Stop::Bad),
-                At::Key => match b {
+                Position::Top if b == b'{' => {
+                    self.push(Frame::Obj { bundle: false }, Position::Key, 1)
+                }
+                Position::Top => Some(Stop::Bad),
+                Position::Key => match b {
                     b'}' => self.close(),
                     b'"' => self.member(),
                     _ => Some(Stop::Bad),
                 },
-                At::AfterValue => match b {
+                Position::AfterValue => match b {
                     b',' => {
                         self.i += 1;
-                        self.at = At::Key;
+                        self.at = Position::Key;
                         None
                     }
                     b'}' => self.close(),
                     _ => Some(Stop::Bad),
                 },
-                At::Element => match b {
+                Position::Element => match b {
                     b']' => self.close(),
                     b',' | b'}' => Some(Stop::Bad),
                     _ => self.element(),
                 },
-                At::AfterElement => match b {
+                Position::AfterElement => match b {
                     b',' => {
                         self.i += 1;
-                        self.at = At::Element;
+                        self.at = Position::Element;
                         None
                     }
                     b']' => self.close(),
@@ -465,7 +467,7 @@ impl<'s, 'p> Walker<'s, 'p> {
     }
 
     /// Opens an envelope level at `i`, `len` bytes long.
-    fn push(&mut self, f: Frame, at: At, len: usize) -> Option<Stop> {
+    fn push(&mut self, f: Frame, at: Position, len: usize) -> Option<Stop> {
         if self.stack.len() >= MAX_DEPTH {
             return Some(Stop::Bad);
         }
@@ -483,7 +485,7 @@ impl<'s, 'p> Walker<'s, 'p> {
         self.stack_moved = true;
         self.dirty = true;
         self.i += 1;
-        self.at = At::AfterValue;
+        self.at = Position::AfterValue;
         if self.stack.is_empty() {
             self.blank_to(self.i);
             return Some(Stop::End(self.i));
@@ -530,7 +532,7 @@ impl<'s, 'p> Walker<'s, 'p> {
         }
         self.i = v;
         match first {
-            b'{' => self.push(Frame::Obj { bundle: false }, At::Key, 1),
+            b'{' => self.push(Frame::Obj { bundle: false }, Position::Key, 1),
             b'[' => {
                 let e = skip_ws(s, v + 1);
                 let Some(&elem) = s.get(e) else {
@@ -538,7 +540,7 @@ impl<'s, 'p> Walker<'s, 'p> {
                 };
                 let bundle = matches!(self.stack.last(), Some(Frame::Obj { bundle: true }));
                 if matches!(elem, b'{' | b'[') && (!bundle || key == b"entry") {
-                    self.push(Frame::Records, At::Element, 1)
+                    self.push(Frame::Records, Position::Element, 1)
                 } else {
                     self.scalar(key)
                 }
@@ -560,7 +562,7 @@ impl<'s, 'p> Walker<'s, 'p> {
             }
         }
         self.i = end;
-        self.at = At::AfterValue;
+        self.at = Position::AfterValue;
         None
     }
 
@@ -574,7 +576,7 @@ impl<'s, 'p> Walker<'s, 'p> {
         self.records += 1;
         self.i = end;
         self.keep_end = end;
-        self.at = At::AfterElement;
+        self.at = Position::AfterElement;
         if self.stack_moved {
             self.last_stack.clone_from(&self.stack);
             self.stack_moved = false;
@@ -606,7 +608,7 @@ enum Mode {
 pub struct JsonCutter {
     mode: Mode,
     /// In an envelope: where the bytes not yet cut start.
-    at: At,
+    at: Position,
     stack: Vec<Frame>,
     threshold: usize,
     /// While the first value is undecided, the buffer is not cut: its next look starts where
@@ -630,7 +632,7 @@ impl JsonCutter {
     pub fn new(max_record: usize) -> Self {
         JsonCutter {
             mode: Mode::First,
-            at: At::Top,
+            at: Position::Top,
             stack: Vec::new(),
             threshold: ENVELOPE_AFTER.min(max_record),
             survey: None,
@@ -671,12 +673,12 @@ impl JsonCutter {
     fn decide(&mut self, buf: &[u8], p: &Patterns, eof: bool) -> Option<Mode> {
         let mut w = match self.survey.take() {
             Some(c) => {
-                let mut w = Walker::new(buf, At::AfterElement, c.stack, p);
+                let mut w = Walker::new(buf, Position::AfterElement, c.stack, p);
                 (w.i, w.records, w.personal, w.resource) =
                     (c.pos, c.records, c.personal, c.resource);
                 w
             }
-            None => Walker::new(buf, At::Top, Vec::new(), p),
+            None => Walker::new(buf, Position::Top, Vec::new(), p),
         };
         let mode = match w.run() {
             Stop::Bad => Some(Mode::Stream { lines: false }),
@@ -739,7 +741,7 @@ impl JsonCutter {
         match (stop, cut) {
             (Stop::More, Some(_)) => {
                 self.stack = last_stack;
-                self.at = At::AfterElement;
+                self.at = Position::AfterElement;
                 cut
             }
             (Stop::End(_), _) | (Stop::Bad, Some(_)) => cut,
