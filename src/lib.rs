@@ -1,32 +1,38 @@
 //! triage: judge a leaked Indonesian dataset fast, without spreading it further.
 //!
-//! The pipeline flows one way:
+//! Each folder is one stage of the pipeline and imports only from the stages below it
+//! (`tests/layout.rs` reads the `use` lines and fails on an arrow that points up or sideways,
+//! or on any import circle):
 //!
 //! ```text
-//! cli ──► scan ──► walk            every entry below the paths, in a fixed order; the roots
-//!           │ │                    as named (a linked root followed, `-` = stdin)
-//!           │ ├──► archive         gzip / bzip2 / xz / zstd streams behind the limits guard
-//!           │ ├──► workbook        zip members as entries; XLSX / ODS / XLS sheets → rows
-//!           │ │      └► book_checks  workbooks calamine must not be given (memory, loops)
-//!           │ ├──► decode          BOM / UTF-16, binary and format sniffing → Layout
-//!           │ │      ├► magic      binary formats: media and executables, formats not read
-//!           │ │      └► strings    the strings pass over an unknown binary
-//!           │ ├──► records, sql    chunks cut on record boundaries → records of Fields
-//!           │ │      └► envelope   JSON by structure: `{"data":[…]}`, `hits.hits[]`, bundles
-//!           │ └──► analyze         per record: detect → validate → corroborate → Stats
-//!           ▼
-//!        summary  (Summary: AddAssign, merged from every worker in any order)
-//!           ▼
-//!        report   (JSON / text / CSV, --expect diff, masks, names masked too)
-//!           ▼
-//!        outputs  (every file written: checked before the scan, renamed into place whole)
+//! cli ──► scan ──► input     the walk (roots as named, `-` = stdin); gzip / bzip2 / xz / zstd
+//!  │       │                 behind the limits guard; zip members handed back one by one;
+//!  │       │                 BOM and UTF-16 decoding
+//!  │       ├─────► formats   sniffing; csv, json (and its envelopes), text, sql, sheets, the
+//!  │       │                 strings pass: each pushes records into a `RecordSink` it does
+//!  │       │                 not know
+//!  │       └─────► analyze   the one chunk job feeds the Analyzer (a RecordSink): detect →
+//!  │                 │       validate → corroborate → Stats; the header rule, shape tallies
+//!  │                 ▼
+//!  ├──────────► summary     Summary: AddAssign, merged from every worker in any order; the
+//!  │                        typed ledger, impact, attribution scoring, the --records spill
+//!  ├──► report              one typed Report, one Exporter per format (JSON, text, CSV,
+//!  │                        HTML), the --expect diff, the --records file, masked names
+//!  └──► synth               the synthetic sample and its truth
+//!
+//!      rules                below every stage: `patterns/` compiled once into Patterns
+//!      loose files          record (Field, RecordSink), calendar, mask, escape, bytes,
+//!                           outputs (every file written atomically)
 //! ```
 //!
-//! Types to know: [`rules::Patterns`] (the rule data of `patterns/`, embedded),
-//! [`analyze::detect::Found`] (a candidate), [`analyze::validate::Verdict`] (valid, or the first rule failed),
-//! [`summary::Summary`] (mergeable counts and the ledger), [`scan::ScanConfig`] (what a scan
-//! needs, built once from the flags in [`cli::Config`]). Nothing below `scan` knows about the
-//! command line or output formats.
+//! `input` and `formats` are peers that never import each other: the scan decides what an
+//! entry or member is and hands its bytes to a reader. Types to know: [`rules::Patterns`]
+//! (the rule data, embedded), [`record::RecordSink`] (what a reader pushes into),
+//! [`analyze::detect::Found`] (a candidate), [`analyze::validate::Verdict`] (valid, or the
+//! first rule failed), [`summary::Summary`] (mergeable counts and the ledger),
+//! [`scan::ScanConfig`] (what a scan needs, built once from the flags in [`cli::Config`]),
+//! [`report::Report`] (what every output format renders). Nothing below `scan` knows about
+//! the command line or output formats.
 
 pub mod analyze;
 pub mod bytes;

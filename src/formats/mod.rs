@@ -1,7 +1,14 @@
 //! Readers of record formats. Each reads bytes it is handed (a chunk, a block, a sheet's
 //! cells) and pushes records into a [`RecordSink`](crate::record::RecordSink) it does not
-//! know; none knows of analysis, the scan or the summary. They import the rules, the loose
-//! `record` and `bytes`, and each other downwards: `layout` picks `csv`, `json` or `text`.
+//! know; none knows of analysis, the scan or the summary.
+//!
+//! [`sniff`] decides what a first block is (with [`magic`] for binary signatures; the
+//! header rule is passed in); [`layout`] then picks the reader: [`csv`], [`json`] (with its
+//! envelopes: `{"data":[…]}`, `hits.hits[]`, bundles), [`text`]; [`sql`] reads MySQL INSERT
+//! tuples and PostgreSQL COPY rows and cuts dumps into chunks; [`sheet`] reads workbook
+//! sheets (calamine) into packed rows; [`strings`] is the strings pass over an unknown
+//! binary. They import the rules and the loose `record` and `bytes`, and each
+//! other downwards only.
 
 pub mod csv;
 pub mod json;

@@ -1,6 +1,13 @@
 //! Mergeable statistics. Every worker fills its own [`Summary`]; summaries add up with `+=`
 //! in any order to the same result, which is what makes the output independent of the thread
 //! count.
+//!
+//! Here: the counts by kind and record, the distinct-value sets, the per-file rows. Beside
+//! them: [`ledger`] (every entry's state and its typed [`Reason`]), [`impact`] (people by
+//! region, sex and age against the population), [`attribution`] (source profiles scored on
+//! the summary's field names and value shapes), [`fingerprint`] (keyed HMAC fingerprints,
+//! the `--reference` set) and [`rows`] (the `--records` spill, chunk by chunk). Imports only
+//! the rules and the loose `calendar`.
 
 pub mod attribution;
 pub mod fingerprint;
