@@ -5,6 +5,7 @@
 //! Spans of one value are decided in kind order — NIK/KK, card, phone, e-mail — and a
 //! candidate lying inside an earlier one is dropped, so each span counts once.
 
+use crate::mask::mask;
 use crate::rules::{all_digits_8_to_16, load_le, Kind, Patterns, Role};
 
 /// One candidate, by value: fixed-size digits so the hot path does not allocate.
@@ -61,6 +62,26 @@ impl Found {
             Found::Phone { national, len, .. } => Some(&national[..*len as usize]),
             _ => None,
         }
+    }
+
+    /// The candidate as an output shows it without `--reveal` (SPEC §7): its normalized
+    /// value through [`mask`]. `text` is what it was found in (an e-mail is its span,
+    /// lower-cased). `None` for a damaged number, which has no value of its own to show.
+    pub fn masked(&self, text: &[u8]) -> Option<String> {
+        let ascii = |d: &[u8]| String::from_utf8_lossy(d).into_owned();
+        Some(match *self {
+            Found::NikOrKk { kind, digits, .. } => mask(kind, &ascii(&digits)),
+            Found::Card { digits, .. } => mask(Kind::BpjsCard, &ascii(&digits)),
+            Found::Phone { .. } => mask(
+                Kind::Phone,
+                &format!("+62{}", ascii(self.national().unwrap_or(b""))),
+            ),
+            Found::Email { span: (s, e), .. } => mask(
+                Kind::Email,
+                &String::from_utf8_lossy(&text[s..e]).to_lowercase(),
+            ),
+            Found::Damaged => return None,
+        })
     }
 }
 

@@ -222,30 +222,15 @@ fn masked_input(value: &str, found: &[Found]) -> String {
         return "*".repeat(value.chars().count());
     }
     let b = value.as_bytes();
-    let mut spans: Vec<(usize, usize, String)> = found
-        .iter()
-        .map(|f| {
-            let (s, e) = f.span();
-            let masked = match *f {
-                Found::NikOrKk { kind, digits, .. } => {
-                    mask(kind, &String::from_utf8_lossy(&digits))
-                }
-                Found::Card { digits, .. } => {
-                    mask(Kind::BpjsCard, &String::from_utf8_lossy(&digits))
-                }
-                Found::Phone { .. } => mask(
-                    Kind::Phone,
-                    &format!(
-                        "+62{}",
-                        String::from_utf8_lossy(f.national().unwrap_or(b""))
-                    ),
-                ),
-                Found::Email { .. } => mask(Kind::Email, &value[s..e].to_ascii_lowercase()),
-                Found::Damaged => return (0, b.len(), "*".repeat(value.chars().count())),
-            };
-            (s, e, masked)
-        })
-        .collect();
+    let mut spans: Vec<(usize, usize, String)> = Vec::with_capacity(found.len());
+    for f in found {
+        let (s, e) = f.span();
+        match f.masked(b) {
+            Some(m) => spans.push((s, e, m)),
+            // A damaged number has no value to show: it hides the whole input.
+            None => spans.push((0, b.len(), "*".repeat(value.chars().count()))),
+        }
+    }
     spans.sort();
     let mut out = String::new();
     let mut i = 0;

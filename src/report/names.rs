@@ -6,8 +6,7 @@ use std::borrow::Cow;
 
 use crate::analyze::detect::{Detector, Found};
 use crate::escape::escape_controls;
-use crate::mask::mask;
-use crate::rules::{Kind, Patterns, Role};
+use crate::rules::{Patterns, Role};
 
 /// Masks the identifiers in names and messages: the data's own detector finds them, so any
 /// candidate of any kind, valid or not, is masked as a value is (SPEC §7); a run of 13 or
@@ -37,20 +36,7 @@ impl<'p> NameMasker<'p> {
             .iter()
             .filter_map(|f| {
                 let (s, e) = f.span();
-                let m = match *f {
-                    Found::NikOrKk { kind, digits, .. } => mask(kind, ascii(&digits)),
-                    Found::Card { digits, .. } => mask(Kind::BpjsCard, ascii(&digits)),
-                    Found::Phone { .. } => mask(
-                        Kind::Phone,
-                        &format!("+62{}", ascii(f.national().unwrap_or(b""))),
-                    ),
-                    Found::Email { .. } => mask(
-                        Kind::Email,
-                        &String::from_utf8_lossy(&b[s..e]).to_lowercase(),
-                    ),
-                    Found::Damaged => return None,
-                };
-                Some((s, e, m))
+                Some((s, e, f.masked(b)?))
             })
             .collect();
         spans.sort();
@@ -81,10 +67,6 @@ pub fn shown(text: &str, reveal: bool, p: Option<&Patterns>) -> String {
         _ => text.to_string(),
     };
     escape_controls(&masked).into_owned()
-}
-
-fn ascii(d: &[u8]) -> &str {
-    std::str::from_utf8(d).unwrap_or("")
 }
 
 /// Copies `b` to `out`, masking each run of [`LONG_DIGITS`] or more digits (single `.`,
