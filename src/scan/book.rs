@@ -22,6 +22,7 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &Origin, ctx: ScanEnv) {
         format: &format,
         p: ctx.p,
         opts: &ctx.cfg.record_options,
+        sample: false,
     };
     let in_flight = InFlight::default();
     // Sheets are read in order on this thread, so the running byte count is deterministic.

@@ -26,6 +26,7 @@ use rayon::prelude::*;
 
 use crate::analyze::is_header;
 use crate::analyze::options::RecordOptions;
+use crate::analyze::shapes::wants_samples;
 use crate::formats::json::envelope::JsonCutter;
 use crate::formats::layout::Layout;
 use crate::formats::sniff::{sniff, Sniff, SNIFF_BYTES};
@@ -346,7 +347,7 @@ fn scan_text(
     let mut out = Summary::default();
     add_names(&mut out.fields, header.iter().cloned());
     input.buf.drain(..header_len.min(input.buf.len()));
-    shapes::sample(&layout, &input.buf, &header, ctx.p, &mut out.shapes);
+    shapes::sample(&layout, &input.buf, ctx.p, &mut out.shapes);
     let file = FileStats::new(State::Scanned, &format, at.bytes);
     out.files.insert(at.name.clone(), file);
     ctx.add(out);
@@ -355,6 +356,11 @@ fn scan_text(
         format: &format,
         p: ctx.p,
         opts: &ctx.cfg.record_options,
+        sample: wants_samples(ctx.p)
+            && matches!(
+                layout,
+                Layout::Delimited { named: true, .. } | Layout::JsonLines
+            ),
     };
     let (counted, cut_records) = read_chunks(&mut input, &layout, job, at, ctx);
     let cut = (cut_records > 0).then_some(Reason::RecordsCut {
