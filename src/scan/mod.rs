@@ -14,7 +14,6 @@ mod book;
 mod chunk;
 mod open;
 mod panics;
-mod shapes;
 
 use std::io::{self, Read};
 use std::path::PathBuf;
@@ -347,7 +346,6 @@ fn scan_text(
     let mut out = Summary::default();
     add_names(&mut out.fields, header.iter().cloned());
     input.buf.drain(..header_len.min(input.buf.len()));
-    shapes::sample(&layout, &input.buf, ctx.p, &mut out.shapes);
     let file = FileStats::new(State::Scanned, &format, at.bytes);
     out.files.insert(at.name.clone(), file);
     ctx.add(out);
@@ -359,7 +357,7 @@ fn scan_text(
         sample: wants_samples(ctx.p)
             && matches!(
                 layout,
-                Layout::Delimited { named: true, .. } | Layout::JsonLines
+                Layout::Delimited { named: true, .. } | Layout::JsonLines | Layout::Sql
             ),
     };
     let (counted, cut_records) = read_chunks(&mut input, &layout, job, at, ctx);
