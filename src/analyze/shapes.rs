@@ -76,24 +76,6 @@ impl RecordSink for ShapeSampler {
     }
 }
 
-/// Tallies sampled values given as `(normalized column name, value)` pairs, grouped by name:
-/// SQL dumps and workbooks, whose readers hand values over with their column's name.
-pub fn tally_pairs(
-    values: &[(String, Vec<u8>)],
-    p: &Patterns,
-    out: &mut BTreeMap<(String, usize), [u64; 2]>,
-) {
-    let mut cols: BTreeMap<&str, Vec<&[u8]>> = BTreeMap::new();
-    for (name, v) in values {
-        cols.entry(name).or_default().push(v);
-    }
-    let columns: Vec<(String, Vec<&[u8]>)> = cols
-        .into_iter()
-        .map(|(name, vals)| (name.to_string(), vals))
-        .collect();
-    tally_shapes(&columns, p, out);
-}
-
 /// Tallies the sampled values of named columns against the profiles' value shapes:
 /// `(source, rule)` → `[checked, matched]`: values of a named rule's fields, or columns for a
 /// rule without names (a column matches when four in five of its values do).

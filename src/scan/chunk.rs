@@ -45,9 +45,10 @@ pub struct Job<'a> {
 impl Job<'_> {
     /// One chunk, start to end, on one worker, added to that worker's summary `s`; `offset`
     /// is where the chunk starts in the entry's (decoded) bytes, the key that orders its
-    /// `--records` rows.
-    pub fn run(&self, s: &mut Summary, reader: &Reader, chunk: &[u8], offset: u64) {
-        if self.sample && offset == 0 {
+    /// `--records` rows. The first records of a `first` chunk (a file's or a sheet's) are
+    /// also the entry's value sample.
+    pub fn run(&self, s: &mut Summary, reader: &Reader, chunk: &[u8], offset: u64, first: bool) {
+        if self.sample && first {
             let mut sampler = ShapeSampler::default();
             self.read(reader, chunk, &mut sampler);
             sampler.tally(self.p, &mut s.shapes);

@@ -541,7 +541,8 @@ fn read_chunks(
             };
             let pool = &pool;
             in_flight.run(scope, move || {
-                ctx.acc.with(|s| job.run(s, &reader, &chunk, chunk_at));
+                ctx.acc
+                    .with(|s| job.run(s, &reader, &chunk, chunk_at, chunk_at == 0));
                 pool.put(chunk);
             });
         }
