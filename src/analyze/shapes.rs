@@ -1,7 +1,8 @@
 //! The value shapes of the source profiles (`patterns/sources/`), tallied over the first
-//! records of each file: what attribution (`summary::attribution`) scores a rule with a
-//! shape on. Readers hand the sampled values over by column name; this counts how many have
-//! each rule's shape. Imports the sink's vocabulary and the rules.
+//! records of each file (and sheet): what attribution (`summary::attribution`) scores a rule
+//! with a shape on. The sample is a [`RecordSink`], [`ShapeSampler`], that the chunk job
+//! feeds through the same readers as the analyzer: they hand it each value with its field's
+//! name. Imports the sink's vocabulary and the rules.
 
 use std::collections::BTreeMap;
 
