@@ -61,4 +61,21 @@ pub trait RecordSink {
     /// A field name the input gives, as written (a header cell, a JSON key, an SQL column):
     /// attribution reads the names a file uses. Each name at least once per chunk.
     fn name(&mut self, written: &[u8]);
+
+    /// Whether the sink wants each named field's name beside its value
+    /// ([`RecordSink::named_value`]), as attribution's value sample does. A constant, so that
+    /// for a sink that does not (the analyzer) the readers' extra work compiles away.
+    const WANTS_NAMES: bool = false;
+
+    /// The value of a named field under its name as written, before its [`RecordSink::field`];
+    /// called only when [`RecordSink::WANTS_NAMES`].
+    #[inline]
+    fn named_value(&mut self, _name: &[u8], _value: &[u8]) {}
+
+    /// Whether the sink takes no more records: a reader may stop before the chunk's end (a
+    /// sample of the first records). Always false for the analyzer, so the test compiles away.
+    #[inline]
+    fn full(&self) -> bool {
+        false
+    }
 }

@@ -10,9 +10,17 @@ use crate::bytes::find2;
 use crate::record::{Field, RecordSink};
 use crate::rules::Role;
 
+/// A delimited file's header: each column's role, and its name as written (for a sink that
+/// wants names, [`RecordSink::WANTS_NAMES`]). Empty without a header.
+#[derive(Clone, Debug, Default)]
+pub struct Columns {
+    pub roles: Vec<Role>,
+    pub names: Vec<String>,
+}
+
 /// Reads the rows of one chunk into `sink`: under a header (`named`), each field with its
 /// column's role; without one, as fields without names.
-pub fn read<S: RecordSink>(chunk: &[u8], delim: u8, columns: &[Role], named: bool, sink: &mut S) {
+pub fn read<S: RecordSink>(chunk: &[u8], delim: u8, columns: &Columns, named: bool, sink: &mut S) {
     if named {
         named_rows(chunk, delim, columns, sink)
     } else {
@@ -22,12 +30,17 @@ pub fn read<S: RecordSink>(chunk: &[u8], delim: u8, columns: &[Role], named: boo
 
 /// The rows of a delimited chunk under a header: each field goes to the sink as it is cut,
 /// with its column's role, without the record being collected.
-fn named_rows<S: RecordSink>(chunk: &[u8], delim: u8, columns: &[Role], sink: &mut S) {
+fn named_rows<S: RecordSink>(chunk: &[u8], delim: u8, columns: &Columns, sink: &mut S) {
     let mut pos = 0;
-    while pos < chunk.len() {
+    while pos < chunk.len() && !sink.full() {
         sink.begin();
         pos = parse_csv_record(chunk, pos, delim, |col, v| {
-            let role = columns.get(col).copied().unwrap_or(Role::Other);
+            if S::WANTS_NAMES {
+                if let Some(name) = columns.names.get(col) {
+                    sink.named_value(name.as_bytes(), &v);
+                }
+            }
+            let role = columns.roles.get(col).copied().unwrap_or(Role::Other);
             sink.field(role, &v, true)
         });
         sink.end(&[], true);

@@ -3,19 +3,19 @@
 
 use memchr::memrchr;
 
-use crate::formats::csv::{self, csv_boundary};
+use crate::formats::csv::{self, csv_boundary, Columns};
 use crate::formats::json::{self, json_boundary, Values};
 use crate::formats::text;
 use crate::record::RecordSink;
-use crate::rules::{Patterns, Role};
+use crate::rules::Patterns;
 
 /// How the records of one file are laid out, decided once from its first block.
 #[derive(Clone, Debug)]
 pub enum Layout {
-    /// CSV/TSV/`;`/`|`. `columns` holds the header's roles; empty without a header.
+    /// CSV/TSV/`;`/`|`. `columns` holds the header's roles and names; empty without a header.
     Delimited {
         delim: u8,
-        columns: Vec<Role>,
+        columns: Columns,
         named: bool,
     },
     /// One JSON value per line.
@@ -84,6 +84,7 @@ impl Layout {
 mod tests {
     use super::*;
     use crate::record::Field;
+    use crate::rules::Role;
 
     #[test]
     fn json_values_skip_bulk_actions_and_blanks() {

@@ -7,7 +7,7 @@
 //! it tells apart and the rules.
 
 use crate::bytes::text;
-use crate::formats::csv::{field_counts, parse_csv_record};
+use crate::formats::csv::{field_counts, parse_csv_record, Columns};
 use crate::formats::json::{json_record, KeyRoles};
 use crate::formats::layout::Layout;
 use crate::formats::magic::Magic;
@@ -214,10 +214,13 @@ fn delimited_layout(
     let named = is_header(&cells);
     let (columns, header_len, header) = if named {
         let header: Vec<String> = cells.iter().map(|c| text(c.trim_ascii())).collect();
-        let columns = cells.iter().map(|c| p.role_of(c.trim_ascii())).collect();
+        let columns = Columns {
+            roles: cells.iter().map(|c| p.role_of(c.trim_ascii())).collect(),
+            names: header.clone(),
+        };
         (columns, skip + end, header)
     } else {
-        (Vec::new(), 0, Vec::new())
+        (Columns::default(), 0, Vec::new())
     };
     Some((
         Layout::Delimited {

@@ -4,11 +4,10 @@
 //! Imports the sheet reader, the chunk job and `summary`.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::io::{Read, Seek};
 
 use crate::analyze::is_header;
-use crate::analyze::shapes::{tally_pairs, wants_samples, SAMPLE_RECORDS};
+use crate::analyze::shapes::wants_samples;
 use crate::formats::sheet::{read_book, Book, BookProblem, BookRead, RowChunk, SheetReading};
 use crate::scan::chunk::{add_names, InFlight, Job, Reader};
 use crate::scan::{Origin, ScanEnv};
@@ -22,6 +21,7 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &Origin, ctx: ScanEnv) {
         format: &format,
         p: ctx.p,
         opts: &ctx.cfg.record_options,
+        sample: wants_samples(ctx.p),
     };
     let in_flight = InFlight::default();
     // Sheets are read in order on this thread, so the running byte count is deterministic.
@@ -32,26 +32,22 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &Origin, ctx: ScanEnv) {
             sent.set(offset + chunk.data.len() as u64);
             in_flight.run(scope, move || {
                 let reader = Reader::Sheet(&chunk.columns);
-                ctx.acc.with(|s| job.run(s, &reader, &chunk.data, offset));
+                ctx.acc
+                    .with(|s| job.run(s, &reader, &chunk.data, offset, chunk.first));
             });
         };
         let how = SheetReading {
             p: ctx.p,
             is_header: &|cells| is_header(cells, ctx.p),
             chunk_size: ctx.cfg.chunk_size,
-            sample: if wants_samples(ctx.p) {
-                SAMPLE_RECORDS
-            } else {
-                0
-            },
         };
         read_book(book, r, how, &mut send)
     });
-    ctx.add(book_entry(read, &format, at, ctx));
+    ctx.add(book_entry(read, &format, at));
 }
 
-/// The workbook's ledger entry, its header names and its sheets' value samples.
-fn book_entry(read: BookRead, format: &str, at: &Origin, ctx: ScanEnv) -> Summary {
+/// The workbook's ledger entry and its header names.
+fn book_entry(read: BookRead, format: &str, at: &Origin) -> Summary {
     let mut s = Summary::default();
     let mut file = FileStats::new(State::Scanned, format, at.bytes);
     if let Some(reason) = read.problem {
@@ -66,11 +62,6 @@ fn book_entry(read: BookRead, format: &str, at: &Origin, ctx: ScanEnv) -> Summar
         }));
     }
     s.files.insert(at.name.clone(), file);
-    let mut shapes = BTreeMap::new();
-    for sample in &read.samples {
-        tally_pairs(sample, ctx.p, &mut shapes);
-    }
-    s.shapes = shapes;
     add_names(&mut s.fields, read.header);
     s
 }

@@ -1,19 +1,22 @@
 //! THE chunk job: one chunk of any reader (text, SQL dump, sheet rows), read into an
-//! [`Analyzer`] on one worker and added to that worker's summary, and the back-pressure that
-//! hands chunks to the workers ([`InFlight`]).
+//! [`Analyzer`] on one worker and added to that worker's summary (an entry's first chunk
+//! also into attribution's [`ShapeSampler`], through the same reader), and the back-pressure
+//! that hands chunks to the workers ([`InFlight`]).
 //!
-//! Imports the readers (`formats`) it drives, the analyzer it feeds, and `summary`.
+//! Imports the readers (`formats`) it drives, the sinks it feeds (`analyze`), and `summary`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::analyze::options::RecordOptions;
+use crate::analyze::shapes::ShapeSampler;
 use crate::analyze::Analyzer;
 use crate::bytes::text;
 use crate::formats::layout::Layout;
 use crate::formats::sheet::SheetColumns;
 use crate::formats::sql;
 use crate::formats::sql::lexer::SqlState;
+use crate::record::RecordSink;
 use crate::rules::{normalize_field_name, Patterns};
 use crate::summary::{add_file, FileStats, State, Summary};
 
@@ -27,28 +30,32 @@ pub enum Reader<'a> {
     Sheet(&'a SheetColumns),
 }
 
-/// What every chunk of one entry shares: its ledger name and format, and the scan's rules and
-/// per-record options.
+/// What every chunk of one entry shares: its ledger name and format, the scan's rules and
+/// per-record options, and whether its first records are sampled for attribution's value
+/// shapes.
 #[derive(Clone, Copy)]
 pub struct Job<'a> {
     pub name: &'a str,
     pub format: &'a str,
     pub p: &'a Patterns,
     pub opts: &'a RecordOptions,
+    pub sample: bool,
 }
 
 impl Job<'_> {
     /// One chunk, start to end, on one worker, added to that worker's summary `s`; `offset`
     /// is where the chunk starts in the entry's (decoded) bytes, the key that orders its
-    /// `--records` rows.
-    pub fn run(&self, s: &mut Summary, reader: &Reader, chunk: &[u8], offset: u64) {
+    /// `--records` rows. The first records of a `first` chunk (a file's or a sheet's) are
+    /// also the entry's value sample.
+    pub fn run(&self, s: &mut Summary, reader: &Reader, chunk: &[u8], offset: u64, first: bool) {
+        if self.sample && first {
+            let mut sampler = ShapeSampler::default();
+            self.read(reader, chunk, &mut sampler);
+            sampler.tally(self.p, &mut s.shapes);
+        }
         let file = FileStats::new(State::Scanned, self.format, 0);
         let mut a = Analyzer::with_options(self.p, self.opts, &mut s.stats, file);
-        match reader {
-            Reader::Text(layout) => layout.read(chunk, self.p, &mut a),
-            Reader::Sql(state) => sql::read(chunk, state, self.p, &mut a),
-            Reader::Sheet(columns) => columns.read(chunk, &mut a),
-        }
+        self.read(reader, chunk, &mut a);
         let (file, rows, names) = a.into_parts();
         if let Some(spill) = &self.opts.rows {
             s.rows
@@ -56,6 +63,15 @@ impl Job<'_> {
         }
         add_file(&mut s.files, self.name, file);
         add_names(&mut s.fields, names.iter().map(|n| text(n)));
+    }
+
+    /// Reads one chunk's records into `sink`.
+    fn read<S: RecordSink>(&self, reader: &Reader, chunk: &[u8], sink: &mut S) {
+        match reader {
+            Reader::Text(layout) => layout.read(chunk, self.p, sink),
+            Reader::Sql(state) => sql::read(chunk, state, self.p, sink),
+            Reader::Sheet(columns) => columns.read(chunk, sink),
+        }
     }
 }
 

@@ -14,7 +14,6 @@ mod book;
 mod chunk;
 mod open;
 mod panics;
-mod shapes;
 
 use std::io::{self, Read};
 use std::path::PathBuf;
@@ -26,6 +25,7 @@ use rayon::prelude::*;
 
 use crate::analyze::is_header;
 use crate::analyze::options::RecordOptions;
+use crate::analyze::shapes::wants_samples;
 use crate::formats::json::envelope::JsonCutter;
 use crate::formats::layout::Layout;
 use crate::formats::sniff::{sniff, Sniff, SNIFF_BYTES};
@@ -346,7 +346,6 @@ fn scan_text(
     let mut out = Summary::default();
     add_names(&mut out.fields, header.iter().cloned());
     input.buf.drain(..header_len.min(input.buf.len()));
-    shapes::sample(&layout, &input.buf, &header, ctx.p, &mut out.shapes);
     let file = FileStats::new(State::Scanned, &format, at.bytes);
     out.files.insert(at.name.clone(), file);
     ctx.add(out);
@@ -355,6 +354,11 @@ fn scan_text(
         format: &format,
         p: ctx.p,
         opts: &ctx.cfg.record_options,
+        sample: wants_samples(ctx.p)
+            && matches!(
+                layout,
+                Layout::Delimited { named: true, .. } | Layout::JsonLines | Layout::Sql
+            ),
     };
     let (counted, cut_records) = read_chunks(&mut input, &layout, job, at, ctx);
     let cut = (cut_records > 0).then_some(Reason::RecordsCut {
@@ -537,7 +541,8 @@ fn read_chunks(
             };
             let pool = &pool;
             in_flight.run(scope, move || {
-                ctx.acc.with(|s| job.run(s, &reader, &chunk, chunk_at));
+                ctx.acc
+                    .with(|s| job.run(s, &reader, &chunk, chunk_at, chunk_at == 0));
                 pool.put(chunk);
             });
         }

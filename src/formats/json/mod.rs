@@ -49,13 +49,29 @@ fn json_lines<'a, S: RecordSink>(
     fields: &mut Vec<Field<'a>>,
     sink: &mut S,
 ) {
+    let mut names = Vec::new();
     for line in lines(chunk) {
+        if sink.full() {
+            break;
+        }
         fields.clear();
         let t = line.trim_ascii();
         if t.is_empty() || is_bulk_action(t) {
             continue;
         }
-        match json_record(t, keys, p, fields) {
+        let end = if S::WANTS_NAMES {
+            names.clear();
+            let end = named_record(t, keys, p, fields, &mut names);
+            if end.is_some_and(|end| t[end..].trim_ascii().is_empty()) {
+                for (name, f) in names.iter().zip(fields.iter()) {
+                    sink.named_value(name, &f.value);
+                }
+            }
+            end
+        } else {
+            json_record(t, keys, p, fields)
+        };
+        match end {
             Some(end) if t[end..].trim_ascii().is_empty() => sink.record(fields, true),
             // A broken line is still read, as text: nothing in it is lost.
             _ => sink.record(&[Field::borrowed(Role::Unnamed, line)], false),
@@ -280,9 +296,38 @@ pub fn json_record<'a>(
     }
     fields.clear();
     keys.start_record();
-    let mut parser = JsonParser { s, i: 0, keys, p };
-    parser.value(Role::Unnamed, 0, fields)?;
+    let mut parser = JsonParser::<false> {
+        s,
+        i: 0,
+        keys,
+        p,
+        names: Vec::new(),
+    };
+    parser.value(Role::Unnamed, &[], 0, fields)?;
     Some(parser.i)
+}
+
+/// [`json_record`] that also gives each field's last key, unescaped, in `names` (empty for a
+/// value outside any object), for a sink that wants names: always the general parser, as
+/// only a sample of records is read this way.
+fn named_record<'a>(
+    s: &'a [u8],
+    keys: &mut KeyRoles,
+    p: &Patterns,
+    fields: &mut Vec<Field<'a>>,
+    names: &mut Vec<Vec<u8>>,
+) -> Option<usize> {
+    keys.start_record();
+    let mut parser = JsonParser::<true> {
+        s,
+        i: 0,
+        keys,
+        p,
+        names: std::mem::take(names),
+    };
+    let read = parser.value(Role::Unnamed, &[], 0, fields);
+    *names = parser.names;
+    read.map(|()| parser.i)
 }
 
 /// The shape of nearly every JSON Lines export, an object of scalars, in one straight pass;
@@ -467,21 +512,29 @@ impl Shape {
     }
 }
 
-struct JsonParser<'a, 'k> {
+/// The general JSON parser; with `NAMES`, it also keeps each field's last key in `names`.
+struct JsonParser<'a, 'k, const NAMES: bool> {
     s: &'a [u8],
     i: usize,
     keys: &'k mut KeyRoles,
     p: &'k Patterns,
+    names: Vec<Vec<u8>>,
 }
 
-impl<'a> JsonParser<'a, '_> {
+impl<'a, const NAMES: bool> JsonParser<'a, '_, NAMES> {
     fn ws(&mut self) {
         while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
             self.i += 1;
         }
     }
 
-    fn value(&mut self, role: Role, depth: usize, fields: &mut Vec<Field<'a>>) -> Option<()> {
+    fn value(
+        &mut self,
+        role: Role,
+        key: &[u8],
+        depth: usize,
+        fields: &mut Vec<Field<'a>>,
+    ) -> Option<()> {
         if depth > MAX_JSON_DEPTH {
             return None;
         }
@@ -503,7 +556,7 @@ impl<'a> JsonParser<'a, '_> {
                         return None;
                     }
                     self.i += 1;
-                    self.value(role, depth + 1, fields)?;
+                    self.value(role, &key, depth + 1, fields)?;
                     self.ws();
                     match self.s.get(self.i)? {
                         b',' => self.i += 1,
@@ -523,7 +576,7 @@ impl<'a> JsonParser<'a, '_> {
                     return Some(());
                 }
                 loop {
-                    self.value(role, depth + 1, fields)?;
+                    self.value(role, key, depth + 1, fields)?;
                     self.ws();
                     match self.s.get(self.i)? {
                         b',' => self.i += 1,
@@ -536,7 +589,11 @@ impl<'a> JsonParser<'a, '_> {
                 }
             }
             _ => {
+                let before = fields.len();
                 self.i = scalar(self.s, self.i, role, fields)?;
+                if NAMES && fields.len() > before {
+                    self.names.push(key.to_vec());
+                }
                 Some(())
             }
         }
@@ -607,6 +664,61 @@ mod tests {
     use super::*;
     use crate::testing::xorshift;
 
+    /// The named values a sink that wants names is handed, until it holds `max` records.
+    struct Named {
+        max: usize,
+        records: usize,
+        pairs: Vec<(String, String)>,
+    }
+
+    impl RecordSink for Named {
+        const WANTS_NAMES: bool = true;
+        fn begin(&mut self) {
+            self.records += 1;
+        }
+        fn field(&mut self, _: Role, _: &[u8], _: bool) {}
+        fn unheld(&mut self, _: &[Field]) {}
+        fn end(&mut self, _: &[Field], _: bool) {}
+        fn name(&mut self, _: &[u8]) {}
+        fn named_value(&mut self, name: &[u8], value: &[u8]) {
+            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+            self.pairs.push((text(name), text(value)));
+        }
+        fn full(&self) -> bool {
+            self.records >= self.max
+        }
+    }
+
+    #[test]
+    fn a_sink_that_wants_names_gets_each_value_under_its_last_key_as_written() {
+        let p = crate::testing::pats();
+        let chunk = b"{\"a\":{\"b\":\"x\"},\"c\":[1,\"y\"],\"d\":1e3,\"d\":2,\"n\":null}\n\
+            {\"index\":{\"_id\":\"1\"}}\n{broken\n[\"bare\"]\n{\"e\":\"late\"}\n";
+        let mut sink = Named {
+            max: 3,
+            records: 0,
+            pairs: Vec::new(),
+        };
+        read(chunk, Values::Lines, p, &mut sink);
+        let pairs: Vec<(&str, &str)> = sink
+            .pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        // The bulk action line is no record; the broken line is a record without names; the
+        // bare array has no key; the sink is full before the last line.
+        let want = [
+            ("b", "x"),
+            ("c", "1"),
+            ("c", "y"),
+            ("d", "1e3"),
+            ("d", "2"),
+            ("", "bare"),
+        ];
+        assert_eq!(pairs, want);
+        assert_eq!(sink.records, 3);
+    }
+
     #[test]
     fn json_boundaries() {
         let s = b"{\"a\":\"}\\\"\"}\n{\"b\":[1,2";
@@ -640,14 +752,15 @@ mod tests {
         let general = |s: &[u8]| {
             let mut keys = KeyRoles::default();
             let mut fields = Vec::new();
-            let mut parser = JsonParser {
+            let mut parser = JsonParser::<false> {
                 s,
                 i: 0,
                 keys: &mut keys,
                 p,
+                names: Vec::new(),
             };
             let end = parser
-                .value(Role::Unnamed, 0, &mut fields)
+                .value(Role::Unnamed, &[], 0, &mut fields)
                 .map(|_| parser.i);
             let f: Vec<(Role, Vec<u8>)> =
                 fields.iter().map(|f| (f.role, f.value.to_vec())).collect();
@@ -745,14 +858,15 @@ mod tests {
             accepted += 1;
             let mut keys = KeyRoles::default();
             let mut fields = Vec::new();
-            let mut parser = JsonParser {
+            let mut parser = JsonParser::<false> {
                 s: &line,
                 i: 0,
                 keys: &mut keys,
                 p,
+                names: Vec::new(),
             };
             let general = parser
-                .value(Role::Unnamed, 0, &mut fields)
+                .value(Role::Unnamed, &[], 0, &mut fields)
                 .map(|_| parser.i);
             let pairs = |f: &[Field]| -> Vec<(Role, Vec<u8>)> {
                 f.iter().map(|f| (f.role, f.value.to_vec())).collect()

@@ -18,7 +18,7 @@ use calamine::{Data, DataRef, Reader};
 
 use crate::formats::sniff::HeaderRule;
 use crate::record::{Field, RecordSink};
-use crate::rules::{normalize_field_name, Patterns, Role};
+use crate::rules::{Patterns, Role};
 
 /// The workbook formats calamine reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,21 +50,25 @@ enum Cell {
 }
 
 /// Rows of one sheet packed for a worker: per row `u32` cell count, then per cell `u32`
-/// column, `u32` length and the value's bytes.
+/// column, `u32` length and the value's bytes. `first`: the sheet's first chunk.
 pub struct RowChunk {
     pub data: Vec<u8>,
     pub columns: SheetColumns,
+    pub first: bool,
 }
 
-/// What a sheet's header said of its columns: their roles, and whether it named them.
+/// What a sheet's header said of its columns: their roles and names as written (empty for a
+/// column it leaves unnamed), and whether it named them.
 pub struct SheetColumns {
     roles: Arc<Vec<Role>>,
+    names: Arc<Vec<Vec<u8>>>,
     named: bool,
 }
 
 impl SheetColumns {
     /// Reads the packed rows of a [`RowChunk`] (`data`) into `sink`, one record per row.
     pub fn read<S: RecordSink>(&self, data: &[u8], sink: &mut S) {
+        let named_values = S::WANTS_NAMES && self.named;
         let mut fields: Vec<Field> = Vec::new();
         let u32_at = |i: usize| -> Option<u32> {
             data.get(i..i + 4)
@@ -72,6 +76,9 @@ impl SheetColumns {
         };
         let mut i = 0;
         while let Some(n) = u32_at(i) {
+            if sink.full() {
+                break;
+            }
             i += 4;
             fields.clear();
             for _ in 0..n {
@@ -84,6 +91,11 @@ impl SheetColumns {
                     true => self.roles.get(col as usize).copied().unwrap_or(Role::Other),
                     false => Role::Unnamed,
                 };
+                if named_values {
+                    if let Some(name) = self.names.get(col as usize) {
+                        sink.named_value(name, &data[start..end]);
+                    }
+                }
                 fields.push(Field::borrowed(role, &data[start..end]));
                 i = end;
             }
@@ -103,23 +115,20 @@ struct Sheet<'a> {
     scratch: Vec<u8>,
     /// Header names as written, for attribution.
     header: Vec<String>,
-    /// Attribution's value sample: the header's names by column (normalized), the first
-    /// data rows' values under them, and how many rows may still add to it.
-    names: Vec<String>,
-    sample: Vec<(String, Vec<u8>)>,
-    sample_left: usize,
+    /// The header's names by column, as written.
+    names: Arc<Vec<Vec<u8>>>,
+    /// Whether a chunk of the sheet was handed over.
+    taken: bool,
     how: SheetReading<'a>,
 }
 
-/// How a workbook's sheets are read: rows packed into chunks of about `chunk_size` bytes, and
-/// the values of the first `sample` rows under a header kept for attribution.
+/// How a workbook's sheets are read: rows packed into chunks of about `chunk_size` bytes.
 #[derive(Clone, Copy)]
 pub struct SheetReading<'a> {
     pub p: &'a Patterns,
     /// Whether a sheet's first row names its columns (SPEC §3, passed in as to `sniff`).
     pub is_header: HeaderRule<'a>,
     pub chunk_size: usize,
-    pub sample: usize,
 }
 
 impl<'a> Sheet<'a> {
@@ -133,9 +142,8 @@ impl<'a> Sheet<'a> {
             data: Vec::new(),
             scratch: Vec::new(),
             header: Vec::new(),
-            names: Vec::new(),
-            sample: Vec::new(),
-            sample_left: 0,
+            names: Arc::default(),
+            taken: false,
         }
     }
 
@@ -182,19 +190,19 @@ impl<'a> Sheet<'a> {
                         .max()
                         .unwrap_or(0);
                     let mut roles = vec![Role::Other; width];
-                    self.names = vec![String::new(); width];
+                    let mut names = vec![Vec::new(); width];
                     for ((col, _), t) in cells.iter().zip(&texts) {
                         let t = t.trim_ascii();
                         if let Some(r) = roles.get_mut(*col as usize) {
                             *r = self.how.p.role_of(t);
-                            self.names[*col as usize] = normalize_field_name(t);
+                            names[*col as usize] = t.to_vec();
                         }
                         if !t.is_empty() {
                             self.header.push(crate::bytes::text(t));
                         }
                     }
                     self.roles = Some(Arc::new(roles));
-                    self.sample_left = self.how.sample;
+                    self.names = Arc::new(names);
                     return;
                 }
                 let r = Arc::new(Vec::new());
@@ -221,17 +229,11 @@ impl<'a> Sheet<'a> {
                 .extend_from_slice(&(self.scratch.len() as u32).to_le_bytes());
             self.data.extend_from_slice(&self.scratch);
             n += 1;
-            if self.sample_left > 0 {
-                if let Some(name) = self.names.get(*col as usize).filter(|n| !n.is_empty()) {
-                    self.sample.push((name.clone(), self.scratch.clone()));
-                }
-            }
         }
         if n == 0 {
             self.data.truncate(start);
         } else {
             self.data[start..start + 4].copy_from_slice(&n.to_le_bytes());
-            self.sample_left = self.sample_left.saturating_sub(1);
         }
     }
 
@@ -239,12 +241,15 @@ impl<'a> Sheet<'a> {
         if self.data.is_empty() {
             return None;
         }
+        let first = !std::mem::replace(&mut self.taken, true);
         Some(RowChunk {
             data: std::mem::take(&mut self.data),
             columns: SheetColumns {
                 roles: self.roles.clone().unwrap_or_default(),
+                names: self.names.clone(),
                 named: self.named,
             },
+            first,
         })
     }
 
@@ -341,13 +346,12 @@ fn date_cell(dt: &calamine::ExcelDateTime) -> Cell {
 }
 
 /// What reading a workbook left besides its rows: whether it opened, the first problem met,
-/// the header names as written, and each sheet's value sample for attribution.
+/// and the header names as written.
 #[derive(Default)]
 pub struct BookRead {
     pub opened: bool,
     pub problem: Option<BookProblem>,
     pub header: Vec<String>,
-    pub samples: Vec<Vec<(String, Vec<u8>)>>,
 }
 
 /// Why a workbook was not read whole; the scan turns it into the ledger's reason.
@@ -365,7 +369,6 @@ impl BookRead {
             send(c);
         }
         self.header.append(&mut sheet.header);
-        self.samples.push(std::mem::take(&mut sheet.sample));
     }
 }
 

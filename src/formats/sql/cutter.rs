@@ -17,7 +17,7 @@ impl SqlCutter {
     pub fn cut(&mut self, buf: &[u8], p: &Patterns) -> Option<usize> {
         let mut lx = Lexer::new(buf, self.state.clone(), p, None);
         lx.emit = false;
-        lx.run(false, &mut |_, _| {});
+        lx.run(false, &mut |_, _, _| true);
         if lx.safe == 0 {
             return None;
         }

@@ -10,7 +10,7 @@ use memchr::memchr;
 
 use crate::bytes::{find2, find_any};
 use crate::record::Field;
-use crate::rules::{normalize_field_name, Patterns, Role};
+use crate::rules::{Patterns, Role};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) enum Mode {
@@ -37,13 +37,18 @@ pub struct SqlState {
     no_backslash: bool,
 }
 
-/// The columns a statement or a table names: their roles, and (only while sampling for
-/// attribution, see `sql::sample`) their normalized names.
+/// The columns a statement or a table names: their roles, and (only for a lexer asked for
+/// names, [`Lexer::want_names`]) their names as written.
 #[derive(Debug, Default)]
 pub(super) struct Columns {
     roles: Vec<Role>,
-    names: Vec<String>,
+    names: Vec<Vec<u8>>,
 }
+
+/// What the lexer hands each record to: its fields, whether the dump names its columns, and
+/// (for a lexer asked for names) each field's column name as written, empty when the column
+/// has none. Returns whether more records are wanted: when not, the lexer stops.
+pub(super) type Emit<'e, 'a> = dyn FnMut(&[Field<'a>], bool, &[&[u8]]) -> bool + 'e;
 
 /// Keywords that start a `CREATE TABLE` definition which is not a column.
 const NOT_COLUMNS: &[&str] = &[
@@ -83,15 +88,11 @@ pub(super) struct Lexer<'a, 'x> {
     pub(super) emit: bool,
     /// `INSERT … VALUES`, `COPY … FROM stdin` and `CREATE TABLE` statements understood.
     pub(super) data_statements: usize,
-    /// Set while sampling for attribution (`sql::sample`).
-    pub(super) sample: Option<Sampling>,
-}
-
-/// Every named value of a dump's first records, by column name.
-pub(super) struct Sampling {
-    pub(super) kept: Vec<(String, Vec<u8>)>,
-    /// Records that may still add to it.
-    pub(super) left: usize,
+    /// Whether each record is handed over with its fields' column names (for a sink that
+    /// wants names: attribution's sample).
+    pub(super) want_names: bool,
+    /// The column of each of `fields`, kept only when [`Lexer::want_names`].
+    cols: Vec<usize>,
 }
 
 fn is_ident_byte(c: u8) -> bool {
@@ -117,7 +118,8 @@ impl<'a, 'x> Lexer<'a, 'x> {
             fields: Vec::new(),
             emit: true,
             data_statements: 0,
-            sample: None,
+            want_names: false,
+            cols: Vec::new(),
         }
     }
 
@@ -140,7 +142,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
     /// Runs to the end of the input. `emit` gets every record; `at_end` says the input is
     /// all there is (a worker's chunk, or the end of the dump), so a last row without its
     /// line break or a tuple cut short still counts.
-    pub(super) fn run(&mut self, at_end: bool, emit: &mut dyn FnMut(&[Field<'a>], bool)) {
+    pub(super) fn run(&mut self, at_end: bool, emit: &mut Emit<'_, 'a>) {
         loop {
             self.mark_safe();
             let ok = match self.st.mode {
@@ -431,9 +433,9 @@ impl<'a, 'x> Lexer<'a, 'x> {
                 }
             }
         }
-        let names = match self.sample {
-            Some(_) => cols.iter().map(|c| normalize_field_name(c)).collect(),
-            None => Vec::new(),
+        let names = match self.want_names {
+            true => cols.iter().map(|c| c.to_vec()).collect(),
+            false => Vec::new(),
         };
         Arc::new(Columns {
             roles: cols.iter().map(|c| self.p.role_of(c)).collect(),
@@ -616,7 +618,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
     }
 
     /// Between tuples of a `VALUES` list.
-    fn values(&mut self, at_end: bool, emit: &mut dyn FnMut(&[Field<'a>], bool)) -> Option<bool> {
+    fn values(&mut self, at_end: bool, emit: &mut Emit<'_, 'a>) -> Option<bool> {
         self.skip_ws()?;
         let c = match self.b.get(self.i) {
             Some(c) => *c,
@@ -730,55 +732,69 @@ impl<'a, 'x> Lexer<'a, 'x> {
         }
     }
 
-    /// Adds the value of column `col` to the record (and to the sample, while sampling).
+    /// Adds the value of column `col` to the record (and its column, when names are wanted).
     #[inline]
     fn push_field(&mut self, col: usize, value: Cow<'a, [u8]>) {
         let role = self.role(col);
-        if self.sample.is_some() {
-            self.keep_sample(col, &value);
+        if self.want_names {
+            self.cols.push(col);
         }
         self.fields.push(Field { role, value });
     }
 
-    /// While sampling, keeps `v` under the name of column `col`. Out of line: the workers'
-    /// loop over values only tests whether a sample is being taken.
-    #[cold]
-    #[inline(never)]
-    fn keep_sample(&mut self, col: usize, v: &[u8]) {
-        if let (Some(s), Some(c)) = (&mut self.sample, &self.st.columns) {
-            if s.left > 0 {
-                if let Some(name) = c.names.get(col) {
-                    s.kept.push((name.clone(), v.to_vec()));
-                }
-            }
+    /// Starts a record: no fields yet.
+    #[inline]
+    fn clear_fields(&mut self) {
+        self.fields.clear();
+        if self.want_names {
+            self.cols.clear();
         }
     }
 
-    /// While sampling, one record fewer may add to the sample; after the last, the rest of
-    /// the block is only cut, not read.
-    fn sampled_record(&mut self) {
-        if let Some(s) = &mut self.sample {
-            s.left = s.left.saturating_sub(1);
-            if s.left == 0 {
-                self.emit = false;
-            }
+    /// Hands the record read to `emit`; when no more are wanted, the rest of the input is
+    /// skipped (the lexer stands at its end).
+    #[inline]
+    fn hand_over(&mut self, named: bool, emit: &mut Emit<'_, 'a>) {
+        let more = if self.want_names {
+            self.hand_over_named(named, emit)
+        } else {
+            emit(&self.fields, named, &[])
+        };
+        if !more {
+            self.i = self.b.len();
         }
+    }
+
+    /// [`Lexer::hand_over`] with each field's column name. Out of line: only a sample of
+    /// records is read this way.
+    #[cold]
+    #[inline(never)]
+    fn hand_over_named(&self, named: bool, emit: &mut Emit<'_, 'a>) -> bool {
+        let names: Vec<&[u8]> = match &self.st.columns {
+            Some(c) => self
+                .cols
+                .iter()
+                .map(|&col| c.names.get(col).map_or(&[][..], Vec::as_slice))
+                .collect(),
+            None => Vec::new(),
+        };
+        emit(&self.fields, named, &names)
     }
 
     /// One `( … )` tuple at `i`: a record.
-    fn tuple(&mut self, at_end: bool, emit: &mut dyn FnMut(&[Field<'a>], bool)) -> Option<()> {
+    fn tuple(&mut self, at_end: bool, emit: &mut Emit<'_, 'a>) -> Option<()> {
         let b = self.b;
         let open = self.i;
         self.i += 1;
-        self.fields.clear();
+        self.clear_fields();
         let named = self.st.columns.is_some();
-        if self.sample.is_none() && !self.st.no_backslash {
+        if !self.st.no_backslash {
             if self.plain_tuple() {
-                emit(&self.fields, named);
+                self.hand_over(named, emit);
                 return Some(());
             }
             self.i = open + 1;
-            self.fields.clear();
+            self.clear_fields();
         }
         let mut col = 0usize;
         let complete = loop {
@@ -826,8 +842,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
             }
         };
         if complete || at_end {
-            emit(&self.fields, named);
-            self.sampled_record();
+            self.hand_over(named, emit);
         }
         complete.then_some(())
     }
@@ -1013,7 +1028,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
     }
 
     /// One line of a `COPY` block: a record, or `\.` which ends the block.
-    fn copy_row(&mut self, at_end: bool, emit: &mut dyn FnMut(&[Field<'a>], bool)) -> Option<bool> {
+    fn copy_row(&mut self, at_end: bool, emit: &mut Emit<'_, 'a>) -> Option<bool> {
         let b = self.b;
         if self.i >= b.len() {
             return Some(false);
@@ -1034,7 +1049,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
         if !self.emit {
             return Some(true);
         }
-        self.fields.clear();
+        self.clear_fields();
         // Fields end at every tab (an escaped one too, as PostgreSQL writes none); one search
         // for tabs and backslashes together finds the ends and which fields need unescaping.
         let (mut col, mut start, mut from, mut escaped) = (0, 0, 0, false);
@@ -1062,8 +1077,7 @@ impl<'a, 'x> Lexer<'a, 'x> {
             }
             (col, start, from, escaped) = (col + 1, end + 1, end + 1, false);
         }
-        emit(&self.fields, self.st.columns.is_some());
-        self.sampled_record();
+        self.hand_over(self.st.columns.is_some(), emit);
         Some(true)
     }
 }

@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 
 use memchr::memchr;
 
-use crate::formats::sql::lexer::{Lexer, Sampling, SqlState};
+use crate::formats::sql::lexer::{Lexer, SqlState};
 use crate::record::RecordSink;
 use crate::rules::Patterns;
 
@@ -111,21 +111,8 @@ pub fn looks_like_sql(first: &[u8], ext: &str, p: &Patterns) -> bool {
     }
     let mut lx = Lexer::new(first, SqlState::default(), p, None);
     lx.emit = false;
-    lx.run(false, &mut |_, _| {});
+    lx.run(false, &mut |_, _, _| true);
     lx.data_statements > 0
-}
-
-/// The named values of the first `records` records at the start of a dump, each under its
-/// column's normalized name: what attribution checks the source profiles' value shapes on.
-pub fn sample(first: &[u8], p: &Patterns, records: usize) -> Vec<(String, Vec<u8>)> {
-    let mut lx = Lexer::new(first, SqlState::default(), p, None);
-    lx.sample = Some(Sampling {
-        kept: Vec::new(),
-        left: records,
-    });
-    // The block may end inside a statement: only whole tuples count.
-    lx.run(false, &mut |_, _| {});
-    lx.sample.map(|s| s.kept).unwrap_or_default()
 }
 
 /// Reads every record of a chunk that starts in `state` into `sink`, and then the column
@@ -133,7 +120,14 @@ pub fn sample(first: &[u8], p: &Patterns, records: usize) -> Vec<(String, Vec<u8
 pub fn read<S: RecordSink>(chunk: &[u8], state: &SqlState, p: &Patterns, sink: &mut S) {
     let mut names = BTreeSet::new();
     let mut lx = Lexer::new(chunk, state.clone(), p, Some(&mut names));
-    lx.run(true, &mut |fields, named| sink.record(fields, named));
+    lx.want_names = S::WANTS_NAMES;
+    lx.run(true, &mut |fields, named, columns| {
+        for (name, f) in columns.iter().zip(fields) {
+            sink.named_value(name, &f.value);
+        }
+        sink.record(fields, named);
+        !sink.full()
+    });
     drop(lx);
     for n in &names {
         sink.name(n);
@@ -157,7 +151,10 @@ mod tests {
         f: &mut dyn FnMut(&[Field<'a>], bool),
     ) {
         let mut lx = Lexer::new(chunk, state.clone(), p, None);
-        lx.run(true, f);
+        lx.run(true, &mut |fields, named, _| {
+            f(fields, named);
+            true
+        });
     }
 
     /// Random numbers below `n` from a xorshift generator seeded with `seed`.
