@@ -4,11 +4,12 @@
 //! Determinism: chunk boundaries depend only on the bytes (never on the thread count), and
 //! every statistic merges commutatively, so any number of threads gives the same summary.
 //!
-//! A text entry is decoded, sniffed and cut here (`scan_text`); a workbook's sheets are read
-//! in `book`. Every chunk, whatever its reader, goes through the one chunk job of `chunk`
-//! (reader → [`crate::analyze::Analyzer`] → the worker's summary) behind one back-pressure;
-//! `shapes` samples a text file's first block for attribution. Imports `input`, `formats`,
-//! `analyze`, `summary` and the rules.
+//! `open` decides what each walked file, stream, archive member or workbook is and hands it
+//! to a reader: a text entry is decoded, sniffed and cut here (`scan_text`), a workbook's
+//! sheets are read in `book`. Every chunk, whatever its reader, goes through the one chunk
+//! job of `chunk` (reader → [`crate::analyze::Analyzer`] → the worker's summary) behind one
+//! back-pressure; an entry's first chunk (or a sheet's) is also read into attribution's value
+//! sample there. Imports `input`, `formats`, `analyze`, `summary` and the rules.
 
 mod book;
 mod chunk;
