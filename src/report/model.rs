@@ -612,13 +612,13 @@ mod tests {
 
     #[test]
     fn identifiers_are_named_and_ordered_as_the_kinds() {
-        let p = Patterns::builtin().unwrap();
+        let p = crate::testing::pats();
         let s = Summary::default();
         let run = RunInfo {
             threads: 1,
             elapsed_s: 0.0,
         };
-        let v = serde_json::to_value(Report::new(&s, &p, &run).identifiers).unwrap();
+        let v = serde_json::to_value(Report::new(&s, p, &run).identifiers).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(keys, kinds);
