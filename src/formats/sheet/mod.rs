@@ -364,6 +364,30 @@ pub enum BookProblem {
 }
 
 impl BookRead {
+    /// The workbook calamine opened, or `None` with why it did not.
+    fn opened<W>(&mut self, book: Book, opened: Result<W, String>) -> Option<W> {
+        match opened {
+            Ok(wb) => {
+                self.opened = true;
+                Some(wb)
+            }
+            Err(why) => {
+                self.problem = Some(BookProblem::Unreadable {
+                    book: book.name(),
+                    why,
+                });
+                None
+            }
+        }
+    }
+
+    /// A sheet that could not be read to its end; the first such problem is the one told.
+    fn sheet_failed(&mut self, name: &str, e: &dyn std::fmt::Display) {
+        self.problem.get_or_insert(BookProblem::Sheet {
+            name: name.to_string(),
+            error: e.to_string(),
+        });
+    }
     fn sheet_done(&mut self, sheet: &mut Sheet, send: &mut dyn FnMut(RowChunk)) {
         if let Some(c) = sheet.finish() {
             send(c);
@@ -403,16 +427,9 @@ fn read_streamed<R: Read + Seek>(
             .map(|b| Box::new(b) as Box<dyn CellSource<R>>)
             .map_err(|e| e.to_string()),
     };
-    let mut wb = match opened {
-        Ok(wb) => wb,
-        Err(e) => {
-            return out.problem = Some(BookProblem::Unreadable {
-                book: book.name(),
-                why: e.to_string(),
-            })
-        }
+    let Some(mut wb) = out.opened(book, opened) else {
+        return;
     };
-    out.opened = true;
     for sheet_name in wb.names() {
         let mut sheet = Sheet::new(how);
         let res = wb.cells(&sheet_name, &mut |row, col, c| {
@@ -422,10 +439,7 @@ fn read_streamed<R: Read + Seek>(
         });
         out.sheet_done(&mut sheet, send);
         if let Err(e) = res {
-            out.problem.get_or_insert(BookProblem::Sheet {
-                name: sheet_name.clone(),
-                error: e.to_string(),
-            });
+            out.sheet_failed(&sheet_name, &e);
         }
     }
 }
@@ -446,16 +460,9 @@ fn read_ranges<R: Read + Seek>(
             .map(calamine::Sheets::Xls)
             .map_err(|e| e.to_string()),
     };
-    let mut wb = match opened {
-        Ok(wb) => wb,
-        Err(e) => {
-            return out.problem = Some(BookProblem::Unreadable {
-                book: book.name(),
-                why: e.to_string(),
-            })
-        }
+    let Some(mut wb) = out.opened(book, opened) else {
+        return;
     };
-    out.opened = true;
     for sheet_name in wb.sheet_names() {
         let mut sheet = Sheet::new(how);
         match wb.worksheet_range(&sheet_name) {
@@ -470,12 +477,7 @@ fn read_ranges<R: Read + Seek>(
                     }
                 }
             }
-            Err(e) => {
-                out.problem.get_or_insert(BookProblem::Sheet {
-                    name: sheet_name.clone(),
-                    error: e.to_string(),
-                });
-            }
+            Err(e) => out.sheet_failed(&sheet_name, &e),
         }
         out.sheet_done(&mut sheet, send);
     }
