@@ -24,6 +24,7 @@ use common::archives::{gzip, zip};
 use common::bombs;
 use common::measure::{scan, scan_stdin, Run, Running};
 use common::run::triage_path;
+use common::summary::assert_scanned_as;
 use flate2::Compression;
 
 const MIB: usize = 1 << 20;
@@ -215,10 +216,7 @@ fn ten_thousand_columns() {
     r.check("10,000 columns", 0, secs(10), 200);
     r.good_counted("ok.csv");
     let f = r.file("wide.csv");
-    assert_eq!(
-        (&f["state"], &f["format"]),
-        (&"scanned".into(), &"csv".into())
-    );
+    assert_scanned_as(f, "csv");
     assert_eq!(f["records"], 50);
     assert_eq!(f["valid"]["nik"], 5000);
 }
@@ -244,17 +242,11 @@ fn json_nested_100000_levels() {
     r.check("JSON 100,000 deep", 0, secs(10), 200);
     r.good_counted("ok.csv");
     let f = r.file("deep.json");
-    assert_eq!(
-        (&f["state"], &f["format"]),
-        (&"scanned".into(), &"json".into())
-    );
+    assert_scanned_as(f, "json");
     assert_eq!(f["records"], 2);
     assert_eq!(f["valid"]["nik"], 2);
     let f = r.file("deep.jsonl");
-    assert_eq!(
-        (&f["state"], &f["format"]),
-        (&"scanned".into(), &"jsonl".into())
-    );
+    assert_scanned_as(f, "jsonl");
     assert_eq!(f["valid"]["nik"], 2);
 }
 
@@ -276,10 +268,7 @@ fn json_lines_with_every_other_line_broken() {
     r.check("JSONL half broken", 0, secs(10), 200);
     r.good_counted("ok.csv");
     let f = r.file("half.jsonl");
-    assert_eq!(
-        (&f["state"], &f["format"]),
-        (&"scanned".into(), &"jsonl".into())
-    );
+    assert_scanned_as(f, "jsonl");
     assert_eq!(f["records"], 1000);
     assert_eq!(f["valid"]["nik"], 1000);
     assert_eq!(f["valid"]["phone"], 500);
@@ -332,16 +321,10 @@ fn nul_bytes_after_the_first_block() {
     r.check("NUL after the first block", 0, secs(10), 200);
     r.good_counted("ok.csv");
     let f = r.file("nul.csv");
-    assert_eq!(
-        (&f["state"], &f["format"]),
-        (&"scanned".into(), &"csv".into())
-    );
+    assert_scanned_as(f, "csv");
     assert_eq!(f["valid"]["nik"], 3012);
     let f = r.file("early.csv");
-    assert_eq!(
-        (&f["state"], &f["format"]),
-        (&"scanned".into(), &"strings".into())
-    );
+    assert_scanned_as(f, "strings");
     assert_eq!((&f["records"], &f["valid"]["nik"]), (&3.into(), &2.into()));
 }
 
@@ -369,10 +352,7 @@ fn rule1_a_large_unknown_binary_streams_through_the_strings_pass() {
     r.check("large unknown binary", 0, secs(60), 150);
     r.good_counted("ok.csv");
     let f = r.file("store.db");
-    assert_eq!(
-        (&f["state"], &f["format"]),
-        (&"scanned".into(), &"strings".into())
-    );
+    assert_scanned_as(f, "strings");
     assert_eq!(f["valid"]["nik"], 4096, "{f}");
     assert_eq!(f["valid"]["phone"], 4096, "{f}");
 }

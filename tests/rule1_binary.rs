@@ -11,7 +11,7 @@ use serde_json::Value;
 mod common;
 use common::archives::{gzip, zip};
 use common::run::scan_json;
-use common::summary::{file, reason};
+use common::summary::{assert_scanned_as, file, reason};
 use flate2::Compression;
 
 /// Scans a folder holding `files`; asserts the exit code and that each `(path, reason)` is
@@ -266,10 +266,7 @@ fn rule1_an_ole2_of_no_known_kind_is_read_by_the_strings_pass() {
     let (v, code) = scan_json(dir.path(), &[]);
     assert_eq!(code, 0, "{}", v["ledger"]);
     let f = file(&v, "thing.bin");
-    assert_eq!(
-        (&f["state"], &f["format"]),
-        (&"scanned".into(), &"strings".into())
-    );
+    assert_scanned_as(f, "strings");
     assert_eq!(
         (&f["valid"]["nik"], &f["valid"]["phone"]),
         (&1.into(), &1.into())
@@ -388,10 +385,7 @@ fn rule1_unknown_binary_is_read_by_the_strings_pass_media_stays_skipped() {
     assert_eq!(code, 0, "read or skipped, none failed: {}", v["ledger"]);
     for (path, format) in [("app.dat", "strings"), ("app.dat.gz", "gzip strings")] {
         let f = file(&v, path);
-        assert_eq!(
-            (&f["state"], &f["format"]),
-            (&"scanned".into(), &format.into())
-        );
+        assert_scanned_as(f, format);
         assert_eq!(f["records"], 2, "one record per run: {f}");
         assert_eq!(
             (&f["valid"]["nik"], &f["valid"]["phone"]),

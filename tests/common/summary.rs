@@ -23,3 +23,12 @@ pub fn reason(v: &Value, path: &str) -> String {
         .unwrap_or_else(|| panic!("no problem for {path:?} in {}", v["ledger"]))
         .to_string()
 }
+
+/// Asserts that the `files` row `f` was read whole, as `format`.
+pub fn assert_scanned_as(f: &Value, format: &str) {
+    assert_eq!(
+        (f["state"].as_str(), f["format"].as_str()),
+        (Some("scanned"), Some(format)),
+        "{f}"
+    );
+}
