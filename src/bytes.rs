@@ -5,7 +5,8 @@
 //! `memchr`'s set-up (a call through a pointer, alignment work): one 16-byte SSE2 compare
 //! usually finds the end. SSE2 is part of the x86-64 baseline; other targets loop.
 //!
-//! [`text`] makes a display string of a name (a header cell, a key, a column).
+//! [`text`] makes a display string of a name (a header cell, a key, a column); [`hand_out`]
+//! is the `Read::read` of the readers that transcode (UTF-16, the strings pass).
 
 /// The first `a` or `b` in `hay`, and whether it is `a`: the caller need not read the
 /// byte again to know which ended the stretch.
@@ -75,6 +76,16 @@ pub fn text(b: &[u8]) -> String {
             .0
             .into_owned(),
     }
+}
+
+/// Copies into `buf` what a transcoding reader has produced and not yet handed out
+/// (`out[*pos..]`) and moves `pos` past it: the `Read::read` of the UTF-16 decoder and of the
+/// strings pass, once their `fill` has produced more.
+pub fn hand_out(out: &[u8], pos: &mut usize, buf: &mut [u8]) -> usize {
+    let n = buf.len().min(out.len() - *pos);
+    buf[..n].copy_from_slice(&out[*pos..*pos + n]);
+    *pos += n;
+    n
 }
 
 #[cfg(test)]

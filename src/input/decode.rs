@@ -92,10 +92,7 @@ impl<R: Read> Read for Utf16Reader<R> {
         if self.out_pos >= self.out.len() {
             self.fill()?;
         }
-        let n = buf.len().min(self.out.len() - self.out_pos);
-        buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
-        self.out_pos += n;
-        Ok(n)
+        Ok(crate::bytes::hand_out(&self.out, &mut self.out_pos, buf))
     }
 }
 
