@@ -8,25 +8,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use flate2::Compression;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 mod common;
 use common::archives::{bzip2, gzip, xz, zip, zstd};
 use common::paths::{fixtures, root};
-use common::run::{scan_json, triage};
-
-fn scan_ok(path: &Path) -> Value {
-    let (v, code) = scan_json(path, &[]);
-    assert_eq!(code, 0, "scan {}: {}", path.display(), v["ledger"]);
-    v
-}
-
-/// Asserts that two scans found the same records and identifiers.
-fn same_counts(name: &str, got: &Value, want: &Value) {
-    for section in ["records", "identifiers"] {
-        assert_eq!(got[section], want[section], "{name}: {section} differ");
-    }
-}
+use common::run::scan_json;
+use common::samples::{object, read_csv, same_counts, scan_ok, synth};
 
 /// One row of `files`, without what differs between the forms of one content.
 fn counts_of(row: &Value) -> Value {
@@ -361,40 +349,6 @@ fn a_broken_workbook_fails_with_a_reason() {
 // Format invariance
 // ---------------------------------------------------------------------------------------
 
-fn synth(dir: &Path, rows: u32, seed: u32) -> PathBuf {
-    let out = triage()
-        .args([
-            "synth",
-            "--rows",
-            &rows.to_string(),
-            "--seed",
-            &seed.to_string(),
-        ])
-        .arg("--out")
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir.join("bpjs_sample.csv")
-}
-
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(path)
-        .unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|rec| rec.unwrap().iter().map(String::from).collect())
-        .collect();
-    (header, rows)
-}
-
 fn tsv(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .delimiter(b'\t')
@@ -404,14 +358,6 @@ fn tsv(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
         w.write_record(r).unwrap();
     }
     w.into_inner().unwrap()
-}
-
-fn object(header: &[String], row: &[String]) -> Value {
-    let mut m = Map::new();
-    for (k, v) in header.iter().zip(row) {
-        m.insert(k.clone(), Value::from(v.as_str()));
-    }
-    Value::Object(m)
 }
 
 fn jsonl(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {

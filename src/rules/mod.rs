@@ -19,11 +19,13 @@
 //! dfa           a rule's regex as a DFA walked byte by byte (used by the compilers above)
 //! words         byte-word helpers and the one-probe word table
 //! kind          identifier kinds and the reasons a candidate is invalid
+//! checksum      check digits (an old-format NPWP's Luhn digit)
 //! ```
 //!
 //! Modules here import their siblings by full path (`crate::rules::dfa::Rule`), never this
 //! module: the re-exports below are for the stages above.
 
+pub mod checksum;
 mod dfa;
 mod fields;
 mod identifiers;

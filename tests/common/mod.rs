@@ -8,6 +8,7 @@
 //! - [`summary`]: reading a summary: one file's row, one problem's reason;
 //! - [`paths`]: the crate root and the committed fixtures;
 //! - [`archives`]: zip and gzip built in memory; [`bombs`]: zip and gzip bombs by hand;
+//! - [`samples`]: one synthetic sample written in many formats, and counts compared;
 //! - [`truth`]: a `truth.json` against a scan summary.
 
 pub mod archives;
@@ -15,5 +16,6 @@ pub mod bombs;
 pub mod measure;
 pub mod paths;
 pub mod run;
+pub mod samples;
 pub mod summary;
 pub mod truth;
