@@ -17,6 +17,8 @@ pub enum Magic {
     NotData(&'static str),
     /// Records in a format not read yet: `failed: <name>: not read yet`.
     NotRead(&'static str),
+    /// Records its own reader reads (`formats::records`).
+    Records(Records),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -27,6 +29,7 @@ enum Guard {
     Nul,
 }
 
+use crate::formats::records::Records;
 use Guard::{None as Plain, Nul};
 use Magic::{NotData, NotRead};
 
@@ -160,7 +163,7 @@ pub fn classify(b: &[u8], ext: &str) -> Option<Magic> {
         (is_pg_dump, NotRead("pg_dump custom-format archive")),
         (is_oracle_export, NotRead("Oracle export dump (exp)")),
         (is_tar_v7, NotRead("tar archive")),
-        (is_dbf, NotRead("dBase/FoxPro table (DBF)")),
+        (is_dbf, Magic::Records(Records::Dbf)),
         (is_bson, NotRead("MongoDB BSON dump")),
     ];
     checks.iter().find(|(check, _)| check(b, ext)).map(|c| c.1)
@@ -254,8 +257,9 @@ fn octal(f: &[u8]) -> Option<u64> {
 
 /// A dBase III/IV/V, FoxPro or Visual FoxPro table: a version byte, a date, then field
 /// descriptors ending in 0x0D whose lengths add up (with the deletion flag) to the record
-/// length the header declares.
-fn is_dbf(b: &[u8], _: &str) -> bool {
+/// length the header declares — or, named `.dbf`, that do not (a damaged table, which the
+/// reader then names).
+fn is_dbf(b: &[u8], ext: &str) -> bool {
     let versions = [
         0x03, 0x04, 0x05, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8b, 0x8e, 0xcb, 0xf5, 0xfb,
     ];
@@ -291,7 +295,11 @@ fn is_dbf(b: &[u8], _: &str) -> bool {
         fields += 1;
         at += 32;
     }
-    fields > 0 && at < end && b[at] == 0x0d && sum == record_len && header_len > at
+    fields > 0
+        && at < end
+        && b[at] == 0x0d
+        && header_len > at
+        && (sum == record_len || ext == "dbf")
 }
 
 /// The largest document MongoDB stores, with room for a dump's own framing.
@@ -559,10 +567,15 @@ mod tests {
         let fields = [("NIK", b'C', 16), ("NAMA", b'C', 10)];
         assert_eq!(
             classify(&dbf(&fields, 27), "dbf"),
-            Some(NotRead("dBase/FoxPro table (DBF)"))
+            Some(Magic::Records(Records::Dbf))
         );
-        // The record length does not add up, or a type byte is unknown: not a DBF.
-        assert_eq!(classify(&dbf(&fields, 30), "dbf"), None);
+        // The record length does not add up: a DBF only by its extension (the reader then
+        // says what is wrong); a type byte unknown: not a DBF.
+        assert_eq!(classify(&dbf(&fields, 30), "dat"), None);
+        assert_eq!(
+            classify(&dbf(&fields, 30), "dbf"),
+            Some(Magic::Records(Records::Dbf))
+        );
         assert_eq!(classify(&dbf(&[("NIK", b'Z', 16)], 17), "dbf"), None);
     }
 

@@ -7,13 +7,17 @@
 //! envelopes: `{"data":[…]}`, `hits.hits[]`, bundles), [`text`]; [`sql`] reads MySQL INSERT
 //! tuples and PostgreSQL COPY rows and cuts dumps into chunks; [`sheet`] reads workbook
 //! sheets (calamine) into packed rows; [`strings`] is the strings pass over an unknown
-//! binary. They import the rules and the loose `record` and `bytes`, and each
+//! binary. [`records`] is the way in for formats read record by record by a reader of
+//! their own ([`dbf`]), packed for the workers by [`packed`] as sheets' rows are. They import the rules and the loose `record` and `bytes`, and each
 //! other downwards only.
 
 pub mod csv;
+pub mod dbf;
 pub mod json;
 pub mod layout;
 pub mod magic;
+pub mod packed;
+pub mod records;
 pub mod sheet;
 pub mod sniff;
 pub mod sql;

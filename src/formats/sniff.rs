@@ -11,6 +11,7 @@ use crate::formats::csv::{field_counts, parse_csv_record, Columns};
 use crate::formats::json::{json_record, KeyRoles};
 use crate::formats::layout::Layout;
 use crate::formats::magic::Magic;
+use crate::formats::records::Records;
 use crate::rules::Patterns;
 
 /// How far into a file the format is judged.
@@ -38,6 +39,8 @@ pub enum Sniff {
     /// A format triage recognises but does not read (its name): `failed`, so the scan is
     /// incomplete.
     Unsupported(&'static str),
+    /// A format with a record reader of its own (`formats::records`).
+    Records(Records),
     /// A binary of no known format: read by the strings pass (`crate::formats::strings`).
     Strings,
     /// Read it with this layout; the first `header_len` bytes are the header row.
@@ -74,6 +77,7 @@ pub fn sniff(first: &[u8], ext: &str, p: &Patterns, is_header: HeaderRule) -> Sn
     match crate::formats::magic::classify(first, ext) {
         Some(Magic::NotData(name)) => return Sniff::Skip(NotData::Binary(name)),
         Some(Magic::NotRead(name)) => return Sniff::Unsupported(name),
+        Some(Magic::Records(f)) => return Sniff::Records(f),
         None => {}
     }
     if memchr::memchr(0, first).is_some() {

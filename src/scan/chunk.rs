@@ -13,6 +13,7 @@ use crate::analyze::shapes::ShapeSampler;
 use crate::analyze::Analyzer;
 use crate::bytes::text;
 use crate::formats::layout::Layout;
+use crate::formats::packed::read_packed;
 use crate::formats::sheet::SheetColumns;
 use crate::formats::sql;
 use crate::formats::sql::lexer::SqlState;
@@ -28,6 +29,8 @@ pub enum Reader<'a> {
     Sql(SqlState),
     /// A sheet's packed rows, under its header's columns.
     Sheet(&'a SheetColumns),
+    /// Records a format's own reader packed (`formats::records`).
+    Packed,
 }
 
 /// What every chunk of one entry shares: its ledger name and format, the scan's rules and
@@ -71,6 +74,7 @@ impl Job<'_> {
             Reader::Text(layout) => layout.read(chunk, self.p, sink),
             Reader::Sql(state) => sql::read(chunk, state, self.p, sink),
             Reader::Sheet(columns) => columns.read(chunk, sink),
+            Reader::Packed => read_packed(chunk, self.p, sink),
         }
     }
 }

@@ -6,7 +6,7 @@
 //!
 //! `open` decides what each walked file, stream, archive member or workbook is and hands it
 //! to a reader: a text entry is decoded, sniffed and cut here (`scan_text`), a workbook's
-//! sheets are read in `book`. Every chunk, whatever its reader, goes through the one chunk
+//! sheets are read in `book`, a format with a record reader of its own in `records`. Every chunk, whatever its reader, goes through the one chunk
 //! job of `chunk` (reader → [`crate::analyze::Analyzer`] → the worker's summary) behind one
 //! back-pressure; an entry's first chunk (or a sheet's) is also read into attribution's value
 //! sample there. Imports `input`, `formats`, `analyze`, `summary` and the rules.
@@ -15,6 +15,7 @@ mod book;
 mod chunk;
 mod open;
 mod panics;
+mod records;
 
 use std::io::{self, Read};
 use std::path::PathBuf;
@@ -29,6 +30,7 @@ use crate::analyze::options::RecordOptions;
 use crate::analyze::shapes::wants_samples;
 use crate::formats::json::envelope::JsonCutter;
 use crate::formats::layout::Layout;
+use crate::formats::records::Source;
 use crate::formats::sniff::{sniff, Sniff, SNIFF_BYTES};
 use crate::formats::sql::cutter::SqlCutter;
 use crate::formats::sql::lexer::SqlState;
@@ -40,6 +42,7 @@ use crate::rules::Patterns;
 pub use crate::scan::book::scan_book;
 use crate::scan::chunk::{add_names, InFlight, Job, Reader};
 use crate::scan::open::{error_reason, scan_entry, scan_reader};
+use crate::scan::records::scan_records;
 use crate::summary::{add_file, largest_first, DistinctSet, FileStats, Reason, State, Summary};
 
 /// What a scan needs to know; built from the command line in exactly one place (`cli`).
@@ -475,6 +478,12 @@ fn sniffed(
         }
         Sniff::Unsupported(r) => {
             ctx.entry(at, State::Failed, Reason::NotReadYet(r));
+            None
+        }
+        Sniff::Records(format) => {
+            let reader = std::mem::replace(&mut input.reader, Box::new(io::empty()));
+            let read = io::Cursor::new(std::mem::take(&mut input.buf)).chain(reader);
+            scan_records(format, Source::Stream(Box::new(read)), at, ctx);
             None
         }
         Sniff::Read {

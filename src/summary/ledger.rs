@@ -121,6 +121,11 @@ pub enum Reason {
         book: &'static str,
         why: String,
     },
+    /// A record reader's input damaged, cut short or partly unreadable: its format and why.
+    Format {
+        format: &'static str,
+        why: String,
+    },
     /// A sheet that could not be read to its end.
     Sheet {
         name: String,
@@ -217,6 +222,7 @@ impl fmt::Display for Reason {
             Ole2Unreadable(why) => write!(f, "OLE2 compound file unreadable: {why}"),
             BookUnreadable { book, why } => write!(f, "{book} unreadable: {why}"),
             Sheet { name, error } => write!(f, "sheet {name}: {error}"),
+            Format { format, why } => write!(f, "{format}: {why}"),
             RecordsCut { count, max_record } => write!(
                 f,
                 "{count} record(s) longer than --max-record ({max_record} bytes) cut into pieces"
@@ -395,6 +401,13 @@ mod tests {
                     why: e(),
                 },
                 "xlsx unreadable: boom",
+            ),
+            (
+                Format {
+                    format: "dbf",
+                    why: "cut short: 2 of 3 rows".into(),
+                },
+                "dbf: cut short: 2 of 3 rows",
             ),
             (
                 RecordsCut {

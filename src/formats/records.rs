@@ -1,0 +1,62 @@
+//! Formats read record by record by a reader of their own rather than cut as text (a DBF
+//! table today; database files, DICOM headers, HL7 messages and documents join here): which
+//! they are, and which reader reads each. A reader walks its input on the reading thread into
+//! a `formats::packed::Packer`; it never sees the scan, the limits' types or the ledger: it
+//! gets a [`Source`] and a `Budget`, and says how its input ended (a `Stop`). Imports the
+//! readers and the packer.
+
+use std::fs::File;
+use std::io::Read;
+
+use crate::formats::dbf;
+use crate::formats::packed::{Budget, Packer, Stop};
+
+/// A format with a record reader of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Records {
+    /// dBase III/IV/V, FoxPro and Visual FoxPro tables.
+    Dbf,
+}
+
+impl Records {
+    /// Every format, for the fuzz target and the tests that go through them all.
+    pub const ALL: &'static [Records] = &[Records::Dbf];
+
+    /// The format's name in the ledger (`files[].format`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Records::Dbf => "dbf",
+        }
+    }
+
+    /// Whether the reader needs a file it can seek: an input that is a stream or an archive
+    /// member is then spilled to an unlinked temporary file first (as a workbook is).
+    pub fn needs_file(self) -> bool {
+        match self {
+            Records::Dbf => false,
+        }
+    }
+
+    /// Reads every record of `src` into `out`.
+    pub fn read(self, src: Source, budget: &Budget, out: &mut Packer) -> Result<(), Stop> {
+        match self {
+            Records::Dbf => dbf::read(&mut src.into_read(), budget, out),
+        }
+    }
+}
+
+/// What a record reader reads: a stream, or a file when [`Records::needs_file`].
+pub enum Source<'r> {
+    Stream(Box<dyn Read + 'r>),
+    File(File),
+}
+
+impl<'r> Source<'r> {
+    /// Either, read from its start.
+    pub fn into_read(self) -> Box<dyn Read + 'r> {
+        match self {
+            Source::Stream(r) => r,
+            Source::File(f) => Box::new(f),
+        }
+    }
+}
