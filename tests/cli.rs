@@ -29,7 +29,8 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// `triage explain --json ARGS`: one JSON object per line.
+/// `triage explain --json ARGS`: one JSON object per VALUE, one per line
+/// (`{"value", "identifiers": [...]}`).
 fn explain(args: &[&str]) -> Vec<Value> {
     let mut all = vec!["explain", "--json"];
     all.extend_from_slice(args);
@@ -40,10 +41,25 @@ fn explain(args: &[&str]) -> Vec<Value> {
         .collect()
 }
 
+/// The one identifier of the one VALUE in `args`.
 fn explain_one(args: &[&str]) -> Value {
     let mut v = explain(args);
-    assert_eq!(v.len(), 1, "one explanation expected for {args:?}: {v:?}");
-    v.remove(0)
+    assert_eq!(v.len(), 1, "one value expected for {args:?}: {v:?}");
+    let ids = v.remove(0)["identifiers"].take();
+    match ids {
+        Value::Array(mut ids) if ids.len() == 1 => ids.remove(0),
+        other => panic!("one identifier expected for {args:?}: {other}"),
+    }
+}
+
+/// The kinds of the identifiers of one value object.
+fn kinds(v: &Value) -> Vec<&str> {
+    v["identifiers"]
+        .as_array()
+        .expect("an identifiers array")
+        .iter()
+        .map(|i| i["kind"].as_str().expect("a kind"))
+        .collect()
 }
 
 #[test]
@@ -278,14 +294,14 @@ fn explain_phone_operators_and_email_classes() {
 fn explain_several_values_and_no_candidate() {
     let v = explain(&["3171014101900001", "hello", "budi@gmail.com"]);
     assert_eq!(v.len(), 3);
-    assert_eq!(v[0]["kind"], "nik");
-    assert_eq!(v[1]["kind"], Value::Null);
-    assert_eq!(v[1]["reason"], "no_candidate");
-    assert_eq!(v[2]["kind"], "email");
-    // Two candidates in one value: one explanation each.
+    assert_eq!(kinds(&v[0]), ["nik"]);
+    assert_eq!(kinds(&v[1]), [] as [&str; 0]);
+    assert_eq!(v[1]["value"], "*****");
+    assert_eq!(kinds(&v[2]), ["email"]);
+    // Two candidates in one value: one object holding both.
     let v = explain(&["NIK 3171014101900001 HP 081234567890"]);
-    let kinds: Vec<&str> = v.iter().filter_map(|e| e["kind"].as_str()).collect();
-    assert_eq!(kinds, ["nik", "phone"]);
+    assert_eq!(v.len(), 1);
+    assert_eq!(kinds(&v[0]), ["nik", "phone"]);
 }
 
 #[test]
@@ -303,14 +319,14 @@ fn explain_masks_unless_revealed() {
             "explain shows {raw} without --reveal:\n{text}"
         );
         let v: Value = serde_json::from_str(text.trim()).unwrap();
-        assert_eq!(v["normalized"], masked);
-        assert_eq!(v["input"], masked);
+        assert_eq!(v["identifiers"][0]["normalized"], masked);
+        assert_eq!(v["value"], masked);
         let out = ok(&["explain", raw]);
         assert!(!stdout(&out).contains(raw), "text explain shows {raw}");
 
         let out = ok(&["explain", "--json", "--reveal", raw]);
         let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
-        assert_eq!(v["input"], raw);
+        assert_eq!(v["value"], raw);
         let out = ok(&["explain", "--reveal", raw]);
         assert!(stdout(&out).contains(raw));
     }
@@ -329,8 +345,8 @@ fn explain_never_prints_another_value_of_the_input() {
 #[test]
 fn explain_phone_input_mask_keeps_three_national_digits() {
     for raw in ["081234567890", "6281234567890", "0812-3456-7890"] {
-        let v = explain_one(&[raw]);
-        let shown = v["input"].as_str().unwrap();
+        let v = explain(&[raw]).remove(0);
+        let shown = v["value"].as_str().unwrap();
         assert!(
             !shown.contains("1234") && !shown.contains("12-34"),
             "{raw} is shown as {shown}: more than 3 national digits visible"

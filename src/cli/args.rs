@@ -125,25 +125,23 @@ fn parse_size(s: &str) -> Result<u64, String> {
     Ok(v)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum KindArg {
-    Nik,
-    Kk,
-    BpjsCard,
-    Phone,
-    Email,
+/// A `--kind` value: a kind's name as the summaries write it (`bpjs_card`), any case, `-` for
+/// `_` (`bpjs-card`). Read over [`Kind::ALL`], so every kind the scanner knows is accepted.
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::from_name(&s.to_ascii_lowercase().replace('-', "_"))
+        .ok_or_else(|| format!("no such kind (kinds: {})", kind_names()))
 }
 
-impl From<KindArg> for Kind {
-    fn from(k: KindArg) -> Kind {
-        match k {
-            KindArg::Nik => Kind::Nik,
-            KindArg::Kk => Kind::Kk,
-            KindArg::BpjsCard => Kind::BpjsCard,
-            KindArg::Phone => Kind::Phone,
-            KindArg::Email => Kind::Email,
-        }
-    }
+fn kind_names() -> String {
+    Kind::ALL.map(Kind::name).join(", ")
+}
+
+fn kind_help() -> String {
+    format!(
+        "Read every value as this kind, and explain only identifiers of it (a KK looks like a \
+         NIK): {}",
+        kind_names()
+    )
 }
 
 #[derive(Debug, clap::Args)]
@@ -151,10 +149,9 @@ pub struct ExplainArgs {
     /// Values to decode.
     #[arg(required = true, value_name = "VALUE")]
     pub values: Vec<String>,
-    /// Read every value as this kind (a KK looks like a NIK).
-    #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
-    /// One JSON object per value, one per line.
+    #[arg(long, value_name = "KIND", value_parser = parse_kind, help = kind_help())]
+    pub kind: Option<Kind>,
+    /// One JSON object per value, one per line: `{"value", "identifiers": [...]}`.
     #[arg(long)]
     pub json: bool,
     /// Show the values unmasked.
@@ -219,5 +216,16 @@ mod tests {
         for bad in ["", "0", "M", "1.5G", "-1", "99999999999999999999G"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn kinds_are_read_by_their_summary_names() {
+        for k in Kind::ALL {
+            assert_eq!(parse_kind(k.name()), Ok(k));
+            assert_eq!(parse_kind(&k.name().to_uppercase()), Ok(k));
+        }
+        assert_eq!(parse_kind("bpjs-card"), Ok(Kind::BpjsCard));
+        let err = parse_kind("passport").unwrap_err();
+        assert!(err.contains("bpjs_card"), "{err}");
     }
 }

@@ -1,7 +1,12 @@
 //! `triage explain` and `triage patterns --check`: one value (or one example) through the same
-//! detector and validator a scan uses, with the reasons spelled out.
+//! detector and validator a scan uses, with the reasons spelled out, and written as text or as
+//! one JSON object per value (SPEC §2). Imports `analyze` (detector, validators, the record
+//! analysis the examples run through), `summary` (its counters), `rules` and `mask`.
 
-use serde::Serialize;
+use std::io::{self, Write};
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 
 use crate::analyze::detect::{Detector, Found};
 use crate::analyze::validate::{self, Decoded, Verdict};
@@ -11,22 +16,42 @@ use crate::record::{Field, RecordSink};
 use crate::rules::{Example, Kind, Patterns, Role};
 use crate::summary::{FileStats, State, Stats};
 
-/// What one value is.
+/// What one VALUE argument holds: `triage explain --json` writes one of these per value.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Explanation {
     /// The value as given, masked unless revealed.
-    pub input: String,
-    /// The identifier kind found, or `None` when the value has no identifier shape.
-    pub kind: Option<&'static str>,
+    pub value: String,
+    /// Every identifier found in it (only those of the forced kind, when one is), in the
+    /// order they stand; empty when it holds none.
+    pub identifiers: Vec<Identifier>,
+    /// The kind forced with `--kind`: says what the value was searched for.
+    #[serde(skip)]
+    pub forced: Option<Kind>,
+}
+
+/// One identifier found in a value.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Identifier {
+    pub kind: &'static str,
     pub valid: bool,
     /// The first rule it fails (`None` when valid).
     pub reason: Option<String>,
-    /// The normalized value (masked unless revealed).
+    /// The normalized value (masked unless revealed); `None` for a damaged NIK.
     pub normalized: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// What the value decodes to, in order: a JSON object.
+    #[serde(serialize_with = "as_object")]
     pub details: Vec<(String, String)>,
 }
 
+fn as_object<S: Serializer>(details: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(details.len()))?;
+    for (k, v) in details {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
+}
+
+/// The role a forced kind gives the value, so the detector reads it as a field of that kind.
 fn role_for(kind: Option<Kind>) -> Role {
     match kind {
         Some(Kind::Nik) => Role::Nik,
@@ -62,53 +87,64 @@ fn date_details(label: &str, dec: &Decoded, out: &mut Vec<(String, String)>) {
     ));
 }
 
-/// Explains every candidate in `value`; a value without one gets a single explanation with
-/// no kind. `force` makes the value be read as that kind.
-pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> Vec<Explanation> {
-    let shown = |kind: Kind, s: &str| if reveal { s.to_string() } else { mask(kind, s) };
+/// Explains every candidate in `value`. `force` makes the value be read as that kind, and
+/// keeps only the identifiers of that kind.
+pub fn explain(value: &str, force: Option<Kind>, reveal: bool, p: &Patterns) -> Explanation {
     let mut found = Vec::new();
     Detector::new(p).detect(value.as_bytes(), role_for(force), &mut found);
-    let masked = if reveal {
+    let shown = if reveal {
         value.to_string()
     } else {
         masked_input(value, &found)
     };
-    let mut out = Vec::new();
-    for f in &found {
-        let Some(mut kind) = f.kind() else {
-            out.push(damaged(masked.clone()));
-            continue;
-        };
-        if let (Some(forced), Found::NikOrKk { .. }) = (force, f) {
-            if matches!(forced, Kind::Nik | Kind::Kk) {
-                kind = forced;
-            }
-        }
-        if force.is_some_and(|k| k != kind) {
-            continue;
-        }
-        let mut details = Vec::new();
-        let (normalized, verdict) = judge(f, kind, value, p, &mut details);
-        out.push(Explanation {
-            input: masked.clone(),
-            kind: Some(kind.name()),
-            valid: verdict.is_valid(),
-            reason: verdict.reason().map(|r| r.to_string()),
-            normalized: Some(shown(kind, &normalized)),
-            details,
-        });
+    let identifiers = found
+        .iter()
+        .filter_map(|f| identifier(f, force, value, reveal, p))
+        .collect();
+    Explanation {
+        value: shown,
+        identifiers,
+        forced: force,
     }
-    if out.is_empty() {
-        out.push(no_candidate(masked, force));
-    }
-    out
 }
 
-/// An Excel-damaged NIK: no kind of its own, never valid.
-fn damaged(input: String) -> Explanation {
-    Explanation {
-        input,
-        kind: Some("nik"),
+/// One candidate as an [`Identifier`], or `None` when `force` asks for another kind.
+fn identifier(
+    f: &Found,
+    force: Option<Kind>,
+    value: &str,
+    reveal: bool,
+    p: &Patterns,
+) -> Option<Identifier> {
+    let Some(mut kind) = f.kind() else {
+        return force.is_none_or(|k| k == Kind::Nik).then(damaged);
+    };
+    // A forced KK (or NIK) decides how a 16-digit run is read, whatever its keywords say.
+    if let (Some(forced @ (Kind::Nik | Kind::Kk)), Found::NikOrKk { .. }) = (force, f) {
+        kind = forced;
+    }
+    if force.is_some_and(|k| k != kind) {
+        return None;
+    }
+    let mut details = Vec::new();
+    let (normalized, verdict) = judge(f, kind, value, p, &mut details);
+    Some(Identifier {
+        kind: kind.name(),
+        valid: verdict.is_valid(),
+        reason: verdict.reason().map(|r| r.to_string()),
+        normalized: Some(if reveal {
+            normalized
+        } else {
+            mask(kind, &normalized)
+        }),
+        details,
+    })
+}
+
+/// An Excel-damaged NIK: no value of its own, never valid.
+fn damaged() -> Identifier {
+    Identifier {
+        kind: Kind::Nik.name(),
         valid: false,
         reason: Some("damaged".into()),
         normalized: None,
@@ -119,26 +155,8 @@ fn damaged(input: String) -> Explanation {
     }
 }
 
-/// A value without a candidate (of the forced kind, if one is).
-fn no_candidate(input: String, force: Option<Kind>) -> Explanation {
-    Explanation {
-        input,
-        kind: force.map(Kind::name),
-        valid: false,
-        reason: Some("no_candidate".into()),
-        normalized: None,
-        details: vec![(
-            "shape".into(),
-            match force {
-                Some(k) => format!("does not have the shape of a {} candidate", k.name()),
-                None => "no identifier shape found".into(),
-            },
-        )],
-    }
-}
-
 /// One candidate of `value` read as `kind`: its normalized value and verdict, with the
-/// details that explain them pushed to `details`.
+/// details that explain them pushed to `details`. One function per kind decodes it.
 fn judge(
     f: &Found,
     kind: Kind,
@@ -147,42 +165,26 @@ fn judge(
     details: &mut Vec<(String, String)>,
 ) -> (String, Verdict<()>) {
     match *f {
-        Found::NikOrKk { digits, .. } => {
-            let s = String::from_utf8_lossy(&digits).into_owned();
-            (s, nik_or_kk(&digits, kind, p, details))
-        }
+        Found::NikOrKk { digits, .. } => (ascii(&digits), nik_or_kk(&digits, kind, p, details)),
         Found::Card {
             digits, restored, ..
-        } => {
-            if restored {
-                details.push((
-                    "restored".into(),
-                    "leading zeros added to make 13 digits".into(),
-                ));
-            }
-            (
-                String::from_utf8_lossy(&digits).into_owned(),
-                map(validate::bpjs_card(&digits)),
-            )
-        }
+        } => (ascii(&digits), card(&digits, restored, details)),
         Found::Phone { .. } => {
-            let national = String::from_utf8_lossy(f.national().unwrap_or(b"")).into_owned();
-            let v = validate::phone(national.as_bytes(), p);
-            if let Verdict::Valid(m) = v {
-                details.push(("operator".into(), p.operator_names[m.operator].clone()));
-            }
-            (format!("+62{national}"), map(v))
+            let national = ascii(f.national().unwrap_or(b""));
+            let v = phone(&national, p, details);
+            (format!("+62{national}"), v)
         }
         Found::Email { span, .. } => {
             let addr = value[span.0..span.1].to_ascii_lowercase();
-            let v = validate::email(addr.as_bytes(), p);
-            if let Verdict::Valid(c) = v {
-                details.push(("domain_class".into(), p.domain_class_names()[c].to_string()));
-            }
-            (addr, map(v))
+            let v = email(&addr, p, details);
+            (addr, v)
         }
         Found::Damaged => unreachable!("damaged values have no kind"),
     }
+}
+
+fn ascii(d: &[u8]) -> String {
+    String::from_utf8_lossy(d).into_owned()
 }
 
 /// A NIK or KK's verdict, with its regions and (when valid) its date and sex as details.
@@ -210,6 +212,35 @@ fn nik_or_kk(
         } else {
             date_details("issue_date", &d, details);
         }
+    }
+    map(v)
+}
+
+/// A BPJS card's verdict; a short card field value restored to 13 digits says so.
+fn card(digits: &[u8; 13], restored: bool, details: &mut Vec<(String, String)>) -> Verdict<()> {
+    if restored {
+        details.push((
+            "restored".into(),
+            "leading zeros added to make 13 digits".into(),
+        ));
+    }
+    map(validate::bpjs_card(digits))
+}
+
+/// A phone's verdict from its national digits, with its operator when valid.
+fn phone(national: &str, p: &Patterns, details: &mut Vec<(String, String)>) -> Verdict<()> {
+    let v = validate::phone(national.as_bytes(), p);
+    if let Verdict::Valid(m) = v {
+        details.push(("operator".into(), p.operator_names[m.operator].clone()));
+    }
+    map(v)
+}
+
+/// An e-mail's verdict from its lower-cased address, with its domain class when valid.
+fn email(addr: &str, p: &Patterns, details: &mut Vec<(String, String)>) -> Verdict<()> {
+    let v = validate::email(addr.as_bytes(), p);
+    if let Verdict::Valid(c) = v {
+        details.push(("domain_class".into(), p.domain_class_names()[c].to_string()));
     }
     map(v)
 }
@@ -256,6 +287,43 @@ fn map<T>(v: Verdict<T>) -> Verdict<()> {
         Verdict::Valid(_) => Verdict::Valid(()),
         Verdict::Invalid(r) => Verdict::Invalid(r),
     }
+}
+
+/// `--json`: the explanation as one line of JSON. A serializer error is turned back into the
+/// `io::Error` under it, so a closed pipe is seen as one (`cli::run` ends quietly on it).
+pub fn write_json(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, e).map_err(io::Error::from)?;
+    writeln!(out)
+}
+
+/// The explanation as text: a line per identifier and its details below it, or one line
+/// saying the value holds none.
+pub fn write_text(e: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+    if e.identifiers.is_empty() {
+        let what = match e.forced {
+            Some(k) => format!("no {} candidate", k.name()),
+            None => "no identifier shape found".into(),
+        };
+        return writeln!(out, "{}: {what}", e.value);
+    }
+    for id in &e.identifiers {
+        let verdict = match &id.reason {
+            None => "valid".to_string(),
+            Some(r) => format!("invalid: {r}"),
+        };
+        let normalized = id.normalized.as_deref().map(|n| format!(" ({n})"));
+        writeln!(
+            out,
+            "{}: {} {verdict}{}",
+            e.value,
+            id.kind,
+            normalized.unwrap_or_default()
+        )?;
+        for (k, d) in &id.details {
+            writeln!(out, "  {k:<12} {d}")?;
+        }
+    }
+    Ok(())
 }
 
 /// One failed pattern example.
@@ -315,8 +383,15 @@ mod tests {
     use super::*;
     use crate::testing::pats;
 
-    fn one(v: &str, force: Option<Kind>) -> Explanation {
-        explain(v, force, false, pats()).remove(0)
+    /// The one identifier `v` holds.
+    fn one(v: &str, force: Option<Kind>) -> Identifier {
+        let mut e = explain(v, force, false, pats());
+        assert_eq!(e.identifiers.len(), 1, "{v}: {e:?}");
+        e.identifiers.remove(0)
+    }
+
+    fn shown(v: &str) -> String {
+        explain(v, None, false, pats()).value
     }
 
     #[test]
@@ -329,12 +404,12 @@ mod tests {
     #[test]
     fn spec_tricky_cases() {
         let e = one("3171014101900001", None);
-        assert_eq!((e.kind, e.valid), (Some("nik"), true));
+        assert_eq!((e.kind, e.valid), ("nik", true));
         assert!(e
             .details
             .iter()
             .any(|(k, v)| k == "sex" && v.starts_with("female")));
-        assert_eq!(e.input, "3171**********01");
+        assert_eq!(shown("3171014101900001"), "3171**********01");
         assert_eq!(
             one("3171012902010001", None).reason.as_deref(),
             Some("birth_date")
@@ -351,10 +426,10 @@ mod tests {
         );
         // KK vs NIK: a KK issue date has no +40.
         let e = one("3171014101150003", Some(Kind::Kk));
-        assert_eq!((e.kind, e.reason.as_deref()), (Some("kk"), Some("date")));
+        assert_eq!((e.kind, e.reason.as_deref()), ("kk", Some("date")));
         assert!(one("3171010501150003", Some(Kind::Kk)).valid);
-        assert_eq!(one("KK 3171010501150003", None).kind, Some("kk"));
-        assert_eq!(one("hello", None).reason.as_deref(), Some("no_candidate"));
+        assert_eq!(one("KK 3171010501150003", None).kind, "kk");
+        assert!(explain("hello", None, false, pats()).identifiers.is_empty());
         let e = one("+62 812-3456-7890", None);
         assert_eq!(e.normalized.as_deref(), Some("+62812*****890"));
         assert!(e.details.iter().any(|(_, v)| v == "Telkomsel"));
@@ -368,10 +443,14 @@ mod tests {
                 .as_deref(),
             Some("0001*******90")
         );
-        let e = one("budi@gmail.com 3171014101900001", None);
-        assert_eq!(e.input, "b***@gmail.com 3171**********01");
-        assert_eq!(one("0812-3456-7890", None).input, "+62812*****890");
-        let e = explain("Budi@Kemkes.go.id", None, true, pats()).remove(0);
+        assert_eq!(
+            shown("budi@gmail.com 3171014101900001"),
+            "b***@gmail.com 3171**********01"
+        );
+        assert_eq!(shown("0812-3456-7890"), "+62812*****890");
+        let e = explain("Budi@Kemkes.go.id", None, true, pats())
+            .identifiers
+            .remove(0);
         assert_eq!(e.normalized.as_deref(), Some("budi@kemkes.go.id"));
     }
 }

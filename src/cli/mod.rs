@@ -22,7 +22,7 @@ use crate::cli::args::{ExplainArgs, PatternsArgs, SynthArgs, SynthFormatArg};
 use crate::cli::config::load_patterns;
 pub use crate::cli::config::Config;
 pub use crate::cli::exit::Exit;
-use crate::cli::explain::{check, explain};
+use crate::cli::explain::{check, explain, write_json, write_text};
 use crate::cli::progress::draw_progress;
 use crate::report::csv::Csv;
 use crate::report::html::Html;
@@ -31,7 +31,7 @@ use crate::report::names::{shown, NameMasker};
 use crate::report::records::write_records;
 use crate::report::text::Text;
 use crate::report::{expect_diff, Exporter, Report, RunInfo};
-use crate::rules::{Kind, Patterns};
+use crate::rules::Patterns;
 use crate::scan::{scan, Progress};
 use crate::summary::Summary;
 use crate::synth::{self, SynthFormat, SynthOptions};
@@ -190,37 +190,11 @@ fn run_explain(a: ExplainArgs) -> Result<Exit> {
     let p = load_patterns(&a.patterns)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     for value in &a.values {
-        for e in explain(value, a.kind.map(Kind::from), a.reveal, &p) {
-            if a.json {
-                let mut v = serde_json::to_value(&e)?;
-                v["details"] = serde_json::Value::Object(
-                    e.details
-                        .iter()
-                        .map(|(k, d)| (k.clone(), Value::String(d.clone())))
-                        .collect(),
-                );
-                serde_json::to_writer(&mut out, &v)?;
-                writeln!(out)?;
-            } else {
-                let verdict = match &e.reason {
-                    None => "valid".to_string(),
-                    Some(r) => format!("invalid: {r}"),
-                };
-                writeln!(
-                    out,
-                    "{}: {} {}{}",
-                    e.input,
-                    e.kind.unwrap_or("no identifier"),
-                    verdict,
-                    e.normalized
-                        .as_deref()
-                        .map(|n| format!(" ({n})"))
-                        .unwrap_or_default()
-                )?;
-                for (k, d) in &e.details {
-                    writeln!(out, "  {k:<12} {d}")?;
-                }
-            }
+        let e = explain(value, a.kind, a.reveal, &p);
+        if a.json {
+            write_json(&e, &mut out)?;
+        } else {
+            write_text(&e, &mut out)?;
         }
     }
     out.flush()?;
@@ -269,7 +243,8 @@ fn run_patterns(a: PatternsArgs) -> Result<Exit> {
                 })
             })
             .collect();
-        serde_json::to_writer_pretty(&mut out, &list)?;
+        // Through `io::Error`, so a closed pipe ends the command quietly (as in `scan`).
+        serde_json::to_writer_pretty(&mut out, &list).map_err(io::Error::from)?;
         writeln!(out)?;
     } else {
         for i in &p.infos {

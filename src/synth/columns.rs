@@ -5,10 +5,10 @@
 #[rustfmt::skip]
 pub const COLUMNS: [&str; NCOLS] = [
     "PSNOKA", "NAMA", "JENKEL", "TGLLHR", "NOHP", "NIK", "NOKK", "NPWP", "EMAIL", "NOKA",
-    "KDHUBKEL", "KDKANTOR", "FLAGTANGGUNGAN", "ALAMAT", "KETERANGAN",
+    "KDHUBKEL", "KDKANTOR", "FLAGTANGGUNGAN", "ALAMAT", "KETERANGAN", "NIP",
 ];
 
-pub(super) const NCOLS: usize = 15;
+pub(super) const NCOLS: usize = 16;
 pub(super) const PSNOKA: usize = 0;
 pub(super) const NAMA: usize = 1;
 pub(super) const JENKEL: usize = 2;
@@ -24,6 +24,7 @@ pub(super) const KDKANTOR: usize = 11;
 pub(super) const FLAG: usize = 12;
 pub(super) const ALAMAT: usize = 13;
 pub(super) const KETERANGAN: usize = 14;
+pub(super) const NIP: usize = 15;
 
 /// One row's field values, in column order, reused from row to row.
 pub(super) type Fields = [Vec<u8>; NCOLS];

@@ -28,8 +28,19 @@ pub(super) struct Coverage {
     /// 10, 11, 12 digits
     pub(super) card_restored: [u64; 3],
     pub(super) card_zeros: u64,
-    /// empty, remark, KK, card, NIK, phone, e-mail
-    pub(super) remarks: [u64; 7],
+    /// empty, remark, KK, card, NIK, phone, e-mail, decimal, dashed NIK, NPWP
+    pub(super) remarks: [u64; 10],
+    /// decimal fractions holding `0` + a phone, `62` + a phone, a NIK
+    pub(super) decimals: [u64; 3],
+    /// NPWP field: dotted, 15 digits, 16 digits `0…`, NIK form
+    pub(super) npwp_forms: [u64; 4],
+    /// valid NIPs: agreeing with the NIK, another date, the other sex
+    pub(super) nip_valid: [u64; 3],
+    /// invalid NIPs by reason, and by which of the four ways of its reason is used
+    pub(super) nip_broken: [u64; 4],
+    pub(super) nip_ways: [u64; 4],
+    /// NIPs plain, spaced
+    pub(super) nip_spaced: [u64; 2],
     /// plain, commas, newline, quotes
     pub(super) addresses: [u64; 4],
     pub(super) sparse: u64,

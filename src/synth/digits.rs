@@ -1,5 +1,5 @@
 //! Numbers written as digits: zero-padded decimals, the 16-digit NIK/KK layout and its
-//! written forms, the NPWP layout. Pure functions, no randomness. Imports nothing.
+//! written forms. Pure functions, no randomness. Imports nothing.
 
 /// The parts of a NIK or KK, `PPRRDD DDMMYY SSSS`, kept apart so a decoy can bend one.
 #[derive(Clone, Copy)]
@@ -91,21 +91,4 @@ pub(super) fn push_sixteen(buf: &mut Vec<u8>, d: &[u8; 16], form: usize) {
         7 => grouped(buf, d, &[2, 2, 2, 6, 4], b'.'),
         _ => grouped(buf, d, &[6, 6, 4], b'-'),
     }
-}
-
-/// NPWP `12.345.678.9-123.456`, digits without 0, 6 or 8 so no group starts a phone.
-pub(super) fn npwp(buf: &mut Vec<u8>, v: u64) {
-    let mut d = [0u8; 15];
-    digits_n(v, 15, &mut d);
-    buf.extend_from_slice(&d[0..2]);
-    buf.push(b'.');
-    buf.extend_from_slice(&d[2..5]);
-    buf.push(b'.');
-    buf.extend_from_slice(&d[5..8]);
-    buf.push(b'.');
-    buf.push(d[8]);
-    buf.push(b'-');
-    buf.extend_from_slice(&d[9..12]);
-    buf.push(b'.');
-    buf.extend_from_slice(&d[12..15]);
 }

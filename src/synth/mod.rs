@@ -8,10 +8,12 @@
 //! over the output; debug builds check each generated identifier with [`crate::analyze::validate`].
 //!
 //! The sample holds every form SPEC §5/§6 accepts (NIK spacing and `'` prefixes, cards that
-//! lost their leading zeros, phone prefixes and separators, every date form, every sex value)
-//! and a share of decoys of every kind (each invalid reason, Excel-damaged NIKs, mismatched
-//! birth dates and sexes, non-mobile and too-short phones, malformed e-mails). The columns
-//! that hold no identifier never hold anything shaped like one.
+//! lost their leading zeros, phone prefixes and separators, every date form, every sex value,
+//! NPWPs dotted, plain and as a NIK, NIPs plain and spaced) and a share of decoys of every
+//! kind (each invalid reason, Excel-damaged NIKs, mismatched birth dates and sexes, NIPs that
+//! disagree with the NIK, non-mobile and too-short phones, malformed e-mails, decimal numbers
+//! whose fractions hold a phone's or a NIK's digits). The columns that hold no identifier
+//! never hold anything shaped like one.
 //!
 //! How the files divide the work, from the top down:
 //!
@@ -20,12 +22,14 @@
 //! - `row.rs`: `Gen`, the generator's state, and one row, field by field;
 //! - the field writers, each an `impl Gen` block that imports `row.rs`: `nik.rs` (NIK and
 //!   KK, with their decoys), `card.rs`, `phone.rs`, `email.rs`, `birth.rs` (dates),
-//!   `plain.rs` (name, sex, address), `remark.rs` (identifiers in free text);
+//!   `plain.rs` (name, sex, address), `npwp.rs`, `nip.rs`, `remark.rs` (identifiers in
+//!   free text, and numbers that are none: decimals, NIKs with dashes);
 //! - `people.rs`: families and their members, the ring of recent people for duplicates;
 //! - `tally.rs`: the truth, counted as each value is written, and `truth.json`;
 //! - leaves: `rng.rs` (splitmix64), `tables.rs` (codes derived from the patterns),
 //!   `vocab.rs` (words), `digits.rs` (numbers as digits), `dates.rs` (days of a month),
-//!   `columns.rs`, `coverage.rs` (forms used, for the unit tests), `distinct.rs`;
+//!   `columns.rs`, `coverage.rs` (forms used, for the unit tests), `distinct.rs`,
+//!   `official.rs` (the NPWP and NIP a person draws);
 //! - `tests.rs`: the unit tests.
 //!
 //! Imports: the rules (regions, operators, domain classes), `formats` for CSV quoting, the
@@ -48,6 +52,9 @@ mod digits;
 mod distinct;
 mod email;
 mod nik;
+mod nip;
+mod npwp;
+mod official;
 mod people;
 mod phone;
 mod plain;

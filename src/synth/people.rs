@@ -1,11 +1,12 @@
 //! The people behind the rows: families (a KK, an address, a surname) and their members
-//! (birth date, sex, serial, card, phone, e-mail, NPWP), and a ring of recent people that
+//! (birth date, sex, serial, card, phone, e-mail, NPWP, NIP), and a ring of recent people that
 //! duplicate rows repeat. Every draw comes from the one [`Rng`] in a fixed order: moving a
 //! draw changes every byte after it. Imports the synth vocabulary, tables, calendar,
-//! digits and randomness.
+//! digits, randomness and the NPWP and NIP draws (`official.rs`).
 
 use crate::calendar::days_in_month;
 use crate::synth::digits::Parts;
+use crate::synth::official::{draw_nip, draw_npwp, Nip, Npwp};
 use crate::synth::rng::Rng;
 use crate::synth::tables::Tables;
 use crate::synth::vocab::{
@@ -51,8 +52,8 @@ pub(super) struct Person {
     pub(super) mail_style: u8,
     pub(super) mail_num: u16,
     pub(super) mail_domain: u8,
-    /// 15 digits, or 0 for none.
-    pub(super) npwp: u64,
+    pub(super) npwp: Npwp,
+    pub(super) nip: Nip,
 }
 
 impl Family {
@@ -170,11 +171,8 @@ impl People {
         let card = card_number(rng);
         let (phone, phone_len) = phone_number(rng);
         let (mail_domain, mail_style, mail_num) = mail(rng, tb, year);
-        let npwp = if hub == 1 && rng.below(100) < 40 {
-            (0..15).fold(0u64, |acc, _| acc * 10 + rng.pick(&SAFE_DIGITS) as u64)
-        } else {
-            0
-        };
+        let npwp = draw_npwp(rng, hub);
+        let nip = draw_nip(rng, year);
         Person {
             fam: self.fam,
             hub,
@@ -191,6 +189,7 @@ impl People {
             mail_num,
             mail_domain,
             npwp,
+            nip,
         }
     }
 

@@ -1,6 +1,6 @@
 //! The generator: its state (randomness, tables, people, tally, coverage) and one row, field
 //! by field. Each field's writer lives in the file of its concern (`nik.rs`, `card.rs`,
-//! `phone.rs`, `email.rs`, `birth.rs`, `plain.rs`, `remark.rs`) as an `impl Gen` block;
+//! `phone.rs`, `email.rs`, `birth.rs`, `plain.rs`, `remark.rs`, `npwp.rs`, `nip.rs`) as an `impl Gen` block;
 //! they import this file, never the reverse. The order of the calls below is the order of
 //! the random draws: changing it changes every sample.
 
@@ -8,11 +8,11 @@ use anyhow::Result;
 
 use crate::rules::Patterns;
 use crate::synth::columns::{
-    Fields, ALAMAT, EMAIL, FLAG, JENKEL, KDHUBKEL, KDKANTOR, KETERANGAN, NAMA, NIK, NOHP, NOKK,
-    NPWP, TGLLHR,
+    Fields, ALAMAT, EMAIL, FLAG, JENKEL, KDHUBKEL, KDKANTOR, KETERANGAN, NAMA, NIK, NIP, NOHP,
+    NOKK, NPWP, TGLLHR,
 };
 use crate::synth::coverage::Coverage;
-use crate::synth::digits::{npwp, push_num};
+use crate::synth::digits::push_num;
 use crate::synth::people::People;
 use crate::synth::rng::Rng;
 use crate::synth::tables::Tables;
@@ -61,15 +61,14 @@ impl<'p> Gen<'p> {
         self.phone_field(&per, sparse, &mut f[NOHP], &mut rec);
         let nik = self.nik_field(&per, sparse, &mut f[NIK], &mut rec);
         self.kk_field(&per, sparse, &mut f[NOKK], &mut rec);
-        if per.npwp != 0 {
-            npwp(&mut f[NPWP], per.npwp);
-        }
+        self.npwp_field(&per, sparse, &mut f[NPWP], &mut rec);
         self.email_field(&per, sparse, &mut f[EMAIL], &mut rec);
         push_num(&mut f[KDHUBKEL], per.hub as u64, 1);
         f[KDKANTOR].extend_from_slice(KANTOR[per.fam.kantor as usize].as_bytes());
         f[FLAG].push(if per.hub == 1 { b'0' } else { b'1' });
         self.address(&per, &mut f[ALAMAT]);
         self.remark(&per, sparse, nik, &mut f[KETERANGAN], &mut rec);
+        self.nip_field(&per, sparse, &mut f[NIP], &mut rec);
         self.t.record(&rec);
     }
 }

@@ -22,6 +22,10 @@ pub const TRUTH_SCHEMA: &str = "triage.truth/1";
 pub(super) const NIK_REASONS: [&str; 5] =
     ["province", "regency", "district", "birth_date", "serial"];
 pub(super) const KK_REASONS: [&str; 5] = ["province", "regency", "district", "date", "serial"];
+/// The NPWP reasons the sample breaks: a wrong check digit, and the NIK rule a NIK-form
+/// NPWP breaks (serial 0000).
+pub(super) const NPWP_REASONS: [&str; 2] = ["check_digit", "serial"];
+pub(super) const NIP_REASONS: [&str; 4] = ["birth_date", "appointment", "sex", "serial"];
 
 /// What one record holds, for the record-level counts.
 #[derive(Default)]
@@ -34,6 +38,8 @@ pub(super) struct Rec {
     pub(super) birth: Option<[Option<Triple>; 2]>,
     /// JENKEL read: female?
     pub(super) sex: Option<bool>,
+    /// The record's valid NIP: its birth date and sex.
+    pub(super) nip: Option<(Triple, bool)>,
 }
 
 #[derive(Default)]
@@ -51,6 +57,7 @@ struct Records {
     confirmed: u64,
     by_birth_date: u64,
     by_card: u64,
+    by_nip: u64,
 }
 
 /// What a NIK tells beyond its count: sex, province, and whether the record's other columns
@@ -76,12 +83,17 @@ pub(super) struct Tally<'p> {
     restored: u64,
     phone: Count,
     email: Count,
+    npwp: Count,
+    nip: Count,
     operators: FastMap<&'p str, u64>,
     classes: FastMap<&'p str, u64>,
     nik_vals: Vec<u64>,
     kk_vals: Vec<u64>,
     card_vals: Vec<u64>,
     phone_vals: Vec<u64>,
+    /// 15-digit NPWPs and their 16-digit `0…` forms are the same number here.
+    npwp_vals: Vec<u64>,
+    nip_vals: Vec<u64>,
     email_set: FastSet<Vec<u8>>,
 }
 
@@ -106,12 +118,16 @@ impl<'p> Tally<'p> {
             restored: 0,
             phone: Count::default(),
             email: Count::default(),
+            npwp: Count::default(),
+            nip: Count::default(),
             operators: FastMap::default(),
             classes: FastMap::default(),
             nik_vals: Vec::new(),
             kk_vals: Vec::new(),
             card_vals: Vec::new(),
             phone_vals: Vec::new(),
+            npwp_vals: Vec::new(),
+            nip_vals: Vec::new(),
             email_set: FastSet::default(),
         }
     }
@@ -259,6 +275,69 @@ impl<'p> Tally<'p> {
         }
     }
 
+    /// A 15-digit NPWP (written as such or in 16 digits `0…`: the same number), valid when
+    /// its check digit is right.
+    pub(super) fn npwp(&mut self, value: u64, valid: bool, rec: &mut Rec) {
+        #[cfg(debug_assertions)]
+        {
+            let mut d = [b'0'; 16];
+            crate::synth::digits::digits_n(value, 15, &mut d[1..]);
+            for digits in [&d[..], &d[1..]] {
+                debug_assert_eq!(
+                    crate::rules::checksum::npwp_check_digit(digits),
+                    Some(valid),
+                    "generated NPWP {value:015}"
+                );
+            }
+        }
+        self.npwp_count(value, if valid { Ok(()) } else { Err(0) }, rec);
+    }
+
+    /// A 16-digit NPWP that is a NIK: valid, or its serial is 0000.
+    pub(super) fn npwp_nik(&mut self, value: u64, bad: bool, rec: &mut Rec) {
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(
+            validate::nik(&crate::synth::digits::digits16(value), self.p)
+                .reason()
+                .map(crate::rules::InvalidReason::name),
+            bad.then_some("serial"),
+            "generated NIK-form NPWP {value:016}"
+        );
+        self.npwp_count(value, if bad { Err(1) } else { Ok(()) }, rec);
+    }
+
+    fn npwp_count(&mut self, value: u64, verdict: Result<(), usize>, rec: &mut Rec) {
+        rec.any = true;
+        self.npwp.candidates += 1;
+        match verdict {
+            Ok(()) => {
+                self.npwp.valid += 1;
+                self.npwp_vals.push(value);
+            }
+            Err(k) => self.npwp.invalid[k] += 1,
+        }
+    }
+
+    /// An 18-digit NIP: valid with its birth date and sex, or the index of the first of
+    /// [`NIP_REASONS`] it breaks.
+    pub(super) fn nip(
+        &mut self,
+        value: u64,
+        verdict: Result<(Triple, bool), usize>,
+        rec: &mut Rec,
+    ) {
+        rec.any = true;
+        self.nip.candidates += 1;
+        match verdict {
+            Ok(date_sex) => {
+                self.nip.valid += 1;
+                self.nip_vals.push(value);
+                rec.nip = Some(date_sex);
+            }
+            Err(k) => self.nip.invalid[k] += 1,
+        }
+    }
+
     // --- the record, once all its fields are written --------------------------------------
 
     /// The record-level counts of SPEC §6: candidates, a valid NIK, and whether the birth
@@ -282,7 +361,12 @@ impl<'p> Tally<'p> {
         if rec.card {
             r.by_card += 1;
         }
-        if by_birth || rec.card {
+        // SPEC §6 rule 4: a valid NIP with the NIK's birth date and sex.
+        let by_nip = rec.nip == Some((date, female));
+        if by_nip {
+            r.by_nip += 1;
+        }
+        if by_birth || rec.card || by_nip {
             r.confirmed += 1;
         }
         let d = &mut self.nik_detail;
@@ -321,6 +405,7 @@ impl<'p> Tally<'p> {
                     "birth_date": r.by_birth_date,
                     "bpjs_card": r.by_card,
                     "reference": 0,
+                    "nip": r.by_nip,
                 },
             },
             "identifiers": {
@@ -329,6 +414,8 @@ impl<'p> Tally<'p> {
                 "bpjs_card": self.card_json(),
                 "phone": self.phone_json(),
                 "email": self.email_json(),
+                "npwp": counts(&self.npwp, distinct(&self.npwp_vals), &NPWP_REASONS),
+                "nip": counts(&self.nip, distinct(&self.nip_vals), &NIP_REASONS),
             },
         })
     }

@@ -109,7 +109,7 @@ fn truth_adds_up() {
     let (_, g) = gen(20_000, 7, SynthFormat::Csv);
     let t = &g.truth;
     assert_eq!(t["schema"], TRUTH_SCHEMA);
-    for kind in ["nik", "kk", "bpjs_card", "phone", "email"] {
+    for kind in ["nik", "kk", "bpjs_card", "phone", "email", "npwp", "nip"] {
         let k = &t["identifiers"][kind];
         let cand = leaf(k, "candidates");
         let valid = leaf(k, "valid");
@@ -150,11 +150,15 @@ fn truth_adds_up() {
     let confirmed = leaf(r, "confirmed");
     let by_birth = leaf(r, "confirmed_by.birth_date");
     let by_card = leaf(r, "confirmed_by.bpjs_card");
+    let by_nip = leaf(r, "confirmed_by.nip");
     assert_eq!(total, 20_000);
     assert!(with_nik < with_cand && with_cand < total);
     assert!(confirmed < with_nik);
-    assert!(confirmed >= by_birth.max(by_card) && confirmed <= by_birth + by_card);
-    assert!(by_birth < confirmed && by_card < confirmed);
+    assert!(confirmed >= by_birth.max(by_card).max(by_nip));
+    assert!(confirmed <= by_birth + by_card + by_nip);
+    assert!(by_birth < confirmed && by_card < confirmed && 0 < by_nip && by_nip < confirmed);
+    // Most valid NIPs agree with their row's NIK; some rows' NIK is a decoy or missing.
+    assert!(by_nip < leaf(t, "identifiers.nip.valid"));
     assert_eq!(by_birth, leaf(nik, "birth_date_agree"));
     assert!(leaf(nik, "birth_date_agree") + leaf(nik, "birth_date_disagree") < with_nik);
     assert!(leaf(nik, "sex_agree") + leaf(nik, "sex_disagree") < with_nik);
@@ -169,7 +173,7 @@ fn every_form_and_decoy_appears_in_2000_rows() {
         let mut bytes = Vec::new();
         write_rows(&mut g, 2000, SynthFormat::Csv, &mut bytes).unwrap();
         let c = &g.cov;
-        let arrays: [(&str, &[u64]); 16] = [
+        let arrays: [(&str, &[u64]); 22] = [
             ("nik_forms", &c.nik_forms),
             ("nik_decoys", &c.nik_decoys),
             ("kk_decoys", &c.kk_decoys),
@@ -183,6 +187,12 @@ fn every_form_and_decoy_appears_in_2000_rows() {
             ("email_case", &c.email_case),
             ("card_restored", &c.card_restored),
             ("remarks", &c.remarks),
+            ("decimals", &c.decimals),
+            ("npwp_forms", &c.npwp_forms),
+            ("nip_valid", &c.nip_valid),
+            ("nip_broken", &c.nip_broken),
+            ("nip_ways", &c.nip_ways),
+            ("nip_spaced", &c.nip_spaced),
             ("addresses", &c.addresses),
             (
                 "singles",
@@ -212,6 +222,7 @@ fn every_form_and_decoy_appears_in_2000_rows() {
             "No kartu BPJS: ",
             "NIK: ",
             "KK ",
+            "NPWP ",
             "..",
             "@-",
             ".c0m",
@@ -259,8 +270,9 @@ fn every_field_value_has_the_intended_shape() {
             sex.is_empty() || p.sex_of(sex.as_bytes()).is_some(),
             "{sex}"
         );
+        assert_npwp_and_nip_shapes(&row[NPWP], &row[NIP]);
         // Columns that hold no identifier hold no long digit run.
-        for col in [NAMA, NPWP, KDHUBKEL, KDKANTOR, FLAG, ALAMAT] {
+        for col in [NAMA, KDHUBKEL, KDKANTOR, FLAG, ALAMAT] {
             let longest = row[col]
                 .split(|c: char| !c.is_ascii_digit())
                 .map(str::len)
@@ -269,9 +281,76 @@ fn every_field_value_has_the_intended_shape() {
             assert!(longest <= 5, "{}: {:?}", COLUMNS[col], &row[col]);
             assert!(!row[col].contains('@'));
         }
-        let npwp = &row[NPWP];
-        assert!(!npwp.contains(['0', '6', '8']), "NPWP {npwp}");
     }
+}
+
+/// NPWP: empty, `XX.XXX.XXX.X-XXX.XXX`, or 15 or 16 digits; NIP: empty, 18 digits, or
+/// groups of 8, 6, 1 and 3 digits joined by spaces.
+fn assert_npwp_and_nip_shapes(npwp: &str, nip: &str) {
+    let dotted = regex::Regex::new(r"^\d{2}\.\d{3}\.\d{3}\.\d-\d{3}\.\d{3}$").unwrap();
+    let plain = regex::Regex::new(r"^\d{15,16}$").unwrap();
+    assert!(
+        npwp.is_empty() || dotted.is_match(npwp) || plain.is_match(npwp),
+        "NPWP {npwp}"
+    );
+    let nip_shape = regex::Regex::new(r"^(\d{18}|\d{8} \d{6} \d \d{3})$").unwrap();
+    assert!(nip.is_empty() || nip_shape.is_match(nip), "NIP {nip}");
+}
+
+#[test]
+fn npwp_check_digits_are_the_luhn_digits_of_python_stdnum() {
+    // stdnum.luhn.calc_check_digit of each head (tests/data/vectors has 1,800 more).
+    for (head, check) in [
+        ("01312166", 0),
+        ("07914088", 5),
+        ("01609052", 4),
+        ("01300066", 6),
+    ] {
+        assert_eq!(
+            super::official::luhn_digit(head.as_bytes()),
+            check,
+            "{head}"
+        );
+    }
+}
+
+/// The truth's NIP counts against an independent reading of the NIP column and the rows'
+/// NIKs: every valid NIP that agrees with a valid NIK of its row confirms it.
+#[test]
+fn nip_column_counts_as_the_truth_says() {
+    let (bytes, g) = gen(5000, 3, SynthFormat::Csv);
+    let (mut candidates, mut valid) = (0, 0);
+    let mut rdr = csv::Reader::from_reader(&bytes[..]);
+    for row in rdr.records() {
+        let nip: String = row.unwrap()[NIP].replace(' ', "");
+        if nip.is_empty() {
+            continue;
+        }
+        candidates += 1;
+        valid += u64::from(nip_is_valid(nip.as_bytes()));
+    }
+    let t = &g.truth["identifiers"]["nip"];
+    assert_eq!(leaf(t, "candidates"), candidates);
+    assert_eq!(leaf(t, "valid"), valid);
+    assert!(valid > 0 && valid < candidates);
+}
+
+/// SPEC §5's NIP rules, written again for this test (the scan date: 2026).
+fn nip_is_valid(d: &[u8]) -> bool {
+    let num =
+        |r: std::ops::Range<usize>| -> u32 { std::str::from_utf8(&d[r]).unwrap().parse().unwrap() };
+    let (y, m, day) = (num(0..4), num(4..6), num(6..8));
+    let (ay, am) = (num(8..12), num(12..14));
+    let birth_ok = y >= 1900
+        && (1..=12).contains(&m)
+        && day >= 1
+        && day <= u32::from(crate::calendar::days_in_month(y as u16, m as u8));
+    birth_ok
+        && (1..=12).contains(&am)
+        && ay >= y + 15
+        && ay <= 2026
+        && matches!(d[14], b'1' | b'2')
+        && &d[15..] != b"000"
 }
 
 #[test]
@@ -301,7 +380,6 @@ fn vocabulary_is_known_to_the_patterns() {
         ("NOHP", Role::Phone),
         ("NIK", Role::Nik),
         ("NOKK", Role::Kk),
-        ("NPWP", Role::Other),
         ("EMAIL", Role::Email),
         ("NOKA", Role::BpjsCard),
         ("KDHUBKEL", Role::Other),
@@ -310,10 +388,15 @@ fn vocabulary_is_known_to_the_patterns() {
         ("ALAMAT", Role::Other),
         ("KETERANGAN", Role::Other),
     ];
-    for (i, (name, role)) in roles.iter().enumerate() {
-        assert_eq!(COLUMNS[i], *name);
-        assert_eq!(p.role_of(name.as_bytes()), *role, "{name}");
+    for (name, role) in roles {
+        assert!(COLUMNS.contains(&name), "{name}");
+        assert_eq!(p.role_of(name.as_bytes()), role, "{name}");
     }
+    // The NPWP and NIP columns are named as SPEC §4 names their fields.
+    assert_eq!(COLUMNS[NPWP], "NPWP");
+    assert_eq!(p.role_of(b"NPWP"), p.role_of(b"npwp"));
+    assert_eq!(COLUMNS[NIP], "NIP");
+    assert_eq!(p.role_of(b"NIP"), p.role_of(b"nip"));
     // Names and places never hold a keyword as a word.
     let keywords = [
         "nik", "ktp", "kk", "kartu", "bpjs", "noka", "kis", "keluarga",
