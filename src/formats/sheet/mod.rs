@@ -1,5 +1,6 @@
-//! Spreadsheets (XLSX, XLSB, ODS, XLS) through calamine, every sheet (SPEC §3, §4); the scan
-//! opens them (`scan::open`) and tells them apart (`input::zip`, [`kind`]) first.
+//! Spreadsheets, every sheet (SPEC §3, §4): XLSX by the streaming reader of [`xlsx`] (its
+//! shared strings held within a budget), XLSB, ODS and XLS through calamine; the scan opens
+//! them (`scan::open`) and tells them apart (`input::zip`, [`kind`]) first.
 //!
 //! A workbook is one ledger entry. Each sheet's first non-empty row is its header when the
 //! SPEC's header rule says so; every row below is a record. Rows are packed into chunks of
@@ -8,8 +9,11 @@
 //! Excel's 15 significant digits: it is written out as Excel shows it (`3.17101E+15`), which
 //! the detector counts as `damaged` (SPEC §5).
 
+mod cells;
 pub mod checks;
 pub mod kind;
+mod strings;
+mod xlsx;
 
 use std::io::{Read, Seek};
 use std::sync::Arc;
@@ -405,34 +409,27 @@ pub fn read_book<R: Read + Seek>(
 ) -> BookRead {
     let mut out = BookRead::default();
     match book {
-        Book::Xlsx | Book::Xlsb => read_streamed(book, r, how, send, &mut out),
+        Book::Xlsx => xlsx::read(r, how, send, &mut out),
+        Book::Xlsb => read_xlsb(r, how, send, &mut out),
         Book::Ods | Book::Xls => read_ranges(book, r, how, send, &mut out),
     }
     out
 }
 
-/// XLSX and XLSB, whose cells calamine streams one by one.
-fn read_streamed<R: Read + Seek>(
-    book: Book,
+/// XLSB, whose cells calamine streams one by one.
+fn read_xlsb<R: Read + Seek>(
     r: R,
     how: SheetReading,
     send: &mut dyn FnMut(RowChunk),
     out: &mut BookRead,
 ) {
-    let opened: Result<Box<dyn CellSource<R>>, String> = match book {
-        Book::Xlsx => calamine::Xlsx::new(r)
-            .map(|b| Box::new(b) as Box<dyn CellSource<R>>)
-            .map_err(|e| e.to_string()),
-        _ => calamine::Xlsb::new(r)
-            .map(|b| Box::new(b) as Box<dyn CellSource<R>>)
-            .map_err(|e| e.to_string()),
-    };
-    let Some(mut wb) = out.opened(book, opened) else {
+    let opened = calamine::Xlsb::new(r).map_err(|e| e.to_string());
+    let Some(mut wb) = out.opened(Book::Xlsb, opened) else {
         return;
     };
-    for sheet_name in wb.names() {
+    for sheet_name in wb.sheet_names() {
         let mut sheet = Sheet::new(how);
-        let res = wb.cells(&sheet_name, &mut |row, col, c| {
+        let res = xlsb_cells(&mut wb, &sheet_name, &mut |row, col, c| {
             if let Some(chunk) = sheet.cell(row, col, c) {
                 send(chunk);
             }
@@ -442,6 +439,23 @@ fn read_streamed<R: Read + Seek>(
             out.sheet_failed(&sheet_name, &e);
         }
     }
+}
+
+fn xlsb_cells<R: Read + Seek>(
+    wb: &mut calamine::Xlsb<R>,
+    sheet: &str,
+    f: &mut dyn FnMut(u32, u32, Cell),
+) -> Result<(), String> {
+    let mut cells = wb
+        .worksheet_cells_reader(sheet)
+        .map_err(|e| e.to_string())?;
+    while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
+        let (row, col) = c.get_position();
+        if let Some(v) = data_ref_cell(c.get_value()) {
+            f(row, col, v);
+        }
+    }
+    Ok(())
 }
 
 /// ODS and XLS, which calamine reads a whole sheet at a time.
@@ -482,41 +496,6 @@ fn read_ranges<R: Read + Seek>(
         out.sheet_done(&mut sheet, send);
     }
 }
-
-/// Workbooks whose cells calamine streams one by one (no whole sheet in memory).
-trait CellSource<R> {
-    fn names(&self) -> Vec<String>;
-    fn cells(&mut self, sheet: &str, f: &mut dyn FnMut(u32, u32, Cell)) -> Result<(), String>;
-}
-
-/// Xlsx and Xlsb stream cells through the same calamine calls on different types.
-macro_rules! cell_source {
-    ($book:ty) => {
-        impl<R: Read + Seek> CellSource<R> for $book {
-            fn names(&self) -> Vec<String> {
-                self.sheet_names()
-            }
-            fn cells(
-                &mut self,
-                sheet: &str,
-                f: &mut dyn FnMut(u32, u32, Cell),
-            ) -> Result<(), String> {
-                let mut cells = self
-                    .worksheet_cells_reader(sheet)
-                    .map_err(|e| e.to_string())?;
-                while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
-                    let (row, col) = c.get_position();
-                    if let Some(v) = data_ref_cell(c.get_value()) {
-                        f(row, col, v);
-                    }
-                }
-                Ok(())
-            }
-        }
-    };
-}
-cell_source!(calamine::Xlsx<R>);
-cell_source!(calamine::Xlsb<R>);
 
 #[cfg(test)]
 mod tests {
