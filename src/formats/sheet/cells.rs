@@ -1,5 +1,6 @@
-//! The XML of an XLSX sheet read cell by cell (quick-xml, as a stream: one event buffer, no
-//! tree), and the shared-string table read into [`SharedStrings`].
+//! The XML of an XLSX sheet read cell by cell, and the shared-string table read into
+//! [`SharedStrings`]: quick-xml over one block of the inflated part at a time, its events
+//! borrowed from the block (no copy, no tree).
 //!
 //! A cell is placed by its `r` attribute (`B7`), or, without one, right of the previous cell
 //! (and in the row after the previous row when a `<row>` has no `r` either), as Excel does.
@@ -11,13 +12,11 @@
 //!
 //! Imports the table ([`strings`](super::strings)) and the cell type of the sheet reader.
 
-use std::io::BufRead;
-
 use calamine::{ExcelDateTime, ExcelDateTimeType};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::formats::sheet::strings::SharedStrings;
+use crate::formats::sheet::strings::{Lookup, SharedStrings};
 use crate::formats::sheet::{date_cell, Cell, MAX_COLUMNS};
 
 /// The longest text one cell or shared string may hold (Excel's limit is 32,767 characters,
@@ -34,15 +33,18 @@ pub enum NumFormat {
 
 /// What a sheet's cells are read against: the workbook's strings, styles and epoch.
 pub struct Book<'a> {
-    pub strings: &'a mut SharedStrings,
+    pub strings: Lookup<'a>,
     pub formats: &'a [NumFormat],
     pub is_1904: bool,
 }
 
-pub fn xml_reader<B: BufRead>(b: B) -> Reader<B> {
+pub fn xml_reader<B>(b: B) -> Reader<B> {
     let mut r = Reader::from_reader(b);
     let c = r.config_mut();
     c.check_end_names = false;
+    // A block after a part's first starts inside its root: the ends of the elements it did
+    // not open are expected.
+    c.allow_unmatched_ends = true;
     c.check_comments = false;
     c.trim_text(false);
     r
@@ -92,22 +94,41 @@ struct CellAttrs {
     style: Option<usize>,
 }
 
-/// Reads the cells of a worksheet's XML, handing each non-empty one to `f` with its row and
-/// column (from 0). An error stops the sheet; the cells before it were handed over.
-pub fn read_sheet<B: BufRead>(
-    xml: B,
+/// Where the reading of a sheet's XML is, from one block of it to the next: blocks are cut
+/// after a row's end, so a row never spans two.
+#[derive(Default)]
+pub struct SheetState {
+    at: Place,
+    in_data: bool,
+    /// `</sheetData>` was read.
+    pub done: bool,
+}
+
+impl SheetState {
+    /// For a block that starts inside `<sheetData>` (any block after the first).
+    pub fn inside() -> SheetState {
+        SheetState {
+            in_data: true,
+            ..SheetState::default()
+        }
+    }
+}
+
+/// Reads the cells of a block of a worksheet's XML, handing each non-empty one to `f` with
+/// its row and column (from 0). An error stops the block; the cells before it were handed
+/// over.
+pub fn read_sheet_block(
+    block: &[u8],
+    st: &mut SheetState,
     book: &mut Book,
     f: &mut dyn FnMut(u32, u32, Cell),
 ) -> Result<(), String> {
-    let mut xml = xml_reader(xml);
-    let mut buf = Vec::with_capacity(1024);
+    let mut xml = xml_reader(block);
     let mut text = Vec::with_capacity(256);
-    let mut at = Place::default();
-    let mut in_data = false;
+    let at = &mut st.at;
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
-            Event::Start(e) if in_data => match e.local_name().as_ref() {
+        match xml.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) if st.in_data => match e.local_name().as_ref() {
                 b"row" => at.start_row(&e)?,
                 b"c" => {
                     let a = at.cell(&e)?;
@@ -117,7 +138,7 @@ pub fn read_sheet<B: BufRead>(
                 }
                 _ => {}
             },
-            Event::Empty(e) if in_data => match e.local_name().as_ref() {
+            Event::Empty(e) if st.in_data => match e.local_name().as_ref() {
                 b"row" => {
                     at.start_row(&e)?;
                     at.end_row();
@@ -127,17 +148,30 @@ pub fn read_sheet<B: BufRead>(
                 }
                 _ => {}
             },
-            Event::End(e) if in_data => match e.local_name().as_ref() {
+            Event::End(e) if st.in_data => match e.local_name().as_ref() {
                 b"row" => at.end_row(),
-                b"sheetData" => return Ok(()),
+                b"sheetData" => {
+                    st.done = true;
+                    return Ok(());
+                }
                 _ => {}
             },
-            Event::Start(e) if e.local_name().as_ref() == b"sheetData" => in_data = true,
-            Event::Empty(e) if e.local_name().as_ref() == b"sheetData" => return Ok(()),
-            Event::Eof if in_data => return Err("unexpected end of the sheet's data".into()),
-            Event::Eof => return Err("no sheetData: not a worksheet".into()),
+            Event::Start(e) if e.local_name().as_ref() == b"sheetData" => st.in_data = true,
+            Event::Empty(e) if e.local_name().as_ref() == b"sheetData" => {
+                st.done = true;
+                return Ok(());
+            }
+            Event::Eof => return Ok(()),
             _ => {}
         }
+    }
+}
+
+/// Why a sheet's XML ended before its data did, by how far it got.
+pub fn unfinished(st: &SheetState) -> String {
+    match st.in_data {
+        true => "unexpected end of the sheet's data".into(),
+        false => "no sheetData: not a worksheet".into(),
     }
 }
 
@@ -188,17 +222,15 @@ impl Place {
 }
 
 /// A `<c>` element's value, read to its end.
-fn read_cell<B: BufRead>(
-    xml: &mut Reader<B>,
+fn read_cell(
+    xml: &mut Reader<&[u8]>,
     a: &CellAttrs,
     book: &mut Book,
     text: &mut Vec<u8>,
 ) -> Result<Option<Cell>, String> {
     let mut cell = None;
-    let mut buf = Vec::new();
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
+        match xml.read_event().map_err(|e| e.to_string())? {
             Event::Start(e) => match e.local_name().as_ref() {
                 b"is" => {
                     text.clear();
@@ -266,14 +298,13 @@ fn styled(n: f64, style: Option<usize>, book: &Book) -> Cell {
     date_cell(&ExcelDateTime::new(n, kind, book.is_1904))
 }
 
-/// Reads the shared-string table's XML into `table`: one string per `<si>`, in order.
-pub fn read_shared_strings<B: BufRead>(xml: B, table: &mut SharedStrings) -> Result<(), String> {
-    let mut xml = xml_reader(xml);
-    let mut buf = Vec::with_capacity(1024);
+/// Reads a block of the shared-string table's XML into `table`, one string per `<si>` in
+/// order; `true` once the table's end (`</sst>`) was read. Blocks are cut after an item's end.
+pub fn read_strings_block(block: &[u8], table: &mut SharedStrings) -> Result<bool, String> {
+    let mut xml = xml_reader(block);
     let mut text = Vec::with_capacity(256);
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
+        match xml.read_event().map_err(|e| e.to_string())? {
             Event::Start(e) if e.local_name().as_ref() == b"si" => {
                 text.clear();
                 read_rich(&mut xml, b"si", &mut text)?;
@@ -282,22 +313,19 @@ pub fn read_shared_strings<B: BufRead>(xml: B, table: &mut SharedStrings) -> Res
             Event::Empty(e) if e.local_name().as_ref() == b"si" => {
                 table.push(b"").map_err(|e| e.to_string())?
             }
-            Event::End(e) if e.local_name().as_ref() == b"sst" => break,
-            Event::Empty(e) if e.local_name().as_ref() == b"sst" => break,
-            Event::Eof => return Err("unexpected end of the shared strings".into()),
+            Event::End(e) if e.local_name().as_ref() == b"sst" => return Ok(true),
+            Event::Empty(e) if e.local_name().as_ref() == b"sst" => return Ok(true),
+            Event::Eof => return Ok(false),
             _ => {}
         }
     }
-    table.seal().map_err(|e| e.to_string())
 }
 
 /// The text of a string item (`<si>`, `<is>`) up to its end tag `end`: its `<t>` runs joined,
 /// phonetic runs (`<rPh>`) left out.
-fn read_rich<B: BufRead>(xml: &mut Reader<B>, end: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
-    let mut buf = Vec::new();
+fn read_rich(xml: &mut Reader<&[u8]>, end: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
+        match xml.read_event().map_err(|e| e.to_string())? {
             Event::Start(e) => match e.local_name().as_ref() {
                 b"t" => {
                     let from = out.len();
@@ -316,11 +344,9 @@ fn read_rich<B: BufRead>(xml: &mut Reader<B>, end: &[u8], out: &mut Vec<u8>) -> 
 
 /// Appends the text up to end tag `end` to `out`: text, entities and CDATA, line ends as XML
 /// 1.0 reads them (`\r\n` and `\r` are `\n`).
-fn read_text<B: BufRead>(xml: &mut Reader<B>, end: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
-    let mut buf = Vec::new();
+fn read_text(xml: &mut Reader<&[u8]>, end: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
+        match xml.read_event().map_err(|e| e.to_string())? {
             Event::Text(t) => push_eols(&t, out),
             Event::CData(t) => push_eols(&t, out),
             Event::GeneralRef(r) => entity(&r, out),
@@ -413,9 +439,8 @@ fn unescape_x(out: &mut Vec<u8>, from: usize) {
 }
 
 /// Reads past the end of element `e` (a formula, a phonetic run, an extension).
-fn skip<B: BufRead>(xml: &mut Reader<B>, e: &BytesStart) -> Result<(), String> {
-    let mut buf = Vec::new();
-    xml.read_to_end_into(e.name(), &mut buf)
+fn skip(xml: &mut Reader<&[u8]>, e: &BytesStart) -> Result<(), String> {
+    xml.read_to_end(e.name())
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
@@ -441,4 +466,237 @@ fn number<N: std::str::FromStr>(s: &[u8]) -> Option<N> {
         return None;
     }
     std::str::from_utf8(s).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A whole sheet's XML as one block.
+    fn read_sheet(
+        xml: &[u8],
+        book: &mut Book,
+        f: &mut dyn FnMut(u32, u32, Cell),
+    ) -> Result<(), String> {
+        let mut st = SheetState::default();
+        read_sheet_block(xml, &mut st, book, f)?;
+        match st.done {
+            true => Ok(()),
+            false => Err(unfinished(&st)),
+        }
+    }
+
+    fn read_shared_strings(xml: &[u8], table: &mut SharedStrings) -> Result<(), String> {
+        match read_strings_block(xml, table)? {
+            true => table.seal().map_err(|e| e.to_string()),
+            false => Err("unexpected end of the shared strings".into()),
+        }
+    }
+
+    /// The cells of `sheet_data` (the inside of `<sheetData>`) as `(row, col, text)`, read
+    /// against `strings` with style 1 a date; or the error that stopped the sheet.
+    fn cells_of(strings: &[&str], sheet_data: &str) -> Result<Vec<(u32, u32, String)>, String> {
+        let mut table = SharedStrings::default();
+        for s in strings {
+            table.push(s.as_bytes()).unwrap();
+        }
+        table.seal().unwrap();
+        let formats = [NumFormat::Plain, NumFormat::Date];
+        let mut book = Book {
+            strings: table.lookup(),
+            formats: &formats,
+            is_1904: false,
+        };
+        let xml = format!(
+            "<?xml version=\"1.0\"?><worksheet xmlns=\"x\"><dimension ref=\"A1\"/>\
+             <sheetData>{sheet_data}</sheetData><mergeCells/></worksheet>"
+        );
+        let mut out = Vec::new();
+        read_sheet(xml.as_bytes(), &mut book, &mut |r, c, cell| {
+            let mut v = Vec::new();
+            super::super::value(&cell, crate::rules::Role::Other, &mut v);
+            out.push((r, c, String::from_utf8(v).unwrap()));
+        })?;
+        Ok(out)
+    }
+
+    fn cell(r: u32, c: u32, v: &str) -> (u32, u32, String) {
+        (r, c, v.to_string())
+    }
+
+    #[test]
+    fn shared_and_inline_strings_numbers_and_booleans() {
+        let got = cells_of(
+            &["NIK", "Ani"],
+            r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>NAMA</t></is></c></row>
+               <row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2"><v>3171014101900001</v></c>
+               <c r="C2" t="n"><v>265.0851963938609</v></c><c r="D2" t="b"><v>1</v></c>
+               <c r="E2" t="b"><v>0</v></c><c r="F2" t="str"><f>A2</f><v>Ani</v></c>
+               <c r="G2" t="e"><v>#N/A</v></c><c r="H2" t="d"><v>1990-01-01T00:00:00</v></c></row>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                cell(0, 0, "NIK"),
+                cell(0, 1, "NAMA"),
+                cell(1, 0, "Ani"),
+                cell(1, 1, "3171014101900001"),
+                cell(1, 2, "265.0851963938609"),
+                cell(1, 3, "TRUE"),
+                cell(1, 4, "FALSE"),
+                cell(1, 5, "Ani"),
+                cell(1, 7, "1990-01-01T00:00:00"),
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_are_written_in_their_exact_decimal_form() {
+        let got = cells_of(
+            &[],
+            r#"<row><c><v>81234567890</v></c><c><v>1.2345678901E+20</v></c><c><v>1E-3</v></c>
+               <c><v>-42</v></c><c><v>12345.5</v></c><c><v>7.0</v></c></row>"#,
+        )
+        .unwrap();
+        let values: Vec<&str> = got.iter().map(|c| c.2.as_str()).collect();
+        // A phone that lost its leading 0 keeps its digits; no exponent, no separators.
+        assert_eq!(
+            values,
+            [
+                "81234567890",
+                "123456789010000000000",
+                "0.001",
+                "-42",
+                "12345.5",
+                "7"
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_cells_and_gaps_by_reference() {
+        let got = cells_of(
+            &["a"],
+            r#"<row r="3" spans="1:30"><c r="B3"/><c r="C3" s="0"></c><c r="D3"><v></v></c>
+               <c r="AA3" t="s"><v>0</v></c></row><row r="7"/><row r="9"><c r="XFD9"><v>1</v></c></row>"#,
+        )
+        .unwrap();
+        assert_eq!(got, [cell(2, 26, "a"), cell(8, 16_383, "1")]);
+    }
+
+    #[test]
+    fn a_sheet_without_references_places_cells_in_order() {
+        let got = cells_of(
+            &[],
+            r#"<row><c><v>1</v></c><c/><c><v>3</v></c></row><row><c><v>4</v></c></row>
+               <row r="10"><c><v>5</v></c><c r="E10"><v>6</v></c><c><v>7</v></c></row><row><c><v>8</v></c></row>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                cell(0, 0, "1"),
+                cell(0, 2, "3"),
+                cell(1, 0, "4"),
+                cell(9, 0, "5"),
+                cell(9, 4, "6"),
+                cell(9, 5, "7"),
+                cell(10, 0, "8"),
+            ]
+        );
+    }
+
+    #[test]
+    fn rich_text_runs_are_one_value_and_text_is_decoded() {
+        let got = cells_of(
+            &[],
+            r#"<row><c t="inlineStr"><is><r><rPr><b/></rPr><t>3171</t></r><r><t xml:space="preserve">0141 </t></r><r><t>01900001</t></r><rPh sb="0" eb="1"><t>ふりがな</t></rPh></is></c>
+               <c t="inlineStr"><is><t xml:space="preserve">  Budi &amp; Ani &lt;x&gt; &#65;&#x42; &quot;q&apos; </t></is></c>
+               <c t="inlineStr"><is><t>a_x000D_b_x0009_c _x12 <![CDATA[<d>]]></t></is></c>
+               <c t="inlineStr"><is><t>baris1&#13;&#10;baris2
+baris3</t></is></c></row>"#,
+        )
+        .unwrap();
+        let values: Vec<&str> = got.iter().map(|c| c.2.as_str()).collect();
+        assert_eq!(
+            values,
+            [
+                "31710141 01900001",
+                "  Budi & Ani <x> AB \"q' ",
+                "a\rb\tc _x12 <d>",
+                "baris1\r\nbaris2\nbaris3"
+            ]
+        );
+    }
+
+    #[test]
+    fn shared_strings_are_read_in_order() {
+        let xml = r#"<?xml version="1.0"?><sst xmlns="x" count="5" uniqueCount="4">
+            <si><t>satu</t></si><si/><si><r><t>du</t></r><r><t>a</t></r></si>
+            <si><t>ti&amp;ga</t><phoneticPr fontId="1"/></si></sst>"#;
+        let mut t = SharedStrings::default();
+        read_shared_strings(xml.as_bytes(), &mut t).unwrap();
+        let all: Vec<String> = (0..5)
+            .map_while(|i| {
+                let mut v = Vec::new();
+                t.lookup()
+                    .get(i, &mut v)
+                    .unwrap()
+                    .then(|| String::from_utf8(v).unwrap())
+            })
+            .collect();
+        assert_eq!(all, ["satu", "", "dua", "ti&ga"]);
+        let cut = r#"<sst><si><t>satu</t></si><si><t>du"#;
+        assert!(read_shared_strings(cut.as_bytes(), &mut SharedStrings::default()).is_err());
+    }
+
+    #[test]
+    fn damage_stops_the_sheet_with_a_reason() {
+        for (data, why) in [
+            (
+                r#"<row><c t="s"><v>5</v></c></row>"#,
+                "not in the shared strings",
+            ),
+            (r#"<row><c r="A0"><v>1</v></c></row>"#, "bad cell reference"),
+            (
+                r#"<row><c r="ZZZZZZZZ1"><v>1</v></c></row>"#,
+                "bad cell reference",
+            ),
+            (r#"<row><c r="12"><v>1</v></c></row>"#, "without a column"),
+            (r#"<row><c t="n"><v>x</v></c></row>"#, "no number"),
+            (r#"<row><c t="zz"><v>1</v></c></row>"#, "unknown type"),
+            (r#"<row><c><v>1</v>"#, "unexpected end"),
+        ] {
+            let err = cells_of(&[], data).unwrap_err();
+            assert!(err.contains(why), "{data}: {err}");
+        }
+        let wide = format!("<row>{}</row>", "<c/>".repeat(MAX_COLUMNS + 1));
+        assert!(cells_of(&[], &wide).unwrap_err().contains("more than"));
+        // An untyped value that is no number is text; a date style makes a number a date.
+        let got = cells_of(
+            &[],
+            r#"<row><c><v>abc</v></c><c s="1"><v>32874</v></c></row>"#,
+        );
+        assert_eq!(got.unwrap(), [cell(0, 0, "abc"), cell(0, 1, "1990-01-01")]);
+        let none = r#"<chartsheet><sheetPr/></chartsheet>"#;
+        let t = SharedStrings::default();
+        let mut book = Book {
+            strings: t.lookup(),
+            formats: &[],
+            is_1904: false,
+        };
+        let err = read_sheet(none.as_bytes(), &mut book, &mut |_, _, _| {}).unwrap_err();
+        assert!(err.contains("not a worksheet"), "{err}");
+    }
+
+    #[test]
+    fn cell_references_read_like_excel() {
+        assert_eq!(cell_ref(b"A1"), Ok((0, Some(0))));
+        assert_eq!(cell_ref(b"xfd1048576"), Ok((1_048_575, Some(16_383))));
+        assert_eq!(cell_ref(b"7"), Ok((6, None)));
+        assert!(cell_ref(b"A").is_err());
+        assert!(cell_ref(b"A1B").is_err());
+        assert!(cell_ref(b"A99999999999").is_err());
+    }
 }

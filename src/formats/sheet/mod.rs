@@ -15,8 +15,9 @@ pub mod kind;
 mod strings;
 mod xlsx;
 
+use std::borrow::Cow;
 use std::io::{Read, Seek};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use calamine::{Data, DataRef, Reader};
 
@@ -53,12 +54,36 @@ enum Cell {
     Int(i64),
 }
 
-/// Rows of one sheet packed for a worker: per row `u32` cell count, then per cell `u32`
-/// column, `u32` length and the value's bytes. `first`: the sheet's first chunk.
+/// Rows of one sheet for a worker, packed: per row `u32` cell count, then per cell `u32`
+/// column, `u32` length and the value's bytes; or (XLSX) as the XML they are read from, packed
+/// on the worker ([`RowChunk::rows`]). `first`: the sheet's first chunk.
 pub struct RowChunk {
-    pub data: Vec<u8>,
+    rows: Rows,
     pub columns: SheetColumns,
     pub first: bool,
+}
+
+enum Rows {
+    Packed(Vec<u8>),
+    Xml(xlsx::XmlRows),
+}
+
+impl RowChunk {
+    /// The bytes the chunk stands for (packed rows or XML): where the next chunk starts.
+    pub fn size(&self) -> usize {
+        match &self.rows {
+            Rows::Packed(d) => d.len(),
+            Rows::Xml(x) => x.size(),
+        }
+    }
+
+    /// The packed rows, read here (on the worker) when the chunk holds XML.
+    pub fn rows(&self) -> Cow<'_, [u8]> {
+        match &self.rows {
+            Rows::Packed(d) => Cow::Borrowed(d),
+            Rows::Xml(x) => Cow::Owned(x.pack(&self.columns)),
+        }
+    }
 }
 
 /// What a sheet's header said of its columns: their roles and names as written (empty for a
@@ -214,52 +239,78 @@ impl<'a> Sheet<'a> {
                 r
             }
         };
-        let start = self.data.len();
-        self.data.extend_from_slice(&0u32.to_le_bytes());
-        let mut n = 0u32;
-        for (col, c) in &cells {
-            let role = if !self.named {
-                Role::Unnamed
-            } else {
-                roles.get(*col as usize).copied().unwrap_or(Role::Other)
-            };
-            self.scratch.clear();
-            value(c, role, &mut self.scratch);
-            if self.scratch.is_empty() {
-                continue;
-            }
-            self.data.extend_from_slice(&col.to_le_bytes());
-            self.data
-                .extend_from_slice(&(self.scratch.len() as u32).to_le_bytes());
-            self.data.extend_from_slice(&self.scratch);
-            n += 1;
-        }
-        if n == 0 {
-            self.data.truncate(start);
-        } else {
-            self.data[start..start + 4].copy_from_slice(&n.to_le_bytes());
-        }
+        pack_row(
+            &cells,
+            &roles,
+            self.named,
+            &mut self.data,
+            &mut self.scratch,
+        );
     }
 
     fn take(&mut self) -> Option<RowChunk> {
         if self.data.is_empty() {
             return None;
         }
-        let first = !std::mem::replace(&mut self.taken, true);
-        Some(RowChunk {
-            data: std::mem::take(&mut self.data),
+        let rows = Rows::Packed(std::mem::take(&mut self.data));
+        Some(self.chunk(rows))
+    }
+
+    fn chunk(&mut self, rows: Rows) -> RowChunk {
+        RowChunk {
+            rows,
             columns: SheetColumns {
                 roles: self.roles.clone().unwrap_or_default(),
                 names: self.names.clone(),
                 named: self.named,
             },
-            first,
-        })
+            first: !std::mem::replace(&mut self.taken, true),
+        }
+    }
+
+    /// Whether the header row was read: from then on the roles are known.
+    fn decided(&self) -> bool {
+        self.roles.is_some()
     }
 
     fn finish(&mut self) -> Option<RowChunk> {
         self.end_row();
         self.take()
+    }
+}
+
+/// Appends one row's non-empty cells to `data` in the packed form of [`RowChunk`], each under
+/// its column's role (`named`: the header named them).
+fn pack_row(
+    cells: &[(u32, Cell)],
+    roles: &[Role],
+    named: bool,
+    data: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+) {
+    let start = data.len();
+    data.extend_from_slice(&0u32.to_le_bytes());
+    let mut n = 0u32;
+    for (col, c) in cells {
+        let role = if !named {
+            Role::Unnamed
+        } else {
+            roles.get(*col as usize).copied().unwrap_or(Role::Other)
+        };
+        scratch.clear();
+        value(c, role, scratch);
+        if scratch.is_empty() {
+            continue;
+        }
+        data.extend_from_slice(&col.to_le_bytes());
+        data.extend_from_slice(&(scratch.len() as u32).to_le_bytes());
+        data.extend_from_slice(scratch);
+        n += 1;
+    }
+    if n == 0 {
+        data.truncate(start);
+    } else {
+        data[start..start + 4].copy_from_slice(&n.to_le_bytes());
     }
 }
 
@@ -354,8 +405,24 @@ fn date_cell(dt: &calamine::ExcelDateTime) -> Cell {
 #[derive(Default)]
 pub struct BookRead {
     pub opened: bool,
-    pub problem: Option<BookProblem>,
+    problem: Option<BookProblem>,
+    /// Sheet problems met where the rows are read (on the workers, for XLSX).
+    late: Problems,
     pub header: Vec<String>,
+}
+
+/// Sheet problems by where they were met (the sheet's place in the workbook, then the block's
+/// in the sheet): whichever worker meets one, the first in the workbook is the one told.
+#[derive(Clone, Default)]
+struct Problems(Arc<Mutex<Option<(u64, BookProblem)>>>);
+
+impl Problems {
+    fn report(&self, at: u64, p: BookProblem) {
+        let mut first = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if first.as_ref().is_none_or(|(was, _)| at < *was) {
+            *first = Some((at, p));
+        }
+    }
 }
 
 /// Why a workbook was not read whole; the scan turns it into the ledger's reason.
@@ -368,7 +435,13 @@ pub enum BookProblem {
 }
 
 impl BookRead {
-    /// The workbook calamine opened, or `None` with why it did not.
+    /// The first problem met, once every chunk was read.
+    pub fn take_problem(&mut self) -> Option<BookProblem> {
+        let late = self.late.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+        self.problem.take().or(late.map(|(_, p)| p))
+    }
+
+    /// The workbook that opened, or `None` with why it did not.
     fn opened<W>(&mut self, book: Book, opened: Result<W, String>) -> Option<W> {
         match opened {
             Ok(wb) => {
@@ -400,7 +473,7 @@ impl BookRead {
     }
 }
 
-/// Reads every sheet of a workbook in order, handing its rows packed in chunks to `send`.
+/// Reads every sheet of a workbook in order, handing its rows in chunks to `send`.
 pub fn read_book<R: Read + Seek>(
     book: Book,
     r: R,

@@ -1,8 +1,9 @@
 //! An XLSX workbook's shared-string table held within a memory budget. Every string goes into
 //! one byte arena with its end offset in an index (no `String` per entry); once the arena or
 //! the index would pass its budget, what follows goes to an unlinked temporary file (owner
-//! only: it holds raw identifiers) and is read back by offset through a small window, so a
-//! workbook of any size costs at most the budgets plus a window each.
+//! only: it holds raw identifiers) and is read back by positioned reads through a small
+//! window per reader ([`Lookup`]: the workers read the one table at once), so a workbook of
+//! any size costs at most the budgets plus a window per reader.
 //!
 //! Strings are looked up by index as a sheet's cells name them. Workbooks written by Excel
 //! and by libraries number strings in the order they first appear in the sheets, so reads of
@@ -11,7 +12,7 @@
 //! Imports nothing of the crate.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 
 /// Arena bytes kept in memory before the rest is spilled.
 pub const ARENA_BUDGET: usize = 64 << 20;
@@ -27,15 +28,21 @@ struct Store {
     file: Option<Spilled>,
 }
 
-/// The part of a [`Store`] past its budget: written through a buffer, read through a window.
+/// The part of a [`Store`] past its budget, written through a buffer.
 struct Spilled {
     file: File,
     /// Bytes appended and not yet written to `file`.
     pending: Vec<u8>,
     /// Bytes in `file` (not counting `pending`).
     written: u64,
-    window: Vec<u8>,
-    window_at: u64,
+}
+
+/// Bytes of a spilled file read at once, kept by each reader of the table (a worker's chunk)
+/// so that reads that move forward cost one positioned read per [`WINDOW`].
+#[derive(Default)]
+pub struct Window {
+    bytes: Vec<u8>,
+    at: u64,
 }
 
 impl Store {
@@ -78,8 +85,8 @@ impl Store {
         Ok(())
     }
 
-    /// Appends bytes `start..end` to `out`.
-    fn read(&mut self, start: u64, end: u64, out: &mut Vec<u8>) -> io::Result<()> {
+    /// Appends bytes `start..end` to `out`, the spilled ones through `win`.
+    fn read(&self, start: u64, end: u64, out: &mut Vec<u8>, win: &mut Window) -> io::Result<()> {
         let in_mem = self.mem.len() as u64;
         if end <= in_mem {
             out.extend_from_slice(&self.mem[start as usize..end as usize]);
@@ -88,8 +95,8 @@ impl Store {
         if start < in_mem {
             out.extend_from_slice(&self.mem[start as usize..]);
         }
-        let s = self.file.as_mut().ok_or_else(past_end)?;
-        s.read(start.max(in_mem) - in_mem, end - in_mem, out)
+        let s = self.file.as_ref().ok_or_else(past_end)?;
+        s.read(start.max(in_mem) - in_mem, end - in_mem, out, win)
     }
 
     /// Ends appending: what is pending is written so it can be read.
@@ -111,8 +118,6 @@ impl Spilled {
             file: tempfile::tempfile()?,
             pending: Vec::new(),
             written: 0,
-            window: Vec::new(),
-            window_at: 0,
         })
     }
 
@@ -124,27 +129,47 @@ impl Spilled {
         Ok(())
     }
 
-    /// Appends file bytes `start..end` to `out`, through the window.
-    fn read(&mut self, start: u64, end: u64, out: &mut Vec<u8>) -> io::Result<()> {
+    /// Appends file bytes `start..end` to `out`, through `win`.
+    fn read(&self, start: u64, end: u64, out: &mut Vec<u8>, win: &mut Window) -> io::Result<()> {
         if end > self.written {
             return Err(past_end());
         }
-        let win_end = self.window_at + self.window.len() as u64;
-        if start < self.window_at || end > win_end {
+        let win_end = win.at + win.bytes.len() as u64;
+        if start < win.at || end > win_end {
             let len = ((end - start) as usize).max(WINDOW);
             let len = len.min((self.written - start) as usize);
-            self.window.resize(len, 0);
-            self.file.seek(SeekFrom::Start(start))?;
-            self.file.read_exact(&mut self.window)?;
-            self.window_at = start;
-            if self.window.capacity() > 2 * WINDOW && len <= WINDOW {
-                self.window.shrink_to(WINDOW);
+            if win.bytes.capacity() > 2 * WINDOW && len <= WINDOW {
+                win.bytes = Vec::new();
             }
+            win.bytes.resize(len, 0);
+            read_at(&self.file, &mut win.bytes, start)?;
+            win.at = start;
         }
-        let from = (start - self.window_at) as usize;
-        out.extend_from_slice(&self.window[from..from + (end - start) as usize]);
+        let from = (start - win.at) as usize;
+        out.extend_from_slice(&win.bytes[from..from + (end - start) as usize]);
         Ok(())
     }
+}
+
+/// Fills `buf` from `file` at `offset`, without moving a shared position: every worker reads
+/// the one table.
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, offset)? {
+            0 => return Err(past_end()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The shared-string table: strings by index, within [`ARENA_BUDGET`] and [`INDEX_BUDGET`].
@@ -153,7 +178,6 @@ pub struct SharedStrings {
     /// Each string's end offset in `bytes`, 8 bytes little-endian.
     ends: Store,
     count: u64,
-    scratch: Vec<u8>,
 }
 
 impl Default for SharedStrings {
@@ -169,7 +193,6 @@ impl SharedStrings {
             bytes: Store::new(arena),
             ends: Store::new(index),
             count: 0,
-            scratch: Vec::with_capacity(16),
         }
     }
 
@@ -186,9 +209,29 @@ impl SharedStrings {
         self.ends.seal()
     }
 
+    /// A reader of the sealed table, with its own windows.
+    pub fn lookup(&self) -> Lookup<'_> {
+        Lookup {
+            table: self,
+            bytes: Window::default(),
+            ends: Window::default(),
+            scratch: Vec::with_capacity(16),
+        }
+    }
+}
+
+/// Reads strings of a sealed [`SharedStrings`] by index; one per thread.
+pub struct Lookup<'a> {
+    table: &'a SharedStrings,
+    bytes: Window,
+    ends: Window,
+    scratch: Vec<u8>,
+}
+
+impl Lookup<'_> {
     /// Appends string `i` to `out`; `false` when the table has no such string.
     pub fn get(&mut self, i: u64, out: &mut Vec<u8>) -> io::Result<bool> {
-        if i >= self.count {
+        if i >= self.table.count {
             return Ok(false);
         }
         let start = match i {
@@ -196,13 +239,15 @@ impl SharedStrings {
             _ => self.end_of(i - 1)?,
         };
         let end = self.end_of(i)?;
-        self.bytes.read(start, end, out)?;
+        self.table.bytes.read(start, end, out, &mut self.bytes)?;
         Ok(true)
     }
 
     fn end_of(&mut self, i: u64) -> io::Result<u64> {
         self.scratch.clear();
-        self.ends.read(i * 8, i * 8 + 8, &mut self.scratch)?;
+        let t = self.table;
+        t.ends
+            .read(i * 8, i * 8 + 8, &mut self.scratch, &mut self.ends)?;
         let b: [u8; 8] = self.scratch[..8].try_into().map_err(|_| past_end())?;
         Ok(u64::from_le_bytes(b))
     }
@@ -212,9 +257,9 @@ impl SharedStrings {
 mod tests {
     use super::*;
 
-    fn get(t: &mut SharedStrings, i: u64) -> Option<Vec<u8>> {
+    fn get(t: &SharedStrings, i: u64) -> Option<Vec<u8>> {
         let mut out = Vec::new();
-        t.get(i, &mut out).unwrap().then_some(out)
+        t.lookup().get(i, &mut out).unwrap().then_some(out)
     }
 
     #[test]
@@ -232,12 +277,15 @@ mod tests {
             let spilled = t.bytes.file.is_some() && t.ends.file.is_some();
             assert_eq!(spilled, arena < 1 << 20, "{arena}");
             assert_eq!(t.count, 5001);
-            assert_eq!(get(&mut t, 0), Some(Vec::new()));
+            assert_eq!(get(&t, 0), Some(Vec::new()));
             // Forward, backward and far jumps all read the same strings.
+            let mut one = t.lookup();
             for i in (0..5000).chain((0..5000).rev()).chain([4999, 0, 2500]) {
-                assert_eq!(get(&mut t, i as u64 + 1).as_ref(), Some(&words[i]), "{i}");
+                let mut out = Vec::new();
+                assert!(one.get(i as u64 + 1, &mut out).unwrap());
+                assert_eq!(out, words[i], "{i}");
             }
-            assert_eq!(get(&mut t, 5001), None);
+            assert_eq!(get(&t, 5001), None);
         }
     }
 
@@ -249,8 +297,8 @@ mod tests {
         t.push(&long).unwrap();
         t.push(b"akhir").unwrap();
         t.seal().unwrap();
-        assert_eq!(get(&mut t, 1), Some(long));
-        assert_eq!(get(&mut t, 2), Some(b"akhir".to_vec()));
-        assert_eq!(get(&mut t, 0), Some(b"pendek".to_vec()));
+        assert_eq!(get(&t, 1), Some(long));
+        assert_eq!(get(&t, 2), Some(b"akhir".to_vec()));
+        assert_eq!(get(&t, 0), Some(b"pendek".to_vec()));
     }
 }

@@ -1,30 +1,42 @@
 //! An XLSX workbook read as a stream: its parts are zip members inflated as they are parsed,
 //! never whole. `xl/_rels/workbook.xml.rels` and `xl/workbook.xml` give the sheets in order
 //! with their names, `xl/styles.xml` which styles make a number a date, and
-//! `xl/sharedStrings.xml` the string table, held within a budget ([`SharedStrings`]); then each
-//! worksheet's cells go to the sheet reader as they are read ([`cells`](super::cells)).
+//! `xl/sharedStrings.xml` the string table, held within a budget ([`SharedStrings`]).
+//!
+//! A worksheet's XML is cut into blocks of about `chunk_size` bytes, each ending after a row's
+//! end tag. This thread reads the first blocks itself, up to the header row (SPEC §3); every
+//! later block goes to a worker as it is, which reads its cells and packs its rows
+//! ([`XmlRows::pack`]) where they are analyzed: inflating is all that stays on this thread,
+//! so both cores parse. A problem a worker meets makes the workbook `partial` like one met
+//! here; the first in the workbook is the one told.
 //!
 //! Every part is read through a guard: it may not inflate to more than its zip directory
-//! declared (the scan checked those sizes against the limits), nor hold a run of more than
-//! [`MAX_RUN`] bytes without a `<`, which bounds what one XML event can make the parser buffer.
+//! declared (the scan checked those sizes against the limits), and a block may not grow past
+//! [`MAX_BLOCK`] without a row's (or string's) end.
 //!
 //! Imports the sheet reader's types, [`cells`](super::cells) and [`strings`](super::strings).
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, Read, Seek};
+use std::io::{self, Read, Seek};
+use std::sync::Arc;
 
 use quick_xml::events::Event;
 
-use crate::formats::sheet::cells::{self, xml_reader, NumFormat};
+use crate::formats::sheet::cells::{self, read_sheet_block, xml_reader, NumFormat, SheetState};
 use crate::formats::sheet::strings::SharedStrings;
-use crate::formats::sheet::{Book, BookRead, Cell, RowChunk, Sheet, SheetReading};
+use crate::formats::sheet::{
+    pack_row, Book, BookProblem, BookRead, Problems, RowChunk, Rows, Sheet, SheetColumns,
+    SheetReading,
+};
 
-/// The longest run of a part's bytes without a `<`: no text or tag of a real workbook comes
-/// near it.
-pub const MAX_RUN: u64 = 16 << 20;
+/// The most bytes a block may hold without a row's end: a row of 16,384 cells of Excel's
+/// longest text comes near; anything longer is damage or an attack, refused.
+pub const MAX_BLOCK: usize = 256 << 20;
+/// The most bytes a small part (relationships, workbook, styles) may hold.
+const MAX_SMALL_PART: u64 = 64 << 20;
 
-/// Reads every worksheet of the workbook in `r` in order, handing its rows packed in chunks
-/// to `send`.
+/// Reads every worksheet of the workbook in `r` in order, handing its rows in chunks to
+/// `send`.
 pub fn read<R: Read + Seek>(
     r: R,
     how: SheetReading,
@@ -34,20 +46,93 @@ pub fn read<R: Read + Seek>(
     let Some(mut wb) = out.opened(Book::Xlsx, Workbook::open(r)) else {
         return;
     };
-    for (name, part) in std::mem::take(&mut wb.sheets) {
+    let problems = out.late.clone();
+    for (i, (name, part)) in std::mem::take(&mut wb.sheets).into_iter().enumerate() {
         let mut sheet = Sheet::new(how);
+        let name: Arc<str> = name.into();
+        let at = SheetAt {
+            name: name.clone(),
+            index: (i as u64) << 32,
+            problems: problems.clone(),
+        };
         let res = match part {
-            Some(part) => wb.read_sheet(&part, &mut |row, col, c| {
-                if let Some(chunk) = sheet.cell(row, col, c) {
-                    send(chunk);
-                }
-            }),
-            None => Err("no relationship names its part".into()),
+            Some(part) => wb.read_sheet(&part, &at, &mut sheet, send),
+            None => Err((0, "no relationship names its part".into())),
         };
         out.sheet_done(&mut sheet, send);
-        if let Err(e) = res {
-            out.sheet_failed(&name, &e);
+        if let Err((block, error)) = res {
+            at.report(block, error);
         }
+    }
+}
+
+/// A sheet's name and place in the workbook, for its problems.
+#[derive(Clone)]
+struct SheetAt {
+    name: Arc<str>,
+    /// The sheet's index in the high 32 bits: blocks count in the low ones.
+    index: u64,
+    problems: Problems,
+}
+
+impl SheetAt {
+    fn report(&self, block: u64, error: String) {
+        let name = self.name.to_string();
+        self.problems
+            .report(self.index | block, BookProblem::Sheet { name, error });
+    }
+}
+
+/// What every worker reading a workbook's rows shares.
+struct Shared {
+    strings: SharedStrings,
+    formats: Vec<NumFormat>,
+    is_1904: bool,
+}
+
+impl Shared {
+    fn book(&self) -> cells::Book<'_> {
+        cells::Book {
+            strings: self.strings.lookup(),
+            formats: &self.formats,
+            is_1904: self.is_1904,
+        }
+    }
+}
+
+/// A block of a sheet's XML, cut after a row's end, to be read where it is analyzed.
+pub struct XmlRows {
+    xml: Vec<u8>,
+    shared: Arc<Shared>,
+    sheet: SheetAt,
+    block: u64,
+}
+
+impl XmlRows {
+    pub fn size(&self) -> usize {
+        self.xml.len()
+    }
+
+    /// The block's rows packed as [`RowChunk`] holds them, under the header's `columns`.
+    pub fn pack(&self, columns: &SheetColumns) -> Vec<u8> {
+        let mut book = self.shared.book();
+        let mut st = SheetState::inside();
+        let mut data = Vec::with_capacity(self.xml.len() / 2);
+        let (mut row, mut cells, mut scratch) = (None, Vec::new(), Vec::new());
+        let (roles, named) = (&columns.roles, columns.named);
+        let res = read_sheet_block(&self.xml, &mut st, &mut book, &mut |r, c, cell| {
+            if row != Some(r) {
+                pack_row(&cells, roles, named, &mut data, &mut scratch);
+                cells.clear();
+                row = Some(r);
+            }
+            cells.push((c, cell));
+        });
+        pack_row(&cells, roles, named, &mut data, &mut scratch);
+        if let Err(e) = res {
+            self.sheet.report(self.block, e);
+        }
+        data
     }
 }
 
@@ -59,15 +144,48 @@ struct Parts<R> {
 }
 
 impl<R: Read + Seek> Parts<R> {
-    /// Part `name` as a guarded, buffered stream; `None` when the workbook has no such part.
-    fn open(&mut self, name: &str) -> Option<Result<impl BufRead + '_, String>> {
+    /// Part `name` as a guarded stream; `None` when the workbook has no such part.
+    fn open(&mut self, name: &str) -> Option<Result<impl Read + '_, String>> {
         let &i = self.index.get(&part_key(name))?;
         Some(match self.zip.by_index(i) {
             Ok(m) => {
                 let declared = m.size();
-                Ok(BufReader::with_capacity(64 << 10, Guard::new(m, declared)))
+                Ok(Guard {
+                    r: m,
+                    left: declared,
+                })
             }
             Err(e) => Err(format!("{name}: {e}")),
+        })
+    }
+
+    /// Small part `name` (at most [`MAX_SMALL_PART`] bytes) read whole and parsed by
+    /// `parse`, which says whether it reached the root element's end; `None` when the
+    /// workbook has no such part. A part that fails to inflate to its end (a bad checksum
+    /// is only found there) is still read when its XML ended before, as calamine did.
+    fn small<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&[u8]) -> Result<(T, bool), String>,
+    ) -> Option<Result<T, String>> {
+        let mut r = match self.open(name)? {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut all = Vec::new();
+        let mut failed = match (&mut r).take(MAX_SMALL_PART + 1).read_to_end(&mut all) {
+            Err(e) => Some(e.to_string()),
+            Ok(_) => None,
+        };
+        if all.len() as u64 > MAX_SMALL_PART {
+            failed = Some(format!("more than {MAX_SMALL_PART} bytes"));
+            all.clear();
+        }
+        Some(match (parse(&all), failed) {
+            (Ok((t, true)), _) | (Ok((t, false)), None) => Ok(t),
+            (Ok((_, false)), Some(e)) | (Err(_), Some(e)) | (Err(e), None) => {
+                Err(format!("{name}: {e}"))
+            }
         })
     }
 }
@@ -78,9 +196,7 @@ struct Workbook<R> {
     /// Each sheet's name and part (`None`: its relationship is missing); chart and dialog
     /// sheets, which hold no cells, are left out.
     sheets: Vec<(String, Option<String>)>,
-    strings: SharedStrings,
-    formats: Vec<NumFormat>,
-    is_1904: bool,
+    shared: Arc<Shared>,
 }
 
 impl<R: Read + Seek> Workbook<R> {
@@ -90,44 +206,167 @@ impl<R: Read + Seek> Workbook<R> {
             .filter_map(|i| Some((part_key(zip.name_for_index(i)?), i)))
             .collect();
         let mut parts = Parts { zip, index };
-        let rels = match parts.open("xl/_rels/workbook.xml.rels") {
-            Some(xml) => read_rels(xml?)?,
-            None => return Err("no xl/_rels/workbook.xml.rels".into()),
-        };
-        let (sheets, is_1904) = match parts.open("xl/workbook.xml") {
-            Some(xml) => read_workbook(xml?, &rels)?,
-            None => return Err("no xl/workbook.xml".into()),
-        };
-        let formats = match parts.open("xl/styles.xml") {
-            Some(xml) => read_styles(xml?).map_err(|e| format!("xl/styles.xml: {e}"))?,
-            None => Vec::new(),
-        };
+        let rels = parts
+            .small("xl/_rels/workbook.xml.rels", read_rels)
+            .unwrap_or_else(|| Err("no xl/_rels/workbook.xml.rels".into()))?;
+        let (sheets, is_1904) = parts
+            .small("xl/workbook.xml", |xml| read_workbook(xml, &rels))
+            .unwrap_or_else(|| Err("no xl/workbook.xml".into()))?;
+        let formats = parts
+            .small("xl/styles.xml", read_styles)
+            .unwrap_or(Ok(Vec::new()))?;
         let mut strings = SharedStrings::default();
         if let Some(xml) = parts.open("xl/sharedStrings.xml") {
-            cells::read_shared_strings(xml?, &mut strings)
-                .map_err(|e| format!("xl/sharedStrings.xml: {e}"))?;
+            read_strings(xml?, &mut strings).map_err(|e| format!("xl/sharedStrings.xml: {e}"))?;
         }
-        Ok(Workbook {
-            parts,
-            sheets,
+        let shared = Arc::new(Shared {
             strings,
             formats,
             is_1904,
+        });
+        Ok(Workbook {
+            parts,
+            sheets,
+            shared,
         })
     }
 
-    fn read_sheet(&mut self, part: &str, f: &mut dyn FnMut(u32, u32, Cell)) -> Result<(), String> {
-        let mut book = cells::Book {
-            strings: &mut self.strings,
-            formats: &self.formats,
-            is_1904: self.is_1904,
+    /// Reads sheet `part`: its first blocks here up to the header, the rest sent as XML. An
+    /// error comes with the block it was met in.
+    fn read_sheet(
+        &mut self,
+        part: &str,
+        at: &SheetAt,
+        sheet: &mut Sheet,
+        send: &mut dyn FnMut(RowChunk),
+    ) -> Result<(), (u64, String)> {
+        let xml = match self.parts.open(part) {
+            Some(xml) => xml.map_err(|e| (0, e))?,
+            None => return Err((0, format!("no part {part}"))),
         };
-        match self.parts.open(part) {
-            Some(Ok(xml)) => cells::read_sheet(xml, &mut book, f),
-            Some(Err(e)) => Err(e),
-            None => Err(format!("no part {part}")),
+        let mut blocks = Blocks::new(xml, b"row", sheet.how.chunk_size);
+        let mut book = self.shared.book();
+        let mut st = SheetState::default();
+        let mut n = 0u64;
+        while let Some(block) = blocks.next().map_err(|e| (n, e))? {
+            if !sheet.decided() {
+                read_sheet_block(&block, &mut st, &mut book, &mut |row, col, c| {
+                    if let Some(chunk) = sheet.cell(row, col, c) {
+                        send(chunk);
+                    }
+                })
+                .map_err(|e| (n, e))?;
+                if let Some(chunk) = sheet.finish() {
+                    send(chunk);
+                }
+            } else {
+                st.done = last_end_tag(&block, b"sheetData").is_some();
+                let shared = self.shared.clone();
+                let (sheet_at, block_at) = (at.clone(), n);
+                send(sheet.chunk(Rows::Xml(XmlRows {
+                    xml: block,
+                    shared,
+                    sheet: sheet_at,
+                    block: block_at,
+                })));
+            }
+            if st.done {
+                return Ok(());
+            }
+            n += 1;
+        }
+        Err((n, cells::unfinished(&st)))
+    }
+}
+
+/// Reads the shared-string table's XML, a block (cut after a `</si>`) at a time.
+fn read_strings(xml: impl Read, table: &mut SharedStrings) -> Result<(), String> {
+    let mut blocks = Blocks::new(xml, b"si", 1 << 20);
+    while let Some(block) = blocks.next()? {
+        if cells::read_strings_block(&block, table)? {
+            return table.seal().map_err(|e| e.to_string());
         }
     }
+    Err("unexpected end of the shared strings".into())
+}
+
+/// A part's XML in blocks of at least `size` bytes, each cut right after an end tag
+/// `</name>` (or `</prefix:name>`), so that no row or string spans two blocks.
+struct Blocks<R> {
+    r: R,
+    name: &'static [u8],
+    size: usize,
+    buf: Vec<u8>,
+    /// How far `buf` was searched for an end tag.
+    searched: usize,
+    eof: bool,
+}
+
+impl<R: Read> Blocks<R> {
+    fn new(r: R, name: &'static [u8], size: usize) -> Blocks<R> {
+        Blocks {
+            r,
+            name,
+            size: size.max(4096),
+            buf: Vec::new(),
+            searched: 0,
+            eof: false,
+        }
+    }
+
+    fn next(&mut self) -> Result<Option<Vec<u8>>, String> {
+        let mut cut = None;
+        loop {
+            if self.buf.len() >= self.size {
+                // The search overlaps the last one by a tag's length: a tag may straddle.
+                let from = self.searched.saturating_sub(self.name.len() + 64);
+                if let Some(end) = last_end_tag(&self.buf[from..], self.name) {
+                    cut = Some(from + end);
+                }
+                self.searched = self.buf.len();
+            }
+            if let Some(cut) = cut {
+                let rest = self.buf.split_off(cut);
+                self.searched = 0;
+                return Ok(Some(std::mem::replace(&mut self.buf, rest)));
+            }
+            if self.eof {
+                return Ok((!self.buf.is_empty()).then(|| std::mem::take(&mut self.buf)));
+            }
+            if self.buf.len() > MAX_BLOCK {
+                let name = String::from_utf8_lossy(self.name);
+                return Err(format!("more than {MAX_BLOCK} bytes without a </{name}>"));
+            }
+            let n = (&mut self.r)
+                .take(1 << 16)
+                .read_to_end(&mut self.buf)
+                .map_err(|e| e.to_string())?;
+            self.eof = n == 0;
+        }
+    }
+}
+
+/// Where the last end tag `</name>` or `</prefix:name>` in `b` ends.
+fn last_end_tag(b: &[u8], name: &[u8]) -> Option<usize> {
+    let mut tag = name.to_vec();
+    tag.push(b'>');
+    let mut hay = b;
+    while let Some(at) = memchr::memmem::rfind(hay, &tag) {
+        let before = &hay[..at];
+        let prefixed = |p: &[u8]| {
+            let n = p
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+                .count();
+            n > 0 && p[..p.len() - n].ends_with(b"</")
+        };
+        if before.ends_with(b"</") || before.strip_suffix(b":").is_some_and(prefixed) {
+            return Some(at + tag.len());
+        }
+        hay = before;
+    }
+    None
 }
 
 /// How a part is looked up: lower case, `/` separators, no leading `/`.
@@ -138,9 +377,9 @@ fn part_key(name: &str) -> String {
 }
 
 /// The workbook's relationships: target part by id.
-fn read_rels(xml: impl BufRead) -> Result<HashMap<Vec<u8>, String>, String> {
+fn read_rels(xml: &[u8]) -> Result<(HashMap<Vec<u8>, String>, bool), String> {
     let mut rels = HashMap::new();
-    each_element(xml, &mut |name, e| {
+    let ended = each_element(xml, &mut |name, e| {
         if name == b"Relationship" {
             let (mut id, mut target) = (Vec::new(), String::new());
             for a in e.attributes().with_checks(false).flatten() {
@@ -152,17 +391,16 @@ fn read_rels(xml: impl BufRead) -> Result<HashMap<Vec<u8>, String>, String> {
             }
             rels.insert(id, target);
         }
-    })
-    .map_err(|e| format!("xl/_rels/workbook.xml.rels: {e}"))?;
-    Ok(rels)
+    })?;
+    Ok((rels, ended))
 }
 
 /// The sheets in order (name and part) and whether dates count from 1904.
 type Sheets = (Vec<(String, Option<String>)>, bool);
 
-fn read_workbook(xml: impl BufRead, rels: &HashMap<Vec<u8>, String>) -> Result<Sheets, String> {
+fn read_workbook(xml: &[u8], rels: &HashMap<Vec<u8>, String>) -> Result<(Sheets, bool), String> {
     let (mut sheets, mut is_1904) = (Vec::new(), false);
-    each_element(xml, &mut |name, e| match name {
+    let ended = each_element(xml, &mut |name, e| match name {
         b"sheet" => {
             let (mut sheet, mut part) = (String::new(), None);
             for a in e.attributes().with_checks(false).flatten() {
@@ -187,9 +425,8 @@ fn read_workbook(xml: impl BufRead, rels: &HashMap<Vec<u8>, String>) -> Result<S
             })
         }
         _ => {}
-    })
-    .map_err(|e| format!("xl/workbook.xml: {e}"))?;
-    Ok((sheets, is_1904))
+    })?;
+    Ok(((sheets, is_1904), ended))
 }
 
 /// A relationship's target as a part name: relative to `xl/` unless it starts there.
@@ -202,48 +439,33 @@ fn sheet_part(target: &str) -> String {
 }
 
 /// Which number format each cell style (`cellXfs`) has: a date, a duration or neither.
-fn read_styles(xml: impl BufRead) -> Result<Vec<NumFormat>, String> {
+fn read_styles(xml: &[u8]) -> Result<(Vec<NumFormat>, bool), String> {
     let mut custom: HashMap<Vec<u8>, NumFormat> = HashMap::new();
     let mut formats = Vec::new();
     let mut in_xfs = false;
-    let mut xml = xml_reader(xml);
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        let (e, start) = match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
-            Event::Start(e) => (e, true),
-            Event::Empty(e) => (e, false),
-            Event::End(e) if e.local_name().as_ref() == b"cellXfs" => {
-                in_xfs = false;
-                continue;
+    let ended = each_element(xml, &mut |name, e| {
+        let (mut id, mut code) = (Vec::new(), String::new());
+        for a in e.attributes().with_checks(false).flatten() {
+            match a.key.as_ref() {
+                b"numFmtId" => id = a.value.to_vec(),
+                b"formatCode" => code = unescaped(&a),
+                _ => {}
             }
-            Event::Eof => return Ok(formats),
-            _ => continue,
-        };
-        let id_and_code = || {
-            let (mut id, mut code) = (Vec::new(), String::new());
-            for a in e.attributes().with_checks(false).flatten() {
-                match a.key.as_ref() {
-                    b"numFmtId" => id = a.value.to_vec(),
-                    b"formatCode" => code = unescaped(&a),
-                    _ => {}
-                }
-            }
-            (id, code)
-        };
-        match e.local_name().as_ref() {
+        }
+        match name {
             b"numFmt" => {
-                let (id, code) = id_and_code();
                 custom.insert(id, format_of_code(&code));
             }
-            b"cellXfs" => in_xfs = start,
+            // Cell styles (`cellStyleXfs`) hold `xf`s too, which cells do not point at.
+            b"cellXfs" => in_xfs = true,
+            b"cellStyleXfs" => in_xfs = false,
             b"xf" if in_xfs => {
-                let (id, _) = id_and_code();
                 formats.push(custom.get(&id).copied().unwrap_or_else(|| builtin(&id)));
             }
             _ => {}
         }
-    }
+    })?;
+    Ok((formats, ended))
 }
 
 /// The built-in number formats that show dates and times (ECMA-376 §18.8.30).
@@ -290,27 +512,23 @@ fn format_of_code(code: &str) -> NumFormat {
 }
 
 /// Calls `f` with the local name and start tag of every element of `xml` (start or empty) up
-/// to the end of its root element.
+/// to the end of its root element; whether that end was read.
 fn each_element(
-    xml: impl BufRead,
+    xml: &[u8],
     f: &mut dyn FnMut(&[u8], &quick_xml::events::BytesStart),
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let mut xml = xml_reader(xml);
-    let mut buf = Vec::new();
     let mut depth = 0usize;
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf).map_err(|e| e.to_string())? {
+        match xml.read_event().map_err(|e| e.to_string())? {
             Event::Start(e) => {
                 depth += 1;
                 f(e.local_name().as_ref(), &e)
             }
             Event::Empty(e) => f(e.local_name().as_ref(), &e),
-            // Read no further than the root element's end, as calamine did: what a damaged
-            // part holds past it (a bad checksum at its very end) does not matter.
-            Event::End(_) if depth <= 1 => return Ok(()),
+            Event::End(_) if depth <= 1 => return Ok(true),
             Event::End(_) => depth -= 1,
-            Event::Eof => return Ok(()),
+            Event::Eof => return Ok(false),
             _ => {}
         }
     }
@@ -339,40 +557,18 @@ fn unescaped(a: &quick_xml::events::attributes::Attribute) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A part's inflated bytes, bounded: no more than its directory declared, no run of more than
-/// [`MAX_RUN`] bytes without a `<`.
+/// A part's inflated bytes, no more than its directory declared.
 struct Guard<R> {
     r: R,
     left: u64,
-    run: u64,
-}
-
-impl<R> Guard<R> {
-    fn new(r: R, declared: u64) -> Guard<R> {
-        Guard {
-            r,
-            left: declared,
-            run: 0,
-        }
-    }
 }
 
 impl<R: Read> Read for Guard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.r.read(buf)?;
-        let got = &buf[..n];
         self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
             io::Error::other("the part inflates to more than its zip directory declares")
         })?;
-        self.run = match memchr::memrchr(b'<', got) {
-            Some(at) => (n - at - 1) as u64,
-            None => self.run + n as u64,
-        };
-        if self.run > MAX_RUN {
-            return Err(io::Error::other(format!(
-                "more than {MAX_RUN} bytes without markup"
-            )));
-        }
         Ok(n)
     }
 }
