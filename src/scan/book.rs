@@ -32,10 +32,13 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &Origin, ctx: ScanEnv) {
             sent.set(offset + chunk.size() as u64);
             in_flight.run(scope, move || {
                 let reader = Reader::Sheet(&chunk.columns);
-                // An XLSX chunk's rows are read from its XML here, on the worker.
-                let rows = chunk.rows();
-                ctx.acc
-                    .with(|s| job.run(s, &reader, &rows, offset, chunk.first));
+                // An XLSX chunk's rows are read from its XML here, on the worker, in pieces
+                // (numbered within the chunk's bytes, so the offsets stay in order).
+                chunk.each_piece(&mut |rows, piece| {
+                    let first = chunk.first && piece == 0;
+                    ctx.acc
+                        .with(|s| job.run(s, &reader, rows, offset + piece, first))
+                });
             });
         };
         let how = SheetReading {

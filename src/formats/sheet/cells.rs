@@ -115,13 +115,13 @@ impl SheetState {
 }
 
 /// Reads the cells of a block of a worksheet's XML, handing each non-empty one to `f` with
-/// its row and column (from 0). An error stops the block; the cells before it were handed
-/// over.
+/// its row and column (from 0). An error (also one `f` returns) stops the block; the cells
+/// before it were handed over.
 pub fn read_sheet_block(
     block: &[u8],
     st: &mut SheetState,
     book: &mut Book,
-    f: &mut dyn FnMut(u32, u32, Cell),
+    f: &mut dyn FnMut(u32, u32, Cell) -> Result<(), String>,
 ) -> Result<(), String> {
     let mut xml = xml_reader(block);
     let mut text = Vec::with_capacity(256);
@@ -133,7 +133,7 @@ pub fn read_sheet_block(
                 b"c" => {
                     let a = at.cell(&e)?;
                     if let Some(c) = read_cell(&mut xml, &a, book, &mut text)? {
-                        f(a.at.0, a.at.1, c);
+                        f(a.at.0, a.at.1, c)?;
                     }
                 }
                 _ => {}
@@ -476,7 +476,7 @@ mod tests {
     fn read_sheet(
         xml: &[u8],
         book: &mut Book,
-        f: &mut dyn FnMut(u32, u32, Cell),
+        f: &mut dyn FnMut(u32, u32, Cell) -> Result<(), String>,
     ) -> Result<(), String> {
         let mut st = SheetState::default();
         read_sheet_block(xml, &mut st, book, f)?;
@@ -516,6 +516,7 @@ mod tests {
             let mut v = Vec::new();
             super::super::value(&cell, crate::rules::Role::Other, &mut v);
             out.push((r, c, String::from_utf8(v).unwrap()));
+            Ok(())
         })?;
         Ok(out)
     }
@@ -686,7 +687,7 @@ baris3</t></is></c></row>"#,
             formats: &[],
             is_1904: false,
         };
-        let err = read_sheet(none.as_bytes(), &mut book, &mut |_, _, _| {}).unwrap_err();
+        let err = read_sheet(none.as_bytes(), &mut book, &mut |_, _, _| Ok(())).unwrap_err();
         assert!(err.contains("not a worksheet"), "{err}");
     }
 

@@ -15,7 +15,6 @@ pub mod kind;
 mod strings;
 mod xlsx;
 
-use std::borrow::Cow;
 use std::io::{Read, Seek};
 use std::sync::{Arc, Mutex};
 
@@ -77,11 +76,13 @@ impl RowChunk {
         }
     }
 
-    /// The packed rows, read here (on the worker) when the chunk holds XML.
-    pub fn rows(&self) -> Cow<'_, [u8]> {
+    /// Calls `f` with the chunk's packed rows and their piece's number: rows packed already
+    /// are one piece; XML is read here (on the worker) and packed in pieces of about the
+    /// chunk size, since a few bytes of XML may name a long shared string.
+    pub fn each_piece(&self, f: &mut dyn FnMut(&[u8], u64)) {
         match &self.rows {
-            Rows::Packed(d) => Cow::Borrowed(d),
-            Rows::Xml(x) => Cow::Owned(x.pack(&self.columns)),
+            Rows::Packed(d) => f(d, 0),
+            Rows::Xml(x) => x.pack(&self.columns, f),
         }
     }
 }

@@ -25,13 +25,13 @@ use quick_xml::events::Event;
 use crate::formats::sheet::cells::{self, read_sheet_block, xml_reader, NumFormat, SheetState};
 use crate::formats::sheet::strings::SharedStrings;
 use crate::formats::sheet::{
-    pack_row, Book, BookProblem, BookRead, Problems, RowChunk, Rows, Sheet, SheetColumns,
+    pack_row, Book, BookProblem, BookRead, Cell, Problems, RowChunk, Rows, Sheet, SheetColumns,
     SheetReading,
 };
 
-/// The most bytes a block may hold without a row's end: a row of 16,384 cells of Excel's
-/// longest text comes near; anything longer is damage or an attack, refused.
-pub const MAX_BLOCK: usize = 256 << 20;
+/// The most bytes a block may hold without a row's (or string's) end: far more than any real
+/// row takes; anything longer is damage or an attack, refused rather than held.
+pub const MAX_BLOCK: usize = 64 << 20;
 /// The most bytes a small part (relationships, workbook, styles) may hold.
 const MAX_SMALL_PART: u64 = 64 << 20;
 
@@ -103,6 +103,8 @@ impl Shared {
 /// A block of a sheet's XML, cut after a row's end, to be read where it is analyzed.
 pub struct XmlRows {
     xml: Vec<u8>,
+    /// The chunk size: rows are packed and analyzed in pieces of about this many bytes.
+    piece: usize,
     shared: Arc<Shared>,
     sheet: SheetAt,
     block: u64,
@@ -113,26 +115,64 @@ impl XmlRows {
         self.xml.len()
     }
 
-    /// The block's rows packed as [`RowChunk`] holds them, under the header's `columns`.
-    pub fn pack(&self, columns: &SheetColumns) -> Vec<u8> {
+    /// The block's rows packed as [`RowChunk`] holds them, under the header's `columns`,
+    /// handed to `f` in pieces of about the chunk size with their number.
+    pub fn pack(&self, columns: &SheetColumns, f: &mut dyn FnMut(&[u8], u64)) {
         let mut book = self.shared.book();
         let mut st = SheetState::inside();
-        let mut data = Vec::with_capacity(self.xml.len() / 2);
-        let (mut row, mut cells, mut scratch) = (None, Vec::new(), Vec::new());
+        let mut data = Vec::with_capacity(self.piece + (64 << 10));
+        let (mut cells, mut scratch, mut piece) = (Vec::new(), Vec::new(), 0);
+        let mut row = RowBytes::default();
         let (roles, named) = (&columns.roles, columns.named);
         let res = read_sheet_block(&self.xml, &mut st, &mut book, &mut |r, c, cell| {
-            if row != Some(r) {
+            if row.add(r, &cell)? {
                 pack_row(&cells, roles, named, &mut data, &mut scratch);
                 cells.clear();
-                row = Some(r);
+                if data.len() >= self.piece {
+                    f(&data, piece);
+                    data.clear();
+                    piece += 1;
+                }
             }
             cells.push((c, cell));
+            Ok(())
         });
         pack_row(&cells, roles, named, &mut data, &mut scratch);
+        if !data.is_empty() {
+            f(&data, piece);
+        }
         if let Err(e) = res {
             self.sheet.report(self.block, e);
         }
-        data
+    }
+}
+
+/// The bytes of the row being read, which may not pass [`MAX_BLOCK`] however few bytes of
+/// XML name them (a shared string named many times).
+#[derive(Default)]
+struct RowBytes {
+    row: Option<u32>,
+    bytes: usize,
+}
+
+impl RowBytes {
+    /// Counts `c` into row `r`; `true` when it starts a new row.
+    fn add(&mut self, r: u32, c: &Cell) -> Result<bool, String> {
+        let new = self.row != Some(r);
+        if new {
+            (self.row, self.bytes) = (Some(r), 0);
+        }
+        self.bytes += match c {
+            Cell::Text(t) => t.len(),
+            _ => 24,
+        };
+        if self.bytes > MAX_BLOCK {
+            return Err(format!(
+                "row {} holds more than {MAX_BLOCK} bytes",
+                u64::from(r) + 1
+            ));
+        }
+        Ok(new)
     }
 }
 
@@ -250,10 +290,13 @@ impl<R: Read + Seek> Workbook<R> {
         let mut n = 0u64;
         while let Some(block) = blocks.next().map_err(|e| (n, e))? {
             if !sheet.decided() {
+                let mut bytes = RowBytes::default();
                 read_sheet_block(&block, &mut st, &mut book, &mut |row, col, c| {
+                    bytes.add(row, &c)?;
                     if let Some(chunk) = sheet.cell(row, col, c) {
                         send(chunk);
                     }
+                    Ok(())
                 })
                 .map_err(|e| (n, e))?;
                 if let Some(chunk) = sheet.finish() {
@@ -265,6 +308,7 @@ impl<R: Read + Seek> Workbook<R> {
                 let (sheet_at, block_at) = (at.clone(), n);
                 send(sheet.chunk(Rows::Xml(XmlRows {
                     xml: block,
+                    piece: sheet.how.chunk_size,
                     shared,
                     sheet: sheet_at,
                     block: block_at,
@@ -279,15 +323,52 @@ impl<R: Read + Seek> Workbook<R> {
     }
 }
 
-/// Reads the shared-string table's XML, a block (cut after a `</si>`) at a time.
+/// Reads the shared-string table's XML, a block (cut after a `</si>`) at a time: this thread
+/// inflates while another parses (the table comes before any sheet, so the workers have
+/// nothing else to do yet; a few blocks wait between the two at most).
 fn read_strings(xml: impl Read, table: &mut SharedStrings) -> Result<(), String> {
     let mut blocks = Blocks::new(xml, b"si", 1 << 20);
-    while let Some(block) = blocks.next()? {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+    std::thread::scope(|s| {
+        let parser = s.spawn(move || parse_strings(rx, table));
+        let inflated = loop {
+            match blocks.next() {
+                // The parser stops taking blocks once the table ended.
+                Ok(Some(block)) => {
+                    if tx.send(block).is_err() {
+                        break Ok(());
+                    }
+                }
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        drop(tx);
+        let parsed = parser
+            .join()
+            .unwrap_or_else(|_| Err("the shared strings' parser crashed".into()));
+        // A table that ended is whole, whatever follows its end.
+        match (parsed, inflated) {
+            (Ok(true), _) => Ok(()),
+            (Ok(false), Err(e)) | (Err(e), _) => Err(e),
+            (Ok(false), Ok(())) => Err("unexpected end of the shared strings".into()),
+        }
+    })
+}
+
+/// Parses the table's blocks as they come; `true` once its end was read, and the table
+/// sealed (later blocks are left unread).
+fn parse_strings(
+    blocks: std::sync::mpsc::Receiver<Vec<u8>>,
+    table: &mut SharedStrings,
+) -> Result<bool, String> {
+    for block in blocks {
         if cells::read_strings_block(&block, table)? {
-            return table.seal().map_err(|e| e.to_string());
+            table.seal().map_err(|e| e.to_string())?;
+            return Ok(true);
         }
     }
-    Err("unexpected end of the shared strings".into())
+    Ok(false)
 }
 
 /// A part's XML in blocks of at least `size` bytes, each cut right after an end tag
@@ -296,6 +377,8 @@ struct Blocks<R> {
     r: R,
     name: &'static [u8],
     size: usize,
+    /// [`MAX_BLOCK`] (smaller in tests).
+    max: usize,
     buf: Vec<u8>,
     /// How far `buf` was searched for an end tag.
     searched: usize,
@@ -308,6 +391,7 @@ impl<R: Read> Blocks<R> {
             r,
             name,
             size: size.max(4096),
+            max: MAX_BLOCK,
             buf: Vec::new(),
             searched: 0,
             eof: false,
@@ -333,9 +417,9 @@ impl<R: Read> Blocks<R> {
             if self.eof {
                 return Ok((!self.buf.is_empty()).then(|| std::mem::take(&mut self.buf)));
             }
-            if self.buf.len() > MAX_BLOCK {
+            if self.buf.len() > self.max {
                 let name = String::from_utf8_lossy(self.name);
-                return Err(format!("more than {MAX_BLOCK} bytes without a </{name}>"));
+                return Err(format!("more than {} bytes without a </{name}>", self.max));
             }
             let n = (&mut self.r)
                 .take(1 << 16)
@@ -570,5 +654,114 @@ impl<R: Read> Read for Guard<R> {
             io::Error::other("the part inflates to more than its zip directory declares")
         })?;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn end_tags_are_found_with_or_without_a_prefix() {
+        assert_eq!(last_end_tag(b"<row><c/></row><row>", b"row"), Some(15));
+        assert_eq!(last_end_tag(b"<x:row></x:row>x", b"row"), Some(15));
+        // Not an end tag of `row`: another name ending in it, text, a start tag.
+        assert_eq!(last_end_tag(b"</arrow> row> <row>", b"row"), None);
+        assert_eq!(last_end_tag(b"</row></x:arrow>", b"row"), Some(6));
+        assert_eq!(last_end_tag(b":row>", b"row"), None);
+    }
+
+    #[test]
+    fn blocks_end_after_an_end_tag_and_lose_nothing() {
+        let rows: String = (0..20_000)
+            .map(|i| format!("<row r=\"{i}\"><c><v>{i}</v></c></row>\n"))
+            .collect();
+        let xml = format!("<worksheet><sheetData>{rows}</sheetData></worksheet>");
+        let mut b = Blocks::new(xml.as_bytes(), b"row", 100_000);
+        let mut all = Vec::new();
+        let mut n = 0;
+        while let Some(block) = b.next().unwrap() {
+            let last = block.len() < 100_000;
+            assert!(last || block.ends_with(b"</row>"), "block {n}");
+            all.extend_from_slice(&block);
+            n += 1;
+        }
+        assert!(n > 3, "{n} blocks");
+        assert_eq!(all, xml.as_bytes());
+        // A part with no end tag at all is refused past the bound, not held whole.
+        let mut endless = Blocks::new(std::io::repeat(b'x'), b"row", 4096);
+        endless.max = 1 << 20;
+        let err = endless.next().unwrap_err();
+        assert!(err.contains("without a </row>"), "{err}");
+    }
+
+    #[test]
+    fn number_formats_that_show_dates() {
+        for code in [
+            "dd/mm/yyyy",
+            "yyyy-mm-dd hh:mm",
+            "d-mmm-yy",
+            "[$-421]dd mmmm yyyy",
+            "h:mm AM/PM",
+        ] {
+            assert_eq!(format_of_code(code), NumFormat::Date, "{code}");
+        }
+        for code in ["[h]:mm:ss", "[mm]:ss"] {
+            assert_eq!(format_of_code(code), NumFormat::Duration, "{code}");
+        }
+        for code in [
+            "0",
+            "#,##0.00",
+            "[Red]0.0",
+            "\"d\"0",
+            "0;[Red]-0;\"yyyy\"",
+            "@",
+            "0_)",
+        ] {
+            assert_eq!(format_of_code(code), NumFormat::Plain, "{code}");
+        }
+        assert_eq!(builtin(b"14"), NumFormat::Date);
+        assert_eq!(builtin(b"46"), NumFormat::Duration);
+        assert_eq!(builtin(b"49"), NumFormat::Plain);
+    }
+
+    #[test]
+    fn styles_workbook_and_relationships() {
+        let styles = br#"<styleSheet><numFmts><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/>
+            <numFmt numFmtId="165" formatCode="&quot;Rp&quot;#,##0"/></numFmts>
+            <cellStyleXfs><xf numFmtId="14"/></cellStyleXfs>
+            <cellXfs><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="14"/></cellXfs>
+            </styleSheet>"#;
+        let want = [
+            NumFormat::Plain,
+            NumFormat::Date,
+            NumFormat::Plain,
+            NumFormat::Date,
+        ];
+        assert_eq!(read_styles(styles).unwrap(), (want.to_vec(), true));
+        let rels = br#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/>
+            <Relationship Id="rId2" Target="/xl/chartsheets/sheet1.xml"/>
+            <Relationship Id="rId3" Target="/xl/worksheets/s&amp;2.xml"/></Relationships>"#;
+        let (rels, ended) = read_rels(rels).unwrap();
+        assert!(ended);
+        let wb = br#"<workbook><workbookPr date1904="1"/><sheets>
+            <sheet name="Data &amp; NIK" sheetId="1" r:id="rId1"/><sheet name="Grafik" sheetId="2" r:id="rId2"/>
+            <sheet name="Dua" sheetId="3" r:id="rId3"/><sheet name="Hilang" sheetId="4" r:id="rId9"/>
+            </sheets></workbook>"#;
+        let ((sheets, is_1904), _) = read_workbook(wb, &rels).unwrap();
+        assert!(is_1904);
+        let part = |p: &str| Some(p.to_string());
+        assert_eq!(
+            sheets,
+            [
+                ("Data & NIK".to_string(), part("xl/worksheets/sheet1.xml")),
+                ("Dua".to_string(), part("xl/worksheets/s&2.xml")),
+                ("Hilang".to_string(), None),
+            ]
+        );
+        assert_eq!(
+            part_key("\\XL\\Worksheets/Sheet1.XML"),
+            "xl/worksheets/sheet1.xml"
+        );
     }
 }
