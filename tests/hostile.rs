@@ -1099,3 +1099,112 @@ fn rule4_a_300mb_dense_line_and_huge_values_beside_a_good_file() {
         assert!(nik > mib as u64 * 4_000, "{path}: {nik}");
     }
 }
+
+// -----------------------------------------------------------------------------------------
+// Issue 22: an XLSX read as a stream, its shared strings held within a budget.
+// -----------------------------------------------------------------------------------------
+
+/// Writes an XLSX of `n` rows whose shared strings are `n` distinct values of `len` random
+/// letters of 16 (deflate halves them: no bomb), each referenced once in column B; column A's
+/// header is `NIK` and its last row holds the table's last string, a valid NIK, so it is read
+/// back from the far end of the table. With `damaged`, the last row also names a string the
+/// table does not have. Streamed: the test holds no more than one string at a time.
+fn xlsx_of_many_strings(path: &Path, n: u32, len: usize, damaged: bool) {
+    use zip::write::SimpleFileOptions;
+    let mut z = zip::ZipWriter::new(BufWriter::new(File::create(path).unwrap()));
+    let opts = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .large_file(true);
+    let small: [(&str, &str); 3] = [
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<workbook><sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        ("[Content_Types].xml", "<Types/>"),
+    ];
+    for (name, xml) in small {
+        z.start_file(name, opts).unwrap();
+        z.write_all(xml.as_bytes()).unwrap();
+    }
+    z.start_file("xl/sharedStrings.xml", opts).unwrap();
+    z.write_all(b"<sst>").unwrap();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut s = vec![0u8; len];
+    for _ in 0..n {
+        for b in s.iter_mut() {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            *b = b"abcdefghijklmnop"[(seed >> 60) as usize];
+        }
+        z.write_all(b"<si><t>").unwrap();
+        z.write_all(&s).unwrap();
+        z.write_all(b"</t></si>").unwrap();
+    }
+    z.write_all(b"<si><t>3171014101900001</t></si></sst>")
+        .unwrap();
+    z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+    z.write_all(b"<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>NIK</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>KET</t></is></c></row>").unwrap();
+    for i in 0..n {
+        let r = i + 2;
+        write!(
+            z,
+            "<row r=\"{r}\"><c r=\"A{r}\"><v>{r}</v></c><c r=\"B{r}\" t=\"s\"><v>{i}</v></c></row>"
+        )
+        .unwrap();
+    }
+    let r = n + 2;
+    let bad = if damaged {
+        format!("<c r=\"C{r}\" t=\"s\"><v>{}</v></c>", n + 5)
+    } else {
+        String::new()
+    };
+    write!(
+        z,
+        "<row r=\"{r}\"><c r=\"A{r}\" t=\"s\"><v>{n}</v></c>{bad}</row></sheetData></worksheet>"
+    )
+    .unwrap();
+    z.finish().unwrap().flush().unwrap();
+}
+
+#[test]
+fn a_workbook_whose_shared_strings_pass_the_budget_stays_bounded() {
+    // 160,000 distinct shared strings of 1,000 bytes: a table of 160 MB, which held whole
+    // (as calamine did) takes more than the bound; past its 64 MiB budget it goes to a
+    // temporary file and is read back from there. Every row is counted, and the last
+    // string (a NIK) is found at the table's far end. Bound: 60 s, 140 MB.
+    let d = folder();
+    let path = d.path().join("strings.xlsx");
+    xlsx_of_many_strings(&path, 160_000, 1_000, false);
+    let r = scan(&[d.path()], &[]);
+    r.check("a workbook of 160 MB of shared strings", 0, secs(60), 140);
+    r.good_counted("ok.csv");
+    let f = r.file("strings.xlsx");
+    assert_eq!(f["state"], "scanned", "{f}");
+    assert_eq!(f["records"], 160_001, "{f}");
+    assert_eq!(f["valid"]["nik"], 1, "{f}");
+}
+
+#[test]
+fn a_damaged_row_read_on_a_worker_makes_the_workbook_partial() {
+    // Rows after the header are read on the workers: a string index past the table in the
+    // last row stops that block, and the workbook is `partial` with the sheet named, its
+    // other rows counted. Bound: 30 s, 150 MB.
+    let d = folder();
+    let path = d.path().join("damaged.xlsx");
+    xlsx_of_many_strings(&path, 40_000, 20, true);
+    let r = scan(&[d.path()], &[]);
+    r.check("a damaged row on a worker", 3, secs(30), 150);
+    r.good_counted("ok.csv");
+    let f = r.file("damaged.xlsx");
+    assert_eq!(f["state"], "partial", "{f}");
+    let why = r.reason("damaged.xlsx");
+    assert!(why.starts_with("sheet Data: string 40005"), "{why}");
+    // The block the damage is in stops at it; the blocks before are read.
+    assert!(f["records"].as_u64().unwrap() > 30_000, "{f}");
+}

@@ -29,11 +29,16 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &Origin, ctx: ScanEnv) {
     let read = rayon::in_place_scope(|scope| {
         let mut send = |chunk: RowChunk| {
             let offset = sent.get();
-            sent.set(offset + chunk.data.len() as u64);
+            sent.set(offset + chunk.size() as u64);
             in_flight.run(scope, move || {
                 let reader = Reader::Sheet(&chunk.columns);
-                ctx.acc
-                    .with(|s| job.run(s, &reader, &chunk.data, offset, chunk.first));
+                // An XLSX chunk's rows are read from its XML here, on the worker, in pieces
+                // (numbered within the chunk's bytes, so the offsets stay in order).
+                chunk.each_piece(&mut |rows, piece| {
+                    let first = chunk.first && piece == 0;
+                    ctx.acc
+                        .with(|s| job.run(s, &reader, rows, offset + piece, first))
+                });
             });
         };
         let how = SheetReading {
@@ -47,10 +52,10 @@ pub fn scan_book<R: Read + Seek>(book: Book, r: R, at: &Origin, ctx: ScanEnv) {
 }
 
 /// The workbook's ledger entry and its header names.
-fn book_entry(read: BookRead, format: &str, at: &Origin) -> Summary {
+fn book_entry(mut read: BookRead, format: &str, at: &Origin) -> Summary {
     let mut s = Summary::default();
     let mut file = FileStats::new(State::Scanned, format, at.bytes);
-    if let Some(reason) = read.problem {
+    if let Some(reason) = read.take_problem() {
         file.state = if read.opened {
             State::Partial
         } else {

@@ -1,5 +1,6 @@
-//! Spreadsheets (XLSX, XLSB, ODS, XLS) through calamine, every sheet (SPEC §3, §4); the scan
-//! opens them (`scan::open`) and tells them apart (`input::zip`, [`kind`]) first.
+//! Spreadsheets, every sheet (SPEC §3, §4): XLSX by the streaming reader of [`xlsx`] (its
+//! shared strings held within a budget), XLSB, ODS and XLS through calamine; the scan opens
+//! them (`scan::open`) and tells them apart (`input::zip`, [`kind`]) first.
 //!
 //! A workbook is one ledger entry. Each sheet's first non-empty row is its header when the
 //! SPEC's header rule says so; every row below is a record. Rows are packed into chunks of
@@ -8,11 +9,14 @@
 //! Excel's 15 significant digits: it is written out as Excel shows it (`3.17101E+15`), which
 //! the detector counts as `damaged` (SPEC §5).
 
+mod cells;
 pub mod checks;
 pub mod kind;
+mod strings;
+mod xlsx;
 
 use std::io::{Read, Seek};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use calamine::{Data, DataRef, Reader};
 
@@ -49,12 +53,38 @@ enum Cell {
     Int(i64),
 }
 
-/// Rows of one sheet packed for a worker: per row `u32` cell count, then per cell `u32`
-/// column, `u32` length and the value's bytes. `first`: the sheet's first chunk.
+/// Rows of one sheet for a worker, packed: per row `u32` cell count, then per cell `u32`
+/// column, `u32` length and the value's bytes; or (XLSX) as the XML they are read from, packed
+/// on the worker ([`RowChunk::rows`]). `first`: the sheet's first chunk.
 pub struct RowChunk {
-    pub data: Vec<u8>,
+    rows: Rows,
     pub columns: SheetColumns,
     pub first: bool,
+}
+
+enum Rows {
+    Packed(Vec<u8>),
+    Xml(xlsx::XmlRows),
+}
+
+impl RowChunk {
+    /// The bytes the chunk stands for (packed rows or XML): where the next chunk starts.
+    pub fn size(&self) -> usize {
+        match &self.rows {
+            Rows::Packed(d) => d.len(),
+            Rows::Xml(x) => x.size(),
+        }
+    }
+
+    /// Calls `f` with the chunk's packed rows and their piece's number: rows packed already
+    /// are one piece; XML is read here (on the worker) and packed in pieces of about the
+    /// chunk size, since a few bytes of XML may name a long shared string.
+    pub fn each_piece(&self, f: &mut dyn FnMut(&[u8], u64)) {
+        match &self.rows {
+            Rows::Packed(d) => f(d, 0),
+            Rows::Xml(x) => x.pack(&self.columns, f),
+        }
+    }
 }
 
 /// What a sheet's header said of its columns: their roles and names as written (empty for a
@@ -210,52 +240,78 @@ impl<'a> Sheet<'a> {
                 r
             }
         };
-        let start = self.data.len();
-        self.data.extend_from_slice(&0u32.to_le_bytes());
-        let mut n = 0u32;
-        for (col, c) in &cells {
-            let role = if !self.named {
-                Role::Unnamed
-            } else {
-                roles.get(*col as usize).copied().unwrap_or(Role::Other)
-            };
-            self.scratch.clear();
-            value(c, role, &mut self.scratch);
-            if self.scratch.is_empty() {
-                continue;
-            }
-            self.data.extend_from_slice(&col.to_le_bytes());
-            self.data
-                .extend_from_slice(&(self.scratch.len() as u32).to_le_bytes());
-            self.data.extend_from_slice(&self.scratch);
-            n += 1;
-        }
-        if n == 0 {
-            self.data.truncate(start);
-        } else {
-            self.data[start..start + 4].copy_from_slice(&n.to_le_bytes());
-        }
+        pack_row(
+            &cells,
+            &roles,
+            self.named,
+            &mut self.data,
+            &mut self.scratch,
+        );
     }
 
     fn take(&mut self) -> Option<RowChunk> {
         if self.data.is_empty() {
             return None;
         }
-        let first = !std::mem::replace(&mut self.taken, true);
-        Some(RowChunk {
-            data: std::mem::take(&mut self.data),
+        let rows = Rows::Packed(std::mem::take(&mut self.data));
+        Some(self.chunk(rows))
+    }
+
+    fn chunk(&mut self, rows: Rows) -> RowChunk {
+        RowChunk {
+            rows,
             columns: SheetColumns {
                 roles: self.roles.clone().unwrap_or_default(),
                 names: self.names.clone(),
                 named: self.named,
             },
-            first,
-        })
+            first: !std::mem::replace(&mut self.taken, true),
+        }
+    }
+
+    /// Whether the header row was read: from then on the roles are known.
+    fn decided(&self) -> bool {
+        self.roles.is_some()
     }
 
     fn finish(&mut self) -> Option<RowChunk> {
         self.end_row();
         self.take()
+    }
+}
+
+/// Appends one row's non-empty cells to `data` in the packed form of [`RowChunk`], each under
+/// its column's role (`named`: the header named them).
+fn pack_row(
+    cells: &[(u32, Cell)],
+    roles: &[Role],
+    named: bool,
+    data: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+) {
+    let start = data.len();
+    data.extend_from_slice(&0u32.to_le_bytes());
+    let mut n = 0u32;
+    for (col, c) in cells {
+        let role = if !named {
+            Role::Unnamed
+        } else {
+            roles.get(*col as usize).copied().unwrap_or(Role::Other)
+        };
+        scratch.clear();
+        value(c, role, scratch);
+        if scratch.is_empty() {
+            continue;
+        }
+        data.extend_from_slice(&col.to_le_bytes());
+        data.extend_from_slice(&(scratch.len() as u32).to_le_bytes());
+        data.extend_from_slice(scratch);
+        n += 1;
+    }
+    if n == 0 {
+        data.truncate(start);
+    } else {
+        data[start..start + 4].copy_from_slice(&n.to_le_bytes());
     }
 }
 
@@ -350,8 +406,24 @@ fn date_cell(dt: &calamine::ExcelDateTime) -> Cell {
 #[derive(Default)]
 pub struct BookRead {
     pub opened: bool,
-    pub problem: Option<BookProblem>,
+    problem: Option<BookProblem>,
+    /// Sheet problems met where the rows are read (on the workers, for XLSX).
+    late: Problems,
     pub header: Vec<String>,
+}
+
+/// Sheet problems by where they were met (the sheet's place in the workbook, then the block's
+/// in the sheet): whichever worker meets one, the first in the workbook is the one told.
+#[derive(Clone, Default)]
+struct Problems(Arc<Mutex<Option<(u64, BookProblem)>>>);
+
+impl Problems {
+    fn report(&self, at: u64, p: BookProblem) {
+        let mut first = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if first.as_ref().is_none_or(|(was, _)| at < *was) {
+            *first = Some((at, p));
+        }
+    }
 }
 
 /// Why a workbook was not read whole; the scan turns it into the ledger's reason.
@@ -364,7 +436,13 @@ pub enum BookProblem {
 }
 
 impl BookRead {
-    /// The workbook calamine opened, or `None` with why it did not.
+    /// The first problem met, once every chunk was read.
+    pub fn take_problem(&mut self) -> Option<BookProblem> {
+        let late = self.late.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+        self.problem.take().or(late.map(|(_, p)| p))
+    }
+
+    /// The workbook that opened, or `None` with why it did not.
     fn opened<W>(&mut self, book: Book, opened: Result<W, String>) -> Option<W> {
         match opened {
             Ok(wb) => {
@@ -396,7 +474,7 @@ impl BookRead {
     }
 }
 
-/// Reads every sheet of a workbook in order, handing its rows packed in chunks to `send`.
+/// Reads every sheet of a workbook in order, handing its rows in chunks to `send`.
 pub fn read_book<R: Read + Seek>(
     book: Book,
     r: R,
@@ -405,34 +483,27 @@ pub fn read_book<R: Read + Seek>(
 ) -> BookRead {
     let mut out = BookRead::default();
     match book {
-        Book::Xlsx | Book::Xlsb => read_streamed(book, r, how, send, &mut out),
+        Book::Xlsx => xlsx::read(r, how, send, &mut out),
+        Book::Xlsb => read_xlsb(r, how, send, &mut out),
         Book::Ods | Book::Xls => read_ranges(book, r, how, send, &mut out),
     }
     out
 }
 
-/// XLSX and XLSB, whose cells calamine streams one by one.
-fn read_streamed<R: Read + Seek>(
-    book: Book,
+/// XLSB, whose cells calamine streams one by one.
+fn read_xlsb<R: Read + Seek>(
     r: R,
     how: SheetReading,
     send: &mut dyn FnMut(RowChunk),
     out: &mut BookRead,
 ) {
-    let opened: Result<Box<dyn CellSource<R>>, String> = match book {
-        Book::Xlsx => calamine::Xlsx::new(r)
-            .map(|b| Box::new(b) as Box<dyn CellSource<R>>)
-            .map_err(|e| e.to_string()),
-        _ => calamine::Xlsb::new(r)
-            .map(|b| Box::new(b) as Box<dyn CellSource<R>>)
-            .map_err(|e| e.to_string()),
-    };
-    let Some(mut wb) = out.opened(book, opened) else {
+    let opened = calamine::Xlsb::new(r).map_err(|e| e.to_string());
+    let Some(mut wb) = out.opened(Book::Xlsb, opened) else {
         return;
     };
-    for sheet_name in wb.names() {
+    for sheet_name in wb.sheet_names() {
         let mut sheet = Sheet::new(how);
-        let res = wb.cells(&sheet_name, &mut |row, col, c| {
+        let res = xlsb_cells(&mut wb, &sheet_name, &mut |row, col, c| {
             if let Some(chunk) = sheet.cell(row, col, c) {
                 send(chunk);
             }
@@ -442,6 +513,23 @@ fn read_streamed<R: Read + Seek>(
             out.sheet_failed(&sheet_name, &e);
         }
     }
+}
+
+fn xlsb_cells<R: Read + Seek>(
+    wb: &mut calamine::Xlsb<R>,
+    sheet: &str,
+    f: &mut dyn FnMut(u32, u32, Cell),
+) -> Result<(), String> {
+    let mut cells = wb
+        .worksheet_cells_reader(sheet)
+        .map_err(|e| e.to_string())?;
+    while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
+        let (row, col) = c.get_position();
+        if let Some(v) = data_ref_cell(c.get_value()) {
+            f(row, col, v);
+        }
+    }
+    Ok(())
 }
 
 /// ODS and XLS, which calamine reads a whole sheet at a time.
@@ -482,41 +570,6 @@ fn read_ranges<R: Read + Seek>(
         out.sheet_done(&mut sheet, send);
     }
 }
-
-/// Workbooks whose cells calamine streams one by one (no whole sheet in memory).
-trait CellSource<R> {
-    fn names(&self) -> Vec<String>;
-    fn cells(&mut self, sheet: &str, f: &mut dyn FnMut(u32, u32, Cell)) -> Result<(), String>;
-}
-
-/// Xlsx and Xlsb stream cells through the same calamine calls on different types.
-macro_rules! cell_source {
-    ($book:ty) => {
-        impl<R: Read + Seek> CellSource<R> for $book {
-            fn names(&self) -> Vec<String> {
-                self.sheet_names()
-            }
-            fn cells(
-                &mut self,
-                sheet: &str,
-                f: &mut dyn FnMut(u32, u32, Cell),
-            ) -> Result<(), String> {
-                let mut cells = self
-                    .worksheet_cells_reader(sheet)
-                    .map_err(|e| e.to_string())?;
-                while let Some(c) = cells.next_cell().map_err(|e| e.to_string())? {
-                    let (row, col) = c.get_position();
-                    if let Some(v) = data_ref_cell(c.get_value()) {
-                        f(row, col, v);
-                    }
-                }
-                Ok(())
-            }
-        }
-    };
-}
-cell_source!(calamine::Xlsx<R>);
-cell_source!(calamine::Xlsb<R>);
 
 #[cfg(test)]
 mod tests {

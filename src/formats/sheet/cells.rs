@@ -1,0 +1,703 @@
+//! The XML of an XLSX sheet read cell by cell, and the shared-string table read into
+//! [`SharedStrings`]: quick-xml over one block of the inflated part at a time, its events
+//! borrowed from the block (no copy, no tree).
+//!
+//! A cell is placed by its `r` attribute (`B7`), or, without one, right of the previous cell
+//! (and in the row after the previous row when a `<row>` has no `r` either), as Excel does.
+//! Its value is read by its `t` attribute: `s` a shared string by index, `inlineStr` the text
+//! of `<is>`, `str` a formula's text, `b` a boolean, `d` an ISO date, `e` an error (no value),
+//! none or `n` a number, which the cell's style may make a date (`s` into `cellXfs`). Text is
+//! every `<t>` run of a rich string joined (phonetic `<rPh>` runs left out), entities and
+//! `_xHHHH_` escapes decoded, line ends as XML 1.0 reads them.
+//!
+//! Imports the table ([`strings`](super::strings)) and the cell type of the sheet reader.
+
+use calamine::{ExcelDateTime, ExcelDateTimeType};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use crate::formats::sheet::strings::{Lookup, SharedStrings};
+use crate::formats::sheet::{date_cell, Cell, MAX_COLUMNS};
+
+/// The longest text one cell or shared string may hold (Excel's limit is 32,767 characters,
+/// at most 128 KiB as UTF-8): a longer one is damage or an attack, and is refused, not held.
+pub const MAX_TEXT: usize = 4 << 20;
+
+/// What a style's number format makes of a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumFormat {
+    Plain,
+    Date,
+    Duration,
+}
+
+/// What a sheet's cells are read against: the workbook's strings, styles and epoch.
+pub struct Book<'a> {
+    pub strings: Lookup<'a>,
+    pub formats: &'a [NumFormat],
+    pub is_1904: bool,
+}
+
+pub fn xml_reader<B>(b: B) -> Reader<B> {
+    let mut r = Reader::from_reader(b);
+    let c = r.config_mut();
+    c.check_end_names = false;
+    // A block after a part's first starts inside its root: the ends of the elements it did
+    // not open are expected.
+    c.allow_unmatched_ends = true;
+    c.check_comments = false;
+    c.trim_text(false);
+    r
+}
+
+/// Where the next cell goes when it has no `r`.
+#[derive(Default)]
+struct Place {
+    row: u32,
+    col: u32,
+    /// Cells read in the current row, to bound a row that never ends.
+    in_row: usize,
+}
+
+/// A cell's `t` attribute.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Number,
+    /// No `t`: a number, or text when it does not read as one.
+    Untyped,
+    Shared,
+    Inline,
+    Text,
+    Bool,
+    Error,
+    Unknown,
+}
+
+impl Kind {
+    fn of(t: &[u8]) -> Kind {
+        match t {
+            b"n" => Kind::Number,
+            b"s" => Kind::Shared,
+            b"inlineStr" | b"is" => Kind::Inline,
+            b"str" | b"d" => Kind::Text,
+            b"b" => Kind::Bool,
+            b"e" => Kind::Error,
+            _ => Kind::Unknown,
+        }
+    }
+}
+
+/// What a `<c>`'s attributes say, read in one pass.
+struct CellAttrs {
+    at: (u32, u32),
+    kind: Kind,
+    style: Option<usize>,
+}
+
+/// Where the reading of a sheet's XML is, from one block of it to the next: blocks are cut
+/// after a row's end, so a row never spans two.
+#[derive(Default)]
+pub struct SheetState {
+    at: Place,
+    in_data: bool,
+    /// `</sheetData>` was read.
+    pub done: bool,
+}
+
+impl SheetState {
+    /// For a block that starts inside `<sheetData>` (any block after the first).
+    pub fn inside() -> SheetState {
+        SheetState {
+            in_data: true,
+            ..SheetState::default()
+        }
+    }
+}
+
+/// Reads the cells of a block of a worksheet's XML, handing each non-empty one to `f` with
+/// its row and column (from 0). An error (also one `f` returns) stops the block; the cells
+/// before it were handed over.
+pub fn read_sheet_block(
+    block: &[u8],
+    st: &mut SheetState,
+    book: &mut Book,
+    f: &mut dyn FnMut(u32, u32, Cell) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut xml = xml_reader(block);
+    let mut text = Vec::with_capacity(256);
+    let at = &mut st.at;
+    loop {
+        match xml.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) if st.in_data => match e.local_name().as_ref() {
+                b"row" => at.start_row(&e)?,
+                b"c" => {
+                    let a = at.cell(&e)?;
+                    if let Some(c) = read_cell(&mut xml, &a, book, &mut text)? {
+                        f(a.at.0, a.at.1, c)?;
+                    }
+                }
+                _ => {}
+            },
+            Event::Empty(e) if st.in_data => match e.local_name().as_ref() {
+                b"row" => {
+                    at.start_row(&e)?;
+                    at.end_row();
+                }
+                b"c" => {
+                    at.cell(&e)?;
+                }
+                _ => {}
+            },
+            Event::End(e) if st.in_data => match e.local_name().as_ref() {
+                b"row" => at.end_row(),
+                b"sheetData" => {
+                    st.done = true;
+                    return Ok(());
+                }
+                _ => {}
+            },
+            Event::Start(e) if e.local_name().as_ref() == b"sheetData" => st.in_data = true,
+            Event::Empty(e) if e.local_name().as_ref() == b"sheetData" => {
+                st.done = true;
+                return Ok(());
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+/// Why a sheet's XML ended before its data did, by how far it got.
+pub fn unfinished(st: &SheetState) -> String {
+    match st.in_data {
+        true => "unexpected end of the sheet's data".into(),
+        false => "no sheetData: not a worksheet".into(),
+    }
+}
+
+impl Place {
+    fn start_row(&mut self, e: &BytesStart) -> Result<(), String> {
+        for a in e.attributes().with_checks(false).flatten() {
+            if a.key.as_ref() == b"r" {
+                self.row = cell_ref(&a.value)?.0;
+            }
+        }
+        self.col = 0;
+        self.in_row = 0;
+        Ok(())
+    }
+
+    fn end_row(&mut self) {
+        self.row = self.row.saturating_add(1);
+        self.col = 0;
+        self.in_row = 0;
+    }
+
+    /// The attributes of cell `e`, which also place the next cell.
+    fn cell(&mut self, e: &BytesStart) -> Result<CellAttrs, String> {
+        self.in_row += 1;
+        if self.in_row > MAX_COLUMNS {
+            return Err(format!(
+                "row {} holds more than {MAX_COLUMNS} cells",
+                u64::from(self.row) + 1
+            ));
+        }
+        let (mut kind, mut style) = (Kind::Untyped, None);
+        for a in e.attributes().with_checks(false).flatten() {
+            match a.key.as_ref() {
+                b"r" => {
+                    let (row, col) = cell_ref(&a.value)?;
+                    self.row = row;
+                    self.col = col.ok_or("a cell reference without a column")?;
+                }
+                b"t" => kind = Kind::of(&a.value),
+                b"s" => style = Some(number::<usize>(&a.value).unwrap_or(0)),
+                _ => {}
+            }
+        }
+        let at = (self.row, self.col);
+        self.col = self.col.saturating_add(1);
+        Ok(CellAttrs { at, kind, style })
+    }
+}
+
+/// A `<c>` element's value, read to its end.
+fn read_cell(
+    xml: &mut Reader<&[u8]>,
+    a: &CellAttrs,
+    book: &mut Book,
+    text: &mut Vec<u8>,
+) -> Result<Option<Cell>, String> {
+    let mut cell = None;
+    loop {
+        match xml.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) => match e.local_name().as_ref() {
+                b"is" => {
+                    text.clear();
+                    read_rich(xml, b"is", text)?;
+                    cell = Some(Cell::Text(text.clone()));
+                }
+                b"v" if a.kind != Kind::Inline => {
+                    text.clear();
+                    read_text(xml, b"v", text)?;
+                    cell = value_cell(a, text, book)?;
+                }
+                _ => skip(xml, &e)?,
+            },
+            Event::End(e) if e.local_name().as_ref() == b"c" => return Ok(cell),
+            Event::Eof => return Err("unexpected end of the sheet inside a cell".into()),
+            _ => {}
+        }
+    }
+}
+
+/// A `<v>`'s text as a cell, by the cell's type and style.
+fn value_cell(a: &CellAttrs, v: &[u8], book: &mut Book) -> Result<Option<Cell>, String> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(match a.kind {
+        Kind::Shared => {
+            let i = number::<u64>(v).ok_or("a bad shared string index")?;
+            let mut s = Vec::new();
+            let found = book.strings.get(i, &mut s).map_err(|e| e.to_string())?;
+            if !found {
+                return Err(format!("string {i} is not in the shared strings table"));
+            }
+            Cell::Text(s)
+        }
+        Kind::Bool => Cell::Text(if v != b"0" {
+            b"TRUE".to_vec()
+        } else {
+            b"FALSE".to_vec()
+        }),
+        Kind::Text | Kind::Inline => Cell::Text(v.to_vec()),
+        Kind::Error => return Ok(None),
+        Kind::Number | Kind::Untyped => {
+            match std::str::from_utf8(v)
+                .ok()
+                .and_then(|s| s.parse::<f64>().ok())
+            {
+                Some(n) => styled(n, a.style, book),
+                None if a.kind == Kind::Untyped => Cell::Text(v.to_vec()),
+                None => return Err("a number cell that holds no number".into()),
+            }
+        }
+        Kind::Unknown => return Err("a cell of unknown type".into()),
+    }))
+}
+
+/// A number under its cell's style: a date format makes it a date.
+fn styled(n: f64, style: Option<usize>, book: &Book) -> Cell {
+    let format = style.and_then(|s| book.formats.get(s).copied());
+    let kind = match format {
+        Some(NumFormat::Date) => ExcelDateTimeType::DateTime,
+        Some(NumFormat::Duration) => ExcelDateTimeType::TimeDelta,
+        _ => return Cell::Number(n),
+    };
+    date_cell(&ExcelDateTime::new(n, kind, book.is_1904))
+}
+
+/// Reads a block of the shared-string table's XML into `table`, one string per `<si>` in
+/// order; `true` once the table's end (`</sst>`) was read. Blocks are cut after an item's end.
+pub fn read_strings_block(block: &[u8], table: &mut SharedStrings) -> Result<bool, String> {
+    let mut xml = xml_reader(block);
+    let mut text = Vec::with_capacity(256);
+    loop {
+        match xml.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) if e.local_name().as_ref() == b"si" => {
+                text.clear();
+                read_rich(&mut xml, b"si", &mut text)?;
+                table.push(&text).map_err(|e| e.to_string())?;
+            }
+            Event::Empty(e) if e.local_name().as_ref() == b"si" => {
+                table.push(b"").map_err(|e| e.to_string())?
+            }
+            Event::End(e) if e.local_name().as_ref() == b"sst" => return Ok(true),
+            Event::Empty(e) if e.local_name().as_ref() == b"sst" => return Ok(true),
+            Event::Eof => return Ok(false),
+            _ => {}
+        }
+    }
+}
+
+/// The text of a string item (`<si>`, `<is>`) up to its end tag `end`: its `<t>` runs joined,
+/// phonetic runs (`<rPh>`) left out.
+fn read_rich(xml: &mut Reader<&[u8]>, end: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    loop {
+        match xml.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) => match e.local_name().as_ref() {
+                b"t" => {
+                    let from = out.len();
+                    read_text(xml, b"t", out)?;
+                    unescape_x(out, from);
+                }
+                b"r" => {}
+                _ => skip(xml, &e)?,
+            },
+            Event::End(e) if e.local_name().as_ref() == end => return Ok(()),
+            Event::Eof => return Err("unexpected end inside a string".into()),
+            _ => {}
+        }
+    }
+}
+
+/// Appends the text up to end tag `end` to `out`: text, entities and CDATA, line ends as XML
+/// 1.0 reads them (`\r\n` and `\r` are `\n`).
+fn read_text(xml: &mut Reader<&[u8]>, end: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    loop {
+        match xml.read_event().map_err(|e| e.to_string())? {
+            Event::Text(t) => push_eols(&t, out),
+            Event::CData(t) => push_eols(&t, out),
+            Event::GeneralRef(r) => entity(&r, out),
+            Event::End(e) if e.local_name().as_ref() == end => return Ok(()),
+            Event::Start(e) => skip(xml, &e)?,
+            Event::Eof => return Err("unexpected end inside a value".into()),
+            _ => {}
+        }
+        if out.len() > MAX_TEXT {
+            return Err(format!("a value longer than {MAX_TEXT} bytes"));
+        }
+    }
+}
+
+fn push_eols(t: &[u8], out: &mut Vec<u8>) {
+    if memchr::memchr(b'\r', t).is_none() {
+        out.extend_from_slice(t);
+        return;
+    }
+    let mut i = 0;
+    while i < t.len() {
+        match t[i] {
+            b'\r' => {
+                out.push(b'\n');
+                if t.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+}
+
+/// An entity reference: the five of XML and character references decoded; any other kept as
+/// written (a lenient reading of a damaged file, not a reason to stop).
+pub fn entity(r: &[u8], out: &mut Vec<u8>) {
+    let decoded = match r {
+        b"lt" => Some('<'),
+        b"gt" => Some('>'),
+        b"amp" => Some('&'),
+        b"apos" => Some('\''),
+        b"quot" => Some('"'),
+        _ => char_ref(r),
+    };
+    match decoded {
+        Some(c) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        None => {
+            out.push(b'&');
+            out.extend_from_slice(r);
+            out.push(b';');
+        }
+    }
+}
+
+fn char_ref(r: &[u8]) -> Option<char> {
+    let r = std::str::from_utf8(r.strip_prefix(b"#")?).ok()?;
+    let n = match r.strip_prefix(['x', 'X']) {
+        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+        None => r.parse().ok()?,
+    };
+    char::from_u32(n)
+}
+
+/// Decodes Excel's `_xHHHH_` escapes (control characters and the like) in `out[from..]`.
+fn unescape_x(out: &mut Vec<u8>, from: usize) {
+    if memchr::memmem::find(&out[from..], b"_x").is_none() {
+        return;
+    }
+    let text = out.split_off(from);
+    let mut i = 0;
+    while i < text.len() {
+        let c = text
+            .get(i..i + 7)
+            .filter(|e| e.starts_with(b"_x") && e[6] == b'_')
+            .and_then(|e| std::str::from_utf8(&e[2..6]).ok())
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .and_then(char::from_u32);
+        match c {
+            Some(c) => {
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                i += 7;
+            }
+            None => {
+                out.push(text[i]);
+                i += 1;
+            }
+        }
+    }
+}
+
+/// Reads past the end of element `e` (a formula, a phonetic run, an extension).
+fn skip(xml: &mut Reader<&[u8]>, e: &BytesStart) -> Result<(), String> {
+    xml.read_to_end(e.name())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// A cell reference (`B7`, or a row's `7`) as its row and, when it names one, column, both
+/// from 0.
+pub fn cell_ref(r: &[u8]) -> Result<(u32, Option<u32>), String> {
+    let bad = || "a bad cell reference".to_string();
+    let letters = r.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let (col, row) = r.split_at(letters);
+    let col = col.iter().try_fold(0u32, |a, &b| {
+        a.checked_mul(26)?
+            .checked_add(u32::from(b.to_ascii_uppercase() - b'A') + 1)
+    });
+    let row = number::<u32>(row).filter(|&n| n > 0).ok_or_else(bad)?;
+    let col = col.ok_or_else(bad)?;
+    Ok((row - 1, col.checked_sub(1)))
+}
+
+/// A decimal number of ASCII digits only.
+fn number<N: std::str::FromStr>(s: &[u8]) -> Option<N> {
+    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(s).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A whole sheet's XML as one block.
+    fn read_sheet(
+        xml: &[u8],
+        book: &mut Book,
+        f: &mut dyn FnMut(u32, u32, Cell) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let mut st = SheetState::default();
+        read_sheet_block(xml, &mut st, book, f)?;
+        match st.done {
+            true => Ok(()),
+            false => Err(unfinished(&st)),
+        }
+    }
+
+    fn read_shared_strings(xml: &[u8], table: &mut SharedStrings) -> Result<(), String> {
+        match read_strings_block(xml, table)? {
+            true => table.seal().map_err(|e| e.to_string()),
+            false => Err("unexpected end of the shared strings".into()),
+        }
+    }
+
+    /// The cells of `sheet_data` (the inside of `<sheetData>`) as `(row, col, text)`, read
+    /// against `strings` with style 1 a date; or the error that stopped the sheet.
+    fn cells_of(strings: &[&str], sheet_data: &str) -> Result<Vec<(u32, u32, String)>, String> {
+        let mut table = SharedStrings::default();
+        for s in strings {
+            table.push(s.as_bytes()).unwrap();
+        }
+        table.seal().unwrap();
+        let formats = [NumFormat::Plain, NumFormat::Date];
+        let mut book = Book {
+            strings: table.lookup(),
+            formats: &formats,
+            is_1904: false,
+        };
+        let xml = format!(
+            "<?xml version=\"1.0\"?><worksheet xmlns=\"x\"><dimension ref=\"A1\"/>\
+             <sheetData>{sheet_data}</sheetData><mergeCells/></worksheet>"
+        );
+        let mut out = Vec::new();
+        read_sheet(xml.as_bytes(), &mut book, &mut |r, c, cell| {
+            let mut v = Vec::new();
+            super::super::value(&cell, crate::rules::Role::Other, &mut v);
+            out.push((r, c, String::from_utf8(v).unwrap()));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    fn cell(r: u32, c: u32, v: &str) -> (u32, u32, String) {
+        (r, c, v.to_string())
+    }
+
+    #[test]
+    fn shared_and_inline_strings_numbers_and_booleans() {
+        let got = cells_of(
+            &["NIK", "Ani"],
+            r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>NAMA</t></is></c></row>
+               <row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2"><v>3171014101900001</v></c>
+               <c r="C2" t="n"><v>265.0851963938609</v></c><c r="D2" t="b"><v>1</v></c>
+               <c r="E2" t="b"><v>0</v></c><c r="F2" t="str"><f>A2</f><v>Ani</v></c>
+               <c r="G2" t="e"><v>#N/A</v></c><c r="H2" t="d"><v>1990-01-01T00:00:00</v></c></row>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                cell(0, 0, "NIK"),
+                cell(0, 1, "NAMA"),
+                cell(1, 0, "Ani"),
+                cell(1, 1, "3171014101900001"),
+                cell(1, 2, "265.0851963938609"),
+                cell(1, 3, "TRUE"),
+                cell(1, 4, "FALSE"),
+                cell(1, 5, "Ani"),
+                cell(1, 7, "1990-01-01T00:00:00"),
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_are_written_in_their_exact_decimal_form() {
+        let got = cells_of(
+            &[],
+            r#"<row><c><v>81234567890</v></c><c><v>1.2345678901E+20</v></c><c><v>1E-3</v></c>
+               <c><v>-42</v></c><c><v>12345.5</v></c><c><v>7.0</v></c></row>"#,
+        )
+        .unwrap();
+        let values: Vec<&str> = got.iter().map(|c| c.2.as_str()).collect();
+        // A phone that lost its leading 0 keeps its digits; no exponent, no separators.
+        assert_eq!(
+            values,
+            [
+                "81234567890",
+                "123456789010000000000",
+                "0.001",
+                "-42",
+                "12345.5",
+                "7"
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_cells_and_gaps_by_reference() {
+        let got = cells_of(
+            &["a"],
+            r#"<row r="3" spans="1:30"><c r="B3"/><c r="C3" s="0"></c><c r="D3"><v></v></c>
+               <c r="AA3" t="s"><v>0</v></c></row><row r="7"/><row r="9"><c r="XFD9"><v>1</v></c></row>"#,
+        )
+        .unwrap();
+        assert_eq!(got, [cell(2, 26, "a"), cell(8, 16_383, "1")]);
+    }
+
+    #[test]
+    fn a_sheet_without_references_places_cells_in_order() {
+        let got = cells_of(
+            &[],
+            r#"<row><c><v>1</v></c><c/><c><v>3</v></c></row><row><c><v>4</v></c></row>
+               <row r="10"><c><v>5</v></c><c r="E10"><v>6</v></c><c><v>7</v></c></row><row><c><v>8</v></c></row>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                cell(0, 0, "1"),
+                cell(0, 2, "3"),
+                cell(1, 0, "4"),
+                cell(9, 0, "5"),
+                cell(9, 4, "6"),
+                cell(9, 5, "7"),
+                cell(10, 0, "8"),
+            ]
+        );
+    }
+
+    #[test]
+    fn rich_text_runs_are_one_value_and_text_is_decoded() {
+        let got = cells_of(
+            &[],
+            r#"<row><c t="inlineStr"><is><r><rPr><b/></rPr><t>3171</t></r><r><t xml:space="preserve">0141 </t></r><r><t>01900001</t></r><rPh sb="0" eb="1"><t>ふりがな</t></rPh></is></c>
+               <c t="inlineStr"><is><t xml:space="preserve">  Budi &amp; Ani &lt;x&gt; &#65;&#x42; &quot;q&apos; </t></is></c>
+               <c t="inlineStr"><is><t>a_x000D_b_x0009_c _x12 <![CDATA[<d>]]></t></is></c>
+               <c t="inlineStr"><is><t>baris1&#13;&#10;baris2
+baris3</t></is></c></row>"#,
+        )
+        .unwrap();
+        let values: Vec<&str> = got.iter().map(|c| c.2.as_str()).collect();
+        assert_eq!(
+            values,
+            [
+                "31710141 01900001",
+                "  Budi & Ani <x> AB \"q' ",
+                "a\rb\tc _x12 <d>",
+                "baris1\r\nbaris2\nbaris3"
+            ]
+        );
+    }
+
+    #[test]
+    fn shared_strings_are_read_in_order() {
+        let xml = r#"<?xml version="1.0"?><sst xmlns="x" count="5" uniqueCount="4">
+            <si><t>satu</t></si><si/><si><r><t>du</t></r><r><t>a</t></r></si>
+            <si><t>ti&amp;ga</t><phoneticPr fontId="1"/></si></sst>"#;
+        let mut t = SharedStrings::default();
+        read_shared_strings(xml.as_bytes(), &mut t).unwrap();
+        let all: Vec<String> = (0..5)
+            .map_while(|i| {
+                let mut v = Vec::new();
+                t.lookup()
+                    .get(i, &mut v)
+                    .unwrap()
+                    .then(|| String::from_utf8(v).unwrap())
+            })
+            .collect();
+        assert_eq!(all, ["satu", "", "dua", "ti&ga"]);
+        let cut = r#"<sst><si><t>satu</t></si><si><t>du"#;
+        assert!(read_shared_strings(cut.as_bytes(), &mut SharedStrings::default()).is_err());
+    }
+
+    #[test]
+    fn damage_stops_the_sheet_with_a_reason() {
+        for (data, why) in [
+            (
+                r#"<row><c t="s"><v>5</v></c></row>"#,
+                "not in the shared strings",
+            ),
+            (r#"<row><c r="A0"><v>1</v></c></row>"#, "bad cell reference"),
+            (
+                r#"<row><c r="ZZZZZZZZ1"><v>1</v></c></row>"#,
+                "bad cell reference",
+            ),
+            (r#"<row><c r="12"><v>1</v></c></row>"#, "without a column"),
+            (r#"<row><c t="n"><v>x</v></c></row>"#, "no number"),
+            (r#"<row><c t="zz"><v>1</v></c></row>"#, "unknown type"),
+            (r#"<row><c><v>1</v>"#, "unexpected end"),
+        ] {
+            let err = cells_of(&[], data).unwrap_err();
+            assert!(err.contains(why), "{data}: {err}");
+        }
+        let wide = format!("<row>{}</row>", "<c/>".repeat(MAX_COLUMNS + 1));
+        assert!(cells_of(&[], &wide).unwrap_err().contains("more than"));
+        // An untyped value that is no number is text; a date style makes a number a date.
+        let got = cells_of(
+            &[],
+            r#"<row><c><v>abc</v></c><c s="1"><v>32874</v></c></row>"#,
+        );
+        assert_eq!(got.unwrap(), [cell(0, 0, "abc"), cell(0, 1, "1990-01-01")]);
+        let none = r#"<chartsheet><sheetPr/></chartsheet>"#;
+        let t = SharedStrings::default();
+        let mut book = Book {
+            strings: t.lookup(),
+            formats: &[],
+            is_1904: false,
+        };
+        let err = read_sheet(none.as_bytes(), &mut book, &mut |_, _, _| Ok(())).unwrap_err();
+        assert!(err.contains("not a worksheet"), "{err}");
+    }
+
+    #[test]
+    fn cell_references_read_like_excel() {
+        assert_eq!(cell_ref(b"A1"), Ok((0, Some(0))));
+        assert_eq!(cell_ref(b"xfd1048576"), Ok((1_048_575, Some(16_383))));
+        assert_eq!(cell_ref(b"7"), Ok((6, None)));
+        assert!(cell_ref(b"A").is_err());
+        assert!(cell_ref(b"A1B").is_err());
+        assert!(cell_ref(b"A99999999999").is_err());
+    }
+}
