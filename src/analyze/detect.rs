@@ -35,7 +35,7 @@ pub enum Found {
     Email { span: (usize, usize), at: usize },
     /// An Excel-damaged NIK (`3.17101E+15`): counted, neither candidate nor invalid.
     Damaged,
-    /// An NPWP's 15 or 16 digits (`len`), the first `len` of `digits` ([`official`]).
+    /// An NPWP in its 16-digit form, written with `len` (15 or 16) digits ([`official`]).
     Npwp {
         digits: [u8; 16],
         len: u8,
@@ -106,7 +106,7 @@ impl Found {
                 Kind::Email,
                 &String::from_utf8_lossy(&text[s..e]).to_lowercase(),
             ),
-            Found::Npwp { digits, len, .. } => mask(Kind::Npwp, &ascii(&digits[..len as usize])),
+            Found::Npwp { digits, .. } => mask(Kind::Npwp, &ascii(&digits)),
             Found::Nip { digits, .. } => mask(Kind::Nip, &ascii(&digits)),
             Found::Damaged => return None,
         })

@@ -304,15 +304,13 @@ impl<'a> Analyzer<'a> {
                         Verdict::Invalid(r) => Err(r),
                     }
                 }
-                Found::Npwp { digits, len, .. } => {
-                    match validate::npwp(&digits[..usize::from(len)], self.p) {
-                        Verdict::Valid(n) => {
-                            ks.unique.insert(n);
-                            Ok(())
-                        }
-                        Verdict::Invalid(r) => Err(r),
+                Found::Npwp { digits, .. } => match validate::npwp(&digits, self.p) {
+                    Verdict::Valid(n) => {
+                        ks.unique.insert(n);
+                        Ok(())
                     }
-                }
+                    Verdict::Invalid(r) => Err(r),
+                },
                 Found::Nip { digits, .. } => {
                     match validate::nip(&digits, self.opts.and_then(|o| o.today)) {
                         Verdict::Valid(n) => {
@@ -521,7 +519,7 @@ fn push_hit(hits: &mut RecordHits, found: &Found, kind: Kind, v: &[u8], valid: b
         Found::Card { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Phone { .. } => hits.push(kind, valid, &[b"+62", found.national().unwrap_or(b"")]),
         Found::Email { span, .. } => hits.push(kind, valid, &[&v[span.0..span.1]]),
-        Found::Npwp { digits, len, .. } => hits.push(kind, valid, &[&digits[..usize::from(*len)]]),
+        Found::Npwp { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Nip { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Damaged => {}
     }

@@ -13,7 +13,9 @@ use crate::rules::Role;
 /// One NPWP or NIP candidate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Official {
-    /// An NPWP's 15 or 16 digits (`len`), the first `len` of `digits`.
+    /// An NPWP in its 16-digit form — a 15-digit one with a `0` before it, as the tax office
+    /// renumbered them in 2024, which keeps its check digit — and how many digits it was
+    /// written with (`len`, 15 or 16): one value for either writing of one NPWP.
     Npwp {
         digits: [u8; 16],
         len: u8,
@@ -35,7 +37,7 @@ pub fn whole_value(v: &[u8], role: Role) -> Option<Official> {
         Role::Npwp => {
             let (digits, len) = digits_without::<16>(v, b" .-")?;
             (len >= 15).then_some(Official::Npwp {
-                digits,
+                digits: sixteen(digits, len),
                 len: len as u8,
                 span,
             })
@@ -46,6 +48,15 @@ pub fn whole_value(v: &[u8], role: Role) -> Option<Official> {
         },
         _ => None,
     }
+}
+
+/// The 16-digit form of an NPWP whose `len` digits (15 or 16) start `digits`.
+fn sixteen(mut digits: [u8; 16], len: usize) -> [u8; 16] {
+    if len == 15 {
+        digits.copy_within(..15, 1);
+        digits[0] = b'0';
+    }
+    digits
 }
 
 /// The digits of `v` when every other byte is one of `skip`: `None` for any other byte or
@@ -76,7 +87,7 @@ pub fn candidates(v: &[u8], runs: &[(usize, usize)], mut push: impl FnMut(Offici
     for r in 0..runs.len() {
         if let Some((digits, span)) = dotted_npwp_at(v, &runs[r..]) {
             push(Official::Npwp {
-                digits,
+                digits: sixteen(digits, 15),
                 len: 15,
                 span,
             });
@@ -207,7 +218,7 @@ mod tests {
             Official::Npwp { digits, len, span } => (
                 "npwp",
                 text(span),
-                String::from_utf8_lossy(&digits[..len as usize]).into_owned(),
+                format!("{}{}", len, String::from_utf8_lossy(&digits)),
             ),
             Official::Nip { digits, span } => {
                 ("nip", text(span), String::from_utf8_lossy(&digits).into())
@@ -267,13 +278,13 @@ mod tests {
             [(
                 "npwp",
                 "07.914.088.5-199.000".into(),
-                "079140885199000".into()
+                "150079140885199000".into()
             )]
         );
         // Two in one value, both found in order.
         let two = found("01.234.567.4-123.000/02.345.678.9-012.345");
         assert_eq!(two.len(), 2);
-        assert_eq!(two[1].2, "023456789012345");
+        assert_eq!(two[1].2, "150023456789012345");
         for v in [
             "07.914.088.5.199.000",   // a dot where the hyphen goes
             "07.914.088.5-199.0001",  // a longer last group
@@ -294,19 +305,19 @@ mod tests {
         let npwp = |v: &str| whole_value(v.as_bytes(), Role::Npwp).map(|o| shown(v, o).2);
         assert_eq!(
             npwp("07.914.088.5-199.000").as_deref(),
-            Some("079140885199000")
+            Some("150079140885199000")
         );
         assert_eq!(
             npwp("0 7914 0885 199 000").as_deref(),
-            Some("079140885199000")
+            Some("150079140885199000")
         );
         assert_eq!(
             npwp("3171014101900001").as_deref(),
-            Some("3171014101900001")
+            Some("163171014101900001")
         );
         assert_eq!(
             npwp("0079-1408-8519-9000").as_deref(),
-            Some("0079140885199000")
+            Some("160079140885199000")
         );
         for bad in ["07914088519900", "30791408851990001", "07/914/088", "", "-"] {
             assert_eq!(npwp(bad), None, "{bad}");
@@ -396,7 +407,7 @@ mod tests {
         let v = b"NIP 19850312 201001 1 002, NPWP 07.914.088.5-199.000";
         Detector::new(pats()).detect(v, Role::Unnamed, &mut out);
         let masks: Vec<String> = out.iter().filter_map(|f| f.masked(v)).collect();
-        assert_eq!(masks, ["1985************02", "0791*********00"]);
+        assert_eq!(masks, ["1985************02", "0079**********00"]);
     }
 
     #[test]

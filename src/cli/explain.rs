@@ -185,9 +185,8 @@ fn judge(
             (addr, map(v))
         }
         Found::Npwp { digits, len, .. } => {
-            let digits = &digits[..usize::from(len)];
-            let s = String::from_utf8_lossy(digits).into_owned();
-            (s, npwp(digits, p, details))
+            let s = String::from_utf8_lossy(&digits).into_owned();
+            (s, npwp(&digits, len, p, details))
         }
         Found::Nip { digits, .. } => {
             let s = String::from_utf8_lossy(&digits).into_owned();
@@ -197,30 +196,30 @@ fn judge(
     }
 }
 
-/// An NPWP's verdict, with its form and the check digit's verdict (or, for a NIK-form NPWP,
-/// the NIK's regions, birth date and sex) as details.
-fn npwp(digits: &[u8], p: &Patterns, details: &mut Vec<(String, String)>) -> Verdict<()> {
-    let v = validate::npwp(digits, p);
-    let (form, check) = match (digits.len(), digits.first()) {
-        (15, _) => (
-            "15 digits (the format before 2024)",
-            "over the first 9 digits",
-        ),
-        (_, Some(b'0')) => (
-            "16 digits starting with 0 (a 15-digit NPWP with a 0 before it)",
-            "over the first 10 digits",
-        ),
-        _ => ("16 digits not starting with 0: a resident's NIK", ""),
+/// An NPWP's verdict (its 16-digit form, written with `len` digits), with its form and the
+/// check digit's verdict (or, for a NIK-form NPWP, the NIK's regions, birth date and sex) as
+/// details.
+fn npwp(
+    digits: &[u8; 16],
+    len: u8,
+    p: &Patterns,
+    details: &mut Vec<(String, String)>,
+) -> Verdict<()> {
+    let form = match (len, digits[0]) {
+        (15, _) => "15 digits (the format before 2024), read with a 0 before them",
+        (_, b'0') => "16 digits starting with 0 (a 15-digit NPWP with a 0 before it)",
+        _ => "16 digits not starting with 0: a resident's NIK",
     };
     details.push(("form".into(), form.into()));
-    if let Some(nik) = <&[u8; 16]>::try_from(digits)
-        .ok()
-        .filter(|_| check.is_empty())
-    {
-        return nik_or_kk(nik, Kind::Nik, p, details);
+    if digits[0] != b'0' {
+        return nik_or_kk(digits, Kind::Nik, p, details);
     }
+    let v = validate::npwp(digits, p);
     let verdict = if v.is_valid() { "holds" } else { "fails" };
-    details.push(("check_digit".into(), format!("{verdict} (Luhn {check})")));
+    details.push((
+        "check_digit".into(),
+        format!("{verdict} (Luhn over the 9 digits after the leading 0)"),
+    ));
     map(v)
 }
 
@@ -438,12 +437,14 @@ mod tests {
         };
         let e = one("07.914.088.5-199.000", None);
         assert_eq!((e.kind, e.valid), (Some("npwp"), true));
-        assert_eq!(e.input, "0791*********00");
+        assert_eq!(e.input, "0079**********00");
         assert!(detail(&e, "check_digit").unwrap().starts_with("holds"));
         assert!(detail(&e, "form").unwrap().starts_with("15 digits"));
         let e = one("0012345678123000", Some(Kind::Npwp));
         assert_eq!(e.reason.as_deref(), Some("check_digit"));
-        assert!(detail(&e, "check_digit").unwrap().contains("first 10"));
+        assert!(detail(&e, "form")
+            .unwrap()
+            .starts_with("16 digits starting with 0"));
         let e = one("3171014101900001", Some(Kind::Npwp));
         assert_eq!((e.kind, e.valid), (Some("npwp"), true));
         assert!(detail(&e, "sex").unwrap().starts_with("female"));

