@@ -43,7 +43,8 @@ pub struct Analyzer<'a> {
     /// [`RecordSink::unheld`]).
     text_dates: DateSet,
     /// The birth dates of the record's valid NIKs and of its valid NIPs, men's then women's:
-    /// SPEC §6 rule 4 asks for a NIK and a NIP of one sex and one date.
+    /// SPEC §6 rule 4 asks for a NIK and a NIP of one sex and one date. The NIKs' are kept
+    /// only once the record holds NIKs of both sexes (see [`note_nik_sex`]).
     nik_dates_by_sex: [DateSet; 2],
     nip_dates_by_sex: [DateSet; 2],
     /// Reference, key, scan date, `--records` (see [`Analyzer::with_options`]).
@@ -135,12 +136,14 @@ impl<'a> Analyzer<'a> {
         self.nik_dates.clear();
         self.birth_dates.clear();
         self.text_dates.clear();
-        for set in self
-            .nik_dates_by_sex
-            .iter_mut()
-            .chain(&mut self.nip_dates_by_sex)
-        {
-            set.clear();
+        // The by-sex sets are filled only by a record with a NIP, or with NIKs of both
+        // sexes: the others, nearly all, spare the clearing.
+        let prev = self.cur;
+        if prev.nip {
+            self.nip_dates_by_sex.iter_mut().for_each(DateSet::clear);
+        }
+        if prev.nik_female && prev.nik_male {
+            self.nik_dates_by_sex.iter_mut().for_each(DateSet::clear);
         }
         if self.collect {
             self.hits.clear();
@@ -259,7 +262,8 @@ impl<'a> Analyzer<'a> {
                                     stats.nik_male += 1;
                                 }
                                 stats.provinces[(d.district / 10_000) as usize] += 1;
-                                self.nik_dates_by_sex[usize::from(d.female)].insert(d.date.key());
+                                let by_sex = &mut self.nik_dates_by_sex;
+                                note_nik_sex(&self.cur, &self.nik_dates, by_sex, &d);
                                 note_nik(&mut self.cur, &mut self.nik_dates, self.opts, &d, stats);
                             }
                             Ok(())
@@ -391,7 +395,10 @@ impl<'a> Analyzer<'a> {
         if c.valid_card {
             stats.records.by_bpjs_card += 1;
         }
-        let by_nip = c.nip && nip_agrees(&mut self.nip_dates_by_sex, &mut self.nik_dates_by_sex);
+        let by_nip = c.nip && {
+            let niks = niks_by_sex(&c, &mut self.nik_dates, &mut self.nik_dates_by_sex);
+            nip_agrees(&c, &mut self.nip_dates_by_sex, niks)
+        };
         if by_nip {
             stats.records.by_nip += 1;
         }
@@ -502,14 +509,56 @@ fn note_nik(
     }
 }
 
+/// A valid NIK's date by its sex, for SPEC §6 rule 4 — once the record holds NIKs of both
+/// sexes: until then every date of `all` is of the one sex its NIKs have, and the by-sex sets
+/// would cost every record a copy of its NIKs' dates. Called before [`note_nik`] marks `d`.
+#[inline(always)]
+fn note_nik_sex(cur: &Current, all: &DateSet, by_sex: &mut [DateSet; 2], d: &Decoded) {
+    let other_sex = if d.female {
+        cur.nik_male
+    } else {
+        cur.nik_female
+    };
+    if !other_sex {
+        return;
+    }
+    if !(cur.nik_female && cur.nik_male) {
+        // The first NIK of the other sex: every date so far is of the first one.
+        by_sex[usize::from(!d.female)].extend(all);
+    }
+    by_sex[usize::from(d.female)].insert(d.date.key());
+}
+
+/// The record's NIK dates by sex (men's, women's) for [`nip_agrees`]: `all` for the one sex
+/// its NIKs have, unless they have both (see [`note_nik_sex`]).
+fn niks_by_sex<'s>(
+    c: &Current,
+    all: &'s mut DateSet,
+    by_sex: &'s mut [DateSet; 2],
+) -> [&'s mut DateSet; 2] {
+    let [men, women] = by_sex;
+    match (c.nik_male, c.nik_female) {
+        (true, true) => [men, women],
+        (false, _) => [men, all],
+        (true, false) => [all, women],
+    }
+}
+
 /// SPEC §6 rule 4: a valid NIP of the record has the birth date (day, month, the year's last
-/// two digits) and the sex of one of its valid NIKs. Each side holds its dates by sex.
-fn nip_agrees(nips: &mut [DateSet; 2], niks: &mut [DateSet; 2]) -> bool {
-    nips.iter_mut().zip(niks).any(|(nip, nik)| {
-        nip.seal();
-        nik.seal();
-        nip.meets(nik)
-    })
+/// two digits) and the sex of one of its valid NIKs. `niks` are the NIKs' dates by sex,
+/// [`note_nik_sex`]'s or, in a record whose NIKs are of one sex, all of them.
+fn nip_agrees(c: &Current, nips: &mut [DateSet; 2], niks: [&mut DateSet; 2]) -> bool {
+    nips.iter_mut()
+        .zip(niks)
+        .enumerate()
+        .any(|(sex, (nip, nik))| {
+            let has = if sex == 1 { c.nik_female } else { c.nik_male };
+            has && {
+                nip.seal();
+                nik.seal();
+                nip.meets(nik)
+            }
+        })
 }
 
 /// Keeps one finding's normalized value for `--records`.
@@ -790,6 +839,24 @@ mod tests {
         assert_eq!(s.records.by_nip, 2);
         assert_eq!(s.records.confirmed, 2);
         assert_eq!(s.records.by_birth_date, 0);
+        // NIKs of both sexes in one record: a NIP must match one of its own sex. A woman of
+        // 1 January 90, a man of 2 January 90, in either order, the NIP before or after them.
+        let (woman, man) = ("3171014101900001", "3171010201900002");
+        let nips = [
+            ("199001012015031001", false), // a man of the woman's date
+            ("199001022015031001", true),  // the man's
+            ("199001012015032001", true),  // the woman's
+        ];
+        for (nip, agrees) in nips {
+            for fields in [
+                [(Role::Nik, woman), (Role::Nik, man), (Role::Nip, nip)],
+                [(Role::Nik, man), (Role::Nip, nip), (Role::Nik, woman)],
+                [(Role::Nip, nip), (Role::Nik, woman), (Role::Nik, man)],
+            ] {
+                let s = analyze(&[(&fields, true)]);
+                assert_eq!(s.records.by_nip, u64::from(agrees), "{fields:?}");
+            }
+        }
         let nip = &s.kinds[Kind::Nip.index()];
         assert_eq!((nip.candidates, nip.valid, nip.unique.len()), (6, 5, 4));
         assert_eq!(nip.invalid[InvalidReason::NipSerial.slot()], 1);
