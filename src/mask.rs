@@ -4,8 +4,9 @@
 
 use crate::rules::Kind;
 
-/// Hides a value (SPEC §7): NIK, KK and card keep the first 4 and last 2 digits, a phone keeps
-/// `+62`, 3 digits and the last 3, an e-mail keeps the first character and the domain.
+/// Hides a value (SPEC §7): NIK, KK, card, NPWP and NIP keep the first 4 and last 2 digits, a
+/// phone keeps `+62`, 3 digits and the last 3, an e-mail keeps the first character and the
+/// domain.
 pub fn mask(kind: Kind, normalized: &str) -> String {
     let mut out = String::with_capacity(normalized.len());
     mask_into(kind, normalized, &mut out);
@@ -16,7 +17,9 @@ pub fn mask(kind: Kind, normalized: &str) -> String {
 /// buffer, without a string per value.
 pub fn mask_into(kind: Kind, normalized: &str, out: &mut String) {
     match kind {
-        Kind::Nik | Kind::Kk | Kind::BpjsCard => stars(normalized, 4, 2, out),
+        Kind::Nik | Kind::Kk | Kind::BpjsCard | Kind::Npwp | Kind::Nip => {
+            stars(normalized, 4, 2, out)
+        }
         Kind::Phone => stars(normalized, 6, 3, out),
         Kind::Email => match normalized.split_once('@') {
             Some((local, domain)) => {
@@ -53,6 +56,9 @@ mod tests {
         assert_eq!(mask(Kind::BpjsCard, "0001234567890"), "0001*******90");
         assert_eq!(mask(Kind::Phone, "+6281234567890"), "+62812*****890");
         assert_eq!(mask(Kind::Email, "budi@gmail.com"), "b***@gmail.com");
+        assert_eq!(mask(Kind::Npwp, "079140885199000"), "0791*********00");
+        assert_eq!(mask(Kind::Npwp, "3171014101900001"), "3171**********01");
+        assert_eq!(mask(Kind::Nip, "198503122010011002"), "1985************02");
         assert_eq!(mask(Kind::Email, "b@x.id"), "*@x.id");
         assert_eq!(mask(Kind::Email, "no-at"), "n****");
         assert_eq!(mask(Kind::Phone, "+62"), "***");

@@ -134,7 +134,10 @@ fn patterns_check_passes() {
         .iter()
         .filter_map(|p| p["kind"].as_str())
         .collect();
-    assert_eq!(kinds, ["nik", "kk", "bpjs_card", "phone", "email"]);
+    assert_eq!(
+        kinds,
+        ["nik", "kk", "bpjs_card", "phone", "email", "npwp", "nip"]
+    );
 }
 
 /// (arguments, kind, valid, reason) for the tricky cases of SPEC §5.

@@ -215,6 +215,13 @@ impl DateSet {
         }
     }
 
+    /// Inserts every key of `other`.
+    pub fn extend(&mut self, other: &DateSet) {
+        for &k in &other.keys {
+            self.insert(k);
+        }
+    }
+
     /// Sorts and deduplicates the keys; the next compaction waits until their number has
     /// doubled, so an insert costs amortized logarithmic time and the keys stay fewer than
     /// twice the distinct ones.

@@ -1,10 +1,12 @@
 //! Candidate detection inside one field value (SPEC §5): the shapes of NIK/KK, BPJS card,
-//! phone and e-mail, found by walking raw bytes. Detection says nothing about validity;
+//! phone and e-mail, found by walking raw bytes, and those of NIP and NPWP, which
+//! [`crate::analyze::official`] finds. Detection says nothing about validity;
 //! [`crate::analyze::validate`] does that.
 //!
-//! Spans of one value are decided in kind order — NIK/KK, card, phone, e-mail — and a
-//! candidate lying inside an earlier one is dropped, so each span counts once.
+//! Spans of one value are decided in kind order — NIP, NIK/KK, NPWP, card, phone, e-mail —
+//! and a candidate lying inside an earlier one is dropped, so each span counts once.
 
+use crate::analyze::official::{self, Official};
 use crate::mask::mask;
 use crate::rules::{all_digits_8_to_16, load_le, Kind, Patterns, Role};
 
@@ -33,6 +35,26 @@ pub enum Found {
     Email { span: (usize, usize), at: usize },
     /// An Excel-damaged NIK (`3.17101E+15`): counted, neither candidate nor invalid.
     Damaged,
+    /// An NPWP in its 16-digit form, written with `len` (15 or 16) digits ([`official`]).
+    Npwp {
+        digits: [u8; 16],
+        len: u8,
+        span: (usize, usize),
+    },
+    /// A NIP's 18 digits ([`official`]).
+    Nip {
+        digits: [u8; 18],
+        span: (usize, usize),
+    },
+}
+
+impl From<Official> for Found {
+    fn from(o: Official) -> Found {
+        match o {
+            Official::Npwp { digits, len, span } => Found::Npwp { digits, len, span },
+            Official::Nip { digits, span } => Found::Nip { digits, span },
+        }
+    }
 }
 
 impl Found {
@@ -42,6 +64,8 @@ impl Found {
             Found::Card { .. } => Some(Kind::BpjsCard),
             Found::Phone { .. } => Some(Kind::Phone),
             Found::Email { .. } => Some(Kind::Email),
+            Found::Npwp { .. } => Some(Kind::Npwp),
+            Found::Nip { .. } => Some(Kind::Nip),
             Found::Damaged => None,
         }
     }
@@ -51,7 +75,9 @@ impl Found {
             Found::NikOrKk { span, .. }
             | Found::Card { span, .. }
             | Found::Phone { span, .. }
-            | Found::Email { span, .. } => span,
+            | Found::Email { span, .. }
+            | Found::Npwp { span, .. }
+            | Found::Nip { span, .. } => span,
             Found::Damaged => (0, 0),
         }
     }
@@ -80,6 +106,8 @@ impl Found {
                 Kind::Email,
                 &String::from_utf8_lossy(&text[s..e]).to_lowercase(),
             ),
+            Found::Npwp { digits, .. } => mask(Kind::Npwp, &ascii(&digits)),
+            Found::Nip { digits, .. } => mask(Kind::Nip, &ascii(&digits)),
             Found::Damaged => return None,
         })
     }
@@ -234,6 +262,12 @@ impl<'p> Detector<'p> {
         if v.is_empty() {
             return true;
         }
+        if matches!(role, Role::Npwp | Role::Nip) {
+            if let Some(o) = official::whole_value(v, role) {
+                out.push(o.into());
+                return true;
+            }
+        }
         // Sixteen digits and nothing else (most NIK and KK columns' values): one NIK or KK,
         // as a NIK field's whole value or the runs below would find it, since no keyword can
         // stand before it and any phone in it lies inside it.
@@ -363,6 +397,8 @@ impl<'p> Detector<'p> {
         out: &mut Vec<Found>,
     ) {
         if enough_digits {
+            // NIP first and the dotted NPWP before what may lie inside it (SPEC §5's order).
+            official::candidates(v, &self.runs, |o| out.push(o.into()));
             digit_candidates(v, role, self.p, &self.runs, &self.kk_nik_keywords, out);
         }
         if has_at {
@@ -466,7 +502,7 @@ fn may_hold_candidate(v: &[u8]) -> bool {
     let r8 = r4 & (r4 >> 4);
     let r13 = r8 & (r4 >> 8) & (digits >> 12);
     let spaced = r4 & (r4 >> 5) & (r4 >> 10) & (r4 >> 15);
-    ats != 0 || (phones[0] | phones[1]) != 0 || (r13 | spaced) != 0
+    ats != 0 || (phones[0] | phones[1]) != 0 || (r13 | spaced) != 0 || official::may_hold(digits)
 }
 
 /// The masks [`may_hold_candidate`] reads from 16 bytes.
@@ -760,10 +796,11 @@ fn digit_candidates(
 }
 
 /// Whether `(s, e)` lies inside one of `found`, which holds candidates as
-/// [`digit_candidates`] leaves them: NIK/KK, then cards, then phones. The spans of one kind
-/// never overlap and come in order, so a binary search per kind finds the only one that may
-/// hold `(s, e)`: searching them all for each candidate made a value dense with identifiers
-/// cost time in the square of their number (issue 20, rule 4).
+/// [`digit_candidates`] leaves them: NIPs and NPWPs ([`official`]), NIK/KK, then cards,
+/// then phones. The spans of one kind never overlap and come in order, so a binary search
+/// per kind finds the only one that may hold `(s, e)`: searching them all for each
+/// candidate made a value dense with identifiers cost time in the square of their number
+/// (issue 20, rule 4).
 #[inline]
 fn inside_any(found: &[Found], (s, e): (usize, usize)) -> bool {
     if found.len() <= 8 {
@@ -1560,6 +1597,15 @@ mod tests {
             Found::Email { span, at } => Found::Email {
                 span: sh(span),
                 at: at + by,
+            },
+            Found::Npwp { digits, len, span } => Found::Npwp {
+                digits,
+                len,
+                span: sh(span),
+            },
+            Found::Nip { digits, span } => Found::Nip {
+                digits,
+                span: sh(span),
             },
             Found::Damaged => Found::Damaged,
         }

@@ -8,6 +8,7 @@ pub mod dates;
 pub mod detect;
 pub mod header;
 pub mod hits;
+pub mod official;
 pub mod options;
 pub mod shapes;
 pub mod validate;
@@ -41,6 +42,11 @@ pub struct Analyzer<'a> {
     /// The dates in the fields of a record without field names that are no longer held (see
     /// [`RecordSink::unheld`]).
     text_dates: DateSet,
+    /// The birth dates of the record's valid NIKs and of its valid NIPs, men's then women's:
+    /// SPEC §6 rule 4 asks for a NIK and a NIP of one sex and one date. The NIKs' are kept
+    /// only once the record holds NIKs of both sexes (see [`note_nik_sex`]).
+    nik_dates_by_sex: [DateSet; 2],
+    nip_dates_by_sex: [DateSet; 2],
     /// Reference, key, scan date, `--records` (see [`Analyzer::with_options`]).
     opts: Option<&'a RecordOptions>,
     /// The worker's counts, and the chunk's (records, confirmed, valid by kind).
@@ -65,6 +71,8 @@ struct Current {
     nonblank: bool,
     any_candidate: bool,
     valid_card: bool,
+    /// A valid NIP was seen (its date and sex are in `nip_dates_by_sex`).
+    nip: bool,
     /// Sensitive-data categories seen, one bit each.
     sens: u8,
     /// Valid NIKs seen: any, of a woman, of a man.
@@ -90,6 +98,8 @@ impl<'a> Analyzer<'a> {
             nik_dates: DateSet::default(),
             birth_dates: DateSet::default(),
             text_dates: DateSet::default(),
+            nik_dates_by_sex: Default::default(),
+            nip_dates_by_sex: Default::default(),
             opts: None,
             stats,
             file,
@@ -126,6 +136,15 @@ impl<'a> Analyzer<'a> {
         self.nik_dates.clear();
         self.birth_dates.clear();
         self.text_dates.clear();
+        // The by-sex sets are filled only by a record with a NIP, or with NIKs of both
+        // sexes: the others, nearly all, spare the clearing.
+        let prev = self.cur;
+        if prev.nip {
+            self.nip_dates_by_sex.iter_mut().for_each(DateSet::clear);
+        }
+        if prev.nik_female && prev.nik_male {
+            self.nik_dates_by_sex.iter_mut().for_each(DateSet::clear);
+        }
         if self.collect {
             self.hits.clear();
         }
@@ -243,6 +262,8 @@ impl<'a> Analyzer<'a> {
                                     stats.nik_male += 1;
                                 }
                                 stats.provinces[(d.district / 10_000) as usize] += 1;
+                                let by_sex = &mut self.nik_dates_by_sex;
+                                note_nik_sex(&self.cur, &self.nik_dates, by_sex, &d);
                                 note_nik(&mut self.cur, &mut self.nik_dates, self.opts, &d, stats);
                             }
                             Ok(())
@@ -282,6 +303,24 @@ impl<'a> Analyzer<'a> {
                         Verdict::Valid(class) => {
                             ks.unique.insert(hash_lower(addr));
                             bump(&mut stats.domain_classes, class);
+                            Ok(())
+                        }
+                        Verdict::Invalid(r) => Err(r),
+                    }
+                }
+                Found::Npwp { digits, .. } => match validate::npwp(&digits, self.p) {
+                    Verdict::Valid(n) => {
+                        ks.unique.insert(n);
+                        Ok(())
+                    }
+                    Verdict::Invalid(r) => Err(r),
+                },
+                Found::Nip { digits, .. } => {
+                    match validate::nip(&digits, self.opts.and_then(|o| o.today)) {
+                        Verdict::Valid(n) => {
+                            ks.unique.insert(n.value);
+                            self.cur.nip = true;
+                            self.nip_dates_by_sex[usize::from(n.female)].insert(n.born.key());
                             Ok(())
                         }
                         Verdict::Invalid(r) => Err(r),
@@ -356,6 +395,13 @@ impl<'a> Analyzer<'a> {
         if c.valid_card {
             stats.records.by_bpjs_card += 1;
         }
+        let by_nip = c.nip && {
+            let niks = niks_by_sex(&c, &mut self.nik_dates, &mut self.nik_dates_by_sex);
+            nip_agrees(&c, &mut self.nip_dates_by_sex, niks)
+        };
+        if by_nip {
+            stats.records.by_nip += 1;
+        }
         // SPEC §6 rule 3: a valid NIK of the record is in the `--reference` set.
         if c.by_reference {
             stats.records.by_reference += 1;
@@ -364,7 +410,7 @@ impl<'a> Analyzer<'a> {
         if c.child {
             sens |= 1 << sensitive::CHILDREN;
         }
-        let confirmed = by_birth_date || c.valid_card || c.by_reference;
+        let confirmed = by_birth_date || c.valid_card || c.by_reference || by_nip;
         if confirmed {
             stats.records.confirmed += 1;
             file.confirmed += 1;
@@ -463,6 +509,58 @@ fn note_nik(
     }
 }
 
+/// A valid NIK's date by its sex, for SPEC §6 rule 4 — once the record holds NIKs of both
+/// sexes: until then every date of `all` is of the one sex its NIKs have, and the by-sex sets
+/// would cost every record a copy of its NIKs' dates. Called before [`note_nik`] marks `d`.
+#[inline(always)]
+fn note_nik_sex(cur: &Current, all: &DateSet, by_sex: &mut [DateSet; 2], d: &Decoded) {
+    let other_sex = if d.female {
+        cur.nik_male
+    } else {
+        cur.nik_female
+    };
+    if !other_sex {
+        return;
+    }
+    if !(cur.nik_female && cur.nik_male) {
+        // The first NIK of the other sex: every date so far is of the first one.
+        by_sex[usize::from(!d.female)].extend(all);
+    }
+    by_sex[usize::from(d.female)].insert(d.date.key());
+}
+
+/// The record's NIK dates by sex (men's, women's) for [`nip_agrees`]: `all` for the one sex
+/// its NIKs have, unless they have both (see [`note_nik_sex`]).
+fn niks_by_sex<'s>(
+    c: &Current,
+    all: &'s mut DateSet,
+    by_sex: &'s mut [DateSet; 2],
+) -> [&'s mut DateSet; 2] {
+    let [men, women] = by_sex;
+    match (c.nik_male, c.nik_female) {
+        (true, true) => [men, women],
+        (false, _) => [men, all],
+        (true, false) => [all, women],
+    }
+}
+
+/// SPEC §6 rule 4: a valid NIP of the record has the birth date (day, month, the year's last
+/// two digits) and the sex of one of its valid NIKs. `niks` are the NIKs' dates by sex,
+/// [`note_nik_sex`]'s or, in a record whose NIKs are of one sex, all of them.
+fn nip_agrees(c: &Current, nips: &mut [DateSet; 2], niks: [&mut DateSet; 2]) -> bool {
+    nips.iter_mut()
+        .zip(niks)
+        .enumerate()
+        .any(|(sex, (nip, nik))| {
+            let has = if sex == 1 { c.nik_female } else { c.nik_male };
+            has && {
+                nip.seal();
+                nik.seal();
+                nip.meets(nik)
+            }
+        })
+}
+
 /// Keeps one finding's normalized value for `--records`.
 fn push_hit(hits: &mut RecordHits, found: &Found, kind: Kind, v: &[u8], valid: bool) {
     match found {
@@ -470,6 +568,8 @@ fn push_hit(hits: &mut RecordHits, found: &Found, kind: Kind, v: &[u8], valid: b
         Found::Card { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Phone { .. } => hits.push(kind, valid, &[b"+62", found.national().unwrap_or(b"")]),
         Found::Email { span, .. } => hits.push(kind, valid, &[&v[span.0..span.1]]),
+        Found::Npwp { digits, .. } => hits.push(kind, valid, &[digits]),
+        Found::Nip { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Damaged => {}
     }
 }
@@ -484,6 +584,7 @@ fn bump(v: &mut Vec<u64>, i: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::InvalidReason;
     use crate::summary::State;
     use crate::testing::pats;
 
@@ -504,8 +605,8 @@ mod tests {
 
     /// About `len` bytes of one line dense with identifiers: NIKs of many birth dates (some
     /// after `KK`, written in groups, with dashes or dots), phones in their written forms,
-    /// cards after `BPJS`, e-mails, and dates that match no NIK, so that every date of the
-    /// line is read before the record is closed.
+    /// cards after `BPJS`, e-mails, dotted NPWPs, NIPs, and dates that match no NIK, so that
+    /// every date of the line is read before the record is closed.
     pub(crate) fn dense_line(len: usize) -> Vec<u8> {
         let mut v = Vec::with_capacity(len + 200);
         let mut i = 0usize;
@@ -514,15 +615,22 @@ mod tests {
             let serial = 1 + i % 9999;
             let nik = format!("3171{:02}{:02}{:02}{:02}{serial:04}", 1, day, month, yy);
             let line = match i % 4 {
-                0 => format!("NIK {nik} hp 0812{:08} ", i % 100_000_000),
+                0 => format!("NIK {nik} hp 0812{:08} {} ", i % 100_000_000, npwp(i)),
                 1 => format!("KK {nik} BPJS {:013} +62 812-3456-{:04} ", i, i % 10_000),
                 2 => format!(
-                    "{} {} {}-{}, email u{i}@mail{}.co.id ",
+                    "{} {} {}-{}, email u{i}@mail{}.co.id 19{:02}{:02}{:02}20{:02}{:02}{}{:03} ",
                     &nik[..4],
                     &nik[4..8],
                     &nik[8..12],
                     &nik[12..],
-                    i % 50
+                    i % 50,
+                    60 + i % 30,
+                    month,
+                    day,
+                    10 + i % 10,
+                    month,
+                    1 + i % 2,
+                    1 + i % 999,
                 ),
                 _ => format!(
                     "lahir 30-04-19{:02} 3171.0141.{i} hp 0812 3456 7890 ",
@@ -533,6 +641,23 @@ mod tests {
             i += 1;
         }
         v
+    }
+
+    /// A dotted NPWP made from `i`, its check digit right.
+    fn npwp(i: usize) -> String {
+        let head = format!("{:08}", i % 100_000_000);
+        let d = (0..10)
+            .find(|d| crate::rules::checksum::luhn(format!("{head}{d}").as_bytes()))
+            .expect("one digit makes the check hold");
+        let h = head.as_bytes();
+        let s = |r: std::ops::Range<usize>| std::str::from_utf8(&h[r]).expect("digits");
+        format!(
+            "{}.{}.{}.{d}-{:03}.000",
+            s(0..2),
+            s(2..5),
+            s(5..8),
+            i % 1000
+        )
     }
 
     /// CPU time of this thread, which other processes on the machine do not inflate.
@@ -573,7 +698,7 @@ mod tests {
         for k in Kind::ALL {
             let (c1, c8) = (s1.kinds[k.index()].valid, s8.kinds[k.index()].valid);
             assert!(
-                c1 > 5_000 && (7..=8).contains(&(c8 / c1)),
+                c1 > 3_000 && (7..=8).contains(&(c8 / c1)),
                 "{k:?}: {c1} {c8}"
             );
         }
@@ -666,6 +791,116 @@ mod tests {
         assert_eq!(s.sex_agree, 1);
         assert_eq!(s.kinds[Kind::Nik.index()].unique.len(), 1);
         assert_eq!(s.kinds[Kind::BpjsCard.index()].valid, 2);
+    }
+
+    #[test]
+    fn confirmed_by_a_nip_of_the_niks_birth_date_and_sex() {
+        // The NIK: a woman born 1 January (19)90, day 41.
+        let s = analyze(&[
+            (
+                &[
+                    (Role::Nik, "3171014101900001"),
+                    (Role::Nip, "199001012015032001"),
+                ],
+                true,
+            ),
+            // The NIP of a man, of another day, an invalid one, one without a NIK.
+            (
+                &[
+                    (Role::Nik, "3171014101900002"),
+                    (Role::Nip, "199001012015031001"),
+                ],
+                true,
+            ),
+            (
+                &[
+                    (Role::Nik, "3171014101900003"),
+                    (Role::Nip, "199001022015032001"),
+                ],
+                true,
+            ),
+            (
+                &[
+                    (Role::Nik, "3171014101900004"),
+                    (Role::Nip, "199001012015032000"),
+                ],
+                true,
+            ),
+            (&[(Role::Nip, "199001012015032001")], true),
+            // In text, spaced, a man of 1 January (20)90 by the last two digits of the year.
+            (
+                &[(
+                    Role::Unnamed,
+                    "NIK 3171010101900005 NIP 20900101 210503 1 001",
+                )],
+                false,
+            ),
+        ]);
+        assert_eq!(s.records.by_nip, 2);
+        assert_eq!(s.records.confirmed, 2);
+        assert_eq!(s.records.by_birth_date, 0);
+        // NIKs of both sexes in one record: a NIP must match one of its own sex. A woman of
+        // 1 January 90, a man of 2 January 90, in either order, the NIP before or after them.
+        let (woman, man) = ("3171014101900001", "3171010201900002");
+        let nips = [
+            ("199001012015031001", false), // a man of the woman's date
+            ("199001022015031001", true),  // the man's
+            ("199001012015032001", true),  // the woman's
+        ];
+        for (nip, agrees) in nips {
+            for fields in [
+                [(Role::Nik, woman), (Role::Nik, man), (Role::Nip, nip)],
+                [(Role::Nik, man), (Role::Nip, nip), (Role::Nik, woman)],
+                [(Role::Nip, nip), (Role::Nik, woman), (Role::Nik, man)],
+            ] {
+                let s = analyze(&[(&fields, true)]);
+                assert_eq!(s.records.by_nip, u64::from(agrees), "{fields:?}");
+            }
+        }
+        let nip = &s.kinds[Kind::Nip.index()];
+        assert_eq!((nip.candidates, nip.valid, nip.unique.len()), (6, 5, 4));
+        assert_eq!(nip.invalid[InvalidReason::NipSerial.slot()], 1);
+    }
+
+    #[test]
+    fn npwps_counted_by_value_and_reason() {
+        let s = analyze(&[(
+            &[
+                (Role::Npwp, "01.234.567.4-123.000"),
+                (Role::Npwp, "0012345674123000"),
+                (Role::Npwp, "012345678123000"),
+                (Role::Npwp, "3171010101900000"),
+                (Role::Other, "lama 07.914.088.5-199.000"),
+            ],
+            true,
+        )]);
+        let npwp = &s.kinds[Kind::Npwp.index()];
+        assert_eq!((npwp.candidates, npwp.valid, npwp.unique.len()), (5, 3, 2));
+        assert_eq!(npwp.invalid[InvalidReason::CheckDigit.slot()], 1);
+        assert_eq!(npwp.invalid[InvalidReason::Serial.slot()], 1);
+        // An NPWP that is a NIK counts as an NPWP only.
+        assert_eq!(s.kinds[Kind::Nik.index()].candidates, 0);
+        assert_eq!(s.records.with_candidates, 1);
+    }
+
+    #[test]
+    fn a_nip_appointed_after_the_scan_date_is_invalid() {
+        let opts = RecordOptions {
+            today: crate::calendar::Date::new(2026, 12, 6),
+            ..RecordOptions::default()
+        };
+        let mut stats = Stats::default();
+        let file = FileStats::new(State::Scanned, "test", 0);
+        let mut a = Analyzer::with_options(pats(), &opts, &mut stats, file);
+        for v in ["198503122026121002", "198503122027011002"] {
+            a.record(&[Field::borrowed(Role::Nip, v.as_bytes())], true);
+        }
+        drop(a);
+        let nip = &stats.kinds[Kind::Nip.index()];
+        assert_eq!(
+            (nip.valid, nip.invalid[InvalidReason::Appointment.slot()]),
+            (1, 1)
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! and the reason is an [`InvalidReason`]. Imports the rules and the calendar only.
 
 use crate::calendar::Date;
+use crate::rules::checksum::npwp_check_digit;
 use crate::rules::{load_le, InvalidReason, Patterns, RuleState};
 
 /// The outcome of validating one candidate: what it decodes to, or the first rule it fails.
@@ -113,6 +114,80 @@ pub fn parse8(d: &[u8; 8]) -> u64 {
     v = (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
     v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
     (v.wrapping_mul(10_000) + (v >> 32)) & 0xFFFF_FFFF
+}
+
+/// NPWP: 15 digits, or 16 starting with `0`, by the check digit
+/// ([`npwp_check_digit`]); 16 digits not starting with `0` (a resident's NPWP since 2024 is
+/// the NIK) by the NIK rules, failing with the NIK's reasons. A valid NPWP's value for the
+/// distinct set is its digits as a number, so the 16-digit form of an old NPWP (a `0` before
+/// its 15 digits) counts as the same NPWP.
+pub fn npwp(digits: &[u8], p: &Patterns) -> Verdict<u64> {
+    let number = || {
+        digits
+            .iter()
+            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'))
+    };
+    match npwp_check_digit(digits) {
+        Some(true) => Verdict::Valid(number()),
+        Some(false) => Verdict::Invalid(InvalidReason::CheckDigit),
+        None => match <&[u8; 16]>::try_from(digits) {
+            Ok(nik_digits) => match nik(nik_digits, p) {
+                Verdict::Valid(d) => Verdict::Valid(d.value),
+                Verdict::Invalid(r) => Verdict::Invalid(r),
+            },
+            // Detection hands on 15 or 16 digits only; any other length has no check digit.
+            Err(_) => Verdict::Invalid(InvalidReason::CheckDigit),
+        },
+    }
+}
+
+/// What a valid NIP encodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Nip {
+    /// Birth date, all four digits of the year.
+    pub born: Date,
+    /// Appointment as a civil servant: year and month (the day is 1).
+    pub appointed: Date,
+    pub female: bool,
+    /// The 18 digits as a number: compact for distinct-value sets.
+    pub value: u64,
+}
+
+/// NIP `YYYYMMDD YYYYMM G NNN`: the birth date a real date of 1900 or later; the appointment
+/// a real month at least 15 years after the birth year and, when the scan date `as_of` is
+/// known, not after its month; `G` 1 (male) or 2 (female); `NNN` not `000`. Checked in that
+/// order, the first rule failed being the reason.
+pub fn nip(d: &[u8; 18], as_of: Option<Date>) -> Verdict<Nip> {
+    let year = |i: usize| (two(d, i) * 100 + two(d, i + 2)) as u16;
+    let born_year = year(0);
+    let Some(born) =
+        Date::new(born_year, two(d, 4) as u8, two(d, 6) as u8).filter(|_| born_year >= 1900)
+    else {
+        return Verdict::Invalid(InvalidReason::NipBirthDate);
+    };
+    let appointed = Date::new(year(8), two(d, 12) as u8, 1);
+    let in_time = |a: &Date| {
+        a.year >= born_year + 15 && as_of.is_none_or(|t| (a.year, a.month) <= (t.year, t.month))
+    };
+    let Some(appointed) = appointed.filter(in_time) else {
+        return Verdict::Invalid(InvalidReason::Appointment);
+    };
+    let female = match d[14] {
+        b'1' => false,
+        b'2' => true,
+        _ => return Verdict::Invalid(InvalidReason::Sex),
+    };
+    if &d[15..] == b"000" {
+        return Verdict::Invalid(InvalidReason::NipSerial);
+    }
+    let head = parse8(d[..8].try_into().expect("8 digits"));
+    let mid = parse8(d[8..16].try_into().expect("8 digits"));
+    Verdict::Valid(Nip {
+        born,
+        appointed,
+        female,
+        value: (head * 100_000_000 + mid) * 100 + u64::from(two(d, 16)),
+    })
 }
 
 /// A valid mobile number: its national digits (after +62) as a number, and its operator.
@@ -541,5 +616,64 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn w(s: &str) -> Verdict<u64> {
+        npwp(s.as_bytes(), pats())
+    }
+
+    #[test]
+    fn npwp_by_check_digit_or_as_a_nik() {
+        assert!(w("012345674123000").is_valid());
+        assert_eq!(w("012345678123000").reason(), Some(CheckDigit));
+        // The 16-digit form of an old NPWP: the same number, so the same NPWP.
+        assert_eq!(w("0012345674123000"), w("012345674123000"));
+        assert_eq!(w("0012345678123000").reason(), Some(CheckDigit));
+        // 16 digits not starting with 0: a NIK, with the NIK's reasons.
+        assert!(w("3171014101900001").is_valid());
+        assert_eq!(w("1071010101900001").reason(), Some(Province));
+        assert_eq!(w("3199010101900001").reason(), Some(Regency));
+        assert_eq!(w("3171990101900001").reason(), Some(District));
+        assert_eq!(w("3171013501900001").reason(), Some(BirthDate));
+        assert_eq!(w("3171010101900000").reason(), Some(Serial));
+        assert_eq!(w("01234567412300").reason(), Some(CheckDigit));
+    }
+
+    fn ni(s: &str, as_of: Option<Date>) -> Verdict<Nip> {
+        nip(s.as_bytes().try_into().unwrap(), as_of)
+    }
+
+    #[test]
+    fn nip_decodes_and_fails_each_rule_in_order() {
+        let today = Some(Date::parse("2026-12-06").unwrap());
+        let Verdict::Valid(d) = ni("198503122010011002", today) else {
+            panic!()
+        };
+        assert_eq!(d.born, Date::new(1985, 3, 12).unwrap());
+        assert_eq!(d.appointed, Date::new(2010, 1, 1).unwrap());
+        assert!(!d.female);
+        assert_eq!(d.value, 198_503_122_010_011_002);
+        assert!(matches!(ni("198503122010012002", today), Verdict::Valid(d) if d.female));
+        let reason = |s: &str| ni(s, today).reason();
+        // Birth date: 1900 or later, a real date (1900 had no 29 February, 2000 did).
+        assert_eq!(reason("189912312010011002"), Some(NipBirthDate));
+        assert_eq!(reason("198502302010011002"), Some(NipBirthDate));
+        assert_eq!(reason("198513012010011002"), Some(NipBirthDate));
+        assert_eq!(reason("190002291950011001"), Some(NipBirthDate));
+        assert_eq!(reason("200002292020011001"), None);
+        // Appointment: a real month, 15 years after the birth year or more, not after the
+        // scan date's month.
+        assert_eq!(reason("198503121999121002"), Some(Appointment));
+        assert_eq!(reason("198512312000011002"), None);
+        assert_eq!(reason("198503122010131002"), Some(Appointment));
+        assert_eq!(reason("198503122010001002"), Some(Appointment));
+        assert_eq!(reason("198503122027011002"), Some(Appointment));
+        assert_eq!(reason("198503122026121002"), None);
+        assert!(ni("198503122027011002", None).is_valid(), "no scan date");
+        // Sex, then serial; an earlier rule wins.
+        assert_eq!(reason("198503122010013002"), Some(Sex));
+        assert_eq!(reason("198503122010010002"), Some(Sex));
+        assert_eq!(reason("198503122010011000"), Some(NipSerial));
+        assert_eq!(reason("198503121990013000"), Some(Appointment));
     }
 }

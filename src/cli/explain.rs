@@ -11,6 +11,7 @@ use serde::{Serialize, Serializer};
 use crate::analyze::detect::{Detector, Found};
 use crate::analyze::validate::{self, Decoded, Verdict};
 use crate::analyze::Analyzer;
+use crate::calendar::Date;
 use crate::mask::mask;
 use crate::record::{Field, RecordSink};
 use crate::rules::{Example, Kind, Patterns, Role};
@@ -57,6 +58,8 @@ fn role_for(kind: Option<Kind>) -> Role {
         Some(Kind::Nik) => Role::Nik,
         Some(Kind::Kk) => Role::Kk,
         Some(Kind::BpjsCard) => Role::BpjsCard,
+        Some(Kind::Npwp) => Role::Npwp,
+        Some(Kind::Nip) => Role::Nip,
         _ => Role::Unnamed,
     }
 }
@@ -179,12 +182,61 @@ fn judge(
             let v = email(&addr, p, details);
             (addr, v)
         }
+        Found::Npwp { digits, len, .. } => {
+            let s = String::from_utf8_lossy(&digits).into_owned();
+            (s, npwp(&digits, len, p, details))
+        }
+        Found::Nip { digits, .. } => {
+            let s = String::from_utf8_lossy(&digits).into_owned();
+            (s, nip(&digits, details))
+        }
         Found::Damaged => unreachable!("damaged values have no kind"),
     }
 }
 
 fn ascii(d: &[u8]) -> String {
     String::from_utf8_lossy(d).into_owned()
+}
+
+/// An NPWP's verdict (its 16-digit form, written with `len` digits), with its form and the
+/// check digit's verdict (or, for a NIK-form NPWP, the NIK's regions, birth date and sex) as
+/// details.
+fn npwp(
+    digits: &[u8; 16],
+    len: u8,
+    p: &Patterns,
+    details: &mut Vec<(String, String)>,
+) -> Verdict<()> {
+    let form = match (len, digits[0]) {
+        (15, _) => "15 digits (the format before 2024), read with a 0 before them",
+        (_, b'0') => "16 digits starting with 0 (a 15-digit NPWP with a 0 before it)",
+        _ => "16 digits not starting with 0: a resident's NIK",
+    };
+    details.push(("form".into(), form.into()));
+    if digits[0] != b'0' {
+        return nik_or_kk(digits, Kind::Nik, p, details);
+    }
+    let v = validate::npwp(digits, p);
+    let verdict = if v.is_valid() { "holds" } else { "fails" };
+    details.push((
+        "check_digit".into(),
+        format!("{verdict} (Luhn over the 9 digits after the leading 0)"),
+    ));
+    map(v)
+}
+
+/// A NIP's verdict, with (when valid) its birth date, appointment month and sex as details;
+/// appointments are checked against today (UTC), as a scan checks them against its date.
+fn nip(digits: &[u8; 18], details: &mut Vec<(String, String)>) -> Verdict<()> {
+    let v = validate::nip(digits, Some(Date::today()));
+    if let Verdict::Valid(n) = v {
+        details.push(("birth_date".into(), n.born.to_string()));
+        let (y, m) = (n.appointed.year, n.appointed.month);
+        details.push(("appointment".into(), format!("{y:04}-{m:02}")));
+        let sex = if n.female { "female" } else { "male" };
+        details.push(("sex".into(), sex.into()));
+    }
+    map(v)
 }
 
 /// A NIK or KK's verdict, with its regions and (when valid) its date and sex as details.
@@ -452,5 +504,38 @@ mod tests {
             .identifiers
             .remove(0);
         assert_eq!(e.normalized.as_deref(), Some("budi@kemkes.go.id"));
+    }
+
+    #[test]
+    fn npwp_and_nip_decoded() {
+        let detail = |e: &Explanation, k: &str| {
+            e.details
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        let e = one("07.914.088.5-199.000", None);
+        assert_eq!((e.kind, e.valid), (Some("npwp"), true));
+        assert_eq!(e.input, "0079**********00");
+        assert!(detail(&e, "check_digit").unwrap().starts_with("holds"));
+        assert!(detail(&e, "form").unwrap().starts_with("15 digits"));
+        let e = one("0012345678123000", Some(Kind::Npwp));
+        assert_eq!(e.reason.as_deref(), Some("check_digit"));
+        assert!(detail(&e, "form")
+            .unwrap()
+            .starts_with("16 digits starting with 0"));
+        let e = one("3171014101900001", Some(Kind::Npwp));
+        assert_eq!((e.kind, e.valid), (Some("npwp"), true));
+        assert!(detail(&e, "sex").unwrap().starts_with("female"));
+        let e = one("19850312 201001 2 002", None);
+        assert_eq!((e.kind, e.valid), (Some("nip"), true));
+        assert_eq!(e.input, "1985************02");
+        assert_eq!(detail(&e, "birth_date").as_deref(), Some("1985-03-12"));
+        assert_eq!(detail(&e, "appointment").as_deref(), Some("2010-01"));
+        assert_eq!(detail(&e, "sex").as_deref(), Some("female"));
+        assert_eq!(
+            one("198503122010013002", Some(Kind::Nip)).reason.as_deref(),
+            Some("sex")
+        );
     }
 }

@@ -48,9 +48,9 @@ mod tests {
         let csv = String::from_utf8(out).unwrap();
         assert_eq!(
             csv,
-            "path,format,state,bytes,records,confirmed,nik,kk,bpjs_card,phone,email,reason\n\
-             a.csv,csv,scanned,7,2,0,0,0,0,0,0,\n\
-             x.csv,csv,failed,5,0,0,0,0,0,0,0,read error: boom\\x1B\n"
+            "path,format,state,bytes,records,confirmed,nik,kk,bpjs_card,phone,email,npwp,nip,reason\n\
+             a.csv,csv,scanned,7,2,0,0,0,0,0,0,0,0,\n\
+             x.csv,csv,failed,5,0,0,0,0,0,0,0,0,0,read error: boom\\x1B\n"
         );
     }
 }

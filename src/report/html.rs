@@ -167,10 +167,11 @@ fn headline(h: &mut String, r: &Report) -> Out {
     writeln!(
         h,
         "<p class=\"small muted\">Confirmed = a valid NIK corroborated in the same record: birth date {} · \
-         BPJS card {} · reference {}. Birth-date fields agree with the NIK in {} records and disagree in {}.</p>",
+         BPJS card {} · reference {} · NIP {}. Birth-date fields agree with the NIK in {} records and disagree in {}.</p>",
         num(rec.confirmed_by.birth_date),
         num(rec.confirmed_by.bpjs_card),
         num(rec.confirmed_by.reference),
+        num(rec.confirmed_by.nip),
         num(nik.birth_date_agree),
         num(nik.birth_date_disagree),
     )?;

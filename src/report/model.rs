@@ -87,6 +87,7 @@ pub struct ConfirmedBy {
     pub birth_date: u64,
     pub bpjs_card: u64,
     pub reference: u64,
+    pub nip: u64,
 }
 
 /// One entry per identifier kind, named and ordered as [`Kind::ALL`].
@@ -97,6 +98,8 @@ pub struct Identifiers {
     pub bpjs_card: KindSection<CardFacts>,
     pub phone: KindSection<PhoneFacts>,
     pub email: KindSection<EmailFacts>,
+    pub npwp: KindSection<()>,
+    pub nip: KindSection<()>,
 }
 
 impl Identifiers {
@@ -108,6 +111,8 @@ impl Identifiers {
             Kind::BpjsCard => &self.bpjs_card.counts,
             Kind::Phone => &self.phone.counts,
             Kind::Email => &self.email.counts,
+            Kind::Npwp => &self.npwp.counts,
+            Kind::Nip => &self.nip.counts,
         }
     }
 }
@@ -304,7 +309,7 @@ pub struct FileRow<'a> {
 
 /// A count per kind, written as an object keyed by kind name.
 #[derive(Clone, Copy)]
-pub struct ByKind(pub [u64; 5]);
+pub struct ByKind(pub [u64; Kind::COUNT]);
 
 impl ByKind {
     pub fn get(&self, k: Kind) -> u64 {
@@ -414,6 +419,7 @@ fn records(s: &Summary) -> Records {
             birth_date: r.by_birth_date,
             bpjs_card: r.by_bpjs_card,
             reference: r.by_reference,
+            nip: r.by_nip,
         },
         reference_matched: r.reference_matched,
     }
@@ -469,6 +475,14 @@ fn identifiers(s: &Summary, p: &Patterns) -> Identifiers {
             facts: EmailFacts {
                 domain_classes: present(&st.domain_classes, &|i| domain_names[i].to_string()),
             },
+        },
+        npwp: KindSection {
+            counts: kind_counts(s, Kind::Npwp),
+            facts: (),
+        },
+        nip: KindSection {
+            counts: kind_counts(s, Kind::Nip),
+            facts: (),
         },
     }
 }

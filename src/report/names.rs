@@ -128,11 +128,9 @@ mod tests {
                 "a.zip!KK 3171011234567890.csv",
                 "a.zip!KK 3171**********90.csv",
             ),
-            // Not a candidate, but as long as one: an NPWP, a card without its keyword.
-            (
-                "npwp_01.234.567.8-901.000.pdf",
-                "npwp_01.23*.***.*-***.*00.pdf",
-            ),
+            // A dotted NPWP is a candidate, masked as its digits are; a card without its
+            // keyword is not one, but as long as one.
+            ("npwp_01.234.567.8-901.000.pdf", "npwp_0012**********00.pdf"),
             ("0001234567890.csv", "0001*******90.csv"),
         ] {
             assert_eq!(m.mask(name), masked, "{name}");

@@ -47,12 +47,14 @@ fn headline(w: &mut dyn Write, r: &Report) -> io::Result<()> {
     )?;
     writeln!(
         w,
-        "confirmed   {}  ({} of records; by birth date {}, by BPJS card {}, by reference {})",
+        "confirmed   {}  ({} of records; by birth date {}, by BPJS card {}, by reference {}, \
+         by NIP {})",
         rec.confirmed,
         pct(rec.confirmed, rec.total),
         rec.confirmed_by.birth_date,
         rec.confirmed_by.bpjs_card,
         rec.confirmed_by.reference,
+        rec.confirmed_by.nip,
     )?;
     writeln!(
         w,

@@ -20,6 +20,8 @@ pub enum Role {
     Sex,
     Phone,
     Email,
+    Npwp,
+    Nip,
     /// A named field with no special meaning.
     Other,
     /// A named field that may reveal sensitive data: the index of its rule in
@@ -52,6 +54,8 @@ pub(super) fn roles(ff: &FieldsFile) -> Result<HashMap<String, Role>> {
             "sex" => Role::Sex,
             "phone" => Role::Phone,
             "email" => Role::Email,
+            "npwp" => Role::Npwp,
+            "nip" => Role::Nip,
             other => bail!("fields.toml: unknown role {other:?}"),
         };
         for n in names {

@@ -110,7 +110,8 @@ impl Parts {
             }
             Kind::Phone => self.take_phone(raw)?,
             Kind::Email => self.take_email(raw)?,
-            Kind::Kk => {}
+            // Their rules are SPEC §5's alone: nothing to tune in the file.
+            Kind::Kk | Kind::Npwp | Kind::Nip => {}
         }
         Ok(())
     }

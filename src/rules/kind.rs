@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-/// An identifier kind, in the order SPEC §5 decides overlapping spans.
+/// An identifier kind, in the order the summaries list them (SPEC §7): the five of SPEC v1,
+/// then NPWP and NIP. The order in which overlapping spans are decided (SPEC §5: NIP, NIK or
+/// KK, NPWP, card, phone, e-mail) is the detector's (`analyze::detect`), not this one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Nik,
@@ -11,15 +13,22 @@ pub enum Kind {
     BpjsCard,
     Phone,
     Email,
+    Npwp,
+    Nip,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    /// How many kinds there are: the length of every per-kind array.
+    pub const COUNT: usize = 7;
+
+    pub const ALL: [Kind; Kind::COUNT] = [
         Kind::Nik,
         Kind::Kk,
         Kind::BpjsCard,
         Kind::Phone,
         Kind::Email,
+        Kind::Npwp,
+        Kind::Nip,
     ];
 
     pub fn name(self) -> &'static str {
@@ -29,6 +38,8 @@ impl Kind {
             Kind::BpjsCard => "bpjs_card",
             Kind::Phone => "phone",
             Kind::Email => "email",
+            Kind::Npwp => "npwp",
+            Kind::Nip => "nip",
         }
     }
 
@@ -63,9 +74,24 @@ pub enum InvalidReason {
     NotMobile,
     /// E-mail: the address breaks SPEC §5's syntax.
     Syntax,
+    /// NPWP of 15 digits, or of 16 starting with `0`: the Luhn check digit fails.
+    CheckDigit,
+    /// NIP: digits 1–8 are no real date `YYYYMMDD` of 1900 or later; written `birth_date`.
+    /// Not the NIK's [`InvalidReason::BirthDate`]: the rule differs and so does its slot.
+    NipBirthDate,
+    /// NIP: digits 9–14 are no month `YYYYMM` at least 15 years after the birth year and
+    /// not after the scan date.
+    Appointment,
+    /// NIP: digit 15 is neither `1` (male) nor `2` (female).
+    Sex,
+    /// NIP: the serial (digits 16–18) is `000`; written `serial`.
+    NipSerial,
 }
 
 impl InvalidReason {
+    /// The most reasons a kind has: the length of a kind's `invalid` counters.
+    pub const MOST: usize = 6;
+
     /// The reasons of each kind, in the order SPEC §5 checks them: the order of the
     /// summaries' `invalid` objects and of a kind's counters ([`InvalidReason::slot`]).
     pub fn of(kind: Kind) -> &'static [InvalidReason] {
@@ -76,6 +102,10 @@ impl InvalidReason {
             Kind::BpjsCard => &[Zeros],
             Kind::Phone => &[NotMobile],
             Kind::Email => &[Syntax],
+            // A 16-digit NPWP not starting with 0 fails as a NIK does, in the NIK's slots;
+            // the check digit (the other NPWPs) comes after them.
+            Kind::Npwp => &[Province, Regency, District, BirthDate, Serial, CheckDigit],
+            Kind::Nip => &[NipBirthDate, Appointment, Sex, NipSerial],
         }
     }
 
@@ -90,6 +120,11 @@ impl InvalidReason {
             District => 2,
             BirthDate | IssueDate => 3,
             Serial => 4,
+            CheckDigit => 5,
+            NipBirthDate => 0,
+            Appointment => 1,
+            Sex => 2,
+            NipSerial => 3,
         }
     }
 
@@ -106,6 +141,11 @@ impl InvalidReason {
             Zeros => "zeros",
             NotMobile => "not_mobile",
             Syntax => "syntax",
+            CheckDigit => "check_digit",
+            NipBirthDate => "birth_date",
+            Appointment => "appointment",
+            Sex => "sex",
+            NipSerial => "serial",
         }
     }
 }
@@ -148,6 +188,31 @@ mod tests {
         assert_eq!(names(Kind::BpjsCard), ["zeros"]);
         assert_eq!(names(Kind::Phone), ["not_mobile"]);
         assert_eq!(names(Kind::Email), ["syntax"]);
+        assert_eq!(
+            names(Kind::Npwp),
+            [
+                "province",
+                "regency",
+                "district",
+                "birth_date",
+                "serial",
+                "check_digit"
+            ]
+        );
+        assert_eq!(
+            names(Kind::Nip),
+            ["birth_date", "appointment", "sex", "serial"]
+        );
+    }
+
+    #[test]
+    fn every_kinds_reasons_fit_its_counters() {
+        for kind in Kind::ALL {
+            assert!(
+                InvalidReason::of(kind).len() <= InvalidReason::MOST,
+                "{kind:?}"
+            );
+        }
     }
 
     #[test]
@@ -156,6 +221,8 @@ mod tests {
             assert_eq!(Kind::from_name(k.name()), Some(k));
             assert_eq!(k.index(), i);
         }
-        assert_eq!(Kind::from_name("npwp"), None);
+        assert_eq!(Kind::from_name("npwp"), Some(Kind::Npwp));
+        assert_eq!(Kind::from_name("nip"), Some(Kind::Nip));
+        assert_eq!(Kind::from_name("ktp"), None);
     }
 }

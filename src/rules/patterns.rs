@@ -238,6 +238,8 @@ mod tests {
             ),
             (Role::Phone, &["nohp", "hp", "telp", "phone", "msisdn"]),
             (Role::Email, &["email"]),
+            (Role::Npwp, &["npwp", "nonpwp"]),
+            (Role::Nip, &["nip", "nipbaru"]),
         ];
         for (role, names) in want {
             for n in names {

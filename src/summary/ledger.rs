@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::AddAssign;
 
+use crate::rules::Kind;
+
 /// Where an entry ended (SPEC §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum State {
@@ -269,7 +271,7 @@ pub struct FileStats {
     pub bytes: u64,
     pub records: u64,
     pub confirmed: u64,
-    pub valid: [u64; 5],
+    pub valid: [u64; Kind::COUNT],
 }
 
 impl FileStats {
@@ -281,7 +283,7 @@ impl FileStats {
             bytes,
             records: 0,
             confirmed: 0,
-            valid: [0; 5],
+            valid: [0; Kind::COUNT],
         }
     }
 

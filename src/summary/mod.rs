@@ -19,7 +19,7 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::AddAssign;
 
-use crate::rules::{load_le, lower8, Kind};
+use crate::rules::{load_le, lower8, InvalidReason, Kind};
 use crate::summary::impact::{Impact, ImpactCounter};
 pub use crate::summary::ledger::{FileStats, Reason, State};
 
@@ -560,7 +560,8 @@ pub fn hash_lower(bytes: &[u8]) -> u64 {
 pub struct KindStats {
     pub candidates: u64,
     pub valid: u64,
-    pub invalid: [u64; 5],
+    /// By reason, in the slots of `InvalidReason::slot`.
+    pub invalid: [u64; InvalidReason::MOST],
     pub unique: DistinctSet,
 }
 
@@ -584,6 +585,7 @@ pub struct RecordStats {
     pub by_birth_date: u64,
     pub by_bpjs_card: u64,
     pub by_reference: u64,
+    pub by_nip: u64,
     pub reference_matched: u64,
 }
 
@@ -596,6 +598,7 @@ impl AddAssign for RecordStats {
         self.by_birth_date += o.by_birth_date;
         self.by_bpjs_card += o.by_bpjs_card;
         self.by_reference += o.by_reference;
+        self.by_nip += o.by_nip;
         self.reference_matched += o.reference_matched;
     }
 }
@@ -604,7 +607,7 @@ impl AddAssign for RecordStats {
 #[derive(Clone, Debug)]
 pub struct Stats {
     pub records: RecordStats,
-    pub kinds: [KindStats; 5],
+    pub kinds: [KindStats; Kind::COUNT],
     pub nik_damaged: u64,
     pub nik_female: u64,
     pub nik_male: u64,
