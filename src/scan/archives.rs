@@ -1,8 +1,9 @@
 //! Tar and 7-zip archives, e-mail messages and mailboxes, and RAR archives (not read): each
 //! member an entry of its own (`dump.tar.gz!dir/a.csv`, `a.7z!b.csv`, `mail.eml!pasien.csv`,
-//! `box.mbox!3/body.txt`) read by `open::scan_member` like a zip's, nested containers to the
-//! depth the limits allow. The archive itself is an entry only when it is empty, damaged or
-//! not read, saying why. Imports `input`, `summary` and the scan's own `open`.
+//! `box.mbox!3/body.txt`) read like a zip's by the [`ScanMember`] that `open` passes in (so
+//! the two files do not import each other), nested containers to the depth the limits allow.
+//! The archive itself is an entry only when it is empty, damaged or not read, saying why.
+//! Imports `input`, `summary` and the scan's `Origin` and `ScanEnv`.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -12,9 +13,11 @@ use crate::input::mail::{self, Kind};
 use crate::input::sevenz::{self, Refused};
 use crate::input::tar;
 use crate::input::zip::{Body, Member};
-use crate::scan::open::scan_member;
 use crate::scan::{Origin, ScanEnv};
 use crate::summary::{Reason, State};
+
+/// Reads one member as an entry below its archive (`open::scan_member`).
+pub(super) type ScanMember = fn(Member, &Origin, ScanEnv);
 
 /// A tar archive read from `r`, whose first bytes are `head`: streamed member by member.
 pub(super) fn scan_tar(
@@ -23,6 +26,7 @@ pub(super) fn scan_tar(
     read_error: Option<io::Error>,
     at: &Origin,
     ctx: ScanEnv,
+    scan_member: ScanMember,
 ) {
     let mut input = io::Cursor::new(head).chain(Rest::new(r, read_error));
     let walked = tar::members(&mut input, &ctx.cfg.limits, &mut |m| {
@@ -32,7 +36,7 @@ pub(super) fn scan_tar(
 }
 
 /// A 7-zip archive in `f`: its declared sizes checked, then its blocks decoded in order.
-pub(super) fn scan_sevenz(f: File, at: &Origin, ctx: ScanEnv) {
+pub(super) fn scan_sevenz(f: File, at: &Origin, ctx: ScanEnv, scan_member: ScanMember) {
     let mut z = match sevenz::open(f) {
         Ok(z) => z,
         Err(Refused::EncryptedHeaders) => {
@@ -63,10 +67,11 @@ pub(super) fn scan_mail(
     kind: Kind,
     at: &Origin,
     ctx: ScanEnv,
+    scan_member: ScanMember,
 ) {
     let mut input = io::Cursor::new(head).chain(Rest::new(r, read_error));
     let walked = mail::members(&mut input, kind, &ctx.cfg.limits, &mut |m| {
-        scan_part(m, at, ctx)
+        scan_part(m, at, ctx, scan_member)
     });
     let what = match kind {
         Kind::Message => "e-mail message",
@@ -77,7 +82,7 @@ pub(super) fn scan_mail(
 }
 
 /// One part of a message, as an entry whose `bytes` are what its reader read of it.
-fn scan_part(m: Member, at: &Origin, ctx: ScanEnv) {
+fn scan_part(m: Member, at: &Origin, ctx: ScanEnv, scan_member: ScanMember) {
     let Body::Bytes(r) = m.body else {
         return scan_member(m, at, ctx);
     };

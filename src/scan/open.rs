@@ -282,7 +282,7 @@ pub(super) fn scan_reader(
     }
     match kind {
         Container::Tar => {
-            scan_tar(r, head, read_error, at, ctx);
+            scan_tar(r, head, read_error, at, ctx, scan_member);
             return 0;
         }
         Container::Mail | Container::Mbox => {
@@ -291,7 +291,7 @@ pub(super) fn scan_reader(
             } else {
                 mail::Kind::Mbox
             };
-            scan_mail(r, head, read_error, k, at, ctx);
+            scan_mail(r, head, read_error, k, at, ctx, scan_member);
             return 0;
         }
         Container::Rar => {
@@ -404,7 +404,7 @@ fn open_seekable(mut f: File, at: &Origin, ctx: ScanEnv) {
         return open_ole2(BufReader::new(f), at, ctx);
     }
     if Container::of(&magic) == Some(Container::SevenZ) {
-        return scan_sevenz(f, at, ctx);
+        return scan_sevenz(f, at, ctx, scan_member);
     }
     if let Err(e) = f.seek(SeekFrom::Start(0)) {
         return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
@@ -526,7 +526,7 @@ fn salvage_zip(f: File, why: &str, at: &Origin, ctx: ScanEnv) {
 }
 
 /// One member the zip walk handed back, as an entry below its archive (`a.zip!b.csv`).
-pub(super) fn scan_member(m: Member, archive: &Origin, ctx: ScanEnv) {
+fn scan_member(m: Member, archive: &Origin, ctx: ScanEnv) {
     let at = Origin {
         name: format!("{}!{}", archive.name, m.name),
         bytes: m.size,
