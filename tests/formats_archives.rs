@@ -11,6 +11,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::archives::{bzip2, gzip, xz, zip, zstd};
+use common::paths::fixtures;
 use common::run::{scan_json, scan_json_exit};
 use common::samples::{same_counts, scan_ok, synth};
 use common::summary::{file, reason};
@@ -384,4 +385,30 @@ fn archives_give_identical_summaries_on_one_and_two_threads() {
         v
     };
     assert_eq!(run("-j1"), run("-j2"));
+}
+
+#[test]
+fn committed_archive_fixtures_count_like_their_sources() {
+    let formats = fixtures().join("formats");
+    let tricky = fixtures().join("tricky");
+    let people = scan_ok(&tricky.join("people.tsv"));
+    for name in ["people.tar", "people_pax.tar", "people_v7.tar"] {
+        same_counts(name, &scan_ok(&formats.join(name)), &people);
+    }
+    let card = scan_ok(&tricky.join("card_field.csv"));
+    same_counts(
+        "card_gnu.tar.gz",
+        &scan_ok(&formats.join("card_gnu.tar.gz")),
+        &card,
+    );
+    // Both sources, attached: the same identifiers (the text bodies hold none).
+    let d = tempfile::tempdir().unwrap();
+    for name in ["people.tsv", "card_field.csv"] {
+        fs::copy(tricky.join(name), d.path().join(name)).unwrap();
+    }
+    let both = scan_ok(d.path());
+    for name in ["people.eml", "people.mbox"] {
+        let v = scan_ok(&formats.join(name));
+        assert_eq!(v["identifiers"], both["identifiers"], "{name}");
+    }
 }
