@@ -9,7 +9,7 @@
 //! `input::archive` and `input::zip`.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 
 use sevenz_rust2::{Archive, ArchiveEntry, BlockDecoder, EncoderMethod, Password};
 
@@ -39,6 +39,7 @@ pub fn open(f: File) -> Result<SevenZ, Refused> {
         .map_err(|e| Refused::Unreadable(e.to_string()))?
         .len();
     let mut source = BufReader::new(f);
+    start_header_fits(&mut source, len).map_err(Refused::Unreadable)?;
     match Archive::read(&mut source, &Password::empty()) {
         Ok(archive) => Ok(SevenZ {
             archive,
@@ -47,6 +48,37 @@ pub fn open(f: File) -> Result<SevenZ, Refused> {
         }),
         Err(e) if is_encryption(&e) => Err(Refused::EncryptedHeaders),
         Err(e) => Err(Refused::Unreadable(e.to_string())),
+    }
+}
+
+/// The most bytes a 7z's header may take: the reader holds it whole.
+const MAX_HEADER: u64 = 64 << 20;
+
+/// Checks the start header before the reader trusts it: it allocates the next header's
+/// declared size at once, so a size past the end of the file (or past [`MAX_HEADER`]) would
+/// abort the process instead of failing this entry.
+fn start_header_fits(r: &mut BufReader<File>, len: u64) -> Result<(), String> {
+    let mut h = [0u8; 32];
+    r.read_exact(&mut h).map_err(|e| e.to_string())?;
+    r.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+    let u64_at = |at: usize| u64::from_le_bytes(h[at..at + 8].try_into().expect("8 bytes"));
+    let stored_crc = u32::from_le_bytes(h[8..12].try_into().expect("4 bytes"));
+    if stored_crc == 0 {
+        // No start header (an archive being written): the reader looks for the header itself.
+        return Ok(());
+    }
+    let mut crc = flate2::Crc::new();
+    crc.update(&h[12..32]);
+    if crc.sum() != stored_crc {
+        return Err("start header checksum mismatch".into());
+    }
+    let (offset, size) = (u64_at(12), u64_at(20));
+    let end = offset.checked_add(size).and_then(|x| x.checked_add(32));
+    match end {
+        Some(end) if end <= len && size <= MAX_HEADER => Ok(()),
+        _ => Err(format!(
+            "its header ({size} bytes at {offset}) lies past the end of the file ({len} bytes)"
+        )),
     }
 }
 
@@ -200,7 +232,7 @@ fn encrypted(a: &Archive, block: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{Seek, SeekFrom, Write};
+    use std::io::Write;
 
     /// A 7z of `(name, data)` members, solid or not, in a temporary file.
     fn sevenz_of(members: &[(&str, &[u8])], solid: bool) -> File {
@@ -283,13 +315,28 @@ mod tests {
         // A bomb by its declared sizes: the whole archive.
         let z = open(sevenz_of(&[("z.csv", &vec![b'0'; 8 << 20])], false)).unwrap();
         assert!(z.too_large(&Limits::default()).is_some());
-        // Cut in half: the headers at the end are gone.
+        // Cut short: the headers at the end are gone.
         let mut bytes = Vec::new();
         let mut f = f;
+        f.seek(SeekFrom::Start(0)).unwrap();
         f.read_to_end(&mut bytes).unwrap();
         let mut cut = tempfile::tempfile().unwrap();
-        cut.write_all(&bytes[..bytes.len() / 2]).unwrap();
+        cut.write_all(&bytes[..bytes.len() - 10]).unwrap();
         cut.seek(SeekFrom::Start(0)).unwrap();
-        assert!(matches!(open(cut), Err(Refused::Unreadable(_))));
+        let why = match open(cut) {
+            Err(Refused::Unreadable(why)) => why,
+            other => panic!("opened: {}", other.is_ok()),
+        };
+        assert!(why.contains("past the end of the file"), "{why}");
+        // A header size no file holds fails the entry; it is not allocated.
+        let mut huge = bytes.clone();
+        huge[20..28].copy_from_slice(&(1u64 << 40).to_le_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(&huge[12..32]);
+        huge[8..12].copy_from_slice(&crc.sum().to_le_bytes());
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(&huge).unwrap();
+        f.seek(SeekFrom::Start(0)).unwrap();
+        assert!(matches!(open(f), Err(Refused::Unreadable(_))));
     }
 }
