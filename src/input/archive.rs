@@ -12,7 +12,7 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::input::{mail, tar};
+use crate::input::shapes::{is_tar, mail_kind, MailKind};
 
 /// Bounds on what decompression may produce; the scan's configuration holds one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -292,12 +292,12 @@ impl Container {
     /// A container known by its structure rather than by its first bytes: a tar header, or
     /// e-mail headers.
     fn unmagic(head: &[u8]) -> Option<Container> {
-        if tar::is_tar(head) {
+        if is_tar(head) {
             return Some(Container::Tar);
         }
-        mail::kind(head).map(|k| match k {
-            mail::Kind::Message => Container::Mail,
-            mail::Kind::Mbox => Container::Mbox,
+        mail_kind(head).map(|k| match k {
+            MailKind::Message => Container::Mail,
+            MailKind::Mbox => Container::Mbox,
         })
     }
 

@@ -8,107 +8,22 @@
 //! `message.eml`, anything else as `part-N`. In an mbox the names start with the message's
 //! number, from 1: `3/pasien.csv`. The headers themselves are not handed back. Of a
 //! `multipart/alternative`, only the first form is read; the others are handed back as
-//! [`Special::Alternative`] (the same text again). Imports only `input::archive` and
-//! `input::zip`.
+//! [`Special::Alternative`] (the same text again). Imports only `input::archive`,
+//! `input::shapes` (how a message is known) and `input::zip`.
 
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::input::archive::{Guard, Limits};
+pub use crate::input::shapes::MailKind as Kind;
+use crate::input::shapes::{field_name, MAX_HEADER_LINES};
 use crate::input::zip::{Body, Member, Names, Special};
 
 /// The longest line held; a longer one is read in pieces (none of which is a boundary).
 pub const MAX_LINE: usize = 64 << 10;
 /// Multiparts inside multiparts read as such; deeper, a multipart is one part.
 const MAX_NEST: usize = 16;
-/// Header lines of one part or message, beyond which the rest is its body.
-const MAX_HEADER_LINES: usize = 1000;
-
-/// What the first bytes of a mail file are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// One message: RFC 5322 header fields, then a blank line.
-    Message,
-    /// An mbox: a `From ` line, then a message's headers.
-    Mbox,
-}
-
-/// Whether `head` starts a message or a mailbox: header fields up to a blank line, at least
-/// two of them known to mail and one that only mail has (`From:`, `Received:`,
-/// `MIME-Version:`, `Message-ID:`, …).
-pub fn kind(head: &[u8]) -> Option<Kind> {
-    if let Some(rest) = head.strip_prefix(b"From ") {
-        let eol = memchr::memchr(b'\n', rest)?;
-        let first = &rest[..eol];
-        let words = first
-            .split(|&c| c == b' ')
-            .filter(|w| !w.is_empty())
-            .count();
-        return (eol < 1000 && words >= 2 && headers_look_like_mail(&rest[eol + 1..]))
-            .then_some(Kind::Mbox);
-    }
-    headers_look_like_mail(head).then_some(Kind::Message)
-}
-
-fn headers_look_like_mail(b: &[u8]) -> bool {
-    const KNOWN: [&str; 14] = [
-        "from",
-        "to",
-        "cc",
-        "subject",
-        "date",
-        "message-id",
-        "mime-version",
-        "content-type",
-        "received",
-        "return-path",
-        "delivered-to",
-        "reply-to",
-        "sender",
-        "x-mailer",
-    ];
-    const ONLY_MAIL: [&str; 6] = [
-        "from",
-        "received",
-        "mime-version",
-        "message-id",
-        "return-path",
-        "delivered-to",
-    ];
-    let (mut known, mut only_mail) = (0, false);
-    let lines = b.split_inclusive(|&c| c == b'\n');
-    for (i, line) in lines.take(MAX_HEADER_LINES).enumerate() {
-        // A last line the block cuts is not a line yet.
-        let Some(line) = line.strip_suffix(b"\n") else {
-            return false;
-        };
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            return i > 0 && known >= 2 && only_mail;
-        }
-        if i > 0 && matches!(line[0], b' ' | b'\t') {
-            continue;
-        }
-        let Some(name) = field_name(line) else {
-            return false;
-        };
-        known += usize::from(KNOWN.contains(&name.as_str()));
-        only_mail |= ONLY_MAIL.contains(&name.as_str());
-    }
-    false
-}
-
-/// A header line's field name, lowercased, when the line is `name: value`.
-fn field_name(line: &[u8]) -> Option<String> {
-    let colon = memchr::memchr(b':', line)?;
-    let name = &line[..colon];
-    let ok = (1..=76).contains(&name.len())
-        && name
-            .iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'));
-    ok.then(|| String::from_utf8_lossy(name).to_ascii_lowercase())
-}
 
 /// What a walk read: the parts it handed back, and the damage it found, if any.
 #[derive(Debug)]
@@ -776,6 +691,7 @@ impl<'r> Lines<'r> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::shapes::mail_kind as kind;
 
     fn walk(mail: &str) -> (Vec<(String, String)>, Walked) {
         let k = kind(mail.as_bytes()).expect("mail");

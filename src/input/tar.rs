@@ -7,7 +7,8 @@
 //! Folders and pax global headers are no member (as a zip's folders); links and devices are
 //! handed back as [`Body::Special`], so the ledger still has an entry for each. A header
 //! extension (pax, GNU long name, sparse map) may take at most [`HEADER_BUDGET`] bytes: the
-//! crate holds it in memory. Imports only `input::archive` and `input::zip`.
+//! crate holds it in memory. How a tar is known is `input::shapes`'s. Imports only
+//! `input::archive` and `input::zip`.
 
 use std::cell::Cell;
 use std::io::{self, Read};
@@ -25,54 +26,6 @@ pub const HEADER_BUDGET: u64 = 1 << 20;
 pub struct Walked {
     pub members: usize,
     pub stop: Option<io::Error>,
-}
-
-/// Whether `head` starts with a tar header: the `ustar` magic at 257 in a block holding a
-/// NUL byte (a ustar, GNU or pax archive), or a v7 header whose checksum matches.
-pub fn is_tar(head: &[u8]) -> bool {
-    let ustar = head.get(257..262) == Some(b"ustar") && memchr::memchr(0, head).is_some();
-    ustar || is_tar_v7(head)
-}
-
-/// A tar header without the `ustar` magic (the v7 format): a name, octal fields, and a
-/// checksum that matches the header's bytes.
-fn is_tar_v7(b: &[u8]) -> bool {
-    let Some(h) = b.get(..512) else {
-        return false;
-    };
-    if h[0] == 0 {
-        return false;
-    }
-    let Some(stored) = octal(&h[148..156]) else {
-        return false;
-    };
-    if octal(&h[124..136]).is_none() || octal(&h[100..108]).is_none() {
-        return false;
-    }
-    // The checksum is the sum of the header's bytes with its own field read as spaces; old
-    // tars summed signed bytes.
-    let field = 8 * u64::from(b' ');
-    let unsigned: u64 = h.iter().map(|&x| u64::from(x)).sum::<u64>()
-        - h[148..156].iter().map(|&x| u64::from(x)).sum::<u64>()
-        + field;
-    let signed: i64 = h.iter().map(|&x| i64::from(x as i8)).sum::<i64>()
-        - h[148..156].iter().map(|&x| i64::from(x as i8)).sum::<i64>()
-        + field as i64;
-    stored == unsigned || i64::try_from(stored).is_ok_and(|s| s == signed)
-}
-
-/// An octal number field: digits, padded with spaces or NUL bytes; at least one digit.
-fn octal(f: &[u8]) -> Option<u64> {
-    let t = f.trim_ascii_start();
-    let digits = t.iter().take_while(|c| (b'0'..=b'7').contains(c)).count();
-    if digits == 0 || !t[digits..].iter().all(|&c| c == 0 || c == b' ') {
-        return None;
-    }
-    Some(
-        t[..digits]
-            .iter()
-            .fold(0u64, |a, &c| a.saturating_mul(8) + u64::from(c - b'0')),
-    )
 }
 
 /// Hands every member of the tar archive read from `r` but its folders to `each`, in order,
@@ -249,6 +202,7 @@ impl<R: Read> Read for Whole<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::shapes::is_tar;
 
     /// A tar of `(name, data)` members in `format`; a name ending in `/` is a folder.
     pub(crate) fn tar_of(members: &[(&str, &[u8])], gnu: bool) -> Vec<u8> {
