@@ -11,6 +11,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::archives::{bzip2, gzip, xz, zip, zstd};
+use common::measure;
 use common::paths::fixtures;
 use common::run::{scan_json, scan_json_exit};
 use common::samples::{same_counts, scan_ok, synth};
@@ -411,4 +412,35 @@ fn committed_archive_fixtures_count_like_their_sources() {
         let v = scan_ok(&formats.join(name));
         assert_eq!(v["identifiers"], both["identifiers"], "{name}");
     }
+}
+
+#[test]
+fn a_mailbox_of_one_huge_line_and_a_pax_bomb_stay_in_bounded_memory() {
+    let d = tempfile::tempdir().unwrap();
+    // 64 MB of base64 without a line break, then a body line with a NIK: read in pieces.
+    let mut mbox = b"From a@example.com Mon Jan  1 08:00:00 2024\nFrom: a@example.com\n\
+        Message-ID: <1@x>\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\
+        Content-Type: application/octet-stream; name=blob.bin\n\
+        Content-Transfer-Encoding: base64\n\n"
+        .to_vec();
+    mbox.extend(std::iter::repeat_n(b'A', 64 << 20));
+    mbox.extend_from_slice(b"\n--b\nContent-Type: text/plain\n\nnik 3171014101900001\n--b--\n");
+    write(d.path(), "box.mbox", &mbox);
+    // A tar whose pax header declares 1 GiB: a header extension is never held whole.
+    let mut h = tar::Header::new_ustar();
+    h.set_path("PaxHeaders/x").unwrap();
+    h.set_entry_type(tar::EntryType::XHeader);
+    h.set_size(1 << 30);
+    h.set_cksum();
+    let mut pax = h.as_bytes().to_vec();
+    pax.extend(std::iter::repeat_n(b'9', 8 << 20));
+    write(d.path(), "pax.tar", &pax);
+    let run = measure::scan(&[d.path()], &[]);
+    run.check("huge mail line, pax bomb", 3, Duration::from_secs(60), 200);
+    assert_eq!(run.file("box.mbox!1/body.txt")["valid"]["nik"], 1);
+    // 48 MB of NUL bytes: the strings pass finds nothing in them.
+    assert_eq!(run.file("box.mbox!1/blob.bin")["records"], 0);
+    assert!(run
+        .reason("pax.tar")
+        .contains("header extension over 1048576 bytes"));
 }
