@@ -312,6 +312,25 @@ fn hostile_tars_end_with_a_reason_naming_tar() {
     assert!(reason(&v, "bomb.tar.gz").starts_with("too large"));
 }
 
+/// A 7z whose header declares 2^34 files in a few bytes (the reader would allocate them).
+fn crafted_7z() -> Vec<u8> {
+    let crc = |b: &[u8]| {
+        let mut c = flate2::Crc::new();
+        c.update(b);
+        c.sum().to_le_bytes()
+    };
+    let mut hdr = b"\x01\x05\xff".to_vec();
+    hdr.extend_from_slice(&(1u64 << 34).to_le_bytes());
+    hdr.push(0);
+    let mut start = [0u64.to_le_bytes(), (hdr.len() as u64).to_le_bytes()].concat();
+    start.extend_from_slice(&crc(&hdr));
+    let mut out = b"7z\xbc\xaf\x27\x1c\x00\x04".to_vec();
+    out.extend_from_slice(&crc(&start));
+    out.extend(start);
+    out.extend(hdr);
+    out
+}
+
 #[test]
 fn hostile_7z_and_mail_end_with_a_reason_naming_the_format() {
     let d = tempfile::tempdir().unwrap();
@@ -320,6 +339,7 @@ fn hostile_7z_and_mail_end_with_a_reason_naming_the_format() {
     write(d.path(), "cut.7z", &svz[..svz.len() - 10]);
     write(d.path(), "locked.7z", sevenz_encrypted(&rows, false));
     write(d.path(), "sealed.7z", sevenz_encrypted(&rows, true));
+    write(d.path(), "crafted.7z", crafted_7z());
     write(
         d.path(),
         "b.rar",
@@ -347,6 +367,8 @@ fn hostile_7z_and_mail_end_with_a_reason_naming_the_format() {
         reason(&v, "sealed.7z"),
         "7-zip archive: encrypted headers (password protected): not read"
     );
+    assert_eq!(state(&v, "crafted.7z"), "failed");
+    assert!(reason(&v, "crafted.7z").starts_with("7-zip archive unreadable"));
     assert_eq!(state(&v, "b.rar"), "failed");
     assert!(reason(&v, "b.rar").starts_with("RAR archive: not read (no licence-compatible"));
     assert_eq!(state(&v, "cut.eml"), "partial");

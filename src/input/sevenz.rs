@@ -40,6 +40,7 @@ pub fn open(f: File) -> Result<SevenZ, Refused> {
         .len();
     let mut source = BufReader::new(f);
     start_header_fits(&mut source, len).map_err(Refused::Unreadable)?;
+    headers_fit(source.get_ref()).map_err(Refused::Unreadable)?;
     match Archive::read(&mut source, &Password::empty()) {
         Ok(archive) => Ok(SevenZ {
             archive,
@@ -80,6 +81,70 @@ fn start_header_fits(r: &mut BufReader<File>, len: u64) -> Result<(), String> {
             "its header ({size} bytes at {offset}) lies past the end of the file ({len} bytes)"
         )),
     }
+}
+
+/// Memory the headers of one archive may take beyond what the process holds already.
+#[cfg(target_os = "linux")]
+const HEADER_MEMORY: u64 = 1 << 30;
+
+/// Whether the reader can read the headers of `f` within [`HEADER_MEMORY`]. It allocates the
+/// counts and sizes a header declares (files, streams, the decoded header) before checking
+/// them, and a failed allocation aborts the process: one crafted 7z would end the scan. So
+/// the headers are read first in a forked child whose address space is capped, and only an
+/// archive whose child came back is opened here (the same bytes, the same allocations).
+#[cfg(target_os = "linux")]
+fn headers_fit(f: &File) -> Result<(), String> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let Some(cap) = virtual_size().map(|v| v + HEADER_MEMORY) else {
+        return Ok(());
+    };
+    let fd = f.as_raw_fd();
+    // SAFETY: the child only reads the file through its own copy of the descriptor, under a
+    // memory cap, and leaves with `_exit` (no destructor or handler of the parent runs).
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        let lim = libc::rlimit {
+            rlim_cur: cap,
+            rlim_max: cap,
+        };
+        unsafe {
+            libc::setrlimit(libc::RLIMIT_AS, &lim);
+            // The allocator's own message on an abort is the parent's to put in words.
+            libc::close(2);
+        }
+        let file = std::mem::ManuallyDrop::new(unsafe { File::from_raw_fd(fd) });
+        let _ = std::panic::catch_unwind(|| {
+            let mut r = BufReader::new(&*file);
+            let _ = Archive::read(&mut r, &Password::empty());
+        });
+        unsafe { libc::_exit(0) };
+    }
+    if pid < 0 {
+        return Err("cannot check its headers (fork failed)".into());
+    }
+    let mut status = 0;
+    // SAFETY: waits for the child forked above.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
+        return Ok(());
+    }
+    Err(format!(
+        "its headers declare more than {HEADER_MEMORY} bytes of memory (damaged or crafted)"
+    ))
+}
+
+/// Elsewhere the headers are read as they come.
+#[cfg(not(target_os = "linux"))]
+fn headers_fit(_: &File) -> Result<(), String> {
+    Ok(())
+}
+
+/// This process's virtual size, from `/proc/self/statm` (in pages of 4 KiB).
+#[cfg(target_os = "linux")]
+fn virtual_size() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().next()?.parse().ok()?;
+    Some(pages * 4096)
 }
 
 /// Whether the error is a password that was needed (or AES, where it is not built in).
@@ -338,5 +403,27 @@ mod tests {
         f.write_all(&huge).unwrap();
         f.seek(SeekFrom::Start(0)).unwrap();
         assert!(matches!(open(f), Err(Refused::Unreadable(_))));
+        // A header that declares 2^34 files: refused, not allocated (the process lives on).
+        let mut hdr = b"\x01\x05\xff".to_vec();
+        hdr.extend_from_slice(&(1u64 << 34).to_le_bytes());
+        hdr.push(0);
+        let mut crc = flate2::Crc::new();
+        crc.update(&hdr);
+        let mut start = [0u64.to_le_bytes(), (hdr.len() as u64).to_le_bytes()].concat();
+        start.extend_from_slice(&crc.sum().to_le_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(&start);
+        let mut crafted = b"7z\xbc\xaf\x27\x1c\x00\x04".to_vec();
+        crafted.extend_from_slice(&crc.sum().to_le_bytes());
+        crafted.extend(start);
+        crafted.extend(hdr);
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(&crafted).unwrap();
+        f.seek(SeekFrom::Start(0)).unwrap();
+        #[cfg(target_os = "linux")]
+        match open(f) {
+            Err(Refused::Unreadable(why)) => assert!(why.contains("declare more"), "{why}"),
+            other => panic!("opened: {}", other.is_ok()),
+        }
     }
 }
