@@ -10,7 +10,7 @@ cd "$here"
 secs=${1:-300}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(scan_text records sql archive workbook detect record_readers)
+[ ${#targets[@]} -eq 0 ] && targets=(scan_text records sql archive workbook detect record_readers tar sevenz mail)
 [ -d corpus ] || bash seed.sh
 mkdir -p logs
 for t in "${targets[@]}"; do

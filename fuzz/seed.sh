@@ -7,7 +7,7 @@ root=$(dirname "$here")
 c="$here/corpus"
 # One selector byte: the format, chunk size or field role a target reads from its input.
 byte() { printf "$(printf '\\x%02x' "$1")"; }
-mkdir -p "$c"/{scan_text,records,sql,archive,workbook,detect}
+mkdir -p "$c"/{scan_text,records,sql,archive,workbook,detect,tar,sevenz,mail}
 # Text readers: every text fixture (each prefixed by a selector byte per target).
 n=0
 while IFS= read -r -d '' f; do
@@ -29,6 +29,10 @@ command -v bzip2 >/dev/null && bzip2 -c "$src" > "$c/archive/people.tsv.bz2"
 command -v xz >/dev/null && xz -c "$src" > "$c/archive/people.tsv.xz"
 command -v zstd >/dev/null && zstd -q -c "$src" > "$c/archive/people.tsv.zst"
 gzip -c "$root/fixtures/formats/export.csv.gz" > "$c/archive/twice.csv.gz.gz"
+# Tar, 7z and e-mail: the committed fixtures, and a 7z made here when a 7z tool is installed.
+cp "$root"/fixtures/formats/*.tar "$root"/fixtures/formats/*.tar.gz "$c/tar/"
+cp "$root"/fixtures/formats/*.eml "$root"/fixtures/formats/*.mbox "$c/mail/"
+command -v 7z >/dev/null && 7z a -bd -bso0 "$c/sevenz/people.7z" "$src" "$root/fixtures/tricky/card_field.csv"
 # Detectors: one value per line of the identifier fixtures, with a role byte.
 i=0
 for f in nik_rules.txt nik_spaced.txt phones.txt emails.txt kk_keyword.txt card_keyword.txt dates_text.txt; do

@@ -3,12 +3,13 @@
 //! does not read yet is `failed: <format>: not read yet`, so the scan is incomplete rather
 //! than a false all-clear. Anything else with NUL bytes goes to the strings pass.
 //!
-//! Zip, gzip, bzip2, xz, zstd and OLE2 are opened before this (`archive::Container`); the
-//! kinds of document they hold are named in `archive::zip_kind` and `workbook`.
+//! Zip, gzip, bzip2, xz, zstd, OLE2, tar, 7z, RAR and e-mail are opened before this
+//! (`archive::Container`); the kinds of document they hold are named in `archive::zip_kind`
+//! and `workbook`.
 //!
 //! A magic made only of printable bytes could start a text file too, so it counts only when
 //! the first block also holds a NUL byte (`Guard::Nul`), or a check of the structure behind
-//! it passes (DBF, BSON, tar, pg_dump).
+//! it passes (DBF, BSON, pg_dump).
 
 /// What a binary file's first bytes say it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,10 +110,6 @@ const TABLE: &[(usize, &[u8], Guard, Magic)] = &[
     (0, b"%PDF-", Plain, NotRead("PDF document")),
     (128, b"DICM", Nul, NotRead("DICOM medical image")),
     // Archives, compressed streams and disk images not opened.
-    (0, b"7z\xbc\xaf\x27\x1c", Plain, NotRead("7-zip archive")),
-    (0, b"Rar!\x1a\x07\x00", Plain, NotRead("RAR archive")),
-    (0, b"Rar!\x1a\x07\x01\x00", Plain, NotRead("RAR archive")),
-    (257, b"ustar", Nul, NotRead("tar archive")),
     (
         0,
         b"MSCF\x00\x00\x00\x00",
@@ -157,12 +154,11 @@ pub fn classify(b: &[u8], ext: &str) -> Option<Magic> {
         // Every check below is of a format whose headers hold NUL bytes.
         return None;
     }
-    let checks: [(Check, Magic); 7] = [
+    let checks: [(Check, Magic); 6] = [
         (is_windows_executable, NotData("Windows executable")),
         (is_riff_media, NotData("RIFF audio/video/image")),
         (is_pg_dump, NotRead("pg_dump custom-format archive")),
         (is_oracle_export, NotRead("Oracle export dump (exp)")),
-        (is_tar_v7, NotRead("tar archive")),
         (is_dbf, Magic::Records(Records::Dbf)),
         (is_bson, NotRead("MongoDB BSON dump")),
     ];
@@ -212,47 +208,6 @@ fn is_pg_dump(b: &[u8], _: &str) -> bool {
 fn is_oracle_export(b: &[u8], _: &str) -> bool {
     b.first().is_some_and(|&c| c < 0x20)
         && memchr::memmem::find(&b[..b.len().min(16)], b"EXPORT:V").is_some()
-}
-
-/// A tar header without the `ustar` magic (the v7 format): a name, octal fields, and a
-/// checksum that matches the header's bytes.
-fn is_tar_v7(b: &[u8], _: &str) -> bool {
-    let Some(h) = b.get(..512) else {
-        return false;
-    };
-    if h[0] == 0 {
-        return false;
-    }
-    let Some(stored) = octal(&h[148..156]) else {
-        return false;
-    };
-    if octal(&h[124..136]).is_none() || octal(&h[100..108]).is_none() {
-        return false;
-    }
-    // The checksum is the sum of the header's bytes with its own field read as spaces; old
-    // tars summed signed bytes.
-    let field = 8 * u64::from(b' ');
-    let unsigned: u64 = h.iter().map(|&x| u64::from(x)).sum::<u64>()
-        - h[148..156].iter().map(|&x| u64::from(x)).sum::<u64>()
-        + field;
-    let signed: i64 = h.iter().map(|&x| i64::from(x as i8)).sum::<i64>()
-        - h[148..156].iter().map(|&x| i64::from(x as i8)).sum::<i64>()
-        + field as i64;
-    stored == unsigned || i64::try_from(stored).is_ok_and(|s| s == signed)
-}
-
-/// An octal number field: digits, padded with spaces or NUL bytes; at least one digit.
-fn octal(f: &[u8]) -> Option<u64> {
-    let t = f.trim_ascii_start();
-    let digits = t.iter().take_while(|c| (b'0'..=b'7').contains(c)).count();
-    if digits == 0 || !t[digits..].iter().all(|&c| c == 0 || c == b' ') {
-        return None;
-    }
-    Some(
-        t[..digits]
-            .iter()
-            .fold(0u64, |a, &c| a.saturating_mul(8) + u64::from(c - b'0')),
-    )
 }
 
 /// A dBase III/IV/V, FoxPro or Visual FoxPro table: a version byte, a date, then field
@@ -481,18 +436,6 @@ mod tests {
             classify(&mdb, "accdb"),
             Some(NotRead("Microsoft Access database (.accdb)"))
         );
-        assert_eq!(
-            classify(b"7z\xbc\xaf\x27\x1c\x00\x04", "7z"),
-            Some(NotRead("7-zip archive"))
-        );
-        assert_eq!(
-            classify(b"Rar!\x1a\x07\x01\x00", "rar"),
-            Some(NotRead("RAR archive"))
-        );
-        assert_eq!(
-            classify(b"Rar!\x1a\x07\x00\xcf", "rar"),
-            Some(NotRead("RAR archive"))
-        );
     }
 
     #[test]
@@ -511,34 +454,6 @@ mod tests {
             Some(NotRead("pg_dump custom-format archive"))
         );
         assert_eq!(classify(b"PGDMP is a word\x00", "txt"), None);
-    }
-
-    /// A v7 tar header for `name`, its checksum right unless `bad`.
-    pub(crate) fn tar_v7(name: &str, bad: bool) -> Vec<u8> {
-        let mut h = vec![0u8; 512];
-        h[..name.len()].copy_from_slice(name.as_bytes());
-        h[100..108].copy_from_slice(b"000644 \x00");
-        h[108..116].copy_from_slice(b"001750 \x00");
-        h[116..124].copy_from_slice(b"001750 \x00");
-        h[124..136].copy_from_slice(b"00000000012 ");
-        h[136..148].copy_from_slice(b"14000000000 ");
-        h[148..156].copy_from_slice(b"        ");
-        let sum: u32 = h.iter().map(|&x| u32::from(x)).sum::<u32>() + u32::from(bad);
-        h[148..156].copy_from_slice(format!("{sum:06o}\x00 ").as_bytes());
-        h.extend_from_slice(b"nik,nama\n\x00");
-        h
-    }
-
-    #[test]
-    fn tar_without_ustar_by_its_checksum() {
-        assert_eq!(
-            classify(&tar_v7("data.csv", false), "tar"),
-            Some(NotRead("tar archive"))
-        );
-        assert_eq!(classify(&tar_v7("data.csv", true), "tar"), None);
-        let mut ustar = vec![b'a'; 512];
-        ustar[257..263].copy_from_slice(b"ustar\x00");
-        assert_eq!(classify(&ustar, "tar"), Some(NotRead("tar archive")));
     }
 
     /// A DBF header with fields `(name, type, length)`; `record_len` as declared.

@@ -12,6 +12,8 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::input::shapes::{is_tar, mail_kind, MailKind};
+
 /// Bounds on what decompression may produce; the scan's configuration holds one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -251,6 +253,16 @@ pub enum Container {
     /// OLE2 compound file: an XLS workbook, or a Word, Outlook or PowerPoint file (decided
     /// by its directory, `formats::sheet::kind`).
     Ole2,
+    /// Tar archive (ustar, GNU, pax, or v7 by its checksum): streamed, `input::tar`.
+    Tar,
+    /// 7-zip archive: read from a file, `input::sevenz`.
+    SevenZ,
+    /// RAR archive (v4 or v5): not read (no licence-compatible reader).
+    Rar,
+    /// One e-mail message (RFC 5322 headers first): `input::mail`.
+    Mail,
+    /// An mbox mailbox (messages after `From ` lines): `input::mail`.
+    Mbox,
 }
 
 impl Container {
@@ -264,16 +276,29 @@ impl Container {
             (b"PK\x05\x06", Container::Zip),
             (b"PK\x07\x08", Container::Zip),
             (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", Container::Ole2),
+            (b"7z\xbc\xaf\x27\x1c", Container::SevenZ),
+            (b"Rar!\x1a\x07\x00", Container::Rar),
+            (b"Rar!\x1a\x07\x01\x00", Container::Rar),
         ];
-        let c = table
-            .iter()
-            .find(|(m, _)| head.starts_with(m))
-            .map(|x| x.1)?;
+        let known = table.iter().find(|(m, _)| head.starts_with(m)).map(|x| x.1);
+        let c = known.or_else(|| Container::unmagic(head))?;
         // "BZh" is also how some text starts: a bzip2 header goes on with a block size digit.
         if c == Container::Bzip2 && !matches!(head.get(3), Some(b'1'..=b'9')) {
             return None;
         }
         Some(c)
+    }
+
+    /// A container known by its structure rather than by its first bytes: a tar header, or
+    /// e-mail headers.
+    fn unmagic(head: &[u8]) -> Option<Container> {
+        if is_tar(head) {
+            return Some(Container::Tar);
+        }
+        mail_kind(head).map(|k| match k {
+            MailKind::Message => Container::Mail,
+            MailKind::Mbox => Container::Mbox,
+        })
     }
 
     /// The prefix of the entry's format (`gzip csv`).
@@ -285,6 +310,11 @@ impl Container {
             Container::Zstd => "zstd",
             Container::Zip => "zip",
             Container::Ole2 => "ole2",
+            Container::Tar => "tar",
+            Container::SevenZ => "7z",
+            Container::Rar => "rar",
+            Container::Mail => "e-mail",
+            Container::Mbox => "mbox",
         }
     }
 
@@ -309,7 +339,13 @@ pub fn decoder<'r, R: Read + 'r>(
         Container::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(counted)),
         Container::Xz => Box::new(lzma_rust2::XzReader::new(counted, true)),
         Container::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(counted)?),
-        Container::Zip | Container::Ole2 => {
+        Container::Zip
+        | Container::Ole2
+        | Container::Tar
+        | Container::SevenZ
+        | Container::Rar
+        | Container::Mail
+        | Container::Mbox => {
             return Err(io::Error::other("not a stream container"));
         }
     };

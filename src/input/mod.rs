@@ -1,9 +1,14 @@
 //! Input: bytes off the disk and out of containers, knowing nothing of formats, analysis or
 //! the scan. `walk` lists the entries; `archive` opens compressed streams behind the limits
-//! guard; `zip` hands an archive's members back one by one; `decode` takes off a byte-order
-//! mark and transcodes UTF-16. Imports nothing from the crate but the rules.
+//! guard; `zip`, `tar`, `sevenz` and `mail` hand an archive's (or a message's) members back
+//! one by one (`shapes` knows a tar or a message by its headers); `decode` takes off a
+//! byte-order mark and transcodes UTF-16. Imports nothing from the crate but the rules.
 
 pub mod archive;
 pub mod decode;
+pub mod mail;
+pub mod sevenz;
+pub mod shapes;
+pub mod tar;
 pub mod walk;
 pub mod zip;

@@ -34,6 +34,20 @@ pub enum Body<'a> {
     TooLarge(String),
     /// Its header or its data cannot be read: the error.
     Unreadable(String),
+    /// Not a file (a tar's links and devices): no bytes of its own.
+    Special(Special),
+}
+
+/// What a member that is no file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Special {
+    Symlink,
+    /// Its data is another member's.
+    HardLink,
+    /// A character or block device, or a FIFO.
+    Device,
+    /// An e-mail's text in another form (`multipart/alternative`): the same text again.
+    Alternative,
 }
 
 /// A zip archive whose central directory cannot be read: the error, and the file again (it
@@ -166,10 +180,10 @@ pub fn salvage<R: Read + Seek>(
 
 /// The member names handed back so far: two members of one name stay two entries.
 #[derive(Default)]
-struct Names(HashSet<String>);
+pub struct Names(HashSet<String>);
 
 impl Names {
-    fn unique(&mut self, member: &str) -> String {
+    pub fn unique(&mut self, member: &str) -> String {
         let mut name = member.to_string();
         let mut n = 1;
         while !self.0.insert(name.clone()) {
@@ -310,6 +324,7 @@ mod tests {
             Body::Encrypted => "encrypted".into(),
             Body::TooLarge(why) => why,
             Body::Unreadable(e) => format!("unreadable: {e}"),
+            Body::Special(s) => format!("{s:?}"),
         };
         (m.name, m.size, what)
     }

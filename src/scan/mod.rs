@@ -11,6 +11,7 @@
 //! back-pressure; an entry's first chunk (or a sheet's) is also read into attribution's value
 //! sample there. Imports `input`, `formats`, `analyze`, `summary` and the rules.
 
+mod archives;
 mod book;
 mod chunk;
 mod open;

@@ -13,9 +13,11 @@ use crate::formats::sheet::kind::{ole2_kind, Ole2Kind};
 use crate::formats::sheet::{checks, Book};
 use crate::formats::sniff::{NotData, SNIFF_BYTES};
 use crate::input::archive::{self, spill, too_large, Container, Guard};
+use crate::input::mail;
 use crate::input::walk::{open_file, open_stream, Entry, EntryKind};
-use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, ZipKind};
+use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, Special, ZipKind};
 use crate::rules::Patterns;
+use crate::scan::archives::{scan_mail, scan_rar, scan_sevenz, scan_tar};
 use crate::scan::book::scan_book;
 use crate::scan::panics::Quiet;
 use crate::scan::{
@@ -94,8 +96,10 @@ fn scan_file(
     let mut f = Counted::new(f);
     let (head, eof, read_error) = read_head(&mut f);
     let (counted, read) = if read_error.is_none()
-        && matches!(Container::of(&head), Some(Container::Zip | Container::Ole2))
-    {
+        && matches!(
+            Container::of(&head),
+            Some(Container::Zip | Container::Ole2 | Container::SevenZ)
+        ) {
         // Random access: the archive is read in place.
         let mut f = f.inner;
         match f.seek(SeekFrom::Start(0)) {
@@ -276,8 +280,28 @@ pub(super) fn scan_reader(
         );
         return 0;
     }
+    match kind {
+        Container::Tar => {
+            scan_tar(r, head, read_error, at, ctx, scan_member);
+            return 0;
+        }
+        Container::Mail | Container::Mbox => {
+            let k = if kind == Container::Mail {
+                mail::Kind::Message
+            } else {
+                mail::Kind::Mbox
+            };
+            scan_mail(r, head, read_error, k, at, ctx, scan_member);
+            return 0;
+        }
+        Container::Rar => {
+            scan_rar(at, ctx);
+            return 0;
+        }
+        _ => {}
+    }
     if !kind.is_stream() {
-        // A zip or workbook inside a stream or an archive needs to seek: spilled to a
+        // A zip, 7z or workbook inside a stream or an archive needs to seek: spilled to a
         // temporary file (`r` is guarded, so its size is bounded).
         let spilled = match read_error {
             Some(err) => Err(err),
@@ -378,6 +402,9 @@ fn open_seekable(mut f: File, at: &Origin, ctx: ScanEnv) {
         && f.seek(SeekFrom::Start(0)).is_ok();
     if ole2 {
         return open_ole2(BufReader::new(f), at, ctx);
+    }
+    if Container::of(&magic) == Some(Container::SevenZ) {
+        return scan_sevenz(f, at, ctx, scan_member);
     }
     if let Err(e) = f.seek(SeekFrom::Start(0)) {
         return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
@@ -515,6 +542,17 @@ fn scan_member(m: Member, archive: &Origin, ctx: ScanEnv) {
         Body::Encrypted => ctx.entry(&at, State::Failed, Reason::Encrypted),
         Body::TooLarge(reason) => ctx.entry(&at, State::Skipped, Reason::TooLarge(reason)),
         Body::Unreadable(e) => ctx.entry(&at, State::Failed, Reason::MemberUnreadable(e)),
+        Body::Special(s) => ctx.entry(&at, State::Skipped, special(s)),
+    }
+}
+
+/// Why a member that is no file is not read.
+fn special(s: Special) -> Reason {
+    match s {
+        Special::Symlink => Reason::Symlink,
+        Special::HardLink => Reason::HardLink,
+        Special::Device => Reason::NotRegular,
+        Special::Alternative => Reason::AlternativeText,
     }
 }
 

@@ -133,6 +133,26 @@ pub enum Reason {
         name: String,
         error: String,
     },
+    /// An archive whose headers cannot be read (a 7z cut short): its name and the error.
+    ArchiveUnreadable {
+        archive: &'static str,
+        error: String,
+    },
+    /// An archive, message or mailbox read until damage stopped it: its name, the members
+    /// read, and the error.
+    ArchiveDamaged {
+        archive: &'static str,
+        members: usize,
+        error: String,
+    },
+    /// An archive whose headers are encrypted: not even its member names can be read.
+    EncryptedHeaders(&'static str),
+    /// A RAR archive: no reader triage may use (the unRAR source is not free software).
+    RarNotRead,
+    /// An archive member that is a hard link: its data is another member's.
+    HardLink,
+    /// An e-mail text in a second form (`multipart/alternative`): the same text again.
+    AlternativeText,
 
     // Text.
     /// Records longer than `--max-record` cut into pieces.
@@ -225,6 +245,29 @@ impl fmt::Display for Reason {
             BookUnreadable { book, why } => write!(f, "{book} unreadable: {why}"),
             Sheet { name, error } => write!(f, "sheet {name}: {error}"),
             Format { format, why } => write!(f, "{format}: {why}"),
+            ArchiveUnreadable { archive, error } => {
+                write!(f, "{archive} unreadable (truncated or damaged?): {error}")
+            }
+            ArchiveDamaged {
+                archive,
+                members,
+                error,
+            } => write!(
+                f,
+                "{archive} truncated or damaged after {members} member(s): {error}"
+            ),
+            EncryptedHeaders(archive) => write!(
+                f,
+                "{archive}: encrypted headers (password protected): not read"
+            ),
+            RarNotRead => f.write_str(
+                "RAR archive: not read (no licence-compatible RAR reader; extract it with \
+                 unrar or 7z and scan the folder)",
+            ),
+            HardLink => f.write_str("hard link (its data is another member's)"),
+            AlternativeText => f.write_str(
+                "the message text again in another form (multipart/alternative): not read twice",
+            ),
             RecordsCut { count, max_record } => write!(
                 f,
                 "{count} record(s) longer than --max-record ({max_record} bytes) cut into pieces"

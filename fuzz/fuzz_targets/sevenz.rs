@@ -1,0 +1,13 @@
+//! 7-zip archives: headers, solid blocks, encrypted and damaged ones, behind small limits.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let cfg = common::config(4096);
+    let s = triage::scan::scan_one(&mut &data[..], "f.7z", &cfg, common::patterns());
+    assert!(!s.files.is_empty(), "every input is an entry");
+});
