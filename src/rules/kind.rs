@@ -63,6 +63,9 @@ pub enum InvalidReason {
     NotMobile,
     /// E-mail: the address breaks SPEC §5's syntax.
     Syntax,
+    /// E-mail: the domain is under a name reserved for tests, examples and local or hidden
+    /// networks (`.example`, `.invalid`, `.local`, `.localhost`, `.onion`, `.test`).
+    Reserved,
 }
 
 impl InvalidReason {
@@ -75,7 +78,7 @@ impl InvalidReason {
             Kind::Kk => &[Province, Regency, District, IssueDate, Serial],
             Kind::BpjsCard => &[Zeros],
             Kind::Phone => &[NotMobile],
-            Kind::Email => &[Syntax],
+            Kind::Email => &[Syntax, Reserved],
         }
     }
 
@@ -86,7 +89,7 @@ impl InvalidReason {
         use InvalidReason::*;
         match self {
             Province | Zeros | NotMobile | Syntax => 0,
-            Regency => 1,
+            Regency | Reserved => 1,
             District => 2,
             BirthDate | IssueDate => 3,
             Serial => 4,
@@ -106,6 +109,7 @@ impl InvalidReason {
             Zeros => "zeros",
             NotMobile => "not_mobile",
             Syntax => "syntax",
+            Reserved => "reserved",
         }
     }
 }
@@ -147,7 +151,7 @@ mod tests {
         );
         assert_eq!(names(Kind::BpjsCard), ["zeros"]);
         assert_eq!(names(Kind::Phone), ["not_mobile"]);
-        assert_eq!(names(Kind::Email), ["syntax"]);
+        assert_eq!(names(Kind::Email), ["syntax", "reserved"]);
     }
 
     #[test]
