@@ -265,7 +265,10 @@ impl<'a> Analyzer<'a> {
                         Verdict::Invalid(r) => Err(r),
                     }
                 }
-                Found::Phone { .. } => {
+                Found::Phone { restored, .. } => {
+                    if restored {
+                        stats.phone_restored += 1;
+                    }
                     let national = found.national().unwrap_or(b"");
                     match validate::phone(national, self.p) {
                         Verdict::Valid(m) => {
@@ -666,6 +669,24 @@ mod tests {
         assert_eq!(s.sex_agree, 1);
         assert_eq!(s.kinds[Kind::Nik.index()].unique.len(), 1);
         assert_eq!(s.kinds[Kind::BpjsCard.index()].valid, 2);
+    }
+
+    #[test]
+    fn restored_phones_are_counted_and_merged() {
+        let s = analyze(&[(
+            &[
+                (Role::Phone, "81234567890"),
+                (Role::Phone, "081234567890"),
+                (Role::Other, "81234567890"),
+            ],
+            true,
+        )]);
+        assert_eq!(s.phone_restored, 1);
+        let ph = &s.kinds[Kind::Phone.index()];
+        assert_eq!((ph.candidates, ph.valid, ph.unique.len()), (2, 2, 1));
+        let mut both = s.clone();
+        both += s;
+        assert_eq!(both.phone_restored, 2);
     }
 
     #[test]

@@ -157,6 +157,7 @@ pub struct CardFacts {
 
 #[derive(Serialize)]
 pub struct PhoneFacts {
+    pub restored: u64,
     pub operators: Pairs<u64>,
 }
 
@@ -461,6 +462,7 @@ fn identifiers(s: &Summary, p: &Patterns) -> Identifiers {
         phone: KindSection {
             counts: kind_counts(s, Kind::Phone),
             facts: PhoneFacts {
+                restored: st.phone_restored,
                 operators: present(&st.operators, &|i| p.operator_names[i].clone()),
             },
         },
