@@ -364,6 +364,12 @@ impl<'p> Detector<'p> {
     /// phone. The mobile rule of `patterns/` is SPEC's `8[1-35-9]\d{7,10}`.
     #[inline]
     fn restored_phone(&self, v: &[u8], out: &mut Vec<Found>) -> bool {
+        // Most phone values start with `0`, `+` or `6`: one byte tells.
+        if v.first()
+            .is_some_and(|&b| b != b'8' && !b.is_ascii_whitespace())
+        {
+            return false;
+        }
         let t = v.trim_ascii();
         if t.first() != Some(&b'8')
             || !(9..=12).contains(&t.len())
@@ -1095,12 +1101,25 @@ fn is_domain(b: u8) -> bool {
     EMAIL_CLASS[b as usize] & DOMAIN != 0
 }
 
-/// Whether an e-mail's local part, walking back from its `@`, starts at `v[s]` (`s > 0`):
-/// the character before it is a stop.
+/// Where the local part of the `@` at `at` starts, walking back no further than `floor`:
+/// right after the last stop before it (SPEC §5), or at `floor`. One table test per byte;
+/// a byte of a wider character stops the walk only when it ends a Unicode space.
 #[inline]
-fn local_starts_at(v: &[u8], s: usize) -> bool {
-    let c = EMAIL_CLASS[v[s - 1] as usize];
-    c & STOP != 0 || (c & WIDE != 0 && ends_in_unicode_space(&v[..s]))
+fn local_start(v: &[u8], floor: usize, at: usize) -> usize {
+    let mut end = at;
+    loop {
+        let Some(k) = v[floor..end]
+            .iter()
+            .rposition(|&b| EMAIL_CLASS[b as usize] & (STOP | WIDE) != 0)
+        else {
+            return floor;
+        };
+        let i = floor + k;
+        if EMAIL_CLASS[v[i] as usize] & STOP != 0 || ends_in_unicode_space(&v[..=i]) {
+            return i + 1;
+        }
+        end = i;
+    }
 }
 
 /// Whether `b` ends with one of Unicode's white spaces beyond ASCII, in UTF-8: U+0085,
@@ -1153,16 +1172,13 @@ struct EmailWalk {
 }
 
 /// The e-mail candidate around the `@` at `at`. Its local part spans every byte back to a
-/// stop ([`local_starts_at`]) or the value's start (SPEC §5), so `o'brien@c.com` is one
+/// stop ([`local_start`]) or the value's start (SPEC §5), so `o'brien@c.com` is one
 /// (invalid) candidate and never the valid `brien@c.com`. None when it lies inside one of
 /// the candidates of other kinds, or reaches back into the previous address.
 #[inline]
 fn email_at(v: &[u8], at: usize, w: &mut EmailWalk, out: &mut Vec<Found>) {
     let floor = w.prev.map_or(0, |(a, _)| a + 1);
-    let mut s = at;
-    while s > floor && !local_starts_at(v, s) {
-        s -= 1;
-    }
+    let mut s = local_start(v, floor, at);
     if let Some((a, start)) = w.prev {
         // Walked back to the previous `@`, which is no stop: on through its local part.
         if s == a + 1 {
