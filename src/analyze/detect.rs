@@ -924,17 +924,22 @@ fn phone_prefix(v: &[u8], i: usize) -> Option<usize> {
 /// prefix or the first group (`(+62) 812…`, `(0812) 3456…`). Returns the national digits
 /// and the end of the longest match that ends on a group boundary with 8–14 national
 /// digits, before no letter and no joint ([`is_joint`]): so an over-long number gives no
-/// phone from its head.
+/// phone from its head. Nor is a number whose one separator is a single dot a phone: that is
+/// a decimal number (`628.8158797536`, `62.80911186165`), whose digits after the point
+/// must not read as a dotted phone's either.
 fn phone_at(v: &[u8], i: usize) -> Option<([u8; 14], u8, usize)> {
     // A `(` still waiting for its `)`.
     let mut open = v.get(i) == Some(&b'(');
+    let mut seps = if open { Seps::Other } else { Seps::None };
     let mut j = phone_prefix(v, i + usize::from(open))?;
     if open && v.get(j) == Some(&b')') {
         j += 1;
         open = false;
     }
     if v.get(j) != Some(&b'8') {
-        j = phone_separator(v, j)?;
+        let k = phone_separator(v, j)?;
+        seps = seps.then(v, j, k);
+        j = k;
         if v.get(j) != Some(&b'8') {
             return None;
         }
@@ -963,12 +968,39 @@ fn phone_at(v: &[u8], i: usize) -> Option<([u8; 14], u8, usize)> {
                 continue;
             }
         }
-        if n >= 8 && !v.get(j).is_some_and(u8::is_ascii_alphabetic) && !is_joint(v, j) {
+        if n >= 8
+            && seps != Seps::OneDot
+            && !v.get(j).is_some_and(u8::is_ascii_alphabetic)
+            && !is_joint(v, j)
+        {
             best = Some((national, n as u8, j));
         }
         match phone_separator(v, j) {
-            Some(k) if v.get(k).is_some_and(u8::is_ascii_digit) => j = k,
+            Some(k) if v.get(k).is_some_and(u8::is_ascii_digit) => {
+                seps = seps.then(v, j, k);
+                j = k;
+            }
             _ => return best,
+        }
+    }
+}
+
+/// The separators a phone has passed so far: one dot alone makes a decimal number.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Seps {
+    None,
+    OneDot,
+    Other,
+}
+
+impl Seps {
+    /// After the separator `v[j..k]`.
+    #[inline]
+    fn then(self, v: &[u8], j: usize, k: usize) -> Seps {
+        if self == Seps::None && k == j + 1 && v[j] == b'.' {
+            Seps::OneDot
+        } else {
+            Seps::Other
         }
     }
 }
@@ -1909,9 +1941,16 @@ mod tests {
             "0812345678901.2345",
             "kartu 1-0001234567890",
             "kartu 0001234567890.5",
+            "628.815879753696",
+            "62.80911186165657",
+            "0.81234567890",
+            "+62.81234567890",
         ] {
             assert!(kinds(v, Role::Unnamed).is_empty(), "{v}");
         }
+        // Two dots make a dotted phone, not a decimal number.
+        assert_eq!(phones("0812.3456.7890"), vec!["81234567890"]);
+        assert_eq!(phones("62.812.3456.7890"), vec!["81234567890"]);
         // A joint needs a digit on both sides: a full stop or a dash is no joint.
         assert_eq!(phones("ok 081234567890."), vec!["81234567890"]);
         assert_eq!(phones("-081234567890-"), vec!["81234567890"]);
