@@ -904,6 +904,7 @@ fn phone_separator(v: &[u8], i: usize) -> Option<usize> {
 
 /// The end of a phone's prefix `+62`, `62` or `0` at `i`. `+620812…` is read as `+62 812…`:
 /// the trunk 0 written after the country code.
+#[inline]
 fn phone_prefix(v: &[u8], i: usize) -> Option<usize> {
     if v.get(i) == Some(&b'+') {
         if v.get(i + 1..i + 3) != Some(b"62") {
@@ -925,21 +926,33 @@ fn phone_prefix(v: &[u8], i: usize) -> Option<usize> {
 /// and the end of the longest match that ends on a group boundary with 8–14 national
 /// digits, before no letter and no joint ([`is_joint`]): so an over-long number gives no
 /// phone from its head. Nor is a number whose one separator is a single dot a phone: that is
-/// a decimal number (`628.8158797536`, `62.80911186165`), whose digits after the point
-/// must not read as a dotted phone's either.
+/// a decimal number (`628.8158797536`, `62.80911186165`). (A shorter match cannot stand
+/// in for it: it would end right before that dot, a joint.)
 fn phone_at(v: &[u8], i: usize) -> Option<([u8; 14], u8, usize)> {
+    let found = phone_walk(v, i)?;
+    // The bytes that are neither prefix nor national digits: the separators (and the
+    // parentheses, when `i` is a `(` and the prefix does not read there). Most phones have
+    // none or several, which says enough without reading them.
+    let prefix = phone_prefix(v, i).map_or(0, |j| j - i);
+    if found.2 - i - usize::from(found.1) - prefix == 1 && v[i..found.2].contains(&b'.') {
+        return None;
+    }
+    Some(found)
+}
+
+/// [`phone_at`] but for decimal numbers. Inlined there, so that the found phone is not
+/// copied out and back (a tenth of `phone_at`'s cost when it was not).
+#[inline(always)]
+fn phone_walk(v: &[u8], i: usize) -> Option<([u8; 14], u8, usize)> {
     // A `(` still waiting for its `)`.
     let mut open = v.get(i) == Some(&b'(');
-    let mut seps = if open { Seps::Other } else { Seps::None };
     let mut j = phone_prefix(v, i + usize::from(open))?;
     if open && v.get(j) == Some(&b')') {
         j += 1;
         open = false;
     }
     if v.get(j) != Some(&b'8') {
-        let k = phone_separator(v, j)?;
-        seps = seps.then(v, j, k);
-        j = k;
+        j = phone_separator(v, j)?;
         if v.get(j) != Some(&b'8') {
             return None;
         }
@@ -968,39 +981,12 @@ fn phone_at(v: &[u8], i: usize) -> Option<([u8; 14], u8, usize)> {
                 continue;
             }
         }
-        if n >= 8
-            && seps != Seps::OneDot
-            && !v.get(j).is_some_and(u8::is_ascii_alphabetic)
-            && !is_joint(v, j)
-        {
+        if n >= 8 && !v.get(j).is_some_and(u8::is_ascii_alphabetic) && !is_joint(v, j) {
             best = Some((national, n as u8, j));
         }
         match phone_separator(v, j) {
-            Some(k) if v.get(k).is_some_and(u8::is_ascii_digit) => {
-                seps = seps.then(v, j, k);
-                j = k;
-            }
+            Some(k) if v.get(k).is_some_and(u8::is_ascii_digit) => j = k,
             _ => return best,
-        }
-    }
-}
-
-/// The separators a phone has passed so far: one dot alone makes a decimal number.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Seps {
-    None,
-    OneDot,
-    Other,
-}
-
-impl Seps {
-    /// After the separator `v[j..k]`.
-    #[inline]
-    fn then(self, v: &[u8], j: usize, k: usize) -> Seps {
-        if self == Seps::None && k == j + 1 && v[j] == b'.' {
-            Seps::OneDot
-        } else {
-            Seps::Other
         }
     }
 }
