@@ -432,3 +432,27 @@ fn json_flag_equals_format_json() {
     );
     assert!(csv.contains("\npeople.tsv,tsv,scanned,"), "{csv}");
 }
+
+#[test]
+fn a_phone_column_that_lost_its_leading_zero_is_counted_restored() {
+    // SPEC §5/§7 (issue 23): `identifiers.phone.restored` in JSON, a line in the text.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("kontak.csv");
+    fs::write(
+        &csv,
+        "nama,no_hp,catatan\nA,81234567890,81234567890\nB,081234567891,-\nC,84123456789,-\n",
+    )
+    .unwrap();
+    let path = csv.to_str().unwrap();
+    let out = ok(&["scan", path, "--format", "json", "--no-progress"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("a JSON summary");
+    let phone = &v["identifiers"]["phone"];
+    assert_eq!(phone["restored"], 1, "{phone}");
+    assert_eq!(phone["candidates"], 2, "{phone}");
+    assert_eq!(phone["valid"], 2, "{phone}");
+    let text = stdout(&ok(&["scan", path, "--no-progress"]));
+    assert!(
+        text.contains("1 phone numbers restored with their leading 0"),
+        "{text}"
+    );
+}

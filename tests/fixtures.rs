@@ -119,8 +119,8 @@ const TRICKY: &str = r#"
 {
 "nik_rules.txt": {"format": "text", "records": {"total": 25, "with_candidates": 23, "with_valid_nik": 9},
   "identifiers": {"nik": {"candidates": 23, "valid": 9, "unique": 8, "invalid": {"province": 2, "regency": 2, "district": 1, "birth_date": 8, "serial": 1}, "female": 4, "male": 5, "provinces": {"31": 8, "91": 1}}}},
-"nik_spaced.txt": {"format": "text", "records": {"total": 8, "with_candidates": 2, "with_valid_nik": 2},
-  "identifiers": {"nik": {"candidates": 2, "valid": 2, "unique": 2, "female": 1, "male": 1, "provinces": {"31": 2}}}},
+"nik_spaced.txt": {"format": "text", "records": {"total": 8, "with_candidates": 4, "with_valid_nik": 4},
+  "identifiers": {"nik": {"candidates": 4, "valid": 4, "unique": 2, "female": 3, "male": 1, "provinces": {"31": 4}}}},
 "nik_field.csv": {"format": "csv", "records": {"total": 18, "with_candidates": 10, "with_valid_nik": 9},
   "identifiers": {"nik": {"candidates": 10, "valid": 9, "unique": 8, "invalid": {"serial": 1}, "damaged": 4, "female": 3, "male": 6, "provinces": {"31": 9}}}},
 "kk_keyword.txt": {"format": "text", "records": {"total": 18, "with_candidates": 18, "with_valid_nik": 6},

@@ -25,10 +25,12 @@ pub enum Found {
         restored: bool,
         span: (usize, usize),
     },
-    /// A phone: its national digits (after `+62`, `62` or `0`), 8 to 14 of them.
+    /// A phone: its national digits (after `+62`, `62` or `0`), 8 to 14 of them;
+    /// `restored` when a phone field's value had lost its leading 0 (SPEC §5).
     Phone {
         national: [u8; 14],
         len: u8,
+        restored: bool,
         span: (usize, usize),
     },
     /// An e-mail address at `span`, its `@` at `at` (validation need not search for it).
@@ -286,6 +288,9 @@ impl<'p> Detector<'p> {
         if matches!(role, Role::Nik | Role::BpjsCard) && self.whole_value(v, role, out) {
             return true;
         }
+        if role == Role::Phone && self.restored_phone(v, out) {
+            return true;
+        }
         // The shortest candidate is an e-mail like `a@b.co`: codes and flags end here.
         if v.len() < 6 {
             return true;
@@ -313,6 +318,7 @@ impl<'p> Detector<'p> {
                         out.push(Found::Phone {
                             national,
                             len,
+                            restored: false,
                             span: (0, end),
                         });
                         return true;
@@ -386,6 +392,37 @@ impl<'p> Detector<'p> {
         false
     }
 
+    /// SPEC §5: a phone field's whole value of 9–12 digits of the mobile shape
+    /// (`81234567890`) is a phone whose leading 0 a spreadsheet dropped. It holds no other
+    /// candidate: no 16 or 13 digits, no `@`, and a digit run starting with `8` starts no
+    /// phone. The mobile rule of `patterns/` is SPEC's `8[1-35-9]\d{7,10}`.
+    #[inline]
+    fn restored_phone(&self, v: &[u8], out: &mut Vec<Found>) -> bool {
+        // Most phone values start with `0`, `+` or `6`: one byte tells.
+        if v.first()
+            .is_some_and(|&b| b != b'8' && !b.is_ascii_whitespace())
+        {
+            return false;
+        }
+        let t = v.trim_ascii();
+        if t.first() != Some(&b'8')
+            || !(9..=12).contains(&t.len())
+            || !all_digits_8_to_16(t)
+            || !self.p.mobile.is_match(t)
+        {
+            return false;
+        }
+        let mut national = [0u8; 14];
+        national[..t.len()].copy_from_slice(t);
+        out.push(Found::Phone {
+            national,
+            len: t.len() as u8,
+            restored: true,
+            span: (0, v.len()),
+        });
+        true
+    }
+
     #[inline(never)]
     fn candidates(
         &self,
@@ -397,8 +434,14 @@ impl<'p> Detector<'p> {
         out: &mut Vec<Found>,
     ) {
         if enough_digits {
-            // NIP first and the dotted NPWP before what may lie inside it (SPEC §5's order).
-            official::candidates(v, &self.runs, |o| out.push(o.into()));
+            // NIP first and the dotted NPWP before what may lie inside it (SPEC §5's order);
+            // neither starts or ends inside a longer number, as no kind does.
+            official::candidates(v, &self.runs, |o| {
+                let f = Found::from(o);
+                if clear_of_joints(v, f.span()) {
+                    out.push(f);
+                }
+            });
             digit_candidates(v, role, self.p, &self.runs, &self.kk_nik_keywords, out);
         }
         if has_at {
@@ -707,22 +750,31 @@ fn digit_candidates(
     kk_nik_keywords: &[String],
     out: &mut Vec<Found>,
 ) {
-    // 1. NIK / KK: 16-digit runs, or four groups of four separated by single spaces.
+    // The digit runs are maximal runs of digits; a joint (`-` or `.` between two digits,
+    // [`is_joint`]) continues a number across runs, so every kind below asks
+    // [`clear_of_joints`] of its span: no candidate starts or ends inside a longer number.
+
+    // 1. NIK / KK: 16-digit runs, or four groups of four separated throughout by single
+    //    spaces, hyphens or dots (the joints of a dashed or dotted NIK are its own).
     let mut r = 0;
     while r < runs.len() {
         let (s, e) = runs[r];
         let mut digits = [0u8; 16];
         let mut hit = None;
-        if e - s == 16 {
+        if e - s == 16 && clear_of_joints(v, (s, e)) {
             digits.copy_from_slice(&v[s..e]);
             hit = Some((s, e, r + 1));
         } else if e - s == 4 && r + 3 < runs.len() {
             let groups = &runs[r..r + 4];
-            let spaced = groups.iter().all(|&(gs, ge)| ge - gs == 4)
+            // Another run follows, so `v[e]` exists.
+            let sep = v[e];
+            let grouped = matches!(sep, b' ' | b'-' | b'.')
+                && groups.iter().all(|&(gs, ge)| ge - gs == 4)
                 && groups
                     .windows(2)
-                    .all(|w| w[1].0 == w[0].1 + 1 && v[w[0].1] == b' ');
-            if spaced {
+                    .all(|w| w[1].0 == w[0].1 + 1 && v[w[0].1] == sep)
+                && clear_of_joints(v, (s, groups[3].1));
+            if grouped {
                 for (k, &(gs, ge)) in groups.iter().enumerate() {
                     digits[k * 4..k * 4 + 4].copy_from_slice(&v[gs..ge]);
                 }
@@ -754,7 +806,10 @@ fn digit_candidates(
 
     // 2. BPJS card: a 13-digit run shortly after a card keyword.
     for &(s, e) in runs {
-        if e - s == 13 && keyword_before(v, s, &p.card_keywords, p.card_window).is_some() {
+        if e - s == 13
+            && clear_of_joints(v, (s, e))
+            && keyword_before(v, s, &p.card_keywords, p.card_window).is_some()
+        {
             let mut digits = [0u8; 13];
             digits.copy_from_slice(&v[s..e]);
             out.push(Found::Card {
@@ -766,14 +821,10 @@ fn digit_candidates(
     }
     let earlier = out.len();
 
-    // 3. Phones, starting where a digit run starts (or at the `+` before it).
+    // 3. Phones, starting where a digit run starts (or at the `+` or `(` before it).
     for &(s, _) in runs {
         // Every phone prefix (`+62`, `62`, `0`) starts its run with 0 or 6.
         if v[s] != b'0' && v[s] != b'6' {
-            continue;
-        }
-        let start = if s > 0 && v[s - 1] == b'+' { s - 1 } else { s };
-        if start > 0 && v[start - 1].is_ascii_alphanumeric() {
             continue;
         }
         // A run that continues an earlier phone's groups is not a new start.
@@ -782,12 +833,12 @@ fn digit_candidates(
                 continue;
             }
         }
-        if let Some((national, len, end)) = phone_at(v, start) {
-            let span = (start, end);
+        if let Some((national, len, span)) = phone_from_run(v, s) {
             if !inside_any(&out[..earlier], span) {
                 out.push(Found::Phone {
                     national,
                     len,
+                    restored: false,
                     span,
                 });
             }
@@ -832,11 +883,53 @@ fn inside_sorted(found: &[Found], (s, e): (usize, usize)) -> bool {
     false
 }
 
-/// A separator between phone digit groups: one space, `-` or `.`, or `(0)` with at most one
-/// space on each side. Returns the position after it.
+/// Whether `v[i]` is a joint (SPEC §5 Boundaries): a single `-` or `.` between two digits,
+/// through which a number goes on. Joints inside a candidate are its kind's written form (a
+/// dashed NIK, a dotted phone); one right before or after it makes it a piece of a longer
+/// number (`3204-0815-…`, `265.0851…`), which is no candidate.
+#[inline]
+fn is_joint(v: &[u8], i: usize) -> bool {
+    i > 0
+        && matches!(v.get(i), Some(b'-' | b'.'))
+        && v[i - 1].is_ascii_digit()
+        && v.get(i + 1).is_some_and(u8::is_ascii_digit)
+}
+
+/// Whether the span `s..e` neither starts right after a joint nor ends right before one.
+#[inline]
+fn clear_of_joints(v: &[u8], (s, e): (usize, usize)) -> bool {
+    let after_one = s > 0 && is_joint(v, s - 1);
+    !(after_one || is_joint(v, e))
+}
+
+/// The phone whose prefix begins the digit run at `s`, with its span: read from the `(`
+/// before the run or its `+` (`(+62) 812…`, `(0812) 3456…`) when that form reads, else
+/// from the `+` or the run itself. A phone touches no letter or digit before it and starts
+/// after no joint.
+fn phone_from_run(v: &[u8], s: usize) -> Option<([u8; 14], u8, (usize, usize))> {
+    let start = s - usize::from(s > 0 && v[s - 1] == b'+');
+    let free = |i: usize| i == 0 || !(v[i - 1].is_ascii_alphanumeric() || is_joint(v, i - 1));
+    if start > 0 && v[start - 1] == b'(' && free(start - 1) {
+        if let Some((national, len, end)) = phone_at(v, start - 1) {
+            return Some((national, len, (start - 1, end)));
+        }
+    }
+    if !free(start) {
+        return None;
+    }
+    let (national, len, end) = phone_at(v, start)?;
+    Some((national, len, (start, end)))
+}
+
+/// A separator between phone digit groups (SPEC §5): one space, `-` or `.`; a `-` with one
+/// space on each side; or `(0)` with at most one space on each side. Returns the position
+/// after it.
 fn phone_separator(v: &[u8], i: usize) -> Option<usize> {
     let mut j = i;
     if v.get(j) == Some(&b' ') {
+        if v.get(j + 1..j + 3) == Some(b"- ") {
+            return Some(j + 3);
+        }
         j += 1;
     }
     if v.get(j..j + 3) == Some(b"(0)") {
@@ -852,21 +945,55 @@ fn phone_separator(v: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// Parses a phone starting at `i` (at `+62`, `62` or `0`). Returns the national digits and
-/// the end of the longest match that ends on a group boundary with 8–14 national digits.
-fn phone_at(v: &[u8], i: usize) -> Option<([u8; 14], u8, usize)> {
-    let mut j = if v.get(i) == Some(&b'+') {
+/// The end of a phone's prefix `+62`, `62` or `0` at `i`. `+620812…` is read as `+62 812…`:
+/// the trunk 0 written after the country code.
+#[inline]
+fn phone_prefix(v: &[u8], i: usize) -> Option<usize> {
+    if v.get(i) == Some(&b'+') {
         if v.get(i + 1..i + 3) != Some(b"62") {
             return None;
         }
-        i + 3
+        let j = i + 3;
+        Some(j + usize::from(v.get(j..j + 2) == Some(b"08")))
     } else if v.get(i..i + 2) == Some(b"62") {
-        i + 2
+        Some(i + 2)
     } else if v.get(i) == Some(&b'0') {
-        i + 1
+        Some(i + 1)
     } else {
+        None
+    }
+}
+
+/// Parses a phone starting at `i`: at its prefix (`+62`, `62`, `0`), or at a `(` around the
+/// prefix or the first group (`(+62) 812…`, `(0812) 3456…`). Returns the national digits
+/// and the end of the longest match that ends on a group boundary with 8–14 national
+/// digits, before no letter and no joint ([`is_joint`]): so an over-long number gives no
+/// phone from its head. Nor is a number whose one separator is a single dot a phone: that is
+/// a decimal number (`628.8158797536`, `62.80911186165`). (A shorter match cannot stand
+/// in for it: it would end right before that dot, a joint.)
+fn phone_at(v: &[u8], i: usize) -> Option<([u8; 14], u8, usize)> {
+    let found = phone_walk(v, i)?;
+    // The bytes that are neither prefix nor national digits: the separators (and the
+    // parentheses, when `i` is a `(` and the prefix does not read there). Most phones have
+    // none or several, which says enough without reading them.
+    let prefix = phone_prefix(v, i).map_or(0, |j| j - i);
+    if found.2 - i - usize::from(found.1) - prefix == 1 && v[i..found.2].contains(&b'.') {
         return None;
-    };
+    }
+    Some(found)
+}
+
+/// [`phone_at`] but for decimal numbers. Inlined there, so that the found phone is not
+/// copied out and back (a tenth of `phone_at`'s cost when it was not).
+#[inline(always)]
+fn phone_walk(v: &[u8], i: usize) -> Option<([u8; 14], u8, usize)> {
+    // A `(` still waiting for its `)`.
+    let mut open = v.get(i) == Some(&b'(');
+    let mut j = phone_prefix(v, i + usize::from(open))?;
+    if open && v.get(j) == Some(&b')') {
+        j += 1;
+        open = false;
+    }
     if v.get(j) != Some(&b'8') {
         j = phone_separator(v, j)?;
         if v.get(j) != Some(&b'8') {
@@ -886,7 +1013,18 @@ fn phone_at(v: &[u8], i: usize) -> Option<([u8; 14], u8, usize)> {
             n += 1;
             j += 1;
         }
-        if n >= 8 && !v.get(j).is_some_and(u8::is_ascii_alphabetic) {
+        if open {
+            // The first group closes the parenthesis, or this is no phone in this form.
+            if v.get(j) != Some(&b')') {
+                return None;
+            }
+            j += 1;
+            open = false;
+            if v.get(j).is_some_and(u8::is_ascii_digit) {
+                continue;
+            }
+        }
+        if n >= 8 && !v.get(j).is_some_and(u8::is_ascii_alphabetic) && !is_joint(v, j) {
             best = Some((national, n as u8, j));
         }
         match phone_separator(v, j) {
@@ -918,7 +1056,8 @@ fn cut_between(v: &[u8], from: usize, search: usize, p: &Patterns) -> usize {
 /// their context): no candidate or date holds `v[c]` and what precedes it, and every test
 /// made past a candidate's end fails on `v[c]` as it fails at the end of a value. That is:
 /// - a byte no candidate or date holds, nor a phone's separators (`\t`, `,`, `;`, `:`, `"`,
-///   `<`, `>`, `[`, `]`, `{`, `}`, `|`, `=`, line breaks): an e-mail stops there too;
+///   `<`, `>`, `[`, `]`, line breaks): an e-mail's local part and domain stop there too
+///   (not at `{`, `}`, `|` or `=`, which a local part holds, invalid);
 /// - a space after a word that is not a month name (only `D MON YYYY` holds a letter and a
 ///   space; phones, NIKs and e-mails hold no letter and a space together);
 /// - a space between two digit runs together at least 17 digits long and not both of four:
@@ -927,8 +1066,7 @@ fn cut_between(v: &[u8], from: usize, search: usize, p: &Patterns) -> usize {
 /// A double space is a cut too (a phone separator or a date holds one space at most).
 fn is_cut(v: &[u8], c: usize, p: &Patterns) -> bool {
     match v[c] {
-        b'\t' | b'\n' | b'\r' | b',' | b';' | b':' | b'"' | b'<' | b'>' | b'[' | b']' | b'{'
-        | b'}' | b'|' | b'=' => true,
+        b'\t' | b'\n' | b'\r' | b',' | b';' | b':' | b'"' | b'<' | b'>' | b'[' | b']' => true,
         b' ' if c > 0 => {
             let before = v[c - 1];
             if before == b' ' {
@@ -990,60 +1128,125 @@ fn keyword_before(v: &[u8], pos: usize, keywords: &[String], window: usize) -> O
     best.map(|(_, k)| k)
 }
 
-/// Byte classes for e-mail candidates, one table lookup per byte.
-const LOCAL: u8 = 1;
+/// Byte classes for e-mail candidates, one table lookup per byte: what ends a local part
+/// walking back from its `@` (SPEC §5: white space, a line break, one of `<>()[],;:"`), what
+/// a domain may hold, and the bytes of other characters (among which Unicode's spaces).
+const STOP: u8 = 1;
 const DOMAIN: u8 = 2;
+const WIDE: u8 = 4;
 const EMAIL_CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
         if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-' {
-            t[b] = LOCAL | DOMAIN;
-        } else if c == b'%' || c == b'+' {
-            t[b] = LOCAL;
+            t[b] = DOMAIN;
+        } else if c.is_ascii_whitespace() || c == 0x0B {
+            t[b] = STOP;
+        } else if c >= 0x80 {
+            t[b] = WIDE;
         }
         b += 1;
+    }
+    let mut k = 0;
+    let stops = b"<>()[],;:\"";
+    while k < stops.len() {
+        t[stops[k] as usize] = STOP;
+        k += 1;
     }
     t
 };
 
 #[inline]
-fn is_local(b: u8) -> bool {
-    EMAIL_CLASS[b as usize] & LOCAL != 0
-}
-#[inline]
 fn is_domain(b: u8) -> bool {
     EMAIL_CLASS[b as usize] & DOMAIN != 0
+}
+
+/// Where the local part of the `@` at `at` starts, walking back no further than `floor`:
+/// right after the last stop before it (SPEC §5), or at `floor`. One table test per byte;
+/// a byte of a wider character stops the walk only when it ends a Unicode space.
+#[inline]
+fn local_start(v: &[u8], floor: usize, at: usize) -> usize {
+    let mut end = at;
+    loop {
+        let Some(k) = v[floor..end]
+            .iter()
+            .rposition(|&b| EMAIL_CLASS[b as usize] & (STOP | WIDE) != 0)
+        else {
+            return floor;
+        };
+        let i = floor + k;
+        if EMAIL_CLASS[v[i] as usize] & STOP != 0 || ends_in_unicode_space(&v[..=i]) {
+            return i + 1;
+        }
+        end = i;
+    }
+}
+
+/// Whether `b` ends with one of Unicode's white spaces beyond ASCII, in UTF-8: U+0085,
+/// U+00A0 (common in text from web pages), U+1680, U+2000–U+200A, U+2028, U+2029, U+202F,
+/// U+205F, U+3000.
+#[inline(never)]
+fn ends_in_unicode_space(b: &[u8]) -> bool {
+    matches!(
+        b,
+        [.., 0xC2, 0x85 | 0xA0]
+            | [.., 0xE1, 0x9A, 0x80]
+            | [.., 0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF]
+            | [.., 0xE2, 0x81, 0x9F]
+            | [.., 0xE3, 0x80, 0x80]
+    )
 }
 
 /// E-mail candidates: `local@domain.tld` where the domain holds a dot with something after it.
 /// `ats` are the `@` positions when `v` fits in one 64-byte mask; longer values search.
 fn email_candidates(v: &[u8], ats: Option<u64>, out: &mut Vec<Found>) {
-    let earlier = out.len();
+    let mut w = EmailWalk {
+        earlier: out.len(),
+        prev: None,
+        taken: 0,
+    };
     match ats {
         Some(mut m) => {
             while m != 0 {
-                email_at(v, m.trailing_zeros() as usize, earlier, out);
+                email_at(v, m.trailing_zeros() as usize, &mut w, out);
                 m &= m - 1;
             }
         }
         None => {
             for at in memchr::memchr_iter(b'@', v) {
-                email_at(v, at, earlier, out);
+                email_at(v, at, &mut w, out);
             }
         }
     }
 }
 
-/// The e-mail candidate around the `@` at `at`, unless it lies inside one of the candidates
-/// found before `out[earlier]`.
+/// What the e-mail search of one value carries from one `@` to the next, in order.
+struct EmailWalk {
+    /// The candidates of other kinds end at `out[earlier]`.
+    earlier: usize,
+    /// The previous `@` and where its local part starts: a local part may run back through
+    /// an `@` (no stop), and then starts where that one's does, so no byte is walked twice.
+    prev: Option<(usize, usize)>,
+    /// Where the last e-mail candidate ends: spans do not overlap.
+    taken: usize,
+}
+
+/// The e-mail candidate around the `@` at `at`. Its local part spans every byte back to a
+/// stop ([`local_start`]) or the value's start (SPEC §5), so `o'brien@c.com` is one
+/// (invalid) candidate and never the valid `brien@c.com`. None when it lies inside one of
+/// the candidates of other kinds, or reaches back into the previous address.
 #[inline]
-fn email_at(v: &[u8], at: usize, earlier: usize, out: &mut Vec<Found>) {
-    let mut s = at;
-    while s > 0 && is_local(v[s - 1]) {
-        s -= 1;
+fn email_at(v: &[u8], at: usize, w: &mut EmailWalk, out: &mut Vec<Found>) {
+    let floor = w.prev.map_or(0, |(a, _)| a + 1);
+    let mut s = local_start(v, floor, at);
+    if let Some((a, start)) = w.prev {
+        // Walked back to the previous `@`, which is no stop: on through its local part.
+        if s == a + 1 {
+            s = start;
+        }
     }
+    w.prev = Some((at, s));
     let mut e = at + 1;
     while e < v.len() && is_domain(v[e]) {
         e += 1;
@@ -1057,11 +1260,12 @@ fn email_at(v: &[u8], at: usize, earlier: usize, out: &mut Vec<Found>) {
     let Some(dot) = domain.iter().rposition(|&b| b == b'.') else {
         return;
     };
-    if s == at || dot + 1 == domain.len() {
+    if s == at || dot + 1 == domain.len() || s < w.taken {
         return;
     }
-    if !inside_any(&out[..earlier], (s, e)) {
+    if !inside_any(&out[..w.earlier], (s, e)) {
         out.push(Found::Email { span: (s, e), at });
+        w.taken = e;
     }
 }
 
@@ -1100,9 +1304,9 @@ mod tests {
     /// Values built from the pieces candidates are made of, so that the rare shapes (spaced
     /// NIKs, 13-digit runs, `+62 (0) 8`) come up often.
     fn shaped_value(x: &mut u64) -> Vec<u8> {
-        const PIECES: [&[u8]; 16] = [
+        const PIECES: [&[u8]; 20] = [
             b" ", b"-", b".", b"(0)", b" (0) ", b"+", b"@", b"a", b"KK ", b"kartu ", b"x.co",
-            b"62", b"0", b"8", b"/", b"\"",
+            b"62", b"0", b"8", b"/", b"\"", b"(", b")", b" - ", b"'",
         ];
         let len = 6 + (xorshift(x) % 123) as usize;
         let mut v = Vec::new();
@@ -1157,9 +1361,15 @@ mod tests {
             "+62 812 3456 7890",
             "0 (0) 812-3456-789",
             "3171 0141 0190 0001",
+            "3171-0141-0190-0001",
+            "3171.0141.0190.0001",
             "3171014101900001",
             "kartu 0001234567890",
             "ab@cd.co",
+            "(+62) 812 3456 7890",
+            "(0812)3456 7890",
+            "0812 - 3456 - 789",
+            "+620812345678",
         ] {
             for right in [0, 1, 7, 15] {
                 for left in 0..=128 - shape.len() - right {
@@ -1404,7 +1614,7 @@ mod tests {
     /// A phone field's value: mostly a phone in one of its written forms, sometimes with
     /// more digits than a phone holds, four groups of four, or something after it.
     fn phone_shaped(x: &mut u64) -> Vec<u8> {
-        const PREFIX: [&[u8]; 9] = [
+        const PREFIX: [&[u8]; 12] = [
             b"0",
             b"62",
             b"+62",
@@ -1414,10 +1624,15 @@ mod tests {
             b"+62 (0) ",
             b"6",
             b"+6",
+            b"(+62) ",
+            b"(0",
+            b"+620",
         ];
-        const SEP: [&[u8]; 8] = [b"", b" ", b"-", b".", b" (0) ", b"(0)", b"  ", b"/"];
+        const SEP: [&[u8]; 10] = [
+            b"", b" ", b"-", b".", b" (0) ", b"(0)", b"  ", b"/", b" - ", b") ",
+        ];
         const TAIL: [&[u8]; 6] = [b" ", b"a", b"@x.co", b"0", b"x", b"."];
-        let mut v = PREFIX[(xorshift(x) % 9) as usize].to_vec();
+        let mut v = PREFIX[(xorshift(x) % 12) as usize].to_vec();
         if xorshift(x) % 8 == 0 {
             // Four groups of four: a NIK or KK written in groups, and never a phone.
             v = b"62".to_vec();
@@ -1434,7 +1649,7 @@ mod tests {
         }
         for g in 0..2 + xorshift(x) % 3 {
             if g > 0 {
-                v.extend_from_slice(SEP[(xorshift(x) % 8) as usize]);
+                v.extend_from_slice(SEP[(xorshift(x) % 10) as usize]);
             }
             for k in 0..2 + xorshift(x) % 5 {
                 let b = if g == 0 && k == 0 && xorshift(x) % 5 != 0 {
@@ -1454,7 +1669,8 @@ mod tests {
     #[test]
     fn short_values_read_as_the_candidate_walk_would() {
         // `detect` takes a phone field's whole-phone value, and an `@` with fewer than eight
-        // digits, without the runs and the walk: both must find what the walk finds.
+        // digits, without the runs and the walk: both must find what the walk finds (or, in a
+        // phone field, the restored phone).
         let mut d = Detector::new(pats());
         assert!(d.whole_phones);
         let mut x = 0x51f1_5eed_0bad_cafeu64;
@@ -1468,7 +1684,11 @@ mod tests {
             for role in [Role::Phone, Role::Email, Role::Other, Role::Unnamed] {
                 let mut got = Vec::new();
                 d.detect(&v, role, &mut got);
-                let want = walked(&mut d, &v, role);
+                // A phone field's digits that lost their leading 0 are read whole.
+                let mut want = Vec::new();
+                if !(role == Role::Phone && d.restored_phone(&v, &mut want)) {
+                    want = walked(&mut d, &v, role);
+                }
                 assert_eq!(got, want, "{:?} {role:?}", String::from_utf8_lossy(&v));
                 if role == Role::Phone {
                     match want.as_slice() {
@@ -1501,7 +1721,13 @@ mod tests {
 
     /// A long value made of the shapes candidates, keywords, dates and cuts are made of.
     fn dense_value(x: &mut u64, len: usize) -> Vec<u8> {
-        const PIECES: [&[u8]; 34] = [
+        const PIECES: [&[u8]; 40] = [
+            b"07.914.088.5-199.000",
+            b"265.0851963938609",
+            b"(+62) 812 3456 7890",
+            b"o'b=r|{n}@x.co",
+            b"\xc2\xa0",
+            b"3171.0141.0190.0002",
             b"NIK 3171014101900002 ",
             b"hp 081234567890 ",
             b"KK ",
@@ -1588,10 +1814,12 @@ mod tests {
             Found::Phone {
                 national,
                 len,
+                restored,
                 span,
             } => Found::Phone {
                 national,
                 len,
+                restored,
                 span: sh(span),
             },
             Found::Email { span, at } => Found::Email {
@@ -1709,5 +1937,168 @@ mod tests {
             ];
             assert_eq!(kinds(&v, Role::Other), want, "{v}");
         }
+    }
+
+    // Issue 23 and SPEC v2 §5: boundaries, phone writings, e-mail spans.
+
+    /// The national numbers of the phones found in `v`, a value of a field of `role`.
+    fn phones_as(v: &str, role: Role) -> Vec<String> {
+        run(v, role)
+            .iter()
+            .filter_map(|f| {
+                f.national()
+                    .map(|n| String::from_utf8_lossy(n).into_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_nik_in_groups_of_four_is_one_nik_and_no_phone() {
+        for v in [
+            "3204-0815-0690-0001",
+            "3204.0815.0690.0001",
+            "3204 0815 0690 0001",
+        ] {
+            assert_eq!(kinds(v, Role::Unnamed), vec![(Kind::Nik, v.to_string())]);
+        }
+        // Separators must be the same throughout; the pieces are no phone either.
+        assert!(kinds("3204-0815.0690-0001", Role::Unnamed).is_empty());
+        // A grouped NIK that continues through a joint is part of a longer number.
+        assert!(kinds("3204-0815-0690-0001-2", Role::Unnamed).is_empty());
+        assert!(kinds("9.3204.0815.0690.0001", Role::Unnamed).is_empty());
+    }
+
+    #[test]
+    fn decimal_fractions_hold_no_candidate() {
+        for v in [
+            "265.0851963938609",
+            "0.3171014101900001",
+            "hb 3171014101900001.5 g/dl",
+            "1-3171014101900001",
+            "12.081234567890",
+            "0812345678901.2345",
+            "kartu 1-0001234567890",
+            "kartu 0001234567890.5",
+            "628.815879753696",
+            "62.80911186165657",
+            "0.81234567890",
+            "+62.81234567890",
+        ] {
+            assert!(kinds(v, Role::Unnamed).is_empty(), "{v}");
+        }
+        // Two dots make a dotted phone, not a decimal number.
+        assert_eq!(phones("0812.3456.7890"), vec!["81234567890"]);
+        assert_eq!(phones("62.812.3456.7890"), vec!["81234567890"]);
+        // A joint needs a digit on both sides: a full stop or a dash is no joint.
+        assert_eq!(phones("ok 081234567890."), vec!["81234567890"]);
+        assert_eq!(phones("-081234567890-"), vec!["81234567890"]);
+        assert_eq!(
+            kinds("NIK 3171014101900001.", Role::Unnamed),
+            vec![(Kind::Nik, "3171014101900001".into())]
+        );
+    }
+
+    #[test]
+    fn over_long_separated_runs_give_no_phone_from_head_or_tail() {
+        assert!(phones("+62 859-0869-20889937").is_empty());
+        assert!(phones("0812-3456-7890-1234567").is_empty());
+        assert!(phones("0812.3456.7890.1234567").is_empty());
+        // The old NPWP form holds no phone, NIK or card.
+        assert!(kinds("07.914.088.5-199.000", Role::Unnamed).is_empty());
+        assert!(kinds("kartu 07.914.088.5-199.000", Role::Unnamed).is_empty());
+        // A space is no joint: the phone before it stands.
+        assert_eq!(phones("0812-3456-7890 12345"), vec!["81234567890"]);
+    }
+
+    #[test]
+    fn phone_writings_of_spec_v2() {
+        for v in [
+            "(+62) 812 3456 7890",
+            "(+62)812-3456-7890",
+            "(62) 812 3456 7890",
+            "(0812) 3456 7890",
+            "(0812)3456-7890",
+            "0812 - 3456 - 7890",
+            "+62 - 812 - 3456 - 7890",
+            "+6208123456789 0",
+            "+62081234567890",
+            "telp (+62 812) 3456 7890",
+        ] {
+            assert_eq!(phones(v), vec!["81234567890"], "{v}");
+        }
+        assert_eq!(phones("+620812345678"), vec!["812345678"]);
+        // A phone in parentheses, and one whose `(` is never closed.
+        assert_eq!(phones("Budi (081234567890)"), vec!["81234567890"]);
+        assert_eq!(phones("Budi (0812-3456-7890 kantor"), vec!["81234567890"]);
+        // The parenthesized part must be the prefix or the first group, then `)`.
+        assert!(phones("(0812 3456 7890").len() == 1);
+        // Not a separator: two hyphens, a hyphen with a space on one side only.
+        assert!(phones("0812 -- 3456 - 7890").is_empty());
+        assert!(phones("0812 -3456-7890").is_empty());
+        // `620812…` without its `+` is no `+62` written with its trunk 0.
+        assert!(phones("620812345678").is_empty());
+    }
+
+    #[test]
+    fn a_phone_field_that_lost_its_leading_zero_is_restored() {
+        for v in ["81234567890", "812345678", "859123456789", " 85712345678 "] {
+            let t = v.trim();
+            assert_eq!(phones_as(v, Role::Phone), vec![t], "{v}");
+        }
+        // Only the mobile shape, 9 to 12 digits, and only in a phone field.
+        for v in ["84123456789", "80012345678", "81234567", "8123456789012"] {
+            assert!(phones_as(v, Role::Phone).is_empty(), "{v}");
+        }
+        assert!(phones_as("81234567890", Role::Other).is_empty());
+        assert!(phones_as("81234567890", Role::Unnamed).is_empty());
+    }
+
+    #[test]
+    fn an_email_spans_its_whole_local_part() {
+        let emails = |v: &str| {
+            kinds(v, Role::Unnamed)
+                .into_iter()
+                .filter(|(k, _)| *k == Kind::Email)
+                .map(|(_, s)| s)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(emails("o'brien@c.com"), vec!["o'brien@c.com"]);
+        assert_eq!(emails("bùdi@x.com"), vec!["bùdi@x.com"]);
+        assert_eq!(emails("x=budi@x.com"), vec!["x=budi@x.com"]);
+        assert_eq!(emails("budi/s@x.com"), vec!["budi/s@x.com"]);
+        // Stops: white space (also Unicode), a line break, `<>()[],;:"`, the value's start.
+        for v in [
+            "mailto:budi@x.com",
+            "<budi@x.com>",
+            "(budi@x.com)",
+            "[budi@x.com]",
+            "a,budi@x.com",
+            "a;budi@x.com",
+            "\"budi@x.com\"",
+            "a budi@x.com",
+            "a\nbudi@x.com",
+            "email:\u{a0}budi@x.com",
+            "email\u{3000}budi@x.com",
+        ] {
+            assert_eq!(emails(v), vec!["budi@x.com"], "{v:?}");
+        }
+        // An `@` is no stop: the whole is one candidate, never a shorter valid one.
+        assert_eq!(emails("a@b@c.com"), vec!["a@b@c.com"]);
+        // The domain ends before a byte no domain holds.
+        assert_eq!(emails("budi@x.com/foo"), vec!["budi@x.com"]);
+    }
+
+    #[test]
+    fn email_spans_never_overlap_and_cost_linear_time() {
+        // A later `@` whose local part runs back into an earlier address adds nothing.
+        let v = "budi@x.com/foo@y.com";
+        assert_eq!(
+            kinds(v, Role::Unnamed),
+            vec![(Kind::Email, "budi@x.com".into())]
+        );
+        // Each local part is walked once, however many `@` a token holds.
+        let v = "a@b.co".repeat(100_000);
+        let found = run(&v, Role::Unnamed);
+        assert_eq!(found.len(), 1, "one address, then overlapping ones");
     }
 }

@@ -286,7 +286,10 @@ impl<'a> Analyzer<'a> {
                         Verdict::Invalid(r) => Err(r),
                     }
                 }
-                Found::Phone { .. } => {
+                Found::Phone { restored, .. } => {
+                    if restored {
+                        stats.phone_restored += 1;
+                    }
                     let national = found.national().unwrap_or(b"");
                     match validate::phone(national, self.p) {
                         Verdict::Valid(m) => {
@@ -901,6 +904,24 @@ mod tests {
             (nip.valid, nip.invalid[InvalidReason::Appointment.slot()]),
             (1, 1)
         );
+    }
+
+    #[test]
+    fn restored_phones_are_counted_and_merged() {
+        let s = analyze(&[(
+            &[
+                (Role::Phone, "81234567890"),
+                (Role::Phone, "081234567890"),
+                (Role::Other, "81234567890"),
+            ],
+            true,
+        )]);
+        assert_eq!(s.phone_restored, 1);
+        let ph = &s.kinds[Kind::Phone.index()];
+        assert_eq!((ph.candidates, ph.valid, ph.unique.len()), (2, 2, 1));
+        let mut both = s.clone();
+        both += s;
+        assert_eq!(both.phone_restored, 2);
     }
 
     #[test]

@@ -245,19 +245,42 @@ fn email_parts(
         return Verdict::Invalid(InvalidReason::Syntax);
     };
     let domain = &addr[at + 1..];
+    if domain.len() > MAX_DOMAIN {
+        return Verdict::Invalid(InvalidReason::Syntax);
+    }
     let judge = || {
-        rule.walk(state, domain)
-            .is_some_and(|s| rule.accepts(s))
-            .then(|| p.domain_class_index(domain))
+        if !rule.walk(state, domain).is_some_and(|s| rule.accepts(s)) {
+            Verdict::Invalid(InvalidReason::Syntax)
+        } else if under_reserved_name(domain) {
+            Verdict::Invalid(InvalidReason::Reserved)
+        } else {
+            Verdict::Valid(p.domain_class_index(domain))
+        }
     };
-    let class = match memo {
+    match memo {
         Some(m) => m.get(state, domain, judge),
         None => judge(),
-    };
-    match class {
-        Some(c) => Verdict::Valid(c),
-        None => Verdict::Invalid(InvalidReason::Syntax),
     }
+}
+
+/// The longest domain name (RFC 1035, SPEC §5).
+const MAX_DOMAIN: usize = 253;
+
+/// The top-level names no real mailbox is under (SPEC §5): reserved for tests and examples
+/// (RFC 2606), local networks (RFC 6762, 6761) and Tor (RFC 7686).
+const RESERVED_TLDS: [&[u8]; 6] = [
+    b"example",
+    b"invalid",
+    b"local",
+    b"localhost",
+    b"onion",
+    b"test",
+];
+
+/// Whether a domain of valid syntax is under a reserved name ([`RESERVED_TLDS`]).
+fn under_reserved_name(domain: &[u8]) -> bool {
+    let tld = domain.rsplit(|&b| b == b'.').next().unwrap_or(domain);
+    RESERVED_TLDS.iter().any(|r| tld.eq_ignore_ascii_case(r))
 }
 
 /// Whether `s` holds two dots in a row: eight bytes a step, where a byte-at-a-time loop
@@ -296,7 +319,7 @@ struct MemoSlot {
     state: RuleState,
     len: u8,
     bytes: [u8; MEMO_DOMAIN_MAX],
-    class: Option<usize>,
+    class: Verdict<usize>,
 }
 
 const MEMO_DOMAIN_MAX: usize = 32;
@@ -316,8 +339,8 @@ impl DomainMemo {
         &mut self,
         state: RuleState,
         domain: &[u8],
-        judge: impl FnOnce() -> Option<usize>,
-    ) -> Option<usize> {
+        judge: impl FnOnce() -> Verdict<usize>,
+    ) -> Verdict<usize> {
         if domain.len() > MEMO_DOMAIN_MAX || domain.is_empty() {
             return judge();
         }
@@ -675,5 +698,45 @@ mod tests {
         assert_eq!(reason("198503122010010002"), Some(Sex));
         assert_eq!(reason("198503122010011000"), Some(NipSerial));
         assert_eq!(reason("198503121990013000"), Some(Appointment));
+    }
+
+    #[test]
+    fn reserved_domains_are_invalid_after_syntax() {
+        let reason = |a: &str| email(a.as_bytes(), pats()).reason().map(|r| r.name());
+        for a in [
+            "budi@x.example",
+            "budi@foo.invalid",
+            "budi@printer.local",
+            "budi@a.b.localhost",
+            "budi@abc.onion",
+            "budi@x.TEST",
+        ] {
+            assert_eq!(reason(a), Some("reserved"), "{a}");
+        }
+        // Syntax first; a reserved word elsewhere than the top is no reserved name.
+        assert_eq!(reason("a..b@x.test"), Some("syntax"));
+        assert_eq!(reason("budi@test.com"), None);
+        assert_eq!(reason("budi@local.id"), None);
+        // The split path (and its memo) says the same.
+        let mut memo = DomainMemo::default();
+        for _ in 0..2 {
+            let v = email_split(b"budi@x.test", 4, pats(), &mut memo);
+            assert_eq!(v.reason().map(|r| r.name()), Some("reserved"));
+        }
+    }
+
+    #[test]
+    fn a_domain_is_at_most_253_characters() {
+        // Labels of at most 63, so that only the length is wrong.
+        let label = "a".repeat(63);
+        let domain = |n| format!("{label}.{label}.{label}.{}.com", "b".repeat(n));
+        let d253 = domain(57);
+        assert_eq!(d253.len(), 253);
+        assert!(email(format!("x@{d253}").as_bytes(), pats()).is_valid());
+        let d254 = domain(58);
+        assert_eq!(
+            email(format!("x@{d254}").as_bytes(), pats()).reason(),
+            Some(Syntax)
+        );
     }
 }

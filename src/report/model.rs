@@ -162,6 +162,7 @@ pub struct CardFacts {
 
 #[derive(Serialize)]
 pub struct PhoneFacts {
+    pub restored: u64,
     pub operators: Pairs<u64>,
 }
 
@@ -467,6 +468,7 @@ fn identifiers(s: &Summary, p: &Patterns) -> Identifiers {
         phone: KindSection {
             counts: kind_counts(s, Kind::Phone),
             facts: PhoneFacts {
+                restored: st.phone_restored,
                 operators: present(&st.operators, &|i| p.operator_names[i].clone()),
             },
         },

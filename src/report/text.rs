@@ -162,6 +162,10 @@ fn kinds(w: &mut dyn Write, r: &Report) -> io::Result<()> {
             ids.bpjs_card.facts.restored,
             "card numbers restored to 13 digits",
         ),
+        (
+            ids.phone.facts.restored,
+            "phone numbers restored with their leading 0",
+        ),
     ] {
         if c > 0 {
             writeln!(w, "  {c} {what}")?;

@@ -86,6 +86,9 @@ pub enum InvalidReason {
     Sex,
     /// NIP: the serial (digits 16–18) is `000`; written `serial`.
     NipSerial,
+    /// E-mail: the domain is under a name reserved for tests, examples and local or hidden
+    /// networks (`.example`, `.invalid`, `.local`, `.localhost`, `.onion`, `.test`).
+    Reserved,
 }
 
 impl InvalidReason {
@@ -101,7 +104,7 @@ impl InvalidReason {
             Kind::Kk => &[Province, Regency, District, IssueDate, Serial],
             Kind::BpjsCard => &[Zeros],
             Kind::Phone => &[NotMobile],
-            Kind::Email => &[Syntax],
+            Kind::Email => &[Syntax, Reserved],
             // A 16-digit NPWP not starting with 0 fails as a NIK does, in the NIK's slots;
             // the check digit (the other NPWPs) comes after them.
             Kind::Npwp => &[Province, Regency, District, BirthDate, Serial, CheckDigit],
@@ -116,7 +119,7 @@ impl InvalidReason {
         use InvalidReason::*;
         match self {
             Province | Zeros | NotMobile | Syntax => 0,
-            Regency => 1,
+            Regency | Reserved => 1,
             District => 2,
             BirthDate | IssueDate => 3,
             Serial => 4,
@@ -146,6 +149,7 @@ impl InvalidReason {
             Appointment => "appointment",
             Sex => "sex",
             NipSerial => "serial",
+            Reserved => "reserved",
         }
     }
 }
@@ -187,7 +191,7 @@ mod tests {
         );
         assert_eq!(names(Kind::BpjsCard), ["zeros"]);
         assert_eq!(names(Kind::Phone), ["not_mobile"]);
-        assert_eq!(names(Kind::Email), ["syntax"]);
+        assert_eq!(names(Kind::Email), ["syntax", "reserved"]);
         assert_eq!(
             names(Kind::Npwp),
             [

@@ -617,6 +617,8 @@ pub struct Stats {
     pub sex_agree: u64,
     pub sex_disagree: u64,
     pub card_restored: u64,
+    /// Phones of a phone field that had lost their leading 0 (SPEC §5).
+    pub phone_restored: u64,
     /// Valid phones per operator index (`Patterns::operator_names`).
     pub operators: Vec<u64>,
     /// Valid e-mails per class index (`Patterns::domain_class_names`).
@@ -641,6 +643,7 @@ impl Default for Stats {
             sex_agree: 0,
             sex_disagree: 0,
             card_restored: 0,
+            phone_restored: 0,
             operators: Vec::new(),
             domain_classes: Vec::new(),
             reference_people: DistinctSet::default(),
@@ -675,6 +678,7 @@ impl AddAssign for Stats {
         self.sex_agree += o.sex_agree;
         self.sex_disagree += o.sex_disagree;
         self.card_restored += o.card_restored;
+        self.phone_restored += o.phone_restored;
         add_vec(&mut self.operators, o.operators);
         add_vec(&mut self.domain_classes, o.domain_classes);
         self.reference_people += o.reference_people;
