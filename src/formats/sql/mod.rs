@@ -165,12 +165,7 @@ impl SqlPieces {
     /// Reads the records in `text`: all of it when `at_end`, else up to the last place
     /// between records. Each record goes to `record` as its fields' column names (empty when
     /// the statement names none) and the fields. Returns the bytes read.
-    pub fn read(
-        &mut self,
-        text: &[u8],
-        at_end: bool,
-        record: &mut NamedRecord,
-    ) -> usize {
+    pub fn read(&mut self, text: &[u8], at_end: bool, record: &mut NamedRecord) -> usize {
         let mut lx = Lexer::naming(text, self.state.clone());
         lx.run(at_end, &mut |fields, _, names| {
             record(names, fields);
