@@ -5,7 +5,7 @@
 //!
 //! Nested keys are named by their last segment as JSON's are (`passenger.nik` is a `nik`
 //! field), and an array's elements by the array's key. Values: strings, numbers (integers in
-//! decimal, doubles as their shortest decimal, an integral one as an integer), booleans, dates
+//! decimal, doubles as sheets' numbers are: `packed::write_real`), booleans, dates
 //! (`YYYY-MM-DD`, with the time when there is one) and ObjectIds in hex; binary data, nulls
 //! and code are left out. Read document by document: one in memory at a time, its declared
 //! length checked before it is read. Imports the packer.
@@ -15,7 +15,7 @@ use std::io::{self, Read};
 use bson::raw::{RawDocument, RawIter};
 use bson::RawBsonRef;
 
-use crate::formats::packed::{Budget, Packer, Stop};
+use crate::formats::packed::{write_real, Budget, Packer, Stop};
 
 /// The largest document MongoDB stores (16 MiB), with room for a dump's own framing.
 const MAX_DOCUMENT: usize = 16 * 1024 * 1024 + 16 * 1024;
@@ -147,10 +147,11 @@ fn value<'v>(v: RawBsonRef<'v>, text: &'v mut String) -> Option<&'v str> {
         RawBsonRef::String(s) | RawBsonRef::Symbol(s) => return Some(s),
         RawBsonRef::Int32(i) => write!(text, "{i}").ok()?,
         RawBsonRef::Int64(i) => write!(text, "{i}").ok()?,
-        RawBsonRef::Double(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e18 => {
-            write!(text, "{}", f as i64).ok()?
+        RawBsonRef::Double(f) => {
+            let mut b = Vec::new();
+            write_real(f, &mut b);
+            text.push_str(std::str::from_utf8(&b).ok()?);
         }
-        RawBsonRef::Double(f) => write!(text, "{f}").ok()?,
         RawBsonRef::Decimal128(d) => write!(text, "{d}").ok()?,
         RawBsonRef::Boolean(b) => text.push_str(if b { "true" } else { "false" }),
         RawBsonRef::ObjectId(id) => text.push_str(&id.to_hex()),

@@ -10,8 +10,8 @@
 //! So a walked file is read in place and a spilled one through its open handle, alike.
 //!
 //! Values: TEXT as stored, INTEGER in decimal, REAL as its shortest decimal (an integral one
-//! as an integer, as sheets write numbers), a BLOB only when it is UTF-8 text; NULL and other
-//! BLOBs are left out. Rows are stepped one at a time, never collected. A hostile file is
+//! as an integer, a fraction cut to 9 digits: `packed::write_real`), a BLOB only when it is
+//! UTF-8 text; NULL and other BLOBs are left out. Rows are stepped one at a time, never collected. A hostile file is
 //! bounded: no statement but reads (`query_only`), no value over [`MAX_VALUE`], and a budget
 //! of VM steps proportional to the file's size. Imports the packer.
 
@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 use rusqlite::types::ValueRef;
 use rusqlite::{ffi, Connection, OpenFlags};
 
-use crate::formats::packed::{Budget, Packer, Stop};
+use crate::formats::packed::{write_real, Budget, Packer, Stop};
 
 /// The longest value SQLite may hand back (`SQLITE_LIMIT_LENGTH`): a larger one fails its
 /// table instead of being held in memory.
@@ -151,13 +151,9 @@ fn value<'v>(v: ValueRef<'v>, text: &'v mut Vec<u8>) -> Option<&'v [u8]> {
         ValueRef::Null => return None,
         ValueRef::Text(t) => return Some(t),
         ValueRef::Blob(b) => return is_text(b).then_some(b),
-        ValueRef::Integer(i) => write!(text, "{i}"),
-        ValueRef::Real(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e18 => {
-            write!(text, "{}", f as i64)
-        }
-        ValueRef::Real(f) => write!(text, "{f}"),
+        ValueRef::Integer(i) => write!(text, "{i}").ok()?,
+        ValueRef::Real(f) => write_real(f, text),
     }
-    .ok()?;
     Some(text)
 }
 
