@@ -76,7 +76,12 @@ const TABLE: &[(usize, &[u8], Guard, Magic)] = &[
         NotData("ar archive (library or Debian package)"),
     ),
     // Databases and data files.
-    (0, b"SQLite format 3\x00", Plain, NotRead("SQLite database")),
+    (
+        0,
+        b"SQLite format 3\x00",
+        Plain,
+        Magic::Records(Records::Sqlite),
+    ),
     (
         4,
         b"Standard Jet DB\x00",
@@ -88,6 +93,12 @@ const TABLE: &[(usize, &[u8], Guard, Magic)] = &[
         b"Standard ACE DB\x00",
         Plain,
         NotRead("Microsoft Access database (.accdb)"),
+    ),
+    (
+        0,
+        &crate::formats::bson::ARCHIVE_MAGIC,
+        Nul,
+        Magic::Records(Records::Bson),
     ),
     (0, b"PAR1", Nul, NotRead("Apache Parquet file")),
     (0, b"Obj\x01", Plain, NotRead("Apache Avro file")),
@@ -157,10 +168,10 @@ pub fn classify(b: &[u8], ext: &str) -> Option<Magic> {
     let checks: [(Check, Magic); 6] = [
         (is_windows_executable, NotData("Windows executable")),
         (is_riff_media, NotData("RIFF audio/video/image")),
-        (is_pg_dump, NotRead("pg_dump custom-format archive")),
+        (is_pg_dump, Magic::Records(Records::PgDump)),
         (is_oracle_export, NotRead("Oracle export dump (exp)")),
         (is_dbf, Magic::Records(Records::Dbf)),
-        (is_bson, NotRead("MongoDB BSON dump")),
+        (is_bson, Magic::Records(Records::Bson)),
     ];
     checks.iter().find(|(check, _)| check(b, ext)).map(|c| c.1)
 }
@@ -423,7 +434,7 @@ mod tests {
         );
         assert_eq!(
             classify(b"SQLite format 3\x00\x10\x00", "db"),
-            Some(NotRead("SQLite database"))
+            Some(Magic::Records(Records::Sqlite))
         );
         let mut mdb = b"\x00\x01\x00\x00Standard Jet DB\x00".to_vec();
         mdb.extend_from_slice(&[0; 16]);
@@ -451,7 +462,7 @@ mod tests {
     fn pg_dump_needs_its_version_byte() {
         assert_eq!(
             classify(b"PGDMP\x01\x0e\x00\x04\x08\x01\x01", "dump"),
-            Some(NotRead("pg_dump custom-format archive"))
+            Some(Magic::Records(Records::PgDump))
         );
         assert_eq!(classify(b"PGDMP is a word\x00", "txt"), None);
     }
@@ -515,7 +526,7 @@ mod tests {
     fn bson_by_its_structure() {
         let mut dump = bson(&[("nik", "3171014101900001"), ("nama", "Budi")]);
         dump.extend(bson(&[("nik", "3171014101900002")]));
-        let want = Some(NotRead("MongoDB BSON dump"));
+        let want = Some(Magic::Records(Records::Bson));
         assert_eq!(classify(&dump, "bson"), want);
         assert_eq!(classify(&dump, ""), want, "by structure, not by extension");
         // A length that does not end on the document's NUL, a bad type, a bad next length.

@@ -11,15 +11,18 @@
 //! their own ([`dbf`]), packed for the workers by [`packed`] as sheets' rows are. They import the rules and the loose `record` and `bytes`, and each
 //! other downwards only.
 
+pub mod bson;
 pub mod csv;
 pub mod dbf;
 pub mod json;
 pub mod layout;
 pub mod magic;
 pub mod packed;
+pub mod pgdump;
 pub mod records;
 pub mod sheet;
 pub mod sniff;
 pub mod sql;
+pub mod sqlite;
 pub mod strings;
 pub mod text;

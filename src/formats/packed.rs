@@ -187,6 +187,25 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Digits kept after a floating-point number's decimal point: fewer than any identifier has,
+/// so the fraction of a measurement is never read as one (issue 22).
+const MAX_FRACTION: usize = 9;
+
+/// A floating-point value as a reader hands it over: an integral one as an integer (as
+/// sheets write numbers), another as its shortest decimal with at most [`MAX_FRACTION`]
+/// digits after the point (cut, not rounded).
+pub fn write_real(f: f64, out: &mut Vec<u8>) {
+    use std::io::Write;
+    let start = out.len();
+    let _ = match f.is_finite() && f.fract() == 0.0 && f.abs() < 1e18 {
+        true => write!(out, "{}", f as i64),
+        false => write!(out, "{f}"),
+    };
+    if let Some(dot) = out[start..].iter().position(|&b| b == b'.') {
+        out.truncate((start + dot + 1 + MAX_FRACTION).min(out.len()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,6 +284,20 @@ mod tests {
         let mut seen = Seen::default();
         read_packed(&chunks[0].data, crate::testing::pats(), &mut seen);
         assert_eq!((seen.0[0].as_str(), cut), ("true:Other=1234", 1));
+    }
+
+    #[test]
+    fn reals_are_integers_or_short_fractions() {
+        let real = |f: f64| {
+            let mut out = Vec::new();
+            write_real(f, &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(real(3171014101900201.0), "3171014101900201");
+        assert_eq!(real(-2.5), "-2.5");
+        assert_eq!(real(0.3171014101900201), "0.317101410");
+        assert_eq!(real(-6.208763412345), "-6.208763412");
+        assert_eq!(real(f64::NAN), "NaN");
     }
 
     #[test]

@@ -8,24 +8,41 @@
 use std::fs::File;
 use std::io::Read;
 
+use crate::formats::bson;
 use crate::formats::dbf;
 use crate::formats::packed::{Budget, Packer, Stop};
+use crate::formats::pgdump;
+use crate::formats::sqlite;
 
 /// A format with a record reader of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Records {
     /// dBase III/IV/V, FoxPro and Visual FoxPro tables.
     Dbf,
+    /// SQLite databases.
+    Sqlite,
+    /// MongoDB dumps: `.bson` files and `mongodump --archive` files.
+    Bson,
+    /// pg_dump custom-format archives (`pg_dump -Fc`).
+    PgDump,
 }
 
 impl Records {
     /// Every format, for the fuzz target and the tests that go through them all.
-    pub const ALL: &'static [Records] = &[Records::Dbf];
+    pub const ALL: &'static [Records] = &[
+        Records::Dbf,
+        Records::Sqlite,
+        Records::Bson,
+        Records::PgDump,
+    ];
 
     /// The format's name in the ledger (`files[].format`).
     pub fn name(self) -> &'static str {
         match self {
             Records::Dbf => "dbf",
+            Records::Sqlite => "sqlite",
+            Records::Bson => "bson",
+            Records::PgDump => "pg_dump",
         }
     }
 
@@ -34,6 +51,9 @@ impl Records {
     pub fn needs_file(self) -> bool {
         match self {
             Records::Dbf => false,
+            Records::Sqlite => true,
+            Records::Bson => false,
+            Records::PgDump => false,
         }
     }
 
@@ -41,6 +61,9 @@ impl Records {
     pub fn read(self, src: Source, budget: &Budget, out: &mut Packer) -> Result<(), Stop> {
         match self {
             Records::Dbf => dbf::read(&mut src.into_read(), budget, out),
+            Records::Sqlite => sqlite::read(&src.into_file()?, budget, out),
+            Records::Bson => bson::read(&mut src.into_read(), budget, out),
+            Records::PgDump => pgdump::read(&mut src.into_read(), budget, out),
         }
     }
 }
@@ -57,6 +80,14 @@ impl<'r> Source<'r> {
         match self {
             Source::Stream(r) => r,
             Source::File(f) => Box::new(f),
+        }
+    }
+
+    /// The file of a reader that [`Records::needs_file`]: the scan spills a stream first.
+    pub fn into_file(self) -> Result<File, Stop> {
+        match self {
+            Source::File(f) => Ok(f),
+            Source::Stream(_) => Err(Stop::Damaged("a stream where a file was needed".into())),
         }
     }
 }

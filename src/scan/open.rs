@@ -9,6 +9,8 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::sync::atomic::Ordering;
 
+use crate::formats::magic::{classify, Magic};
+use crate::formats::records::{Records, Source};
 use crate::formats::sheet::kind::{ole2_kind, Ole2Kind};
 use crate::formats::sheet::{checks, Book};
 use crate::formats::sniff::{NotData, SNIFF_BYTES};
@@ -20,8 +22,9 @@ use crate::rules::Patterns;
 use crate::scan::archives::{scan_mail, scan_rar, scan_sevenz, scan_tar};
 use crate::scan::book::scan_book;
 use crate::scan::panics::Quiet;
+use crate::scan::records::scan_records;
 use crate::scan::{
-    fill, read_head, scan_text, Accumulators, Origin, Progress, ScanConfig, ScanEnv,
+    extension, fill, read_head, scan_text, Accumulators, Origin, Progress, ScanConfig, ScanEnv,
 };
 use crate::summary::{FileStats, Reason, State};
 
@@ -95,22 +98,29 @@ fn scan_file(
     let watch = f.try_clone().ok();
     let mut f = Counted::new(f);
     let (head, eof, read_error) = read_head(&mut f);
-    let (counted, read) = if read_error.is_none()
-        && matches!(
-            Container::of(&head),
-            Some(Container::Zip | Container::Ole2 | Container::SevenZ)
-        ) {
-        // Random access: the archive is read in place.
-        let mut f = f.inner;
-        match f.seek(SeekFrom::Start(0)) {
-            Ok(_) => open_seekable(f, &at, ctx),
-            Err(err) => ctx.entry(&at, State::Failed, Reason::CannotSeek(err.to_string())),
-        }
-        (0, None)
-    } else {
-        let counted = scan_reader(&mut f, head, eof, read_error, &at, ctx);
-        (counted, f.eof.then_some(f.read))
-    };
+    let (counted, read) =
+        if let Some(format) = read_error.is_none().then(|| in_place(&head, e)).flatten() {
+            // A database is opened in place too, by the file's own descriptor: never copied.
+            let mut f = f.inner;
+            match f.seek(SeekFrom::Start(0)) {
+                Ok(_) => scan_records(format, Source::File(f), &at, ctx),
+                Err(err) => ctx.entry(&at, State::Failed, Reason::CannotSeek(err.to_string())),
+            }
+            (0, None)
+        } else if read_error.is_none()
+            && matches!(Container::of(&head), Some(Container::Zip | Container::Ole2 | Container::SevenZ))
+        {
+            // Random access: the archive is read in place.
+            let mut f = f.inner;
+            match f.seek(SeekFrom::Start(0)) {
+                Ok(_) => open_seekable(f, &at, ctx),
+                Err(err) => ctx.entry(&at, State::Failed, Reason::CannotSeek(err.to_string())),
+            }
+            (0, None)
+        } else {
+            let counted = scan_reader(&mut f, head, eof, read_error, &at, ctx);
+            (counted, f.eof.then_some(f.read))
+        };
     let now = watch.and_then(|w| w.metadata().ok()).map(|m| m.len());
     if let Some(change) = SizeChange::of(e.size, read, now) {
         acc.with(|mine| change.apply(&mut mine.files, &e.name));
@@ -118,6 +128,15 @@ fn scan_file(
     progress
         .done
         .fetch_add(e.size.saturating_sub(counted), Ordering::Relaxed);
+}
+
+/// A record format whose reader needs a file (a SQLite database), read from the walked file
+/// itself rather than a spilled copy.
+fn in_place(head: &[u8], e: &Entry) -> Option<Records> {
+    match classify(head, &extension(&e.name))? {
+        Magic::Records(f) if f.needs_file() => Some(f),
+        _ => None,
+    }
 }
 
 /// A root that is a stream (SPEC §2 "Roots"): read to its end like a file of unknown size,

@@ -9,11 +9,12 @@
 //! - [`paths`]: the crate root and the committed fixtures;
 //! - [`archives`]: zip and gzip built in memory; [`bombs`]: zip and gzip bombs by hand;
 //! - [`samples`]: one synthetic sample written in many formats, and counts compared;
-//! - [`dbf`]: dBase tables written by hand;
+//! - [`dbf`]: dBase tables written by hand; [`databases`]: SQLite, BSON and pg_dump files;
 //! - [`truth`]: a `truth.json` against a scan summary.
 
 pub mod archives;
 pub mod bombs;
+pub mod databases;
 pub mod dbf;
 pub mod measure;
 pub mod paths;

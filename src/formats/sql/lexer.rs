@@ -76,7 +76,8 @@ pub(super) struct Lexer<'a, 'x> {
     b: &'a [u8],
     i: usize,
     st: SqlState,
-    p: &'x Patterns,
+    /// For the columns' roles; `None` for a reader that hands names on (roles are `Other`).
+    p: Option<&'x Patterns>,
     /// Column names as written, for attribution.
     names: Option<&'x mut BTreeSet<Vec<u8>>>,
     /// The last position between records, and the state there.
@@ -104,6 +105,23 @@ impl<'a, 'x> Lexer<'a, 'x> {
         b: &'a [u8],
         st: SqlState,
         p: &'x Patterns,
+        names: Option<&'x mut BTreeSet<Vec<u8>>>,
+    ) -> Self {
+        Lexer::with(b, st, Some(p), names)
+    }
+
+    /// A lexer that hands each record's column names on (`want_names`) and leaves the roles
+    /// to whoever reads the names: no patterns, every field's role is `Other`.
+    pub(super) fn naming(b: &'a [u8], st: SqlState) -> Self {
+        let mut lx = Lexer::with(b, st, None, None);
+        lx.want_names = true;
+        lx
+    }
+
+    fn with(
+        b: &'a [u8],
+        st: SqlState,
+        p: Option<&'x Patterns>,
         names: Option<&'x mut BTreeSet<Vec<u8>>>,
     ) -> Self {
         Lexer {
@@ -438,7 +456,10 @@ impl<'a, 'x> Lexer<'a, 'x> {
             false => Vec::new(),
         };
         Arc::new(Columns {
-            roles: cols.iter().map(|c| self.p.role_of(c)).collect(),
+            roles: cols
+                .iter()
+                .map(|c| self.p.map_or(Role::Other, |p| p.role_of(c)))
+                .collect(),
             names,
         })
     }

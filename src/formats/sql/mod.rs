@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use memchr::memchr;
 
 use crate::formats::sql::lexer::{Lexer, SqlState};
-use crate::record::RecordSink;
+use crate::record::{Field, RecordSink};
 use crate::rules::Patterns;
 
 /// banner, or the file is called `.sql`, or the lexer understands an `INSERT … VALUES`,
@@ -134,12 +134,54 @@ pub fn read<S: RecordSink>(chunk: &[u8], state: &SqlState, p: &Patterns, sink: &
     }
 }
 
+/// Where [`SqlPieces`] hands each record: its fields' column names, and the fields.
+pub type NamedRecord<'r> = dyn FnMut(&[&[u8]], &[Field]) + 'r;
+
+/// SQL text that a reader of its own hands over in pieces as it inflates it (a pg_dump
+/// archive's table data): the lexer's records, each field with its column name, for a
+/// packer, whose reader gives the roles (so no patterns are needed here).
+pub struct SqlPieces {
+    state: SqlState,
+}
+
+impl SqlPieces {
+    /// Text that starts after `statement` (`COPY t (cols) FROM stdin;`: rows named by its
+    /// columns), or between statements.
+    pub fn new(statement: Option<&[u8]>) -> SqlPieces {
+        let mut pieces = SqlPieces {
+            state: SqlState::default(),
+        };
+        if let Some(s) = statement {
+            let mut s = s.to_vec();
+            // The rows start on the line after the statement.
+            if !s.ends_with(b"\n") {
+                s.push(b'\n');
+            }
+            pieces.read(&s, false, &mut |_, _| {});
+        }
+        pieces
+    }
+
+    /// Reads the records in `text`: all of it when `at_end`, else up to the last place
+    /// between records. Each record goes to `record` as its fields' column names (empty when
+    /// the statement names none) and the fields. Returns the bytes read.
+    pub fn read(&mut self, text: &[u8], at_end: bool, record: &mut NamedRecord) -> usize {
+        let mut lx = Lexer::naming(text, self.state.clone());
+        lx.run(at_end, &mut |fields, _, names| {
+            record(names, fields);
+            true
+        });
+        let read = if at_end { text.len() } else { lx.safe };
+        self.state = lx.safe_state;
+        read
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::formats::sql::cutter::SqlCutter;
     use crate::formats::sql::lexer::copy_unescape;
-    use crate::record::Field;
     use crate::testing::pats;
     use crate::testing::xorshift;
 
