@@ -107,7 +107,7 @@ const TABLE: &[(usize, &[u8], Guard, Magic)] = &[
     ),
     (0, b"!BDN", Nul, NotRead("Outlook data file (.pst/.ost)")),
     (0, b"%PDF-", Plain, NotRead("PDF document")),
-    (128, b"DICM", Nul, NotRead("DICOM medical image")),
+    (128, b"DICM", Nul, Magic::Records(Records::Dicom)),
     // Archives, compressed streams and disk images not opened.
     (0, b"7z\xbc\xaf\x27\x1c", Plain, NotRead("7-zip archive")),
     (0, b"Rar!\x1a\x07\x00", Plain, NotRead("RAR archive")),
@@ -154,10 +154,10 @@ pub fn classify(b: &[u8], ext: &str) -> Option<Magic> {
         return Some(*what);
     }
     if !nul {
-        // Every check below is of a format whose headers hold NUL bytes.
-        return None;
+        // Every check below but HL7's is of a format whose headers hold NUL bytes.
+        return crate::formats::hl7::is_hl7(b).then_some(Magic::Records(Records::Hl7));
     }
-    let checks: [(Check, Magic); 7] = [
+    let checks: [(Check, Magic); 8] = [
         (is_windows_executable, NotData("Windows executable")),
         (is_riff_media, NotData("RIFF audio/video/image")),
         (is_pg_dump, NotRead("pg_dump custom-format archive")),
@@ -165,6 +165,7 @@ pub fn classify(b: &[u8], ext: &str) -> Option<Magic> {
         (is_tar_v7, NotRead("tar archive")),
         (is_dbf, Magic::Records(Records::Dbf)),
         (is_bson, NotRead("MongoDB BSON dump")),
+        (is_dicom_without_preamble, Magic::Records(Records::Dicom)),
     ];
     checks.iter().find(|(check, _)| check(b, ext)).map(|c| c.1)
 }
@@ -300,6 +301,37 @@ fn is_dbf(b: &[u8], ext: &str) -> bool {
         && b[at] == 0x0d
         && header_len > at
         && (sum == record_len || ext == "dbf")
+}
+
+/// A DICOM file without its 128-byte preamble and `DICM` (older writers, and data sets as
+/// stored by some archives): a first element in group 0002 (file meta) or 0008 (identifying)
+/// with an explicit VR and a length that fits; or, named `.dcm`, a first tag in those groups
+/// (implicit VR, whose header has no VR to check).
+fn is_dicom_without_preamble(b: &[u8], ext: &str) -> bool {
+    let (Some(group), Some(element)) = (u16_le(b, 0), u16_le(b, 2)) else {
+        return false;
+    };
+    if group != 0x0002 && group != 0x0008 {
+        return false;
+    }
+    let explicit = b.get(4..6).is_some_and(|vr| {
+        vr.iter().all(u8::is_ascii_uppercase)
+            && [
+                &b"UL"[..],
+                b"OB",
+                b"UI",
+                b"CS",
+                b"SH",
+                b"LO",
+                b"DA",
+                b"TM",
+                b"AE",
+                b"SQ",
+            ]
+            .contains(&vr)
+    });
+    let fits = u16_le(b, 6).is_some_and(|len| len <= 1024);
+    (explicit && fits && element <= 0x0100) || (ext == "dcm" && element <= 0x0100)
 }
 
 /// The largest document MongoDB stores, with room for a dump's own framing.

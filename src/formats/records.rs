@@ -9,6 +9,8 @@ use std::fs::File;
 use std::io::Read;
 
 use crate::formats::dbf;
+use crate::formats::dicom;
+use crate::formats::hl7;
 use crate::formats::packed::{Budget, Packer, Stop};
 
 /// A format with a record reader of its own.
@@ -16,16 +18,22 @@ use crate::formats::packed::{Budget, Packer, Stop};
 pub enum Records {
     /// dBase III/IV/V, FoxPro and Visual FoxPro tables.
     Dbf,
+    /// DICOM headers (PS3.10 files, DICOMDIRs), read up to the pixel data.
+    Dicom,
+    /// HL7 v2 messages (ER7), MLLP framing and batches tolerated.
+    Hl7,
 }
 
 impl Records {
     /// Every format, for the fuzz target and the tests that go through them all.
-    pub const ALL: &'static [Records] = &[Records::Dbf];
+    pub const ALL: &'static [Records] = &[Records::Dbf, Records::Dicom, Records::Hl7];
 
     /// The format's name in the ledger (`files[].format`).
     pub fn name(self) -> &'static str {
         match self {
             Records::Dbf => "dbf",
+            Records::Dicom => "dicom",
+            Records::Hl7 => "hl7",
         }
     }
 
@@ -34,6 +42,8 @@ impl Records {
     pub fn needs_file(self) -> bool {
         match self {
             Records::Dbf => false,
+            Records::Dicom => false,
+            Records::Hl7 => false,
         }
     }
 
@@ -41,6 +51,8 @@ impl Records {
     pub fn read(self, src: Source, budget: &Budget, out: &mut Packer) -> Result<(), Stop> {
         match self {
             Records::Dbf => dbf::read(&mut src.into_read(), budget, out),
+            Records::Dicom => dicom::read(&mut src.into_read(), budget, out),
+            Records::Hl7 => hl7::read(&mut src.into_read(), budget, out),
         }
     }
 }

@@ -1,0 +1,317 @@
+//! HL7 v2 messages (ER7, the pipe-and-hat encoding): a message starts with an `MSH` segment,
+//! whose 4th byte is the field separator and whose next bytes are the component, repetition,
+//! escape and subcomponent characters; segments end at CR, LF or CRLF; MLLP framing
+//! (`0x0B` … `0x1C 0x0D`) and batch segments (`FHS`, `BHS`, `BTS`, `FTS`) are tolerated. One
+//! record per message (SPEC §3, §4), streamed segment by segment, so a batch file of any size
+//! holds one segment in memory.
+//!
+//! Every field repetition is a field named `SEG-n` (`PID-5`, `OBX-5`), escapes decoded. The
+//! fields that carry a person's identifiers are read by their data type so the field-name
+//! synonyms of `patterns/fields.toml` give them their role:
+//! - identifiers (CX: PID-2, PID-3, PID-4, NK1-33, MRG-1): the ID (component 1), named by its
+//!   identifier type code (component 5) through [`ID_TYPES`]: `PID-3.nik`, `PID-3.bpjs`,
+//!   `PID-3.kk`, another code as written (`PID-3.MR`), none as `PID-3`;
+//! - dates of birth and death (TS: PID-7, PID-29, NK1-16): the date, the first 8 digits of
+//!   `YYYYMMDD[HHMM[SS…]]` (a birth-date field reads 8 digits as `YYYYMMDD`, SPEC §6);
+//! - telephones (XTN: PID-13, PID-14, NK1-5, NK1-6): the number (component 1), the e-mail
+//!   (4), the unformatted number (12), and country, area and local number (5, 6, 7) joined;
+//! - sex (PID-8, NK1-15): the code (component 1).
+//!
+//! Imports the packer.
+
+use std::io::{BufRead, BufReader, Read, Write};
+
+use crate::formats::packed::{Budget, Packer, Stop};
+
+/// The longest segment kept; the rest of a longer one is stepped over and counted as cut.
+const MAX_SEGMENT: usize = 4 << 20;
+
+/// Identifier type codes (CX component 5; HL7 table 0203 and local codes seen in Indonesian
+/// hospital systems and SATUSEHAT bridges) and the name they give the ID: `NNIDN` is table
+/// 0203's national person identifier for Indonesia (`NN` + ISO 3166 alpha-3), `NI` its
+/// national unique individual identifier; `NIK`/`KTP` local names of the same number;
+/// `BPJS`/`JKN`/`KIS`/`NOKA` the BPJS Kesehatan card; `KK`/`NKK` the family card.
+pub const ID_TYPES: &[(&[u8], &str)] = &[
+    (b"NNIDN", "nik"),
+    (b"NI", "nik"),
+    (b"NIK", "nik"),
+    (b"KTP", "nik"),
+    (b"BPJS", "bpjs"),
+    (b"JKN", "bpjs"),
+    (b"KIS", "bpjs"),
+    (b"NOKA", "bpjs"),
+    (b"KK", "kk"),
+    (b"NKK", "kk"),
+];
+
+/// How a field is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Id,
+    Time,
+    Phone,
+    Code,
+}
+
+/// (segment, field number, kind): the fields read by their data type.
+const KINDS: &[(&[u8; 3], usize, Kind)] = &[
+    (b"PID", 2, Kind::Id),
+    (b"PID", 3, Kind::Id),
+    (b"PID", 4, Kind::Id),
+    (b"PID", 7, Kind::Time),
+    (b"PID", 8, Kind::Code),
+    (b"PID", 13, Kind::Phone),
+    (b"PID", 14, Kind::Phone),
+    (b"PID", 29, Kind::Time),
+    (b"NK1", 5, Kind::Phone),
+    (b"NK1", 6, Kind::Phone),
+    (b"NK1", 15, Kind::Code),
+    (b"NK1", 16, Kind::Time),
+    (b"NK1", 33, Kind::Id),
+    (b"MRG", 1, Kind::Id),
+];
+
+/// A message's separators, from its MSH segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Delims {
+    field: u8,
+    component: u8,
+    repetition: u8,
+    escape: Option<u8>,
+    subcomponent: u8,
+}
+
+impl Delims {
+    /// From `MSH|^~\&|…`: the separator, then 2 to 5 encoding characters up to the next one.
+    fn of(msh: &[u8]) -> Option<Delims> {
+        let field = *msh.get(3)?;
+        let rest = &msh[4..];
+        let enc = &rest[..rest.iter().position(|&b| b == field).unwrap_or(rest.len())];
+        let ok = |b: &u8| !b.is_ascii_alphanumeric() && !b.is_ascii_whitespace() && *b != field;
+        if field.is_ascii_alphanumeric() || !(2..=5).contains(&enc.len()) || !enc.iter().all(ok) {
+            return None;
+        }
+        Some(Delims {
+            field,
+            component: enc[0],
+            repetition: enc[1],
+            escape: enc.get(2).copied(),
+            subcomponent: enc.get(3).copied().unwrap_or(b'&'),
+        })
+    }
+}
+
+/// Whether `b` (a first block) starts an HL7 v2 file: `MSH`, `FHS` or `BHS` after an optional
+/// MLLP start byte, then a separator and encoding characters.
+pub fn is_hl7(b: &[u8]) -> bool {
+    let b = b.strip_prefix(b"\x0b").unwrap_or(b);
+    (b.starts_with(b"MSH") || b.starts_with(b"FHS") || b.starts_with(b"BHS"))
+        && Delims::of(b).is_some()
+}
+
+/// Reads every message of an HL7 v2 file from `r` into `out`.
+pub fn read(r: &mut dyn Read, budget: &Budget, out: &mut Packer) -> Result<(), Stop> {
+    let mut input = BufReader::with_capacity(64 << 10, r);
+    let max = MAX_SEGMENT.min(budget.max_record.max(64));
+    let (mut seg, mut scratch) = (Vec::new(), Scratch::default());
+    let mut message: Option<Delims> = None;
+    let mut line = 0u64;
+    while next_segment(&mut input, &mut seg, max, out)? {
+        line += 1;
+        let s = seg.strip_prefix(b"\x0b").unwrap_or(&seg);
+        if s.trim_ascii().is_empty() {
+            continue;
+        }
+        let id = &s[..s.len().min(3)];
+        if id == b"MSH" {
+            out.end();
+            let d = Delims::of(s).ok_or_else(|| {
+                no_segment(line, "an MSH segment without its encoding characters")
+            })?;
+            message = Some(d);
+            segment(s, &d, out, &mut scratch);
+        } else if matches!(id, b"FHS" | b"BHS" | b"BTS" | b"FTS") {
+            // Batch framing: no person in it, and no message goes on past it.
+            out.end();
+            message = None;
+        } else {
+            match message {
+                Some(d) if is_segment(s, &d) => segment(s, &d, out, &mut scratch),
+                Some(_) => return Err(no_segment(line, "not an HL7 segment")),
+                None => {
+                    return Err(no_segment(
+                        line,
+                        "a segment outside a message (no MSH before it)",
+                    ))
+                }
+            }
+        }
+    }
+    out.end();
+    Ok(())
+}
+
+fn no_segment(line: u64, what: &str) -> Stop {
+    Stop::Damaged(format!("line {line}: {what}"))
+}
+
+/// A segment ID (three capitals or digits) and a separator or the segment's end.
+fn is_segment(s: &[u8], d: &Delims) -> bool {
+    s.len() >= 3
+        && s[..3]
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && s.get(3).is_none_or(|&b| b == d.field)
+}
+
+/// Reads the next segment into `seg` (without its terminator): `false` at the end of the
+/// input. A segment ends at CR, LF or MLLP's end byte `0x1C`; past `max` bytes the rest is
+/// stepped over and counted cut.
+fn next_segment(
+    input: &mut BufReader<&mut dyn Read>,
+    seg: &mut Vec<u8>,
+    max: usize,
+    out: &mut Packer,
+) -> Result<bool, Stop> {
+    seg.clear();
+    let mut any = false;
+    let mut cut = false;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Stop::Damaged(format!("read error: {e}"))),
+        };
+        if buf.is_empty() {
+            return Ok(any);
+        }
+        any = true;
+        let end = memchr::memchr3(b'\r', b'\n', 0x1c, buf);
+        let take = end.unwrap_or(buf.len());
+        let room = max.saturating_sub(seg.len());
+        if take > room && !cut {
+            cut = true;
+            out.cut += 1;
+        }
+        seg.extend_from_slice(&buf[..take.min(room)]);
+        input.consume(end.map_or(take, |e| e + 1));
+        if end.is_some() {
+            return Ok(true);
+        }
+    }
+}
+
+/// Buffers reused across fields: the field's name and a decoded value.
+#[derive(Default)]
+struct Scratch {
+    name: Vec<u8>,
+    value: Vec<u8>,
+}
+
+/// One segment's fields into `out`.
+fn segment(s: &[u8], d: &Delims, out: &mut Packer, scratch: &mut Scratch) {
+    let id: [u8; 3] = [s[0], s[1], s[2]];
+    let msh = &id == b"MSH";
+    let mut fields = s.split(|&b| b == d.field).skip(1);
+    if msh {
+        // MSH-1 is the separator itself and MSH-2 the encoding characters: no data.
+        fields.next();
+    }
+    let first = if msh { 3 } else { 1 };
+    for (i, f) in fields.enumerate() {
+        if f.is_empty() {
+            continue;
+        }
+        let n = first + i;
+        let kind = KINDS.iter().find(|k| k.0 == &id && k.1 == n).map(|k| k.2);
+        for rep in f.split(|&b| b == d.repetition) {
+            scratch.name.clear();
+            scratch.name.extend_from_slice(&id);
+            let _ = write!(scratch.name, "-{n}");
+            repetition(rep, kind, d, out, scratch);
+        }
+    }
+}
+
+/// One repetition of a field, read by its kind.
+fn repetition(rep: &[u8], kind: Option<Kind>, d: &Delims, out: &mut Packer, s: &mut Scratch) {
+    let comp = |i: usize| rep.split(|&b| b == d.component).nth(i).unwrap_or_default();
+    match kind {
+        None => put(&s.name, rep, d, out, &mut s.value),
+        Some(Kind::Code) => put(&s.name, comp(0), d, out, &mut s.value),
+        Some(Kind::Time) => {
+            let t = comp(0);
+            let digits = t.iter().take_while(|b| b.is_ascii_digit()).count();
+            let date = if digits >= 8 { &t[..8] } else { t };
+            put(&s.name, date, d, out, &mut s.value);
+        }
+        Some(Kind::Id) => {
+            let code = comp(4)
+                .split(|&b| b == d.subcomponent)
+                .next()
+                .unwrap_or_default();
+            if !code.is_empty() {
+                let canon = ID_TYPES.iter().find(|t| t.0.eq_ignore_ascii_case(code));
+                s.name.push(b'.');
+                s.name
+                    .extend_from_slice(canon.map_or(code, |t| t.1.as_bytes()));
+            }
+            put(&s.name, comp(0), d, out, &mut s.value);
+        }
+        Some(Kind::Phone) => {
+            for i in [0, 3, 11] {
+                put(&s.name, comp(i), d, out, &mut s.value);
+            }
+            if !comp(6).is_empty() {
+                let plus: &[u8] = if comp(4).is_empty() { b"" } else { b"+" };
+                let joined = [plus, comp(4), comp(5), comp(6)].concat();
+                put(&s.name, &joined, d, out, &mut s.value);
+            }
+        }
+    }
+}
+
+/// A value, escapes decoded, unless empty.
+fn put(name: &[u8], v: &[u8], d: &Delims, out: &mut Packer, buf: &mut Vec<u8>) {
+    let v = unescape(v, d, buf).trim_ascii();
+    if !v.is_empty() && v != b"\"\"" {
+        out.field(name, v);
+    }
+}
+
+/// `v` with HL7's escapes of the separators (`\F\`, `\S\`, `\T\`, `\R\`, `\E\`) decoded;
+/// other escapes are kept as written.
+fn unescape<'v>(v: &'v [u8], d: &Delims, buf: &'v mut Vec<u8>) -> &'v [u8] {
+    let Some(e) = d.escape else {
+        return v;
+    };
+    if !v.contains(&e) {
+        return v;
+    }
+    buf.clear();
+    let mut i = 0;
+    while i < v.len() {
+        let decoded = match (v[i] == e, v.get(i + 1), v.get(i + 2)) {
+            (true, Some(&c), Some(&close)) if close == e => match c {
+                b'F' => Some(d.field),
+                b'S' => Some(d.component),
+                b'T' => Some(d.subcomponent),
+                b'R' => Some(d.repetition),
+                b'E' => Some(e),
+                _ => None,
+            },
+            _ => None,
+        };
+        match decoded {
+            Some(b) => {
+                buf.push(b);
+                i += 3;
+            }
+            None => {
+                buf.push(v[i]);
+                i += 1;
+            }
+        }
+    }
+    buf
+}
