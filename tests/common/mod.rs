@@ -16,6 +16,7 @@ pub mod archives;
 pub mod bombs;
 pub mod dbf;
 pub mod measure;
+pub mod medical;
 pub mod paths;
 pub mod run;
 pub mod samples;
