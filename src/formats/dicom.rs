@@ -608,3 +608,152 @@ fn read_upto(r: &mut dyn Read, b: &mut [u8]) -> io::Result<usize> {
     }
     Ok(got)
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::formats::packed::Packed;
+
+    /// An explicit VR little endian element (short form).
+    fn el(tag: u32, vr: &[u8; 2], v: &[u8]) -> Vec<u8> {
+        let mut b = ((tag >> 16) as u16).to_le_bytes().to_vec();
+        b.extend_from_slice(&(tag as u16).to_le_bytes());
+        b.extend_from_slice(vr);
+        if LONG_VRS.contains(&vr) {
+            b.extend_from_slice(&[0, 0]);
+            b.extend_from_slice(&(v.len() as u32).to_le_bytes());
+        } else {
+            b.extend_from_slice(&(v.len() as u16).to_le_bytes());
+        }
+        b.extend_from_slice(v);
+        b
+    }
+
+    /// The fields each record holds, as `name=value`.
+    fn fields(b: &[u8]) -> (Vec<Vec<String>>, Result<(), Stop>) {
+        let mut chunks: Vec<Packed> = Vec::new();
+        let mut send = |c: Packed| chunks.push(c);
+        let mut p = Packer::new(1 << 20, 1 << 20, &mut send);
+        let budget = Budget {
+            max_record: 1 << 20,
+            max_bytes: 1 << 30,
+        };
+        let result = read(&mut &b[..], &budget, &mut p);
+        p.finish();
+        (unpack(&chunks), result)
+    }
+
+    /// Packed records as `name=value` strings, a list per record.
+    pub(crate) fn unpack(chunks: &[Packed]) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        for c in chunks {
+            let (d, mut at) = (&c.data, 0);
+            let u32_at = |at: usize| u32::from_le_bytes(d[at..at + 4].try_into().unwrap()) as usize;
+            while at < d.len() {
+                let n = u32_at(at + 1);
+                at += 5;
+                let mut row = Vec::new();
+                for _ in 0..n {
+                    let mut part = || {
+                        let len = u32_at(at);
+                        let s = String::from_utf8_lossy(&d[at + 4..at + 4 + len]).into_owned();
+                        at += 4 + len;
+                        s
+                    };
+                    let name = part();
+                    row.push(format!("{name}={}", part()));
+                }
+                rows.push(row);
+            }
+        }
+        rows
+    }
+
+    fn file(data: &[u8]) -> Vec<u8> {
+        let mut b = vec![0u8; 128];
+        b.extend_from_slice(b"DICM");
+        b.extend(el(TRANSFER_SYNTAX, b"UI", b"1.2.840.10008.1.2.1\0"));
+        b.extend_from_slice(data);
+        b
+    }
+
+    #[test]
+    fn keywords_are_sorted_for_the_binary_search() {
+        assert!(KEYWORDS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn strings_are_named_split_and_trimmed_and_binaries_left_out() {
+        let mut seq = el(0x0010_1002, b"SQ", &[]);
+        let item = [
+            el(0x0010_0020, b"LO", b"3171014101900001"),
+            el(0x0010_0021, b"LO", b"DUKCAPIL"),
+        ]
+        .concat();
+        let mut wrapped = vec![0xFE, 0xFF, 0x00, 0xE0];
+        wrapped.extend_from_slice(&(item.len() as u32).to_le_bytes());
+        wrapped.extend(item);
+        seq.truncate(seq.len() - 4);
+        seq.extend_from_slice(&(wrapped.len() as u32).to_le_bytes());
+        seq.extend(wrapped);
+        let data = [
+            el(0x0010_0010, b"PN", b"SANTOSO^BUDI"),
+            el(0x0010_2154, b"SH", b"0812\\0813 "),
+            el(0x0028_0010, b"US", &[0, 2]),
+            el(0x0011_1001, b"LT", b"a\\b"),
+            seq,
+            el(0x7FE0_0010, b"OW", &[1, 2, 3, 4]),
+            el(0x0010_0020, b"LO", b"after the pixels"),
+        ]
+        .concat();
+        let (rows, result) = fields(&file(&data));
+        assert_eq!(result, Ok(()));
+        assert_eq!(
+            rows,
+            [[
+                "TransferSyntaxUID=1.2.840.10008.1.2.1",
+                "PatientName=SANTOSO^BUDI",
+                "PatientTelephoneNumbers=0812",
+                "PatientTelephoneNumbers=0813",
+                "(0011,1001)=a\\b",
+                "PatientID=3171014101900001",
+                "IssuerOfPatientID=DUKCAPIL",
+            ]]
+        );
+    }
+
+    #[test]
+    fn every_cut_ends_in_a_reason_or_the_records_before_it() {
+        let data = [
+            el(0x0010_0010, b"PN", b"SANTOSO^BUDI"),
+            el(0x0010_0020, b"LO", b"3171014101900001"),
+        ]
+        .concat();
+        let b = file(&data);
+        for cut in 0..b.len() {
+            let (_, result) = fields(&b[..cut]);
+            // Whole up to the meta group's or the first element's end.
+            if cut > 132 && ![160, 180, b.len()].contains(&cut) {
+                assert!(matches!(result, Err(Stop::Damaged(_))), "{cut}");
+            }
+        }
+        // A declared length past the input is read as far as the input goes, not allocated.
+        let mut huge = file(&[]);
+        huge.extend_from_slice(b"\x10\x00\x00\x40UT\x00\x00\xfe\xff\xff\xffabc");
+        let (_, result) = fields(&huge);
+        assert!(matches!(result, Err(Stop::Damaged(w)) if w.starts_with("cut short in a value")));
+    }
+
+    #[test]
+    fn hostile_nesting_and_delimiters_are_damage() {
+        let open = b"\x08\x00\x40\x11SQ\x00\x00\xff\xff\xff\xff\xfe\xff\x00\xe0\xff\xff\xff\xff";
+        let (_, deep) = fields(&file(&open.repeat(100)));
+        assert!(
+            matches!(deep, Err(Stop::Damaged(w)) if w.starts_with("sequences nested too deep"))
+        );
+        let (_, stray) = fields(&file(b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"));
+        assert!(matches!(stray, Err(Stop::Damaged(w)) if w.starts_with("a delimiter outside")));
+        let (_, novr) = fields(&file(b"\x10\x00\x10\x00zz\x02\x00ab"));
+        assert!(matches!(novr, Err(Stop::Damaged(w)) if w.starts_with("no VR at (0010,0010)")));
+    }
+}

@@ -315,3 +315,92 @@ fn unescape<'v>(v: &'v [u8], d: &Delims, buf: &'v mut Vec<u8>) -> &'v [u8] {
     }
     buf
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::dicom::tests::unpack;
+    use crate::formats::packed::Packed;
+
+    fn messages(b: &[u8]) -> (Vec<Vec<String>>, Result<(), Stop>) {
+        let mut chunks: Vec<Packed> = Vec::new();
+        let mut send = |c: Packed| chunks.push(c);
+        let mut p = Packer::new(1 << 20, 1 << 20, &mut send);
+        let budget = Budget {
+            max_record: 1 << 20,
+            max_bytes: 1 << 30,
+        };
+        let result = read(&mut &b[..], &budget, &mut p);
+        p.finish();
+        (unpack(&chunks), result)
+    }
+
+    const ADT: &[u8] = b"\x0bMSH|^~\\&|SIMRS|RS|||20240101||ADT^A04|7|P|2.5\r\n\
+        PID|1||3171014101900001^^^DUKCAPIL&2.16&ISO^NNIDN~0001234567890^^^^BPJS~42^^^^MR~9||\
+        SANTOSO^BUDI||199001011230+0700|F|||Jl. A\\F\\B||^PRN^CP^^62^812^34567890~0812 1111 2222^^^a@b.id\r\
+        NK1|1|SANTOSO^SITI|MTH||081299998888\x1c\r\
+        MSH|#~\\&|X\nPID|1||3171014101900002^^^^KTP\n";
+
+    #[test]
+    fn messages_are_records_with_fields_named_by_segment_and_type() {
+        let (rows, result) = messages(ADT);
+        assert_eq!(result, Ok(()));
+        assert_eq!(rows.len(), 2);
+        let want = [
+            "MSH-3=SIMRS",
+            "MSH-4=RS",
+            "MSH-7=20240101",
+            "MSH-9=ADT^A04",
+            "MSH-10=7",
+            "MSH-11=P",
+            "MSH-12=2.5",
+            "PID-1=1",
+            "PID-3.nik=3171014101900001",
+            "PID-3.bpjs=0001234567890",
+            "PID-3.MR=42",
+            "PID-3=9",
+            "PID-5=SANTOSO^BUDI",
+            "PID-7=19900101",
+            "PID-8=F",
+            "PID-11=Jl. A|B",
+            "PID-13=+6281234567890",
+            "PID-13=0812 1111 2222",
+            "PID-13=a@b.id",
+            "NK1-1=1",
+            "NK1-2=SANTOSO^SITI",
+            "NK1-3=MTH",
+            "NK1-5=081299998888",
+        ];
+        assert_eq!(rows[0], want);
+        // Another message's own separators: `#` for components.
+        assert_eq!(
+            rows[1],
+            ["MSH-3=X", "PID-1=1", "PID-3=3171014101900002^^^^KTP"]
+        );
+    }
+
+    #[test]
+    fn detection_needs_the_encoding_characters() {
+        assert!(is_hl7(b"MSH|^~\\&|A|B\r"));
+        assert!(is_hl7(b"\x0bMSH|^~\\&|A"));
+        assert!(is_hl7(b"FHS|^~\\&|A"));
+        assert!(!is_hl7(b"MSH|nik|nama\n"));
+        assert!(!is_hl7(b"MSHA|^~\\&|"));
+        assert!(!is_hl7(b"PID|1|x"));
+    }
+
+    #[test]
+    fn every_cut_ends_in_the_messages_before_it_or_a_reason() {
+        for cut in 0..ADT.len() {
+            let _ = messages(&ADT[..cut]);
+        }
+        let (rows, result) = messages(b"MSH|^~\\&|A\rPID|1\r%%\rPID|2\r");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            result,
+            Err(Stop::Damaged("line 3: not an HL7 segment".into()))
+        );
+        let (_, result) = messages(b"PID|1\r");
+        assert!(matches!(result, Err(Stop::Damaged(w)) if w.contains("outside a message")));
+    }
+}

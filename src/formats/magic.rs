@@ -531,9 +531,17 @@ mod tests {
     fn dicom_is_dicm_at_128() {
         let mut dcm = vec![0u8; 128];
         dcm.extend_from_slice(b"DICM\x02\x00\x00\x00UL");
-        assert_eq!(classify(&dcm, "dcm"), Some(NotRead("DICOM medical image")));
+        let want = Some(Magic::Records(Records::Dicom));
+        assert_eq!(classify(&dcm, "dcm"), want);
         dcm[128] = b'X';
-        assert_eq!(classify(&dcm, "dcm"), None);
+        assert_eq!(classify(&dcm, "img"), None);
+        // Without the preamble: a first explicit-VR element of group 0002 or 0008, or `.dcm`.
+        let meta = b"\x02\x00\x10\x00UI\x14\x001.2.840.10008.1.2.1\x00";
+        assert_eq!(classify(meta, ""), want);
+        let implicit = b"\x08\x00\x05\x00\x0a\x00\x00\x00ISO_IR 100";
+        assert_eq!(classify(implicit, "dcm"), want);
+        assert_eq!(classify(implicit, "bin"), None);
+        assert_eq!(classify(b"\x02\x00\x10\x00ZZ\x14\x00", ""), None);
     }
 
     #[test]
