@@ -208,7 +208,7 @@ fn damaged_dicom_and_hl7_are_partial_or_failed_naming_the_format() {
     fs::write(d.join("huge.dcm"), &huge).unwrap();
     fs::write(
         d.join("bad.hl7"),
-        b"MSH|^~\\&|A|B|||||ADT^A04|1|P|2.5\rPID|1||3171014101900001^^^^NIK\r%%garbage%%\rPID|2\r",
+        b"MSH|^~\\&|A|B|||||ADT^A04|1|P|2.5\rPID|1||3171014101900001^^^^NIK\rMSH|nope\rPID|2\r",
     )
     .unwrap();
     fs::write(d.join("headless.hl7"), b"MSH|^~\\&|\rPID|1\r").unwrap();
@@ -231,7 +231,10 @@ fn damaged_dicom_and_hl7_are_partial_or_failed_naming_the_format() {
     assert_eq!(file(&v, "huge.dcm")["state"], "partial");
     assert!(reason(&v, "huge.dcm").starts_with("dicom: cut short in a value"));
     assert_eq!(file(&v, "bad.hl7")["state"], "partial");
-    assert_eq!(reason(&v, "bad.hl7"), "hl7: line 3: not an HL7 segment");
+    assert_eq!(
+        reason(&v, "bad.hl7"),
+        "hl7: line 3: an MSH segment without its encoding characters"
+    );
     assert_eq!(file(&v, "headless.hl7")["state"], "scanned");
     for (name, row) in v["files"]
         .as_array()

@@ -745,6 +745,21 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_deflated_data_set_is_inflated() {
+        use std::io::Write;
+        let data = el(0x0010_0020, b"LO", b"3171014101900001");
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(&data).unwrap();
+        let mut b = vec![0u8; 128];
+        b.extend_from_slice(b"DICM");
+        b.extend(el(TRANSFER_SYNTAX, b"UI", b"1.2.840.10008.1.2.1.99\0"));
+        b.extend(z.finish().unwrap());
+        let (rows, result) = fields(&b);
+        assert_eq!(result, Ok(()));
+        assert_eq!(rows[0][1], "PatientID=3171014101900001");
+    }
+
+    #[test]
     fn hostile_nesting_and_delimiters_are_damage() {
         let open = b"\x08\x00\x40\x11SQ\x00\x00\xff\xff\xff\xff\xfe\xff\x00\xe0\xff\xff\xff\xff";
         let (_, deep) = fields(&file(&open.repeat(100)));

@@ -1,7 +1,9 @@
 //! HL7 v2 messages (ER7, the pipe-and-hat encoding): a message starts with an `MSH` segment,
 //! whose 4th byte is the field separator and whose next bytes are the component, repetition,
 //! escape and subcomponent characters; segments end at CR, LF or CRLF; MLLP framing
-//! (`0x0B` … `0x1C 0x0D`) and batch segments (`FHS`, `BHS`, `BTS`, `FTS`) are tolerated. One
+//! (`0x0B` … `0x1C 0x0D`) and batch segments (`FHS`, `BHS`, `BTS`, `FTS`) are tolerated, and
+//! so is a raw line break inside a field's text (a line that starts no segment continues the
+//! one before, joined by a space). One
 //! record per message (SPEC §3, §4), streamed segment by segment, so a batch file of any size
 //! holds one segment in memory.
 //!
@@ -113,8 +115,13 @@ pub fn is_hl7(b: &[u8]) -> bool {
 pub fn read(r: &mut dyn Read, budget: &Budget, out: &mut Packer) -> Result<(), Stop> {
     let mut input = BufReader::with_capacity(64 << 10, r);
     let max = MAX_SEGMENT.min(budget.max_record.max(64));
-    let (mut seg, mut scratch) = (Vec::new(), Scratch::default());
-    let mut message: Option<Delims> = None;
+    let mut seg = Vec::new();
+    let mut walk = Walk {
+        message: None,
+        scratch: Scratch::default(),
+    };
+    // The segment read last, handled once the next line shows it is complete.
+    let (mut pending, mut pending_line, mut separator) = (Vec::new(), 0u64, b'|');
     let mut line = 0u64;
     while next_segment(&mut input, &mut seg, max, out)? {
         line += 1;
@@ -122,21 +129,56 @@ pub fn read(r: &mut dyn Read, budget: &Budget, out: &mut Packer) -> Result<(), S
         if s.trim_ascii().is_empty() {
             continue;
         }
+        if !pending.is_empty() && !starts_segment(s, separator) {
+            // A raw line break inside a field's text (ER7 would escape it, many systems do
+            // not): the segment goes on.
+            let room = max.saturating_sub(pending.len() + 1);
+            pending.push(b' ');
+            pending.extend_from_slice(&s[..s.len().min(room)]);
+            continue;
+        }
+        if !pending.is_empty() {
+            walk.segment(&pending, pending_line, out)?;
+        }
+        pending.clear();
+        pending.extend_from_slice(s);
+        pending_line = line;
+        if s.starts_with(b"MSH") && s.len() > 3 {
+            separator = s[3];
+        }
+    }
+    if !pending.is_empty() {
+        walk.segment(&pending, pending_line, out)?;
+    }
+    out.end();
+    Ok(())
+}
+
+/// The message being read and the buffers reused for its fields.
+struct Walk {
+    message: Option<Delims>,
+    scratch: Scratch,
+}
+
+impl Walk {
+    /// One whole segment, from line `line`: a message's start, batch framing, or a segment
+    /// of the message being read.
+    fn segment(&mut self, s: &[u8], line: u64, out: &mut Packer) -> Result<(), Stop> {
         let id = &s[..s.len().min(3)];
         if id == b"MSH" {
             out.end();
             let d = Delims::of(s).ok_or_else(|| {
                 no_segment(line, "an MSH segment without its encoding characters")
             })?;
-            message = Some(d);
-            segment(s, &d, out, &mut scratch);
+            self.message = Some(d);
+            segment(s, &d, out, &mut self.scratch);
         } else if matches!(id, b"FHS" | b"BHS" | b"BTS" | b"FTS") {
             // Batch framing: no person in it, and no message goes on past it.
             out.end();
-            message = None;
+            self.message = None;
         } else {
-            match message {
-                Some(d) if is_segment(s, &d) => segment(s, &d, out, &mut scratch),
+            match self.message {
+                Some(d) if starts_segment(s, d.field) => segment(s, &d, out, &mut self.scratch),
                 Some(_) => return Err(no_segment(line, "not an HL7 segment")),
                 None => {
                     return Err(no_segment(
@@ -146,22 +188,22 @@ pub fn read(r: &mut dyn Read, budget: &Budget, out: &mut Packer) -> Result<(), S
                 }
             }
         }
+        Ok(())
     }
-    out.end();
-    Ok(())
 }
 
 fn no_segment(line: u64, what: &str) -> Stop {
     Stop::Damaged(format!("line {line}: {what}"))
 }
 
-/// A segment ID (three capitals or digits) and a separator or the segment's end.
-fn is_segment(s: &[u8], d: &Delims) -> bool {
+/// Whether a line starts a segment: a segment ID (three capitals or digits) and the field
+/// separator or the line's end.
+fn starts_segment(s: &[u8], separator: u8) -> bool {
     s.len() >= 3
         && s[..3]
             .iter()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        && s.get(3).is_none_or(|&b| b == d.field)
+        && s.get(3).is_none_or(|&b| b == separator)
 }
 
 /// Reads the next segment into `seg` (without its terminator): `false` at the end of the
@@ -394,12 +436,17 @@ mod tests {
         for cut in 0..ADT.len() {
             let _ = messages(&ADT[..cut]);
         }
-        let (rows, result) = messages(b"MSH|^~\\&|A\rPID|1\r%%\rPID|2\r");
-        assert_eq!(rows.len(), 1);
+        // A raw line break in a field's text continues its segment.
+        let (rows, result) = messages(b"MSH|^~\\&|A\rPID|1|||x\nRT 01|y\rPID|2\r");
+        assert_eq!(result, Ok(()));
         assert_eq!(
-            result,
-            Err(Stop::Damaged("line 3: not an HL7 segment".into()))
+            rows[0][1..],
+            ["PID-1=1", "PID-4=x RT 01", "PID-5=y", "PID-1=2"]
         );
+        let (rows, result) = messages(b"MSH|^~\\&|A\rPID|1\rMSH|nope\rPID|2\r");
+        assert_eq!(rows.len(), 1);
+        let why = "line 3: an MSH segment without its encoding characters";
+        assert_eq!(result, Err(Stop::Damaged(why.into())));
         let (_, result) = messages(b"PID|1\r");
         assert!(matches!(result, Err(Stop::Damaged(w)) if w.contains("outside a message")));
     }
