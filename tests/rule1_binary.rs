@@ -158,11 +158,19 @@ fn rule1_pdf_is_failed_not_read_yet() {
 }
 
 #[test]
-fn rule1_dicom_is_failed_not_read_yet() {
-    expect_failed(
-        &[("IM0001", dicom())],
-        &[("IM0001", "DICOM medical image: not read yet")],
-    );
+fn rule1_dicom_is_read_also_as_a_zip_member() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("IM0001"), dicom()).unwrap();
+    fs::write(
+        dir.path().join("scans.zip"),
+        zip(&[("IM0001.dcm", &dicom())], false),
+    )
+    .unwrap();
+    let (v, code) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{}", v["ledger"]);
+    assert_scanned_as(file(&v, "IM0001"), "dicom");
+    assert_scanned_as(file(&v, "scans.zip!IM0001.dcm"), "dicom");
+    assert_eq!(v["identifiers"]["nik"]["valid"], 2);
 }
 
 #[test]
@@ -321,7 +329,6 @@ fn rule1_the_same_inside_zip_members_and_gzip_streams() {
     let bundle = zip(
         &[
             ("scans/ktp.pdf", &pdf()),
-            ("IM0001.dcm", &dicom()),
             ("surat.doc", &compound(&["WordDocument"], b"")),
             ("letter.docx", &docx),
         ],
@@ -339,7 +346,6 @@ fn rule1_the_same_inside_zip_members_and_gzip_streams() {
         ],
         &[
             ("bundle.zip!scans/ktp.pdf", "PDF document: not read yet"),
-            ("bundle.zip!IM0001.dcm", "DICOM medical image: not read yet"),
             ("bundle.zip!surat.doc", "Word document (.doc): not read yet"),
             (
                 "bundle.zip!letter.docx",

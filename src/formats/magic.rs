@@ -119,7 +119,7 @@ const TABLE: &[(usize, &[u8], Guard, Magic)] = &[
     ),
     (0, b"!BDN", Nul, NotRead("Outlook data file (.pst/.ost)")),
     (0, b"%PDF-", Plain, NotRead("PDF document")),
-    (128, b"DICM", Nul, NotRead("DICOM medical image")),
+    (128, b"DICM", Nul, Magic::Records(Records::Dicom)),
     // Archives, compressed streams and disk images not opened.
     (
         0,
@@ -162,16 +162,17 @@ pub fn classify(b: &[u8], ext: &str) -> Option<Magic> {
         return Some(*what);
     }
     if !nul {
-        // Every check below is of a format whose headers hold NUL bytes.
-        return None;
+        // Every check below but HL7's is of a format whose headers hold NUL bytes.
+        return crate::formats::hl7::is_hl7(b).then_some(Magic::Records(Records::Hl7));
     }
-    let checks: [(Check, Magic); 6] = [
+    let checks: [(Check, Magic); 7] = [
         (is_windows_executable, NotData("Windows executable")),
         (is_riff_media, NotData("RIFF audio/video/image")),
         (is_pg_dump, Magic::Records(Records::PgDump)),
         (is_oracle_export, NotRead("Oracle export dump (exp)")),
         (is_dbf, Magic::Records(Records::Dbf)),
         (is_bson, Magic::Records(Records::Bson)),
+        (is_dicom_without_preamble, Magic::Records(Records::Dicom)),
     ];
     checks.iter().find(|(check, _)| check(b, ext)).map(|c| c.1)
 }
@@ -266,6 +267,37 @@ fn is_dbf(b: &[u8], ext: &str) -> bool {
         && b[at] == 0x0d
         && header_len > at
         && (sum == record_len || ext == "dbf")
+}
+
+/// A DICOM file without its 128-byte preamble and `DICM` (older writers, and data sets as
+/// stored by some archives): a first element in group 0002 (file meta) or 0008 (identifying)
+/// with an explicit VR and a length that fits; or, named `.dcm`, a first tag in those groups
+/// (implicit VR, whose header has no VR to check).
+fn is_dicom_without_preamble(b: &[u8], ext: &str) -> bool {
+    let (Some(group), Some(element)) = (u16_le(b, 0), u16_le(b, 2)) else {
+        return false;
+    };
+    if group != 0x0002 && group != 0x0008 {
+        return false;
+    }
+    let explicit = b.get(4..6).is_some_and(|vr| {
+        vr.iter().all(u8::is_ascii_uppercase)
+            && [
+                &b"UL"[..],
+                b"OB",
+                b"UI",
+                b"CS",
+                b"SH",
+                b"LO",
+                b"DA",
+                b"TM",
+                b"AE",
+                b"SQ",
+            ]
+            .contains(&vr)
+    });
+    let fits = u16_le(b, 6).is_some_and(|len| len <= 1024);
+    (explicit && fits && element <= 0x0100) || (ext == "dcm" && element <= 0x0100)
 }
 
 /// The largest document MongoDB stores, with room for a dump's own framing.
@@ -453,9 +485,17 @@ mod tests {
     fn dicom_is_dicm_at_128() {
         let mut dcm = vec![0u8; 128];
         dcm.extend_from_slice(b"DICM\x02\x00\x00\x00UL");
-        assert_eq!(classify(&dcm, "dcm"), Some(NotRead("DICOM medical image")));
+        let want = Some(Magic::Records(Records::Dicom));
+        assert_eq!(classify(&dcm, "dcm"), want);
         dcm[128] = b'X';
-        assert_eq!(classify(&dcm, "dcm"), None);
+        assert_eq!(classify(&dcm, "img"), None);
+        // Without the preamble: a first explicit-VR element of group 0002 or 0008, or `.dcm`.
+        let meta = b"\x02\x00\x10\x00UI\x14\x001.2.840.10008.1.2.1\x00";
+        assert_eq!(classify(meta, ""), want);
+        let implicit = b"\x08\x00\x05\x00\x0a\x00\x00\x00ISO_IR 100";
+        assert_eq!(classify(implicit, "dcm"), want);
+        assert_eq!(classify(implicit, "bin"), None);
+        assert_eq!(classify(b"\x02\x00\x10\x00ZZ\x14\x00", ""), None);
     }
 
     #[test]

@@ -8,12 +8,14 @@
 //! tuples and PostgreSQL COPY rows and cuts dumps into chunks; [`sheet`] reads workbook
 //! sheets (calamine) into packed rows; [`strings`] is the strings pass over an unknown
 //! binary. [`records`] is the way in for formats read record by record by a reader of
-//! their own ([`dbf`]), packed for the workers by [`packed`] as sheets' rows are. They import the rules and the loose `record` and `bytes`, and each
+//! their own ([`dbf`], [`dicom`], [`hl7`]), packed for the workers by [`packed`] as sheets' rows are. They import the rules and the loose `record` and `bytes`, and each
 //! other downwards only.
 
 pub mod bson;
 pub mod csv;
 pub mod dbf;
+pub mod dicom;
+pub mod hl7;
 pub mod json;
 pub mod layout;
 pub mod magic;

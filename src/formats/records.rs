@@ -10,6 +10,8 @@ use std::io::Read;
 
 use crate::formats::bson;
 use crate::formats::dbf;
+use crate::formats::dicom;
+use crate::formats::hl7;
 use crate::formats::packed::{Budget, Packer, Stop};
 use crate::formats::pgdump;
 use crate::formats::sqlite;
@@ -25,6 +27,10 @@ pub enum Records {
     Bson,
     /// pg_dump custom-format archives (`pg_dump -Fc`).
     PgDump,
+    /// DICOM headers (PS3.10 files, DICOMDIRs), read up to the pixel data.
+    Dicom,
+    /// HL7 v2 messages (ER7), MLLP framing and batches tolerated.
+    Hl7,
 }
 
 impl Records {
@@ -34,6 +40,8 @@ impl Records {
         Records::Sqlite,
         Records::Bson,
         Records::PgDump,
+        Records::Dicom,
+        Records::Hl7,
     ];
 
     /// The format's name in the ledger (`files[].format`).
@@ -43,6 +51,8 @@ impl Records {
             Records::Sqlite => "sqlite",
             Records::Bson => "bson",
             Records::PgDump => "pg_dump",
+            Records::Dicom => "dicom",
+            Records::Hl7 => "hl7",
         }
     }
 
@@ -54,6 +64,8 @@ impl Records {
             Records::Sqlite => true,
             Records::Bson => false,
             Records::PgDump => false,
+            Records::Dicom => false,
+            Records::Hl7 => false,
         }
     }
 
@@ -64,6 +76,8 @@ impl Records {
             Records::Sqlite => sqlite::read(&src.into_file()?, budget, out),
             Records::Bson => bson::read(&mut src.into_read(), budget, out),
             Records::PgDump => pgdump::read(&mut src.into_read(), budget, out),
+            Records::Dicom => dicom::read(&mut src.into_read(), budget, out),
+            Records::Hl7 => hl7::read(&mut src.into_read(), budget, out),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod bombs;
 pub mod databases;
 pub mod dbf;
 pub mod measure;
+pub mod medical;
 pub mod paths;
 pub mod run;
 pub mod samples;

@@ -225,9 +225,10 @@ impl KeyRoles {
         Some((end, *r))
     }
 
-    #[inline(never)]
-    fn role_slow(&mut self, at: usize, key: &[u8], p: &Patterns) -> Role {
-        let r = match self.cache.get(key) {
+    /// The role of a name, cached, without the positional guess (a name a rule gave a
+    /// field rather than a key read in order).
+    pub fn named(&mut self, key: &[u8], p: &Patterns) -> Role {
+        match self.cache.get(key) {
             Some(r) => *r,
             None => {
                 let r = p.role_of(key);
@@ -235,7 +236,12 @@ impl KeyRoles {
                 self.seen.push(key.to_vec());
                 r
             }
-        };
+        }
+    }
+
+    #[inline(never)]
+    fn role_slow(&mut self, at: usize, key: &[u8], p: &Patterns) -> Role {
+        let r = self.named(key, p);
         let raw = Raw(!key.iter().any(|&b| b == b'"' || b == b'\\'));
         let known = self.recent.len();
         match self.recent.get_mut(at) {
@@ -302,6 +308,7 @@ pub fn json_record<'a>(
         keys,
         p,
         names: Vec::new(),
+        code: TypeCode::default(),
     };
     parser.value(Role::Unnamed, &[], 0, fields)?;
     Some(parser.i)
@@ -324,6 +331,7 @@ fn named_record<'a>(
         keys,
         p,
         names: std::mem::take(names),
+        code: TypeCode::default(),
     };
     let read = parser.value(Role::Unnamed, &[], 0, fields);
     *names = parser.names;
@@ -519,6 +527,8 @@ struct JsonParser<'a, 'k, const NAMES: bool> {
     keys: &'k mut KeyRoles,
     p: &'k Patterns,
     names: Vec<Vec<u8>>,
+    /// The identifier type code being looked for (see [`Sibling`]).
+    code: TypeCode<'a>,
 }
 
 impl<'a, const NAMES: bool> JsonParser<'a, '_, NAMES> {
@@ -547,6 +557,7 @@ impl<'a, const NAMES: bool> JsonParser<'a, '_, NAMES> {
                     self.i += 1;
                     return Some(());
                 }
+                let mut sibling = Sibling::default();
                 loop {
                     self.ws();
                     let key = self.string()?;
@@ -556,12 +567,21 @@ impl<'a, const NAMES: bool> JsonParser<'a, '_, NAMES> {
                         return None;
                     }
                     self.i += 1;
+                    let before = fields.len();
+                    let typed = depth > 0 && *key == *b"type";
+                    if typed {
+                        self.code = TypeCode::Wanted;
+                    }
                     self.value(role, &key, depth + 1, fields)?;
+                    if depth > 0 {
+                        self.saw(&mut sibling, &key, before, typed, fields);
+                    }
                     self.ws();
                     match self.s.get(self.i)? {
                         b',' => self.i += 1,
                         b'}' => {
                             self.i += 1;
+                            self.name_value(sibling, fields);
                             return Some(());
                         }
                         _ => return None,
@@ -599,12 +619,97 @@ impl<'a, const NAMES: bool> JsonParser<'a, '_, NAMES> {
         }
     }
 
+    /// Notes what a nested object's key `key` tells [`Sibling`]: the field index of its
+    /// `value`, its `system`, its `type` (a string, or the first `code` inside it), or a
+    /// `code` wanted by an enclosing `type`.
+    fn saw(
+        &mut self,
+        sibling: &mut Sibling<'a>,
+        key: &[u8],
+        before: usize,
+        typed: bool,
+        fields: &[Field<'a>],
+    ) {
+        let one = (fields.len() == before + 1).then(|| &fields[before].value);
+        match (key, one) {
+            (b"value", Some(_)) => sibling.value = Some(before),
+            (b"system", Some(v)) => sibling.system = Some(v.clone()),
+            (b"code", Some(v)) if matches!(self.code, TypeCode::Wanted) => {
+                self.code = TypeCode::Found(v.clone());
+            }
+            _ => {}
+        }
+        if typed {
+            match (one, std::mem::take(&mut self.code)) {
+                (Some(v), _) => sibling.code = Some(v.clone()),
+                (None, TypeCode::Found(c)) => sibling.code = Some(c),
+                _ => {}
+            }
+        }
+    }
+
+    /// Names an object's `value` by its sibling `system` (its last path segment) or `type`
+    /// code, when that name has a role: `{"system":"https://fhir.kemkes.go.id/id/nik",
+    /// "value":"3171…"}` is a `nik` field, `{"system":"phone","value":"0812…"}` a `phone`.
+    fn name_value(&mut self, sibling: Sibling<'a>, fields: &mut [Field<'a>]) {
+        let Some(at) = sibling.value else {
+            return;
+        };
+        let by_system = sibling.system.as_deref().map(last_segment);
+        let Some(name) = by_system
+            .filter(|n| !n.is_empty())
+            .or(sibling.code.as_deref())
+        else {
+            return;
+        };
+        let role = self.keys.named(name, self.p);
+        if role != Role::Other {
+            fields[at].role = role;
+            if NAMES {
+                if let Some(n) = self.names.get_mut(at) {
+                    *n = name.to_vec();
+                }
+            }
+        }
+    }
+
     /// A string at `i` (which holds `"`), unescaped.
     fn string(&mut self) -> Option<Cow<'a, [u8]>> {
         let (value, next) = json_string(self.s, self.i)?;
         self.i = next;
         Some(value)
     }
+}
+
+/// What a nested object's keys say about its `value` (FHIR's `Identifier` and
+/// `ContactPoint`, SPEC §3): a small rule applied per object in the general parser, in one
+/// pass whatever the keys' order. Records of top-level scalars (the fast path) have no
+/// nested objects, so the rule never applies to them.
+#[derive(Default)]
+struct Sibling<'a> {
+    /// The field index of the object's scalar `value`.
+    value: Option<usize>,
+    system: Option<Cow<'a, [u8]>>,
+    /// The object's `type`: a string, or the first `code` inside it (`type.coding[].code`).
+    code: Option<Cow<'a, [u8]>>,
+}
+
+/// The first `code` inside a `type` object, while it is looked for.
+#[derive(Default)]
+enum TypeCode<'a> {
+    #[default]
+    None,
+    Wanted,
+    Found(Cow<'a, [u8]>),
+}
+
+/// A system URI's last segment: after its last `/`, `:` or `#`.
+fn last_segment(system: &[u8]) -> &[u8] {
+    let from = system
+        .iter()
+        .rposition(|&b| matches!(b, b'/' | b':' | b'#'))
+        .map_or(0, |i| i + 1);
+    &system[from..]
 }
 
 /// The string at `s[at]` (which holds `"`), unescaped, and where it ends.
@@ -720,6 +825,41 @@ mod tests {
     }
 
     #[test]
+    fn a_nested_value_is_named_by_its_sibling_system_or_type() {
+        let p = crate::testing::pats();
+        let line = br#"{"resourceType":"Patient","identifier":[
+            {"value":"3171014101900001","system":"https://fhir.kemkes.go.id/id/nik"},
+            {"type":{"coding":[{"system":"x","code":"BPJS"}]},"value":"0001234567890"},
+            {"type":"NNIDN","value":"3171014101900002"},
+            {"system":"urn:oid:1.2.3","value":"0812"}],
+            "telecom":[{"system":"phone","value":"081234567890"}],
+            "value":"1","system":"phone"}"#;
+        let roles = |line: &[u8]| {
+            let mut keys = KeyRoles::default();
+            let mut fields = Vec::new();
+            json_record(line, &mut keys, p, &mut fields).unwrap();
+            let v: Vec<(Role, String)> = fields
+                .iter()
+                .map(|f| (f.role, String::from_utf8_lossy(&f.value).into_owned()))
+                .filter(|(_, v)| v.chars().all(|c| c.is_ascii_digit()))
+                .collect();
+            v
+        };
+        let want = [
+            (Role::Nik, "3171014101900001"),
+            (Role::BpjsCard, "0001234567890"),
+            (Role::Nik, "3171014101900002"),
+            (Role::Other, "0812"),
+            (Role::Phone, "081234567890"),
+            // The record's own keys: not an object nested in it.
+            (Role::Other, "1"),
+        ];
+        let got = roles(line);
+        let got: Vec<(Role, &str)> = got.iter().map(|(r, v)| (*r, v.as_str())).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
     fn json_boundaries() {
         let s = b"{\"a\":\"}\\\"\"}\n{\"b\":[1,2";
         assert_eq!(json_boundary(s, false), Some(12));
@@ -758,6 +898,7 @@ mod tests {
                 keys: &mut keys,
                 p,
                 names: Vec::new(),
+                code: TypeCode::default(),
             };
             let end = parser
                 .value(Role::Unnamed, &[], 0, &mut fields)
@@ -864,6 +1005,7 @@ mod tests {
                 keys: &mut keys,
                 p,
                 names: Vec::new(),
+                code: TypeCode::default(),
             };
             let general = parser
                 .value(Role::Unnamed, &[], 0, &mut fields)
