@@ -13,10 +13,12 @@
 
 pub mod csv;
 pub mod dbf;
+pub mod document;
 pub mod json;
 pub mod layout;
 pub mod magic;
 pub mod packed;
+pub mod pdf;
 pub mod records;
 pub mod sheet;
 pub mod sniff;

@@ -9,23 +9,34 @@ use std::fs::File;
 use std::io::Read;
 
 use crate::formats::dbf;
+use crate::formats::document::{self, Kind};
 use crate::formats::packed::{Budget, Packer, Stop};
+use crate::formats::pdf;
 
 /// A format with a record reader of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Records {
     /// dBase III/IV/V, FoxPro and Visual FoxPro tables.
     Dbf,
+    /// PDF documents: the text layer, one record per line.
+    Pdf,
+    /// Word documents (Office Open XML): paragraphs and table rows.
+    Docx,
+    /// OpenDocument text: paragraphs, headings and table rows.
+    Odt,
 }
 
 impl Records {
     /// Every format, for the fuzz target and the tests that go through them all.
-    pub const ALL: &'static [Records] = &[Records::Dbf];
+    pub const ALL: &'static [Records] = &[Records::Dbf, Records::Pdf, Records::Docx, Records::Odt];
 
     /// The format's name in the ledger (`files[].format`).
     pub fn name(self) -> &'static str {
         match self {
             Records::Dbf => "dbf",
+            Records::Pdf => "pdf",
+            Records::Docx => "docx",
+            Records::Odt => "odt",
         }
     }
 
@@ -34,6 +45,10 @@ impl Records {
     pub fn needs_file(self) -> bool {
         match self {
             Records::Dbf => false,
+            // lopdf reads a document whole, from memory.
+            Records::Pdf => false,
+            // A zip archive, read by its directory.
+            Records::Docx | Records::Odt => true,
         }
     }
 
@@ -41,6 +56,9 @@ impl Records {
     pub fn read(self, src: Source, budget: &Budget, out: &mut Packer) -> Result<(), Stop> {
         match self {
             Records::Dbf => dbf::read(&mut src.into_read(), budget, out),
+            Records::Pdf => pdf::read(&mut src.into_read(), budget, out),
+            Records::Docx => document::read(Kind::Docx, src.into_file()?, budget, out),
+            Records::Odt => document::read(Kind::Odt, src.into_file()?, budget, out),
         }
     }
 }
@@ -57,6 +75,14 @@ impl<'r> Source<'r> {
         match self {
             Source::Stream(r) => r,
             Source::File(f) => Box::new(f),
+        }
+    }
+
+    /// The file, for a reader that [`Records::needs_file`] (the scan spills a stream first).
+    pub fn into_file(self) -> Result<File, Stop> {
+        match self {
+            Source::File(f) => Ok(f),
+            Source::Stream(_) => Err(Stop::Damaged("needs a file, was given a stream".into())),
         }
     }
 }

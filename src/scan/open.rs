@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::sync::atomic::Ordering;
 
+use crate::formats::records::{Records, Source};
 use crate::formats::sheet::kind::{ole2_kind, Ole2Kind};
 use crate::formats::sheet::{checks, Book};
 use crate::formats::sniff::{NotData, SNIFF_BYTES};
@@ -18,6 +19,7 @@ use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, ZipKin
 use crate::rules::Patterns;
 use crate::scan::book::scan_book;
 use crate::scan::panics::Quiet;
+use crate::scan::records::scan_records;
 use crate::scan::{
     fill, read_head, scan_text, Accumulators, Origin, Progress, ScanConfig, ScanEnv,
 };
@@ -444,6 +446,8 @@ fn open_zip(mut z: zip::Archive, at: &Origin, ctx: ScanEnv) {
     let book = match zip_kind(&mut z) {
         ZipKind::Archive => return scan_zip(z, at, ctx),
         ZipKind::Document(name) => return ctx.entry(at, State::Failed, Reason::NotReadYet(name)),
+        ZipKind::Docx => return open_document(z, Records::Docx, at, ctx),
+        ZipKind::Odt => return open_document(z, Records::Odt, at, ctx),
         ZipKind::Xlsx => Book::Xlsx,
         ZipKind::Xlsb => Book::Xlsb,
         ZipKind::Ods => Book::Ods,
@@ -465,6 +469,19 @@ fn open_zip(mut z: zip::Archive, at: &Origin, ctx: ScanEnv) {
         return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
     }
     scan_book(book, r, at, ctx)
+}
+
+/// A DOCX or ODT document: to its record reader, with the file it is in, once its parts'
+/// declared sizes pass the limits (as a workbook's).
+fn open_document(mut z: zip::Archive, format: Records, at: &Origin, ctx: ScanEnv) {
+    if let Some(reason) = workbook_too_large(&mut z, &ctx.cfg.limits) {
+        return ctx.entry(at, State::Skipped, Reason::TooLarge(reason));
+    }
+    let mut f = z.into_inner().into_inner();
+    if let Err(e) = f.seek(SeekFrom::Start(0)) {
+        return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
+    }
+    scan_records(format, Source::File(f), at, ctx)
 }
 
 /// Every member of a zip archive is an entry of its own (`archive.zip!dir/member.csv`); the
