@@ -60,15 +60,22 @@ pub fn read(r: &mut dyn Read, budget: &Budget, out: &mut Packer) -> Result<(), S
     pages(&doc, out)
 }
 
-/// Every page's lines, in page order; how many pages drew an image and no text.
+/// Every page's lines, in page order; then how the reading went: pages whose content does
+/// not parse (damaged), pages that drew an image and no text (scans).
 fn pages(doc: &Document, out: &mut Packer) -> Result<(), Stop> {
     let pages = doc.get_pages();
     if pages.is_empty() {
         return Err(Stop::Damaged("no pages (page tree unreadable)".into()));
     }
-    let mut scanned = 0usize;
-    for id in pages.values() {
-        let page = page_text(doc, *id);
+    let (mut scanned, mut broken) = (0usize, None);
+    for (n, id) in &pages {
+        let page = match page_text(doc, *id) {
+            Err(why) => {
+                broken = broken.or(Some((*n, why)));
+                continue;
+            }
+            Ok(p) => p,
+        };
         if page.lines.is_empty() && page.images {
             scanned += 1;
         }
@@ -78,14 +85,19 @@ fn pages(doc: &Document, out: &mut Packer) -> Result<(), Stop> {
             out.end();
         }
     }
+    let total = pages.len();
+    if let Some((n, why)) = broken {
+        return Err(Stop::Damaged(format!(
+            "page {n} of {total} unreadable: {why}"
+        )));
+    }
     match scanned {
         0 => Ok(()),
-        n if n == pages.len() => Err(Stop::Unread(
+        n if n == total => Err(Stop::Unread(
             "no text layer (scanned image): OCR it to read it".into(),
         )),
         n => Err(Stop::Unread(format!(
-            "{n} of {} pages have no text layer (scanned images): OCR them to read them",
-            pages.len()
+            "{n} of {total} pages have no text layer (scanned images): OCR them to read them"
         ))),
     }
 }
@@ -179,22 +191,21 @@ struct PageText {
     images: bool,
 }
 
-fn page_text(doc: &Document, id: ObjectId) -> PageText {
+/// A page's text, or why its content cannot be read.
+fn page_text(doc: &Document, id: ObjectId) -> Result<PageText, String> {
     let fonts = page_fonts(doc, id);
-    let ops = doc
-        .get_page_content(id)
-        .ok()
-        .and_then(|c| Content::decode(&c).ok())
-        .map(|c| c.operations)
-        .unwrap_or_default();
+    let content = doc.get_page_content(id).map_err(|e| e.to_string())?;
+    let ops = Content::decode(&content)
+        .map_err(|e| format!("content stream: {e}"))?
+        .operations;
     let mut pen = Pen::new(&fonts);
     for op in &ops {
         pen.apply(op);
     }
-    PageText {
+    Ok(PageText {
         images: pen.images,
         lines: lines(pen.pieces),
-    }
+    })
 }
 
 /// A page's fonts by resource name: how to decode their strings and how wide their glyphs are.
