@@ -335,3 +335,70 @@ fn entity(r: &quick_xml::events::BytesRef) -> String {
         other => format!("&{other};"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::packed::Packed;
+
+    const DOCX: &str = "<w:document xmlns:w=\"w\"><w:body>\
+        <w:p><w:r><w:t>NIK 317101</w:t></w:r><w:r><w:instrText>HYPERLINK x</w:instrText></w:r>\
+        <w:r><w:t>4101900001 &amp; Budi</w:t></w:r></w:p>\
+        <w:tbl><w:tr><w:tc><w:p><w:r><w:t>nik</w:t></w:r></w:p></w:tc>\
+        <w:tc><w:p><w:r><w:t>nama</w:t></w:r></w:p></w:tc></w:tr>\
+        <w:tr><w:tc><w:p><w:r><w:t>3171014101900001</w:t></w:r></w:p></w:tc>\
+        <w:tc><w:p><w:r><w:t>Budi</w:t></w:r></w:p><w:p><w:r><w:t>Santoso</w:t></w:r></w:p></w:tc>\
+        </w:tr></w:tbl></w:body></w:document>";
+
+    /// Walks `xml` as a part of `kind`: how it ended, the records, and the packed bytes.
+    fn walk(kind: Kind, xml: &[u8]) -> (Result<(), String>, u64, Vec<u8>) {
+        let mut data = Vec::new();
+        let mut send = |c: Packed| data.extend(c.data);
+        let mut out = Packer::new(1 << 20, 1 << 10, &mut send);
+        let result = Walk::new(kind, 1 << 10, &mut out).part(xml, 1 << 20);
+        out.finish();
+        let records = out.records;
+        (result, records, data)
+    }
+
+    fn has(data: &[u8], s: &str) -> bool {
+        memchr::memmem::find(data, s.as_bytes()).is_some()
+    }
+
+    #[test]
+    fn runs_join_and_a_header_row_names_the_cells() {
+        let (result, records, data) = walk(Kind::Docx, DOCX.as_bytes());
+        assert_eq!((result, records), (Ok(()), 2));
+        assert!(
+            has(&data, "NIK 3171014101900001 & Budi"),
+            "runs joined, no field code"
+        );
+        assert!(!has(&data, "HYPERLINK"));
+        assert!(has(&data, "nama") && has(&data, "Budi Santoso"));
+        for cut in 0..DOCX.len() {
+            let (_, records, _) = walk(Kind::Docx, &DOCX.as_bytes()[..cut]);
+            assert!(records <= 3, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn odt_paragraphs_headings_and_rows() {
+        let odt = "<office:document-content><office:body><office:text>\
+            <text:h>Daftar</text:h><text:p>NIK <text:span>317101</text:span>4101900001<text:s/>Budi</text:p>\
+            <table:table><table:table-row><table:table-cell><text:p>3171014101900001</text:p>\
+            </table:table-cell><table:table-cell><text:p>Ani</text:p></table:table-cell>\
+            </table:table-row></table:table></office:text></office:body></office:document-content>";
+        let (result, records, data) = walk(Kind::Odt, odt.as_bytes());
+        assert_eq!((result, records), (Ok(()), 3));
+        assert!(has(&data, "NIK 3171014101900001 Budi"));
+    }
+
+    #[test]
+    fn a_header_is_words_only() {
+        let s = |v: &[&str]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert!(is_header(&s(&["nik", "tgl lahir", ""])));
+        assert!(!is_header(&s(&["nik", "3171014101900001"])));
+        assert!(!is_header(&s(&["nama", "budi@mail.com"])));
+        assert!(!is_header(&s(&["", " "])));
+    }
+}

@@ -489,3 +489,85 @@ fn join(mut line: Vec<Piece>) -> String {
     }
     text.trim().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::packed::Packed;
+
+    fn piece(y: f64, x0: f64, x1: f64, text: &str) -> Piece {
+        Piece {
+            y,
+            x0,
+            x1,
+            size: 10.0,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn runs_on_one_baseline_join_into_one_line() {
+        let got = lines(vec![
+            piece(688.0, 40.0, 60.0, "next"),
+            piece(700.0, 200.0, 224.0, "Budi"),
+            piece(700.0, 40.0, 64.0, "3171"),
+            // A hair off the baseline and right where the run before it ends.
+            piece(700.4, 64.0, 136.0, "014101900001"),
+        ]);
+        assert_eq!(got, ["3171014101900001 Budi", "next"]);
+    }
+
+    /// A one-page PDF drawing `content`, in Courier.
+    fn one_page(content: &str) -> Vec<u8> {
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+            "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
+                .into(),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>".into(),
+            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        ];
+        let mut b = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(b.len());
+            b.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = b.len();
+        b.extend_from_slice(b"xref\n0 6\n0000000000 65535 f \n");
+        for o in offsets {
+            b.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        b.extend_from_slice(
+            format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        );
+        b
+    }
+
+    /// Reads `pdf`: how it ended, the records, and the packed bytes.
+    fn read_all(pdf: &[u8]) -> (Result<(), Stop>, u64, Vec<u8>) {
+        let mut data = Vec::new();
+        let mut send = |c: Packed| data.extend(c.data);
+        let mut out = Packer::new(1 << 20, 1 << 10, &mut send);
+        let budget = Budget {
+            max_record: 1 << 10,
+            max_bytes: 1 << 30,
+        };
+        let result = read(&mut &pdf[..], &budget, &mut out);
+        out.finish();
+        let records = out.records;
+        (result, records, data)
+    }
+
+    #[test]
+    fn a_nik_drawn_in_two_runs_is_one_value_and_a_cut_pdf_never_panics() {
+        let pdf = one_page("BT /F1 10 Tf 40 700 Td (317101) Tj [(41019) 2 (00001)] TJ ET");
+        let (result, records, data) = read_all(&pdf);
+        assert_eq!((result, records), (Ok(()), 1));
+        assert!(memchr::memmem::find(&data, b"3171014101900001").is_some());
+        for cut in 0..pdf.len() {
+            let (result, records, _) = read_all(&pdf[..cut]);
+            assert!(result.is_err() || records <= 1, "cut at {cut}");
+        }
+    }
+}
