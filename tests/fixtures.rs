@@ -593,14 +593,14 @@ fn a_failed_entry_makes_the_scan_incomplete() {
     let v = scan_json_exit(&bad_fixtures().join("truncated.csv.gz"), &[], 3);
     assert_eq!(v["files"][0]["state"], "partial");
     // A zip member with a bad CRC (partial); a zip cut before its directory (partial, its
-    // first member read whole, the second cut).
+    // first member read whole, the second cut); a scanned PDF (partial: no text layer).
     let v = scan_json_exit(&bad_fixtures(), &[], 3);
-    assert_eq!(v["ledger"]["entries"], 5);
+    assert_eq!(v["ledger"]["entries"], 6);
     assert_eq!(v["ledger"]["scanned"], 1);
-    assert_eq!(v["ledger"]["partial"], 4);
+    assert_eq!(v["ledger"]["partial"], 5);
     assert_eq!(
         v["ledger"]["problems"].as_array().map(Vec::len),
-        Some(4),
+        Some(5),
         "every entry that is not scanned is a problem with a reason: {}",
         v["ledger"]["problems"]
     );

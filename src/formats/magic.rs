@@ -118,7 +118,7 @@ const TABLE: &[(usize, &[u8], Guard, Magic)] = &[
         NotRead("Microsoft Tape Format backup (SQL Server .bak)"),
     ),
     (0, b"!BDN", Nul, NotRead("Outlook data file (.pst/.ost)")),
-    (0, b"%PDF-", Plain, NotRead("PDF document")),
+    (0, b"%PDF-", Plain, Magic::Records(Records::Pdf)),
     (128, b"DICM", Nul, Magic::Records(Records::Dicom)),
     // Archives, compressed streams and disk images not opened.
     (
@@ -165,7 +165,7 @@ pub fn classify(b: &[u8], ext: &str) -> Option<Magic> {
         // Every check below but HL7's is of a format whose headers hold NUL bytes.
         return crate::formats::hl7::is_hl7(b).then_some(Magic::Records(Records::Hl7));
     }
-    let checks: [(Check, Magic); 7] = [
+    let checks: [(Check, Magic); 8] = [
         (is_windows_executable, NotData("Windows executable")),
         (is_riff_media, NotData("RIFF audio/video/image")),
         (is_pg_dump, Magic::Records(Records::PgDump)),
@@ -173,8 +173,25 @@ pub fn classify(b: &[u8], ext: &str) -> Option<Magic> {
         (is_dbf, Magic::Records(Records::Dbf)),
         (is_bson, Magic::Records(Records::Bson)),
         (is_dicom_without_preamble, Magic::Records(Records::Dicom)),
+        (is_old_xls, NotRead("Excel 2.x–4.0 worksheet (BIFF2–4)")),
     ];
     checks.iter().find(|(check, _)| check(b, ext)).map(|c| c.1)
+}
+
+/// A worksheet of Excel 2.x to 4.0 (BIFF2–4): one stream of records, not a compound file,
+/// so calamine (which reads BIFF5–8 inside OLE2) does not read it. Its first record is a BOF
+/// (0x0009, 0x0209 or 0x0409) of the length its version gives, naming a sheet kind (globals,
+/// worksheet, chart, macro sheet or BIFF4 workbook).
+fn is_old_xls(b: &[u8], _: &str) -> bool {
+    let (Some(id), Some(len), Some(kind)) = (u16_le(b, 0), u16_le(b, 2), u16_le(b, 6)) else {
+        return false;
+    };
+    let len_ok = match id {
+        0x0009 => len == 4,
+        0x0209 | 0x0409 => len == 6,
+        _ => false,
+    };
+    len_ok && matches!(kind, 0x0005 | 0x0006 | 0x0010 | 0x0020 | 0x0040 | 0x0100)
 }
 
 /// A check of the structure behind a signature: the first block and the extension.
@@ -432,6 +449,20 @@ mod tests {
     }
 
     #[test]
+    fn old_excel_worksheets_are_named_by_their_bof() {
+        let old = Some(NotRead("Excel 2.x–4.0 worksheet (BIFF2–4)"));
+        // BIFF2: BOF, version 2, worksheet; then a LABEL record.
+        let biff2 =
+            b"\x09\x00\x04\x00\x02\x00\x10\x00\x04\x02\x0b\x00\x00\x00\x00\x00\x00\x00\x03NIK";
+        assert_eq!(classify(biff2, "xls"), old);
+        let biff4 = b"\x09\x04\x06\x00\x00\x00\x10\x00\x00\x00\x00\x00";
+        assert_eq!(classify(biff4, "xls"), old);
+        // A BOF of the wrong length, or of no sheet kind, is something else.
+        assert_eq!(classify(b"\x09\x04\x08\x00\x00\x00\x10\x00\x00", ""), None);
+        assert_eq!(classify(b"\x09\x00\x04\x00\x02\x00\x77\x00\x00", ""), None);
+    }
+
+    #[test]
     fn a_windows_executable_needs_its_pe_header() {
         let mut pe = vec![0u8; 256];
         pe[..2].copy_from_slice(b"MZ");
@@ -462,7 +493,7 @@ mod tests {
     fn pdf_sqlite_access_and_archives_are_not_read_yet() {
         assert_eq!(
             classify(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "pdf"),
-            Some(NotRead("PDF document"))
+            Some(Magic::Records(Records::Pdf))
         );
         assert_eq!(
             classify(b"SQLite format 3\x00\x10\x00", "db"),

@@ -11,8 +11,10 @@ use std::io::Read;
 use crate::formats::bson;
 use crate::formats::dbf;
 use crate::formats::dicom;
+use crate::formats::document::{self, Kind};
 use crate::formats::hl7;
 use crate::formats::packed::{Budget, Packer, Stop};
+use crate::formats::pdf;
 use crate::formats::pgdump;
 use crate::formats::sqlite;
 
@@ -31,6 +33,12 @@ pub enum Records {
     Dicom,
     /// HL7 v2 messages (ER7), MLLP framing and batches tolerated.
     Hl7,
+    /// PDF documents: the text layer, one record per line.
+    Pdf,
+    /// Word documents (Office Open XML): paragraphs and table rows.
+    Docx,
+    /// OpenDocument text: paragraphs, headings and table rows.
+    Odt,
 }
 
 impl Records {
@@ -42,6 +50,9 @@ impl Records {
         Records::PgDump,
         Records::Dicom,
         Records::Hl7,
+        Records::Pdf,
+        Records::Docx,
+        Records::Odt,
     ];
 
     /// The format's name in the ledger (`files[].format`).
@@ -53,6 +64,9 @@ impl Records {
             Records::PgDump => "pg_dump",
             Records::Dicom => "dicom",
             Records::Hl7 => "hl7",
+            Records::Pdf => "pdf",
+            Records::Docx => "docx",
+            Records::Odt => "odt",
         }
     }
 
@@ -66,6 +80,10 @@ impl Records {
             Records::PgDump => false,
             Records::Dicom => false,
             Records::Hl7 => false,
+            // lopdf reads a document whole, from memory.
+            Records::Pdf => false,
+            // A zip archive, read by its directory.
+            Records::Docx | Records::Odt => true,
         }
     }
 
@@ -78,6 +96,9 @@ impl Records {
             Records::PgDump => pgdump::read(&mut src.into_read(), budget, out),
             Records::Dicom => dicom::read(&mut src.into_read(), budget, out),
             Records::Hl7 => hl7::read(&mut src.into_read(), budget, out),
+            Records::Pdf => pdf::read(&mut src.into_read(), budget, out),
+            Records::Docx => document::read(Kind::Docx, src.into_file()?, budget, out),
+            Records::Odt => document::read(Kind::Odt, src.into_file()?, budget, out),
         }
     }
 }

@@ -354,7 +354,7 @@ mod tests {
         ));
         assert!(matches!(
             sniffed(b"%PDF-1.4\n", "pdf"),
-            Sniff::Unsupported("PDF document")
+            Sniff::Records(crate::formats::records::Records::Pdf)
         ));
         assert!(matches!(
             sniffed(b"{\n  \"schema\": \"triage.summary/1\"", "json"),

@@ -201,8 +201,12 @@ pub enum ZipKind {
     Xlsx,
     Xlsb,
     Ods,
-    /// A document (DOCX, ODT, EPUB, …) triage does not read yet: its name.
+    /// A document (PPTX, EPUB, …) triage does not read yet: its name.
     Document(&'static str),
+    /// A Word document (DOCX).
+    Docx,
+    /// An OpenDocument text (ODT).
+    Odt,
 }
 
 pub fn zip_kind<R: Read + Seek>(z: &mut zip::ZipArchive<R>) -> ZipKind {
@@ -224,6 +228,9 @@ pub fn zip_kind<R: Read + Seek>(z: &mut zip::ZipArchive<R>) -> ZipKind {
     }
     if has("[Content_Types].xml") {
         let under = |dir: &str| z.file_names().any(|n| n.starts_with(dir));
+        if has("word/document.xml") {
+            return ZipKind::Docx;
+        }
         for (dir, name) in [
             ("word/", "Word document (DOCX)"),
             ("ppt/", "PowerPoint presentation (PPTX)"),
@@ -250,9 +257,7 @@ fn mimetype_kind(t: &str) -> Option<ZipKind> {
     let od = "application/vnd.oasis.opendocument.";
     Some(match t.strip_prefix(od) {
         Some("spreadsheet" | "spreadsheet-template") => ZipKind::Ods,
-        Some("text" | "text-template" | "text-master" | "text-web") => {
-            ZipKind::Document("OpenDocument text (ODT)")
-        }
+        Some("text" | "text-template" | "text-master" | "text-web") => ZipKind::Odt,
         Some("presentation" | "presentation-template") => {
             ZipKind::Document("OpenDocument presentation (ODP)")
         }
@@ -400,7 +405,7 @@ mod tests {
             ),
             (
                 &[("mimetype", odt.as_bytes()), ("content.xml", b"")],
-                ZipKind::Document("OpenDocument text (ODT)"),
+                ZipKind::Odt,
             ),
             (
                 &[("mimetype", odp.as_bytes()), ("content.xml", b"")],
@@ -415,7 +420,7 @@ mod tests {
             ),
             (
                 &[("[Content_Types].xml", b""), ("word/document.xml", b"")],
-                ZipKind::Document("Word document (DOCX)"),
+                ZipKind::Docx,
             ),
             (
                 &[("[Content_Types].xml", b""), ("ppt/presentation.xml", b"")],

@@ -490,6 +490,8 @@ fn open_zip(mut z: zip::Archive, at: &Origin, ctx: ScanEnv) {
     let book = match zip_kind(&mut z) {
         ZipKind::Archive => return scan_zip(z, at, ctx),
         ZipKind::Document(name) => return ctx.entry(at, State::Failed, Reason::NotReadYet(name)),
+        ZipKind::Docx => return open_document(z, Records::Docx, at, ctx),
+        ZipKind::Odt => return open_document(z, Records::Odt, at, ctx),
         ZipKind::Xlsx => Book::Xlsx,
         ZipKind::Xlsb => Book::Xlsb,
         ZipKind::Ods => Book::Ods,
@@ -511,6 +513,19 @@ fn open_zip(mut z: zip::Archive, at: &Origin, ctx: ScanEnv) {
         return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
     }
     scan_book(book, r, at, ctx)
+}
+
+/// A DOCX or ODT document: to its record reader, with the file it is in, once its parts'
+/// declared sizes pass the limits (as a workbook's).
+fn open_document(mut z: zip::Archive, format: Records, at: &Origin, ctx: ScanEnv) {
+    if let Some(reason) = workbook_too_large(&mut z, &ctx.cfg.limits) {
+        return ctx.entry(at, State::Skipped, Reason::TooLarge(reason));
+    }
+    let mut f = z.into_inner().into_inner();
+    if let Err(e) = f.seek(SeekFrom::Start(0)) {
+        return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
+    }
+    scan_records(format, Source::File(f), at, ctx)
 }
 
 /// Every member of a zip archive is an entry of its own (`archive.zip!dir/member.csv`); the

@@ -10,12 +10,14 @@
 //! - [`archives`]: zip and gzip built in memory; [`bombs`]: zip and gzip bombs by hand;
 //! - [`samples`]: one synthetic sample written in many formats, and counts compared;
 //! - [`dbf`]: dBase tables written by hand; [`databases`]: SQLite, BSON and pg_dump files;
+//! - [`documents`]: PDF, DOCX and ODT documents written by hand;
 //! - [`truth`]: a `truth.json` against a scan summary.
 
 pub mod archives;
 pub mod bombs;
 pub mod databases;
 pub mod dbf;
+pub mod documents;
 pub mod measure;
 pub mod medical;
 pub mod paths;
