@@ -2003,9 +2003,15 @@ mod tests {
         assert!(phones("+62 859-0869-20889937").is_empty());
         assert!(phones("0812-3456-7890-1234567").is_empty());
         assert!(phones("0812.3456.7890.1234567").is_empty());
-        // The old NPWP form holds no phone, NIK or card.
-        assert!(kinds("07.914.088.5-199.000", Role::Unnamed).is_empty());
-        assert!(kinds("kartu 07.914.088.5-199.000", Role::Unnamed).is_empty());
+        // The old NPWP form is one NPWP and holds no phone, NIK or card, of type 08 too.
+        for v in [
+            "07.914.088.5-199.000",
+            "kartu 07.914.088.5-199.000",
+            "08.914.088.5-199.000",
+        ] {
+            let k: Vec<Kind> = kinds(v, Role::Unnamed).into_iter().map(|f| f.0).collect();
+            assert_eq!(k, [Kind::Npwp], "{v}");
+        }
         // A space is no joint: the phone before it stands.
         assert_eq!(phones("0812-3456-7890 12345"), vec!["81234567890"]);
     }

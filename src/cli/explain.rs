@@ -508,15 +508,15 @@ mod tests {
 
     #[test]
     fn npwp_and_nip_decoded() {
-        let detail = |e: &Explanation, k: &str| {
+        let detail = |e: &Identifier, k: &str| {
             e.details
                 .iter()
                 .find(|(key, _)| key == k)
                 .map(|(_, v)| v.clone())
         };
         let e = one("07.914.088.5-199.000", None);
-        assert_eq!((e.kind, e.valid), (Some("npwp"), true));
-        assert_eq!(e.input, "0079**********00");
+        assert_eq!((e.kind, e.valid), ("npwp", true));
+        assert_eq!(e.normalized.as_deref(), Some("0079**********00"));
         assert!(detail(&e, "check_digit").unwrap().starts_with("holds"));
         assert!(detail(&e, "form").unwrap().starts_with("15 digits"));
         let e = one("0012345678123000", Some(Kind::Npwp));
@@ -525,11 +525,11 @@ mod tests {
             .unwrap()
             .starts_with("16 digits starting with 0"));
         let e = one("3171014101900001", Some(Kind::Npwp));
-        assert_eq!((e.kind, e.valid), (Some("npwp"), true));
+        assert_eq!((e.kind, e.valid), ("npwp", true));
         assert!(detail(&e, "sex").unwrap().starts_with("female"));
         let e = one("19850312 201001 2 002", None);
-        assert_eq!((e.kind, e.valid), (Some("nip"), true));
-        assert_eq!(e.input, "1985************02");
+        assert_eq!((e.kind, e.valid), ("nip", true));
+        assert_eq!(e.normalized.as_deref(), Some("1985************02"));
         assert_eq!(detail(&e, "birth_date").as_deref(), Some("1985-03-12"));
         assert_eq!(detail(&e, "appointment").as_deref(), Some("2010-01"));
         assert_eq!(detail(&e, "sex").as_deref(), Some("female"));

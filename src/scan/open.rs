@@ -108,7 +108,10 @@ fn scan_file(
             }
             (0, None)
         } else if read_error.is_none()
-            && matches!(Container::of(&head), Some(Container::Zip | Container::Ole2 | Container::SevenZ))
+            && matches!(
+                Container::of(&head),
+                Some(Container::Zip | Container::Ole2 | Container::SevenZ)
+            )
         {
             // Random access: the archive is read in place.
             let mut f = f.inner;
