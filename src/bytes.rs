@@ -6,7 +6,8 @@
 //! usually finds the end. SSE2 is part of the x86-64 baseline; other targets loop.
 //!
 //! [`text`] makes a display string of a name (a header cell, a key, a column); [`hand_out`]
-//! is the `Read::read` of the readers that transcode (UTF-16, the strings pass).
+//! is the `Read::read` of the readers that transcode (UTF-16, the strings pass); [`read_up_to`]
+//! fills a fixed-size block of a record reader (a DBF row, a BSON length, a DICOM tag).
 
 /// The first `a` or `b` in `hay`, and whether it is `a`: the caller need not read the
 /// byte again to know which ended the stretch.
@@ -86,6 +87,21 @@ pub fn hand_out(out: &[u8], pos: &mut usize, buf: &mut [u8]) -> usize {
     buf[..n].copy_from_slice(&out[*pos..*pos + n]);
     *pos += n;
     n
+}
+
+/// Reads until `buf` is full or the input ends: how many bytes there were (a short count is
+/// an input cut short, which the caller names).
+pub fn read_up_to(r: &mut dyn std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match r.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@
 //! and code are left out. Read document by document: one in memory at a time, its declared
 //! length checked before it is read. Imports the packer.
 
-use std::io::{self, Read};
+use crate::bytes::read_up_to;
+use std::io::Read;
 
 use bson::raw::{RawDocument, RawIter};
 use bson::RawBsonRef;
@@ -46,7 +47,7 @@ pub fn read(r: &mut dyn Read, _budget: &Budget, out: &mut Packer) -> Result<(), 
     let mut buf = Vec::new();
     let mut n = 0u64;
     loop {
-        match fill(r, &mut len).map_err(|e| Stop::Damaged(format!("read error: {e}")))? {
+        match read_up_to(r, &mut len).map_err(|e| Stop::Damaged(format!("read error: {e}")))? {
             0 => return Ok(()),
             4 => {}
             _ => return Err(cut_short(n)),
@@ -85,7 +86,7 @@ fn document(r: &mut dyn Read, declared: i32, n: u64, buf: &mut Vec<u8>) -> Resul
     buf.clear();
     buf.extend_from_slice(&declared.to_le_bytes());
     buf.resize(len, 0);
-    match fill(r, &mut buf[4..]) {
+    match read_up_to(r, &mut buf[4..]) {
         Ok(got) if got == len - 4 => Ok(()),
         Ok(_) => Err(cut_short(n)),
         Err(e) => Err(Stop::Damaged(format!(
@@ -166,20 +167,6 @@ fn value<'v>(v: RawBsonRef<'v>, text: &'v mut String) -> Option<&'v str> {
         _ => return None,
     }
     Some(text)
-}
-
-/// Reads until `buf` is full or the input ends: how many bytes there were.
-fn fill(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match r.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(k) => got += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 fn cut_short(n: u64) -> Stop {

@@ -9,7 +9,8 @@
 //! text; memo pointers and other binary types hold no text and are left out. Imports the
 //! packer.
 
-use std::io::{self, Read};
+use crate::bytes::read_up_to;
+use std::io::Read;
 
 use crate::formats::packed::{Budget, Packer, Stop};
 
@@ -93,7 +94,7 @@ fn rows(r: &mut dyn Read, t: &Table, out: &mut Packer) -> Result<(), Stop> {
     let mut row = vec![0u8; t.record_len];
     let mut text = Vec::new();
     for n in 0..t.rows {
-        match fill_row(r, &mut row) {
+        match read_up_to(r, &mut row) {
             Ok(got) if got == row.len() => {}
             // The end-of-file mark before the declared count: some writers count wrong.
             Ok(got) if got > 0 && row[0] == 0x1a => return Ok(()),
@@ -112,20 +113,6 @@ fn rows(r: &mut dyn Read, t: &Table, out: &mut Packer) -> Result<(), Stop> {
         out.end();
     }
     Ok(())
-}
-
-/// Reads up to `row.len()` bytes into `row`: how many there were before the input ended.
-fn fill_row(r: &mut dyn Read, row: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < row.len() {
-        match r.read(&mut row[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 fn cut_short(n: u64, t: &Table) -> Stop {

@@ -14,6 +14,7 @@
 //! element too, so it is never read either. Values are handed over as bytes; the character
 //! set (0008,0005) is not applied. Imports the packer and flate2.
 
+use crate::bytes::read_up_to;
 use std::io::{self, Cursor, Read};
 
 use flate2::read::DeflateDecoder;
@@ -151,7 +152,7 @@ fn keyword(tag: u32) -> Option<(&'static str, &'static [u8; 2])> {
 /// Reads one DICOM file's header from `r` into `out`.
 pub fn read(r: &mut dyn Read, budget: &Budget, out: &mut Packer) -> Result<(), Stop> {
     let mut head = [0u8; 132];
-    let n = read_upto(r, &mut head).map_err(|e| damaged("preamble", &e))?;
+    let n = read_up_to(r, &mut head).map_err(|e| damaged("preamble", &e))?;
     let input: Box<dyn Read + '_> = if n == 132 && &head[128..] == b"DICM" {
         Box::new(r)
     } else {
@@ -241,7 +242,7 @@ impl<'r> Walk<'r> {
         let mut syntax = None;
         loop {
             let mut first = [0u8; 2];
-            let n = read_upto(&mut self.input, &mut first).map_err(|e| damaged("meta", &e))?;
+            let n = read_up_to(&mut self.input, &mut first).map_err(|e| damaged("meta", &e))?;
             if n < 2 || u16::from_le_bytes(first) != 0x0002 {
                 self.unread(first[..n].to_vec());
                 return Ok(syntax);
@@ -264,7 +265,7 @@ impl<'r> Walk<'r> {
     /// its first element has an explicit VR), inflating a deflated data set.
     fn data_set(&mut self, syntax: Option<&[u8]>, budget: &Budget) -> Result<(), Stop> {
         let mut first = [0u8; 6];
-        let n = read_upto(&mut self.input, &mut first).map_err(|e| damaged("data set", &e))?;
+        let n = read_up_to(&mut self.input, &mut first).map_err(|e| damaged("data set", &e))?;
         let looks_explicit = n == 6 && ALL_VRS.contains(&&[first[4], first[5]]);
         self.unread(first[..n].to_vec());
         self.at = 0;
@@ -536,7 +537,7 @@ impl<'r> Walk<'r> {
     }
 
     fn fill(&mut self, b: &mut [u8]) -> Result<usize, Stop> {
-        let n = read_upto(&mut self.input, b).map_err(|e| damaged("an element", &e))?;
+        let n = read_up_to(&mut self.input, b).map_err(|e| damaged("an element", &e))?;
         self.at += n as u64;
         Ok(n)
     }
@@ -593,20 +594,6 @@ fn trim(v: &[u8]) -> &[u8] {
 
 fn damaged(what: &str, e: &io::Error) -> Stop {
     Stop::Damaged(format!("read error in {what}: {e}"))
-}
-
-/// Reads up to `b.len()` bytes: how many there were before the input ended.
-fn read_upto(r: &mut dyn Read, b: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < b.len() {
-        match r.read(&mut b[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 #[cfg(test)]
