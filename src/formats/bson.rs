@@ -176,7 +176,8 @@ fn cut_short(n: u64) -> Stop {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::packed::Packed;
+    use crate::formats::packed::testing::run;
+    use crate::formats::sqlite::tests::as_text;
 
     /// An element: type, key, value bytes.
     fn el(t: u8, key: &str, v: &[u8]) -> Vec<u8> {
@@ -222,20 +223,8 @@ mod tests {
     }
 
     fn read_all(b: &[u8]) -> (Vec<String>, Result<(), Stop>) {
-        let mut chunks: Vec<Packed> = Vec::new();
-        let mut send = |c: Packed| chunks.push(c);
-        let mut p = Packer::new(1 << 20, 1 << 20, &mut send);
-        let budget = Budget {
-            max_record: 1 << 20,
-            max_bytes: 1 << 30,
-        };
-        let result = read(&mut &b[..], &budget, &mut p);
-        p.finish();
-        drop(p);
-        let mut rows = Vec::new();
-        for c in &chunks {
-            rows.extend(crate::formats::sqlite::tests::as_text(&c.data));
-        }
+        let (chunks, result) = run(1 << 30, |budget, p| read(&mut &b[..], budget, p));
+        let rows = chunks.iter().flat_map(|c| as_text(&c.data)).collect();
         (rows, result)
     }
 

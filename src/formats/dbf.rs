@@ -145,7 +145,7 @@ fn read_all(r: &mut dyn Read, buf: &mut [u8], what: &str) -> Result<(), Stop> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::formats::packed::Packed;
+    use crate::formats::packed::testing::{run, unpack};
 
     /// A dBase III table of character fields: `(name, width)` columns and rows of values
     /// (padded with spaces); `deleted` marks the first row deleted.
@@ -177,46 +177,9 @@ pub(crate) mod tests {
         b
     }
 
-    /// A record as (name, value) pairs.
-    type Row = Vec<(String, String)>;
-
-    fn read_table(b: &[u8]) -> (Vec<Row>, Result<(), Stop>) {
-        let mut chunks: Vec<Packed> = Vec::new();
-        let mut send = |c: Packed| chunks.push(c);
-        let mut p = Packer::new(1 << 20, 1 << 20, &mut send);
-        let budget = Budget {
-            max_record: 1 << 20,
-            max_bytes: 1 << 30,
-        };
-        let result = read(&mut &b[..], &budget, &mut p);
-        p.finish();
+    fn read_table(b: &[u8]) -> (Vec<Vec<String>>, Result<(), Stop>) {
+        let (chunks, result) = run(1 << 30, |budget, p| read(&mut &b[..], budget, p));
         (unpack(&chunks), result)
-    }
-
-    /// The packed records as (name, value) pairs.
-    fn unpack(chunks: &[Packed]) -> Vec<Row> {
-        let mut rows = Vec::new();
-        for c in chunks {
-            let (d, mut at) = (&c.data, 0);
-            let u32_at = |at: usize| u32::from_le_bytes(d[at..at + 4].try_into().unwrap()) as usize;
-            while at < d.len() {
-                let n = u32_at(at + 1);
-                at += 5;
-                let mut row = Vec::new();
-                for _ in 0..n {
-                    let mut part = || {
-                        let len = u32_at(at);
-                        let s = String::from_utf8_lossy(&d[at + 4..at + 4 + len]).into_owned();
-                        at += 4 + len;
-                        s
-                    };
-                    let name = part();
-                    row.push((name, part()));
-                }
-                rows.push(row);
-            }
-        }
-        rows
     }
 
     const COLS: &[(&str, u8)] = &[("NIK", 16), ("NAMA", 10), ("TGL_LHR", 8)];
@@ -234,8 +197,8 @@ pub(crate) mod tests {
         let (rows, result) = read_table(&b);
         assert_eq!(result, Ok(()));
         assert_eq!(rows.len(), 2, "a deleted row is still read");
-        assert_eq!(rows[0][0], ("NIK".into(), "3171010101900001".into()));
-        assert_eq!(rows[1][1], ("NAMA".into(), "Ani".into()));
+        assert_eq!(rows[0][0], "NIK=3171010101900001");
+        assert_eq!(rows[1][1], "NAMA=Ani");
     }
 
     #[test]

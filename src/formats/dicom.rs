@@ -599,7 +599,7 @@ fn damaged(what: &str, e: &io::Error) -> Stop {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::formats::packed::Packed;
+    use crate::formats::packed::testing::{run, unpack};
 
     /// An explicit VR little endian element (short form).
     fn el(tag: u32, vr: &[u8; 2], v: &[u8]) -> Vec<u8> {
@@ -618,42 +618,8 @@ pub(crate) mod tests {
 
     /// The fields each record holds, as `name=value`.
     fn fields(b: &[u8]) -> (Vec<Vec<String>>, Result<(), Stop>) {
-        let mut chunks: Vec<Packed> = Vec::new();
-        let mut send = |c: Packed| chunks.push(c);
-        let mut p = Packer::new(1 << 20, 1 << 20, &mut send);
-        let budget = Budget {
-            max_record: 1 << 20,
-            max_bytes: 1 << 30,
-        };
-        let result = read(&mut &b[..], &budget, &mut p);
-        p.finish();
+        let (chunks, result) = run(1 << 30, |budget, p| read(&mut &b[..], budget, p));
         (unpack(&chunks), result)
-    }
-
-    /// Packed records as `name=value` strings, a list per record.
-    pub(crate) fn unpack(chunks: &[Packed]) -> Vec<Vec<String>> {
-        let mut rows = Vec::new();
-        for c in chunks {
-            let (d, mut at) = (&c.data, 0);
-            let u32_at = |at: usize| u32::from_le_bytes(d[at..at + 4].try_into().unwrap()) as usize;
-            while at < d.len() {
-                let n = u32_at(at + 1);
-                at += 5;
-                let mut row = Vec::new();
-                for _ in 0..n {
-                    let mut part = || {
-                        let len = u32_at(at);
-                        let s = String::from_utf8_lossy(&d[at + 4..at + 4 + len]).into_owned();
-                        at += 4 + len;
-                        s
-                    };
-                    let name = part();
-                    row.push(format!("{name}={}", part()));
-                }
-                rows.push(row);
-            }
-        }
-        rows
     }
 
     fn file(data: &[u8]) -> Vec<u8> {

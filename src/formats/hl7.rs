@@ -361,19 +361,10 @@ fn unescape<'v>(v: &'v [u8], d: &Delims, buf: &'v mut Vec<u8>) -> &'v [u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::dicom::tests::unpack;
-    use crate::formats::packed::Packed;
+    use crate::formats::packed::testing::{run, unpack};
 
     fn messages(b: &[u8]) -> (Vec<Vec<String>>, Result<(), Stop>) {
-        let mut chunks: Vec<Packed> = Vec::new();
-        let mut send = |c: Packed| chunks.push(c);
-        let mut p = Packer::new(1 << 20, 1 << 20, &mut send);
-        let budget = Budget {
-            max_record: 1 << 20,
-            max_bytes: 1 << 30,
-        };
-        let result = read(&mut &b[..], &budget, &mut p);
-        p.finish();
+        let (chunks, result) = run(1 << 30, |budget, p| read(&mut &b[..], budget, p));
         (unpack(&chunks), result)
     }
 

@@ -206,6 +206,58 @@ pub fn write_real(f: f64, out: &mut Vec<u8>) {
     }
 }
 
+/// The record readers' test harness: a reader run as the scan runs it, and its packed
+/// records read back.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Budget, Packed, Packer, Stop};
+
+    /// Runs a record reader as the scan does (chunks and values up to 1 MiB; `max_bytes` it
+    /// may inflate): the chunks it packed and how it stopped.
+    pub fn run(
+        max_bytes: u64,
+        read: impl FnOnce(&Budget, &mut Packer) -> Result<(), Stop>,
+    ) -> (Vec<Packed>, Result<(), Stop>) {
+        let mut chunks = Vec::new();
+        let mut send = |c: Packed| chunks.push(c);
+        let mut p = Packer::new(1 << 20, 1 << 20, &mut send);
+        let budget = Budget {
+            max_record: 1 << 20,
+            max_bytes,
+        };
+        let result = read(&budget, &mut p);
+        p.finish();
+        drop(p);
+        (chunks, result)
+    }
+
+    /// Packed records as `name=value` strings, a list per record.
+    pub fn unpack(chunks: &[Packed]) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        for c in chunks {
+            let (d, mut at) = (&c.data, 0);
+            let u32_at = |at: usize| u32::from_le_bytes(d[at..at + 4].try_into().unwrap()) as usize;
+            while at < d.len() {
+                let n = u32_at(at + 1);
+                at += 5;
+                let mut row = Vec::new();
+                for _ in 0..n {
+                    let mut part = || {
+                        let len = u32_at(at);
+                        let s = String::from_utf8_lossy(&d[at + 4..at + 4 + len]).into_owned();
+                        at += 4 + len;
+                        s
+                    };
+                    let name = part();
+                    row.push(format!("{name}={}", part()));
+                }
+                rows.push(row);
+            }
+        }
+        rows
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -509,7 +509,8 @@ fn printable(tag: &[u8]) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::formats::packed::Packed;
+    use crate::formats::packed::testing::run;
+    use crate::formats::sqlite::tests::as_text;
     use std::io::Write;
 
     /// A pg_dump custom archive (version 1.14, 4-byte integers) of `(table, columns, rows)`
@@ -607,20 +608,8 @@ pub(crate) mod tests {
     }
 
     fn read_all(b: &[u8], max_bytes: u64) -> (Vec<String>, Result<(), Stop>) {
-        let mut chunks: Vec<Packed> = Vec::new();
-        let mut send = |c: Packed| chunks.push(c);
-        let mut p = Packer::new(1 << 20, 1 << 20, &mut send);
-        let budget = Budget {
-            max_record: 1 << 20,
-            max_bytes,
-        };
-        let result = read(&mut &b[..], &budget, &mut p);
-        p.finish();
-        drop(p);
-        let rows = chunks
-            .iter()
-            .flat_map(|c| crate::formats::sqlite::tests::as_text(&c.data))
-            .collect();
+        let (chunks, result) = run(max_bytes, |budget, p| read(&mut &b[..], budget, p));
+        let rows = chunks.iter().flat_map(|c| as_text(&c.data)).collect();
         (rows, result)
     }
 

@@ -260,7 +260,7 @@ unsafe extern "C" fn path_as_given(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::formats::packed::Packed;
+    use crate::formats::packed::testing::run;
 
     /// A database made by `sql` in a temporary file.
     fn db(sql: &str) -> (tempfile::TempDir, std::path::PathBuf) {
@@ -274,16 +274,7 @@ pub(crate) mod tests {
 
     /// The records of `file` as `name=value;…` strings, and how the reader stopped.
     fn rows(file: &File) -> (Vec<String>, Result<(), Stop>) {
-        let mut chunks: Vec<Packed> = Vec::new();
-        let mut send = |c: Packed| chunks.push(c);
-        let mut p = Packer::new(1 << 20, 1 << 20, &mut send);
-        let budget = Budget {
-            max_record: 1 << 20,
-            max_bytes: 1 << 30,
-        };
-        let result = read(file, &budget, &mut p);
-        p.finish();
-        drop(p);
+        let (chunks, result) = run(1 << 30, |budget, p| read(file, budget, p));
         let rows = chunks.iter().flat_map(|c| as_text(&c.data)).collect();
         (rows, result)
     }
