@@ -8,34 +8,12 @@ use std::path::Path;
 use serde_json::Value;
 
 mod common;
+use common::luhn::check_digit;
 use common::run::{scan, triage};
 
 const AS_OF: &str = "2026-12-06";
 const ROWS: usize = 40;
 const LINES: usize = 20;
-
-/// The Luhn check digit that makes `head` and it valid.
-fn check_digit(head: &str) -> u32 {
-    (0..10)
-        .find(|d| {
-            let s = format!("{head}{d}");
-            let sum: u32 = s
-                .bytes()
-                .rev()
-                .enumerate()
-                .map(|(i, b)| {
-                    let d = u32::from(b - b'0');
-                    match i % 2 {
-                        0 => d,
-                        _ if d > 4 => d * 2 - 9,
-                        _ => d * 2,
-                    }
-                })
-                .sum();
-            sum % 10 == 0
-        })
-        .expect("one digit makes the check hold")
-}
 
 /// A 15-digit NPWP made from `i`, its check digit right or (`broken`) wrong.
 fn npwp15(i: usize, broken: bool) -> String {

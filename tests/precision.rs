@@ -12,6 +12,7 @@ use std::fs;
 use serde_json::Value;
 
 mod common;
+use common::luhn::luhn;
 use common::run::scan;
 
 const N: usize = 10_000;
@@ -37,24 +38,6 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-}
-
-/// The Luhn check over `digits`: every second digit from the right doubled (less 9).
-fn luhn(digits: &str) -> bool {
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            match i % 2 {
-                0 => d,
-                _ if d > 4 => 2 * d - 9,
-                _ => 2 * d,
-            }
-        })
-        .sum();
-    sum % 10 == 0
 }
 
 /// 15 NPWP digits, a fifth with `08` where a phone could start, half with a right check

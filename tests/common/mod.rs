@@ -11,6 +11,7 @@
 //! - [`samples`]: one synthetic sample written in many formats, and counts compared;
 //! - [`dbf`]: dBase tables written by hand; [`databases`]: SQLite, BSON and pg_dump files;
 //! - [`documents`]: PDF, DOCX and ODT documents written by hand;
+//! - [`luhn`]: the Luhn check digit, written apart from the crate's;
 //! - [`truth`]: a `truth.json` against a scan summary.
 
 pub mod archives;
@@ -18,6 +19,7 @@ pub mod bombs;
 pub mod databases;
 pub mod dbf;
 pub mod documents;
+pub mod luhn;
 pub mod measure;
 pub mod medical;
 pub mod paths;
