@@ -102,6 +102,10 @@ pub struct ScanArgs {
     /// How many archives or compressed streams deep to open (a gzip in a zip is 2).
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub max_depth: usize,
+    /// Scan only shard I (0-based) of N: a deterministic share of the walked entries,
+    /// balanced by bytes, so N runs over the same paths cover every entry exactly once.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
 }
 
 /// A byte count with an optional binary suffix: `4096`, `64K`, `64M`, `2G`.

@@ -16,6 +16,7 @@ use crate::calendar::Date;
 use crate::cli::args::{Format, ScanArgs};
 use crate::report::names::shown;
 use crate::rules::Patterns;
+use crate::scan::shard::{Shard, MAX_SHARDS};
 use crate::scan::ScanConfig;
 use crate::summary::fingerprint::{Key, Reference};
 use crate::summary::rows::RowSpill;
@@ -53,6 +54,7 @@ impl Config {
         check_outputs(&a)?;
         let mut scan = ScanConfig::new(a.paths.clone());
         limits(&a, &mut scan)?;
+        scan.shard = a.shard.as_deref().map(parse_shard).transpose()?;
         let expect = match &a.expect {
             Some(path) => Some((path.clone(), read_baseline(path)?)),
             None => None,
@@ -96,6 +98,23 @@ fn limits(a: &ScanArgs, scan: &mut ScanConfig) -> Result<()> {
     scan.limits.max_ratio = a.max_ratio;
     scan.limits.max_depth = a.max_depth;
     Ok(())
+}
+
+/// `--shard I/N`: 0-based I below N, N from 1 to [`MAX_SHARDS`].
+fn parse_shard(s: &str) -> Result<Shard> {
+    let bad = || {
+        anyhow::anyhow!(
+            "--shard {s:?}: expected I/N, shard I (0-based) of N, with I < N and 1 <= N <= \
+             {MAX_SHARDS} (e.g. 0/8)"
+        )
+    };
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let index: u32 = i.trim().parse().map_err(|_| bad())?;
+    let count: u32 = n.trim().parse().map_err(|_| bad())?;
+    if count == 0 || count > MAX_SHARDS || index >= count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
 }
 
 /// The `--expect` baseline, refused unless it can be compared with.

@@ -17,6 +17,7 @@ mod chunk;
 mod open;
 mod panics;
 mod records;
+pub mod shard;
 
 use std::io::{self, Read};
 use std::path::PathBuf;
@@ -44,6 +45,7 @@ pub use crate::scan::book::scan_book;
 use crate::scan::chunk::{add_names, InFlight, Job, Reader};
 use crate::scan::open::{error_reason, scan_entry, scan_reader};
 use crate::scan::records::scan_records;
+use crate::scan::shard::{select, Shard, Share};
 use crate::summary::{add_file, largest_first, DistinctSet, FileStats, Reason, State, Summary};
 
 /// What a scan needs to know; built from the command line in exactly one place (`cli`).
@@ -61,6 +63,8 @@ pub struct ScanConfig {
     pub limits: Limits,
     /// Per-record work beyond counting: scan date, reference, key, `--records`.
     pub record_options: Arc<RecordOptions>,
+    /// `--shard I/N`: scan only this shard's share of the walked entries.
+    pub shard: Option<Shard>,
 }
 
 impl ScanConfig {
@@ -73,6 +77,7 @@ impl ScanConfig {
             max_record: 64 << 20,
             limits: Limits::default(),
             record_options: Arc::default(),
+            shard: None,
         }
     }
 }
@@ -87,7 +92,12 @@ pub struct Progress {
 /// Runs a scan. Errors only when a root cannot be read at all; every other problem is an
 /// entry in the summary's ledger.
 pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summary> {
-    let entries = walk(&cfg.paths, &cfg.exclude)?;
+    let mut entries = walk(&cfg.paths, &cfg.exclude)?;
+    if let Some(shard) = cfg.shard {
+        let share;
+        (entries, share) = select(entries, shard);
+        eprintln!("triage: {}", shard_note(shard, share));
+    }
     progress.total.store(
         entries
             .iter()
@@ -159,6 +169,14 @@ pub fn notes(s: &Summary) -> Vec<String> {
         });
     }
     out
+}
+
+/// What a shard took of the walk, for stderr (a batch job's log): counts only, no names.
+fn shard_note(shard: Shard, s: Share) -> String {
+    format!(
+        "shard {}/{}: {} of {} entries, {} of {} bytes",
+        shard.index, shard.count, s.entries, s.all_entries, s.bytes, s.all_bytes
+    )
 }
 
 /// Scans one entry read from `r` as if it were a file called `name` (the name hints at the
