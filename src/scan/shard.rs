@@ -11,7 +11,7 @@
 //!    shards rank by score (rendezvous hashing), ties to the lower index.
 //! 2. Standard input (`-`) and a root that is a stream (a FIFO) belong to shard 0: only one
 //!    worker can read a stream, and its size is not known up front.
-//! 3. An entry of 0 bytes (an empty file, a symlink, a folder that cannot be read) goes to its
+//! 3. An entry of 0 bytes (an empty file, a folder that cannot be read) goes to its
 //!    best-ranked shard. It costs nothing to read, and it never moves when files are added.
 //! 4. Balance by bytes. The *level* `L` is the share of bytes per shard once the *giants* —
 //!    entries larger than the level of the rest — each take a shard of their own (at most N−1
