@@ -88,11 +88,11 @@ pub struct ScanArgs {
     /// baseline's `impact.as_of`).
     #[arg(long, env = "TRIAGE_AS_OF", value_name = "DATE")]
     pub as_of: Option<String>,
-    /// Largest record read whole; a longer one is cut here (bytes; K, M, G suffixes).
+    /// Largest record read whole; a longer one is cut here (bytes; 64M, 1.5G, 512MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
     pub max_record: u64,
     /// Largest decompressed size of one archive member or compressed stream; a larger one is
-    /// `skipped: too large` (bytes; K, M, G suffixes).
+    /// `skipped: too large` (bytes; 64M, 1.5G, 512MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64G")]
     pub max_entry_size: u64,
     /// Decompressed bytes per compressed byte above which an entry past 4 MiB is a bomb and
@@ -104,21 +104,13 @@ pub struct ScanArgs {
     pub max_depth: usize,
 }
 
-/// A byte count with an optional binary suffix: `4096`, `64K`, `64M`, `2G`.
+/// A byte count: `4096`, `64K`, `1.5G`, `64MiB`, `2 GB`. Every unit is binary (`M`, `MB` and
+/// `MiB` are all 2^20), as K, M and G always were here: a limit is a memory size.
 fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let (digits, shift) = match t.as_bytes().last().map(u8::to_ascii_uppercase) {
-        Some(b'K') => (&t[..t.len() - 1], 10),
-        Some(b'M') => (&t[..t.len() - 1], 20),
-        Some(b'G') => (&t[..t.len() - 1], 30),
-        _ => (t, 0),
-    };
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("{s:?} is not a size (a number, optionally with K, M or G)"))?;
-    let v = n
-        .checked_mul(1 << shift)
-        .ok_or_else(|| format!("{s:?} is too large"))?;
+    const SIZES: parse_size::Config = parse_size::Config::new().with_binary();
+    let v = SIZES
+        .parse_size(s.trim())
+        .map_err(|e| format!("{s:?} is not a size ({e}; e.g. 4096, 64K, 1.5G, 64MiB)"))?;
     if v == 0 {
         return Err("a size must be at least 1 byte".into());
     }
@@ -213,7 +205,10 @@ mod tests {
         assert_eq!(parse_size("64K"), Ok(64 << 10));
         assert_eq!(parse_size("64m"), Ok(64 << 20));
         assert_eq!(parse_size("2G"), Ok(2 << 30));
-        for bad in ["", "0", "M", "1.5G", "-1", "99999999999999999999G"] {
+        assert_eq!(parse_size("1.5G"), Ok(3 << 29));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("2 MB"), Ok(2 << 20));
+        for bad in ["", "0", "M", "-1", "1.5X", "99999999999999999999G"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
     }
