@@ -102,6 +102,10 @@ pub struct ScanArgs {
     /// How many archives or compressed streams deep to open (a gzip in a zip is 2).
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub max_depth: usize,
+    /// Write the summary (outside `run`) to FILE as the new --expect baseline, after printing
+    /// its differences from the baseline already there; the scan's exit code is unchanged.
+    #[arg(long, value_name = "FILE", conflicts_with = "expect")]
+    pub update_expect: Option<PathBuf>,
 }
 
 /// A byte count: `4096`, `64K`, `1.5G`, `64MiB`, `2 GB`. Every unit is binary (`M`, `MB` and

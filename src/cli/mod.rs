@@ -10,6 +10,7 @@ pub mod explain;
 pub mod progress;
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -24,6 +25,7 @@ pub use crate::cli::config::Config;
 pub use crate::cli::exit::Exit;
 use crate::cli::explain::{check, explain, write_json, write_text};
 use crate::cli::progress::draw_progress;
+use crate::report::baseline::write_baseline;
 use crate::report::csv::Csv;
 use crate::report::html::Html;
 use crate::report::json::Json;
@@ -121,6 +123,9 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         report.mask_names(p);
     }
     write_outputs(&cfg, &report)?;
+    if let Some((path, old)) = &cfg.update_expect {
+        update_baseline(&report, path, old.as_ref(), &cfg)?;
+    }
     if let Some((path, baseline)) = &cfg.expect {
         if !expect_holds(&report, path.display().to_string(), baseline, &cfg) {
             return Ok(Exit::CheckFailed);
@@ -184,6 +189,30 @@ fn expect_holds(report: &Report, path: String, baseline: &Value, cfg: &Config) -
         eprintln!("  {d}");
     }
     false
+}
+
+/// `--update-expect`: the differences from the old baseline on stderr, then the new one
+/// written in its place. Not a check: the differences do not change the exit code.
+fn update_baseline(report: &Report, path: &Path, old: Option<&Value>, cfg: &Config) -> Result<()> {
+    let show = |s: &str| shown(s, cfg.reveal, Some(&cfg.patterns));
+    let name = show(&path.display().to_string());
+    match old {
+        Some(old) => {
+            let diffs = expect_diff(report, old, &show);
+            eprintln!(
+                "triage: {} difference(s) from the old baseline {name}{}",
+                diffs.len(),
+                if diffs.is_empty() { "" } else { ":" }
+            );
+            for d in &diffs {
+                eprintln!("  {d}");
+            }
+        }
+        None => eprintln!("triage: no baseline at {name} yet"),
+    }
+    crate::outputs::write(path, |w| write_baseline(report, w))?;
+    eprintln!("triage: wrote the new baseline {name}");
+    Ok(())
 }
 
 fn run_explain(a: ExplainArgs) -> Result<Exit> {

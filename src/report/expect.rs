@@ -93,7 +93,7 @@ pub fn expect_diff(actual: &Report, expected: &Value, show: Show) -> Vec<String>
 
 /// A top-level section of the report as its JSON value; `files` is an empty array here (its
 /// rows are compared one by one as they are made).
-fn section(r: &Report, name: &str) -> Option<Value> {
+pub(crate) fn section(r: &Report, name: &str) -> Option<Value> {
     let v = match name {
         "schema" => serde_json::to_value(r.schema),
         "ledger" => serde_json::to_value(&r.ledger),
