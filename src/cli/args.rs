@@ -39,6 +39,8 @@ pub enum Format {
     Csv,
     /// One self-contained HTML page (no network, no scripts): the report to hand on.
     Html,
+    /// Markdown for a CI step summary ($GITHUB_STEP_SUMMARY) or a merge-request note.
+    Md,
 }
 
 #[derive(Debug, clap::Args)]

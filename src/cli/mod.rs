@@ -29,6 +29,7 @@ use crate::report::baseline::write_baseline;
 use crate::report::csv::Csv;
 use crate::report::html::Html;
 use crate::report::json::Json;
+use crate::report::md::Md;
 use crate::report::names::{shown, NameMasker};
 use crate::report::records::write_records;
 use crate::report::text::Text;
@@ -94,6 +95,7 @@ fn exporter(format: Format, p: &Patterns) -> Box<dyn Exporter + '_> {
         Format::Text => Box::new(Text { patterns: p }),
         Format::Csv => Box::new(Csv),
         Format::Html => Box::new(Html),
+        Format::Md => Box::new(Md),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Rendering, the last stage: a scan's [`Summary`] becomes one typed [`Report`] (SPEC §7), and
 //! one [`Exporter`] per format writes it to any `io::Write` — [`json::Json`], [`text::Text`],
-//! [`csv::Csv`], [`html::Html`] — so every format says what the JSON says. Beside them, the
-//! `--expect` comparison ([`expect`]), the baseline `--update-expect` writes ([`baseline`]),
+//! [`csv::Csv`], [`html::Html`], [`md::Md`] — so every format says what the JSON says. Beside
+//! them, the `--expect` comparison ([`expect`]), the baseline `--update-expect` writes ([`baseline`]),
 //! the `--records` file ([`records`]) and the masking of names ([`names`]). Imports `summary`
 //! (the counts), `analyze` (the detector that finds identifiers in names) and `rules`; the
 //! mask and the escapes are loose files below it all.
@@ -11,6 +11,7 @@ pub mod csv;
 pub mod expect;
 pub mod html;
 pub mod json;
+pub mod md;
 pub mod model;
 pub mod names;
 pub mod records;
