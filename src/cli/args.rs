@@ -8,13 +8,22 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::rules::Kind;
 
+/// `--version`: the crate's version and the git commit it was built from (build.rs; `unknown`
+/// outside a git checkout).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("TRIAGE_COMMIT"),
+    ")"
+);
+
 /// Judge a leaked Indonesian dataset fast, without spreading it further.
 ///
 /// triage finds NIK, KK, BPJS card numbers, phone numbers and e-mail addresses, validates them
 /// against the real rules, corroborates them inside each record and summarizes what it found.
 /// Values are masked in every output unless --reveal is given.
 #[derive(Debug, Parser)]
-#[command(name = "triage", version, max_term_width = 100)]
+#[command(name = "triage", version = VERSION, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -30,6 +39,11 @@ pub enum Command {
     Patterns(PatternsArgs),
     /// Write a reproducible synthetic BPJS-style sample and its expected counts.
     Synth(SynthArgs),
+    /// Print the shell completion script for SHELL (source it, or install it where the
+    /// shell looks for completions).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of triage, or of one of its commands.
+    Man(ManArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -193,6 +207,20 @@ pub struct SynthArgs {
     /// Sample file format.
     #[arg(long, value_enum, default_value_t = SynthFormatArg::Csv)]
     pub format: SynthFormatArg,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// A command's own page (`triage man scan` is triage-scan(1)); triage(1) without it.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 #[cfg(test)]

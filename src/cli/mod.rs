@@ -1,13 +1,15 @@
 //! The command line, the top stage: [`args`] (what clap reads), [`config`] (the one place
 //! flags become a validated [`Config`]), [`progress`] (the bar on stderr), [`exit`] (the
-//! exit codes), [`explain`] (the `explain` and `patterns --check` commands); here, the glue
-//! that runs a command and maps its outcome to an [`Exit`]. Imports every stage below it.
+//! exit codes), [`explain`] (the `explain` and `patterns --check` commands), [`shell`]
+//! (completions and man pages); here, the glue that runs a command and maps its outcome to an
+//! [`Exit`]. Imports every stage below it.
 
 pub mod args;
 pub mod config;
 pub mod exit;
 pub mod explain;
 pub mod progress;
+pub mod shell;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -85,6 +87,18 @@ fn run_command(cmd: Command) -> Result<Exit> {
         Command::Explain(a) => run_explain(a),
         Command::Patterns(a) => run_patterns(a),
         Command::Synth(a) => run_synth(a),
+        Command::Completions(a) => {
+            let mut out = io::stdout().lock();
+            shell::completions(&a, &mut out)?;
+            out.flush()?;
+            Ok(Exit::Ok)
+        }
+        Command::Man(a) => {
+            let mut out = io::stdout().lock();
+            shell::man(&a, &mut out)?;
+            out.flush()?;
+            Ok(Exit::Ok)
+        }
     }
 }
 
