@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The hostile folder of issue 20 (done-when 2), built and scanned with the release build:
+# The hostile folder (every worst input at once), built and scanned with the release build:
 #
 #   bench/hostile.sh [--mb 300] [--keep]
 #

@@ -1,4 +1,4 @@
-//! Compression bombs (issue 3): a 1 GB zip bomb and a 1 GB gzip bomb, generated here (never
+//! Compression bombs: a 1 GB zip bomb and a 1 GB gzip bomb, generated here (never
 //! committed), are `skipped: too large` within 2 s and 100 MB of memory; a zip member that
 //! inflates past the size its header declares is cut there (`partial`).
 //!

@@ -1,4 +1,4 @@
-//! Property tests (issue 6): a record split across chunk boundaries is counted once.
+//! Property tests: a record split across chunk boundaries is counted once.
 //!
 //! Generated records — identifiers, quoted delimiters and line breaks, escapes — are written
 //! as CSV, JSON Lines, a JSON array, SQL `INSERT`s and plain text, and scanned through the

@@ -403,7 +403,7 @@ fn output_file_gets_the_summary_and_stdout_nothing() {
     let v: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(v["records"]["total"], 25);
     assert_eq!(v["ledger"]["entries"], 1, "{}", v["ledger"]);
-    // One that exists is an input of the scan: it is refused, not overwritten (issue 6).
+    // One that exists is an input of the scan: it is refused, not overwritten.
     fs::write(&path, "old").unwrap();
     let out = triage()
         .args(["scan", scanned.path().to_str().unwrap(), "--json", "-o"])
@@ -435,7 +435,7 @@ fn json_flag_equals_format_json() {
 
 #[test]
 fn a_phone_column_that_lost_its_leading_zero_is_counted_restored() {
-    // SPEC §5/§7 (issue 23): `identifiers.phone.restored` in JSON, a line in the text.
+    // SPEC §5/§7: `identifiers.phone.restored` in JSON, a line in the text.
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("kontak.csv");
     fs::write(

@@ -217,7 +217,7 @@ const SAME_AS_SOURCE: &[(&str, &str)] = &[
 
 fn tricky_table() -> BTreeMap<String, Value> {
     let mut t: BTreeMap<String, Value> = serde_json::from_str(TRICKY).expect("TRICKY is JSON");
-    // Rule 1 of issue 20: NUL bytes before a copy of nik_rules.txt make a binary of no known
+    // Robustness rule 1: NUL bytes before a copy of nik_rules.txt make a binary of no known
     // format, read by the strings pass: the same counts.
     let mut rules = t["nik_rules.txt"].clone();
     rules["format"] = Value::from("strings");

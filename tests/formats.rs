@@ -1,4 +1,4 @@
-//! Every input format of SPEC §3 (issue 3): the fixtures of `fixtures/formats/` count like the
+//! Every input format of SPEC §3: the fixtures of `fixtures/formats/` count like the
 //! files they were made from; streams, archives and workbooks generated here count like their
 //! plain content; one synthetic sample written in nine formats gives identical counts (the
 //! format-invariance test); a mixed folder's ledger adds up to every file and member.

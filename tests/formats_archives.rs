@@ -1,4 +1,4 @@
-//! Tar (every variant, plain and compressed), 7z, e-mail and mbox (issue 22): the same
+//! Tar (every variant, plain and compressed), 7z, e-mail and mbox: the same
 //! synthetic people give the same counts as the plain CSV; members are `!` entries; damaged,
 //! truncated, encrypted and bomb inputs end `partial`, `failed` or `skipped` with a reason
 //! naming the format, in bounded time; RAR is an honest `failed`.

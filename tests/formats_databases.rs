@@ -1,4 +1,4 @@
-//! Database files (issue 22): the synthetic sample as a SQLite database (two tables), a
+//! Database files: the synthetic sample as a SQLite database (two tables), a
 //! MongoDB dump (nested keys; also gzip'd) and a pg_dump custom archive (zlib and
 //! uncompressed) counts like its CSV, in any number of threads; a SQLite file is left byte for
 //! byte as it was, with nothing beside it; truncated, corrupt and bombed files of each are

@@ -1,4 +1,4 @@
-//! DBF tables (issue 22): the synthetic sample as a dBase table (several chunks) counts like
+//! DBF tables: the synthetic sample as a dBase table (several chunks) counts like
 //! its CSV, in any number of threads; a table cut short or with broken descriptors is `partial` or `failed`
 //! naming the format.
 

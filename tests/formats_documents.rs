@@ -1,4 +1,4 @@
-//! Documents (issue 22): the synthetic sample as a PDF's text lines (drawn in runs, over
+//! Documents: the synthetic sample as a PDF's text lines (drawn in runs, over
 //! several pages) counts like the same lines as plain text, and as DOCX and ODT paragraphs
 //! and table rows (values split across runs) like those lines and a headerless TSV of the rows; a scanned PDF is `partial`; damaged and hostile
 //! documents are `partial`, `failed` or `skipped` naming the format, without a panic, in

@@ -1,4 +1,4 @@
-//! Medical formats (issue 22): the synthetic sample's people (NIK, birth date, sex, phone,
+//! Medical formats: the synthetic sample's people (NIK, birth date, sex, phone,
 //! BPJS card) as one DICOM file each, as an HL7 v2 batch, as a FHIR Bundle and as FHIR NDJSON
 //! count like a CSV of the same fields under the names each format gives them; damaged DICOM
 //! and HL7 are `partial` or `failed` naming the format; pixel data is never read.

@@ -1,4 +1,4 @@
-//! Hostile and broken inputs (issue 6): every case of the bad-input corpus is generated here
+//! Hostile and broken inputs: every case of the bad-input corpus is generated here
 //! into a temporary folder (nothing large is committed), beside a small valid CSV whose
 //! counts are known, and scanned by the real binary. Each case states and asserts:
 //!
@@ -313,7 +313,7 @@ fn nul_bytes_after_the_first_block() {
     }
     fs::write(d.path().join("nul.csv"), &t).unwrap();
     // And one with a NUL in the first block: a binary of no known format, read by the
-    // strings pass (issue 20, rule 1), one record per printable run.
+    // strings pass (robustness rule 1), one record per printable run.
     let mut b = GOOD_CSV.to_vec();
     b.extend_from_slice(b"\0\0\0\0");
     fs::write(d.path().join("early.csv"), &b).unwrap();
@@ -330,7 +330,7 @@ fn nul_bytes_after_the_first_block() {
 
 #[test]
 fn rule1_a_large_unknown_binary_streams_through_the_strings_pass() {
-    // Issue 20, rule 1: 256 MiB of a proprietary binary (no known magic) holding one record
+    // Robustness rule 1: 256 MiB of a proprietary binary (no known magic) holding one record
     // per 64 KiB, among binary framing and noise that makes short runs, is read by the
     // strings pass: every record counted, in one streaming pass. Bound: 60 s, 150 MB.
     let d = folder();
@@ -606,7 +606,7 @@ fn mkfifo(path: &Path) {
 fn a_fifo_in_a_folder_and_as_an_argument() {
     // Nobody ever writes to the FIFO in the folder: opening it would block for ever. Found by
     // the walk, it is `skipped`, not opened. Named as an argument, it is read as a stream
-    // once its writer comes (issue 20 rule 2). Bound: 5 s, 150 MB.
+    // once its writer comes. Bound: 5 s, 150 MB.
     let d = folder();
     let fifo = d.path().join("pipe.csv");
     mkfifo(&fifo);
@@ -750,7 +750,7 @@ fn an_unreadable_file_and_folder() {
 fn a_symlink_loop() {
     // Symlinks below a root are never followed: `a -> b -> a` and `self -> .` are
     // `skipped`, the walk ends. Named as arguments they are followed, as `find -H` does
-    // (issue 20 rule 2): `self` is the folder, walked once, its links still `skipped`; `a`
+    // (roots as named): `self` is the folder, walked once, its links still `skipped`; `a`
     // leads nowhere, an unreadable root (exit 2, like a missing one). Bound: 5 s, 150 MB.
     let d = folder();
     let p = d.path();
@@ -906,7 +906,7 @@ fn rule7_fifty_thousand_small_files_stay_small() {
 #[test]
 #[ignore = "200,000 files: 15 s and 800 MB of disk; run with --ignored"]
 fn rule7_two_hundred_thousand_small_files_peak_under_250mb() {
-    // Issue 20 rule 7 as measured: before 912 MB, now 95 MB (release build).
+    // Bounded memory per file, as measured: before 912 MB, now 95 MB (release build).
     small_files_peak(200_000, 250);
 }
 
@@ -960,7 +960,7 @@ fn a_workbook_that_crashes_its_parser_fails_alone() {
 }
 
 // -----------------------------------------------------------------------------------------
-// Issue 20, rule 4: linear time on any input. One record dense with identifiers (a line, a
+// Robustness rule 4: linear time on any input. One record dense with identifiers (a line, a
 // JSON string, a CSV field, a quote that never closes) costs time in proportion to its size.
 // -----------------------------------------------------------------------------------------
 
@@ -1073,7 +1073,7 @@ fn rule4_a_json_array_of_arrays_that_never_closes_is_read_in_linear_time() {
 #[test]
 #[ignore = "writes 600 MB; run with the release build: cargo test --release --test hostile -- --ignored rule4"]
 fn rule4_a_300mb_dense_line_and_huge_values_beside_a_good_file() {
-    // Issue 20's hostile folder, the dense parts: a 300 MB line, a JSON string of 100 MB, a
+    // The hostile folder's dense parts: a 300 MB line, a JSON string of 100 MB, a
     // CSV field of 100 MB and a quote opened 100 MB before the end, beside a good CSV. Every
     // record over --max-record (64 MiB) is cut: exit 3. Bound: 120 s, 600 MB.
     let d = folder();
@@ -1101,7 +1101,7 @@ fn rule4_a_300mb_dense_line_and_huge_values_beside_a_good_file() {
 }
 
 // -----------------------------------------------------------------------------------------
-// Issue 22: an XLSX read as a stream, its shared strings held within a budget.
+// An XLSX read as a stream, its shared strings held within a budget.
 // -----------------------------------------------------------------------------------------
 
 /// Writes an XLSX of `n` rows whose shared strings are `n` distinct values of `len` random

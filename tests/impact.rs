@@ -1,4 +1,4 @@
-//! Issue 5: attribution, impact, sensitive data, fingerprints and `--reference`, `--records`,
+//! Attribution, impact, sensitive data, fingerprints and `--reference`, `--records`,
 //! the HTML report and privacy, end to end through the binary.
 
 use std::fs;

@@ -3,9 +3,9 @@
 //! Each folder of `src/` is one stage of the pipeline and may import only from stages below
 //! it; the loose files at the top of `src/` (`record.rs`, `calendar.rs`, `mask.rs`, …) are
 //! shared vocabulary that any stage may use and that uses nothing above `rules/`. On top of the
-//! stage order, no two modules may import each other in a circle. Like
-//! `../shared/tools/imports.py`, this reads text, not the compiler's view: a path counts when
-//! it is written `crate::…` or `super::…` outside the module's `#[cfg(test)]` part.
+//! stage order, no two modules may import each other in a circle. Like the
+//! import-graph tool the project's leads run, this reads text, not the compiler's view: a path
+//! counts when it is written `crate::…` or `super::…` outside the module's `#[cfg(test)]` part.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

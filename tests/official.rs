@@ -1,4 +1,4 @@
-//! NPWP and NIP (issue 23) through the binary: a generated CSV with NIK, NPWP and NIP columns
+//! NPWP and NIP through the binary: a generated CSV with NIK, NPWP and NIP columns
 //! and a text file holding both in their written forms. Every output counts them — the JSON,
 //! text, CSV and HTML summaries, `--records`, `--expect` — and none shows a raw value.
 

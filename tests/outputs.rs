@@ -1,4 +1,4 @@
-//! The security of what triage writes (issue 6, SPEC §7):
+//! The security of what triage writes (SPEC §7):
 //!
 //! - no raw identifier of the scanned fixtures — any candidate of any kind, valid or not —
 //!   appears in any output without `--reveal`: every summary format on stdout and through
@@ -6,7 +6,7 @@
 //! - every file triage writes is owner-only (0600), also when it existed with a wider mode;
 //! - no output overwrites a scanned input, by whatever path or link it is named (exit 2).
 //!
-//! Issue 20 adds (tests named after the rule):
+//! The robustness rules add (tests named after the rule's number):
 //!
 //! - rule 5: every output is written whole to a temporary file and renamed into place; a
 //!   link, another user's file, two outputs on one path, an input, or a folder that cannot be

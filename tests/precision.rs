@@ -1,4 +1,4 @@
-//! Issue 23, done-when 2: numbers that are pieces of longer numbers are never identifiers.
+//! Numbers that are pieces of longer numbers are never identifiers.
 //! A generated text of 10,000 NIKs written with dashes, 10,000 old-form NPWPs
 //! (`07.914.088.5-199.000`) and 10,000 decimal fractions whose fractional part holds a phone's,
 //! a NIK's or a NIP's digits, and an `npwp` column of 10,000 NPWPs as 15 or 16 plain digits:

@@ -1,4 +1,4 @@
-//! A responder's mixed sample (issue 22, done-when 3): one `.tar.gz` holding DICOM files, a
+//! A responder's mixed sample: one `.tar.gz` holding DICOM files, a
 //! PDF, a BSON dump, a SQLite database, a CSV, a DBF table, an HL7 batch and a nested zip is
 //! read end to end: every member is a ledger entry named below the archive, each read by its
 //! own reader, and together they count exactly what the same files count unpacked.

@@ -1,4 +1,4 @@
-//! Issue 20, rule 1 (binary part): any file that may hold records is read, or says it was
+//! Rule 1 (binary part): any file that may hold records is read, or says it was
 //! not. A known binary format triage does not read is `failed: <format>: not read yet` and
 //! the scan exits 3, also inside zip members and gzip streams; an OLE2 or zip document is
 //! named by its parts; `skipped` stays for media and executables; an unknown binary is read
@@ -202,7 +202,7 @@ fn rule1_databases_and_dumps_are_read_or_failed_not_read_yet() {
         ],
     );
     assert_eq!(v["ledger"]["failed"], 4, "{}", v["ledger"]);
-    // Read now (issue 22): the dumps' documents, and what is wrong with a header alone.
+    // Read now: the dumps' documents, and what is wrong with a header alone.
     for dump in ["users.bson", "users.dat"] {
         assert_scanned_as(file(&v, dump), "bson");
         assert_eq!(file(&v, dump)["records"], 2);
@@ -357,7 +357,7 @@ fn rule1_the_same_inside_zip_members_and_gzip_streams() {
             ("surat.doc.gz", "Word document (.doc): not read yet"),
         ],
     );
-    // A mongodump --gzip file is read (issue 22).
+    // A mongodump --gzip file is read.
     assert_scanned_as(file(&v, "users.bson.gz"), "gzip bson");
 }
 

@@ -1,4 +1,4 @@
-//! Issue 20, rule 1 (JSON): any file that may hold records is read. JSON is decided by its
+//! Rule 1 (JSON): any file that may hold records is read. JSON is decided by its
 //! structure, not by its first line or the sniff block; a top-level object's arrays of
 //! objects give one record per element, compact or pretty-printed, at any nesting of
 //! envelope objects; Elasticsearch `_bulk` action lines are not records (SPEC §3, §4).

@@ -153,7 +153,7 @@ pub fn find_in_text(v: &[u8], p: &Patterns, out: &mut Vec<Date>) {
 
 /// Whether `hit` holds for a date written in a text value, read as [`find_in_text`] reads
 /// them; stops at the first. Nothing is collected, so a line of millions of dates costs one
-/// pass and no memory (issue 20, rule 4).
+/// pass and no memory (linear time on any record).
 pub fn any_in_text(v: &[u8], p: &Patterns, mut hit: impl FnMut(Date) -> bool) -> bool {
     let mut i = 0;
     while i < v.len() {
@@ -177,7 +177,7 @@ pub fn any_in_text(v: &[u8], p: &Patterns, mut hit: impl FnMut(Date) -> bool) ->
 /// fields' readings). A record usually holds one or two, looked up by a short scan; one
 /// dense with identifiers may hold millions, of which at most 38,432 are distinct: the keys
 /// are then kept sorted and deduplicated, so memory stays bounded and each lookup costs a
-/// binary search instead of a pass over every date seen (issue 20, rule 4).
+/// binary search instead of a pass over every date seen (linear time on any record).
 pub struct DateSet {
     keys: Vec<u16>,
     /// Past this many keys, they are sorted and deduplicated ([`DateSet::compact`]).

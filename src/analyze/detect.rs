@@ -164,7 +164,7 @@ pub struct Detector<'p> {
 }
 
 /// Values longer than this are searched piece by piece ([`Detector::piece`]): a value holding
-/// all its candidates at once would need memory in proportion to them (issue 20, rule 4).
+/// all its candidates at once would need memory in proportion to them (linear time on any record).
 pub const LONG_VALUE: usize = 256 << 10;
 /// A piece of a long value ends at the first cut ([`is_cut`]) at least this far into it...
 const PIECE: usize = 64 << 10;
@@ -851,7 +851,7 @@ fn digit_candidates(
 /// then phones. The spans of one kind never overlap and come in order, so a binary search
 /// per kind finds the only one that may hold `(s, e)`: searching them all for each
 /// candidate made a value dense with identifiers cost time in the square of their number
-/// (issue 20, rule 4).
+/// (linear time on any record).
 #[inline]
 fn inside_any(found: &[Found], (s, e): (usize, usize)) -> bool {
     if found.len() <= 8 {
@@ -1939,7 +1939,7 @@ mod tests {
         }
     }
 
-    // Issue 23 and SPEC v2 §5: boundaries, phone writings, e-mail spans.
+    // SPEC v2 §5: boundaries, phone writings, e-mail spans.
 
     /// The national numbers of the phones found in `v`, a value of a field of `role`.
     fn phones_as(v: &str, role: Role) -> Vec<String> {

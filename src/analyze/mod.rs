@@ -36,7 +36,7 @@ pub struct Analyzer<'a> {
     domains: validate::DomainMemo,
     /// The dates of the record's valid NIKs, and the readings of its birth-date fields:
     /// sets, so that a record dense with identifiers costs neither memory nor time per pair
-    /// (issue 20, rule 4).
+    /// (linear time on any record).
     nik_dates: DateSet,
     birth_dates: DateSet,
     /// The dates in the fields of a record without field names that are no longer held (see
@@ -216,7 +216,7 @@ impl<'a> Analyzer<'a> {
     /// A value too long to hold all its candidates at once (a line of hundreds of MB, one
     /// huge JSON string or CSV field), and none of the whole-value forms: its candidates are
     /// read piece by piece (see [`Detector::piece`]), so memory stays bounded by the piece,
-    /// not by the number of candidates in the value (issue 20, rule 4).
+    /// not by the number of candidates in the value (linear time on any record).
     #[cold]
     #[inline(never)]
     fn long_value(&mut self, v: &[u8], role: Role) {
@@ -678,7 +678,7 @@ mod tests {
     fn rule4_a_dense_records_cost_grows_linearly() {
         // The best of five runs of one record: a line of 1 MB, then of 8 MB. Linear cost
         // makes the second about 8 times the first; a pass over the record's earlier
-        // candidates (or dates) for each one made it about 64 times (issue 20). Five, not
+        // candidates (or dates) for each one made it about 64 times. Five, not
         // three: beside the other unit tests, one slow 8 MB run in three broke the bound once.
         let cost = |len: usize| {
             let line = dense_line(len);

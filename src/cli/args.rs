@@ -8,13 +8,22 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::rules::Kind;
 
+/// `--version`: the crate's version and the git commit it was built from (build.rs; `unknown`
+/// outside a git checkout).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("TRIAGE_COMMIT"),
+    ")"
+);
+
 /// Judge a leaked Indonesian dataset fast, without spreading it further.
 ///
 /// triage finds NIK, KK, BPJS card numbers, phone numbers and e-mail addresses, validates them
 /// against the real rules, corroborates them inside each record and summarizes what it found.
 /// Values are masked in every output unless --reveal is given.
 #[derive(Debug, Parser)]
-#[command(name = "triage", version, max_term_width = 100)]
+#[command(name = "triage", version = VERSION, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -30,6 +39,11 @@ pub enum Command {
     Patterns(PatternsArgs),
     /// Write a reproducible synthetic BPJS-style sample and its expected counts.
     Synth(SynthArgs),
+    /// Print the shell completion script for SHELL (source it, or install it where the
+    /// shell looks for completions).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of triage, or of one of its commands.
+    Man(ManArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -39,6 +53,8 @@ pub enum Format {
     Csv,
     /// One self-contained HTML page (no network, no scripts): the report to hand on.
     Html,
+    /// Markdown for a CI step summary ($GITHUB_STEP_SUMMARY) or a merge-request note.
+    Md,
 }
 
 #[derive(Debug, clap::Args)]
@@ -88,11 +104,11 @@ pub struct ScanArgs {
     /// baseline's `impact.as_of`).
     #[arg(long, env = "TRIAGE_AS_OF", value_name = "DATE")]
     pub as_of: Option<String>,
-    /// Largest record read whole; a longer one is cut here (bytes; K, M, G suffixes).
+    /// Largest record read whole; a longer one is cut here (bytes; 64M, 1.5G, 512MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
     pub max_record: u64,
     /// Largest decompressed size of one archive member or compressed stream; a larger one is
-    /// `skipped: too large` (bytes; K, M, G suffixes).
+    /// `skipped: too large` (bytes; 64M, 1.5G, 512MiB).
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64G")]
     pub max_entry_size: u64,
     /// Decompressed bytes per compressed byte above which an entry past 4 MiB is a bomb and
@@ -106,23 +122,19 @@ pub struct ScanArgs {
     /// balanced by bytes, so N runs over the same paths cover every entry exactly once.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// Write the summary (outside `run`) to FILE as the new --expect baseline, after printing
+    /// its differences from the baseline already there; the scan's exit code is unchanged.
+    #[arg(long, value_name = "FILE", conflicts_with = "expect")]
+    pub update_expect: Option<PathBuf>,
 }
 
-/// A byte count with an optional binary suffix: `4096`, `64K`, `64M`, `2G`.
+/// A byte count: `4096`, `64K`, `1.5G`, `64MiB`, `2 GB`. Every unit is binary (`M`, `MB` and
+/// `MiB` are all 2^20), as K, M and G always were here: a limit is a memory size.
 fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let (digits, shift) = match t.as_bytes().last().map(u8::to_ascii_uppercase) {
-        Some(b'K') => (&t[..t.len() - 1], 10),
-        Some(b'M') => (&t[..t.len() - 1], 20),
-        Some(b'G') => (&t[..t.len() - 1], 30),
-        _ => (t, 0),
-    };
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("{s:?} is not a size (a number, optionally with K, M or G)"))?;
-    let v = n
-        .checked_mul(1 << shift)
-        .ok_or_else(|| format!("{s:?} is too large"))?;
+    const SIZES: parse_size::Config = parse_size::Config::new().with_binary();
+    let v = SIZES
+        .parse_size(s.trim())
+        .map_err(|e| format!("{s:?} is not a size ({e}; e.g. 4096, 64K, 1.5G, 64MiB)"))?;
     if v == 0 {
         return Err("a size must be at least 1 byte".into());
     }
@@ -201,6 +213,20 @@ pub struct SynthArgs {
     pub format: SynthFormatArg,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// A command's own page (`triage man scan` is triage-scan(1)); triage(1) without it.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,7 +243,10 @@ mod tests {
         assert_eq!(parse_size("64K"), Ok(64 << 10));
         assert_eq!(parse_size("64m"), Ok(64 << 20));
         assert_eq!(parse_size("2G"), Ok(2 << 30));
-        for bad in ["", "0", "M", "1.5G", "-1", "99999999999999999999G"] {
+        assert_eq!(parse_size("1.5G"), Ok(3 << 29));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("2 MB"), Ok(2 << 20));
+        for bad in ["", "0", "M", "-1", "1.5X", "99999999999999999999G"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
     }

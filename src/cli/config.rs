@@ -32,6 +32,8 @@ pub struct Config {
     pub patterns: Patterns,
     pub records: Option<PathBuf>,
     pub html: Option<PathBuf>,
+    /// `--update-expect FILE` and the baseline already there, if any.
+    pub update_expect: Option<(PathBuf, Option<Value>)>,
 }
 
 /// The patterns of `--patterns DIR`, or the built-in ones.
@@ -59,10 +61,19 @@ impl Config {
             Some(path) => Some((path.clone(), read_baseline(path)?)),
             None => None,
         };
-        for out in [&a.output, &a.records, &a.html].into_iter().flatten() {
+        let update_expect = match &a.update_expect {
+            Some(path) => Some((path.clone(), read_old_baseline(path, &a.paths)?)),
+            None => None,
+        };
+        for out in [&a.output, &a.records, &a.html, &a.update_expect]
+            .into_iter()
+            .flatten()
+        {
             scan.exclude.push(out.clone());
         }
-        scan.record_options = Arc::new(record_options(&a, expect.as_ref().map(|(_, v)| v))?);
+        let baseline = expect.as_ref().map(|(_, v)| v);
+        let baseline = baseline.or(update_expect.as_ref().and_then(|(_, old)| old.as_ref()));
+        scan.record_options = Arc::new(record_options(&a, baseline)?);
         Ok(Config {
             format: if a.json { Format::Json } else { a.format },
             expect,
@@ -73,6 +84,7 @@ impl Config {
             output: a.output,
             records: a.records,
             html: a.html,
+            update_expect,
         })
     }
 }
@@ -131,6 +143,47 @@ fn read_baseline(path: &Path) -> Result<Value> {
         );
     }
     Ok(v)
+}
+
+/// The baseline `--update-expect` replaces, if there is one. A file there that is not a
+/// summary is refused rather than overwritten (a mistyped path must not destroy a file), and
+/// so is a baseline inside a scanned folder: the next scan would read it as one more entry
+/// and never match it.
+fn read_old_baseline(path: &Path, roots: &[PathBuf]) -> Result<Option<Value>> {
+    if let Some(root) = scanned_folder_holding(path, roots) {
+        bail!(
+            "refusing to write --update-expect {} inside the scanned folder {}: the next scan \
+             would read the baseline as one of its entries (write it outside the scanned paths)",
+            path.display(),
+            root.display()
+        );
+    }
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if v["schema"] != crate::report::SCHEMA {
+        bail!(
+            "refusing to replace {}: it is not a triage summary (no \"schema\": \"{}\")",
+            path.display(),
+            crate::report::SCHEMA
+        );
+    }
+    Ok(Some(v))
+}
+
+/// The scanned folder (a root, through links) that would hold a file written at `path`.
+fn scanned_folder_holding<'r>(path: &Path, roots: &'r [PathBuf]) -> Option<&'r PathBuf> {
+    let parent = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let folder = fs::canonicalize(parent).ok()?;
+    roots
+        .iter()
+        .find(|root| fs::canonicalize(root).is_ok_and(|r| r.is_dir() && folder.starts_with(&r)))
 }
 
 /// What the scan does per record beyond counting: the key, the reference list, the date ages
@@ -198,6 +251,7 @@ fn check_outputs(a: &ScanArgs) -> Result<()> {
         ("-o", &a.output),
         ("--html", &a.html),
         ("--records", &a.records),
+        ("--update-expect", &a.update_expect),
     ]
     .into_iter()
     .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))

@@ -1,15 +1,18 @@
 //! The command line, the top stage: [`args`] (what clap reads), [`config`] (the one place
 //! flags become a validated [`Config`]), [`progress`] (the bar on stderr), [`exit`] (the
-//! exit codes), [`explain`] (the `explain` and `patterns --check` commands); here, the glue
-//! that runs a command and maps its outcome to an [`Exit`]. Imports every stage below it.
+//! exit codes), [`explain`] (the `explain` and `patterns --check` commands), [`shell`]
+//! (completions and man pages); here, the glue that runs a command and maps its outcome to an
+//! [`Exit`]. Imports every stage below it.
 
 pub mod args;
 pub mod config;
 pub mod exit;
 pub mod explain;
 pub mod progress;
+pub mod shell;
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -24,9 +27,11 @@ pub use crate::cli::config::Config;
 pub use crate::cli::exit::Exit;
 use crate::cli::explain::{check, explain, write_json, write_text};
 use crate::cli::progress::draw_progress;
+use crate::report::baseline::write_baseline;
 use crate::report::csv::Csv;
 use crate::report::html::Html;
 use crate::report::json::Json;
+use crate::report::md::Md;
 use crate::report::names::{shown, NameMasker};
 use crate::report::records::write_records;
 use crate::report::text::Text;
@@ -82,6 +87,18 @@ fn run_command(cmd: Command) -> Result<Exit> {
         Command::Explain(a) => run_explain(a),
         Command::Patterns(a) => run_patterns(a),
         Command::Synth(a) => run_synth(a),
+        Command::Completions(a) => {
+            let mut out = io::stdout().lock();
+            shell::completions(&a, &mut out)?;
+            out.flush()?;
+            Ok(Exit::Ok)
+        }
+        Command::Man(a) => {
+            let mut out = io::stdout().lock();
+            shell::man(&a, &mut out)?;
+            out.flush()?;
+            Ok(Exit::Ok)
+        }
     }
 }
 
@@ -92,6 +109,7 @@ fn exporter(format: Format, p: &Patterns) -> Box<dyn Exporter + '_> {
         Format::Text => Box::new(Text { patterns: p }),
         Format::Csv => Box::new(Csv),
         Format::Html => Box::new(Html),
+        Format::Md => Box::new(Md),
     }
 }
 
@@ -121,6 +139,9 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         report.mask_names(p);
     }
     write_outputs(&cfg, &report)?;
+    if let Some((path, old)) = &cfg.update_expect {
+        update_baseline(&report, path, old.as_ref(), &cfg)?;
+    }
     if let Some((path, baseline)) = &cfg.expect {
         if !expect_holds(&report, path.display().to_string(), baseline, &cfg) {
             return Ok(Exit::CheckFailed);
@@ -184,6 +205,30 @@ fn expect_holds(report: &Report, path: String, baseline: &Value, cfg: &Config) -
         eprintln!("  {d}");
     }
     false
+}
+
+/// `--update-expect`: the differences from the old baseline on stderr, then the new one
+/// written in its place. Not a check: the differences do not change the exit code.
+fn update_baseline(report: &Report, path: &Path, old: Option<&Value>, cfg: &Config) -> Result<()> {
+    let show = |s: &str| shown(s, cfg.reveal, Some(&cfg.patterns));
+    let name = show(&path.display().to_string());
+    match old {
+        Some(old) => {
+            let diffs = expect_diff(report, old, &show);
+            eprintln!(
+                "triage: {} difference(s) from the old baseline {name}{}",
+                diffs.len(),
+                if diffs.is_empty() { "" } else { ":" }
+            );
+            for d in &diffs {
+                eprintln!("  {d}");
+            }
+        }
+        None => eprintln!("triage: no baseline at {name} yet"),
+    }
+    crate::outputs::write(path, |w| write_baseline(report, w))?;
+    eprintln!("triage: wrote the new baseline {name}");
+    Ok(())
 }
 
 fn run_explain(a: ExplainArgs) -> Result<Exit> {

@@ -53,7 +53,7 @@ const HELD_FIELDS: usize = 4096;
 
 /// The rows of a delimited chunk without a header, holding at most [`HELD_FIELDS`] fields
 /// of a row: a row of millions of fields (64 MB of commas) needs no memory in proportion to
-/// them (issue 20, rule 4).
+/// them (linear time on any record).
 fn unnamed_rows<S: RecordSink>(chunk: &[u8], delim: u8, sink: &mut S) {
     let mut fields: Vec<Field> = Vec::new();
     let mut pos = 0;

@@ -1,4 +1,4 @@
-//! Binary formats known by their first bytes (SPEC §3, rule 1 of issue 20): what cannot hold
+//! Binary formats known by their first bytes (SPEC §3, robustness rule 1): what cannot hold
 //! records of people (media, executables) is `skipped`; what holds records in a format triage
 //! does not read yet is `failed: <format>: not read yet`, so the scan is incomplete rather
 //! than a false all-clear. Anything else with NUL bytes goes to the strings pass.

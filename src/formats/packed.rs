@@ -188,7 +188,7 @@ impl<'a> Cursor<'a> {
 }
 
 /// Digits kept after a floating-point number's decimal point: fewer than any identifier has,
-/// so the fraction of a measurement is never read as one (issue 22).
+/// so the fraction of a measurement is never read as one.
 const MAX_FRACTION: usize = 9;
 
 /// A floating-point value as a reader hands it over: an integral one as an integer (as

@@ -1,14 +1,17 @@
 //! Rendering, the last stage: a scan's [`Summary`] becomes one typed [`Report`] (SPEC §7), and
 //! one [`Exporter`] per format writes it to any `io::Write` — [`json::Json`], [`text::Text`],
-//! [`csv::Csv`], [`html::Html`] — so every format says what the JSON says. Beside them, the
-//! `--expect` comparison ([`expect`]), the `--records` file ([`records`]) and the masking of
-//! names ([`names`]). Imports `summary` (the counts), `analyze` (the detector that finds
-//! identifiers in names) and `rules`; the mask and the escapes are loose files below it all.
+//! [`csv::Csv`], [`html::Html`], [`md::Md`] — so every format says what the JSON says. Beside
+//! them, the `--expect` comparison ([`expect`]), the baseline `--update-expect` writes ([`baseline`]),
+//! the `--records` file ([`records`]) and the masking of names ([`names`]). Imports `summary`
+//! (the counts), `analyze` (the detector that finds identifiers in names) and `rules`; the
+//! mask and the escapes are loose files below it all.
 
+pub mod baseline;
 pub mod csv;
 pub mod expect;
 pub mod html;
 pub mod json;
+pub mod md;
 pub mod model;
 pub mod names;
 pub mod records;

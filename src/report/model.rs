@@ -19,7 +19,7 @@ use crate::summary::{FileStats, State, Summary};
 
 /// The summary of SPEC §7, every section typed. It holds no value per file: a row of `files`
 /// cost 1.4 KB, held twice while it was copied into the summary, and 200,000 files took
-/// 600 MB of the scan's 912 MB peak (issue 20 rule 7); [`Files`] makes them on demand.
+/// 600 MB of the scan's 912 MB peak; [`Files`] makes them on demand.
 #[derive(Serialize)]
 pub struct Report<'a> {
     pub schema: &'static str,
@@ -181,7 +181,7 @@ pub struct Source {
     pub why: String,
 }
 
-/// Distinct people by region, sex and age (SPEC §7 `impact`, issue 5).
+/// Distinct people by region, sex and age (SPEC §7 `impact`).
 #[derive(Serialize)]
 pub struct ImpactSection {
     pub as_of: Option<String>,

@@ -553,7 +553,7 @@ fn read_chunks(
         let mut rest = pool.get();
         rest.extend_from_slice(&input.buf[cut..]);
         // A rest longer than a chunk is searched again only with at least as many new bytes,
-        // so that each byte is searched a bounded number of times (issue 20, rule 4); a
+        // so that each byte is searched a bounded number of times (linear time on any record); a
         // usual rest, part of one record, is shorter.
         grow = rest.len() > cfg.chunk_size;
         input.buf.truncate(cut);
@@ -639,7 +639,7 @@ impl Cutter {
             // arrays takes every line for one) and the rest, searched again for every few
             // bytes taken, made the read quadratic. It is one over-long record instead; data
             // whose records end is never cut so (its search at half the limit found the
-            // boundary). Issue 20, rule 4. The envelope cutter keeps its own place, so it
+            // boundary): linear time on any record. The envelope cutter keeps its own place, so it
             // never searches a byte twice.
             Some(b) if self.json.is_none() && buf.len() >= self.max_record && b < buf.len() / 2 => {
                 self.cut_records += 1;

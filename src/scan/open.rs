@@ -2,7 +2,7 @@
 //! is opened here (a compressed stream behind the limits guard, a zip archive member by member
 //! as `input::zip` hands them back, a workbook to the sheet reader), nested to the depth the
 //! limits allow, and anything else goes to the text reader (`scan_text`). A file's size is
-//! watched while it is read (SPEC §3, issue 20 rule 3).
+//! watched while it is read (SPEC §3).
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -192,7 +192,7 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// A file whose size moved while it was read (SPEC §3, issue 20 rule 3): the size the walk
+/// A file whose size moved while it was read (SPEC §3): the size the walk
 /// saw, the bytes read when the reader got to the end (not when it stopped early: a binary
 /// skipped on its first block, an archive read in place), and the size once done.
 #[derive(Debug, PartialEq, Eq)]

@@ -71,7 +71,7 @@ pub enum Reason {
         error: String,
     },
 
-    // A file whose size moved while it was read (issue 20, rule 3).
+    // A file whose size moved while it was read.
     /// Fewer bytes read than the walk saw; `now`, the size after, when it is not `read`.
     Shrank {
         walked: u64,
