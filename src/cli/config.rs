@@ -31,6 +31,8 @@ pub struct Config {
     pub patterns: Patterns,
     pub records: Option<PathBuf>,
     pub html: Option<PathBuf>,
+    /// `--state FILE` (a key is given: checked here).
+    pub state: Option<PathBuf>,
 }
 
 /// The patterns of `--patterns DIR`, or the built-in ones.
@@ -51,13 +53,19 @@ impl Config {
             bail!("`-` (standard input) can be given only once");
         }
         check_outputs(&a)?;
+        if a.state.is_some() && a.key.is_none() {
+            bail!("--state needs a key (--key or TRIAGE_KEY): a state holds keyed fingerprints");
+        }
         let mut scan = ScanConfig::new(a.paths.clone());
         limits(&a, &mut scan)?;
         let expect = match &a.expect {
             Some(path) => Some((path.clone(), read_baseline(path)?)),
             None => None,
         };
-        for out in [&a.output, &a.records, &a.html].into_iter().flatten() {
+        for out in [&a.output, &a.records, &a.html, &a.state]
+            .into_iter()
+            .flatten()
+        {
             scan.exclude.push(out.clone());
         }
         scan.record_options = Arc::new(record_options(&a, expect.as_ref().map(|(_, v)| v))?);
@@ -71,6 +79,7 @@ impl Config {
             output: a.output,
             records: a.records,
             html: a.html,
+            state: a.state,
         })
     }
 }
@@ -179,6 +188,7 @@ fn check_outputs(a: &ScanArgs) -> Result<()> {
         ("-o", &a.output),
         ("--html", &a.html),
         ("--records", &a.records),
+        ("--state", &a.state),
     ]
     .into_iter()
     .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))

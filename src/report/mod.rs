@@ -5,6 +5,7 @@
 //! names ([`names`]). Imports `summary` (the counts), `analyze` (the detector that finds
 //! identifiers in names) and `rules`; the mask and the escapes are loose files below it all.
 
+pub mod compare;
 pub mod csv;
 pub mod expect;
 pub mod html;

@@ -265,7 +265,10 @@ impl<'a> Files<'a> {
 
     /// Every row, in the order of [`Files::entries`].
     pub fn rows(&self) -> impl ExactSizeIterator<Item = FileRow<'a>> + 'a {
-        let mut masker = self.mask.filter(|_| self.sealed.is_none()).map(NameMasker::new);
+        let mut masker = self
+            .mask
+            .filter(|_| self.sealed.is_none())
+            .map(NameMasker::new);
         self.entries().map(move |(path, f)| {
             // The ledger's problems say the same reason (masked alike); a scanned entry has
             // none to show.

@@ -13,7 +13,13 @@ use crate::summary::state::file::{SectionReader, StateFile};
 use crate::summary::state::width;
 
 /// The kinds compared, in the order outputs list them.
-pub const COMPARED: [Kind; 5] = [Kind::Nik, Kind::Kk, Kind::BpjsCard, Kind::Phone, Kind::Email];
+pub const COMPARED: [Kind; 5] = [
+    Kind::Nik,
+    Kind::Kk,
+    Kind::BpjsCard,
+    Kind::Phone,
+    Kind::Email,
+];
 
 /// Distinct values in A, in B, and in both.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -128,7 +128,10 @@ impl StateFile {
     pub fn open(path: &Path, key: &Key) -> Result<StateFile> {
         let shown = path.display();
         let mut f = File::open(path).with_context(|| format!("opening state {shown}"))?;
-        let len = f.metadata().with_context(|| format!("reading {shown}"))?.len();
+        let len = f
+            .metadata()
+            .with_context(|| format!("reading {shown}"))?
+            .len();
         check_magic(&mut f, len).with_context(|| format!("state {shown}"))?;
         let hlen = verify(&mut f, len).with_context(|| format!("state {shown}"))?;
         let header = read_header(&mut f, len, hlen).with_context(|| format!("state {shown}"))?;

@@ -165,10 +165,15 @@ pub fn file_row((path, id): &(String, u64), f: &FileStats) -> FileRow {
 
 /// A sealed ledger entry from its header row.
 pub fn file_stats(r: FileRow) -> Result<((String, u64), FileStats)> {
-    let state = [State::Scanned, State::Partial, State::Skipped, State::Failed]
-        .into_iter()
-        .find(|s| s.name() == r.state)
-        .with_context(|| format!("no ledger state {:?}", r.state))?;
+    let state = [
+        State::Scanned,
+        State::Partial,
+        State::Skipped,
+        State::Failed,
+    ]
+    .into_iter()
+    .find(|s| s.name() == r.state)
+    .with_context(|| format!("no ledger state {:?}", r.state))?;
     let mut f = FileStats::new(state, &r.format, r.bytes);
     f.reason = r.reason.map(|t| Box::new(Reason::Shown(t)));
     f.records = r.records;
