@@ -63,7 +63,9 @@ pub struct KindCounts {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct FileRow {
     pub path: String,
-    pub id: u64,
+    /// The keyed fingerprint of the raw path, in hex (no long digit run to mistake for
+    /// an identifier).
+    pub id: String,
     pub format: String,
     pub state: String,
     pub reason: Option<String>,
@@ -152,7 +154,7 @@ fn array<const N: usize>(v: Vec<u64>, what: &str) -> Result<[u64; N]> {
 pub fn file_row((path, id): &(String, u64), f: &FileStats) -> FileRow {
     FileRow {
         path: path.clone(),
-        id: *id,
+        id: format!("{id:016x}"),
         format: f.format.to_string(),
         state: f.state.name().to_string(),
         reason: f.reason.as_ref().map(|r| r.to_string()),
@@ -179,7 +181,8 @@ pub fn file_stats(r: FileRow) -> Result<((String, u64), FileStats)> {
     f.records = r.records;
     f.confirmed = r.confirmed;
     f.valid = array(r.valid, "kinds of valid counts")?;
-    Ok(((r.path, r.id), f))
+    let id = u64::from_str_radix(&r.id, 16).with_context(|| format!("path id {:?}", r.id))?;
+    Ok(((r.path, id), f))
 }
 
 /// The header of a summary whose ledger and field names are sealed (sections are filled in
