@@ -192,13 +192,15 @@ fn check_magic(f: &mut File, len: u64) -> Result<()> {
     if &head[..n] == MAGIC && len >= MAGIC.len() as u64 + TRAILER {
         return Ok(());
     }
+    if &head[..n] == MAGIC {
+        bail!("is cut short");
+    }
     let text = String::from_utf8_lossy(&head[..n]);
     match text.strip_prefix("triage.state/") {
         Some(v) => bail!(
             "is version {:?} of the state format; this triage reads {SCHEMA}",
             v.trim_end()
         ),
-        None if &head[..n] == MAGIC => bail!("is cut short"),
         None => bail!("is not a triage state file (written by `triage scan --state`)"),
     }
 }
