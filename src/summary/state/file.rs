@@ -17,11 +17,10 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom, Take, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::summary::fingerprint::Key;
-use crate::summary::state::header::Header;
+use crate::summary::state::header::{Header, Section};
 use crate::summary::state::{key_id, SCHEMA};
 
 /// The first bytes of every state file; another version's start with `triage.state/`.
@@ -32,15 +31,6 @@ const TRAILER: u64 = 8 + 32;
 
 /// Bytes gathered before they are hashed and written.
 const CHUNK: usize = 1 << 16;
-
-/// Where a section is: its records start `offset` bytes into the file, `width` u64s each.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Section {
-    pub name: String,
-    pub width: u64,
-    pub count: u64,
-    pub offset: u64,
-}
 
 /// Writes a state file to any `Write`, section by section, then the header.
 pub struct StateWriter<'w> {

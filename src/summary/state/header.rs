@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Date;
 use crate::rules::Kind;
-use crate::summary::state::file::Section;
 use crate::summary::{FileStats, KindStats, Reason, RecordStats, State, Stats, Summary};
 
 /// The header of `triage.state/1`.
@@ -29,6 +28,15 @@ pub struct Header {
     pub fields: BTreeMap<String, BTreeSet<String>>,
     pub shapes: Vec<Shape>,
     pub sections: Vec<Section>,
+}
+
+/// Where a section is: its records start `offset` bytes into the file, `width` u64s each.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Section {
+    pub name: String,
+    pub width: u64,
+    pub count: u64,
+    pub offset: u64,
 }
 
 /// Every count of [`Stats`] (its distinct sets are sections).

@@ -125,9 +125,9 @@ pub fn write_scan(
     mask: &mut dyn FnMut(&str) -> String,
     w: &mut dyn Write,
 ) -> io::Result<()> {
-    let files = match &s.sealed {
-        Some(m) => m.clone(),
-        None => seal_files(&s.files, key, mask),
+    let sealed_here = match s.sealed {
+        Some(_) => None,
+        None => Some(seal_files(&s.files, key, mask)),
     };
     let fields = seal_fields(&s.fields, mask);
     let mut out = StateWriter::new(w)?;
@@ -142,7 +142,8 @@ pub fn write_scan(
     for rec in fingerprints(&mut s.stats.reference_people, key, Kind::Nik) {
         out.record(&rec[..1])?;
     }
-    out.finish(header::header(s, &files, fields, key_id(key)))
+    let files = sealed_here.as_ref().or(s.sealed.as_ref()).expect("sealed");
+    out.finish(header::header(s, files, fields, key_id(key)))
 }
 
 /// The distinct values of `set` as (fingerprint, NIK metadata or 0), sorted, one per
@@ -160,4 +161,127 @@ fn fingerprints(set: &mut DistinctSet, key: &Key, kind: Kind) -> Vec<[u64; 2]> {
     recs.par_sort_unstable();
     recs.dedup_by_key(|r| r[0]);
     recs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::impact::Impact;
+    use crate::summary::state::compare::compare;
+    use crate::summary::state::merge::merge;
+    use std::path::{Path, PathBuf};
+
+    /// A summary holding the NIKs `niks` and the phones `phones`, one file named `name`.
+    fn summary(niks: &[u64], phones: &[u64], name: &str) -> Summary {
+        let mut s = Summary {
+            as_of: crate::calendar::Date::parse("2025-01-02").ok(),
+            ..Summary::default()
+        };
+        for &v in niks {
+            s.stats.kinds[Kind::Nik.index()].unique.insert(v);
+            s.stats.kinds[Kind::Nik.index()].valid += 1;
+        }
+        for &v in phones {
+            s.stats.kinds[Kind::Phone.index()].unique.insert(v);
+        }
+        s.stats.provinces[31] = niks.len() as u64;
+        s.files.insert(
+            name.into(),
+            FileStats::new(crate::summary::State::Scanned, "csv", 9),
+        );
+        s
+    }
+
+    fn write(dir: &Path, name: &str, mut s: Summary, key: &Key) -> PathBuf {
+        let path = dir.join(name);
+        let mut f = std::fs::File::create(&path).unwrap();
+        write_scan(
+            &mut s,
+            key,
+            &mut |n: &str| n.replace("secret", "******"),
+            &mut f,
+        )
+        .unwrap();
+        path
+    }
+
+    const A: [u64; 3] = [3171014101900001, 3171014101900002, 3273010101150003];
+    const B: [u64; 2] = [3171014101900002, 3171010101850001];
+
+    #[test]
+    fn merged_states_count_the_union_and_its_people() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Key::new(b"k").unwrap();
+        let a = write(
+            dir.path(),
+            "a",
+            summary(&A, &[628_111], "secret_a.csv"),
+            &key,
+        );
+        let b = write(
+            dir.path(),
+            "b",
+            summary(&B, &[628_111, 628_222], "b.csv"),
+            &key,
+        );
+        let s = merge(&[a.clone(), b.clone()], &key, None).unwrap();
+        let t = s.settled.as_ref().unwrap();
+        assert_eq!(t.unique[Kind::Nik.index()], 4);
+        assert_eq!(t.unique[Kind::Phone.index()], 2);
+        assert_eq!(s.stats.provinces[31], 5, "counts add up");
+        let union = [A[0], A[1], A[2], B[1]];
+        assert_eq!(s.impact, Some(Impact::from_niks(union, s.as_of)));
+        let names: Vec<&str> = s
+            .sealed
+            .as_ref()
+            .unwrap()
+            .keys()
+            .map(|k| k.0.as_str())
+            .collect();
+        assert_eq!(names, ["******_a.csv", "b.csv"]);
+        // The merged state, merged again, is the same summary.
+        let mut out = Vec::new();
+        merge(&[b.clone(), a.clone()], &key, Some(&mut out)).unwrap();
+        let ab = dir.path().join("ab");
+        std::fs::write(&ab, &out).unwrap();
+        let again = merge(&[ab], &key, None).unwrap();
+        assert_eq!(again.settled, s.settled);
+        assert_eq!(again.impact, s.impact);
+        assert!(merge(&[a], &Key::new(b"other").unwrap(), None).is_err());
+    }
+
+    #[test]
+    fn compared_states_split_into_both_and_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Key::new(b"k").unwrap();
+        let a = write(dir.path(), "a", summary(&A, &[1, 2, 3], "a"), &key);
+        let b = write(dir.path(), "b", summary(&B, &[3, 4], "b"), &key);
+        let c = compare(&a, &b, &key).unwrap();
+        let get = |k: Kind| c.kinds.iter().find(|(x, _)| *x == k).unwrap().1;
+        let nik = get(Kind::Nik);
+        assert_eq!(
+            (nik.a, nik.b, nik.both, nik.only_a(), nik.only_b()),
+            (3, 2, 1, 2, 1)
+        );
+        let phone = get(Kind::Phone);
+        assert_eq!((phone.both, phone.only_a(), phone.only_b()), (1, 2, 1));
+        assert_eq!(c.provinces[&31].both, 1);
+        assert_eq!((c.provinces[&32].a, c.provinces[&32].b), (1, 0));
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_and_kinds_apart() {
+        let (k1, k2) = (Key::new(b"a").unwrap(), Key::new(b"b").unwrap());
+        let v = 3171014101900001;
+        assert_ne!(
+            fingerprint(&k1, Kind::Nik, v),
+            fingerprint(&k2, Kind::Nik, v)
+        );
+        assert_ne!(
+            fingerprint(&k1, Kind::Nik, v),
+            fingerprint(&k1, Kind::Kk, v)
+        );
+        assert_ne!(key_id(&k1), key_id(&k2));
+        assert_eq!(nik_meta(v), 317101410190);
+    }
 }
