@@ -123,7 +123,7 @@ fn nik_named_files_keep_their_rows_through_a_merge() {
     // Merged alone, a state of p1 (and p3) still holds p1's two rows.
     let state = tmp.path().join("p1.state");
     scan_state(&paths(&dirs, &[0, 2]), &state);
-    let m = merge(&[state.clone()], &["--json"]);
+    let m = merge(std::slice::from_ref(&state), &["--json"]);
     let mv: serde_json::Value = serde_json::from_slice(&m.stdout).unwrap();
     let n = mv["files"]
         .as_array()

@@ -166,7 +166,10 @@ fn a_state_is_refused_without_its_key_version_or_checksum() {
     assert!(r.stderr.contains("--state needs a key"), "{}", r.stderr);
     assert!(!state.exists());
     scan_state(&args(&[&tricky, &tricky.join("emails.txt")]), &state);
-    assert_eq!(merge(&[state.clone()], &["-o", "/dev/null"]).code, 0);
+    assert_eq!(
+        merge(std::slice::from_ref(&state), &["-o", "/dev/null"]).code,
+        0
+    );
     let refused = |path: &Path, key: Option<&str>, why: &str| {
         let mut a = args(&["merge"]);
         a.push(path.into());
@@ -204,7 +207,10 @@ fn a_state_merged_alone_is_the_same_state() {
     scan_state(&args(&[&sample, &tricky]), &state);
     let again = tmp.path().join("b.state");
     let out = again.to_str().unwrap();
-    let m = merge(&[state.clone()], &["-o", "/dev/null", "--state", out]);
+    let m = merge(
+        std::slice::from_ref(&state),
+        &["-o", "/dev/null", "--state", out],
+    );
     assert_eq!(m.code, 0, "{}", m.stderr);
     assert_eq!(fs::read(&state).unwrap(), fs::read(&again).unwrap());
 }

@@ -91,7 +91,7 @@ fn two_way(
     mut each: impl FnMut([u64; 2], Side),
 ) -> Result<Overlap> {
     let mut o = Overlap::default();
-    let (mut x, mut y) = (a.next()?, b.next()?);
+    let (mut x, mut y) = (a.read()?, b.read()?);
     loop {
         let side = match (x, y) {
             (None, None) => return Ok(o),
@@ -108,10 +108,10 @@ fn two_way(
         };
         each(rec, side);
         if side != Side::B {
-            x = a.next()?;
+            x = a.read()?;
         }
         if side != Side::A {
-            y = b.next()?;
+            y = b.read()?;
         }
     }
 }

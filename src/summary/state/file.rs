@@ -252,7 +252,7 @@ impl SectionReader {
     }
 
     /// The next record (its first `width` values; the rest are 0).
-    pub fn next(&mut self) -> io::Result<Option<[u64; 2]>> {
+    pub fn read(&mut self) -> io::Result<Option<[u64; 2]>> {
         let Some(r) = self.r.as_mut().filter(|_| self.left > 0) else {
             return Ok(None);
         };

@@ -161,7 +161,7 @@ pub fn kway(
 ) -> io::Result<u64> {
     let mut heap = BinaryHeap::with_capacity(readers.len());
     for (i, r) in readers.iter_mut().enumerate() {
-        if let Some(rec) = r.next()? {
+        if let Some(rec) = r.read()? {
             heap.push(Reverse((rec, i)));
         }
     }
@@ -172,7 +172,7 @@ pub fn kway(
             n += 1;
             last = Some(rec[0]);
         }
-        if let Some(next) = readers[i].next()? {
+        if let Some(next) = readers[i].read()? {
             heap.push(Reverse((next, i)));
         }
     }
