@@ -180,6 +180,14 @@ fn a_state_is_refused_without_its_key_version_or_checksum() {
     };
     refused(&state, None, "needs the key");
     refused(&state, Some("another key"), "made with another key");
+    // Also when the merge writes a state: the reason is said, and nothing is left behind.
+    let out = tmp.path().join("out.state");
+    let mut a = args(&["merge", "-o", "/dev/null", "--state"]);
+    a.extend(args(&[&out, &state]));
+    let r = run(&a, Some("another key"));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("made with another key"), "{}", r.stderr);
+    assert!(!out.exists());
     let bytes = fs::read(&state).unwrap();
     let bad = tmp.path().join("bad.state");
     let mut b = bytes.clone();

@@ -52,7 +52,10 @@ pub fn run_merge(a: MergeArgs) -> Result<Exit> {
         Some(path) => {
             let mut merged = None;
             crate::outputs::write(path, |w| {
-                merged = Some(merge(&a.states, &key, Some(w)).map_err(std::io::Error::other)?);
+                merged = Some(
+                    merge(&a.states, &key, Some(w))
+                        .map_err(|e| std::io::Error::other(format!("{e:#}")))?,
+                );
                 Ok(())
             })?;
             merged.expect("written")

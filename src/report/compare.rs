@@ -213,6 +213,6 @@ mod tests {
             ["people", "10", "20", "3", "7", "17", "30.0%", "15.0%"]
         );
         assert!(text.contains("people by province"), "{text}");
-        assert!(text.lines().any(|l| l.starts_with("31 DKI")), "{text}");
+        assert!(text.lines().any(|l| l.starts_with("31 Daerah")), "{text}");
     }
 }
