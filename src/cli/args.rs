@@ -44,6 +44,11 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) of triage, or of one of its commands.
     Man(ManArgs),
+    /// The summary of several scan states together (`scan --state`), as one scan of all
+    /// their inputs.
+    Merge(MergeArgs),
+    /// Identifiers two scan states share, and those only one holds.
+    Compare(CompareArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -126,6 +131,10 @@ pub struct ScanArgs {
     /// its differences from the baseline already there; the scan's exit code is unchanged.
     #[arg(long, value_name = "FILE", conflicts_with = "expect")]
     pub update_expect: Option<PathBuf>,
+    /// Also write the scan's mergeable state to FILE (`triage merge`, `triage compare`);
+    /// needs a key.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 /// A byte count: `4096`, `64K`, `1.5G`, `64MiB`, `2 GB`. Every unit is binary (`M`, `MB` and
@@ -225,6 +234,62 @@ pub struct ManArgs {
     /// A command's own page (`triage man scan` is triage-scan(1)); triage(1) without it.
     #[arg(value_name = "COMMAND")]
     pub command: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// State files written by `triage scan --state` (or `triage merge --state`).
+    #[arg(required = true, value_name = "STATE")]
+    pub states: Vec<PathBuf>,
+    /// Summary format on stdout (or --output).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Write the summary to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the HTML report to FILE (whatever --format is).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Also write the merged state to FILE (merges can be merged again).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// The key the states were made with.
+    #[arg(long, env = "TRIAGE_KEY", value_name = "KEY", hide_env_values = true)]
+    pub key: Option<String>,
+    /// Use the pattern files in DIR instead of the built-in ones (those of the scans).
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The first state (A).
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// The second state (B).
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Text)]
+    pub format: CompareFormat,
+    /// Write the comparison to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The key both states were made with.
+    #[arg(long, env = "TRIAGE_KEY", value_name = "KEY", hide_env_values = true)]
+    pub key: Option<String>,
+    /// Use the pattern files in DIR instead of the built-in ones (province names).
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
 }
 
 #[cfg(test)]

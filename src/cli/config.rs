@@ -34,6 +34,8 @@ pub struct Config {
     pub html: Option<PathBuf>,
     /// `--update-expect FILE` and the baseline already there, if any.
     pub update_expect: Option<(PathBuf, Option<Value>)>,
+    /// `--state FILE` (a key is given: checked here).
+    pub state: Option<PathBuf>,
 }
 
 /// The patterns of `--patterns DIR`, or the built-in ones.
@@ -54,6 +56,9 @@ impl Config {
             bail!("`-` (standard input) can be given only once");
         }
         check_outputs(&a)?;
+        if a.state.is_some() && a.key.is_none() {
+            bail!("--state needs a key (--key or TRIAGE_KEY): a state holds keyed fingerprints");
+        }
         let mut scan = ScanConfig::new(a.paths.clone());
         limits(&a, &mut scan)?;
         scan.shard = a.shard.as_deref().map(parse_shard).transpose()?;
@@ -65,7 +70,7 @@ impl Config {
             Some(path) => Some((path.clone(), read_old_baseline(path, &a.paths)?)),
             None => None,
         };
-        for out in [&a.output, &a.records, &a.html, &a.update_expect]
+        for out in [&a.output, &a.records, &a.html, &a.update_expect, &a.state]
             .into_iter()
             .flatten()
         {
@@ -85,6 +90,7 @@ impl Config {
             records: a.records,
             html: a.html,
             update_expect,
+            state: a.state,
         })
     }
 }
@@ -252,6 +258,7 @@ fn check_outputs(a: &ScanArgs) -> Result<()> {
         ("--html", &a.html),
         ("--records", &a.records),
         ("--update-expect", &a.update_expect),
+        ("--state", &a.state),
     ]
     .into_iter()
     .filter_map(|(flag, p)| Some((flag, p.as_deref()?)))

@@ -5,9 +5,11 @@
 //! [`Exit`]. Imports every stage below it.
 
 pub mod args;
+pub mod compare;
 pub mod config;
 pub mod exit;
 pub mod explain;
+pub mod merge;
 pub mod progress;
 pub mod shell;
 
@@ -99,6 +101,8 @@ fn run_command(cmd: Command) -> Result<Exit> {
             out.flush()?;
             Ok(Exit::Ok)
         }
+        Command::Merge(a) => merge::run_merge(a),
+        Command::Compare(a) => compare::run_compare(a),
     }
 }
 
@@ -130,6 +134,9 @@ fn run_scan(cfg: Config) -> Result<Exit> {
         write_records(path, spill, std::mem::take(&mut summary.rows), &mut name)?;
     }
     summary.reference = x.reference.as_ref().map(|r| r.len() as u64);
+    if let Some(key) = &x.key {
+        merge::seal_and_save(&cfg, key, &mut summary)?;
+    }
     let run = RunInfo {
         threads: cfg.scan.threads,
         elapsed_s: start.elapsed().as_secs_f64(),
@@ -173,11 +180,23 @@ fn scan_with_progress(cfg: &Config) -> Result<Summary> {
 
 /// `--html FILE`, then the summary on `-o FILE` or stdout.
 fn write_outputs(cfg: &Config, report: &Report) -> Result<()> {
-    if let Some(path) = &cfg.html {
+    let (html, output) = (cfg.html.as_deref(), cfg.output.as_deref());
+    write_report(html, cfg.format, output, &cfg.patterns, report)
+}
+
+/// `html`, then the summary in `format` on `output` or stdout.
+fn write_report(
+    html: Option<&std::path::Path>,
+    format: Format,
+    output: Option<&std::path::Path>,
+    p: &Patterns,
+    report: &Report,
+) -> Result<()> {
+    if let Some(path) = html {
         crate::outputs::write(path, |w| Html.export(report, w))?;
     }
-    let format = exporter(cfg.format, &cfg.patterns);
-    match &cfg.output {
+    let format = exporter(format, p);
+    match output {
         Some(path) => crate::outputs::write(path, |w| format.export(report, w)),
         None => {
             let mut sink = io::BufWriter::new(io::stdout().lock());

@@ -7,6 +7,7 @@
 //! mask and the escapes are loose files below it all.
 
 pub mod baseline;
+pub mod compare;
 pub mod csv;
 pub mod expect;
 pub mod html;

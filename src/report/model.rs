@@ -237,26 +237,39 @@ pub struct Run {
 }
 
 /// The rows of `files`, made from the summary's ledger as they are read, their names masked
-/// when the report's are.
+/// when the report's are; or from its sealed ledger, masked already.
 #[derive(Clone, Copy)]
 pub struct Files<'a> {
     stats: &'a BTreeMap<String, FileStats>,
+    sealed: Option<&'a BTreeMap<(String, u64), FileStats>>,
     mask: Option<&'a Patterns>,
 }
 
 impl<'a> Files<'a> {
     pub fn len(&self) -> usize {
-        self.stats.len()
+        self.sealed.map_or(self.stats.len(), BTreeMap::len)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.stats.is_empty()
+        self.len() == 0
     }
 
-    /// Every row, in path order.
+    /// Every entry with its name: in path order, or sealed in (masked path, keyed
+    /// fingerprint of the raw path) order.
+    fn entries(&self) -> Box<dyn ExactSizeIterator<Item = (&'a str, &'a FileStats)> + 'a> {
+        match self.sealed {
+            Some(m) => Box::new(m.iter().map(|((path, _), f)| (path.as_str(), f))),
+            None => Box::new(self.stats.iter().map(|(path, f)| (path.as_str(), f))),
+        }
+    }
+
+    /// Every row, in the order of [`Files::entries`].
     pub fn rows(&self) -> impl ExactSizeIterator<Item = FileRow<'a>> + 'a {
-        let mut masker = self.mask.map(NameMasker::new);
-        self.stats.iter().map(move |(path, f)| {
+        let mut masker = self
+            .mask
+            .filter(|_| self.sealed.is_none())
+            .map(NameMasker::new);
+        self.entries().map(move |(path, f)| {
             // The ledger's problems say the same reason (masked alike); a scanned entry has
             // none to show.
             let reason = match (f.state, &f.reason) {
@@ -271,7 +284,7 @@ impl<'a> Files<'a> {
             };
             let path = match &mut masker {
                 Some(m) => m.mask(path),
-                None => Cow::Borrowed(path.as_str()),
+                None => Cow::Borrowed(path),
             };
             FileRow {
                 path,
@@ -352,10 +365,14 @@ impl<'a> Report<'a> {
                 given: s.reference.is_some(),
                 entries: s.reference.unwrap_or(0),
                 records_matched: s.stats.records.reference_matched,
-                people_matched: s.stats.reference_people.len() as u64,
+                people_matched: s.settled.as_ref().map_or_else(
+                    || s.stats.reference_people.len() as u64,
+                    |t| t.reference_people,
+                ),
             },
             files: Files {
                 stats: &s.files,
+                sealed: s.sealed.as_ref(),
                 mask: None,
             },
             run: run_section(s.bytes(), run),
@@ -364,8 +381,12 @@ impl<'a> Report<'a> {
 
     /// Writes each name as outputs show it without `--reveal` (SPEC §7: names are outputs
     /// too): every entry's path, and every reason, which may quote a member's name. The
-    /// problems are masked now, the rows of `files` as they are made.
+    /// problems are masked now, the rows of `files` as they are made. A sealed ledger's
+    /// names are masked already.
     pub fn mask_names(&mut self, p: &'a Patterns) {
+        if self.files.sealed.is_some() {
+            return;
+        }
         let mut m = NameMasker::new(p);
         let mut fix = |s: &mut String| {
             if let Cow::Owned(masked) = m.mask(s) {
@@ -388,18 +409,22 @@ impl<'a> Report<'a> {
 }
 
 fn ledger(s: &Summary) -> Ledger {
-    let problems = s
-        .files
-        .iter()
+    let files = Files {
+        stats: &s.files,
+        sealed: s.sealed.as_ref(),
+        mask: None,
+    };
+    let problems = files
+        .entries()
         .filter(|(_, f)| f.state != State::Scanned)
         .map(|(path, f)| Problem {
-            path: path.clone(),
+            path: path.to_string(),
             state: f.state.name(),
             reason: f.reason.as_ref().map(|r| r.to_string()),
         })
         .collect();
     Ledger {
-        entries: s.files.len() as u64,
+        entries: s.entry_count() as u64,
         bytes: s.bytes(),
         scanned: s.count(State::Scanned),
         partial: s.count(State::Partial),
@@ -494,7 +519,10 @@ fn kind_counts(s: &Summary, kind: Kind) -> KindCounts {
     KindCounts {
         candidates: ks.candidates,
         valid: ks.valid,
-        unique: ks.unique.len() as u64,
+        unique: s
+            .settled
+            .as_ref()
+            .map_or_else(|| ks.unique.len() as u64, |t| t.unique[kind.index()]),
         invalid: Pairs(
             InvalidReason::of(kind)
                 .iter()

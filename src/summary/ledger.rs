@@ -162,6 +162,10 @@ pub enum Reason {
     },
     /// Several of the above, in order.
     Several(Vec<Reason>),
+
+    // State files (issue 24).
+    /// A reason as outputs show it (names masked), read back from a scan state.
+    Shown(String),
 }
 
 impl Reason {
@@ -272,6 +276,7 @@ impl fmt::Display for Reason {
                 f,
                 "{count} record(s) longer than --max-record ({max_record} bytes) cut into pieces"
             ),
+            Shown(text) => f.write_str(text),
             Several(all) => {
                 for (i, r) in all.iter().enumerate() {
                     if i > 0 {

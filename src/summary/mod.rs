@@ -14,6 +14,7 @@ pub mod fingerprint;
 pub mod impact;
 pub mod ledger;
 pub mod rows;
+pub mod state;
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
@@ -576,7 +577,7 @@ impl AddAssign for KindStats {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RecordStats {
     pub total: u64,
     pub with_candidates: u64,
@@ -708,6 +709,22 @@ pub struct Summary {
     /// The distinct people of the NIK set, counted by [`Summary::settle`] on `as_of`; a sum
     /// of summaries drops it, since its sets have changed.
     pub impact: Option<Impact>,
+    /// Distinct counts settled without the sets (a merge of states, which holds none):
+    /// when set, reports read them instead of the sets.
+    pub settled: Option<Settled>,
+    /// The ledger as a state holds it (`state::seal`): masked names, keyed by (masked
+    /// path, keyed fingerprint of the raw path). When set, it replaces `files`, which is
+    /// then empty, and reports list it in that order.
+    pub sealed: Option<BTreeMap<(String, u64), FileStats>>,
+}
+
+/// The distinct counts of a summary whose sets are elsewhere (see [`Summary::settled`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// Distinct valid values per kind, in [`Kind::ALL`] order.
+    pub unique: [u64; Kind::COUNT],
+    /// Distinct valid NIKs found in the `--reference` set.
+    pub reference_people: u64,
 }
 
 impl AddAssign for Summary {
@@ -767,14 +784,25 @@ pub fn add_file(files: &mut BTreeMap<String, FileStats>, path: &str, f: FileStat
 }
 
 impl Summary {
+    /// Every ledger entry, from `files` or, once sealed, from `sealed`.
+    pub fn entries(&self) -> impl Iterator<Item = &FileStats> {
+        self.files
+            .values()
+            .chain(self.sealed.iter().flat_map(|m| m.values()))
+    }
+
+    /// The number of ledger entries.
+    pub fn entry_count(&self) -> usize {
+        self.files.len() + self.sealed.as_ref().map_or(0, BTreeMap::len)
+    }
+
     pub fn count(&self, state: State) -> u64 {
-        self.files.values().filter(|f| f.state == state).count() as u64
+        self.entries().filter(|f| f.state == state).count() as u64
     }
 
     /// SPEC §2 exit code 3: some entry is partial or failed.
     pub fn incomplete(&self) -> bool {
-        self.files
-            .values()
+        self.entries()
             .any(|f| matches!(f.state, State::Partial | State::Failed))
     }
 
@@ -812,7 +840,7 @@ impl Summary {
     }
 
     pub fn bytes(&self) -> u64 {
-        self.files.values().map(|f| f.bytes).sum()
+        self.entries().map(|f| f.bytes).sum()
     }
 }
 

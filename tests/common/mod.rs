@@ -12,7 +12,8 @@
 //! - [`dbf`]: dBase tables written by hand; [`databases`]: SQLite, BSON and pg_dump files;
 //! - [`documents`]: PDF, DOCX and ODT documents written by hand;
 //! - [`luhn`]: the Luhn check digit, written apart from the crate's;
-//! - [`truth`]: a `truth.json` against a scan summary.
+//! - [`truth`]: a `truth.json` against a scan summary;
+//! - [`state`]: scans with `--state`, `merge` and `compare`, and `merged_equals_single`.
 
 pub mod archives;
 pub mod bombs;
@@ -25,5 +26,6 @@ pub mod medical;
 pub mod paths;
 pub mod run;
 pub mod samples;
+pub mod state;
 pub mod summary;
 pub mod truth;
