@@ -98,6 +98,28 @@ fn merged_states_equal_one_scan_in_every_format_order_and_tree() {
     }
 }
 
+/// Done-when 1 of the scale-out work: the same scan cut into 2, 3 and 8 shards (`--shard I/N`,
+/// every shard given all the roots) merges back into the one scan in every format, order and
+/// as a tree.
+#[test]
+fn shard_states_merge_into_the_one_scan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dirs, _) = inputs(&tmp.path().join("in"));
+    let all = paths(&dirs, &[0, 1, 2, 3, 4, 5]);
+    for n in [2, 3, 8] {
+        let parts: Vec<Vec<OsString>> = (0..n)
+            .map(|i| {
+                let mut part = all.clone();
+                part.extend(args(&["--shard".to_string(), format!("{i}/{n}")]));
+                part
+            })
+            .collect();
+        let out = tmp.path().join(format!("shards{n}"));
+        fs::create_dir_all(&out).unwrap();
+        merged_equals_single(&out, &parts, &all);
+    }
+}
+
 #[test]
 fn nik_named_files_keep_their_rows_through_a_merge() {
     let tmp = tempfile::tempdir().unwrap();

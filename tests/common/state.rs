@@ -14,7 +14,7 @@ pub const KEY: &str = "state-test-key";
 pub const AS_OF: &str = "2025-06-15";
 
 /// Every output format a merge writes, as `--format` names it.
-pub const FORMATS: [&str; 4] = ["json", "text", "csv", "html"];
+pub const FORMATS: [&str; 5] = ["json", "text", "csv", "html", "md"];
 
 /// One finished command: its exit code and standard output.
 pub struct Ran {
@@ -84,7 +84,8 @@ pub fn merge(states: &[PathBuf], extra: &[&str]) -> Ran {
 }
 
 /// An output with what depends on the run left out: the `run` section (the last of the
-/// JSON object), the text's `run` line, the HTML footer, and `custody.started`.
+/// JSON object), the text's `run` line, the HTML footer, the Markdown's closing line, and
+/// `custody.started`.
 pub fn without_run(format: &str, out: &[u8]) -> String {
     let text = String::from_utf8_lossy(out);
     let text = match (format, text.find("\n  \"run\": {")) {
@@ -94,6 +95,7 @@ pub fn without_run(format: &str, out: &[u8]) -> String {
     text.lines()
         .filter(|l| !(format == "text" && l.starts_with("run ")))
         .filter(|l| !(format == "html" && l.starts_with("<footer>")))
+        .filter(|l| !(format == "md" && l.starts_with("<sub>triage ")))
         .filter(|l| !l.contains("\"started\":"))
         .collect::<Vec<_>>()
         .join("\n")
