@@ -10,6 +10,7 @@
 //! the rules and the loose `calendar`.
 
 pub mod attribution;
+pub mod custody;
 pub mod fingerprint;
 pub mod impact;
 pub mod ledger;
@@ -708,11 +709,18 @@ pub struct Summary {
     /// The distinct people of the NIK set, counted by [`Summary::settle`] on `as_of`; a sum
     /// of summaries drops it, since its sets have changed.
     pub impact: Option<Impact>,
+    /// Chain of custody: start, roots, case (set by the command line after the scan).
+    pub custody: crate::summary::custody::Custody,
+    /// `--sample N`: only the first N records of each entry were read. A sampled scan is
+    /// never complete (exit 3), and a verdict on it speaks for the sample only.
+    pub sampled: Option<u64>,
 }
 
 impl AddAssign for Summary {
     fn add_assign(&mut self, o: Self) {
         self.impact = None;
+        self.custody += o.custody;
+        self.sampled = self.sampled.max(o.sampled);
         self.stats += o.stats;
         add_files(&mut self.files, o.files);
         for (k, v) in o.fields {
