@@ -1068,8 +1068,9 @@ mod tests {
     #[test]
     fn rule7_a_ledger_entry_stays_small() {
         // An entry in a worker's ledger: its path and its counts, the format name shared.
-        // Before: 144 bytes in the tree and a string of its own for the format.
-        assert!(std::mem::size_of::<(String, FileStats)>() <= 136);
+        // Before: 144 bytes in the tree and a string of its own for the format; then 136,
+        // and 8 more for the boxed SHA-256 (1.6 MB over 200,000 entries).
+        assert!(std::mem::size_of::<(String, FileStats)>() <= 144);
         let (a, b) = (
             FileStats::new(State::Scanned, &format!("gzip {}", "csv"), 1),
             FileStats::new(State::Partial, "gzip csv", 2),
