@@ -102,6 +102,25 @@ pub struct ScanArgs {
     /// How many archives or compressed streams deep to open (a gzip in a zip is 2).
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub max_depth: usize,
+    /// A case label for the chain of custody (the summary's `custody.case`).
+    #[arg(long, value_name = "ID")]
+    pub case: Option<String>,
+    /// No progress bar and no notes on stderr, only errors (exit codes are unchanged).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Read only entries whose path below its root matches GLOB (repeatable; `*` also
+    /// matches `/`, `**` any folders); the others are `skipped: excluded` in the ledger.
+    #[arg(long = "glob", value_name = "GLOB")]
+    pub globs: Vec<String>,
+    /// Leave out entries (or whole folders) whose path below its root matches GLOB
+    /// (repeatable); they are `skipped: excluded` in the ledger.
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub excludes: Vec<String>,
+    /// Read only the first N records of each entry, for a first look at a huge dump; the
+    /// summary says it is sampled, entries not read to their end are `partial`, and the scan
+    /// exits 3 (never complete).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub sample: Option<u64>,
 }
 
 /// A byte count with an optional binary suffix: `4096`, `64K`, `64M`, `2G`.

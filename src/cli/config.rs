@@ -14,9 +14,11 @@ use serde_json::Value;
 use crate::analyze::options::RecordOptions;
 use crate::calendar::Date;
 use crate::cli::args::{Format, ScanArgs};
+use crate::input::select::Select;
 use crate::report::names::shown;
 use crate::rules::Patterns;
 use crate::scan::ScanConfig;
+use crate::summary::custody::Custody;
 use crate::summary::fingerprint::{Key, Reference};
 use crate::summary::rows::RowSpill;
 
@@ -31,6 +33,10 @@ pub struct Config {
     pub patterns: Patterns,
     pub records: Option<PathBuf>,
     pub html: Option<PathBuf>,
+    /// `-q`: no progress, no notes on stderr (errors still).
+    pub quiet: bool,
+    /// The chain of custody, but for its start (taken when the scan starts).
+    pub custody: Custody,
 }
 
 /// The patterns of `--patterns DIR`, or the built-in ones.
@@ -53,6 +59,8 @@ impl Config {
         check_outputs(&a)?;
         let mut scan = ScanConfig::new(a.paths.clone());
         limits(&a, &mut scan)?;
+        scan.select = Select::new(&a.globs, &a.excludes)?;
+        scan.sample = a.sample;
         let expect = match &a.expect {
             Some(path) => Some((path.clone(), read_baseline(path)?)),
             None => None,
@@ -65,13 +73,28 @@ impl Config {
             format: if a.json { Format::Json } else { a.format },
             expect,
             reveal: a.reveal,
-            progress: !a.no_progress && io::stderr().is_terminal(),
+            progress: !a.no_progress && !a.quiet && io::stderr().is_terminal(),
+            quiet: a.quiet,
+            custody: custody(&a),
             patterns: load_patterns(&a.patterns)?,
             scan,
             output: a.output,
             records: a.records,
             html: a.html,
         })
+    }
+}
+
+/// The roots as given (not canonicalized: what the user named) and the case label.
+fn custody(a: &ScanArgs) -> Custody {
+    Custody {
+        started: None,
+        roots: a
+            .paths
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect(),
+        case: a.case.clone(),
     }
 }
 
@@ -122,7 +145,7 @@ fn record_options(a: &ScanArgs, baseline: Option<&Value>) -> Result<RecordOption
         None => None,
     };
     let reference = match &a.reference {
-        Some(path) => Some(load_reference(path, key.is_some(), a.reveal)?),
+        Some(path) => Some(load_reference(path, key.is_some(), a.reveal, a.quiet)?),
         None => None,
     };
     // A baseline carries the date its ages were computed on: comparing with it rescans
@@ -152,7 +175,7 @@ fn record_options(a: &ScanArgs, baseline: Option<&Value>) -> Result<RecordOption
 }
 
 /// The `--reference` list; fingerprints need the key they were made with.
-fn load_reference(path: &Path, have_key: bool, reveal: bool) -> Result<Reference> {
+fn load_reference(path: &Path, have_key: bool, reveal: bool, quiet: bool) -> Result<Reference> {
     let r = Reference::load(path)?;
     if r.has_fingerprints() && !have_key {
         bail!(
@@ -160,7 +183,7 @@ fn load_reference(path: &Path, have_key: bool, reveal: bool) -> Result<Reference
             path.display()
         );
     }
-    if r.unusable > 0 {
+    if r.unusable > 0 && !quiet {
         let p = Patterns::builtin().ok();
         eprintln!(
             "triage: {}: {} line(s) are neither a 16-digit NIK nor a 64-digit hex fingerprint; ignored",
