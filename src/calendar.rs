@@ -76,7 +76,9 @@ impl Date {
 
     /// Today in UTC, from the system clock.
     pub fn today() -> Date {
-        let d = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+        let d = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
         // jiff's years are -9999..=9999 and a clock before 1970 reads as 1970 (`now_seconds`).
         Date {
             year: d.year().max(1970) as u16,

@@ -97,7 +97,10 @@ mod tests {
     #[test]
     fn a_glob_that_does_not_parse_names_its_flag() {
         let err = Select::new(&[], &["a[".into()]).unwrap_err();
-        assert!(format!("{err:#}").starts_with("--exclude \"a[\""), "{err:#}");
+        assert!(
+            format!("{err:#}").starts_with("--exclude \"a[\""),
+            "{err:#}"
+        );
     }
 
     #[test]

@@ -270,7 +270,8 @@ mod tests {
             out
         };
         assert!(diff(&same, &base).is_empty());
-        let at = |t: &str, root: &str| json!({"custody": {"started": t, "roots": [root], "case": "K"}});
+        let at =
+            |t: &str, root: &str| json!({"custody": {"started": t, "roots": [root], "case": "K"}});
         assert!(diff(
             &at("2026-12-06T12:00:00Z", "/ci/fixtures"),
             &at("2020-01-01T00:00:00Z", "fixtures/")

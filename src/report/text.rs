@@ -46,7 +46,11 @@ fn sampled(w: &mut dyn Write, r: &Report) -> io::Result<()> {
 /// not a terminal's job).
 fn custody(w: &mut dyn Write, r: &Report) -> io::Result<()> {
     let c = &r.custody;
-    let roots: Vec<String> = c.roots.iter().map(|p| escape_controls(p).into_owned()).collect();
+    let roots: Vec<String> = c
+        .roots
+        .iter()
+        .map(|p| escape_controls(p).into_owned())
+        .collect();
     writeln!(w)?;
     writeln!(
         w,
@@ -346,6 +350,9 @@ mod tests {
         let mut out = Vec::new();
         Text { patterns: pats() }.export(&r, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with("SAMPLED: only the first 1000 records"), "{text}");
+        assert!(
+            text.starts_with("SAMPLED: only the first 1000 records"),
+            "{text}"
+        );
     }
 }

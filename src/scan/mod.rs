@@ -145,9 +145,9 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
 /// The walked entries `--glob`/`--exclude` keep, and those they leave out (each matched by
 /// its path relative to its root; standard input is always read).
 fn selected(entries: Vec<Entry>, cfg: &ScanConfig) -> (Vec<Entry>, Vec<Entry>) {
-    entries.into_iter().partition(|e| {
-        relative(&e.path, &cfg.paths).is_none_or(|rel| cfg.select.keeps(&rel))
-    })
+    entries
+        .into_iter()
+        .partition(|e| relative(&e.path, &cfg.paths).is_none_or(|rel| cfg.select.keeps(&rel)))
 }
 
 /// What the summary's counts do not make plain, for stderr: a scan that read nothing at all

@@ -714,7 +714,12 @@ mod tests {
         std::io::copy(&mut r, &mut std::io::sink()).unwrap();
         assert_eq!(done.load(Ordering::Relaxed), 5);
         let want = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-        assert_eq!(r.whole().map(|h| crate::summary::fingerprint::hex(&h)).as_deref(), Some(want));
+        assert_eq!(
+            r.whole()
+                .map(|h| crate::summary::fingerprint::hex(&h))
+                .as_deref(),
+            Some(want)
+        );
     }
 
     #[test]
