@@ -76,24 +76,15 @@ impl Date {
 
     /// Today in UTC, from the system clock.
     pub fn today() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        Date::from_days((secs / 86_400) as i64)
-    }
-
-    /// The date `days` after 1970-01-01 (Howard Hinnant's civil_from_days).
-    pub fn from_days(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-        Date { year, month, day }
+        let d = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        // jiff's years are -9999..=9999 and a clock before 1970 reads as 1970 (`now_seconds`).
+        Date {
+            year: d.year().max(1970) as u16,
+            month: d.month() as u8,
+            day: d.day() as u8,
+        }
     }
 
     /// The last two digits of the year: all a NIK or KK keeps of it.
@@ -125,6 +116,17 @@ impl Date {
         }
         age.min(255) as u8
     }
+}
+
+/// Now, in whole seconds since 1970-01-01 UTC (the scan's start in its custody).
+pub fn now_seconds() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// `secs` since 1970-01-01 as RFC 3339 in UTC, to the second (`2026-12-06T12:05:07Z`); `None`
+/// outside the years 0000 to 9999.
+pub fn rfc3339(secs: i64) -> Option<String> {
+    Some(jiff::Timestamp::from_second(secs).ok()?.to_string())
 }
 
 #[cfg(test)]
@@ -171,9 +173,20 @@ mod tests {
     }
 
     #[test]
+    fn timestamps_are_rfc3339_in_utc_to_the_second() {
+        assert_eq!(rfc3339(0).as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(
+            rfc3339(1_796_558_707).as_deref(),
+            Some("2026-12-06T12:05:07Z")
+        );
+        assert_eq!(rfc3339(i64::MAX), None);
+        let now = now_seconds();
+        let today = Date::today().to_string();
+        assert!(rfc3339(now).unwrap().starts_with(&today) || now % 86_400 == 0);
+    }
+
+    #[test]
     fn dates_parse_and_count_from_the_epoch() {
-        assert_eq!(Date::from_days(0), d("1970-01-01"));
-        assert_eq!(Date::from_days(19_782), d("2024-02-29"));
         assert!(Date::parse("2023-02-29").is_err());
         assert!(Date::parse("2024-13-01").is_err());
         assert!(Date::parse("24-01-01").is_err());

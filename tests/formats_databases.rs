@@ -19,7 +19,7 @@ use common::summary::{file, reason};
 
 /// The summary without its run section (times, threads).
 fn strip(mut v: serde_json::Value) -> serde_json::Value {
-    v.as_object_mut().unwrap().remove("run");
+    common::summary::without_times(&mut v);
     v
 }
 

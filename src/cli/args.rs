@@ -135,6 +135,25 @@ pub struct ScanArgs {
     /// needs a key.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// A case label for the chain of custody (the summary's `custody.case`).
+    #[arg(long, value_name = "ID")]
+    pub case: Option<String>,
+    /// No progress bar and no notes on stderr, only errors (exit codes are unchanged).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Read only entries whose path below its root matches GLOB (repeatable; `*` also
+    /// matches `/`, `**` any folders); the others are `skipped: excluded` in the ledger.
+    #[arg(long = "glob", value_name = "GLOB")]
+    pub globs: Vec<String>,
+    /// Leave out entries (or whole folders) whose path below its root matches GLOB
+    /// (repeatable); they are `skipped: excluded` in the ledger.
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub excludes: Vec<String>,
+    /// Read only the first N records of each entry, for a first look at a huge dump; the
+    /// summary says it is sampled, entries not read to their end are `partial`, and the scan
+    /// exits 3 (never complete).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub sample: Option<u64>,
 }
 
 /// A byte count: `4096`, `64K`, `1.5G`, `64MiB`, `2 GB`. Every unit is binary (`M`, `MB` and

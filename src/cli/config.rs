@@ -14,10 +14,12 @@ use serde_json::Value;
 use crate::analyze::options::RecordOptions;
 use crate::calendar::Date;
 use crate::cli::args::{Format, ScanArgs};
+use crate::input::select::Select;
 use crate::report::names::shown;
 use crate::rules::Patterns;
 use crate::scan::shard::{Shard, MAX_SHARDS};
 use crate::scan::ScanConfig;
+use crate::summary::custody::Custody;
 use crate::summary::fingerprint::{Key, Reference};
 use crate::summary::rows::RowSpill;
 
@@ -36,6 +38,10 @@ pub struct Config {
     pub update_expect: Option<(PathBuf, Option<Value>)>,
     /// `--state FILE` (a key is given: checked here).
     pub state: Option<PathBuf>,
+    /// `-q`: no progress, no notes on stderr (errors still).
+    pub quiet: bool,
+    /// The chain of custody, but for its start (taken when the scan starts).
+    pub custody: Custody,
 }
 
 /// The patterns of `--patterns DIR`, or the built-in ones.
@@ -62,6 +68,8 @@ impl Config {
         let mut scan = ScanConfig::new(a.paths.clone());
         limits(&a, &mut scan)?;
         scan.shard = a.shard.as_deref().map(parse_shard).transpose()?;
+        scan.select = Select::new(&a.globs, &a.excludes)?;
+        scan.sample = a.sample;
         let expect = match &a.expect {
             Some(path) => Some((path.clone(), read_baseline(path)?)),
             None => None,
@@ -83,7 +91,9 @@ impl Config {
             format: if a.json { Format::Json } else { a.format },
             expect,
             reveal: a.reveal,
-            progress: !a.no_progress && io::stderr().is_terminal(),
+            progress: !a.no_progress && !a.quiet && io::stderr().is_terminal(),
+            quiet: a.quiet,
+            custody: custody(&a),
             patterns: load_patterns(&a.patterns)?,
             scan,
             output: a.output,
@@ -92,6 +102,19 @@ impl Config {
             update_expect,
             state: a.state,
         })
+    }
+}
+
+/// The roots as given (not canonicalized: what the user named) and the case label.
+fn custody(a: &ScanArgs) -> Custody {
+    Custody {
+        started: None,
+        roots: a
+            .paths
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect(),
+        case: a.case.clone(),
     }
 }
 
@@ -200,7 +223,7 @@ fn record_options(a: &ScanArgs, baseline: Option<&Value>) -> Result<RecordOption
         None => None,
     };
     let reference = match &a.reference {
-        Some(path) => Some(load_reference(path, key.is_some(), a.reveal)?),
+        Some(path) => Some(load_reference(path, key.is_some(), a.reveal, a.quiet)?),
         None => None,
     };
     // A baseline carries the date its ages were computed on: comparing with it rescans
@@ -230,7 +253,7 @@ fn record_options(a: &ScanArgs, baseline: Option<&Value>) -> Result<RecordOption
 }
 
 /// The `--reference` list; fingerprints need the key they were made with.
-fn load_reference(path: &Path, have_key: bool, reveal: bool) -> Result<Reference> {
+fn load_reference(path: &Path, have_key: bool, reveal: bool, quiet: bool) -> Result<Reference> {
     let r = Reference::load(path)?;
     if r.has_fingerprints() && !have_key {
         bail!(
@@ -238,7 +261,7 @@ fn load_reference(path: &Path, have_key: bool, reveal: bool) -> Result<Reference
             path.display()
         );
     }
-    if r.unusable > 0 {
+    if r.unusable > 0 && !quiet {
         let p = Patterns::builtin().ok();
         eprintln!(
             "triage: {}: {} line(s) are neither a 16-digit NIK nor a 64-digit hex fingerprint; ignored",

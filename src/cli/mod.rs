@@ -39,7 +39,7 @@ use crate::report::records::write_records;
 use crate::report::text::Text;
 use crate::report::{expect_diff, Exporter, Report, RunInfo};
 use crate::rules::Patterns;
-use crate::scan::{scan, Progress};
+use crate::scan::{notes, scan, Progress};
 use crate::summary::Summary;
 use crate::synth::{self, SynthFormat, SynthOptions};
 
@@ -119,7 +119,15 @@ fn exporter(format: Format, p: &Patterns) -> Box<dyn Exporter + '_> {
 
 fn run_scan(cfg: Config) -> Result<Exit> {
     let start = Instant::now();
+    let started = crate::calendar::now_seconds();
     let mut summary = scan_with_progress(&cfg)?;
+    summary.custody = cfg.custody.clone();
+    summary.custody.started = Some(started);
+    if !cfg.quiet {
+        for note in notes(&summary) {
+            eprintln!("triage: {note}");
+        }
+    }
     let x = &cfg.scan.record_options;
     let (p, reveal) = (&cfg.patterns, cfg.reveal);
     if let (Some(path), Some(spill)) = (&cfg.records, &x.rows) {
@@ -154,7 +162,9 @@ fn run_scan(cfg: Config) -> Result<Exit> {
             return Ok(Exit::CheckFailed);
         }
     }
-    Ok(if summary.incomplete() {
+    // A sample never passes for the whole: its entries not read to the end are `partial`,
+    // and even one that held no more records than the sample is not called complete.
+    Ok(if summary.incomplete() || summary.sampled.is_some() {
         Exit::Incomplete
     } else {
         Exit::Ok

@@ -2,11 +2,13 @@
 //! the scan. `walk` lists the entries; `archive` opens compressed streams behind the limits
 //! guard; `zip`, `tar`, `sevenz` and `mail` hand an archive's (or a message's) members back
 //! one by one (`shapes` knows a tar or a message by its headers); `decode` takes off a
-//! byte-order mark and transcodes UTF-16. Imports nothing from the crate but the rules.
+//! byte-order mark and transcodes UTF-16; `select` is `--glob`/`--exclude` on the walk.
+//! Imports nothing from the crate but the rules.
 
 pub mod archive;
 pub mod decode;
 pub mod mail;
+pub mod select;
 pub mod sevenz;
 pub mod shapes;
 pub mod tar;

@@ -1,5 +1,5 @@
-//! `--format csv`: one row per ledger entry with its counts and, for an entry that is not
-//! `scanned`, its reason. No cell can start a formula ([`crate::escape::csv_cell`]).
+//! `--format csv`: one row per ledger entry with its counts, for an entry that is not
+//! `scanned` its reason, and its SHA-256 when it was read whole. No cell can start a formula ([`crate::escape::csv_cell`]).
 
 use std::io::{self, Write};
 
@@ -14,7 +14,7 @@ impl Exporter for Csv {
         let mut out = csv::Writer::from_writer(w);
         let mut header = vec!["path", "format", "state", "bytes", "records", "confirmed"];
         header.extend(Kind::ALL.iter().map(|k| k.name()));
-        header.push("reason");
+        header.extend(["reason", "sha256"]);
         out.write_record(&header)?;
         for f in r.files.rows() {
             let mut row = vec![
@@ -27,6 +27,7 @@ impl Exporter for Csv {
             ];
             row.extend(Kind::ALL.iter().map(|&k| f.valid.get(k).to_string()));
             row.push(f.reason.to_string());
+            row.push(f.sha256.unwrap_or_default());
             out.write_record(row.iter().map(|c| csv_cell(c).into_owned()))?;
         }
         out.flush()
@@ -48,9 +49,13 @@ mod tests {
         let csv = String::from_utf8(out).unwrap();
         assert_eq!(
             csv,
-            "path,format,state,bytes,records,confirmed,nik,kk,bpjs_card,phone,email,npwp,nip,reason\n\
-             a.csv,csv,scanned,7,2,0,0,0,0,0,0,0,0,\n\
-             x.csv,csv,failed,5,0,0,0,0,0,0,0,0,0,read error: boom\\x1B\n"
+            format!(
+                "path,format,state,bytes,records,confirmed,nik,kk,bpjs_card,phone,email,npwp,nip,\
+                 reason,sha256\n\
+                 a.csv,csv,scanned,7,2,0,0,0,0,0,0,0,0,,\n\
+                 x.csv,csv,failed,5,0,0,0,0,0,0,0,0,0,read error: boom\\x1B,{}\n",
+                "ab".repeat(32)
+            )
         );
     }
 }

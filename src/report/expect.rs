@@ -11,9 +11,8 @@ use crate::report::{Report, SCHEMA};
 
 /// The sections a summary holds outside `run` and `schema`, and whether each is an array:
 /// an `--expect` baseline must hold every one (SPEC §2), or the comparison could not fail
-/// on what it lacks. SPEC §7's `verdict` and `custody` join the list when the summary has
-/// them.
-pub const SECTIONS: [(&str, bool); 8] = [
+/// on what it lacks. SPEC §7's `verdict` joins the list when the summary has it.
+pub const SECTIONS: [(&str, bool); 9] = [
     ("ledger", false),
     ("records", false),
     ("identifiers", false),
@@ -21,6 +20,7 @@ pub const SECTIONS: [(&str, bool); 8] = [
     ("impact", false),
     ("sensitive", false),
     ("reference", false),
+    ("custody", false),
     ("files", true),
 ];
 
@@ -103,6 +103,7 @@ pub(crate) fn section(r: &Report, name: &str) -> Option<Value> {
         "impact" => serde_json::to_value(&r.impact),
         "sensitive" => serde_json::to_value(&r.sensitive),
         "reference" => serde_json::to_value(&r.reference),
+        "custody" => serde_json::to_value(&r.custody),
         "files" => Ok(Value::Array(Vec::new())),
         "run" => serde_json::to_value(&r.run),
         _ => return None,
@@ -136,7 +137,7 @@ fn diff_into(path: &str, a: &Value, e: &Value, show: Show, out: &mut Vec<String>
     match (a, e) {
         (Value::Object(am), Value::Object(em)) => {
             for (k, ev) in em {
-                if path.is_empty() && k == "run" {
+                if ignored(path, k) {
                     continue;
                 }
                 match am.get(k) {
@@ -166,6 +167,17 @@ fn diff_into(path: &str, a: &Value, e: &Value, show: Show, out: &mut Vec<String>
                 ));
             }
         }
+    }
+}
+
+/// What `--expect` does not compare: `run` and the scan's start, the summary's only
+/// timestamps, and the roots as they were spelled (`fixtures/`, `./fixtures`, an absolute
+/// path: one scan of the same data; every entry's path, relative to its root, is compared).
+fn ignored(path: &str, key: &str) -> bool {
+    match path {
+        "" => key == "run",
+        "custody" => matches!(key, "started" | "roots"),
+        _ => false,
     }
 }
 
@@ -258,6 +270,18 @@ mod tests {
             out
         };
         assert!(diff(&same, &base).is_empty());
+        let at =
+            |t: &str, root: &str| json!({"custody": {"started": t, "roots": [root], "case": "K"}});
+        assert!(diff(
+            &at("2026-12-06T12:00:00Z", "/ci/fixtures"),
+            &at("2020-01-01T00:00:00Z", "fixtures/")
+        )
+        .is_empty());
+        let other_case = json!({"custody": {"started": "x", "case": "L"}});
+        assert_eq!(
+            diff(&other_case, &at("x", "r")),
+            vec![r#"custody.case: baseline "K", scan "L""#]
+        );
         let moved =
             json!({"records": {"total": 4}, "files": [{"path": "a", "records": 2}, {"path": "b"}]});
         assert_eq!(

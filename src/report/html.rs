@@ -107,6 +107,7 @@ fn render(h: &mut String, r: &Report) -> Out {
     )?;
     writeln!(h, "<title>triage report: {}</title>", esc(best_name))?;
     writeln!(h, "<style>{STYLE}</style></head><body><main>")?;
+    sampled(h, r)?;
     headline(h, r)?;
     attribution(h, r)?;
     identifiers(h, r)?;
@@ -114,6 +115,7 @@ fn render(h: &mut String, r: &Report) -> Out {
     ages(h, &r.impact)?;
     sensitive(h, r)?;
     ledger(h, r)?;
+    custody(h, r)?;
     writeln!(
         h,
         "<footer>triage {} · {} thread(s) · {:.3} s. Generated offline; this file loads nothing \
@@ -512,6 +514,50 @@ fn ledger(h: &mut String, r: &Report) -> Out {
     writeln!(h, "</section>")
 }
 
+/// `--sample`: a banner above everything, so that no count passes for the whole.
+fn sampled(h: &mut String, r: &Report) -> Out {
+    let Some(n) = r.custody.sampled else {
+        return Ok(());
+    };
+    writeln!(
+        h,
+        "<section id=\"sampled\" style=\"border-left:4px solid var(--warn)\"><b>Sampled:</b> only \
+         the first {} records of each entry were read; every count in this report is of the \
+         sample, not of the whole data.</section>",
+        num(n)
+    )
+}
+
+/// The chain of custody: the scan's start, its roots and case, and the SHA-256 of every
+/// entry read whole (as `files` lists them; long lists are cut as the ledger's are).
+fn custody(h: &mut String, r: &Report) -> Out {
+    let c = &r.custody;
+    let roots: Vec<String> = c.roots.iter().map(|p| esc(&escape_controls(p))).collect();
+    writeln!(
+        h,
+        "<section id=\"custody\"><h2>Chain of custody</h2><p>Scan started {} UTC · case {} · \
+         roots: {}</p>",
+        esc(c.started.as_deref().unwrap_or("–")),
+        esc(&escape_controls(c.case.as_deref().unwrap_or("–"))),
+        roots.join(", ")
+    )?;
+    writeln!(
+        h,
+        "<p class=\"small muted\">SHA-256 of a file's bytes as on disk, of an archive member's \
+         content as it comes out of the archive; – when the entry was not read to its end.</p>"
+    )?;
+    writeln!(h, "<table><tr><th>file</th><th>SHA-256</th></tr>")?;
+    for f in r.files.rows().take(MAX_FILES) {
+        writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"small\" style=\"font-family:monospace;word-break:break-all\">{}</td></tr>",
+            esc(&escape_controls(&f.path)),
+            f.sha256.as_deref().unwrap_or("–")
+        )?;
+    }
+    writeln!(h, "</table></section>")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,6 +585,8 @@ mod tests {
         assert!(!html.contains("<b>&x.csv"));
         assert!(html.contains("Daerah Khusus Ibukota Jakarta"));
         assert!(html.contains("id=\"ages\""));
+        assert!(html.contains("id=\"custody\""));
+        assert!(!html.contains("id=\"sampled\""));
         assert_eq!(num(1234567), "1,234,567");
         assert_eq!(num(12), "12");
     }

@@ -39,12 +39,19 @@ mod tests {
                 "impact",
                 "sensitive",
                 "reference",
+                "custody",
                 "files",
                 "run"
             ]
         );
         assert_eq!(v["files"][0]["path"], "a.csv");
         assert_eq!(v["files"][0]["valid"]["nik"], 0);
+        assert_eq!(v["files"][0]["sha256"], serde_json::Value::Null);
+        assert_eq!(v["files"][1]["sha256"], "ab".repeat(32));
+        assert_eq!(v["custody"]["started"], "2026-12-06T12:05:07Z");
+        assert_eq!(v["custody"]["roots"], serde_json::json!(["dump/", "x.csv"]));
+        assert_eq!(v["custody"]["case"], "CASE-7");
+        assert_eq!(v["custody"]["sampled"], serde_json::Value::Null);
         assert!(text.ends_with("}\n"));
     }
 }

@@ -55,7 +55,8 @@ pub(crate) mod testing {
     use crate::summary::{FileStats, State, Summary};
 
     /// A summary with two records in Jakarta, one scanned file and one that failed with a
-    /// reason holding a control character.
+    /// reason holding a control character (and a hash: read whole, then refused), with its
+    /// custody.
     pub fn sample() -> Summary {
         let mut s = Summary::default();
         s.stats.records.total = 2;
@@ -63,11 +64,13 @@ pub(crate) mod testing {
         let mut a = FileStats::new(State::Scanned, "csv", 7);
         a.records = 2;
         s.files.insert("a.csv".into(), a);
-        s.files.insert(
-            "x.csv".into(),
-            FileStats::new(State::Failed, "csv", 5)
-                .with_reason(crate::summary::Reason::ReadError("boom\x1b".into())),
-        );
+        let mut x = FileStats::new(State::Failed, "csv", 5)
+            .with_reason(crate::summary::Reason::ReadError("boom\x1b".into()));
+        x.sha256 = Some(Box::new([0xab; 32]));
+        s.files.insert("x.csv".into(), x);
+        s.custody.started = Some(1_796_558_707);
+        s.custody.roots = ["x.csv".to_string(), "dump/".to_string()].into();
+        s.custody.case = Some("CASE-7".into());
         s
     }
 

@@ -14,6 +14,7 @@ use crate::report::{RunInfo, SCHEMA};
 use crate::rules::sensitive::CATEGORIES;
 use crate::rules::{InvalidReason, Kind, Patterns};
 use crate::summary::attribution::attribute;
+use crate::summary::fingerprint::hex;
 use crate::summary::impact::{Impact, RegionPeople, AGE_BANDS};
 use crate::summary::{FileStats, State, Summary};
 
@@ -30,6 +31,7 @@ pub struct Report<'a> {
     pub impact: ImpactSection,
     pub sensitive: Pairs<Sensitive>,
     pub reference: ReferenceCheck,
+    pub custody: CustodySection,
     pub files: Files<'a>,
     pub run: Run,
 }
@@ -227,6 +229,20 @@ pub struct ReferenceCheck {
     pub people_matched: u64,
 }
 
+/// Chain of custody (SPEC §7): when the scan started, what it was given, under which case,
+/// and whether it read only a sample. `--expect` ignores `started`, the one timestamp
+/// outside `run`.
+#[derive(Serialize)]
+pub struct CustodySection {
+    /// RFC 3339 in UTC, to the second.
+    pub started: Option<String>,
+    /// The roots as given on the command line, sorted, each once; masked like every name.
+    pub roots: Vec<String>,
+    pub case: Option<String>,
+    /// `--sample N`: only the first N records of each entry were read (null: every record).
+    pub sampled: Option<u64>,
+}
+
 /// The non-deterministic part (`--expect` ignores it).
 #[derive(Serialize)]
 pub struct Run {
@@ -294,6 +310,7 @@ impl<'a> Files<'a> {
                 records: f.records,
                 confirmed: f.confirmed,
                 valid: ByKind(f.valid),
+                sha256: f.sha256.as_deref().map(hex),
                 reason,
             }
         })
@@ -316,6 +333,9 @@ pub struct FileRow<'a> {
     pub records: u64,
     pub confirmed: u64,
     pub valid: ByKind,
+    /// SHA-256 of the entry's bytes, when every one was read (a file's as on disk, an
+    /// archive member's content as it came out of the archive); null otherwise.
+    pub sha256: Option<String>,
     /// The ledger's reason for an entry that is not `scanned`; not a field of the JSON row.
     #[serde(skip)]
     pub reason: Cow<'a, str>,
@@ -370,6 +390,12 @@ impl<'a> Report<'a> {
                     |t| t.reference_people,
                 ),
             },
+            custody: CustodySection {
+                started: s.custody.started.and_then(crate::calendar::rfc3339),
+                roots: s.custody.roots.iter().cloned().collect(),
+                case: s.custody.case.clone(),
+                sampled: s.sampled,
+            },
             files: Files {
                 stats: &s.files,
                 sealed: s.sealed.as_ref(),
@@ -399,6 +425,9 @@ impl<'a> Report<'a> {
                 fix(r);
             }
         }
+        // A root or a case label may name a person as a file can.
+        let c = &mut self.custody;
+        c.roots.iter_mut().chain(&mut c.case).for_each(&mut fix);
         self.files.mask = Some(p);
     }
 

@@ -16,6 +16,7 @@ pub struct Text<'p> {
 
 impl Exporter for Text<'_> {
     fn export(&self, r: &Report, w: &mut dyn Write) -> io::Result<()> {
+        sampled(w, r)?;
         headline(w, r)?;
         source(w, r)?;
         sensitive_and_agreement(w, r)?;
@@ -23,8 +24,45 @@ impl Exporter for Text<'_> {
         nik_provinces(w, r, self.patterns)?;
         regencies(w, &r.impact)?;
         ages(w, &r.impact)?;
+        custody(w, r)?;
         ledger(w, r)
     }
+}
+
+/// `--sample`: said before anything else, so that no count passes for the whole.
+fn sampled(w: &mut dyn Write, r: &Report) -> io::Result<()> {
+    match r.custody.sampled {
+        Some(n) => writeln!(
+            w,
+            "SAMPLED: only the first {n} records of each entry were read; every count is of \
+             the sample"
+        ),
+        None => Ok(()),
+    }
+}
+
+/// The chain of custody: when the scan started, what it was given, for which case. The
+/// entries' SHA-256 are in the JSON, the CSV and the HTML report (a list of every file is
+/// not a terminal's job).
+fn custody(w: &mut dyn Write, r: &Report) -> io::Result<()> {
+    let c = &r.custody;
+    let roots: Vec<String> = c
+        .roots
+        .iter()
+        .map(|p| escape_controls(p).into_owned())
+        .collect();
+    writeln!(w)?;
+    writeln!(
+        w,
+        "custody     started {} UTC, case {}",
+        c.started.as_deref().unwrap_or("-"),
+        c.case.as_deref().map_or("-".into(), escape_controls)
+    )?;
+    writeln!(w, "            roots {}", roots.join(", "))?;
+    writeln!(
+        w,
+        "            SHA-256 of every entry read whole: in --format json or csv, --html"
+    )
 }
 
 fn pct(a: u64, b: u64) -> String {
@@ -299,5 +337,22 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("run         0.500 s"));
+        assert!(text.contains("custody     started 2026-12-06T12:05:07Z UTC, case CASE-7\n"));
+        assert!(text.contains("            roots dump/, x.csv\n"));
+        assert!(!text.contains("SAMPLED"));
+    }
+
+    #[test]
+    fn a_sampled_summary_says_so_first() {
+        let mut s = sample();
+        s.sampled = Some(1000);
+        let r = report_of(&s, pats());
+        let mut out = Vec::new();
+        Text { patterns: pats() }.export(&r, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with("SAMPLED: only the first 1000 records"),
+            "{text}"
+        );
     }
 }

@@ -39,10 +39,11 @@ use crate::formats::sql::lexer::SqlState;
 use crate::formats::strings::Strings;
 use crate::input::archive::Limits;
 use crate::input::decode::{Bom, Utf16Reader};
-use crate::input::walk::{walk, EntryKind};
+use crate::input::select::{relative, Select};
+use crate::input::walk::{walk, Entry, EntryKind};
 use crate::rules::Patterns;
 pub use crate::scan::book::scan_book;
-use crate::scan::chunk::{add_names, InFlight, Job, Reader};
+use crate::scan::chunk::{add_names, InFlight, Job, Reader, Sample};
 use crate::scan::open::{error_reason, scan_entry, scan_reader};
 use crate::scan::records::scan_records;
 use crate::scan::shard::{select, Shard, Share};
@@ -65,6 +66,10 @@ pub struct ScanConfig {
     pub record_options: Arc<RecordOptions>,
     /// `--shard I/N`: scan only this shard's share of the walked entries.
     pub shard: Option<Shard>,
+    /// `--glob`/`--exclude`: the walked entries read; the others are `skipped: excluded`.
+    pub select: Select,
+    /// `--sample N`: read only the first N records of each entry.
+    pub sample: Option<u64>,
 }
 
 impl ScanConfig {
@@ -78,6 +83,8 @@ impl ScanConfig {
             limits: Limits::default(),
             record_options: Arc::default(),
             shard: None,
+            select: Select::default(),
+            sample: None,
         }
     }
 }
@@ -90,14 +97,18 @@ pub struct Progress {
 }
 
 /// Runs a scan. Errors only when a root cannot be read at all; every other problem is an
-/// entry in the summary's ledger.
+/// entry in the summary's ledger. What the summary does not make plain is in [`notes`].
 pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summary> {
     let mut entries = walk(&cfg.paths, &cfg.exclude)?;
+    let mut shard_note = None;
     if let Some(shard) = cfg.shard {
+        // The share is taken of every walked entry, before --glob/--exclude, so the shards'
+        // ledgers (excluded entries included) add up to the one scan's.
         let share;
         (entries, share) = select(entries, shard);
-        eprintln!("triage: {}", shard_note(shard, share));
+        shard_note = Some(note_of_shard(shard, share));
     }
+    let (entries, excluded) = selected(entries, cfg);
     progress.total.store(
         entries
             .iter()
@@ -114,6 +125,10 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
         .map(|_| Mutex::default())
         .collect();
     let acc = Accumulators(&slots);
+    for e in excluded {
+        let f = FileStats::new(State::Skipped, "", e.size).with_reason(Reason::Excluded);
+        acc.add_file(&e.name, f);
+    }
     pool.install(|| {
         entries
             .par_iter()
@@ -136,13 +151,18 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
         summary += part;
     }
     summary.as_of = cfg.record_options.today;
+    summary.sampled = cfg.sample;
     pool.install(|| summary.settle());
-    // A shard that took no entry said so above: "no file was found" would be wrong for it.
-    let empty_shard = cfg.shard.is_some() && summary.files.is_empty();
-    for note in notes(&summary).into_iter().filter(|_| !empty_shard) {
-        eprintln!("triage: {note}");
-    }
+    summary.shard_note = shard_note;
     Ok(summary)
+}
+
+/// The walked entries `--glob`/`--exclude` keep, and those they leave out (each matched by
+/// its path relative to its root; standard input is always read).
+fn selected(entries: Vec<Entry>, cfg: &ScanConfig) -> (Vec<Entry>, Vec<Entry>) {
+    entries
+        .into_iter()
+        .partition(|e| relative(&e.path, &cfg.paths).is_none_or(|rel| cfg.select.keeps(&rel)))
 }
 
 /// What the summary's counts do not make plain, for stderr: a scan that read nothing at all
@@ -150,10 +170,9 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
 /// read, more than the walk saw; the entry's reason says so). Names stay out: a name may
 /// hold an identifier, and stderr is not masked.
 pub fn notes(s: &Summary) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = s.shard_note.iter().cloned().collect();
     let grew = s
-        .files
-        .values()
+        .entries()
         .filter(|f| f.state == State::Scanned && f.reason.is_some())
         .count();
     if grew > 0 {
@@ -163,18 +182,20 @@ pub fn notes(s: &Summary) -> Vec<String> {
     }
     let read = s.count(State::Scanned) + s.count(State::Partial);
     if read == 0 {
-        out.push(match s.files.len() {
-            0 => "nothing was read: no file was found in the paths given".to_string(),
-            n => format!(
+        match s.entry_count() {
+            // A shard that took no entry said so in its own note.
+            0 if s.shard_note.is_some() => {}
+            0 => out.push("nothing was read: no file was found in the paths given".to_string()),
+            n => out.push(format!(
                 "nothing was read: every entry ({n}) was skipped or failed (see the ledger)"
-            ),
-        });
+            )),
+        }
     }
     out
 }
 
 /// What a shard took of the walk, for stderr (a batch job's log): counts only, no names.
-fn shard_note(shard: Shard, s: Share) -> String {
+fn note_of_shard(shard: Shard, s: Share) -> String {
     format!(
         "shard {}/{}: {} of {} entries, {} of {} bytes",
         shard.index, shard.count, s.entries, s.all_entries, s.bytes, s.all_bytes
@@ -187,9 +208,8 @@ fn shard_note(shard: Shard, s: Share) -> String {
 pub fn scan_one(r: &mut dyn Read, name: &str, cfg: &ScanConfig, p: &Patterns) -> Summary {
     let slots = [Mutex::default()];
     let acc = Accumulators(&slots);
-    let progress = Progress::default();
-    let ctx = ScanEnv::new(cfg, p, &acc, &progress);
-    let at = Origin::top(name.to_string(), 0, false);
+    let ctx = ScanEnv::new(cfg, p, &acc);
+    let at = Origin::top(name.to_string(), 0);
     let (head, eof, err) = read_head(r);
     scan_reader(r, head, eof, err, &at, ctx);
     let [slot] = slots;
@@ -287,22 +307,11 @@ pub struct ScanEnv<'a> {
     pub cfg: &'a ScanConfig,
     pub p: &'a Patterns,
     acc: &'a Accumulators<'a>,
-    progress: &'a Progress,
 }
 
 impl<'a> ScanEnv<'a> {
-    fn new(
-        cfg: &'a ScanConfig,
-        p: &'a Patterns,
-        acc: &'a Accumulators<'a>,
-        progress: &'a Progress,
-    ) -> ScanEnv<'a> {
-        ScanEnv {
-            cfg,
-            p,
-            acc,
-            progress,
-        }
+    fn new(cfg: &'a ScanConfig, p: &'a Patterns, acc: &'a Accumulators<'a>) -> ScanEnv<'a> {
+        ScanEnv { cfg, p, acc }
     }
 
     /// Adds a ledger entry (and whatever else `s` holds) to this worker's summary.
@@ -329,26 +338,23 @@ pub struct Origin {
     pub depth: usize,
     /// Containers that decoded it, for the format (`gzip `).
     pub via: String,
-    /// Whether chunk sizes count as progress (only plain files on disk).
-    pub progress: bool,
 }
 
 impl Origin {
     /// An entry outside any container: a walked file or stream.
-    fn top(name: String, bytes: u64, progress: bool) -> Origin {
+    fn top(name: String, bytes: u64) -> Origin {
         Origin {
             name,
             bytes,
             depth: 0,
             via: String::new(),
-            progress,
         }
     }
 }
 
 /// A text entry (delimited, JSON, SQL, plain): BOM, format sniffing, then chunks cut on
 /// record boundaries, analyzed on every worker. A binary of no known format (or any entry,
-/// when `strings`) is read by the strings pass. Returns the bytes counted as progress.
+/// when `strings`) is read by the strings pass.
 fn scan_text(
     f: &mut dyn Read,
     head: Vec<u8>,
@@ -357,11 +363,11 @@ fn scan_text(
     at: &Origin,
     ctx: ScanEnv,
     strings: bool,
-) -> u64 {
+) {
     let (mut input, utf16) = TextInput::decode(f, head, eof, first_error);
     let Some((layout, header_len, header, strings_name)) = sniffed(&mut input, at, ctx, strings)
     else {
-        return 0;
+        return;
     };
     let format = format!(
         "{}{utf16}{}",
@@ -374,6 +380,7 @@ fn scan_text(
     let file = FileStats::new(State::Scanned, &format, at.bytes);
     out.files.insert(at.name.clone(), file);
     ctx.add(out);
+    let limit = ctx.cfg.sample.map(Sample::new);
     let job = Job {
         name: &at.name,
         format: &format,
@@ -384,18 +391,20 @@ fn scan_text(
                 layout,
                 Layout::Delimited { named: true, .. } | Layout::JsonLines | Layout::Sql
             ),
+        limit: limit.as_ref(),
     };
-    let (counted, cut_records) = read_chunks(&mut input, &layout, job, at, ctx);
+    let cut_records = read_chunks(&mut input, &layout, job, ctx);
     let cut = (cut_records > 0).then_some(Reason::RecordsCut {
         count: cut_records,
         max_record: ctx.cfg.max_record,
     });
+    let sampled = limit.as_ref().and_then(Sample::reason);
     // One entry with every reason, so the ledger does not depend on which was added first.
-    if let Some(reason) = Reason::all(input.read_error.into_iter().chain(cut).collect()) {
+    let reasons = input.read_error.into_iter().chain(cut).chain(sampled);
+    if let Some(reason) = Reason::all(reasons.collect()) {
         let f = FileStats::new(State::Partial, &format, 0).with_reason(reason);
         ctx.acc.add_file(&at.name, f);
     }
-    counted
 }
 
 /// A text entry being read: the decoded bytes read so far, and the rest behind `reader`.
@@ -515,20 +524,14 @@ fn sniffed(
     }
 }
 
-/// Cuts a text entry into chunks on record boundaries and hands them to the workers.
-/// Returns the bytes counted as progress and the records cut at `--max-record`.
-fn read_chunks(
-    input: &mut TextInput,
-    layout: &Layout,
-    job: Job,
-    at: &Origin,
-    ctx: ScanEnv,
-) -> (u64, u64) {
+/// Cuts a text entry into chunks on record boundaries and hands them to the workers, until
+/// its end or the last record `--sample` reads. Returns the records cut at `--max-record`.
+fn read_chunks(input: &mut TextInput, layout: &Layout, job: Job, ctx: ScanEnv) -> u64 {
     let cfg = ctx.cfg;
     let pool = BufferPool::default();
-    let in_flight = InFlight::default();
+    let in_flight = InFlight::for_job(&job);
     let mut cutter = Cutter::new(layout, cfg.max_record);
-    let (mut offset, mut counted, mut grow) = (0u64, 0u64, false);
+    let (mut offset, mut grow) = (0u64, false);
     rayon::in_place_scope(|scope| loop {
         if !input.eof && input.read_error.is_none() {
             // After a search that found no boundary, read as much again as the buffer holds
@@ -561,11 +564,6 @@ fn read_chunks(
         let chunk_at = offset;
         offset += chunk.len() as u64;
         if !chunk.is_empty() {
-            if at.progress {
-                counted += chunk.len() as u64;
-                let n = chunk.len() as u64;
-                ctx.progress.done.fetch_add(n, Ordering::Relaxed);
-            }
             let reader = match start {
                 Some(state) => Reader::Sql(state),
                 None => Reader::Text(layout),
@@ -580,8 +578,13 @@ fn read_chunks(
         if done {
             break;
         }
+        if let Some(limit) = job.limit.filter(|l| l.spent()) {
+            // Sampled chunks run here, one by one: the sample is read, the rest is not.
+            limit.left_unread();
+            break;
+        }
     });
-    (counted, cutter.cut_records)
+    cutter.cut_records
 }
 
 /// Where a text entry's chunks end: on record boundaries, with the state some formats carry

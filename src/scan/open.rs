@@ -2,12 +2,15 @@
 //! is opened here (a compressed stream behind the limits guard, a zip archive member by member
 //! as `input::zip` hands them back, a workbook to the sheet reader), nested to the depth the
 //! limits allow, and anything else goes to the text reader (`scan_text`). A file's size is
-//! watched while it is read (SPEC §3).
+//! watched while it is read (SPEC §3), and every entry read as a stream (a
+//! file, standard input, an archive member) is hashed as its bytes go by ([`Counted`]).
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
 
 use crate::formats::magic::{classify, Magic};
 use crate::formats::records::{Records, Source};
@@ -26,6 +29,7 @@ use crate::scan::records::scan_records;
 use crate::scan::{
     extension, fill, read_head, scan_text, Accumulators, Origin, Progress, ScanConfig, ScanEnv,
 };
+use crate::summary::Summary;
 use crate::summary::{FileStats, Reason, State};
 
 /// One walked entry. A panic in a reader (ours, or a parser's such as calamine's) fails this
@@ -73,10 +77,10 @@ fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, ac
             Err(err) => (State::Failed, e.size, Reason::CannotOpen(err.to_string())),
         },
         EntryKind::Stream => match open_stream(&e.path) {
-            Ok(mut f) => return scan_stream(&mut f, e, cfg, p, progress, acc),
+            Ok(mut f) => return scan_stream(&mut f, e, cfg, p, acc),
             Err(err) => (State::Failed, 0, Reason::CannotOpen(err.to_string())),
         },
-        EntryKind::Stdin => return scan_stream(&mut io::stdin().lock(), e, cfg, p, progress, acc),
+        EntryKind::Stdin => return scan_stream(&mut io::stdin().lock(), e, cfg, p, acc),
     };
     acc.add_file(
         &e.name,
@@ -92,45 +96,56 @@ fn scan_file(
     progress: &Progress,
     acc: &Accumulators,
 ) {
-    let ctx = ScanEnv::new(cfg, p, acc, progress);
-    let at = Origin::top(e.name.clone(), e.size, true);
+    let ctx = ScanEnv::new(cfg, p, acc);
+    let at = Origin::top(e.name.clone(), e.size);
     // The same open file, for its size once it has been read.
     let watch = f.try_clone().ok();
-    let mut f = Counted::new(f);
+    // Progress is the bytes read off the disk: a compressed file moves the bar as it is read.
+    let mut f = Counted::new(f, Some(&progress.done));
     let (head, eof, read_error) = read_head(&mut f);
-    let (counted, read) =
-        if let Some(format) = read_error.is_none().then(|| in_place(&head, e)).flatten() {
-            // A database is opened in place too, by the file's own descriptor: never copied.
-            let mut f = f.inner;
-            match f.seek(SeekFrom::Start(0)) {
-                Ok(_) => scan_records(format, Source::File(f), &at, ctx),
-                Err(err) => ctx.entry(&at, State::Failed, Reason::CannotSeek(err.to_string())),
-            }
-            (0, None)
-        } else if read_error.is_none()
-            && matches!(
-                Container::of(&head),
-                Some(Container::Zip | Container::Ole2 | Container::SevenZ)
-            )
-        {
-            // Random access: the archive is read in place.
-            let mut f = f.inner;
-            match f.seek(SeekFrom::Start(0)) {
-                Ok(_) => open_seekable(f, &at, ctx),
-                Err(err) => ctx.entry(&at, State::Failed, Reason::CannotSeek(err.to_string())),
-            }
-            (0, None)
-        } else {
-            let counted = scan_reader(&mut f, head, eof, read_error, &at, ctx);
-            (counted, f.eof.then_some(f.read))
-        };
+    let read = if let Some(format) = read_error.is_none().then(|| in_place(&head, e)).flatten() {
+        // A database is opened in place too, by the file's own descriptor: never copied.
+        let mut f = f.inner;
+        match f.seek(SeekFrom::Start(0)) {
+            Ok(_) => scan_records(format, Source::File(f), &at, ctx),
+            Err(err) => ctx.entry(&at, State::Failed, Reason::CannotSeek(err.to_string())),
+        }
+        None
+    } else if read_error.is_none()
+        && matches!(
+            Container::of(&head),
+            Some(Container::Zip | Container::Ole2 | Container::SevenZ)
+        )
+    {
+        // Random access: the archive is read in place.
+        let mut f = f.inner;
+        match f.seek(SeekFrom::Start(0)) {
+            Ok(_) => open_seekable(f, &at, ctx),
+            Err(err) => ctx.entry(&at, State::Failed, Reason::CannotSeek(err.to_string())),
+        }
+        None
+    } else {
+        scan_reader(&mut f, head, eof, read_error, &at, ctx);
+        let hash = f.whole();
+        acc.with(|mine| set_sha256(mine, &e.name, hash));
+        f.eof.then_some(f.read)
+    };
     let now = watch.and_then(|w| w.metadata().ok()).map(|m| m.len());
     if let Some(change) = SizeChange::of(e.size, read, now) {
         acc.with(|mine| change.apply(&mut mine.files, &e.name));
     }
     progress
         .done
-        .fetch_add(e.size.saturating_sub(counted), Ordering::Relaxed);
+        .fetch_add(e.size.saturating_sub(f.read), Ordering::Relaxed);
+}
+
+/// Gives the entry `name` of this thread's summary its SHA-256. The thread that read an
+/// entry added the share of it that carries its bytes, so the entry is there when it has
+/// one (a tar or zip read from a stream has entries for its members only).
+fn set_sha256(mine: &mut Summary, name: &str, hash: Option<[u8; 32]>) {
+    if let (Some(h), Some(f)) = (hash, mine.files.get_mut(name)) {
+        f.sha256 = Some(Box::new(h));
+    }
 }
 
 /// A record format whose reader needs a file (a SQLite database), read from the walked file
@@ -144,49 +159,60 @@ fn in_place(head: &[u8], e: &Entry) -> Option<Records> {
 
 /// A root that is a stream (SPEC §2 "Roots"): read to its end like a file of unknown size,
 /// whose ledger `bytes` are the bytes read.
-fn scan_stream(
-    r: &mut dyn Read,
-    e: &Entry,
-    cfg: &ScanConfig,
-    p: &Patterns,
-    progress: &Progress,
-    acc: &Accumulators,
-) {
-    let ctx = ScanEnv::new(cfg, p, acc, progress);
-    let at = Origin::top(e.name.clone(), 0, false);
-    let mut r = Counted::new(r);
+fn scan_stream(r: &mut dyn Read, e: &Entry, cfg: &ScanConfig, p: &Patterns, acc: &Accumulators) {
+    let ctx = ScanEnv::new(cfg, p, acc);
+    let at = Origin::top(e.name.clone(), 0);
+    let mut r = Counted::new(r, None);
     let (head, eof, read_error) = read_head(&mut r);
     scan_reader(&mut r, head, eof, read_error, &at, ctx);
+    let hash = r.whole();
     // The entry that carries the bytes was added by this thread, so it is in its summary
     // (a zip read from a stream has entries for its members only).
     acc.with(|mine| {
         if let Some(f) = mine.files.get_mut(&e.name) {
             f.bytes += r.read;
         }
+        set_sha256(mine, &e.name, hash);
     });
 }
 
-/// A reader that counts the bytes it hands on and sees its input end.
-struct Counted<R> {
+/// A reader that counts the bytes it hands on (also into `progress`), hashes them, and sees
+/// its input end: the entry's SHA-256 costs no pass of its own.
+struct Counted<'p, R> {
     inner: R,
     read: u64,
     eof: bool,
+    sha: Sha256,
+    progress: Option<&'p AtomicU64>,
 }
 
-impl<R> Counted<R> {
-    fn new(inner: R) -> Self {
+impl<'p, R> Counted<'p, R> {
+    fn new(inner: R, progress: Option<&'p AtomicU64>) -> Self {
         Counted {
             inner,
             read: 0,
             eof: false,
+            sha: Sha256::new(),
+            progress,
         }
+    }
+
+    /// The SHA-256 of every byte of the input, once it has been read to its end; `None`
+    /// for an input read only in part (a hash of part would pass for the whole).
+    fn whole(&mut self) -> Option<[u8; 32]> {
+        let sha = std::mem::take(&mut self.sha);
+        self.eof.then(|| sha.finalize().into())
     }
 }
 
-impl<R: Read> Read for Counted<R> {
+impl<R: Read> Read for Counted<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        self.sha.update(&buf[..n]);
         self.read += n as u64;
+        if let Some(p) = self.progress {
+            p.fetch_add(n as u64, Ordering::Relaxed);
+        }
         self.eof |= n == 0 && !buf.is_empty();
         Ok(n)
     }
@@ -261,6 +287,10 @@ impl SizeChange {
         if let Some(b) = bytes {
             f.bytes = b;
         }
+        if reason.is_some() {
+            // Bytes that moved while they were read are not the entry's content.
+            f.sha256 = None;
+        }
         match (reason, f.state) {
             (Some(r), State::Scanned) => {
                 f.state = State::Partial;
@@ -279,7 +309,7 @@ impl SizeChange {
 }
 
 /// Reads one entry from `r`, whose first bytes are `head`: a container is opened, anything
-/// else is read as text. Returns the bytes it counted as progress.
+/// else is read as text.
 pub(super) fn scan_reader(
     r: &mut dyn Read,
     head: Vec<u8>,
@@ -287,7 +317,7 @@ pub(super) fn scan_reader(
     read_error: Option<io::Error>,
     at: &Origin,
     ctx: ScanEnv,
-) -> u64 {
+) {
     let Some(kind) = Container::of(&head) else {
         return scan_text(r, head, eof, read_error, at, ctx, false);
     };
@@ -300,12 +330,12 @@ pub(super) fn scan_reader(
                 max: ctx.cfg.limits.max_depth,
             },
         );
-        return 0;
+        return;
     }
     match kind {
         Container::Tar => {
             scan_tar(r, head, read_error, at, ctx, scan_member);
-            return 0;
+            return;
         }
         Container::Mail | Container::Mbox => {
             let k = if kind == Container::Mail {
@@ -314,11 +344,11 @@ pub(super) fn scan_reader(
                 mail::Kind::Mbox
             };
             scan_mail(r, head, read_error, k, at, ctx, scan_member);
-            return 0;
+            return;
         }
         Container::Rar => {
             scan_rar(at, ctx);
-            return 0;
+            return;
         }
         _ => {}
     }
@@ -343,14 +373,14 @@ pub(super) fn scan_reader(
                 ),
             },
         }
-        return 0;
+        return;
     }
     let input = io::Cursor::new(head).chain(r);
     let (dec, consumed) = match archive::decoder(kind, input) {
         Ok(d) => d,
         Err(err) => {
             ctx.entry(at, State::Failed, stream_unreadable(kind, &err));
-            return 0;
+            return;
         }
     };
     let mut guard = Guard::stream(dec, consumed, &ctx.cfg.limits);
@@ -365,22 +395,20 @@ pub(super) fn scan_reader(
     }
     if let Some(reason) = err.as_ref().and_then(too_large) {
         ctx.entry(at, State::Skipped, Reason::TooLarge(reason));
-        return 0;
+        return;
     }
     if inner_head.is_empty() {
         if let Some(e) = err {
             ctx.entry(at, State::Failed, stream_unreadable(kind, &e));
-            return 0;
+            return;
         }
     }
     let inner = Origin {
         depth: at.depth + 1,
         via: format!("{}{} ", at.via, kind.name()),
-        progress: false,
         ..at.clone()
     };
     scan_reader(&mut guard, inner_head, eof, err, &inner, ctx);
-    0
 }
 
 fn stream_unreadable(kind: Container, err: &io::Error) -> Reason {
@@ -411,7 +439,7 @@ impl From<NotData> for Reason {
 
 /// Reads `r` by the strings pass whatever its first bytes are: a container whose kind is
 /// not known (an OLE2 file that is no Office document triage names).
-fn scan_strings(r: &mut dyn Read, at: &Origin, ctx: ScanEnv) -> u64 {
+fn scan_strings(r: &mut dyn Read, at: &Origin, ctx: ScanEnv) {
     let (head, eof, err) = read_head(r);
     scan_text(r, head, eof, err, at, ctx, true)
 }
@@ -457,14 +485,7 @@ fn open_ole2(mut r: BufReader<File>, at: &Origin, ctx: ScanEnv) {
         }
         Ok(Ole2Kind::Unknown) => {
             return match r.seek(SeekFrom::Start(0)) {
-                Ok(_) => {
-                    // Progress for a file read in place is counted by its caller.
-                    let at = Origin {
-                        progress: false,
-                        ..at.clone()
-                    };
-                    scan_strings(&mut r, &at, ctx);
-                }
+                Ok(_) => scan_strings(&mut r, at, ctx),
                 Err(e) => ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string())),
             };
         }
@@ -562,19 +583,22 @@ fn salvage_zip(f: File, why: &str, at: &Origin, ctx: ScanEnv) {
     ctx.entry(at, state, reason);
 }
 
-/// One member the zip walk handed back, as an entry below its archive (`a.zip!b.csv`).
+/// One member an archive handed back, as an entry below it (`a.zip!b.csv`), hashed as its
+/// bytes come out of the archive (its content, decompressed).
 fn scan_member(m: Member, archive: &Origin, ctx: ScanEnv) {
     let at = Origin {
         name: format!("{}!{}", archive.name, m.name),
         bytes: m.size,
         depth: archive.depth + 1,
         via: String::new(),
-        progress: false,
     };
     match m.body {
         Body::Bytes(r) => {
-            let (head, eof, err) = read_head(r);
-            scan_reader(r, head, eof, err, &at, ctx);
+            let mut r = Counted::new(r, None);
+            let (head, eof, err) = read_head(&mut r);
+            scan_reader(&mut r, head, eof, err, &at, ctx);
+            let hash = r.whole();
+            ctx.acc.with(|mine| set_sha256(mine, &at.name, hash));
         }
         Body::Encrypted => ctx.entry(&at, State::Failed, Reason::Encrypted),
         Body::TooLarge(reason) => ctx.entry(&at, State::Skipped, Reason::TooLarge(reason)),
@@ -653,6 +677,7 @@ mod tests {
             )
         );
         assert_eq!((f.bytes, f.records, f.valid[0]), (cut, 20, 20));
+        assert_eq!(f.sha256, None, "its bytes moved while read");
         assert!(s.incomplete());
     }
 
@@ -673,6 +698,28 @@ mod tests {
         assert!(said(&f.reason).starts_with("grew while read"));
         assert!(!s.incomplete());
         assert_eq!(notes(&s).len(), 1, "{:?}", notes(&s));
+    }
+
+    #[test]
+    fn counted_hashes_and_counts_the_bytes_it_hands_on() {
+        // The bar moves by the bytes taken from the input (a compressed file's own bytes),
+        // and the hash is given only once the input has ended.
+        let done = AtomicU64::new(0);
+        let mut r = Counted::new(&b"abc"[..], Some(&done));
+        let mut two = [0u8; 2];
+        r.read_exact(&mut two).unwrap();
+        assert_eq!(done.load(Ordering::Relaxed), 2);
+        assert_eq!(r.whole(), None, "not read to its end");
+        let mut r = Counted::new(&b"abc"[..], Some(&done));
+        std::io::copy(&mut r, &mut std::io::sink()).unwrap();
+        assert_eq!(done.load(Ordering::Relaxed), 5);
+        let want = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(
+            r.whole()
+                .map(|h| crate::summary::fingerprint::hex(&h))
+                .as_deref(),
+            Some(want)
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::analyze::shapes::wants_samples;
 use crate::formats::packed::{Budget, Packed, Packer, Stop};
 use crate::formats::records::{Records, Source};
 use crate::input::archive::{spill, too_large};
-use crate::scan::chunk::{InFlight, Job, Reader};
+use crate::scan::chunk::{InFlight, Job, Reader, Sample};
 use crate::scan::{Origin, ScanEnv};
 use crate::summary::{FileStats, Reason, State};
 
@@ -26,18 +26,20 @@ pub fn scan_records(format: Records, src: Source, at: &Origin, ctx: ScanEnv) {
         (_, src) => src,
     };
     let name = format!("{}{}", at.via, format.name());
+    let limit = ctx.cfg.sample.map(Sample::new);
     let job = Job {
         name: &at.name,
         format: &name,
         p: ctx.p,
         opts: &ctx.cfg.record_options,
         sample: wants_samples(ctx.p),
+        limit: limit.as_ref(),
     };
     let budget = Budget {
         max_record: ctx.cfg.max_record,
         max_bytes: ctx.cfg.limits.max_entry_bytes,
     };
-    let in_flight = InFlight::default();
+    let in_flight = InFlight::for_job(&job);
     // Records are packed in order on this thread, so each chunk's offset is deterministic.
     let sent = Cell::new(0u64);
     let (result, records, cut) = rayon::in_place_scope(|scope| {
@@ -54,10 +56,11 @@ pub fn scan_records(format: Records, src: Source, at: &Origin, ctx: ScanEnv) {
         packer.finish();
         (result, packer.records, packer.cut)
     });
-    ctx.acc.add_file(
-        &at.name,
-        entry(result, records, cut, format, &name, at, ctx),
-    );
+    let mut file = entry(result, records, cut, format, &name, at, ctx);
+    if let Some(l) = &limit {
+        l.mark(&mut file);
+    }
+    ctx.acc.add_file(&at.name, file);
 }
 
 /// The entry's ledger row: `scanned`, or `partial`/`failed` with the reader's reason (and

@@ -154,6 +154,12 @@ pub enum Reason {
     /// An e-mail text in a second form (`multipart/alternative`): the same text again.
     AlternativeText,
 
+    // What the user asked to leave out.
+    /// A path left out by `--glob`/`--exclude`.
+    Excluded,
+    /// `--sample N`: read up to its first N records, not to its end.
+    Sampled(u64),
+
     // Text.
     /// Records longer than `--max-record` cut into pieces.
     RecordsCut {
@@ -272,6 +278,8 @@ impl fmt::Display for Reason {
             AlternativeText => f.write_str(
                 "the message text again in another form (multipart/alternative): not read twice",
             ),
+            Excluded => f.write_str("excluded (--glob/--exclude)"),
+            Sampled(n) => write!(f, "sampled: its first {n} record(s) read (--sample)"),
             RecordsCut { count, max_record } => write!(
                 f,
                 "{count} record(s) longer than --max-record ({max_record} bytes) cut into pieces"
@@ -320,6 +328,10 @@ pub struct FileStats {
     pub records: u64,
     pub confirmed: u64,
     pub valid: [u64; Kind::COUNT],
+    /// SHA-256 of the entry's bytes (a file's as on disk, a member's as its container gives
+    /// them), set only when every one of them was read; boxed like `reason`, most ledgers
+    /// being large where they are cheap.
+    pub sha256: Option<Box<[u8; 32]>>,
 }
 
 impl FileStats {
@@ -332,6 +344,7 @@ impl FileStats {
             records: 0,
             confirmed: 0,
             valid: [0; Kind::COUNT],
+            sha256: None,
         }
     }
 
@@ -378,6 +391,10 @@ impl AddAssign for FileStats {
         self.confirmed += o.confirmed;
         for (a, b) in self.valid.iter_mut().zip(o.valid) {
             *a += b;
+        }
+        // Only the share of the thread that read the entry carries it.
+        if self.sha256.is_none() {
+            self.sha256 = o.sha256;
         }
     }
 }
@@ -459,6 +476,8 @@ mod tests {
                 },
                 "dbf: cut short: 2 of 3 rows",
             ),
+            (Excluded, "excluded (--glob/--exclude)"),
+            (Sampled(5), "sampled: its first 5 record(s) read (--sample)"),
             (
                 RecordsCut {
                     count: 3,

@@ -32,3 +32,13 @@ pub fn assert_scanned_as(f: &Value, format: &str) {
         "{f}"
     );
 }
+
+/// `v` without its timestamps, `run` and `custody.started` (SPEC §7: the rest is the same
+/// in every run), for comparing two scans byte for byte.
+pub fn without_times(v: &mut Value) {
+    let o = v.as_object_mut().expect("a summary object");
+    o.remove("run");
+    if let Some(c) = o.get_mut("custody").and_then(Value::as_object_mut) {
+        c.remove("started");
+    }
+}

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Date;
 use crate::rules::Kind;
+use crate::summary::custody::Custody;
 use crate::summary::{FileStats, KindStats, Reason, RecordStats, State, Stats, Summary};
 
 /// The header of `triage.state/1`.
@@ -28,6 +29,12 @@ pub struct Header {
     pub fields: BTreeMap<String, BTreeSet<String>>,
     pub shapes: Vec<Shape>,
     pub sections: Vec<Section>,
+    /// The chain of custody, its roots and case masked as outputs show them.
+    #[serde(default)]
+    pub custody: Custody,
+    /// `--sample N`, when the scan read only a sample.
+    #[serde(default)]
+    pub sampled: Option<u64>,
 }
 
 /// Where a section is: its records start `offset` bytes into the file, `width` u64s each.
@@ -81,6 +88,9 @@ pub struct FileRow {
     pub records: u64,
     pub confirmed: u64,
     pub valid: Vec<u64>,
+    /// SHA-256 of the entry read whole, in hex.
+    #[serde(default)]
+    pub sha256: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -170,6 +180,7 @@ pub fn file_row((path, id): &(String, u64), f: &FileStats) -> FileRow {
         records: f.records,
         confirmed: f.confirmed,
         valid: f.valid.to_vec(),
+        sha256: f.sha256.as_deref().map(crate::summary::fingerprint::hex),
     }
 }
 
@@ -189,6 +200,7 @@ pub fn file_stats(r: FileRow) -> Result<((String, u64), FileStats)> {
     f.records = r.records;
     f.confirmed = r.confirmed;
     f.valid = array(r.valid, "kinds of valid counts")?;
+    f.sha256 = r.sha256.as_deref().map(sha256_of).transpose()?;
     let id = u64::from_str_radix(&r.id, 16).with_context(|| format!("path id {:?}", r.id))?;
     Ok(((r.path, id), f))
 }
@@ -220,6 +232,8 @@ pub fn header(
             })
             .collect(),
         sections: Vec::new(),
+        custody: s.custody.clone(),
+        sampled: s.sampled,
     }
 }
 
@@ -230,4 +244,18 @@ pub fn as_of(h: &Header) -> Result<Option<Date>> {
         .map(Date::parse)
         .transpose()
         .context("as_of")
+}
+
+/// A hex SHA-256 back into its bytes.
+fn sha256_of(text: &str) -> Result<Box<[u8; 32]>> {
+    let bad = || anyhow::anyhow!("sha256 {text:?} is not 64 hex digits");
+    if text.len() != 64 {
+        return Err(bad());
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(text.get(2 * i..2 * i + 2).ok_or_else(bad)?, 16)
+            .map_err(|_| bad())?;
+    }
+    Ok(Box::new(out))
 }

@@ -96,6 +96,8 @@ fn add_header(s: &mut Summary, h: &mut Header) -> Result<()> {
     for (name, written) in std::mem::take(&mut h.fields) {
         s.fields.entry(name).or_default().extend(written);
     }
+    s.custody += std::mem::take(&mut h.custody);
+    s.sampled = s.sampled.max(h.sampled);
     for sh in std::mem::take(&mut h.shapes) {
         let e = s.shapes.entry((sh.source, sh.rule)).or_default();
         e[0] += sh.checked;

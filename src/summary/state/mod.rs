@@ -143,7 +143,10 @@ pub fn write_scan(
         out.record(&rec[..1])?;
     }
     let files = sealed_here.as_ref().or(s.sealed.as_ref()).expect("sealed");
-    out.finish(header::header(s, files, fields, key_id(key)))
+    let mut h = header::header(s, files, fields, key_id(key));
+    h.custody.roots = h.custody.roots.iter().map(|r| mask(r)).collect();
+    h.custody.case = h.custody.case.as_deref().map(&mut *mask);
+    out.finish(h)
 }
 
 /// The distinct values of `set` as (fingerprint, NIK metadata or 0), sorted, one per
