@@ -52,8 +52,13 @@ fn incomplete(w: &mut dyn Write, r: &Report) -> io::Result<()> {
 
 fn verdict(w: &mut dyn Write, r: &Report) -> io::Result<()> {
     writeln!(w, "verdict     {}", r.verdict.label)?;
+    let mut indent = "";
     for reason in &r.verdict.reasons {
-        writeln!(w, "            - {reason}")?;
+        writeln!(w, "            {indent}- {reason}")?;
+        // A reason ending in a colon introduces the ones after it.
+        if reason.ends_with(':') {
+            indent = "  ";
+        }
     }
     Ok(())
 }
@@ -447,7 +452,7 @@ mod tests {
             lines
                 .next()
                 .unwrap()
-                .starts_with("INCOMPLETE: 1 entry not read (1 failed, 0 partial): read error 1"),
+                .starts_with("INCOMPLETE: 1 entry not read (1 failed): read error 1"),
             "{text}"
         );
         assert_eq!(lines.next(), Some("triage summary"));

@@ -79,11 +79,15 @@ impl NotRead {
         if self.reasons.len() > top {
             by.push(format!("{} more kinds", self.reasons.len() - top));
         }
+        let states: Vec<String> = [(self.failed, "failed"), (self.partial, "partial")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, state)| format!("{} {state}", num(*n)))
+            .collect();
         format!(
-            "INCOMPLETE: {} {entries} not read ({} failed, {} partial): {}",
+            "INCOMPLETE: {} {entries} not read ({}): {}",
             num(self.entries),
-            num(self.failed),
-            num(self.partial),
+            states.join(", "),
             by.join(", ")
         )
     }
