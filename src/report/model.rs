@@ -33,6 +33,7 @@ pub struct Report<'a> {
     pub sensitive: Pairs<Sensitive>,
     pub reference: ReferenceCheck,
     pub files: Files<'a>,
+    /// Last: the HTML footer hashes the JSON text up to here (`html::summary_sha256`).
     pub run: Run,
 }
 
