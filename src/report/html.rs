@@ -726,7 +726,10 @@ mod tests {
         let json = String::from_utf8(json).unwrap();
         // `run` is the last member (the hasher stops there), and every other one is kept.
         let whole: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(whole.as_object().unwrap().keys().last().unwrap(), "run");
+        assert_eq!(
+            whole.as_object().unwrap().keys().next_back().unwrap(),
+            "run"
+        );
         // The JSON text with its `run` member cut out, by hand.
         let at = json.find(",\n  \"run\": ").unwrap();
         let runless = format!("{}\n}}\n", &json[..at]);
