@@ -159,11 +159,12 @@ fn npwp_and_nip_are_counted_confirmed_and_masked_in_every_output() {
     assert!(page.contains("npwp") && page.contains("nip"));
     let text = scan(&[dir.path()], &["--as-of", AS_OF]);
     let text_out = String::from_utf8(text.stdout.clone()).unwrap();
-    let table_row = |l: &str, want: [&str; 5]| l.split_whitespace().take(5).eq(want);
+    // kind, candidates, valid, valid share, distinct, invalid
+    let table_row = |l: &str, want: [&str; 6]| l.split_whitespace().take(6).eq(want);
     assert!(
         text_out
             .lines()
-            .any(|l| table_row(l, ["npwp", "60", "40", "40", "20"])),
+            .any(|l| table_row(l, ["npwp", "60", "40", "66.7%", "40", "20"])),
         "{text_out}"
     );
     assert!(text_out.contains("by NIP 18"), "{text_out}");

@@ -11,12 +11,13 @@ use crate::report::{Report, SCHEMA};
 
 /// The sections a summary holds outside `run` and `schema`, and whether each is an array:
 /// an `--expect` baseline must hold every one (SPEC §2), or the comparison could not fail
-/// on what it lacks. SPEC §7's `verdict` joins the list when the summary has it.
-pub const SECTIONS: [(&str, bool); 9] = [
+/// on what it lacks.
+pub const SECTIONS: [(&str, bool); 10] = [
     ("ledger", false),
     ("records", false),
     ("identifiers", false),
     ("attribution", true),
+    ("verdict", false),
     ("impact", false),
     ("sensitive", false),
     ("reference", false),
@@ -100,6 +101,7 @@ pub(crate) fn section(r: &Report, name: &str) -> Option<Value> {
         "records" => serde_json::to_value(&r.records),
         "identifiers" => serde_json::to_value(&r.identifiers),
         "attribution" => serde_json::to_value(&r.attribution),
+        "verdict" => serde_json::to_value(&r.verdict),
         "impact" => serde_json::to_value(&r.impact),
         "sensitive" => serde_json::to_value(&r.sensitive),
         "reference" => serde_json::to_value(&r.reference),
@@ -257,7 +259,7 @@ mod tests {
             assert_eq!(section(&r, k).as_ref(), Some(&v[*k]), "{k}");
         }
         assert!(expect_diff(&r, &v, &plain).is_empty());
-        assert_eq!(section(&r, "verdict"), None);
+        assert_eq!(section(&r, "no such section"), None);
     }
 
     #[test]

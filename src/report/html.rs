@@ -1,16 +1,22 @@
 //! `--format html`, `--html FILE`: one self-contained page to hand to the data owner and to
 //! management. No network, no scripts, no external fonts or images: styles are inline, charts
 //! are inline SVG drawn here. It renders the same [`Report`] as `--format json`, so it says
-//! exactly what the JSON says, and like every output it holds no raw identifier.
+//! exactly what the JSON says, and like every output it holds no raw identifier. At the top,
+//! above the fold of a laptop screen, `INCOMPLETE` when an entry was not read in full and the
+//! verdict; at the foot, the SHA-256 of the JSON summary it was rendered from. It prints on A4:
+//! tables wrap, nothing is wider than the page.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::escape::escape_controls;
 use crate::report::model::{ImpactSection, Ledger};
-use crate::report::text::by_people;
+use crate::report::text::{by_people, evidence, per_100k, runners_up, NEAR_TIE, TOP_REASONS};
 use crate::report::{Exporter, Report};
 use crate::rules::Kind;
+use crate::summary::attribution::MIN_SCORE;
+use crate::summary::verdict::{num, percent};
+use sha2::{Digest, Sha256};
 
 type Out = std::fmt::Result;
 
@@ -40,24 +46,11 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// 1234567 → "1,234,567".
-fn num(x: u64) -> String {
-    let d = x.to_string();
-    let mut out = String::new();
-    for (i, c) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn pct(a: u64, b: u64) -> String {
     if b == 0 {
         "–".into()
     } else {
-        format!("{:.1}%", a as f64 * 100.0 / b as f64)
+        percent(a as f64 / b as f64)
     }
 }
 
@@ -93,8 +86,29 @@ td.n, th.n { text-align:right; font-variant-numeric: tabular-nums; white-space:n
 .state-skipped { color:var(--muted); }
 .two { display:grid; grid-template-columns: 1fr 1fr; gap:18px; }
 svg text { font-family: inherit; }
-footer { margin-top:22px; color:var(--muted); font-size:12.5px; }
-@media print { body { background:#fff; } section { break-inside: avoid; } }
+footer { margin-top:22px; color:var(--muted); font-size:12.5px; overflow-wrap:anywhere; }
+td.wrap { overflow-wrap:anywhere; min-width:7em; }
+svg { max-width:100%; height:auto; }
+.banner { border-radius:8px; padding:12px 18px; margin-top:14px; border:2px solid; }
+.banner h2 { margin:0 0 4px; font-size:20px; }
+.banner ul { margin:4px 0 0; padding-left:20px; }
+.incomplete { border-color:#b91c1c; background:#fef2f2; color:#7f1d1d; }
+.incomplete b { font-size:18px; }
+.v-genuine { border-color:var(--ok); background:#f0fdf4; }
+.v-inconclusive { border-color:var(--warn); background:#fffbeb; }
+.v-fabricated, .v-not_indonesian_pii { border-color:#6d28d9; background:#f5f3ff; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { background:#fff; font-size:11pt; }
+  main { max-width:none; padding:0; }
+  section { break-inside: auto; border:none; padding:8px 0; }
+  table { font-size:8.5pt; }
+  th, td { padding:3px 4px; }
+  td.n, th.n { white-space:normal; }
+  .cards { grid-template-columns: repeat(2, 1fr); }
+  .two { grid-template-columns: 1fr; }
+  .banner, .card, tr { break-inside: avoid; }
+}
 "#;
 
 fn render(h: &mut String, r: &Report) -> Out {
@@ -107,6 +121,7 @@ fn render(h: &mut String, r: &Report) -> Out {
     )?;
     writeln!(h, "<title>triage report: {}</title>", esc(best_name))?;
     writeln!(h, "<style>{STYLE}</style></head><body><main>")?;
+    banners(h, r)?;
     sampled(h, r)?;
     headline(h, r)?;
     attribution(h, r)?;
@@ -116,15 +131,120 @@ fn render(h: &mut String, r: &Report) -> Out {
     sensitive(h, r)?;
     ledger(h, r)?;
     custody(h, r)?;
+    footer(h, r)?;
+    writeln!(h, "</main></body></html>")
+}
+
+/// `INCOMPLETE` when an entry was not read in full (exit code 3), then the verdict and the
+/// sentences it rests on.
+fn banners(h: &mut String, r: &Report) -> Out {
+    let v = &r.verdict;
+    if let Some(nr) = &v.not_read {
+        let line = nr.line(TOP_REASONS);
+        let (head, rest) = line.split_once(": ").unwrap_or((&line, ""));
+        writeln!(
+            h,
+            "<div class=\"banner incomplete\" id=\"incomplete\" role=\"alert\"><b>{}:</b> {}. \
+             Counts below leave out what those entries hold; the ledger lists them.</div>",
+            esc(head),
+            esc(rest)
+        )?;
+    }
+    writeln!(
+        h,
+        "<div class=\"banner v-{}\" id=\"verdict\"><h2>Verdict: {}</h2><ul>",
+        esc(v.label),
+        esc(v.label)
+    )?;
+    let mut nested = false;
+    for reason in &v.reasons {
+        write!(h, "<li>{}", esc(reason))?;
+        // A reason ending in a colon introduces the ones after it.
+        if reason.ends_with(':') && !nested {
+            nested = true;
+            writeln!(h, "<ul>")?;
+        } else {
+            writeln!(h, "</li>")?;
+        }
+    }
+    if nested {
+        writeln!(h, "</ul></li>")?;
+    }
+    writeln!(h, "</ul></div>")
+}
+
+/// Which version wrote the page, how long it took, and the summary's own hash.
+fn footer(h: &mut String, r: &Report) -> Out {
     writeln!(
         h,
         "<footer>triage {} · {} thread(s) · {:.3} s. Generated offline; this file loads nothing \
-         from the network.</footer>",
+         from the network.<br>SHA-256 of the JSON summary this page renders (the <code>--format \
+         json</code> text of the same scan with its <code>run</code> member left out): \
+         <code>{}</code></footer>",
         esc(r.run.version),
         r.run.threads,
-        r.run.elapsed_s
-    )?;
-    writeln!(h, "</main></body></html>")
+        r.run.elapsed_s,
+        summary_sha256(r)
+    )
+}
+
+/// The SHA-256 of `r`'s JSON text (as `--format json` writes it) without the `run` member:
+/// everything outside `run` is the same between runs, so the same scan gets the same hash.
+/// The text is hashed as it is written, never held.
+pub fn summary_sha256(r: &Report) -> String {
+    let mut w = RunlessHasher::default();
+    serde_json::to_writer_pretty(&mut w, r).expect("the report is plain data");
+    w.finish()
+}
+
+/// Hashes pretty JSON up to its top-level `run` member, the last one, and closes the object
+/// there. In pretty JSON a raw line break occurs only between tokens (one inside a string is
+/// written `\n`), so the marker below is the top-level key and nothing else.
+#[derive(Default)]
+struct RunlessHasher {
+    sha: Sha256,
+    /// Bytes not hashed yet: they might begin the marker.
+    held: Vec<u8>,
+    done: bool,
+}
+
+const RUN_MARKER: &[u8] = b",\n  \"run\": ";
+
+impl io::Write for RunlessHasher {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.done {
+            return Ok(buf.len());
+        }
+        self.held.extend_from_slice(buf);
+        if let Some(at) = memchr::memmem::find(&self.held, RUN_MARKER) {
+            self.sha.update(&self.held[..at]);
+            self.held.clear();
+            self.done = true;
+        } else {
+            let keep = self.held.len().min(RUN_MARKER.len() - 1);
+            let cut = self.held.len() - keep;
+            self.sha.update(&self.held[..cut]);
+            self.held.drain(..cut);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl RunlessHasher {
+    fn finish(mut self) -> String {
+        self.sha.update(&self.held);
+        self.sha
+            .update(if self.done { &b"\n}\n"[..] } else { b"\n" });
+        self.sha
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }
 
 fn headline(h: &mut String, r: &Report) -> Out {
@@ -144,7 +264,7 @@ fn headline(h: &mut String, r: &Report) -> Out {
         (
             num(rec.confirmed),
             format!(
-                "confirmed genuine ({} of records)",
+                "records confirmed ({} of records)",
                 pct(rec.confirmed, rec.total)
             ),
         ),
@@ -158,13 +278,7 @@ fn headline(h: &mut String, r: &Report) -> Out {
         )?;
     }
     writeln!(h, "</div>")?;
-    let best = r.best_source();
-    writeln!(
-        h,
-        "<div class=\"source\"><b>Likely source:</b> {} <span class=\"muted\">(score {:.2})</span></div>",
-        esc(best.map_or("", |b| b.name.as_str())),
-        best.map_or(0.0, |b| b.score)
-    )?;
+    writeln!(h, "<div class=\"source\">{}</div>", source_line(r))?;
     let nik = &r.identifiers.nik.facts;
     writeln!(
         h,
@@ -189,6 +303,35 @@ fn headline(h: &mut String, r: &Report) -> Out {
     writeln!(h, "</section>")
 }
 
+/// The likely source as the text summary says it: a near tie said as such, and no name when
+/// no profile fits.
+fn source_line(r: &Report) -> String {
+    let rest = runners_up(r);
+    let Some(best) = r.best_source().filter(|b| b.source != "unknown") else {
+        let closest = rest.first().map_or(String::new(), |c| {
+            format!(
+                " <span class=\"muted\">(closest: {} {:.2}, below the {MIN_SCORE:.2} a profile needs)</span>",
+                esc(&c.name),
+                c.score
+            )
+        });
+        return format!("<b>Likely source:</b> no source profile fits{closest}");
+    };
+    let tie = match rest.first() {
+        Some(next) if best.score - next.score <= NEAR_TIE => format!(
+            " — close to {} {:.2}: a near tie",
+            esc(&next.name),
+            next.score
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "<b>Likely source:</b> {} <span class=\"muted\">(score {:.2})</span>{tie}",
+        esc(&best.name),
+        best.score
+    )
+}
+
 fn attribution(h: &mut String, r: &Report) -> Out {
     writeln!(
         h,
@@ -199,9 +342,8 @@ fn attribution(h: &mut String, r: &Report) -> Out {
         "<table><tr><th>source profile</th><th class=\"n\">score</th><th></th><th>evidence seen</th></tr>"
     )?;
     for a in &r.attribution {
-        let evidence: Vec<String> = a
-            .evidence
-            .iter()
+        let evidence: Vec<String> = evidence(&a.evidence)
+            .into_iter()
             .map(|e| format!("<span class=\"tag\">{}</span>", esc(e)))
             .collect();
         writeln!(
@@ -315,7 +457,11 @@ fn provinces(h: &mut String, im: &ImpactSection) -> Out {
         let y = i as f64 * row_h + 4.0;
         let w = r.people as f64 / max as f64 * bar_w;
         let share = match r.share {
-            Some(x) => format!("{:.4}% of {}", x * 100.0, num(r.population.unwrap_or(0))),
+            Some(x) => format!(
+                "{} per 100,000 of {}",
+                per_100k(x),
+                num(r.population.unwrap_or(0))
+            ),
             None => "population unknown".into(),
         };
         writeln!(
@@ -345,7 +491,7 @@ fn regencies(h: &mut String, im: &ImpactSection) -> Out {
         h,
         "<h3>Top regencies and cities</h3><table><tr><th>code</th><th>regency / city</th>\
          <th class=\"n\">people</th><th class=\"n\">female</th><th class=\"n\">children</th>\
-         <th class=\"n\">population</th><th class=\"n\">share</th></tr>"
+         <th class=\"n\">population</th><th class=\"n\">per 100,000</th></tr>"
     )?;
     for (code, r) in regs.iter().take(15) {
         writeln!(
@@ -358,7 +504,7 @@ fn regencies(h: &mut String, im: &ImpactSection) -> Out {
             num(r.female),
             num(r.children),
             r.population.map_or("–".into(), num),
-            r.share.map_or("–".into(), |x| format!("{:.4}%", x * 100.0)),
+            r.share.map_or("–".into(), per_100k),
         )?;
     }
     writeln!(
@@ -480,12 +626,13 @@ fn ledger(h: &mut String, r: &Report) -> Out {
         h,
         "<table><tr><th>file</th><th>format</th><th>state</th><th class=\"n\">records</th>\
          <th class=\"n\">confirmed</th><th class=\"n\">NIK</th><th class=\"n\">KK</th><th class=\"n\">card</th>\
-         <th class=\"n\">phone</th><th class=\"n\">e-mail</th><th>reason</th></tr>"
+         <th class=\"n\">phone</th><th class=\"n\">e-mail</th><th class=\"n\">NPWP</th><th class=\"n\">NIP</th>\
+         <th>reason</th></tr>"
     )?;
     for f in r.files.rows().take(MAX_FILES) {
         write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=\"state-{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+            "<tr><td class=\"wrap\">{}</td><td>{}</td><td class=\"state-{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
             esc(&escape_controls(&f.path)),
             esc(f.format),
             esc(f.state),
@@ -498,7 +645,7 @@ fn ledger(h: &mut String, r: &Report) -> Out {
         }
         writeln!(
             h,
-            "<td class=\"small\">{}</td></tr>",
+            "<td class=\"small wrap\">{}</td></tr>",
             esc(&escape_controls(&f.reason))
         )?;
     }
@@ -589,5 +736,95 @@ mod tests {
         assert!(!html.contains("id=\"sampled\""));
         assert_eq!(num(1234567), "1,234,567");
         assert_eq!(num(12), "12");
+        assert!(html.contains("1,234,567") || !html.contains("1234567"));
+    }
+
+    fn html_of(r: &Report) -> String {
+        let mut out = Vec::new();
+        Html.export(r, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_banners_come_first_and_incomplete_only_when_it_is() {
+        let s = crate::report::testing::sample();
+        let html = html_of(&report_of(&s, pats()));
+        let main = html.find("<main>").unwrap();
+        let incomplete = html
+            .find("id=\"incomplete\"")
+            .expect("a failed entry: INCOMPLETE");
+        let verdict = html.find("id=\"verdict\"").unwrap();
+        let headline = html.find("id=\"headline\"").unwrap();
+        assert!(main < incomplete && incomplete < verdict && verdict < headline);
+        assert!(
+            html.contains("<b>INCOMPLETE:</b> 1 entry not read (1 failed)"),
+            "{html}"
+        );
+        assert!(html.contains("Verdict: inconclusive"));
+        let mut s = s;
+        s.files.remove("x.csv");
+        let html = html_of(&report_of(&s, pats()));
+        assert!(!html.contains("INCOMPLETE") && html.contains("id=\"verdict\""));
+    }
+
+    #[test]
+    fn the_footer_holds_the_hash_of_the_json_summary_without_run() {
+        let s = crate::report::testing::sample();
+        let r = report_of(&s, pats());
+        let mut json = Vec::new();
+        crate::report::json::Json.export(&r, &mut json).unwrap();
+        let json = String::from_utf8(json).unwrap();
+        // `run` is the last member (the hasher stops there), and every other one is kept.
+        let whole: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            whole.as_object().unwrap().keys().next_back().unwrap(),
+            "run"
+        );
+        // The JSON text with its `run` member cut out, by hand.
+        let at = json.find(",\n  \"run\": ").unwrap();
+        let runless = format!("{}\n}}\n", &json[..at]);
+        assert!(serde_json::from_str::<serde_json::Value>(&runless).unwrap()["run"].is_null());
+        let want: String = Sha256::digest(runless.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(summary_sha256(&r), want);
+        assert!(html_of(&r).contains(&format!("<code>{want}</code></footer>")));
+        // Another run of the same scan: the same hash; another count: another hash.
+        let again = crate::report::RunInfo {
+            threads: 8,
+            elapsed_s: 9.0,
+        };
+        assert_eq!(summary_sha256(&Report::new(&s, pats(), &again)), want);
+        let mut moved = s.clone();
+        moved.stats.records.total += 1;
+        assert_ne!(summary_sha256(&report_of(&moved, pats())), want);
+    }
+
+    #[test]
+    fn the_page_fits_a4_when_printed() {
+        assert!(STYLE.contains("@page { size: A4"));
+        assert!(STYLE.contains("@media print"));
+        // No fixed width wider than the printable A4 width (about 700 CSS px); a max-width
+        // only caps the screen layout (print lifts it).
+        for (at, _) in STYLE.match_indices("width:") {
+            let w = STYLE[at + "width:".len()..].trim_start();
+            let px: String = w.chars().take_while(char::is_ascii_digit).collect();
+            if !STYLE[..at].ends_with("max-") && w[px.len()..].starts_with("px") {
+                assert!(px.parse::<u32>().unwrap() <= 700, "width:{w}");
+            }
+        }
+        assert!(STYLE.contains("main { max-width:none"));
+        let s = crate::report::testing::sample();
+        let html = html_of(&report_of(&s, pats()));
+        let header = html.find("<th>file</th>").unwrap();
+        let end = html[header..].find("</tr>").unwrap();
+        let row = html.find("<td class=\"wrap\">").unwrap();
+        let row_end = html[row..].find("</tr>").unwrap();
+        assert_eq!(
+            html[header..header + end].matches("<th").count(),
+            html[row..row + row_end].matches("<td").count(),
+            "every cell of a ledger row has its heading"
+        );
     }
 }

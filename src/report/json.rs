@@ -36,6 +36,7 @@ mod tests {
                 "records",
                 "identifiers",
                 "attribution",
+                "verdict",
                 "impact",
                 "sensitive",
                 "reference",

@@ -16,6 +16,7 @@ use crate::rules::{InvalidReason, Kind, Patterns};
 use crate::summary::attribution::attribute;
 use crate::summary::fingerprint::hex;
 use crate::summary::impact::{Impact, RegionPeople, AGE_BANDS};
+use crate::summary::verdict::{verdict, NotRead};
 use crate::summary::{FileStats, State, Summary};
 
 /// The summary of SPEC §7, every section typed. It holds no value per file: a row of `files`
@@ -28,11 +29,13 @@ pub struct Report<'a> {
     pub records: Records,
     pub identifiers: Identifiers,
     pub attribution: Vec<Source>,
+    pub verdict: VerdictSection,
     pub impact: ImpactSection,
     pub sensitive: Pairs<Sensitive>,
     pub reference: ReferenceCheck,
     pub custody: CustodySection,
     pub files: Files<'a>,
+    /// Last: the HTML footer hashes the JSON text up to here (`html::summary_sha256`).
     pub run: Run,
 }
 
@@ -181,6 +184,25 @@ pub struct Source {
     pub score: f64,
     pub evidence: Vec<String>,
     pub why: String,
+}
+
+/// Is it genuine (SPEC §7 `verdict`): the label and the sentences it rests on.
+#[derive(Serialize)]
+pub struct VerdictSection {
+    pub label: &'static str,
+    pub reasons: Vec<String>,
+    /// The entries not read in full, for the `INCOMPLETE` line; not a field of the JSON.
+    #[serde(skip)]
+    pub not_read: Option<NotRead>,
+}
+
+fn verdict_section(s: &Summary, p: &Patterns) -> VerdictSection {
+    let v = verdict(s, p);
+    VerdictSection {
+        label: v.label.name(),
+        reasons: v.reasons,
+        not_read: v.not_read,
+    }
 }
 
 /// Distinct people by region, sex and age (SPEC §7 `impact`).
@@ -379,6 +401,7 @@ impl<'a> Report<'a> {
                     why: a.why,
                 })
                 .collect(),
+            verdict: verdict_section(s, p),
             impact: impact(s, p),
             sensitive: sensitive(s),
             reference: ReferenceCheck {
@@ -626,7 +649,7 @@ fn region(p: &Patterns, code: u32, width: usize, r: &RegionPeople) -> Region {
                 if r.editions.contains("2025") {
                     r.name.clone()
                 } else {
-                    format!("{} (code retired by 2025)", r.name)
+                    format!("{} (code retired by 2025)", styled(&r.name))
                 }
             }),
     };
@@ -639,6 +662,27 @@ fn region(p: &Patterns, code: u32, width: usize, r: &RegionPeople) -> Region {
         population: pop.map(|(_, t)| t),
         share: pop.map(|(_, t)| share(r.people, t)),
     }
+}
+
+/// A region name of an old edition (`KAB. BOVEN DIGOEL`) in the style of the 2025 table's
+/// (`Kabupaten Boven Digoel`), so one report does not mix the two.
+fn styled(name: &str) -> String {
+    if name.chars().any(|c| c.is_lowercase()) {
+        return name.to_string();
+    }
+    let name = match name.strip_prefix("KAB. ") {
+        Some(rest) => format!("KABUPATEN {rest}"),
+        None => name.to_string(),
+    };
+    let word = |w: &str| {
+        let mut c = w.chars();
+        c.next().map_or(String::new(), |f| {
+            f.to_uppercase()
+                .chain(c.flat_map(char::to_lowercase))
+                .collect()
+        })
+    };
+    name.split(' ').map(word).collect::<Vec<_>>().join(" ")
 }
 
 /// A share of a population, to 6 significant places (people are few per region).
@@ -698,6 +742,19 @@ mod tests {
         assert_eq!(
             v["kk"].as_object().unwrap().keys().collect::<Vec<_>>(),
             ["candidates", "valid", "unique", "invalid"]
+        );
+    }
+
+    #[test]
+    fn old_region_names_take_the_new_tables_style() {
+        assert_eq!(styled("KAB. BOVEN DIGOEL"), "Kabupaten Boven Digoel");
+        assert_eq!(styled("KOTA SORONG"), "Kota Sorong");
+        assert_eq!(styled("Kabupaten Aceh Selatan"), "Kabupaten Aceh Selatan");
+        let p = crate::testing::pats();
+        let people = RegionPeople::default();
+        assert_eq!(
+            region(p, 9113, 4, &people).name,
+            "Kabupaten Yahukimo (code retired by 2025)"
         );
     }
 }

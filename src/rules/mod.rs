@@ -15,7 +15,8 @@
 //!   ├► regions      the region table: bit sets for the hot path, names for reports
 //!   ├► population   population by province and regency, for the impact's shares
 //!   ├► sources      source profiles for attribution
-//!   └► sensitive    UU 27/2022 categories and their field rules
+//!   ├► sensitive    UU 27/2022 categories and their field rules
+//!   └► verdict      the verdict's thresholds, each with why
 //! dfa           a rule's regex as a DFA walked byte by byte (used by the compilers above)
 //! words         byte-word helpers and the one-probe word table
 //! kind          identifier kinds and the reasons a candidate is invalid
@@ -36,6 +37,7 @@ mod regions;
 pub mod sensitive;
 mod sources;
 mod syntax;
+pub mod verdict;
 mod words;
 
 pub use dfa::{Rule, RuleState};

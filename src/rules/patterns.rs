@@ -16,6 +16,7 @@ use crate::rules::regions::Regions;
 use crate::rules::sensitive::{self, SensitiveField};
 use crate::rules::sources::{self, SourceProfile};
 use crate::rules::syntax::{FieldsFile, IdentifierFile, Texts};
+use crate::rules::verdict::VerdictRules;
 use crate::rules::words::{pack_lower, prefix3, tail16, WordTable};
 
 /// Everything detection, validation and the reports read from `patterns/`, compiled: the
@@ -52,6 +53,8 @@ pub struct Patterns {
     pub sensitive: Vec<SensitiveField>,
     /// Population by region (`population.csv`), for the impact's shares.
     pub population: Population,
+    /// The verdict's thresholds (`verdict.toml`).
+    pub verdict: VerdictRules,
 }
 
 impl Patterns {
@@ -82,6 +85,7 @@ impl Patterns {
         let sex_words = WordTable::new(&fields::sex_words(&ff)?)?;
         let month_words = WordTable::new(&month_words)?;
         let ids = ids.finish()?;
+        let verdict = VerdictRules::parse(&t.verdict)?;
         Ok(Patterns {
             infos: ids.infos,
             regions,
@@ -102,6 +106,7 @@ impl Patterns {
             sources,
             sensitive,
             population,
+            verdict,
         })
     }
 

@@ -15,6 +15,7 @@ pub(super) const BUILTIN_FIELDS: &str = include_str!("../../patterns/fields.toml
 pub(super) const BUILTIN_REGIONS: &str = include_str!("../../patterns/regions.csv");
 pub(super) const BUILTIN_SENSITIVE: &str = include_str!("../../patterns/sensitive.toml");
 pub(super) const BUILTIN_POPULATION: &str = include_str!("../../patterns/population.csv");
+pub(super) const BUILTIN_VERDICT: &str = include_str!("../../patterns/verdict.toml");
 pub(super) const BUILTIN_SOURCES: &[(&str, &str)] = &[
     (
         "bpjs_kesehatan.toml",
@@ -52,6 +53,7 @@ pub(super) struct Texts {
     pub sources: Vec<(String, String)>,
     pub sensitive: String,
     pub population: String,
+    pub verdict: String,
 }
 
 impl Texts {
@@ -67,6 +69,7 @@ impl Texts {
                 .collect(),
             sensitive: BUILTIN_SENSITIVE.to_string(),
             population: BUILTIN_POPULATION.to_string(),
+            verdict: BUILTIN_VERDICT.to_string(),
         }
     }
 
@@ -92,6 +95,7 @@ impl Texts {
             sources,
             sensitive: optional("sensitive.toml", BUILTIN_SENSITIVE)?,
             population: optional("population.csv", BUILTIN_POPULATION)?,
+            verdict: optional("verdict.toml", BUILTIN_VERDICT)?,
         })
     }
 }

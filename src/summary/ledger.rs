@@ -169,9 +169,14 @@ pub enum Reason {
     /// Several of the above, in order.
     Several(Vec<Reason>),
 
-    // State files (issue 24).
-    /// A reason as outputs show it (names masked), read back from a scan state.
-    Shown(String),
+    // State files.
+    /// A reason as outputs show it (names masked), read back from a scan state, with the
+    /// words the verdict counts it under (`verdict::reason_kind`), which the text cannot give
+    /// back.
+    Shown {
+        text: String,
+        kind: String,
+    },
 }
 
 impl Reason {
@@ -284,7 +289,7 @@ impl fmt::Display for Reason {
                 f,
                 "{count} record(s) longer than --max-record ({max_record} bytes) cut into pieces"
             ),
-            Shown(text) => f.write_str(text),
+            Shown { text, .. } => f.write_str(text),
             Several(all) => {
                 for (i, r) in all.iter().enumerate() {
                     if i > 0 {

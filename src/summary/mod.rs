@@ -6,8 +6,8 @@
 //! them: [`ledger`] (every entry's state and its typed [`Reason`]), [`impact`] (people by
 //! region, sex and age against the population), [`attribution`] (source profiles scored on
 //! the summary's field names and value shapes), [`fingerprint`] (keyed HMAC fingerprints,
-//! the `--reference` set) and [`rows`] (the `--records` spill, chunk by chunk). Imports only
-//! the rules and the loose `calendar`.
+//! the `--reference` set), [`rows`] (the `--records` spill, chunk by chunk) and [`verdict`]
+//! (genuine or not, from the merged counts). Imports only the rules and the loose `calendar`.
 
 pub mod attribution;
 pub mod custody;
@@ -16,6 +16,7 @@ pub mod impact;
 pub mod ledger;
 pub mod rows;
 pub mod state;
+pub mod verdict;
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};

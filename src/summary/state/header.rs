@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::Date;
 use crate::rules::Kind;
 use crate::summary::custody::Custody;
+use crate::summary::verdict::reason_kind;
 use crate::summary::{FileStats, KindStats, Reason, RecordStats, State, Stats, Summary};
 
 /// The header of `triage.state/1`.
@@ -84,6 +85,9 @@ pub struct FileRow {
     pub format: String,
     pub state: String,
     pub reason: Option<String>,
+    /// The reason's kind as the verdict counts it (`verdict::reason_kind`).
+    #[serde(default)]
+    pub reason_kind: Option<String>,
     pub bytes: u64,
     pub records: u64,
     pub confirmed: u64,
@@ -176,6 +180,7 @@ pub fn file_row((path, id): &(String, u64), f: &FileStats) -> FileRow {
         format: f.format.to_string(),
         state: f.state.name().to_string(),
         reason: f.reason.as_ref().map(|r| r.to_string()),
+        reason_kind: f.reason.as_deref().map(reason_kind),
         bytes: f.bytes,
         records: f.records,
         confirmed: f.confirmed,
@@ -196,7 +201,12 @@ pub fn file_stats(r: FileRow) -> Result<((String, u64), FileStats)> {
     .find(|s| s.name() == r.state)
     .with_context(|| format!("no ledger state {:?}", r.state))?;
     let mut f = FileStats::new(state, &r.format, r.bytes);
-    f.reason = r.reason.map(|t| Box::new(Reason::Shown(t)));
+    f.reason = r.reason.map(|text| {
+        Box::new(Reason::Shown {
+            text,
+            kind: r.reason_kind.unwrap_or_default(),
+        })
+    });
     f.records = r.records;
     f.confirmed = r.confirmed;
     f.valid = array(r.valid, "kinds of valid counts")?;

@@ -30,6 +30,7 @@ use rayon::prelude::*;
 use crate::rules::Kind;
 use crate::summary::fingerprint::{hex, Key};
 use crate::summary::state::file::StateWriter;
+use crate::summary::verdict::reason_kind;
 use crate::summary::{DistinctSet, FileStats, Reason, Summary};
 
 /// The format and version of a state file.
@@ -89,9 +90,12 @@ pub fn seal_files(
     let mut out: BTreeMap<(String, u64), FileStats> = BTreeMap::new();
     for (path, f) in files {
         let mut f = f.clone();
-        f.reason = f
-            .reason
-            .map(|r| Box::new(Reason::Shown(mask(&r.to_string()))));
+        f.reason = f.reason.map(|r| {
+            Box::new(Reason::Shown {
+                text: mask(&r.to_string()),
+                kind: reason_kind(&r),
+            })
+        });
         let k = (mask(path), path_id(key, path));
         match out.get_mut(&k) {
             Some(mine) => *mine += f,
