@@ -159,7 +159,7 @@ fn start_tag(inner: &[u8]) -> Tok<'_> {
 
 /// A name without its namespace prefix.
 fn local(name: &[u8]) -> &[u8] {
-    match memchr(b':', name) {
+    match name.iter().position(|&b| b == b':') {
         Some(i) => &name[i + 1..],
         None => name,
     }
@@ -169,11 +169,11 @@ fn local(name: &[u8]) -> &[u8] {
 /// ends them.
 pub fn attrs(mut b: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     std::iter::from_fn(move || {
-        let eq = memchr(b'=', b)?;
+        let eq = find(b'=', b)?;
         let name = local(b[..eq].trim_ascii());
         let rest = b[eq + 1..].trim_ascii_start();
         let q = *rest.first().filter(|q| matches!(q, b'"' | b'\''))?;
-        let close = memchr(q, &rest[1..])?;
+        let close = find(q, &rest[1..])?;
         let value = &rest[1..1 + close];
         b = &rest[close + 2..];
         Some((name, value))
