@@ -7,7 +7,7 @@ root=$(dirname "$here")
 c="$here/corpus"
 # One selector byte: the format, chunk size or field role a target reads from its input.
 byte() { printf "$(printf '\\x%02x' "$1")"; }
-mkdir -p "$c"/{scan_text,records,sql,archive,workbook,detect,tar,sevenz,mail}
+mkdir -p "$c"/{scan_text,records,sql,archive,workbook,detect,tar,sevenz,mail,record_readers}
 # Text readers: every text fixture (each prefixed by a selector byte per target).
 n=0
 while IFS= read -r -d '' f; do
@@ -32,7 +32,23 @@ gzip -c "$root/fixtures/formats/export.csv.gz" > "$c/archive/twice.csv.gz.gz"
 # Tar, 7z and e-mail: the committed fixtures, and a 7z made here when a 7z tool is installed.
 cp "$root"/fixtures/formats/*.tar "$root"/fixtures/formats/*.tar.gz "$c/tar/"
 cp "$root"/fixtures/formats/*.eml "$root"/fixtures/formats/*.mbox "$c/mail/"
-command -v 7z >/dev/null && 7z a -bd -bso0 "$c/sevenz/people.7z" "$src" "$root/fixtures/tricky/card_field.csv"
+# 7-Zip is `7z` (p7zip) or `7zz` (7zip); solid LZMA2, and one with encrypted headers.
+sz=$(command -v 7z || command -v 7zz || true)
+if [ -n "$sz" ]; then
+  "$sz" a -bd -bso0 "$c/sevenz/people.7z" "$src" "$root/fixtures/tricky/card_field.csv"
+  "$sz" a -bd -bso0 -mhe=on -pfuzz "$c/sevenz/encrypted.7z" "$src"
+fi
+# Record readers: each format's fixture behind its selector byte (the order of
+# `formats::records::Records::ALL`).
+m="$root/fixtures/formats"
+i=0
+for f in "$m/people.dbf" "$m/people.sqlite" "$m/people.bson" "$m/people.pgdump" \
+  "$m/medical/IM0000.dcm" "$m/medical/adt_batch.hl7" "$m/people.pdf" "$m/people.docx" \
+  "$m/people.odt"; do
+  { byte $i; head -c 65536 "$f"; } > "$c/record_readers/$(basename "$f")"
+  i=$((i + 1))
+done
+{ byte 4; head -c 65536 "$m/medical/DICOMDIR"; } > "$c/record_readers/DICOMDIR"
 # Detectors: one value per line of the identifier fixtures, with a role byte.
 i=0
 for f in nik_rules.txt nik_spaced.txt phones.txt emails.txt kk_keyword.txt card_keyword.txt dates_text.txt; do

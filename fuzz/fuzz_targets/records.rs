@@ -1,9 +1,10 @@
 //! The record layouts directly, whatever the sniffer would pick: boundaries and records of
-//! delimited text (any delimiter), JSON streams, JSON Lines and plain text.
+//! delimited text (any delimiter), JSON streams, JSON trees, JSON Lines and plain text.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use triage::analyze::Analyzer;
+use triage::formats::csv::Columns;
 use triage::formats::layout::Layout;
 use triage::rules::Role;
 use triage::summary::{FileStats, State, Stats};
@@ -15,20 +16,24 @@ fuzz_target!(|data: &[u8]| {
     let Some((&b, rest)) = data.split_first() else {
         return;
     };
-    let layout = match b % 6 {
+    let layout = match b % 7 {
         0 => Layout::Delimited {
             delim: b',',
-            columns: vec![Role::Nik, Role::Phone, Role::BirthDate, Role::Sex],
+            columns: Columns {
+                roles: vec![Role::Nik, Role::Phone, Role::BirthDate, Role::Sex],
+                names: ["nik", "phone", "dob", "sex"].map(String::from).to_vec(),
+            },
             named: true,
         },
         1 => Layout::Delimited {
             delim: [b'\t', b';', b'|', b'"'][(b as usize >> 3) & 3],
-            columns: Vec::new(),
+            columns: Columns::default(),
             named: false,
         },
         2 => Layout::JsonLines,
         3 => Layout::JsonStream { array: true },
         4 => Layout::JsonStream { array: false },
+        5 => Layout::JsonTree,
         _ => Layout::Text,
     };
     let p = common::patterns();

@@ -1,6 +1,8 @@
 //! The XML of an XLSX sheet read cell by cell, and the shared-string table read into
-//! [`SharedStrings`]: quick-xml over one block of the inflated part at a time, its events
-//! borrowed from the block (no copy, no tree).
+//! [`SharedStrings`]: the tokens of [`tags`](super::tags) over one block of the inflated part
+//! at a time, borrowed from the block (no copy, no tree). These two parts are nearly all of a
+//! workbook's bytes, so they skip quick-xml's general events for a scanner that only finds
+//! tags.
 //!
 //! A cell is placed by its `r` attribute (`B7`), or, without one, right of the previous cell
 //! (and in the row after the previous row when a `<row>` has no `r` either), as Excel does.
@@ -10,13 +12,13 @@
 //! every `<t>` run of a rich string joined (phonetic `<rPh>` runs left out), entities and
 //! `_xHHHH_` escapes decoded, line ends as XML 1.0 reads them.
 //!
-//! Imports the table ([`strings`](super::strings)) and the cell type of the sheet reader.
+//! Imports the table ([`strings`](super::strings)), the tokenizer ([`tags`](super::tags)) and
+//! the cell type of the sheet reader.
 
 use calamine::{ExcelDateTime, ExcelDateTimeType};
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 
 use crate::formats::sheet::strings::{Lookup, SharedStrings};
+use crate::formats::sheet::tags::{attrs, push_eols, push_text, Tags, Tok};
 use crate::formats::sheet::{date_cell, Cell, MAX_COLUMNS};
 
 /// The longest text one cell or shared string may hold (Excel's limit is 32,767 characters,
@@ -36,18 +38,6 @@ pub struct Book<'a> {
     pub strings: Lookup<'a>,
     pub formats: &'a [NumFormat],
     pub is_1904: bool,
-}
-
-pub fn xml_reader<B>(b: B) -> Reader<B> {
-    let mut r = Reader::from_reader(b);
-    let c = r.config_mut();
-    c.check_end_names = false;
-    // A block after a part's first starts inside its root: the ends of the elements it did
-    // not open are expected.
-    c.allow_unmatched_ends = true;
-    c.check_comments = false;
-    c.trim_text(false);
-    r
 }
 
 /// Where the next cell goes when it has no `r`.
@@ -123,32 +113,30 @@ pub fn read_sheet_block(
     book: &mut Book,
     f: &mut dyn FnMut(u32, u32, Cell) -> Result<(), String>,
 ) -> Result<(), String> {
-    let mut xml = xml_reader(block);
+    let mut xml = Tags::new(block);
     let mut text = Vec::with_capacity(256);
     let at = &mut st.at;
-    loop {
-        match xml.read_event().map_err(|e| e.to_string())? {
-            Event::Start(e) if st.in_data => match e.local_name().as_ref() {
-                b"row" => at.start_row(&e)?,
+    while let Some(tok) = xml.next_tok()? {
+        match tok {
+            Tok::Start { name, attrs, empty } if st.in_data => match name {
+                b"row" => {
+                    at.start_row(attrs)?;
+                    if empty {
+                        at.end_row();
+                    }
+                }
                 b"c" => {
-                    let a = at.cell(&e)?;
+                    let a = at.cell(attrs)?;
+                    if empty {
+                        continue;
+                    }
                     if let Some(c) = read_cell(&mut xml, &a, book, &mut text)? {
                         f(a.at.0, a.at.1, c)?;
                     }
                 }
                 _ => {}
             },
-            Event::Empty(e) if st.in_data => match e.local_name().as_ref() {
-                b"row" => {
-                    at.start_row(&e)?;
-                    at.end_row();
-                }
-                b"c" => {
-                    at.cell(&e)?;
-                }
-                _ => {}
-            },
-            Event::End(e) if st.in_data => match e.local_name().as_ref() {
+            Tok::End(name) if st.in_data => match name {
                 b"row" => at.end_row(),
                 b"sheetData" => {
                     st.done = true;
@@ -156,15 +144,21 @@ pub fn read_sheet_block(
                 }
                 _ => {}
             },
-            Event::Start(e) if e.local_name().as_ref() == b"sheetData" => st.in_data = true,
-            Event::Empty(e) if e.local_name().as_ref() == b"sheetData" => {
-                st.done = true;
-                return Ok(());
+            Tok::Start {
+                name: b"sheetData",
+                empty,
+                ..
+            } => {
+                if empty {
+                    st.done = true;
+                    return Ok(());
+                }
+                st.in_data = true;
             }
-            Event::Eof => return Ok(()),
             _ => {}
         }
     }
+    Ok(())
 }
 
 /// Why a sheet's XML ended before its data did, by how far it got.
@@ -176,10 +170,10 @@ pub fn unfinished(st: &SheetState) -> String {
 }
 
 impl Place {
-    fn start_row(&mut self, e: &BytesStart) -> Result<(), String> {
-        for a in e.attributes().with_checks(false).flatten() {
-            if a.key.as_ref() == b"r" {
-                self.row = cell_ref(&a.value)?.0;
+    fn start_row(&mut self, attributes: &[u8]) -> Result<(), String> {
+        for (key, value) in attrs(attributes) {
+            if key == b"r" {
+                self.row = cell_ref(value)?.0;
             }
         }
         self.col = 0;
@@ -193,8 +187,8 @@ impl Place {
         self.in_row = 0;
     }
 
-    /// The attributes of cell `e`, which also place the next cell.
-    fn cell(&mut self, e: &BytesStart) -> Result<CellAttrs, String> {
+    /// A cell's attributes, which also place the next cell.
+    fn cell(&mut self, attributes: &[u8]) -> Result<CellAttrs, String> {
         self.in_row += 1;
         if self.in_row > MAX_COLUMNS {
             return Err(format!(
@@ -203,15 +197,15 @@ impl Place {
             ));
         }
         let (mut kind, mut style) = (Kind::Untyped, None);
-        for a in e.attributes().with_checks(false).flatten() {
-            match a.key.as_ref() {
+        for (key, value) in attrs(attributes) {
+            match key {
                 b"r" => {
-                    let (row, col) = cell_ref(&a.value)?;
+                    let (row, col) = cell_ref(value)?;
                     self.row = row;
                     self.col = col.ok_or("a cell reference without a column")?;
                 }
-                b"t" => kind = Kind::of(&a.value),
-                b"s" => style = Some(number::<usize>(&a.value).unwrap_or(0)),
+                b"t" => kind = Kind::of(value),
+                b"s" => style = Some(number::<usize>(value).unwrap_or(0)),
                 _ => {}
             }
         }
@@ -223,15 +217,17 @@ impl Place {
 
 /// A `<c>` element's value, read to its end.
 fn read_cell(
-    xml: &mut Reader<&[u8]>,
+    xml: &mut Tags,
     a: &CellAttrs,
     book: &mut Book,
     text: &mut Vec<u8>,
 ) -> Result<Option<Cell>, String> {
     let mut cell = None;
     loop {
-        match xml.read_event().map_err(|e| e.to_string())? {
-            Event::Start(e) => match e.local_name().as_ref() {
+        match xml.next_tok()? {
+            Some(Tok::Start {
+                name, empty: false, ..
+            }) => match name {
                 b"is" => {
                     text.clear();
                     read_rich(xml, b"is", text)?;
@@ -242,10 +238,10 @@ fn read_cell(
                     read_text(xml, b"v", text)?;
                     cell = value_cell(a, text, book)?;
                 }
-                _ => skip(xml, &e)?,
+                _ => skip(xml)?,
             },
-            Event::End(e) if e.local_name().as_ref() == b"c" => return Ok(cell),
-            Event::Eof => return Err("unexpected end of the sheet inside a cell".into()),
+            Some(Tok::End(b"c")) => return Ok(cell),
+            None => return Err("unexpected end of the sheet inside a cell".into()),
             _ => {}
         }
     }
@@ -273,18 +269,23 @@ fn value_cell(a: &CellAttrs, v: &[u8], book: &mut Book) -> Result<Option<Cell>, 
         }),
         Kind::Text | Kind::Inline => Cell::Text(v.to_vec()),
         Kind::Error => return Ok(None),
-        Kind::Number | Kind::Untyped => {
-            match std::str::from_utf8(v)
-                .ok()
-                .and_then(|s| s.parse::<f64>().ok())
-            {
-                Some(n) => styled(n, a.style, book),
-                None if a.kind == Kind::Untyped => Cell::Text(v.to_vec()),
-                None => return Err("a number cell that holds no number".into()),
-            }
-        }
+        Kind::Number | Kind::Untyped => match float(v) {
+            Some(n) => styled(n, a.style, book),
+            None if a.kind == Kind::Untyped => Cell::Text(v.to_vec()),
+            None => return Err("a number cell that holds no number".into()),
+        },
         Kind::Unknown => return Err("a cell of unknown type".into()),
     }))
+}
+
+/// A `<v>` as a number: an integer of up to 15 digits (most cells) is exact as an `f64`
+/// without the general parser.
+fn float(v: &[u8]) -> Option<f64> {
+    match v.len() <= 15 {
+        true => number::<u64>(v).map(|n| n as f64),
+        false => None,
+    }
+    .or_else(|| std::str::from_utf8(v).ok()?.parse().ok())
 }
 
 /// A number under its cell's style: a date format makes it a date.
@@ -301,42 +302,49 @@ fn styled(n: f64, style: Option<usize>, book: &Book) -> Cell {
 /// Reads a block of the shared-string table's XML into `table`, one string per `<si>` in
 /// order; `true` once the table's end (`</sst>`) was read. Blocks are cut after an item's end.
 pub fn read_strings_block(block: &[u8], table: &mut SharedStrings) -> Result<bool, String> {
-    let mut xml = xml_reader(block);
+    let mut xml = Tags::new(block);
     let mut text = Vec::with_capacity(256);
-    loop {
-        match xml.read_event().map_err(|e| e.to_string())? {
-            Event::Start(e) if e.local_name().as_ref() == b"si" => {
+    while let Some(tok) = xml.next_tok()? {
+        match tok {
+            Tok::Start {
+                name: b"si", empty, ..
+            } => {
                 text.clear();
-                read_rich(&mut xml, b"si", &mut text)?;
+                if !empty {
+                    read_rich(&mut xml, b"si", &mut text)?;
+                }
                 table.push(&text).map_err(|e| e.to_string())?;
             }
-            Event::Empty(e) if e.local_name().as_ref() == b"si" => {
-                table.push(b"").map_err(|e| e.to_string())?
-            }
-            Event::End(e) if e.local_name().as_ref() == b"sst" => return Ok(true),
-            Event::Empty(e) if e.local_name().as_ref() == b"sst" => return Ok(true),
-            Event::Eof => return Ok(false),
+            Tok::End(b"sst")
+            | Tok::Start {
+                name: b"sst",
+                empty: true,
+                ..
+            } => return Ok(true),
             _ => {}
         }
     }
+    Ok(false)
 }
 
 /// The text of a string item (`<si>`, `<is>`) up to its end tag `end`: its `<t>` runs joined,
 /// phonetic runs (`<rPh>`) left out.
-fn read_rich(xml: &mut Reader<&[u8]>, end: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+fn read_rich(xml: &mut Tags, end: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
     loop {
-        match xml.read_event().map_err(|e| e.to_string())? {
-            Event::Start(e) => match e.local_name().as_ref() {
+        match xml.next_tok()? {
+            Some(Tok::Start {
+                name, empty: false, ..
+            }) => match name {
                 b"t" => {
                     let from = out.len();
                     read_text(xml, b"t", out)?;
                     unescape_x(out, from);
                 }
                 b"r" => {}
-                _ => skip(xml, &e)?,
+                _ => skip(xml)?,
             },
-            Event::End(e) if e.local_name().as_ref() == end => return Ok(()),
-            Event::Eof => return Err("unexpected end inside a string".into()),
+            Some(Tok::End(name)) if name == end => return Ok(()),
+            None => return Err("unexpected end inside a string".into()),
             _ => {}
         }
     }
@@ -344,71 +352,20 @@ fn read_rich(xml: &mut Reader<&[u8]>, end: &[u8], out: &mut Vec<u8>) -> Result<(
 
 /// Appends the text up to end tag `end` to `out`: text, entities and CDATA, line ends as XML
 /// 1.0 reads them (`\r\n` and `\r` are `\n`).
-fn read_text(xml: &mut Reader<&[u8]>, end: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+fn read_text(xml: &mut Tags, end: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
     loop {
-        match xml.read_event().map_err(|e| e.to_string())? {
-            Event::Text(t) => push_eols(&t, out),
-            Event::CData(t) => push_eols(&t, out),
-            Event::GeneralRef(r) => entity(&r, out),
-            Event::End(e) if e.local_name().as_ref() == end => return Ok(()),
-            Event::Start(e) => skip(xml, &e)?,
-            Event::Eof => return Err("unexpected end inside a value".into()),
+        match xml.next_tok()? {
+            Some(Tok::Text(t)) => push_text(t, out),
+            Some(Tok::CData(t)) => push_eols(t, out),
+            Some(Tok::End(name)) if name == end => return Ok(()),
+            Some(Tok::Start { empty: false, .. }) => skip(xml)?,
+            None => return Err("unexpected end inside a value".into()),
             _ => {}
         }
         if out.len() > MAX_TEXT {
             return Err(format!("a value longer than {MAX_TEXT} bytes"));
         }
     }
-}
-
-fn push_eols(t: &[u8], out: &mut Vec<u8>) {
-    if memchr::memchr(b'\r', t).is_none() {
-        out.extend_from_slice(t);
-        return;
-    }
-    let mut i = 0;
-    while i < t.len() {
-        match t[i] {
-            b'\r' => {
-                out.push(b'\n');
-                if t.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-}
-
-/// An entity reference: the five of XML and character references decoded; any other kept as
-/// written (a lenient reading of a damaged file, not a reason to stop).
-pub fn entity(r: &[u8], out: &mut Vec<u8>) {
-    let decoded = match r {
-        b"lt" => Some('<'),
-        b"gt" => Some('>'),
-        b"amp" => Some('&'),
-        b"apos" => Some('\''),
-        b"quot" => Some('"'),
-        _ => char_ref(r),
-    };
-    match decoded {
-        Some(c) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
-        None => {
-            out.push(b'&');
-            out.extend_from_slice(r);
-            out.push(b';');
-        }
-    }
-}
-
-fn char_ref(r: &[u8]) -> Option<char> {
-    let r = std::str::from_utf8(r.strip_prefix(b"#")?).ok()?;
-    let n = match r.strip_prefix(['x', 'X']) {
-        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-        None => r.parse().ok()?,
-    };
-    char::from_u32(n)
 }
 
 /// Decodes Excel's `_xHHHH_` escapes (control characters and the like) in `out[from..]`.
@@ -438,11 +395,23 @@ fn unescape_x(out: &mut Vec<u8>, from: usize) {
     }
 }
 
-/// Reads past the end of element `e` (a formula, a phonetic run, an extension).
-fn skip(xml: &mut Reader<&[u8]>, e: &BytesStart) -> Result<(), String> {
-    xml.read_to_end(e.name())
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+/// Reads past the end of the element just started (a formula, a phonetic run, an
+/// extension), counting the elements inside it.
+fn skip(xml: &mut Tags) -> Result<(), String> {
+    let mut depth = 1usize;
+    while let Some(tok) = xml.next_tok()? {
+        match tok {
+            Tok::Start { empty: false, .. } => depth += 1,
+            Tok::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+    }
+    Err("unexpected end inside an element".into())
 }
 
 /// A cell reference (`B7`, or a row's `7`) as its row and, when it names one, column, both
@@ -461,11 +430,14 @@ pub fn cell_ref(r: &[u8]) -> Result<(u32, Option<u32>), String> {
 }
 
 /// A decimal number of ASCII digits only.
-fn number<N: std::str::FromStr>(s: &[u8]) -> Option<N> {
-    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+fn number<N: TryFrom<u64>>(s: &[u8]) -> Option<N> {
+    if s.is_empty() || s.len() > 19 {
         return None;
     }
-    std::str::from_utf8(s).ok()?.parse().ok()
+    let n = s.iter().try_fold(0u64, |n, &b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })?;
+    N::try_from(n).ok()
 }
 
 #[cfg(test)]
@@ -689,6 +661,53 @@ baris3</t></is></c></row>"#,
         };
         let err = read_sheet(none.as_bytes(), &mut book, &mut |_, _, _| Ok(())).unwrap_err();
         assert!(err.contains("not a worksheet"), "{err}");
+    }
+
+    #[test]
+    fn prefixes_attribute_orders_comments_and_self_closing_cells() {
+        let got = cells_of(
+            &["satu", "dua"],
+            r#"<x:row r="1" spans="1:9"><x:c t="s" s="0" r="B1"><x:v>0</x:v></x:c><x:c r='C1'/>
+               <!-- <c r="D1"><v>9</v></c> --><c s="1" r="D1" ><v>32874</v></c>
+               <c r="E1" t="str" x:note="a>b"><f>IF(A1&gt;0,"1")</f><v>a&gt;b</v></c>
+               <c r="F1" t="inlineStr"><is><t><![CDATA[<x>]]>&amp;y</t></is></c><c
+               r="G1"
+               t="s"><v>1</v></c><?pi <c r="H1"><v>1</v></c>?></x:row>
+               <row r="2"/><row r="3"><c r="A3"><v/></c><c r="B3" t="inlineStr"><is/></c></row>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                cell(0, 1, "satu"),
+                cell(0, 3, "1990-01-01"),
+                cell(0, 4, "a>b"),
+                cell(0, 5, "<x>&y"),
+                cell(0, 6, "dua"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_prefixed_sheet_reads_to_its_data_end() {
+        let xml = br#"<x:worksheet xmlns:x="m"><x:sheetData><x:row><x:c><x:v>5</x:v></x:c></x:row>
+            </x:sheetData><x:row><x:c><x:v>6</x:v></x:c></x:row></x:worksheet>"#;
+        let t = SharedStrings::default();
+        let mut book = Book {
+            strings: t.lookup(),
+            formats: &[],
+            is_1904: false,
+        };
+        let mut got = Vec::new();
+        read_sheet(xml, &mut book, &mut |r, c, _| {
+            got.push((r, c));
+            Ok(())
+        })
+        .unwrap();
+        // The row after the data's end is not read.
+        assert_eq!(got, [(0, 0)]);
+        let empty = b"<worksheet><sheetData/><sheetData><row><c><v>1</v></c></row></sheetData>";
+        read_sheet(empty, &mut book, &mut |_, _, _| Err("read".into())).unwrap();
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod cells;
 pub mod checks;
 pub mod kind;
 mod strings;
+mod tags;
 mod xlsx;
 
 use std::io::{Read, Seek};

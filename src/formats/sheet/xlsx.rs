@@ -21,9 +21,11 @@ use std::io::{self, Read, Seek};
 use std::sync::Arc;
 
 use quick_xml::events::Event;
+use quick_xml::Reader;
 
-use crate::formats::sheet::cells::{self, read_sheet_block, xml_reader, NumFormat, SheetState};
+use crate::formats::sheet::cells::{self, read_sheet_block, NumFormat, SheetState};
 use crate::formats::sheet::strings::SharedStrings;
+use crate::formats::sheet::tags::push_text;
 use crate::formats::sheet::{
     pack_row, Book, BookProblem, BookRead, Cell, Problems, RowChunk, Rows, Sheet, SheetColumns,
     SheetReading,
@@ -618,26 +620,22 @@ fn each_element(
     }
 }
 
+/// A reader for a small part's XML: lenient, since a damaged part is still read as far as it
+/// goes.
+fn xml_reader(b: &[u8]) -> Reader<&[u8]> {
+    let mut r = Reader::from_reader(b);
+    let c = r.config_mut();
+    c.check_end_names = false;
+    c.allow_unmatched_ends = true;
+    c.check_comments = false;
+    c.trim_text(false);
+    r
+}
+
 /// An attribute's value with its entities decoded.
 fn unescaped(a: &quick_xml::events::attributes::Attribute) -> String {
-    let v = a.value.as_ref();
-    let mut out = Vec::with_capacity(v.len());
-    let mut i = 0;
-    while let Some(amp) = memchr::memchr(b'&', &v[i..]) {
-        out.extend_from_slice(&v[i..i + amp]);
-        let rest = &v[i + amp + 1..];
-        match memchr::memchr(b';', rest) {
-            Some(semi) => {
-                cells::entity(&rest[..semi], &mut out);
-                i += amp + semi + 2;
-            }
-            None => {
-                out.push(b'&');
-                i += amp + 1;
-            }
-        }
-    }
-    out.extend_from_slice(&v[i..]);
+    let mut out = Vec::with_capacity(a.value.len());
+    push_text(a.value.as_ref(), &mut out);
     String::from_utf8_lossy(&out).into_owned()
 }
 
