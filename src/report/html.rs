@@ -121,8 +121,8 @@ fn render(h: &mut String, r: &Report) -> Out {
     )?;
     writeln!(h, "<title>triage report: {}</title>", esc(best_name))?;
     writeln!(h, "<style>{STYLE}</style></head><body><main>")?;
-    banners(h, r)?;
     sampled(h, r)?;
+    banners(h, r)?;
     headline(h, r)?;
     attribution(h, r)?;
     identifiers(h, r)?;

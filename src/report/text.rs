@@ -24,8 +24,10 @@ pub struct Text<'p> {
 
 impl Exporter for Text<'_> {
     fn export(&self, r: &Report, w: &mut dyn Write) -> io::Result<()> {
-        incomplete(w, r)?;
+        // A sample frames every line below it, INCOMPLETE included (its entries cut short are
+        // partial).
         sampled(w, r)?;
+        incomplete(w, r)?;
         writeln!(w, "triage summary")?;
         writeln!(w, "==============")?;
         verdict(w, r)?;
