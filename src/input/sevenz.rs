@@ -122,15 +122,54 @@ fn headers_fit(f: &File) -> Result<(), String> {
     if pid < 0 {
         return Err("cannot check its headers (fork failed)".into());
     }
-    let mut status = 0;
-    // SAFETY: waits for the child forked above.
-    unsafe { libc::waitpid(pid, &mut status, 0) };
+    let Some(status) = wait_for(pid, HEADER_TIME) else {
+        return Err(format!(
+            "its header check did not end within {} s (stopped; the archive is not read)",
+            HEADER_TIME.as_secs()
+        ));
+    };
     if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
         return Ok(());
     }
     Err(format!(
         "its headers declare more than {HEADER_MEMORY} bytes of memory (damaged or crafted)"
     ))
+}
+
+/// How long the child may take. A child forked from a threaded process can block forever on
+/// a lock another thread held at the fork (the allocation-failure message takes the stderr
+/// lock): no header takes this long to read, and a scan must never hang.
+#[cfg(target_os = "linux")]
+const HEADER_TIME: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The exit status of child `pid`, or `None` when it had not ended within `limit` (it is
+/// then killed and reaped).
+#[cfg(target_os = "linux")]
+fn wait_for(pid: libc::pid_t, limit: std::time::Duration) -> Option<i32> {
+    let start = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_micros(200);
+    let mut status = 0;
+    loop {
+        // SAFETY: polls the child forked by the caller.
+        match unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } {
+            0 if start.elapsed() < limit => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(50));
+            }
+            0 => {
+                // SAFETY: the child is ours and has not been reaped.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, &mut status, 0);
+                }
+                return None;
+            }
+            r if r == pid => return Some(status),
+            _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {}
+            // No such child any more (reaped elsewhere): treat as failed, not fitting.
+            _ => return Some(-1),
+        }
+    }
 }
 
 /// Elsewhere the headers are read as they come.
@@ -298,6 +337,28 @@ fn encrypted(a: &Archive, block: usize) -> bool {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_header_check_that_never_ends_is_stopped_and_one_that_ends_is_heard() {
+        use std::time::Duration;
+        // SAFETY: the children only call async-signal-safe functions.
+        let stuck = unsafe { libc::fork() };
+        if stuck == 0 {
+            loop {
+                unsafe { libc::pause() };
+            }
+        }
+        let t = std::time::Instant::now();
+        assert_eq!(wait_for(stuck, Duration::from_millis(100)), None);
+        assert!(t.elapsed() < Duration::from_secs(5));
+        let done = unsafe { libc::fork() };
+        if done == 0 {
+            unsafe { libc::_exit(3) };
+        }
+        let status = wait_for(done, Duration::from_secs(30)).expect("it ended");
+        assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 3);
+    }
 
     /// A 7z of `(name, data)` members, solid or not, in a temporary file.
     fn sevenz_of(members: &[(&str, &[u8])], solid: bool) -> File {
