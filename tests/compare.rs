@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use common::samples::{read_csv, synth};
-use common::state::{args, run, scan_format, scan_state, KEY};
+use common::state::{args, revealed_records, run, scan_format, scan_state, KEY};
 use serde_json::Value;
 
 fn write_csv(path: &Path, header: &[String], rows: &[Vec<String>]) {
@@ -39,18 +39,7 @@ fn one_person_per_row(dir: &Path, rows: usize) -> (Vec<String>, Vec<Vec<String>>
     let sample = synth(dir, rows as u32, 11);
     let (header, all) = read_csv(&sample);
     let nik_col = header.iter().position(|h| h == "NIK").unwrap();
-    let records = dir.join("records.csv");
-    let mut a = args(&["scan"]);
-    a.extend(args(&[&sample]));
-    a.extend(args(&[
-        "--no-progress",
-        "--reveal",
-        "-o",
-        "/dev/null",
-        "--records",
-    ]));
-    a.push(records.clone().into());
-    assert_eq!(run(&a, None).code, 0);
+    let records = revealed_records(&[&sample], dir);
     let mut valid = std::collections::BTreeMap::new();
     for rec in csv::Reader::from_path(&records).unwrap().records() {
         let rec = rec.unwrap();

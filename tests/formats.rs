@@ -14,7 +14,7 @@ mod common;
 use common::archives::{bzip2, gzip, xz, zip, zstd};
 use common::paths::{fixtures, root};
 use common::run::scan_json;
-use common::samples::{object, read_csv, same_counts, scan_ok, synth};
+use common::samples::{delimited, jsonl, object, read_csv, same_counts, scan_ok, synth};
 
 /// One row of `files`, without what differs between the forms of one content.
 fn counts_of(row: &Value) -> Value {
@@ -350,26 +350,6 @@ fn a_broken_workbook_fails_with_a_reason() {
 // Format invariance
 // ---------------------------------------------------------------------------------------
 
-fn tsv(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b'\t')
-        .from_writer(Vec::new());
-    w.write_record(header).unwrap();
-    for r in rows {
-        w.write_record(r).unwrap();
-    }
-    w.into_inner().unwrap()
-}
-
-fn jsonl(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for r in rows {
-        out.extend(serde_json::to_vec(&object(header, r)).unwrap());
-        out.push(b'\n');
-    }
-    out
-}
-
 fn json_array(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
     let all: Vec<Value> = rows.iter().map(|r| object(header, r)).collect();
     serde_json::to_vec_pretty(&Value::Array(all)).unwrap()
@@ -472,7 +452,7 @@ fn one_sample_in_nine_formats_gives_identical_counts() {
     fs::create_dir(&out).unwrap();
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("sample.csv", csv.clone()),
-        ("sample.tsv", tsv(&header, &rows)),
+        ("sample.tsv", delimited(&header, &rows, b'\t')),
         ("sample.jsonl", jsonl(&header, &rows)),
         ("sample.json", json_array(&header, &rows)),
         ("sample_mysql.sql", mysql(&header, &rows)),

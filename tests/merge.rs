@@ -11,27 +11,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::archives::{gzip, zip};
-use common::samples::{object, read_csv, synth};
+use common::samples::{delimited, jsonl, read_csv, synth};
 use common::state::{args, merge, merged_equals_single, scan_format, scan_state};
-
-/// Rows as CSV text under `header`.
-fn csv_text(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).unwrap();
-    for r in rows {
-        w.write_record(r).unwrap();
-    }
-    w.into_inner().unwrap()
-}
-
-fn jsonl(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for r in rows {
-        out.extend(object(header, r).to_string().bytes());
-        out.push(b'\n');
-    }
-    out
-}
 
 /// A NIK like `nik` that masks alike (first 4 and last 2 digits kept): digit 8 changed.
 fn masks_alike(nik: &str, by: u8) -> String {
@@ -54,15 +35,15 @@ fn inputs(root: &Path) -> (Vec<PathBuf>, String) {
     let nik = rows[0][nik_col].clone();
     let w = |d: usize, name: &str, data: &[u8]| fs::write(dirs[d].join(name), data).unwrap();
     // People repeated across parts: rows 300..500 are in p1 and p3, 800..1000 in p2 and p6.
-    w(0, "a.csv", &csv_text(&header, &rows[..500]));
+    w(0, "a.csv", &delimited(&header, &rows[..500], b','));
     w(1, "b.jsonl", &jsonl(&header, &rows[500..1000]));
-    let member = csv_text(&header, &rows[300..700]);
+    let member = delimited(&header, &rows[300..700], b',');
     w(2, "c.zip", &zip(&[("inner/people.csv", &member)], false));
     w(3, "big.csv", &fs::read(&big).unwrap());
-    w(4, "d.csv", &csv_text(&header, &rows[1000..]));
+    w(4, "d.csv", &delimited(&header, &rows[1000..], b','));
     w(5, "e.jsonl", &jsonl(&header, &rows[800..1000]));
     // Named by NIKs that mask alike: two in p1, one in p5; a gzip cut short in p4.
-    let small = csv_text(&header, &rows[10..14]);
+    let small = delimited(&header, &rows[10..14], b',');
     w(0, &format!("ktp_{nik}.csv"), &small);
     w(
         0,

@@ -10,24 +10,12 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use common::samples::synth;
-use common::state::{args, merge, run, scan_state, KEY};
+use common::state::{args, merge, revealed_records, run, scan_state, KEY};
 use triage::summary::hash_lower;
 
 /// Every candidate of the inputs, as `--records --reveal` lists them (valid and invalid).
 fn candidates(roots: &[&Path], dir: &Path) -> BTreeSet<(String, String)> {
-    let records = dir.join("records.csv");
-    let mut a = args(&["scan"]);
-    a.extend(args(roots));
-    a.extend(args(&[
-        "--no-progress",
-        "--reveal",
-        "-o",
-        "/dev/null",
-        "--records",
-    ]));
-    a.push(records.clone().into());
-    let r = run(&a, None);
-    assert!(matches!(r.code, 0 | 3), "{}", r.stderr);
+    let records = revealed_records(roots, dir);
     let mut rd = csv::Reader::from_path(&records).unwrap();
     let mut out = BTreeSet::new();
     for rec in rd.records() {

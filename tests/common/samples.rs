@@ -65,3 +65,26 @@ pub fn object(header: &[String], row: &[String]) -> Value {
     }
     Value::Object(m)
 }
+
+/// Rows under `header` as delimited text (`b','` for CSV, `b'\t'` for TSV), quoted as the
+/// `csv` crate quotes.
+pub fn delimited(header: &[String], rows: &[Vec<String>], delimiter: u8) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(Vec::new());
+    w.write_record(header).unwrap();
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+/// Rows as JSON Lines, one object per row ([`object`]).
+pub fn jsonl(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for r in rows {
+        out.extend(serde_json::to_vec(&object(header, r)).unwrap());
+        out.push(b'\n');
+    }
+    out
+}

@@ -177,3 +177,22 @@ pub fn first_diff(got: &str, want: &str) -> String {
         w.get(i)
     )
 }
+
+/// `triage scan ROOTS --reveal --records FILE` (no key) into `dir`: the records file, one row
+/// per record with a candidate, raw values (what a test needs to know every input identifier).
+pub fn revealed_records<S: AsRef<std::ffi::OsStr>>(roots: &[S], dir: &Path) -> PathBuf {
+    let records = dir.join("records.csv");
+    let mut a = args(&["scan"]);
+    a.extend(args(roots));
+    a.extend(args(&[
+        "--no-progress",
+        "--reveal",
+        "-o",
+        "/dev/null",
+        "--records",
+    ]));
+    a.push(records.clone().into());
+    let r = run(&a, None);
+    assert!(matches!(r.code, 0 | 3), "{}", r.stderr);
+    records
+}
