@@ -59,7 +59,8 @@ pub fn hex(fp: &[u8; 32]) -> String {
     String::from_utf8(v).expect("hex is ASCII")
 }
 
-fn parse_hex(s: &[u8]) -> Option<[u8; 32]> {
+/// 64 hex digits (either case) back into 32 bytes.
+pub fn parse_hex(s: &[u8]) -> Option<[u8; 32]> {
     if s.len() != 64 {
         return None;
     }

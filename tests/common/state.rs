@@ -45,33 +45,24 @@ pub fn args<S: AsRef<std::ffi::OsStr>>(a: &[S]) -> Vec<OsString> {
 
 /// `triage scan SCAN_ARGS --state STATE` under [`KEY`]: its exit code (0 or 3).
 pub fn scan_state(scan_args: &[OsString], state: &Path) -> i32 {
-    let mut a = args(&["scan"]);
-    a.extend_from_slice(scan_args);
-    a.extend(args(&[
-        "--no-progress",
-        "--as-of",
-        AS_OF,
-        "-o",
-        "/dev/null",
-        "--state",
-    ]));
-    a.push(state.into());
-    let r = run(&a, Some(KEY));
+    let mut extra = args(&["-o", "/dev/null", "--state"]);
+    extra.push(state.into());
+    let r = keyed_scan(scan_args, &extra);
     assert!(matches!(r.code, 0 | 3), "scan --state: {}", r.stderr);
     r.code
 }
 
 /// `triage scan SCAN_ARGS --format FORMAT` under [`KEY`].
 pub fn scan_format(scan_args: &[OsString], format: &str) -> Ran {
+    keyed_scan(scan_args, &args(&["--format", format]))
+}
+
+/// `triage scan SCAN_ARGS --no-progress --as-of AS_OF EXTRA` under [`KEY`].
+fn keyed_scan(scan_args: &[OsString], extra: &[OsString]) -> Ran {
     let mut a = args(&["scan"]);
     a.extend_from_slice(scan_args);
-    a.extend(args(&[
-        "--no-progress",
-        "--as-of",
-        AS_OF,
-        "--format",
-        format,
-    ]));
+    a.extend(args(&["--no-progress", "--as-of", AS_OF]));
+    a.extend_from_slice(extra);
     run(&a, Some(KEY))
 }
 

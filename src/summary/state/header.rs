@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::Date;
 use crate::rules::Kind;
 use crate::summary::custody::Custody;
+use crate::summary::fingerprint::parse_hex;
 use crate::summary::verdict::reason_kind;
 use crate::summary::{FileStats, KindStats, Reason, RecordStats, State, Stats, Summary};
 
@@ -258,14 +259,7 @@ pub fn as_of(h: &Header) -> Result<Option<Date>> {
 
 /// A hex SHA-256 back into its bytes.
 fn sha256_of(text: &str) -> Result<Box<[u8; 32]>> {
-    let bad = || anyhow::anyhow!("sha256 {text:?} is not 64 hex digits");
-    if text.len() != 64 {
-        return Err(bad());
-    }
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(text.get(2 * i..2 * i + 2).ok_or_else(bad)?, 16)
-            .map_err(|_| bad())?;
-    }
-    Ok(Box::new(out))
+    let bytes = parse_hex(text.as_bytes())
+        .with_context(|| format!("sha256 {text:?} is not 64 hex digits"))?;
+    Ok(Box::new(bytes))
 }
