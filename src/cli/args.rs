@@ -62,12 +62,9 @@ pub enum Format {
     Md,
 }
 
+/// Where and how a summary is written: the flags `scan` and `merge` share.
 #[derive(Debug, clap::Args)]
-pub struct ScanArgs {
-    /// Files and directories to scan (recursively; symlinks below them are not followed);
-    /// `-` reads standard input.
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
+pub struct Outputs {
     /// Summary format on stdout (or --output).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -77,6 +74,30 @@ pub struct ScanArgs {
     /// Write the summary to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the HTML report to FILE (whatever --format is).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+impl Outputs {
+    /// The summary's format, `--json` settled.
+    pub fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else {
+            self.format
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan (recursively; symlinks below them are not followed);
+    /// `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub out: Outputs,
     /// Worker threads, 1 to 1024 (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
@@ -102,9 +123,6 @@ pub struct ScanArgs {
     /// Secret key for fingerprints (HMAC-SHA256 of the normalized value).
     #[arg(long, env = "TRIAGE_KEY", value_name = "KEY", hide_env_values = true)]
     pub key: Option<String>,
-    /// Also write the HTML report to FILE (whatever --format is).
-    #[arg(long, value_name = "FILE")]
-    pub html: Option<PathBuf>,
     /// The date ages are computed on, YYYY-MM-DD (default: today in UTC, or with --expect the
     /// baseline's `impact.as_of`).
     #[arg(long, env = "TRIAGE_AS_OF", value_name = "DATE")]
@@ -260,18 +278,8 @@ pub struct MergeArgs {
     /// State files written by `triage scan --state` (or `triage merge --state`).
     #[arg(required = true, value_name = "STATE")]
     pub states: Vec<PathBuf>,
-    /// Summary format on stdout (or --output).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Same as --format json.
-    #[arg(long, conflicts_with = "format")]
-    pub json: bool,
-    /// Write the summary to FILE instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Also write the HTML report to FILE (whatever --format is).
-    #[arg(long, value_name = "FILE")]
-    pub html: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: Outputs,
     /// Also write the merged state to FILE (merges can be merged again).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,

@@ -78,9 +78,15 @@ impl Config {
             Some(path) => Some((path.clone(), read_old_baseline(path, &a.paths)?)),
             None => None,
         };
-        for out in [&a.output, &a.records, &a.html, &a.update_expect, &a.state]
-            .into_iter()
-            .flatten()
+        for out in [
+            &a.out.output,
+            &a.records,
+            &a.out.html,
+            &a.update_expect,
+            &a.state,
+        ]
+        .into_iter()
+        .flatten()
         {
             scan.exclude.push(out.clone());
         }
@@ -88,7 +94,7 @@ impl Config {
         let baseline = baseline.or(update_expect.as_ref().and_then(|(_, old)| old.as_ref()));
         scan.record_options = Arc::new(record_options(&a, baseline)?);
         Ok(Config {
-            format: if a.json { Format::Json } else { a.format },
+            format: a.out.format(),
             expect,
             reveal: a.reveal,
             progress: !a.no_progress && !a.quiet && io::stderr().is_terminal(),
@@ -96,9 +102,9 @@ impl Config {
             custody: custody(&a),
             patterns: load_patterns(&a.patterns)?,
             scan,
-            output: a.output,
+            output: a.out.output,
             records: a.records,
-            html: a.html,
+            html: a.out.html,
             update_expect,
             state: a.state,
         })
@@ -277,8 +283,8 @@ fn load_reference(path: &Path, have_key: bool, reveal: bool, quiet: bool) -> Res
 /// inputs no output may be.
 fn check_outputs(a: &ScanArgs) -> Result<()> {
     let outputs: Vec<(&str, &Path)> = [
-        ("-o", &a.output),
-        ("--html", &a.html),
+        ("-o", &a.out.output),
+        ("--html", &a.out.html),
         ("--records", &a.records),
         ("--update-expect", &a.update_expect),
         ("--state", &a.state),

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use crate::cli::args::{Format, MergeArgs};
+use crate::cli::args::MergeArgs;
 use crate::cli::config::load_patterns;
 use crate::cli::{write_report, Config, Exit};
 use crate::report::names::NameMasker;
@@ -38,8 +38,8 @@ pub fn run_merge(a: MergeArgs) -> Result<Exit> {
     let start = Instant::now();
     let key = state_key(a.key.as_deref())?;
     let outputs: Vec<(&str, &std::path::Path)> = [
-        ("-o", &a.output),
-        ("--html", &a.html),
+        ("-o", &a.out.output),
+        ("--html", &a.out.html),
         ("--state", &a.state),
     ]
     .into_iter()
@@ -67,8 +67,8 @@ pub fn run_merge(a: MergeArgs) -> Result<Exit> {
         elapsed_s: start.elapsed().as_secs_f64(),
     };
     let report = Report::new(&summary, &p, &run);
-    let format = if a.json { Format::Json } else { a.format };
-    write_report(a.html.as_deref(), format, a.output.as_deref(), &p, &report)?;
+    let (html, output) = (a.out.html.as_deref(), a.out.output.as_deref());
+    write_report(html, a.out.format(), output, &p, &report)?;
     Ok(if summary.incomplete() {
         Exit::Incomplete
     } else {
