@@ -6,7 +6,7 @@
 # non-root user. `.git` is not sent to the build, so pass the commit for `--version`:
 #   docker build --build-arg TRIAGE_COMMIT="$(git rev-parse --short=12 HEAD)" -t triage .
 
-FROM rust:1.85-slim AS build
+FROM rust:1.93-slim AS build
 WORKDIR /src
 # Dependencies first, in their own layer: a change to the crate's code does not refetch them.
 COPY Cargo.toml Cargo.lock ./
