@@ -90,7 +90,7 @@ fn dumps(src: &Path, out: &Path, mysql: bool, pg: bool) -> Result<()> {
     while r.read_record(&mut rec)? {
         if let Some(w) = &mut my {
             // Extended INSERTs of 500 tuples, as mysqldump writes them.
-            w.write_all(if i % 500 == 0 {
+            w.write_all(if i.is_multiple_of(500) {
                 b"INSERT INTO `sample` VALUES ("
             } else {
                 b",("
@@ -127,7 +127,7 @@ fn dumps(src: &Path, out: &Path, mysql: bool, pg: bool) -> Result<()> {
         i += 1;
     }
     if let Some(mut w) = my {
-        if i % 500 != 0 {
+        if !i.is_multiple_of(500) {
             w.write_all(b";\n")?;
         }
         w.flush()?;

@@ -23,7 +23,7 @@ pub struct Date {
 /// Whether `year` has a 29 February (Gregorian rule).
 #[inline]
 pub fn is_leap(year: u16) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
 }
 
 /// Days in `month` (1 to 12) of `year`; 0 for a month that does not exist.

@@ -40,7 +40,7 @@ fn dotted(n: &str) -> String {
 /// is `000` in every tenth row. Also the raw values, for the privacy check.
 fn row(i: usize, raw: &mut Vec<String>) -> String {
     let (day, month, yy) = (1 + i % 28, 1 + i % 12, 80 + i % 10);
-    let female = i % 2 == 0;
+    let female = i.is_multiple_of(2);
     let nik = format!(
         "317101{:02}{month:02}{yy:02}{:04}",
         day + 40 * usize::from(female),

@@ -1312,7 +1312,7 @@ mod tests {
         let mut v = Vec::new();
         while v.len() < len {
             let r = xorshift(x);
-            if r % 3 == 0 {
+            if r.is_multiple_of(3) {
                 v.extend_from_slice(PIECES[(r >> 8) as usize % PIECES.len()]);
             } else {
                 let run =
@@ -1633,7 +1633,7 @@ mod tests {
         ];
         const TAIL: [&[u8]; 6] = [b" ", b"a", b"@x.co", b"0", b"x", b"."];
         let mut v = PREFIX[(xorshift(x) % 12) as usize].to_vec();
-        if xorshift(x) % 8 == 0 {
+        if xorshift(x).is_multiple_of(8) {
             // Four groups of four: a NIK or KK written in groups, and never a phone.
             v = b"62".to_vec();
             for g in 0..4 {
@@ -1652,7 +1652,7 @@ mod tests {
                 v.extend_from_slice(SEP[(xorshift(x) % 10) as usize]);
             }
             for k in 0..2 + xorshift(x) % 5 {
-                let b = if g == 0 && k == 0 && xorshift(x) % 5 != 0 {
+                let b = if g == 0 && k == 0 && !xorshift(x).is_multiple_of(5) {
                     b'8'
                 } else {
                     b'0' + (xorshift(x) % 10) as u8
@@ -1660,7 +1660,7 @@ mod tests {
                 v.push(b);
             }
         }
-        if xorshift(x) % 6 == 0 {
+        if xorshift(x).is_multiple_of(6) {
             v.extend_from_slice(TAIL[(xorshift(x) % 6) as usize]);
         }
         v
@@ -1766,7 +1766,7 @@ mod tests {
         let mut v = Vec::with_capacity(len + 32);
         while v.len() < len {
             let r = xorshift(x);
-            if r % 4 == 0 {
+            if r.is_multiple_of(4) {
                 let run = [1, 2, 3, 4, 4, 8, 12, 13, 13, 16, 16, 17][(r >> 8) as usize % 12];
                 for _ in 0..run {
                     v.push(b"0123456789888"[(xorshift(x) % 13) as usize]);

@@ -372,7 +372,7 @@ mod tests {
             // A dotted NPWP with about one byte in ten changed.
             let mut v = *b"07.914.088.5-199.000";
             for b in v.iter_mut() {
-                if xorshift(&mut x) % 10 == 0 {
+                if xorshift(&mut x).is_multiple_of(10) {
                     *b = b"0123456789.- a"[(xorshift(&mut x) % 14) as usize];
                 }
             }

@@ -83,7 +83,7 @@ pub fn csv_boundary(buf: &[u8]) -> Option<usize> {
     let mut end = buf.len();
     while let Some(nl) = memrchr(b'\n', &buf[..end]) {
         quotes_after += memchr::memchr_iter(b'"', &buf[nl..end]).count();
-        if (total - quotes_after) % 2 == 0 {
+        if (total - quotes_after).is_multiple_of(2) {
             return Some(nl + 1);
         }
         end = nl;

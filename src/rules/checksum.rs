@@ -17,7 +17,7 @@ pub fn luhn(digits: &[u8]) -> bool {
             _ => d * 2,
         };
     }
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 /// SPEC §5's NPWP check digit: a 15-digit NPWP by the Luhn check over its first 9 digits, a

@@ -963,7 +963,7 @@ mod tests {
                         .map(|_| {
                             xorshift(&mut x);
                             // Small values collide across runs; u64::MAX must survive.
-                            if x % 5 == 0 {
+                            if x.is_multiple_of(5) {
                                 u64::MAX
                             } else {
                                 x % 1000

@@ -1065,7 +1065,7 @@ mod tests {
                 }
                 _ => {}
             }
-            let blank = |r: u64| if r % 8 == 0 { " " } else { "" };
+            let blank = |r: u64| if r.is_multiple_of(8) { " " } else { "" };
             let mut line = String::from("{");
             for (n, &k) in order.iter().enumerate() {
                 if n > 0 {
