@@ -17,6 +17,7 @@
 
 use calamine::{ExcelDateTime, ExcelDateTimeType};
 
+use crate::formats::sheet::fast::{self, Body, FastCell};
 use crate::formats::sheet::strings::{Lookup, SharedStrings};
 use crate::formats::sheet::tags::{attrs, push_eols, push_text, Tags, Tok};
 use crate::formats::sheet::{date_cell, Cell, MAX_COLUMNS};
@@ -104,19 +105,65 @@ impl SheetState {
     }
 }
 
-/// Reads the cells of a block of a worksheet's XML, handing each non-empty one to `f` with
-/// its row and column (from 0). An error (also one `f` returns) stops the block; the cells
-/// before it were handed over.
-pub fn read_sheet_block(
+/// Where a sheet's cells go, each with its row and column (from 0). Text borrowed from the
+/// XML and shared strings come by their own methods, so that a sink that packs them can copy
+/// them once, straight where they go; by default they are made a [`Cell`].
+pub trait CellSink {
+    fn cell(&mut self, row: u32, col: u32, c: Cell) -> Result<(), String>;
+
+    /// Text read from the XML, with nothing to decode.
+    fn text(&mut self, row: u32, col: u32, t: &[u8]) -> Result<(), String> {
+        self.cell(row, col, Cell::Text(t.to_vec()))
+    }
+
+    /// Shared string `i`; `false` when the table has no such string.
+    fn shared(&mut self, row: u32, col: u32, i: u64, strings: &mut Lookup) -> Result<bool, String> {
+        let mut s = Vec::new();
+        if !strings.get(i, &mut s).map_err(|e| e.to_string())? {
+            return Ok(false);
+        }
+        self.cell(row, col, Cell::Text(s))?;
+        Ok(true)
+    }
+}
+
+impl<F: FnMut(u32, u32, Cell) -> Result<(), String> + ?Sized> CellSink for F {
+    fn cell(&mut self, row: u32, col: u32, c: Cell) -> Result<(), String> {
+        self(row, col, c)
+    }
+}
+
+/// Reads the cells of a block of a worksheet's XML, handing each non-empty one to `f`. The
+/// common shapes of a cell (and `</row>`) are read by [`fast`], anything else by the general
+/// tokenizer. An error (also one `f` returns) stops the block; the cells before it were
+/// handed over.
+pub fn read_sheet_block<S: CellSink + ?Sized>(
     block: &[u8],
     st: &mut SheetState,
     book: &mut Book,
-    f: &mut dyn FnMut(u32, u32, Cell) -> Result<(), String>,
+    f: &mut S,
 ) -> Result<(), String> {
     let mut xml = Tags::new(block);
     let mut text = Vec::with_capacity(256);
     let at = &mut st.at;
-    while let Some(tok) = xml.next_tok()? {
+    loop {
+        if st.in_data {
+            let rest = xml.rest();
+            if rest.starts_with(b"<c") {
+                if let Some(c) = fast::cell(rest) {
+                    xml.advance(c.len);
+                    fast_cell(&c, at, book, f)?;
+                    continue;
+                }
+            } else if rest.starts_with(b"</row>") {
+                xml.advance(6);
+                at.end_row();
+                continue;
+            }
+        }
+        let Some(tok) = xml.next_tok()? else {
+            break;
+        };
         match tok {
             Tok::Start { name, attrs, empty } if st.in_data => match name {
                 b"row" => {
@@ -131,7 +178,7 @@ pub fn read_sheet_block(
                         continue;
                     }
                     if let Some(c) = read_cell(&mut xml, &a, book, &mut text)? {
-                        f(a.at.0, a.at.1, c)?;
+                        f.cell(a.at.0, a.at.1, c)?;
                     }
                 }
                 _ => {}
@@ -159,6 +206,46 @@ pub fn read_sheet_block(
         }
     }
     Ok(())
+}
+
+/// A cell the fast path read whole, placed and handed to `f` as the general path would.
+fn fast_cell<S: CellSink + ?Sized>(
+    c: &FastCell,
+    at: &mut Place,
+    book: &mut Book,
+    f: &mut S,
+) -> Result<(), String> {
+    let a = at.fast(c)?;
+    let (row, col) = a.at;
+    match c.body {
+        Body::Empty => Ok(()),
+        Body::Is(t) => f.text(row, col, t),
+        Body::V(_) if a.kind == Kind::Inline => Ok(()),
+        Body::V(v) if v.is_empty() => Ok(()),
+        Body::V(v) => match a.kind {
+            Kind::Shared => {
+                let i = number::<u64>(v).ok_or("a bad shared string index")?;
+                match f.shared(row, col, i, &mut book.strings)? {
+                    true => Ok(()),
+                    false => Err(not_shared(i)),
+                }
+            }
+            Kind::Text => f.text(row, col, v),
+            Kind::Untyped | Kind::Number => match float(v) {
+                Some(n) => f.cell(row, col, styled(n, a.style, book)),
+                None if a.kind == Kind::Untyped => f.text(row, col, v),
+                None => Err("a number cell that holds no number".into()),
+            },
+            _ => match value_cell(&a, v, book)? {
+                Some(cell) => f.cell(row, col, cell),
+                None => Ok(()),
+            },
+        },
+    }
+}
+
+fn not_shared(i: u64) -> String {
+    format!("string {i} is not in the shared strings table")
 }
 
 /// Why a sheet's XML ended before its data did, by how far it got.
@@ -189,6 +276,29 @@ impl Place {
 
     /// A cell's attributes, which also place the next cell.
     fn cell(&mut self, attributes: &[u8]) -> Result<CellAttrs, String> {
+        self.count()?;
+        let (mut kind, mut style) = (Kind::Untyped, None);
+        for (key, value) in attrs(attributes) {
+            match key {
+                b"r" => self.go_to(value)?,
+                b"t" => kind = Kind::of(value),
+                b"s" => style = Some(style_of(value)),
+                _ => {}
+            }
+        }
+        Ok(self.next(kind, style))
+    }
+
+    /// The attributes of a cell the fast path read, as [`Place::cell`] reads them.
+    fn fast(&mut self, c: &FastCell) -> Result<CellAttrs, String> {
+        self.count()?;
+        if let Some(r) = c.r {
+            self.go_to(r)?;
+        }
+        Ok(self.next(c.t.map_or(Kind::Untyped, Kind::of), c.s.map(style_of)))
+    }
+
+    fn count(&mut self) -> Result<(), String> {
         self.in_row += 1;
         if self.in_row > MAX_COLUMNS {
             return Err(format!(
@@ -196,23 +306,28 @@ impl Place {
                 u64::from(self.row) + 1
             ));
         }
-        let (mut kind, mut style) = (Kind::Untyped, None);
-        for (key, value) in attrs(attributes) {
-            match key {
-                b"r" => {
-                    let (row, col) = cell_ref(value)?;
-                    self.row = row;
-                    self.col = col.ok_or("a cell reference without a column")?;
-                }
-                b"t" => kind = Kind::of(value),
-                b"s" => style = Some(number::<usize>(value).unwrap_or(0)),
-                _ => {}
-            }
-        }
+        Ok(())
+    }
+
+    /// Moves to the cell reference `r`.
+    fn go_to(&mut self, r: &[u8]) -> Result<(), String> {
+        let (row, col) = cell_ref(r)?;
+        self.row = row;
+        self.col = col.ok_or("a cell reference without a column")?;
+        Ok(())
+    }
+
+    /// The cell here, moving right of it.
+    fn next(&mut self, kind: Kind, style: Option<usize>) -> CellAttrs {
         let at = (self.row, self.col);
         self.col = self.col.saturating_add(1);
-        Ok(CellAttrs { at, kind, style })
+        CellAttrs { at, kind, style }
     }
+}
+
+/// A cell's `s` attribute: its index in `cellXfs`.
+fn style_of(s: &[u8]) -> usize {
+    number::<usize>(s).unwrap_or(0)
 }
 
 /// A `<c>` element's value, read to its end.
@@ -258,7 +373,7 @@ fn value_cell(a: &CellAttrs, v: &[u8], book: &mut Book) -> Result<Option<Cell>, 
             let mut s = Vec::new();
             let found = book.strings.get(i, &mut s).map_err(|e| e.to_string())?;
             if !found {
-                return Err(format!("string {i} is not in the shared strings table"));
+                return Err(not_shared(i));
             }
             Cell::Text(s)
         }
@@ -301,10 +416,19 @@ fn styled(n: f64, style: Option<usize>, book: &Book) -> Cell {
 
 /// Reads a block of the shared-string table's XML into `table`, one string per `<si>` in
 /// order; `true` once the table's end (`</sst>`) was read. Blocks are cut after an item's end.
+/// An item of one plain run is read by [`fast`], any other by the general tokenizer.
 pub fn read_strings_block(block: &[u8], table: &mut SharedStrings) -> Result<bool, String> {
     let mut xml = Tags::new(block);
     let mut text = Vec::with_capacity(256);
-    while let Some(tok) = xml.next_tok()? {
+    loop {
+        if let Some((t, len)) = fast::item(xml.rest(), b"<si>", b"</si>") {
+            xml.advance(len);
+            table.push(t).map_err(|e| e.to_string())?;
+            continue;
+        }
+        let Some(tok) = xml.next_tok()? else {
+            break;
+        };
         match tok {
             Tok::Start {
                 name: b"si", empty, ..

@@ -209,6 +209,21 @@ impl SharedStrings {
         self.ends.seal()
     }
 
+    /// String `i` when both its ends and its bytes are in memory (the common case: a table
+    /// within the budgets), read without the windows.
+    fn in_memory(&self, i: usize) -> Option<&[u8]> {
+        let (ends, bytes) = (&self.ends.mem, &self.bytes.mem);
+        let end_at = |j: usize| -> Option<usize> {
+            let b: [u8; 8] = ends.get(j * 8..j * 8 + 8)?.try_into().ok()?;
+            usize::try_from(u64::from_le_bytes(b)).ok()
+        };
+        let start = match i {
+            0 => 0,
+            _ => end_at(i - 1)?,
+        };
+        bytes.get(start..end_at(i)?)
+    }
+
     /// A reader of the sealed table, with its own windows.
     pub fn lookup(&self) -> Lookup<'_> {
         Lookup {
@@ -233,6 +248,10 @@ impl Lookup<'_> {
     pub fn get(&mut self, i: u64, out: &mut Vec<u8>) -> io::Result<bool> {
         if i >= self.table.count {
             return Ok(false);
+        }
+        if let Some(s) = self.table.in_memory(i as usize) {
+            out.extend_from_slice(s);
+            return Ok(true);
         }
         let start = match i {
             0 => 0,

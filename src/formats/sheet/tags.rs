@@ -40,6 +40,16 @@ impl<'a> Tags<'a> {
         Tags { b, at: 0 }
     }
 
+    /// The bytes not read yet, for a reader that reads some of them itself.
+    pub fn rest(&self) -> &'a [u8] {
+        &self.b[self.at..]
+    }
+
+    /// Moves past `n` bytes of [`Tags::rest`] read elsewhere.
+    pub fn advance(&mut self, n: usize) {
+        self.at = (self.at + n).min(self.b.len());
+    }
+
     /// The next token; `Ok(None)` at the block's end; an error for a tag, comment or CDATA
     /// section the block ends inside.
     pub fn next_tok(&mut self) -> Result<Option<Tok<'a>>, String> {

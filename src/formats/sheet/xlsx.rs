@@ -23,13 +23,14 @@ use std::sync::Arc;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use crate::formats::sheet::cells::{self, read_sheet_block, NumFormat, SheetState};
-use crate::formats::sheet::strings::SharedStrings;
+use crate::formats::sheet::cells::{self, read_sheet_block, CellSink, NumFormat, SheetState};
+use crate::formats::sheet::strings::{Lookup, SharedStrings};
 use crate::formats::sheet::tags::push_text;
 use crate::formats::sheet::{
-    pack_row, Book, BookProblem, BookRead, Cell, Problems, RowChunk, Rows, Sheet, SheetColumns,
+    value, Book, BookProblem, BookRead, Cell, Problems, RowChunk, Rows, Sheet, SheetColumns,
     SheetReading,
 };
+use crate::rules::Role;
 
 /// The most bytes a block may hold without a row's (or string's) end: far more than any real
 /// row takes; anything longer is damage or an attack, refused rather than held.
@@ -122,29 +123,134 @@ impl XmlRows {
     pub fn pack(&self, columns: &SheetColumns, f: &mut dyn FnMut(&[u8], u64)) {
         let mut book = self.shared.book();
         let mut st = SheetState::inside();
-        let mut data = Vec::with_capacity(self.piece + (64 << 10));
-        let (mut cells, mut scratch, mut piece) = (Vec::new(), Vec::new(), 0);
-        let mut row = RowBytes::default();
-        let (roles, named) = (&columns.roles, columns.named);
-        let res = read_sheet_block(&self.xml, &mut st, &mut book, &mut |r, c, cell| {
-            if row.add(r, &cell)? {
-                pack_row(&cells, roles, named, &mut data, &mut scratch);
-                cells.clear();
-                if data.len() >= self.piece {
-                    f(&data, piece);
-                    data.clear();
-                    piece += 1;
-                }
-            }
-            cells.push((c, cell));
-            Ok(())
-        });
-        pack_row(&cells, roles, named, &mut data, &mut scratch);
-        if !data.is_empty() {
-            f(&data, piece);
+        let mut p = Packer {
+            roles: &columns.roles,
+            named: columns.named,
+            data: Vec::with_capacity(self.piece + (64 << 10)),
+            row: None,
+            row_at: 0,
+            cells: 0,
+            bytes: 0,
+            piece: self.piece,
+            pieces: 0,
+            f,
+        };
+        let res = read_sheet_block(&self.xml, &mut st, &mut book, &mut p);
+        p.end_row();
+        if !p.data.is_empty() {
+            (p.f)(&p.data, p.pieces);
         }
         if let Err(e) = res {
             self.sheet.report(self.block, e);
+        }
+    }
+}
+
+/// Packs a block's cells into pieces as they are read, each value written once, straight
+/// into the piece (a shared string from the table, text from the XML): the same bytes as
+/// [`pack_row`] gives a row's cells.
+struct Packer<'a> {
+    roles: &'a [Role],
+    named: bool,
+    data: Vec<u8>,
+    row: Option<u32>,
+    /// Where the current row's cell count is in `data`.
+    row_at: usize,
+    /// The current row's cells in `data`.
+    cells: u32,
+    /// The current row's bytes, bounded as [`RowBytes`] bounds them.
+    bytes: usize,
+    /// The piece size, and the pieces handed to `f`.
+    piece: usize,
+    pieces: u64,
+    f: &'a mut dyn FnMut(&[u8], u64),
+}
+
+impl Packer<'_> {
+    /// Starts the value of a cell in row `r`, column `col`: where it starts in `data`.
+    fn start(&mut self, r: u32, col: u32) -> usize {
+        if self.row != Some(r) {
+            self.end_row();
+            if self.data.len() >= self.piece {
+                (self.f)(&self.data, self.pieces);
+                self.data.clear();
+                self.pieces += 1;
+            }
+            (self.row, self.row_at, self.cells, self.bytes) = (Some(r), self.data.len(), 0, 0);
+            self.data.extend_from_slice(&0u32.to_le_bytes());
+        }
+        let at = self.data.len();
+        self.data.extend_from_slice(&col.to_le_bytes());
+        self.data.extend_from_slice(&0u32.to_le_bytes());
+        at
+    }
+
+    /// Ends the value started at `at`, which counts `counted` bytes against the row's bound;
+    /// an empty value is no cell.
+    fn end(&mut self, r: u32, at: usize, counted: usize) -> Result<(), String> {
+        self.bytes += counted;
+        if self.bytes > MAX_BLOCK {
+            self.data.truncate(at);
+            return Err(row_too_long(r));
+        }
+        let len = self.data.len() - at - 8;
+        match len {
+            0 => self.data.truncate(at),
+            _ => {
+                self.data[at + 4..at + 8].copy_from_slice(&(len as u32).to_le_bytes());
+                self.cells += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn end_row(&mut self) {
+        if self.row.is_none() {
+            return;
+        }
+        match self.cells {
+            0 => self.data.truncate(self.row_at),
+            n => self.data[self.row_at..self.row_at + 4].copy_from_slice(&n.to_le_bytes()),
+        }
+        self.cells = 0;
+    }
+
+    fn role(&self, col: u32) -> Role {
+        match self.named {
+            false => Role::Unnamed,
+            true => self.roles.get(col as usize).copied().unwrap_or(Role::Other),
+        }
+    }
+}
+
+impl CellSink for Packer<'_> {
+    fn cell(&mut self, r: u32, col: u32, c: Cell) -> Result<(), String> {
+        let at = self.start(r, col);
+        value(&c, self.role(col), &mut self.data);
+        let counted = match c {
+            Cell::Text(t) => t.len(),
+            _ => 24,
+        };
+        self.end(r, at, counted)
+    }
+
+    fn text(&mut self, r: u32, col: u32, t: &[u8]) -> Result<(), String> {
+        let at = self.start(r, col);
+        self.data.extend_from_slice(t);
+        self.end(r, at, t.len())
+    }
+
+    fn shared(&mut self, r: u32, col: u32, i: u64, strings: &mut Lookup) -> Result<bool, String> {
+        let at = self.start(r, col);
+        match strings.get(i, &mut self.data) {
+            Ok(true) => {
+                let len = self.data.len() - at - 8;
+                self.end(r, at, len).map(|()| true)
+            }
+            found => {
+                self.data.truncate(at);
+                found.map_err(|e| e.to_string())
+            }
         }
     }
 }
@@ -169,13 +275,14 @@ impl RowBytes {
             _ => 24,
         };
         if self.bytes > MAX_BLOCK {
-            return Err(format!(
-                "row {} holds more than {MAX_BLOCK} bytes",
-                u64::from(r) + 1
-            ));
+            return Err(row_too_long(r));
         }
         Ok(new)
     }
+}
+
+fn row_too_long(r: u32) -> String {
+    format!("row {} holds more than {MAX_BLOCK} bytes", u64::from(r) + 1)
 }
 
 /// A workbook's zip and its members by name.
