@@ -621,6 +621,109 @@ mod tests {
         (r, c, v.to_string())
     }
 
+    /// [`cells_of`], after checking that the general tokenizer reads the same cells when the
+    /// fast path takes none of them (a prefix it leaves to the general path).
+    fn both_ways(strings: &[&str], data: &str) -> Result<Vec<(u32, u32, String)>, String> {
+        let general = data
+            .replace("<c", "<x:c")
+            .replace("</c>", "</x:c>")
+            .replace("</row>", "</x:row>");
+        let got = cells_of(strings, data);
+        assert_eq!(got, cells_of(strings, &general), "{data}");
+        got
+    }
+
+    #[test]
+    fn the_fast_path_reads_what_the_general_path_reads() {
+        let strings = ["NIK", "a & b", "", "Ani"];
+        let got = both_ways(
+            &strings,
+            r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c t="s" r="B1"><v>1</v></c><c r="C1" t="s" s="0"><v>2</v></c></row>
+               <row r="2" spans="1:9"><c r="A2" t="s"><v>3</v></c><c r="B2" s="1"><f>X</f><v>32874</v></c><c t="n"><v>1.5</v></c><c r="E2"><v/></c><c/><c r="G2"></c><c><v>8</v></c><c r="I2" t="inlineStr"><is><t xml:space="preserve"> 3171 </t></is></c></row>
+               <row><c s="1"><v>32874</v></c><c t="b"><v>0</v></c><c t="str"><v>teks</v></c><c t="e"><v>#N/A</v></c><c t="inlineStr"><v>9</v></c><c t="s"><is><t>is</t></is></c><c><v>abc</v></c><c r="J3" t="d"><v>1990-01-01</v></c></row>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                cell(0, 0, "NIK"),
+                cell(0, 1, "a & b"),
+                cell(0, 2, ""),
+                cell(1, 0, "Ani"),
+                cell(1, 1, "1990-01-01"),
+                cell(1, 2, "1.5"),
+                cell(1, 7, "8"),
+                cell(1, 8, " 3171 "),
+                cell(2, 0, "1990-01-01"),
+                cell(2, 1, "FALSE"),
+                cell(2, 2, "teks"),
+                cell(2, 5, "is"),
+                cell(2, 6, "abc"),
+                cell(2, 9, "1990-01-01"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_fast_path_meets_damage_as_the_general_path_does() {
+        for (data, why) in [
+            (r#"<row><c t="s"><v>9</v></c></row>"#, "not in the shared strings"),
+            (r#"<row><c t="s"><v>x</v></c></row>"#, "bad shared string index"),
+            (r#"<row><c r="A0"><v>1</v></c></row>"#, "bad cell reference"),
+            (r#"<row><c r="7"/></row>"#, "without a column"),
+            (r#"<row><c t="n"><v>x</v></c></row>"#, "no number"),
+            (r#"<row><c t="zz"><v>1</v></c></row>"#, "unknown type"),
+        ] {
+            let err = both_ways(&["a"], data).unwrap_err();
+            assert!(err.contains(why), "{data}: {err}");
+        }
+        let wide = format!("<row>{}</row>", "<c/>".repeat(MAX_COLUMNS + 1));
+        assert!(both_ways(&[], &wide).unwrap_err().contains("more than"));
+    }
+
+    #[test]
+    fn a_sheet_cut_after_a_row_reads_on_in_the_next_block() {
+        let xml = r#"<worksheet><sheetData><row><c t="s"><v>0</v></c><c><v>2</v></c></row><row><c><v>3</v></c></row><row><c r="B9" t="s"><v>1</v></c></row></sheetData></worksheet>"#;
+        let mut table = SharedStrings::default();
+        table.push(b"satu").unwrap();
+        table.push(b"dua").unwrap();
+        table.seal().unwrap();
+        let mut book = Book {
+            strings: table.lookup(),
+            formats: &[],
+            is_1904: false,
+        };
+        let read = |blocks: &[&str], book: &mut Book| {
+            let (mut st, mut got) = (SheetState::default(), Vec::new());
+            for b in blocks {
+                read_sheet_block(b.as_bytes(), &mut st, book, &mut |r, c, cell| {
+                    let mut v = Vec::new();
+                    super::super::value(&cell, crate::rules::Role::Other, &mut v);
+                    got.push((r, c, String::from_utf8(v).unwrap()));
+                    Ok(())
+                })?;
+            }
+            Ok::<_, String>((got, st.done))
+        };
+        let whole = read(&[xml], &mut book).unwrap();
+        assert_eq!(
+            whole,
+            (
+                vec![cell(0, 0, "satu"), cell(0, 1, "2"), cell(1, 0, "3"), cell(8, 1, "dua")],
+                true
+            )
+        );
+        // Cut right after each `</row>`: the rows without `r` still count on.
+        let mut cuts: Vec<usize> = xml.match_indices("</row>").map(|(i, _)| i + 6).collect();
+        cuts.insert(0, 0);
+        cuts.push(xml.len());
+        let blocks: Vec<&str> = cuts.windows(2).map(|w| &xml[w[0]..w[1]]).collect();
+        assert_eq!(read(&blocks, &mut book).unwrap(), whole);
+        // A block cut inside a cell is an error, not a cell read short.
+        let cut = &xml[..xml.find("<v>2").unwrap() + 3];
+        assert!(read(&[cut], &mut book).unwrap_err().contains("unexpected end"));
+    }
+
     #[test]
     fn shared_and_inline_strings_numbers_and_booleans() {
         let got = cells_of(
@@ -746,6 +849,34 @@ baris3</t></is></c></row>"#,
         assert_eq!(all, ["satu", "", "dua", "ti&ga"]);
         let cut = r#"<sst><si><t>satu</t></si><si><t>du"#;
         assert!(read_shared_strings(cut.as_bytes(), &mut SharedStrings::default()).is_err());
+    }
+
+    #[test]
+    fn the_fast_path_reads_string_items_as_the_general_path_does() {
+        let items = r#"<si><t>satu</t></si><si><t xml:space="preserve"> dua </t></si><si/>
+            <si><t>ti&amp;ga</t></si><si><t>a_x0009_b</t></si><si><t>c_d</t></si>
+            <si><r><t>li</t></r><r><t>ma</t></r></si><si><t>e</t><rPh><t>f</t></rPh></si><si><t></t></si>"#;
+        let read = |items: &str| {
+            let xml = format!("<sst>{items}</sst>");
+            let mut t = SharedStrings::default();
+            read_shared_strings(xml.as_bytes(), &mut t).unwrap();
+            let mut lookup = t.lookup();
+            let all: Vec<String> = (0..)
+                .map_while(|i| {
+                    let mut v = Vec::new();
+                    let found = lookup.get(i, &mut v).unwrap();
+                    found.then(|| String::from_utf8(v).unwrap())
+                })
+                .collect();
+            all
+        };
+        let got = read(items);
+        let general = items.replace("<si>", "<x:si>").replace("</si>", "</x:si>");
+        assert_eq!(got, read(&general));
+        assert_eq!(
+            got,
+            ["satu", " dua ", "", "ti&ga", "a\tb", "c_d", "lima", "e", ""]
+        );
     }
 
     #[test]

@@ -800,6 +800,91 @@ mod tests {
         assert!(err.contains("without a </row>"), "{err}");
     }
 
+    /// `rows` (the inside of `<sheetData>`, then its end) packed by [`XmlRows::pack`] in
+    /// pieces of `piece` bytes, and as the cells read one by one and packed by [`pack_row`]:
+    /// the pieces joined and their count, the rows packed by `pack_row`, the error told.
+    fn packed_both_ways(rows: &str, piece: usize) -> (Vec<u8>, u64, Vec<u8>, Option<String>) {
+        let mut strings = SharedStrings::default();
+        for s in ["NIK", "", "3171014101900001", "Ani & Budi"] {
+            strings.push(s.as_bytes()).unwrap();
+        }
+        strings.seal().unwrap();
+        let shared = Arc::new(Shared {
+            strings,
+            formats: vec![NumFormat::Plain, NumFormat::Date],
+            is_1904: false,
+        });
+        let roles = Arc::new(vec![Role::Other, Role::Nik]);
+        let columns = SheetColumns {
+            roles: roles.clone(),
+            names: Arc::default(),
+            named: true,
+        };
+        let sheet = SheetAt {
+            name: "s".into(),
+            index: 0,
+            problems: Problems::default(),
+        };
+        let xml = XmlRows {
+            xml: rows.as_bytes().to_vec(),
+            piece,
+            shared: shared.clone(),
+            sheet: sheet.clone(),
+            block: 0,
+        };
+        let (mut joined, mut pieces) = (Vec::new(), 0);
+        xml.pack(&columns, &mut |d, n| {
+            assert_eq!(n, pieces);
+            joined.extend_from_slice(d);
+            pieces += 1;
+        });
+        let told = sheet.problems.0.lock().unwrap().take();
+        let told = told.map(|(_, p)| format!("{p:?}"));
+        let mut by_rows: Vec<Vec<(u32, Cell)>> = Vec::new();
+        let mut last = None;
+        let mut book = shared.book();
+        let _ = read_sheet_block(
+            rows.as_bytes(),
+            &mut SheetState::inside(),
+            &mut book,
+            &mut |r, c, cell| {
+                if last != Some(r) {
+                    by_rows.push(Vec::new());
+                    last = Some(r);
+                }
+                by_rows.last_mut().unwrap().push((c, cell));
+                Ok(())
+            },
+        );
+        let (mut want, mut scratch) = (Vec::new(), Vec::new());
+        for cells in &by_rows {
+            crate::formats::sheet::pack_row(cells, &roles, true, &mut want, &mut scratch);
+        }
+        (joined, pieces, want, told)
+    }
+
+    #[test]
+    fn the_packer_writes_what_pack_row_writes() {
+        let rows = r#"<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2"><v>3171010000000000</v></c>
+            <c r="C2" t="s"><v>1</v></c><c r="D2" s="1"><v>32874</v></c><x:c r="E2" t="s"><v>2</v></x:c>
+            <c r="F2" t="inlineStr"><is><t>x</t></is></c><c r="G2"><v>abc</v></c><c r="H2"><v>1.5</v></c></row>
+            <row r="3"><c r="A3" t="s"><v>1</v></c><c r="B3"/></row>
+            <row r="4"><c r="B4" t="s"><v>2</v></c><c r="C4" t="b"><v>1</v></c></row></sheetData>"#;
+        for piece in [1 << 20, 1] {
+            let (joined, pieces, want, told) = packed_both_ways(rows, piece);
+            assert_eq!(joined, want, "{piece}");
+            assert!(told.is_none(), "{told:?}");
+            // Row 3 packs to nothing; pieces of one byte end after each other row.
+            assert_eq!(pieces, if piece == 1 { 2 } else { 1 });
+        }
+        // A missing string stops the block where it is; the cells before it are packed.
+        let bad = r#"<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="s"><v>9</v></c></row>"#;
+        let (joined, _, want, told) = packed_both_ways(bad, 1 << 20);
+        assert_eq!(joined, want);
+        assert!(!joined.is_empty());
+        assert!(told.unwrap().contains("not in the shared strings"));
+    }
+
     #[test]
     fn number_formats_that_show_dates() {
         for code in [
