@@ -19,12 +19,8 @@ use calamine::{ExcelDateTime, ExcelDateTimeType};
 
 use crate::formats::sheet::fast::{self, Body, FastCell};
 use crate::formats::sheet::strings::{Lookup, SharedStrings};
-use crate::formats::sheet::tags::{attrs, push_eols, push_text, Tags, Tok};
+use crate::formats::sheet::tags::{attrs, push_eols, push_text, Tags, Tok, MAX_TEXT};
 use crate::formats::sheet::{date_cell, Cell, MAX_COLUMNS};
-
-/// The longest text one cell or shared string may hold (Excel's limit is 32,767 characters,
-/// at most 128 KiB as UTF-8): a longer one is damage or an attack, and is refused, not held.
-pub const MAX_TEXT: usize = 4 << 20;
 
 /// What a style's number format makes of a number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,7 +217,7 @@ fn fast_cell<S: CellSink + ?Sized>(
         Body::Empty => Ok(()),
         Body::Is(t) => f.text(row, col, t),
         Body::V(_) if a.kind == Kind::Inline => Ok(()),
-        Body::V(v) if v.is_empty() => Ok(()),
+        Body::V(b"") => Ok(()),
         Body::V(v) => match a.kind {
             Kind::Shared => {
                 let i = number::<u64>(v).ok_or("a bad shared string index")?;
@@ -542,13 +538,17 @@ fn skip(xml: &mut Tags) -> Result<(), String> {
 /// from 0.
 pub fn cell_ref(r: &[u8]) -> Result<(u32, Option<u32>), String> {
     let bad = || "a bad cell reference".to_string();
-    let letters = r.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    let (col, row) = r.split_at(letters);
-    let col = col.iter().try_fold(0u32, |a, &b| {
-        a.checked_mul(26)?
-            .checked_add(u32::from(b.to_ascii_uppercase() - b'A') + 1)
-    });
-    let row = number::<u32>(row).filter(|&n| n > 0).ok_or_else(bad)?;
+    // Plain loops: this runs once per cell.
+    let mut col = Some(0u32);
+    let mut letters = 0;
+    while let Some(&b) = r.get(letters).filter(|b| b.is_ascii_alphabetic()) {
+        let digit = u32::from(b.to_ascii_uppercase() - b'A') + 1;
+        col = col.and_then(|a| a.checked_mul(26)?.checked_add(digit));
+        letters += 1;
+    }
+    let row = number::<u32>(&r[letters..])
+        .filter(|&n| n > 0)
+        .ok_or_else(bad)?;
     let col = col.ok_or_else(bad)?;
     Ok((row - 1, col.checked_sub(1)))
 }
@@ -558,9 +558,14 @@ fn number<N: TryFrom<u64>>(s: &[u8]) -> Option<N> {
     if s.is_empty() || s.len() > 19 {
         return None;
     }
-    let n = s.iter().try_fold(0u64, |n, &b| {
-        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
-    })?;
+    let mut n = 0u64;
+    for &b in s {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
     N::try_from(n).ok()
 }
 
@@ -667,8 +672,14 @@ mod tests {
     #[test]
     fn the_fast_path_meets_damage_as_the_general_path_does() {
         for (data, why) in [
-            (r#"<row><c t="s"><v>9</v></c></row>"#, "not in the shared strings"),
-            (r#"<row><c t="s"><v>x</v></c></row>"#, "bad shared string index"),
+            (
+                r#"<row><c t="s"><v>9</v></c></row>"#,
+                "not in the shared strings",
+            ),
+            (
+                r#"<row><c t="s"><v>x</v></c></row>"#,
+                "bad shared string index",
+            ),
             (r#"<row><c r="A0"><v>1</v></c></row>"#, "bad cell reference"),
             (r#"<row><c r="7"/></row>"#, "without a column"),
             (r#"<row><c t="n"><v>x</v></c></row>"#, "no number"),
@@ -709,7 +720,12 @@ mod tests {
         assert_eq!(
             whole,
             (
-                vec![cell(0, 0, "satu"), cell(0, 1, "2"), cell(1, 0, "3"), cell(8, 1, "dua")],
+                vec![
+                    cell(0, 0, "satu"),
+                    cell(0, 1, "2"),
+                    cell(1, 0, "3"),
+                    cell(8, 1, "dua")
+                ],
                 true
             )
         );
@@ -721,7 +737,9 @@ mod tests {
         assert_eq!(read(&blocks, &mut book).unwrap(), whole);
         // A block cut inside a cell is an error, not a cell read short.
         let cut = &xml[..xml.find("<v>2").unwrap() + 3];
-        assert!(read(&[cut], &mut book).unwrap_err().contains("unexpected end"));
+        assert!(read(&[cut], &mut book)
+            .unwrap_err()
+            .contains("unexpected end"));
     }
 
     #[test]

@@ -8,9 +8,9 @@
 //! at most one look at the bytes up to the value's end, which the general path then reads
 //! instead: linear either way.
 //!
-//! Imports only the text bound of [`cells`](super::cells).
+//! Imports only the tokenizer's bound on a text.
 
-use crate::formats::sheet::cells::MAX_TEXT;
+use crate::formats::sheet::tags::MAX_TEXT;
 
 /// What a `<c>` holds besides its attributes.
 #[derive(Debug, PartialEq, Eq)]
@@ -78,7 +78,7 @@ impl<'a> FastCell<'a> {
             return None;
         }
         let v = &b[i + 3..];
-        let len = v.iter().take(MAX_ATTR).position(|&x| x == b'"')?;
+        let len = v[..v.len().min(MAX_ATTR)].iter().position(|&x| x == b'"')?;
         *slot = Some(&v[..len]);
         Some(i + 3 + len + 1)
     }
@@ -133,17 +133,11 @@ const STOP: [bool; 256] = {
 fn text(b: &[u8], run: bool) -> Option<usize> {
     let mut i = 0;
     loop {
-        let c = *b.get(i)?;
-        if STOP[c as usize] {
-            match c {
-                b'<' => return Some(i),
-                b'_' if !(run && b.get(i + 1) == Some(&b'x')) => {}
-                _ => return None,
-            }
-        }
-        i += 1;
-        if i > MAX_TEXT {
-            return None;
+        i += b[i..].iter().position(|&c| STOP[usize::from(c)])?;
+        match b[i] {
+            b'<' => return (i <= MAX_TEXT).then_some(i),
+            b'_' if !(run && b.get(i + 1) == Some(&b'x')) => i += 1,
+            _ => return None,
         }
     }
 }

@@ -11,6 +11,10 @@
 
 use memchr::{memchr, memchr3, memmem};
 
+/// The longest text one cell or shared string may hold (Excel's limit is 32,767 characters,
+/// at most 128 KiB as UTF-8): a longer one is damage or an attack, and is refused, not held.
+pub const MAX_TEXT: usize = 4 << 20;
+
 /// One piece of a block's XML.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Tok<'a> {

@@ -412,7 +412,7 @@ impl<R: Read + Seek> Workbook<R> {
                     send(chunk);
                 }
             } else {
-                st.done = last_end_tag(&block, b"sheetData").is_some();
+                st.done = has_end_tag(&block, b"sheetData");
                 let shared = self.shared.clone();
                 let (sheet_at, block_at) = (at.clone(), n);
                 send(sheet.chunk(Rows::Xml(XmlRows {
@@ -519,7 +519,12 @@ impl<R: Read> Blocks<R> {
                 self.searched = self.buf.len();
             }
             if let Some(cut) = cut {
-                let rest = self.buf.split_off(cut);
+                // The next block starts in a buffer that holds it whole: growing one by
+                // doubling copied every block several times.
+                let want = self.size.max(self.buf.len() - cut) + (2 << 16);
+                let mut rest = Vec::with_capacity(want);
+                rest.extend_from_slice(&self.buf[cut..]);
+                self.buf.truncate(cut);
                 self.searched = 0;
                 return Ok(Some(std::mem::replace(&mut self.buf, rest)));
             }
@@ -541,25 +546,36 @@ impl<R: Read> Blocks<R> {
 
 /// Where the last end tag `</name>` or `</prefix:name>` in `b` ends.
 fn last_end_tag(b: &[u8], name: &[u8]) -> Option<usize> {
-    let mut tag = name.to_vec();
-    tag.push(b'>');
+    let tag = [name, b">"].concat();
     let mut hay = b;
     while let Some(at) = memchr::memmem::rfind(hay, &tag) {
         let before = &hay[..at];
-        let prefixed = |p: &[u8]| {
-            let n = p
-                .iter()
-                .rev()
-                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
-                .count();
-            n > 0 && p[..p.len() - n].ends_with(b"</")
-        };
-        if before.ends_with(b"</") || before.strip_suffix(b":").is_some_and(prefixed) {
+        if ends_end_tag(before) {
             return Some(at + tag.len());
         }
         hay = before;
     }
     None
+}
+
+/// Whether `b` holds an end tag `</name>` or `</prefix:name>`: searched forward, which is
+/// much faster than [`last_end_tag`]'s backward search over a block that holds none.
+fn has_end_tag(b: &[u8], name: &[u8]) -> bool {
+    let tag = [name, b">"].concat();
+    memchr::memmem::find_iter(b, &tag).any(|at| ends_end_tag(&b[..at]))
+}
+
+/// Whether `before` ends where an end tag's name starts: `</` or `</prefix:`.
+fn ends_end_tag(before: &[u8]) -> bool {
+    let prefixed = |p: &[u8]| {
+        let n = p
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+            .count();
+        n > 0 && p[..p.len() - n].ends_with(b"</")
+    };
+    before.ends_with(b"</") || before.strip_suffix(b":").is_some_and(prefixed)
 }
 
 /// How a part is looked up: lower case, `/` separators, no leading `/`.
@@ -774,6 +790,15 @@ mod tests {
         assert_eq!(last_end_tag(b"</arrow> row> <row>", b"row"), None);
         assert_eq!(last_end_tag(b"</row></x:arrow>", b"row"), Some(6));
         assert_eq!(last_end_tag(b":row>", b"row"), None);
+        for (b, has) in [
+            (&b"<row></row></sheetData></worksheet>"[..], true),
+            (b"</x:sheetData>", true),
+            (b"<sheetData> sheetData> </mysheetData>", false),
+            (b"<sheetData/>", false),
+        ] {
+            assert_eq!(has_end_tag(b, b"sheetData"), has);
+            assert_eq!(last_end_tag(b, b"sheetData").is_some(), has);
+        }
     }
 
     #[test]
