@@ -17,13 +17,10 @@
 
 use calamine::{ExcelDateTime, ExcelDateTimeType};
 
+use crate::formats::sheet::fast::{self, Body, FastCell};
 use crate::formats::sheet::strings::{Lookup, SharedStrings};
-use crate::formats::sheet::tags::{attrs, push_eols, push_text, Tags, Tok};
+use crate::formats::sheet::tags::{attrs, push_eols, push_text, Tags, Tok, MAX_TEXT};
 use crate::formats::sheet::{date_cell, Cell, MAX_COLUMNS};
-
-/// The longest text one cell or shared string may hold (Excel's limit is 32,767 characters,
-/// at most 128 KiB as UTF-8): a longer one is damage or an attack, and is refused, not held.
-pub const MAX_TEXT: usize = 4 << 20;
 
 /// What a style's number format makes of a number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,19 +101,65 @@ impl SheetState {
     }
 }
 
-/// Reads the cells of a block of a worksheet's XML, handing each non-empty one to `f` with
-/// its row and column (from 0). An error (also one `f` returns) stops the block; the cells
-/// before it were handed over.
-pub fn read_sheet_block(
+/// Where a sheet's cells go, each with its row and column (from 0). Text borrowed from the
+/// XML and shared strings come by their own methods, so that a sink that packs them can copy
+/// them once, straight where they go; by default they are made a [`Cell`].
+pub trait CellSink {
+    fn cell(&mut self, row: u32, col: u32, c: Cell) -> Result<(), String>;
+
+    /// Text read from the XML, with nothing to decode.
+    fn text(&mut self, row: u32, col: u32, t: &[u8]) -> Result<(), String> {
+        self.cell(row, col, Cell::Text(t.to_vec()))
+    }
+
+    /// Shared string `i`; `false` when the table has no such string.
+    fn shared(&mut self, row: u32, col: u32, i: u64, strings: &mut Lookup) -> Result<bool, String> {
+        let mut s = Vec::new();
+        if !strings.get(i, &mut s).map_err(|e| e.to_string())? {
+            return Ok(false);
+        }
+        self.cell(row, col, Cell::Text(s))?;
+        Ok(true)
+    }
+}
+
+impl<F: FnMut(u32, u32, Cell) -> Result<(), String> + ?Sized> CellSink for F {
+    fn cell(&mut self, row: u32, col: u32, c: Cell) -> Result<(), String> {
+        self(row, col, c)
+    }
+}
+
+/// Reads the cells of a block of a worksheet's XML, handing each non-empty one to `f`. The
+/// common shapes of a cell (and `</row>`) are read by [`fast`], anything else by the general
+/// tokenizer. An error (also one `f` returns) stops the block; the cells before it were
+/// handed over.
+pub fn read_sheet_block<S: CellSink + ?Sized>(
     block: &[u8],
     st: &mut SheetState,
     book: &mut Book,
-    f: &mut dyn FnMut(u32, u32, Cell) -> Result<(), String>,
+    f: &mut S,
 ) -> Result<(), String> {
     let mut xml = Tags::new(block);
     let mut text = Vec::with_capacity(256);
     let at = &mut st.at;
-    while let Some(tok) = xml.next_tok()? {
+    loop {
+        if st.in_data {
+            let rest = xml.rest();
+            if rest.starts_with(b"<c") {
+                if let Some(c) = fast::cell(rest) {
+                    xml.advance(c.len);
+                    fast_cell(&c, at, book, f)?;
+                    continue;
+                }
+            } else if rest.starts_with(b"</row>") {
+                xml.advance(6);
+                at.end_row();
+                continue;
+            }
+        }
+        let Some(tok) = xml.next_tok()? else {
+            break;
+        };
         match tok {
             Tok::Start { name, attrs, empty } if st.in_data => match name {
                 b"row" => {
@@ -131,7 +174,7 @@ pub fn read_sheet_block(
                         continue;
                     }
                     if let Some(c) = read_cell(&mut xml, &a, book, &mut text)? {
-                        f(a.at.0, a.at.1, c)?;
+                        f.cell(a.at.0, a.at.1, c)?;
                     }
                 }
                 _ => {}
@@ -159,6 +202,46 @@ pub fn read_sheet_block(
         }
     }
     Ok(())
+}
+
+/// A cell the fast path read whole, placed and handed to `f` as the general path would.
+fn fast_cell<S: CellSink + ?Sized>(
+    c: &FastCell,
+    at: &mut Place,
+    book: &mut Book,
+    f: &mut S,
+) -> Result<(), String> {
+    let a = at.fast(c)?;
+    let (row, col) = a.at;
+    match c.body {
+        Body::Empty => Ok(()),
+        Body::Is(t) => f.text(row, col, t),
+        Body::V(_) if a.kind == Kind::Inline => Ok(()),
+        Body::V(b"") => Ok(()),
+        Body::V(v) => match a.kind {
+            Kind::Shared => {
+                let i = number::<u64>(v).ok_or("a bad shared string index")?;
+                match f.shared(row, col, i, &mut book.strings)? {
+                    true => Ok(()),
+                    false => Err(not_shared(i)),
+                }
+            }
+            Kind::Text => f.text(row, col, v),
+            Kind::Untyped | Kind::Number => match float(v) {
+                Some(n) => f.cell(row, col, styled(n, a.style, book)),
+                None if a.kind == Kind::Untyped => f.text(row, col, v),
+                None => Err("a number cell that holds no number".into()),
+            },
+            _ => match value_cell(&a, v, book)? {
+                Some(cell) => f.cell(row, col, cell),
+                None => Ok(()),
+            },
+        },
+    }
+}
+
+fn not_shared(i: u64) -> String {
+    format!("string {i} is not in the shared strings table")
 }
 
 /// Why a sheet's XML ended before its data did, by how far it got.
@@ -189,6 +272,29 @@ impl Place {
 
     /// A cell's attributes, which also place the next cell.
     fn cell(&mut self, attributes: &[u8]) -> Result<CellAttrs, String> {
+        self.count()?;
+        let (mut kind, mut style) = (Kind::Untyped, None);
+        for (key, value) in attrs(attributes) {
+            match key {
+                b"r" => self.go_to(value)?,
+                b"t" => kind = Kind::of(value),
+                b"s" => style = Some(style_of(value)),
+                _ => {}
+            }
+        }
+        Ok(self.next(kind, style))
+    }
+
+    /// The attributes of a cell the fast path read, as [`Place::cell`] reads them.
+    fn fast(&mut self, c: &FastCell) -> Result<CellAttrs, String> {
+        self.count()?;
+        if let Some(r) = c.r {
+            self.go_to(r)?;
+        }
+        Ok(self.next(c.t.map_or(Kind::Untyped, Kind::of), c.s.map(style_of)))
+    }
+
+    fn count(&mut self) -> Result<(), String> {
         self.in_row += 1;
         if self.in_row > MAX_COLUMNS {
             return Err(format!(
@@ -196,23 +302,28 @@ impl Place {
                 u64::from(self.row) + 1
             ));
         }
-        let (mut kind, mut style) = (Kind::Untyped, None);
-        for (key, value) in attrs(attributes) {
-            match key {
-                b"r" => {
-                    let (row, col) = cell_ref(value)?;
-                    self.row = row;
-                    self.col = col.ok_or("a cell reference without a column")?;
-                }
-                b"t" => kind = Kind::of(value),
-                b"s" => style = Some(number::<usize>(value).unwrap_or(0)),
-                _ => {}
-            }
-        }
+        Ok(())
+    }
+
+    /// Moves to the cell reference `r`.
+    fn go_to(&mut self, r: &[u8]) -> Result<(), String> {
+        let (row, col) = cell_ref(r)?;
+        self.row = row;
+        self.col = col.ok_or("a cell reference without a column")?;
+        Ok(())
+    }
+
+    /// The cell here, moving right of it.
+    fn next(&mut self, kind: Kind, style: Option<usize>) -> CellAttrs {
         let at = (self.row, self.col);
         self.col = self.col.saturating_add(1);
-        Ok(CellAttrs { at, kind, style })
+        CellAttrs { at, kind, style }
     }
+}
+
+/// A cell's `s` attribute: its index in `cellXfs`.
+fn style_of(s: &[u8]) -> usize {
+    number::<usize>(s).unwrap_or(0)
 }
 
 /// A `<c>` element's value, read to its end.
@@ -258,7 +369,7 @@ fn value_cell(a: &CellAttrs, v: &[u8], book: &mut Book) -> Result<Option<Cell>, 
             let mut s = Vec::new();
             let found = book.strings.get(i, &mut s).map_err(|e| e.to_string())?;
             if !found {
-                return Err(format!("string {i} is not in the shared strings table"));
+                return Err(not_shared(i));
             }
             Cell::Text(s)
         }
@@ -301,10 +412,19 @@ fn styled(n: f64, style: Option<usize>, book: &Book) -> Cell {
 
 /// Reads a block of the shared-string table's XML into `table`, one string per `<si>` in
 /// order; `true` once the table's end (`</sst>`) was read. Blocks are cut after an item's end.
+/// An item of one plain run is read by [`fast`], any other by the general tokenizer.
 pub fn read_strings_block(block: &[u8], table: &mut SharedStrings) -> Result<bool, String> {
     let mut xml = Tags::new(block);
     let mut text = Vec::with_capacity(256);
-    while let Some(tok) = xml.next_tok()? {
+    loop {
+        if let Some((t, len)) = fast::item(xml.rest(), b"<si>", b"</si>") {
+            xml.advance(len);
+            table.push(t).map_err(|e| e.to_string())?;
+            continue;
+        }
+        let Some(tok) = xml.next_tok()? else {
+            break;
+        };
         match tok {
             Tok::Start {
                 name: b"si", empty, ..
@@ -418,13 +538,17 @@ fn skip(xml: &mut Tags) -> Result<(), String> {
 /// from 0.
 pub fn cell_ref(r: &[u8]) -> Result<(u32, Option<u32>), String> {
     let bad = || "a bad cell reference".to_string();
-    let letters = r.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    let (col, row) = r.split_at(letters);
-    let col = col.iter().try_fold(0u32, |a, &b| {
-        a.checked_mul(26)?
-            .checked_add(u32::from(b.to_ascii_uppercase() - b'A') + 1)
-    });
-    let row = number::<u32>(row).filter(|&n| n > 0).ok_or_else(bad)?;
+    // Plain loops: this runs once per cell.
+    let mut col = Some(0u32);
+    let mut letters = 0;
+    while let Some(&b) = r.get(letters).filter(|b| b.is_ascii_alphabetic()) {
+        let digit = u32::from(b.to_ascii_uppercase() - b'A') + 1;
+        col = col.and_then(|a| a.checked_mul(26)?.checked_add(digit));
+        letters += 1;
+    }
+    let row = number::<u32>(&r[letters..])
+        .filter(|&n| n > 0)
+        .ok_or_else(bad)?;
     let col = col.ok_or_else(bad)?;
     Ok((row - 1, col.checked_sub(1)))
 }
@@ -434,9 +558,14 @@ fn number<N: TryFrom<u64>>(s: &[u8]) -> Option<N> {
     if s.is_empty() || s.len() > 19 {
         return None;
     }
-    let n = s.iter().try_fold(0u64, |n, &b| {
-        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
-    })?;
+    let mut n = 0u64;
+    for &b in s {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d);
+    }
     N::try_from(n).ok()
 }
 
@@ -495,6 +624,122 @@ mod tests {
 
     fn cell(r: u32, c: u32, v: &str) -> (u32, u32, String) {
         (r, c, v.to_string())
+    }
+
+    /// [`cells_of`], after checking that the general tokenizer reads the same cells when the
+    /// fast path takes none of them (a prefix it leaves to the general path).
+    fn both_ways(strings: &[&str], data: &str) -> Result<Vec<(u32, u32, String)>, String> {
+        let general = data
+            .replace("<c", "<x:c")
+            .replace("</c>", "</x:c>")
+            .replace("</row>", "</x:row>");
+        let got = cells_of(strings, data);
+        assert_eq!(got, cells_of(strings, &general), "{data}");
+        got
+    }
+
+    #[test]
+    fn the_fast_path_reads_what_the_general_path_reads() {
+        let strings = ["NIK", "a & b", "", "Ani"];
+        let got = both_ways(
+            &strings,
+            r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c t="s" r="B1"><v>1</v></c><c r="C1" t="s" s="0"><v>2</v></c></row>
+               <row r="2" spans="1:9"><c r="A2" t="s"><v>3</v></c><c r="B2" s="1"><f>X</f><v>32874</v></c><c t="n"><v>1.5</v></c><c r="E2"><v/></c><c/><c r="G2"></c><c><v>8</v></c><c r="I2" t="inlineStr"><is><t xml:space="preserve"> 3171 </t></is></c></row>
+               <row><c s="1"><v>32874</v></c><c t="b"><v>0</v></c><c t="str"><v>teks</v></c><c t="e"><v>#N/A</v></c><c t="inlineStr"><v>9</v></c><c t="s"><is><t>is</t></is></c><c><v>abc</v></c><c r="J3" t="d"><v>1990-01-01</v></c></row>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            [
+                cell(0, 0, "NIK"),
+                cell(0, 1, "a & b"),
+                cell(0, 2, ""),
+                cell(1, 0, "Ani"),
+                cell(1, 1, "1990-01-01"),
+                cell(1, 2, "1.5"),
+                cell(1, 7, "8"),
+                cell(1, 8, " 3171 "),
+                cell(2, 0, "1990-01-01"),
+                cell(2, 1, "FALSE"),
+                cell(2, 2, "teks"),
+                cell(2, 5, "is"),
+                cell(2, 6, "abc"),
+                cell(2, 9, "1990-01-01"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_fast_path_meets_damage_as_the_general_path_does() {
+        for (data, why) in [
+            (
+                r#"<row><c t="s"><v>9</v></c></row>"#,
+                "not in the shared strings",
+            ),
+            (
+                r#"<row><c t="s"><v>x</v></c></row>"#,
+                "bad shared string index",
+            ),
+            (r#"<row><c r="A0"><v>1</v></c></row>"#, "bad cell reference"),
+            (r#"<row><c r="7"/></row>"#, "without a column"),
+            (r#"<row><c t="n"><v>x</v></c></row>"#, "no number"),
+            (r#"<row><c t="zz"><v>1</v></c></row>"#, "unknown type"),
+        ] {
+            let err = both_ways(&["a"], data).unwrap_err();
+            assert!(err.contains(why), "{data}: {err}");
+        }
+        let wide = format!("<row>{}</row>", "<c/>".repeat(MAX_COLUMNS + 1));
+        assert!(both_ways(&[], &wide).unwrap_err().contains("more than"));
+    }
+
+    #[test]
+    fn a_sheet_cut_after_a_row_reads_on_in_the_next_block() {
+        let xml = r#"<worksheet><sheetData><row><c t="s"><v>0</v></c><c><v>2</v></c></row><row><c><v>3</v></c></row><row><c r="B9" t="s"><v>1</v></c></row></sheetData></worksheet>"#;
+        let mut table = SharedStrings::default();
+        table.push(b"satu").unwrap();
+        table.push(b"dua").unwrap();
+        table.seal().unwrap();
+        let mut book = Book {
+            strings: table.lookup(),
+            formats: &[],
+            is_1904: false,
+        };
+        let read = |blocks: &[&str], book: &mut Book| {
+            let (mut st, mut got) = (SheetState::default(), Vec::new());
+            for b in blocks {
+                read_sheet_block(b.as_bytes(), &mut st, book, &mut |r, c, cell| {
+                    let mut v = Vec::new();
+                    super::super::value(&cell, crate::rules::Role::Other, &mut v);
+                    got.push((r, c, String::from_utf8(v).unwrap()));
+                    Ok(())
+                })?;
+            }
+            Ok::<_, String>((got, st.done))
+        };
+        let whole = read(&[xml], &mut book).unwrap();
+        assert_eq!(
+            whole,
+            (
+                vec![
+                    cell(0, 0, "satu"),
+                    cell(0, 1, "2"),
+                    cell(1, 0, "3"),
+                    cell(8, 1, "dua")
+                ],
+                true
+            )
+        );
+        // Cut right after each `</row>`: the rows without `r` still count on.
+        let mut cuts: Vec<usize> = xml.match_indices("</row>").map(|(i, _)| i + 6).collect();
+        cuts.insert(0, 0);
+        cuts.push(xml.len());
+        let blocks: Vec<&str> = cuts.windows(2).map(|w| &xml[w[0]..w[1]]).collect();
+        assert_eq!(read(&blocks, &mut book).unwrap(), whole);
+        // A block cut inside a cell is an error, not a cell read short.
+        let cut = &xml[..xml.find("<v>2").unwrap() + 3];
+        assert!(read(&[cut], &mut book)
+            .unwrap_err()
+            .contains("unexpected end"));
     }
 
     #[test]
@@ -622,6 +867,34 @@ baris3</t></is></c></row>"#,
         assert_eq!(all, ["satu", "", "dua", "ti&ga"]);
         let cut = r#"<sst><si><t>satu</t></si><si><t>du"#;
         assert!(read_shared_strings(cut.as_bytes(), &mut SharedStrings::default()).is_err());
+    }
+
+    #[test]
+    fn the_fast_path_reads_string_items_as_the_general_path_does() {
+        let items = r#"<si><t>satu</t></si><si><t xml:space="preserve"> dua </t></si><si/>
+            <si><t>ti&amp;ga</t></si><si><t>a_x0009_b</t></si><si><t>c_d</t></si>
+            <si><r><t>li</t></r><r><t>ma</t></r></si><si><t>e</t><rPh><t>f</t></rPh></si><si><t></t></si>"#;
+        let read = |items: &str| {
+            let xml = format!("<sst>{items}</sst>");
+            let mut t = SharedStrings::default();
+            read_shared_strings(xml.as_bytes(), &mut t).unwrap();
+            let mut lookup = t.lookup();
+            let all: Vec<String> = (0..)
+                .map_while(|i| {
+                    let mut v = Vec::new();
+                    let found = lookup.get(i, &mut v).unwrap();
+                    found.then(|| String::from_utf8(v).unwrap())
+                })
+                .collect();
+            all
+        };
+        let got = read(items);
+        let general = items.replace("<si>", "<x:si>").replace("</si>", "</x:si>");
+        assert_eq!(got, read(&general));
+        assert_eq!(
+            got,
+            ["satu", " dua ", "", "ti&ga", "a\tb", "c_d", "lima", "e", ""]
+        );
     }
 
     #[test]

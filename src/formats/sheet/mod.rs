@@ -11,6 +11,7 @@
 
 mod cells;
 pub mod checks;
+mod fast;
 pub mod kind;
 mod strings;
 mod tags;

@@ -129,12 +129,20 @@ impl Spilled {
         Ok(())
     }
 
-    /// Appends file bytes `start..end` to `out`, through `win`.
+    /// Appends file bytes `start..end` to `out`, through `win`: reads that move forward
+    /// slide the window; a read behind it (a string named again, long after it was first)
+    /// reads just its bytes, so that it neither costs a whole window nor throws away the one
+    /// the forward reads still use.
     fn read(&self, start: u64, end: u64, out: &mut Vec<u8>, win: &mut Window) -> io::Result<()> {
         if end > self.written {
             return Err(past_end());
         }
         let win_end = win.at + win.bytes.len() as u64;
+        if start < win.at && end - start < WINDOW as u64 {
+            let from = out.len();
+            out.resize(from + (end - start) as usize, 0);
+            return read_at(&self.file, &mut out[from..], start);
+        }
         if start < win.at || end > win_end {
             let len = ((end - start) as usize).max(WINDOW);
             let len = len.min((self.written - start) as usize);
@@ -209,6 +217,21 @@ impl SharedStrings {
         self.ends.seal()
     }
 
+    /// String `i` when both its ends and its bytes are in memory (the common case: a table
+    /// within the budgets), read without the windows.
+    fn in_memory(&self, i: usize) -> Option<&[u8]> {
+        let (ends, bytes) = (&self.ends.mem, &self.bytes.mem);
+        let end_at = |j: usize| -> Option<usize> {
+            let b: [u8; 8] = ends.get(j * 8..j * 8 + 8)?.try_into().ok()?;
+            usize::try_from(u64::from_le_bytes(b)).ok()
+        };
+        let start = match i {
+            0 => 0,
+            _ => end_at(i - 1)?,
+        };
+        bytes.get(start..end_at(i)?)
+    }
+
     /// A reader of the sealed table, with its own windows.
     pub fn lookup(&self) -> Lookup<'_> {
         Lookup {
@@ -234,22 +257,30 @@ impl Lookup<'_> {
         if i >= self.table.count {
             return Ok(false);
         }
-        let start = match i {
-            0 => 0,
-            _ => self.end_of(i - 1)?,
-        };
-        let end = self.end_of(i)?;
+        if let Some(s) = self.table.in_memory(i as usize) {
+            out.extend_from_slice(s);
+            return Ok(true);
+        }
+        let (start, end) = self.bounds(i)?;
         self.table.bytes.read(start, end, out, &mut self.bytes)?;
         Ok(true)
     }
 
-    fn end_of(&mut self, i: u64) -> io::Result<u64> {
+    /// Where string `i` starts and ends in the arena, from one read of the index.
+    fn bounds(&mut self, i: u64) -> io::Result<(u64, u64)> {
         self.scratch.clear();
+        let from = i.saturating_sub(1) * 8;
         let t = self.table;
         t.ends
-            .read(i * 8, i * 8 + 8, &mut self.scratch, &mut self.ends)?;
-        let b: [u8; 8] = self.scratch[..8].try_into().map_err(|_| past_end())?;
-        Ok(u64::from_le_bytes(b))
+            .read(from, i * 8 + 8, &mut self.scratch, &mut self.ends)?;
+        let at = |k: usize| -> io::Result<u64> {
+            let b: [u8; 8] = self.scratch[k..k + 8].try_into().map_err(|_| past_end())?;
+            Ok(u64::from_le_bytes(b))
+        };
+        match i {
+            0 => Ok((0, at(0)?)),
+            _ => Ok((at(0)?, at(8)?)),
+        }
     }
 }
 

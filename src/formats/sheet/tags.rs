@@ -11,6 +11,10 @@
 
 use memchr::{memchr, memchr3, memmem};
 
+/// The longest text one cell or shared string may hold (Excel's limit is 32,767 characters,
+/// at most 128 KiB as UTF-8): a longer one is damage or an attack, and is refused, not held.
+pub const MAX_TEXT: usize = 4 << 20;
+
 /// One piece of a block's XML.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Tok<'a> {
@@ -38,6 +42,16 @@ pub struct Tags<'a> {
 impl<'a> Tags<'a> {
     pub fn new(b: &'a [u8]) -> Tags<'a> {
         Tags { b, at: 0 }
+    }
+
+    /// The bytes not read yet, for a reader that reads some of them itself.
+    pub fn rest(&self) -> &'a [u8] {
+        &self.b[self.at..]
+    }
+
+    /// Moves past `n` bytes of [`Tags::rest`] read elsewhere.
+    pub fn advance(&mut self, n: usize) {
+        self.at = (self.at + n).min(self.b.len());
     }
 
     /// The next token; `Ok(None)` at the block's end; an error for a tag, comment or CDATA

@@ -23,13 +23,14 @@ use std::sync::Arc;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use crate::formats::sheet::cells::{self, read_sheet_block, NumFormat, SheetState};
-use crate::formats::sheet::strings::SharedStrings;
+use crate::formats::sheet::cells::{self, read_sheet_block, CellSink, NumFormat, SheetState};
+use crate::formats::sheet::strings::{Lookup, SharedStrings};
 use crate::formats::sheet::tags::push_text;
 use crate::formats::sheet::{
-    pack_row, Book, BookProblem, BookRead, Cell, Problems, RowChunk, Rows, Sheet, SheetColumns,
+    value, Book, BookProblem, BookRead, Cell, Problems, RowChunk, Rows, Sheet, SheetColumns,
     SheetReading,
 };
+use crate::rules::Role;
 
 /// The most bytes a block may hold without a row's (or string's) end: far more than any real
 /// row takes; anything longer is damage or an attack, refused rather than held.
@@ -122,29 +123,134 @@ impl XmlRows {
     pub fn pack(&self, columns: &SheetColumns, f: &mut dyn FnMut(&[u8], u64)) {
         let mut book = self.shared.book();
         let mut st = SheetState::inside();
-        let mut data = Vec::with_capacity(self.piece + (64 << 10));
-        let (mut cells, mut scratch, mut piece) = (Vec::new(), Vec::new(), 0);
-        let mut row = RowBytes::default();
-        let (roles, named) = (&columns.roles, columns.named);
-        let res = read_sheet_block(&self.xml, &mut st, &mut book, &mut |r, c, cell| {
-            if row.add(r, &cell)? {
-                pack_row(&cells, roles, named, &mut data, &mut scratch);
-                cells.clear();
-                if data.len() >= self.piece {
-                    f(&data, piece);
-                    data.clear();
-                    piece += 1;
-                }
-            }
-            cells.push((c, cell));
-            Ok(())
-        });
-        pack_row(&cells, roles, named, &mut data, &mut scratch);
-        if !data.is_empty() {
-            f(&data, piece);
+        let mut p = Packer {
+            roles: &columns.roles,
+            named: columns.named,
+            data: Vec::with_capacity(self.piece + (64 << 10)),
+            row: None,
+            row_at: 0,
+            cells: 0,
+            bytes: 0,
+            piece: self.piece,
+            pieces: 0,
+            f,
+        };
+        let res = read_sheet_block(&self.xml, &mut st, &mut book, &mut p);
+        p.end_row();
+        if !p.data.is_empty() {
+            (p.f)(&p.data, p.pieces);
         }
         if let Err(e) = res {
             self.sheet.report(self.block, e);
+        }
+    }
+}
+
+/// Packs a block's cells into pieces as they are read, each value written once, straight
+/// into the piece (a shared string from the table, text from the XML): the same bytes as
+/// [`pack_row`] gives a row's cells.
+struct Packer<'a> {
+    roles: &'a [Role],
+    named: bool,
+    data: Vec<u8>,
+    row: Option<u32>,
+    /// Where the current row's cell count is in `data`.
+    row_at: usize,
+    /// The current row's cells in `data`.
+    cells: u32,
+    /// The current row's bytes, bounded as [`RowBytes`] bounds them.
+    bytes: usize,
+    /// The piece size, and the pieces handed to `f`.
+    piece: usize,
+    pieces: u64,
+    f: &'a mut dyn FnMut(&[u8], u64),
+}
+
+impl Packer<'_> {
+    /// Starts the value of a cell in row `r`, column `col`: where it starts in `data`.
+    fn start(&mut self, r: u32, col: u32) -> usize {
+        if self.row != Some(r) {
+            self.end_row();
+            if self.data.len() >= self.piece {
+                (self.f)(&self.data, self.pieces);
+                self.data.clear();
+                self.pieces += 1;
+            }
+            (self.row, self.row_at, self.cells, self.bytes) = (Some(r), self.data.len(), 0, 0);
+            self.data.extend_from_slice(&0u32.to_le_bytes());
+        }
+        let at = self.data.len();
+        self.data.extend_from_slice(&col.to_le_bytes());
+        self.data.extend_from_slice(&0u32.to_le_bytes());
+        at
+    }
+
+    /// Ends the value started at `at`, which counts `counted` bytes against the row's bound;
+    /// an empty value is no cell.
+    fn end(&mut self, r: u32, at: usize, counted: usize) -> Result<(), String> {
+        self.bytes += counted;
+        if self.bytes > MAX_BLOCK {
+            self.data.truncate(at);
+            return Err(row_too_long(r));
+        }
+        let len = self.data.len() - at - 8;
+        match len {
+            0 => self.data.truncate(at),
+            _ => {
+                self.data[at + 4..at + 8].copy_from_slice(&(len as u32).to_le_bytes());
+                self.cells += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn end_row(&mut self) {
+        if self.row.is_none() {
+            return;
+        }
+        match self.cells {
+            0 => self.data.truncate(self.row_at),
+            n => self.data[self.row_at..self.row_at + 4].copy_from_slice(&n.to_le_bytes()),
+        }
+        self.cells = 0;
+    }
+
+    fn role(&self, col: u32) -> Role {
+        match self.named {
+            false => Role::Unnamed,
+            true => self.roles.get(col as usize).copied().unwrap_or(Role::Other),
+        }
+    }
+}
+
+impl CellSink for Packer<'_> {
+    fn cell(&mut self, r: u32, col: u32, c: Cell) -> Result<(), String> {
+        let at = self.start(r, col);
+        value(&c, self.role(col), &mut self.data);
+        let counted = match c {
+            Cell::Text(t) => t.len(),
+            _ => 24,
+        };
+        self.end(r, at, counted)
+    }
+
+    fn text(&mut self, r: u32, col: u32, t: &[u8]) -> Result<(), String> {
+        let at = self.start(r, col);
+        self.data.extend_from_slice(t);
+        self.end(r, at, t.len())
+    }
+
+    fn shared(&mut self, r: u32, col: u32, i: u64, strings: &mut Lookup) -> Result<bool, String> {
+        let at = self.start(r, col);
+        match strings.get(i, &mut self.data) {
+            Ok(true) => {
+                let len = self.data.len() - at - 8;
+                self.end(r, at, len).map(|()| true)
+            }
+            found => {
+                self.data.truncate(at);
+                found.map_err(|e| e.to_string())
+            }
         }
     }
 }
@@ -169,13 +275,14 @@ impl RowBytes {
             _ => 24,
         };
         if self.bytes > MAX_BLOCK {
-            return Err(format!(
-                "row {} holds more than {MAX_BLOCK} bytes",
-                u64::from(r) + 1
-            ));
+            return Err(row_too_long(r));
         }
         Ok(new)
     }
+}
+
+fn row_too_long(r: u32) -> String {
+    format!("row {} holds more than {MAX_BLOCK} bytes", u64::from(r) + 1)
 }
 
 /// A workbook's zip and its members by name.
@@ -305,7 +412,7 @@ impl<R: Read + Seek> Workbook<R> {
                     send(chunk);
                 }
             } else {
-                st.done = last_end_tag(&block, b"sheetData").is_some();
+                st.done = has_end_tag(&block, b"sheetData");
                 let shared = self.shared.clone();
                 let (sheet_at, block_at) = (at.clone(), n);
                 send(sheet.chunk(Rows::Xml(XmlRows {
@@ -412,7 +519,12 @@ impl<R: Read> Blocks<R> {
                 self.searched = self.buf.len();
             }
             if let Some(cut) = cut {
-                let rest = self.buf.split_off(cut);
+                // The next block starts in a buffer that holds it whole: growing one by
+                // doubling copied every block several times.
+                let want = self.size.max(self.buf.len() - cut) + (2 << 16);
+                let mut rest = Vec::with_capacity(want);
+                rest.extend_from_slice(&self.buf[cut..]);
+                self.buf.truncate(cut);
                 self.searched = 0;
                 return Ok(Some(std::mem::replace(&mut self.buf, rest)));
             }
@@ -434,25 +546,36 @@ impl<R: Read> Blocks<R> {
 
 /// Where the last end tag `</name>` or `</prefix:name>` in `b` ends.
 fn last_end_tag(b: &[u8], name: &[u8]) -> Option<usize> {
-    let mut tag = name.to_vec();
-    tag.push(b'>');
+    let tag = [name, b">"].concat();
     let mut hay = b;
     while let Some(at) = memchr::memmem::rfind(hay, &tag) {
         let before = &hay[..at];
-        let prefixed = |p: &[u8]| {
-            let n = p
-                .iter()
-                .rev()
-                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
-                .count();
-            n > 0 && p[..p.len() - n].ends_with(b"</")
-        };
-        if before.ends_with(b"</") || before.strip_suffix(b":").is_some_and(prefixed) {
+        if ends_end_tag(before) {
             return Some(at + tag.len());
         }
         hay = before;
     }
     None
+}
+
+/// Whether `b` holds an end tag `</name>` or `</prefix:name>`: searched forward, which is
+/// much faster than [`last_end_tag`]'s backward search over a block that holds none.
+fn has_end_tag(b: &[u8], name: &[u8]) -> bool {
+    let tag = [name, b">"].concat();
+    memchr::memmem::find_iter(b, &tag).any(|at| ends_end_tag(&b[..at]))
+}
+
+/// Whether `before` ends where an end tag's name starts: `</` or `</prefix:`.
+fn ends_end_tag(before: &[u8]) -> bool {
+    let prefixed = |p: &[u8]| {
+        let n = p
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+            .count();
+        n > 0 && p[..p.len() - n].ends_with(b"</")
+    };
+    before.ends_with(b"</") || before.strip_suffix(b":").is_some_and(prefixed)
 }
 
 /// How a part is looked up: lower case, `/` separators, no leading `/`.
@@ -667,6 +790,15 @@ mod tests {
         assert_eq!(last_end_tag(b"</arrow> row> <row>", b"row"), None);
         assert_eq!(last_end_tag(b"</row></x:arrow>", b"row"), Some(6));
         assert_eq!(last_end_tag(b":row>", b"row"), None);
+        for (b, has) in [
+            (&b"<row></row></sheetData></worksheet>"[..], true),
+            (b"</x:sheetData>", true),
+            (b"<sheetData> sheetData> </mysheetData>", false),
+            (b"<sheetData/>", false),
+        ] {
+            assert_eq!(has_end_tag(b, b"sheetData"), has);
+            assert_eq!(last_end_tag(b, b"sheetData").is_some(), has);
+        }
     }
 
     #[test]
@@ -691,6 +823,91 @@ mod tests {
         endless.max = 1 << 20;
         let err = endless.next().unwrap_err();
         assert!(err.contains("without a </row>"), "{err}");
+    }
+
+    /// `rows` (the inside of `<sheetData>`, then its end) packed by [`XmlRows::pack`] in
+    /// pieces of `piece` bytes, and as the cells read one by one and packed by [`pack_row`]:
+    /// the pieces joined and their count, the rows packed by `pack_row`, the error told.
+    fn packed_both_ways(rows: &str, piece: usize) -> (Vec<u8>, u64, Vec<u8>, Option<String>) {
+        let mut strings = SharedStrings::default();
+        for s in ["NIK", "", "3171014101900001", "Ani & Budi"] {
+            strings.push(s.as_bytes()).unwrap();
+        }
+        strings.seal().unwrap();
+        let shared = Arc::new(Shared {
+            strings,
+            formats: vec![NumFormat::Plain, NumFormat::Date],
+            is_1904: false,
+        });
+        let roles = Arc::new(vec![Role::Other, Role::Nik]);
+        let columns = SheetColumns {
+            roles: roles.clone(),
+            names: Arc::default(),
+            named: true,
+        };
+        let sheet = SheetAt {
+            name: "s".into(),
+            index: 0,
+            problems: Problems::default(),
+        };
+        let xml = XmlRows {
+            xml: rows.as_bytes().to_vec(),
+            piece,
+            shared: shared.clone(),
+            sheet: sheet.clone(),
+            block: 0,
+        };
+        let (mut joined, mut pieces) = (Vec::new(), 0);
+        xml.pack(&columns, &mut |d, n| {
+            assert_eq!(n, pieces);
+            joined.extend_from_slice(d);
+            pieces += 1;
+        });
+        let told = sheet.problems.0.lock().unwrap().take();
+        let told = told.map(|(_, p)| format!("{p:?}"));
+        let mut by_rows: Vec<Vec<(u32, Cell)>> = Vec::new();
+        let mut last = None;
+        let mut book = shared.book();
+        let _ = read_sheet_block(
+            rows.as_bytes(),
+            &mut SheetState::inside(),
+            &mut book,
+            &mut |r, c, cell| {
+                if last != Some(r) {
+                    by_rows.push(Vec::new());
+                    last = Some(r);
+                }
+                by_rows.last_mut().unwrap().push((c, cell));
+                Ok(())
+            },
+        );
+        let (mut want, mut scratch) = (Vec::new(), Vec::new());
+        for cells in &by_rows {
+            crate::formats::sheet::pack_row(cells, &roles, true, &mut want, &mut scratch);
+        }
+        (joined, pieces, want, told)
+    }
+
+    #[test]
+    fn the_packer_writes_what_pack_row_writes() {
+        let rows = r#"<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2"><v>3171010000000000</v></c>
+            <c r="C2" t="s"><v>1</v></c><c r="D2" s="1"><v>32874</v></c><x:c r="E2" t="s"><v>2</v></x:c>
+            <c r="F2" t="inlineStr"><is><t>x</t></is></c><c r="G2"><v>abc</v></c><c r="H2"><v>1.5</v></c></row>
+            <row r="3"><c r="A3" t="s"><v>1</v></c><c r="B3"/></row>
+            <row r="4"><c r="B4" t="s"><v>2</v></c><c r="C4" t="b"><v>1</v></c></row></sheetData>"#;
+        for piece in [1 << 20, 1] {
+            let (joined, pieces, want, told) = packed_both_ways(rows, piece);
+            assert_eq!(joined, want, "{piece}");
+            assert!(told.is_none(), "{told:?}");
+            // Row 3 packs to nothing; pieces of one byte end after each other row.
+            assert_eq!(pieces, if piece == 1 { 2 } else { 1 });
+        }
+        // A missing string stops the block where it is; the cells before it are packed.
+        let bad = r#"<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="s"><v>9</v></c></row>"#;
+        let (joined, _, want, told) = packed_both_ways(bad, 1 << 20);
+        assert_eq!(joined, want);
+        assert!(!joined.is_empty());
+        assert!(told.unwrap().contains("not in the shared strings"));
     }
 
     #[test]
