@@ -1,16 +1,19 @@
 //! `--update-expect FILE`: the summary as an `--expect` baseline holds it — `schema` and every
-//! section of [`SECTIONS`], without `run` (the one part that changes from run to run, which
-//! `--expect` never compares). Written as the JSON summary writes it: each section from the
-//! typed [`Report`], the rows of `files` made as they are written.
+//! section of [`SECTIONS`], without what `--expect` never compares (`run`, and the scan's
+//! start and roots in `custody`): a baseline kept in a repository changes only when the data
+//! or the rules do, never with the clock or the path a scan was given. Written as the JSON
+//! summary writes it: each section from the typed [`Report`], the rows of `files` made as
+//! they are written.
 
 use std::io::{self, Write};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::report::expect::section;
+use crate::report::expect::{ignored, section};
 use crate::report::{Report, SCHEMA, SECTIONS};
 
-/// The baseline of a report, as pretty JSON (the JSON summary's layout, less `run`).
+/// The baseline of a report, as pretty JSON (the JSON summary's layout, less what `--expect`
+/// ignores).
 pub fn write_baseline(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, &Baseline(r))?;
     writeln!(w)
@@ -26,11 +29,19 @@ impl Serialize for Baseline<'_, '_> {
         for (name, _) in SECTIONS {
             match name {
                 "files" => m.serialize_entry(name, &r.files)?,
-                _ => m.serialize_entry(name, &section(r, name))?,
+                _ => m.serialize_entry(name, &compared(name, section(r, name)))?,
             }
         }
         m.end()
     }
+}
+
+/// A section without the keys `--expect` ignores in it.
+fn compared(name: &str, mut v: Option<serde_json::Value>) -> Option<serde_json::Value> {
+    if let Some(serde_json::Value::Object(m)) = &mut v {
+        m.retain(|key, _| !ignored(name, key));
+    }
+    v
 }
 
 #[cfg(test)]
@@ -51,7 +62,7 @@ mod tests {
     }
 
     #[test]
-    fn the_baseline_is_the_summary_without_run() {
+    fn the_baseline_is_the_summary_without_what_expect_ignores() {
         let s = sample();
         let r = report_of(&s, pats());
         let (text, v) = baseline_of(&r);
@@ -59,6 +70,9 @@ mod tests {
         Json.export(&r, &mut whole).unwrap();
         let mut summary: Value = serde_json::from_slice(&whole).unwrap();
         summary.as_object_mut().unwrap().remove("run");
+        let custody = summary["custody"].as_object_mut().unwrap();
+        assert!(custody.contains_key("started") && custody.contains_key("roots"));
+        custody.retain(|k, _| k != "started" && k != "roots");
         assert_eq!(v, summary);
         let pretty = serde_json::to_string_pretty(&summary).unwrap() + "\n";
         assert_eq!(

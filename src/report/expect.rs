@@ -175,7 +175,7 @@ fn diff_into(path: &str, a: &Value, e: &Value, show: Show, out: &mut Vec<String>
 /// What `--expect` does not compare: `run` and the scan's start, the summary's only
 /// timestamps, and the roots as they were spelled (`fixtures/`, `./fixtures`, an absolute
 /// path: one scan of the same data; every entry's path, relative to its root, is compared).
-fn ignored(path: &str, key: &str) -> bool {
+pub(crate) fn ignored(path: &str, key: &str) -> bool {
     match path {
         "" => key == "run",
         "custody" => matches!(key, "started" | "roots"),
