@@ -100,7 +100,12 @@ pub struct Progress {
 /// Runs a scan. Errors only when a root cannot be read at all; every other problem is an
 /// entry in the summary's ledger. What the summary does not make plain is in [`notes`].
 pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summary> {
-    let mut entries = walk(&cfg.paths, &cfg.exclude)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads.max(1))
+        .build()
+        .context("starting worker threads")?;
+    // The walk lists folders on the workers too: no file is read before it ends.
+    let mut entries = pool.install(|| walk(&cfg.paths, &cfg.exclude))?;
     let mut shard_note = None;
     if let Some(shard) = cfg.shard {
         // The share is taken of every walked entry, before --glob/--exclude, so the shards'
@@ -118,10 +123,6 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
             .sum(),
         Ordering::Relaxed,
     );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads.max(1))
-        .build()
-        .context("starting worker threads")?;
     let slots: Vec<Mutex<Summary>> = (0..pool.current_num_threads())
         .map(|_| Mutex::default())
         .collect();
