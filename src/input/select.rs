@@ -26,6 +26,12 @@ impl Select {
         })
     }
 
+    /// Whether every entry is read (no `--glob`, no `--exclude`): the walk's entries need
+    /// no relative path each then.
+    pub fn keeps_all(&self) -> bool {
+        self.include.is_none() && self.exclude.is_none()
+    }
+
     /// Whether the entry at `rel` (relative to its root, `/` between folders) is read.
     pub fn keeps(&self, rel: &str) -> bool {
         if let Some(ex) = &self.exclude {
@@ -82,7 +88,8 @@ mod tests {
     #[test]
     fn globs_keep_and_excludes_leave_out_folders_too() {
         let all = Select::default();
-        assert!(all.keeps("a/b.csv"));
+        assert!(all.keeps("a/b.csv") && all.keeps_all());
+        assert!(!select(&["*.csv"], &[]).keeps_all() && !select(&[], &["logs"]).keeps_all());
         let csv = select(&["*.csv", "**/*.json"], &[]);
         assert!(csv.keeps("b.csv") && csv.keeps("a/b.csv") && csv.keeps("x/y/z.json"));
         assert!(!csv.keeps("a/b.txt"));

@@ -10,8 +10,10 @@ use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
 
 /// What a walked path turned out to be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,7 +58,7 @@ pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
         .collect();
     let exclude = &Outputs {
         protect,
-        clash: std::cell::RefCell::new(None),
+        clash: Mutex::new(None),
     };
     let mut out = Vec::new();
     let prefix_roots = roots.len() > 1;
@@ -82,7 +84,7 @@ pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
         if meta.is_dir() {
             fs::read_dir(root)
                 .with_context(|| format!("cannot read directory {}", root.display()))?;
-            visit(root, &base, exclude, &mut out);
+            visit(root, &base, exclude, 0, &mut out);
         } else {
             let name = if prefix_roots {
                 base
@@ -99,8 +101,13 @@ pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
             out.push(e);
         }
     }
-    match exclude.clash.take() {
-        Some(msg) => bail!(msg),
+    let clash = exclude
+        .clash
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take();
+    match clash {
+        Some((_, msg)) => bail!(msg),
         None => {
             // Held for the whole scan: not with the spare room of its last doubling.
             out.shrink_to_fit();
@@ -138,10 +145,11 @@ fn file_id(_: &fs::Metadata) -> Option<FileId> {
     None
 }
 
-/// The outputs of this run that exist already, and the first input found to be one of them.
+/// The outputs of this run that exist already, and an input found to be one of them (its
+/// name, and the message).
 struct Outputs {
     protect: Vec<Protected>,
-    clash: std::cell::RefCell<Option<String>>,
+    clash: Mutex<Option<(String, String)>>,
 }
 
 /// A file name as the ledger shows it: bytes that are not UTF-8 are written `\xFF`, so two
@@ -244,7 +252,45 @@ fn join(base: &str, name: &str) -> String {
     }
 }
 
-fn visit(dir: &Path, base: &str, exclude: &Outputs, out: &mut Vec<Entry>) {
+/// Folders less deep than this have their entries walked on every worker (the thread that
+/// lists a folder also examines every name in it, and a dump of small files spends its walk
+/// there); deeper ones by the thread that got to them. Each parallel level joins its parts
+/// once, so an entry is moved a bounded number of times at any depth.
+const PARALLEL_DEPTH: usize = 2;
+
+/// An entry listed in a folder: its name, where it is, and what it is.
+type Child = (String, PathBuf, io::Result<fs::Metadata>);
+
+fn visit(dir: &Path, base: &str, exclude: &Outputs, depth: usize, out: &mut Vec<Entry>) {
+    let Some(children) = list(dir, base, out) else {
+        return;
+    };
+    let folders = children.iter().filter(|c| is_dir(c)).count();
+    if depth < PARALLEL_DEPTH && folders > 1 {
+        let parts: Vec<Vec<Entry>> = children
+            .into_par_iter()
+            .fold(Vec::new, |mut part, c| {
+                visit_child(c, base, exclude, depth, &mut part);
+                part
+            })
+            .collect();
+        out.extend(parts.into_iter().flatten());
+    } else {
+        for c in children {
+            visit_child(c, base, exclude, depth, out);
+        }
+    }
+}
+
+fn is_dir(c: &Child) -> bool {
+    c.2.as_ref().is_ok_and(|m| m.is_dir())
+}
+
+/// The entries of `dir`, sorted by name; `None` when it cannot be read (its entry is made).
+/// Each is examined while listed: through the open folder, a name is not looked up again
+/// along the whole path; and the folder is closed again before its subfolders are visited,
+/// so a deep tree holds no more than one folder open per thread.
+fn list(dir: &Path, base: &str, out: &mut Vec<Entry>) -> Option<Vec<Child>> {
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
@@ -259,13 +305,17 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, out: &mut Vec<Entry>) {
                 kind: EntryKind::CannotReadDirectory(e.to_string()),
                 root: false,
             });
-            return;
+            return None;
         }
     };
-    let mut children: Vec<(String, PathBuf)> = Vec::new();
+    let mut children: Vec<Child> = Vec::new();
     for item in rd {
         match item {
-            Ok(item) => children.push((display_name(&item.file_name()), item.path())),
+            Ok(item) => children.push((
+                display_name(&item.file_name()),
+                item.path(),
+                item.metadata(),
+            )),
             Err(e) => out.push(Entry {
                 path: dir.to_path_buf(),
                 name: join(base, "?"),
@@ -275,20 +325,23 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, out: &mut Vec<Entry>) {
             }),
         }
     }
-    children.sort();
-    for (name, path) in children {
-        let name = join(base, &name);
-        match fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_dir() => visit(&path, &name, exclude, out),
-            Ok(meta) => out.push(entry(path, name, &meta, exclude)),
-            Err(e) => out.push(Entry {
-                path,
-                name,
-                size: 0,
-                kind: EntryKind::CannotExamine(e.to_string()),
-                root: false,
-            }),
-        }
+    children.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    Some(children)
+}
+
+fn visit_child(c: Child, base: &str, exclude: &Outputs, depth: usize, out: &mut Vec<Entry>) {
+    let (name, path, meta) = c;
+    let name = join(base, &name);
+    match meta {
+        Ok(meta) if meta.is_dir() => visit(&path, &name, exclude, depth + 1, out),
+        Ok(meta) => out.push(entry(path, name, &meta, exclude)),
+        Err(e) => out.push(Entry {
+            path,
+            name,
+            size: 0,
+            kind: EntryKind::CannotExamine(e.to_string()),
+            root: false,
+        }),
     }
 }
 
@@ -301,14 +354,17 @@ fn entry(path: PathBuf, name: String, meta: &fs::Metadata, outputs: &Outputs) ->
         if let Some((_, out)) =
             file_id(meta).and_then(|id| outputs.protect.iter().find(|(p, _)| *p == id))
         {
-            outputs.clash.borrow_mut().get_or_insert_with(|| {
-                format!(
-                    "refusing to overwrite {}: it is the scanned input {} (write the output \
-                     outside the scanned paths)",
-                    out.display(),
-                    path.display()
-                )
-            });
+            let msg = format!(
+                "refusing to overwrite {}: it is the scanned input {} (write the output \
+                 outside the scanned paths)",
+                out.display(),
+                path.display()
+            );
+            // Folders are walked in parallel: of several, the one first by name is told.
+            let mut clash = outputs.clash.lock().unwrap_or_else(|e| e.into_inner());
+            if clash.as_ref().is_none_or(|(first, _)| name < *first) {
+                *clash = Some((name.clone(), msg));
+            }
         }
         EntryKind::File
     };
@@ -361,6 +417,37 @@ mod tests {
             display_name(OsStr::from_bytes(b"\xfe")),
             display_name(OsStr::from_bytes(b"\xff"))
         );
+    }
+
+    #[test]
+    fn folders_walked_on_many_threads_keep_the_one_order() {
+        let d = tempfile::tempdir().unwrap();
+        let mut want = Vec::new();
+        for a in ["b", "a", "c"] {
+            for b in ["y", "x"] {
+                for f in ["2.txt", "1.txt"] {
+                    let dir = d.path().join(a).join(b).join("z");
+                    fs::create_dir_all(&dir).unwrap();
+                    fs::write(dir.join(f), "x").unwrap();
+                    want.push(format!("{a}/{b}/z/{f}"));
+                }
+            }
+            fs::write(d.path().join(a).join("0.txt"), "x").unwrap();
+            want.push(format!("{a}/0.txt"));
+        }
+        want.sort();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        let roots = [d.path().to_path_buf()];
+        let es = pool.install(|| walk(&roots, &[])).unwrap();
+        let names: Vec<_> = es.iter().map(|e| e.name.clone()).collect();
+        assert_eq!(names, want);
+        // Of two outputs that are inputs, the one first by name is told, on any thread.
+        let outputs = [d.path().join("c/x/z/1.txt"), d.path().join("a/y/z/2.txt")];
+        let err = pool.install(|| walk(&roots, &outputs)).unwrap_err();
+        assert!(err.to_string().contains("a/y/z/2.txt"), "{err}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod panics;
 mod records;
 pub mod shard;
 
+use std::collections::btree_map::Entry as Slot;
 use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -99,7 +100,12 @@ pub struct Progress {
 /// Runs a scan. Errors only when a root cannot be read at all; every other problem is an
 /// entry in the summary's ledger. What the summary does not make plain is in [`notes`].
 pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summary> {
-    let mut entries = walk(&cfg.paths, &cfg.exclude)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads.max(1))
+        .build()
+        .context("starting worker threads")?;
+    // The walk lists folders on the workers too: no file is read before it ends.
+    let mut entries = pool.install(|| walk(&cfg.paths, &cfg.exclude))?;
     let mut shard_note = None;
     if let Some(shard) = cfg.shard {
         // The share is taken of every walked entry, before --glob/--exclude, so the shards'
@@ -117,10 +123,6 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
             .sum(),
         Ordering::Relaxed,
     );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads.max(1))
-        .build()
-        .context("starting worker threads")?;
     let slots: Vec<Mutex<Summary>> = (0..pool.current_num_threads())
         .map(|_| Mutex::default())
         .collect();
@@ -160,6 +162,9 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
 /// The walked entries `--glob`/`--exclude` keep, and those they leave out (each matched by
 /// its path relative to its root; standard input is always read).
 fn selected(entries: Vec<Entry>, cfg: &ScanConfig) -> (Vec<Entry>, Vec<Entry>) {
+    if cfg.select.keeps_all() {
+        return (entries, Vec::new());
+    }
     entries
         .into_iter()
         .partition(|e| relative(&e.path, &cfg.paths).is_none_or(|rel| cfg.select.keeps(&rel)))
@@ -252,8 +257,24 @@ pub fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool
 /// The first block of `r`, where sniffing starts: its bytes, whether `r` ended inside it, and
 /// the read error that stopped it, if any.
 pub fn read_head(r: &mut dyn Read) -> (Vec<u8>, bool, Option<io::Error>) {
-    let mut head = Vec::with_capacity(SNIFF_BYTES);
-    match fill(r, &mut head, SNIFF_BYTES) {
+    read_head_of(r, SNIFF_BYTES as u64)
+}
+
+/// [`read_head`] of a file the walk saw hold `size` bytes. A read into spare room zeroes all
+/// of it first, and a whole block of zeroes cost a 30-byte file more than the rest of its
+/// reading: room for `size` bytes and one more (which tells the end from a file that grew)
+/// is read first, and only a file that grew since the walk reads on to a whole block.
+pub fn read_head_of(r: &mut dyn Read, size: u64) -> (Vec<u8>, bool, Option<io::Error>) {
+    let want = size.saturating_add(1).min(SNIFF_BYTES as u64) as usize;
+    let mut head = Vec::with_capacity(want);
+    let read = fill(r, &mut head, want).and_then(|more| {
+        if more && want < SNIFF_BYTES {
+            fill(r, &mut head, SNIFF_BYTES - want)
+        } else {
+            Ok(more)
+        }
+    });
+    match read {
         Ok(more) => (head, !more, None),
         Err(err) => (head, false, Some(err)),
     }
@@ -374,12 +395,20 @@ fn scan_text(
         at.via,
         strings_name.unwrap_or(layout.format_name())
     );
-    let mut out = Summary::default();
-    add_names(&mut out.fields, header.iter().cloned());
     input.buf.drain(..header_len.min(input.buf.len()));
+    // Straight into this worker's summary: a summary per entry, made and added up, cost as
+    // much as the rest of a small file's ledger row.
     let file = FileStats::new(State::Scanned, &format, at.bytes);
-    out.files.insert(at.name.clone(), file);
-    ctx.add(out);
+    ctx.acc.with(|mine| {
+        add_names(&mut mine.fields, header);
+        // Nearly always a new name: one search of the ledger, not a failed one and another.
+        match mine.files.entry(at.name.clone()) {
+            Slot::Occupied(e) => *e.into_mut() += file,
+            Slot::Vacant(e) => {
+                e.insert(file);
+            }
+        }
+    });
     let limit = ctx.cfg.sample.map(Sample::new);
     let job = Job {
         name: &at.name,
@@ -670,5 +699,26 @@ mod tests {
         assert_eq!(super::extension("a.zip!d/x.txt"), "txt");
         assert_eq!(super::extension("plain.gz"), "gz");
         assert_eq!(super::extension("noext"), "");
+    }
+
+    #[test]
+    fn a_head_read_to_the_walked_size_still_reads_a_grown_file_to_a_block() {
+        use crate::formats::sniff::SNIFF_BYTES;
+        let data = vec![b'x'; SNIFF_BYTES + 10];
+        for (len, size, head_len, eof) in [
+            (30, 30, 30, true),
+            (0, 0, 0, true),
+            // Grew since the walk: the head is the whole block, as without a size.
+            (SNIFF_BYTES + 10, 30, SNIFF_BYTES, false),
+            (100, 30, 100, true),
+        ] {
+            let (head, at_end, err) = super::read_head_of(&mut &data[..len], size);
+            assert_eq!(
+                (head.len(), at_end),
+                (head_len, eof),
+                "{len} bytes, walked {size}"
+            );
+            assert!(head.iter().all(|&b| b == b'x') && err.is_none());
+        }
     }
 }

@@ -27,7 +27,8 @@ use crate::scan::book::scan_book;
 use crate::scan::panics::Quiet;
 use crate::scan::records::scan_records;
 use crate::scan::{
-    extension, fill, read_head, scan_text, Accumulators, Origin, Progress, ScanConfig, ScanEnv,
+    extension, fill, read_head, read_head_of, scan_text, Accumulators, Origin, Progress,
+    ScanConfig, ScanEnv,
 };
 use crate::summary::Summary;
 use crate::summary::{FileStats, Reason, State};
@@ -98,45 +99,54 @@ fn scan_file(
 ) {
     let ctx = ScanEnv::new(cfg, p, acc);
     let at = Origin::top(e.name.clone(), e.size);
-    // The same open file, for its size once it has been read.
-    let watch = f.try_clone().ok();
     // Progress is the bytes read off the disk: a compressed file moves the bar as it is read.
     let mut f = Counted::new(f, Some(&progress.done));
-    let (head, eof, read_error) = read_head(&mut f);
-    let read = if let Some(format) = read_error.is_none().then(|| in_place(&head, e)).flatten() {
-        // A database is opened in place too, by the file's own descriptor: never copied.
-        let mut f = f.inner;
-        match f.seek(SeekFrom::Start(0)) {
-            Ok(_) => scan_records(format, Source::File(f), &at, ctx),
-            Err(err) => ctx.entry(&at, State::Failed, Reason::CannotSeek(err.to_string())),
-        }
-        None
-    } else if read_error.is_none()
-        && matches!(
-            Container::of(&head),
-            Some(Container::Zip | Container::Ole2 | Container::SevenZ)
-        )
-    {
-        // Random access: the archive is read in place.
-        let mut f = f.inner;
-        match f.seek(SeekFrom::Start(0)) {
-            Ok(_) => open_seekable(f, &at, ctx),
-            Err(err) => ctx.entry(&at, State::Failed, Reason::CannotSeek(err.to_string())),
-        }
-        None
-    } else {
-        scan_reader(&mut f, head, eof, read_error, &at, ctx);
-        let hash = f.whole();
-        acc.with(|mine| set_sha256(mine, &e.name, hash));
-        f.eof.then_some(f.read)
-    };
-    let now = watch.and_then(|w| w.metadata().ok()).map(|m| m.len());
+    let (head, eof, read_error) = read_head_of(&mut f, e.size);
+    let (read, now) =
+        if let Some(format) = read_error.is_none().then(|| in_place(&head, e)).flatten() {
+            // A database is opened in place too, by the file's own descriptor: never copied.
+            in_place_read(f.inner, &at, ctx, |f| {
+                scan_records(format, Source::File(f), &at, ctx)
+            })
+        } else if read_error.is_none()
+            && matches!(
+                Container::of(&head),
+                Some(Container::Zip | Container::Ole2 | Container::SevenZ)
+            )
+        {
+            // Random access: the archive is read in place.
+            in_place_read(f.inner, &at, ctx, |f| open_seekable(f, &at, ctx))
+        } else {
+            scan_reader(&mut f, head, eof, read_error, &at, ctx);
+            let hash = f.whole();
+            acc.with(|mine| set_sha256(mine, &e.name, hash));
+            // The size once read, from the descriptor still open: no second one for a small file.
+            let now = f.inner.metadata().ok().map(|m| m.len());
+            (f.eof.then_some(f.read), now)
+        };
     if let Some(change) = SizeChange::of(e.size, read, now) {
         acc.with(|mine| change.apply(&mut mine.files, &e.name));
     }
     progress
         .done
         .fetch_add(e.size.saturating_sub(f.read), Ordering::Relaxed);
+}
+
+/// Reads a file in place from its start with `read` (which takes the file), and returns
+/// what [`SizeChange`] needs: no bytes read as a stream, and its size once read.
+fn in_place_read(
+    mut f: File,
+    at: &Origin,
+    ctx: ScanEnv,
+    read: impl FnOnce(File),
+) -> (Option<u64>, Option<u64>) {
+    // The same open file, for its size once it has been read.
+    let watch = f.try_clone().ok();
+    match f.seek(SeekFrom::Start(0)) {
+        Ok(_) => read(f),
+        Err(err) => ctx.entry(at, State::Failed, Reason::CannotSeek(err.to_string())),
+    }
+    (None, watch.and_then(|w| w.metadata().ok()).map(|m| m.len()))
 }
 
 /// Gives the entry `name` of this thread's summary its SHA-256. The thread that read an
