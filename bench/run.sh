@@ -299,7 +299,7 @@ PY
       MISMATCH=1
     fi
     # The other build must say the same (PGO: the same source; --against: a change that
-    # keeps behaviour), `run` aside.
+    # keeps behaviour), `run` and the scan's start (`custody.started`) aside.
     if [[ -n "$OTHER" ]]; then
       "$OTHER" scan "$dir" --format json --no-progress >"$OUT/$name.other.summary.json" \
         2>/dev/null || true
@@ -308,6 +308,7 @@ import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 for s in (a, b):
     s.pop("run", None)
+    s.get("custody", {}).pop("started", None)
 same = a == b
 print(f"{sys.argv[4]} {sys.argv[3]}: {'same summary' if same else 'SUMMARY DIFFERS from the plain build'}")
 sys.exit(0 if same else 1)
