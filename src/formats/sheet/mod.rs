@@ -282,6 +282,15 @@ impl<'a> Sheet<'a> {
     }
 }
 
+/// The role of column `col` by the header's roles; every column is `Unnamed` in a sheet
+/// without a header.
+fn column_role(roles: &[Role], named: bool, col: u32) -> Role {
+    match named {
+        false => Role::Unnamed,
+        true => roles.get(col as usize).copied().unwrap_or(Role::Other),
+    }
+}
+
 /// Appends one row's non-empty cells to `data` in the packed form of [`RowChunk`], each under
 /// its column's role (`named`: the header named them).
 fn pack_row(
@@ -295,11 +304,7 @@ fn pack_row(
     data.extend_from_slice(&0u32.to_le_bytes());
     let mut n = 0u32;
     for (col, c) in cells {
-        let role = if !named {
-            Role::Unnamed
-        } else {
-            roles.get(*col as usize).copied().unwrap_or(Role::Other)
-        };
+        let role = column_role(roles, named, *col);
         scratch.clear();
         value(c, role, scratch);
         if scratch.is_empty() {

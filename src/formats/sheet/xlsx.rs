@@ -27,8 +27,8 @@ use crate::formats::sheet::cells::{self, read_sheet_block, CellSink, NumFormat, 
 use crate::formats::sheet::strings::{Lookup, SharedStrings};
 use crate::formats::sheet::tags::push_text;
 use crate::formats::sheet::{
-    value, Book, BookProblem, BookRead, Cell, Problems, RowChunk, Rows, Sheet, SheetColumns,
-    SheetReading,
+    column_role, value, Book, BookProblem, BookRead, Cell, Problems, RowChunk, Rows, Sheet,
+    SheetColumns, SheetReading,
 };
 use crate::rules::Role;
 
@@ -216,10 +216,7 @@ impl Packer<'_> {
     }
 
     fn role(&self, col: u32) -> Role {
-        match self.named {
-            false => Role::Unnamed,
-            true => self.roles.get(col as usize).copied().unwrap_or(Role::Other),
-        }
+        column_role(self.roles, self.named, col)
     }
 }
 
