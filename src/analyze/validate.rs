@@ -43,10 +43,16 @@ fn two(d: &[u8], i: usize) -> u32 {
 }
 
 /// Validates 16 digits as a NIK (`female_days`) or a KK.
+///
+/// The two-digit fields (`PP RR DD dd mm yy`, the serial) are read 8 digits at a time as
+/// four pairs per word ([`pairs8`]), and the same words finish into the value: two
+/// NIK-shaped numbers a record, one pass each, instead of a multiply-add per digit pair.
 fn sixteen(digits: &[u8; 16], p: &Patterns, female_days: bool) -> Verdict<Decoded> {
-    let pp = two(digits, 0);
-    let rr = two(digits, 2);
-    let dd = two(digits, 4);
+    let (head, tail) = digits.split_at(8);
+    let a = pairs8(head.try_into().expect("8 digits"));
+    let b = pairs8(tail.try_into().expect("8 digits"));
+    let pair = |w: u64, k: u32| (w >> (16 * k) & 0xFF) as u32;
+    let (pp, rr, dd) = (pair(a, 0), pair(a, 1), pair(a, 2));
     if !p.regions.has_province(pp) {
         return Verdict::Invalid(InvalidReason::Province);
     }
@@ -57,10 +63,10 @@ fn sixteen(digits: &[u8; 16], p: &Patterns, female_days: bool) -> Verdict<Decode
     if !p.regions.has_district(district) {
         return Verdict::Invalid(InvalidReason::District);
     }
-    let mut day = two(digits, 6) as u8;
-    let month = two(digits, 8) as u8;
+    let mut day = pair(a, 3) as u8;
+    let month = pair(b, 0) as u8;
     // Two digits: the Gregorian rule on them is SPEC §5's (every fourth year, 00 included).
-    let year = two(digits, 10) as u16;
+    let year = pair(b, 1) as u16;
     let mut female = false;
     if female_days && (41..=71).contains(&day) {
         day -= 40;
@@ -73,19 +79,17 @@ fn sixteen(digits: &[u8; 16], p: &Patterns, female_days: bool) -> Verdict<Decode
             InvalidReason::IssueDate
         });
     };
-    if &digits[12..] == b"0000" {
+    // The serial's two pairs are zero only when its four digits are.
+    if b >> 32 == 0 {
         return Verdict::Invalid(InvalidReason::Serial);
     }
-    let value = parse8(digits[..8].try_into().expect("8 digits")) * 100_000_000
-        + parse8(digits[8..].try_into().expect("8 digits"));
     Verdict::Valid(Decoded {
         district,
         date,
         female,
-        value,
+        value: finish8(a) * 100_000_000 + finish8(b),
     })
 }
-
 /// NIK: region in the union table, birth date (women +40), serial not `0000`.
 pub fn nik(digits: &[u8; 16], p: &Patterns) -> Verdict<Decoded> {
     sixteen(digits, p, true)
@@ -110,9 +114,21 @@ pub fn bpjs_card(digits: &[u8; 13]) -> Verdict<u64> {
 /// whole, instead of eight dependent multiply-adds.
 #[inline]
 pub fn parse8(d: &[u8; 8]) -> u64 {
-    let mut v = u64::from_le_bytes(*d).wrapping_sub(0x3030_3030_3030_3030);
-    v = (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
-    v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    finish8(pairs8(d))
+}
+
+/// Eight ASCII digits as the values of their four pairs, one per 16-bit lane (the first
+/// pair in the lowest): [`parse8`]'s first step.
+#[inline]
+fn pairs8(d: &[u8; 8]) -> u64 {
+    let v = u64::from_le_bytes(*d).wrapping_sub(0x3030_3030_3030_3030);
+    (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF
+}
+
+/// [`pairs8`]'s four pairs to the value of the eight digits: quads, then the whole.
+#[inline]
+fn finish8(pairs: u64) -> u64 {
+    let v = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
     (v.wrapping_mul(10_000) + (v >> 32)) & 0xFFFF_FFFF
 }
 
