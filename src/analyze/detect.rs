@@ -261,20 +261,31 @@ impl<'p> Detector<'p> {
     #[inline(always)]
     pub fn detect_unless_long(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) -> bool {
         out.clear();
-        if v.is_empty() {
+        if let Some(f) = self.whole(v, role) {
+            out.push(f);
             return true;
         }
+        self.search_unless_long(v, role, out)
+    }
+
+    /// The one candidate a value is when it is one of SPEC §5's whole-value forms, the
+    /// plan of most named columns' values: an NPWP or NIP field's number, sixteen digits
+    /// alone, a NIK or card field's written forms, a phone field's restored or whole phone.
+    /// Such a value holds nothing else, so the caller counts it without the candidate walk
+    /// (and without a list: see `Analyzer::field_slow`); `None` leaves the value to
+    /// [`Detector::search_unless_long`].
+    #[inline(always)]
+    pub fn whole(&self, v: &[u8], role: Role) -> Option<Found> {
         if matches!(role, Role::Npwp | Role::Nip) {
             if let Some(o) = official::whole_value(v, role) {
-                out.push(o.into());
-                return true;
+                return Some(o.into());
             }
         }
         // Sixteen digits and nothing else (most NIK and KK columns' values): one NIK or KK,
         // as a NIK field's whole value or the runs below would find it, since no keyword can
         // stand before it and any phone in it lies inside it.
         if v.len() == 16 && all_digits_8_to_16(v) {
-            out.push(Found::NikOrKk {
+            return Some(Found::NikOrKk {
                 kind: if role == Role::Kk {
                     Kind::Kk
                 } else {
@@ -283,14 +294,43 @@ impl<'p> Detector<'p> {
                 digits: v.try_into().expect("16 bytes"),
                 span: (0, 16),
             });
-            return true;
         }
-        if matches!(role, Role::Nik | Role::BpjsCard) && self.whole_value(v, role, out) {
-            return true;
+        match role {
+            Role::Nik | Role::BpjsCard => self.whole_value(v, role),
+            Role::Phone => self.restored_phone(v).or_else(|| self.whole_phone(v)),
+            _ => None,
         }
-        if role == Role::Phone && self.restored_phone(v, out) {
-            return true;
+    }
+
+    /// A phone field's value that is one phone, whole (most of them), is nothing else: with
+    /// at most 15 digits it holds no NIK or KK (16); made of digits, separators and a `+`,
+    /// it holds no `@` and no card keyword (each has a letter, `whole_phones`); and the
+    /// phone the candidate walk would find first is this one, which then covers every
+    /// later run. This spares the runs and the walk.
+    #[inline]
+    fn whole_phone(&self, v: &[u8]) -> Option<Found> {
+        // A phone has at least 8 national digits; past 64 bytes the walk decides.
+        if !self.whole_phones || !(8..=64).contains(&v.len()) {
+            return None;
         }
+        let digits = masks64(v, 0).0.count_ones();
+        if !(8..=15).contains(&digits) {
+            return None;
+        }
+        let (national, len, end) = phone_at(v, 0)?;
+        (end == v.len()).then_some(Found::Phone {
+            national,
+            len,
+            restored: false,
+            span: (0, end),
+        })
+    }
+
+    /// [`Detector::detect_unless_long`] for a value that is none of the whole-value forms
+    /// ([`Detector::whole`]): the candidate walk, unless the masks show there is nothing to
+    /// find.
+    #[inline(always)]
+    pub fn search_unless_long(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) -> bool {
         // The shortest candidate is an e-mail like `a@b.co`: codes and flags end here.
         if v.len() < 6 {
             return true;
@@ -298,33 +338,12 @@ impl<'p> Detector<'p> {
         // Every digit candidate holds at least 8 digits (a phone's national number); short
         // codes, house numbers and the like end here, most after a single 16-byte compare.
         let first = masks64(v, 0);
-        if v.len() <= 64 {
-            let digits = first.0.count_ones();
-            if digits < 8 {
-                // No digit candidate: only e-mails, around the `@` signs the mask holds.
-                if first.1 != 0 {
-                    email_candidates(v, Some(first.1), out);
-                }
-                return true;
+        if v.len() <= 64 && first.0.count_ones() < 8 {
+            // No digit candidate: only e-mails, around the `@` signs the mask holds.
+            if first.1 != 0 {
+                email_candidates(v, Some(first.1), out);
             }
-            // A phone field's value that is one phone, whole (most of them), is nothing
-            // else: with at most 15 digits it holds no NIK or KK (16); made of digits,
-            // separators and a `+`, it holds no `@` and no card keyword (each has a letter,
-            // `whole_phones`); and the phone the candidate walk would find first is this
-            // one, which then covers every later run. This spares the runs and the walk.
-            if role == Role::Phone && digits <= 15 && self.whole_phones {
-                if let Some((national, len, end)) = phone_at(v, 0) {
-                    if end == v.len() {
-                        out.push(Found::Phone {
-                            national,
-                            len,
-                            restored: false,
-                            span: (0, end),
-                        });
-                        return true;
-                    }
-                }
-            }
+            return true;
         }
         // Addresses, tax numbers and dates hold enough digits, but rarely in a shape any
         // digit candidate needs: this spares them the runs and the candidate walk. A phone
@@ -355,21 +374,19 @@ impl<'p> Detector<'p> {
     }
 
     /// SPEC §5's whole-value forms of NIK and card fields (plain 16 digits are read before
-    /// this); true when the value is one.
+    /// this), when the value is one.
     #[inline(never)]
-    fn whole_value(&self, v: &[u8], role: Role, out: &mut Vec<Found>) -> bool {
+    fn whole_value(&self, v: &[u8], role: Role) -> Option<Found> {
         if role == Role::Nik {
             if is_excel_damaged(v) {
-                out.push(Found::Damaged);
-                return true;
+                return Some(Found::Damaged);
             }
             if let Some(digits) = nik_field_value(v) {
-                out.push(Found::NikOrKk {
+                return Some(Found::NikOrKk {
                     kind: Kind::Nik,
                     digits,
                     span: (0, v.len()),
                 });
-                return true;
             }
         } else {
             let t = v.trim_ascii();
@@ -381,15 +398,14 @@ impl<'p> Detector<'p> {
                     digits[13 - t.len()..].copy_from_slice(t);
                     digits
                 });
-                out.push(Found::Card {
+                return Some(Found::Card {
                     digits,
                     restored: t.len() < 13,
                     span: (0, v.len()),
                 });
-                return true;
             }
         }
-        false
+        None
     }
 
     /// SPEC §5: a phone field's whole value of 9–12 digits of the mobile shape
@@ -397,12 +413,12 @@ impl<'p> Detector<'p> {
     /// candidate: no 16 or 13 digits, no `@`, and a digit run starting with `8` starts no
     /// phone. The mobile rule of `patterns/` is SPEC's `8[1-35-9]\d{7,10}`.
     #[inline]
-    fn restored_phone(&self, v: &[u8], out: &mut Vec<Found>) -> bool {
+    fn restored_phone(&self, v: &[u8]) -> Option<Found> {
         // Most phone values start with `0`, `+` or `6`: one byte tells.
         if v.first()
             .is_some_and(|&b| b != b'8' && !b.is_ascii_whitespace())
         {
-            return false;
+            return None;
         }
         let t = v.trim_ascii();
         if t.first() != Some(&b'8')
@@ -410,17 +426,16 @@ impl<'p> Detector<'p> {
             || !all_digits_8_to_16(t)
             || !self.p.mobile.is_match(t)
         {
-            return false;
+            return None;
         }
         let mut national = [0u8; 14];
         national[..t.len()].copy_from_slice(t);
-        out.push(Found::Phone {
+        Some(Found::Phone {
             national,
             len: t.len() as u8,
             restored: true,
             span: (0, v.len()),
-        });
-        true
+        })
     }
 
     #[inline(never)]
@@ -1685,10 +1700,11 @@ mod tests {
                 let mut got = Vec::new();
                 d.detect(&v, role, &mut got);
                 // A phone field's digits that lost their leading 0 are read whole.
-                let mut want = Vec::new();
-                if !(role == Role::Phone && d.restored_phone(&v, &mut want)) {
-                    want = walked(&mut d, &v, role);
-                }
+                let restored = (role == Role::Phone).then(|| d.restored_phone(&v));
+                let want = match restored.flatten() {
+                    Some(f) => vec![f],
+                    None => walked(&mut d, &v, role),
+                };
                 assert_eq!(got, want, "{:?} {role:?}", String::from_utf8_lossy(&v));
                 if role == Role::Phone {
                     match want.as_slice() {

@@ -24,7 +24,7 @@ use crate::analyze::options::RecordOptions;
 use crate::analyze::validate::{Decoded, Verdict};
 use crate::record::{Field, RecordSink};
 use crate::rules::sensitive;
-use crate::rules::{Kind, Patterns, Role};
+use crate::rules::{InvalidReason, Kind, Patterns, Role};
 use crate::summary::{hash_lower, FileStats, Stats};
 
 /// One chunk's analysis: the detector and scratch space, reused for every record, adding to
@@ -206,7 +206,14 @@ impl<'a> Analyzer<'a> {
             }
             _ => {}
         }
-        if !self.detector.detect_unless_long(v, role, &mut self.found) {
+        // A named column's value is mostly one whole-value form (its plan): counted at once,
+        // without the candidate list and its per-kind dispatch.
+        if let Some(found) = self.detector.whole(v, role) {
+            self.count_one(&found, v);
+            return;
+        }
+        self.found.clear();
+        if !self.detector.search_unless_long(v, role, &mut self.found) {
             self.long_value(v, role);
             return;
         }
@@ -235,114 +242,108 @@ impl<'a> Analyzer<'a> {
     /// Validates and counts the candidates [`Detector`] left in `self.found`, found in `v`.
     #[inline(always)]
     fn count_found(&mut self, v: &[u8]) {
-        let collect = self.collect;
-        let (stats, file) = (&mut *self.stats, &mut self.file);
-        for found in &self.found {
-            let Some(kind) = found.kind() else {
-                stats.nik_damaged += 1;
-                continue;
-            };
-            self.cur.any_candidate = true;
-            let ks = &mut stats.kinds[kind.index()];
-            ks.candidates += 1;
-            let ok = match *found {
-                Found::NikOrKk { kind, digits, .. } => {
-                    let verdict = if kind == Kind::Nik {
-                        validate::nik(&digits, self.p)
-                    } else {
-                        validate::kk(&digits, self.p)
-                    };
-                    match verdict {
-                        Verdict::Valid(d) => {
-                            ks.unique.insert(d.value);
-                            if kind == Kind::Nik {
-                                if d.female {
-                                    stats.nik_female += 1;
-                                } else {
-                                    stats.nik_male += 1;
-                                }
-                                stats.provinces[(d.district / 10_000) as usize] += 1;
-                                let by_sex = &mut self.nik_dates_by_sex;
-                                note_nik_sex(&self.cur, &self.nik_dates, by_sex, &d);
-                                note_nik(&mut self.cur, &mut self.nik_dates, self.opts, &d, stats);
-                            }
-                            Ok(())
-                        }
-                        Verdict::Invalid(r) => Err(r),
-                    }
-                }
-                Found::Card {
-                    digits, restored, ..
-                } => {
-                    if restored {
-                        stats.card_restored += 1;
-                    }
-                    match validate::bpjs_card(&digits) {
-                        Verdict::Valid(n) => {
-                            ks.unique.insert(n);
-                            self.cur.valid_card = true;
-                            Ok(())
-                        }
-                        Verdict::Invalid(r) => Err(r),
-                    }
-                }
-                Found::Phone { restored, .. } => {
-                    if restored {
-                        stats.phone_restored += 1;
-                    }
-                    let national = found.national().unwrap_or(b"");
-                    match validate::phone(national, self.p) {
-                        Verdict::Valid(m) => {
-                            ks.unique.insert(m.value);
-                            bump(&mut stats.operators, m.operator);
-                            Ok(())
-                        }
-                        Verdict::Invalid(r) => Err(r),
-                    }
-                }
-                Found::Email { span, at } => {
-                    let addr = &v[span.0..span.1];
-                    match validate::email_split(addr, at - span.0, self.p, &mut self.domains) {
-                        Verdict::Valid(class) => {
-                            ks.unique.insert(hash_lower(addr));
-                            bump(&mut stats.domain_classes, class);
-                            Ok(())
-                        }
-                        Verdict::Invalid(r) => Err(r),
-                    }
-                }
-                Found::Npwp { digits, .. } => match validate::npwp(&digits, self.p) {
-                    Verdict::Valid(n) => {
-                        ks.unique.insert(n);
-                        Ok(())
-                    }
-                    Verdict::Invalid(r) => Err(r),
-                },
-                Found::Nip { digits, .. } => {
-                    match validate::nip(&digits, self.opts.and_then(|o| o.today)) {
-                        Verdict::Valid(n) => {
-                            ks.unique.insert(n.value);
-                            self.cur.nip = true;
-                            self.nip_dates_by_sex[usize::from(n.female)].insert(n.born.key());
-                            Ok(())
-                        }
-                        Verdict::Invalid(r) => Err(r),
-                    }
-                }
-                Found::Damaged => unreachable!("damaged values have no kind"),
-            };
-            if collect {
-                push_hit(&mut self.hits, found, kind, v, ok.is_ok());
-            }
-            let ks = &mut stats.kinds[kind.index()];
-            match ok {
-                Ok(()) => {
-                    ks.valid += 1;
-                    file.valid[kind.index()] += 1;
-                }
-                Err(r) => ks.invalid[r.slot()] += 1,
-            }
+        // Taken out for the loop, so that each candidate can be counted through `self`.
+        let found = std::mem::take(&mut self.found);
+        for f in &found {
+            self.count_one(f, v);
         }
+        self.found = found;
+    }
+
+    /// Validates and counts one candidate, found in `v`. Inlined into its two callers, so
+    /// that where the kind is known ([`Detector::whole`]'s forms) the dispatch folds away.
+    #[inline(always)]
+    fn count_one(&mut self, found: &Found, v: &[u8]) {
+        let Some(kind) = found.kind() else {
+            self.stats.nik_damaged += 1;
+            return;
+        };
+        self.cur.any_candidate = true;
+        self.stats.kinds[kind.index()].candidates += 1;
+        let ok = self.judge(found, v);
+        if self.collect {
+            push_hit(&mut self.hits, found, kind, v, ok.is_ok());
+        }
+        let ks = &mut self.stats.kinds[kind.index()];
+        match ok {
+            Ok(()) => {
+                ks.valid += 1;
+                self.file.valid[kind.index()] += 1;
+            }
+            Err(r) => ks.invalid[r.slot()] += 1,
+        }
+    }
+
+    /// Validates one candidate and, when valid, notes what it tells (its distinct value,
+    /// its record's flags and dates, the per-kind tallies); the first rule failed if not.
+    #[inline(always)]
+    fn judge(&mut self, found: &Found, v: &[u8]) -> Result<(), InvalidReason> {
+        let stats = &mut *self.stats;
+        match *found {
+            Found::NikOrKk { kind, digits, .. } => self.nik_or_kk(kind, &digits),
+            Found::Card {
+                digits, restored, ..
+            } => {
+                stats.card_restored += u64::from(restored);
+                let n = valid(validate::bpjs_card(&digits))?;
+                stats.kinds[Kind::BpjsCard.index()].unique.insert(n);
+                self.cur.valid_card = true;
+                Ok(())
+            }
+            Found::Phone { restored, .. } => {
+                stats.phone_restored += u64::from(restored);
+                let national = found.national().unwrap_or(b"");
+                let m = valid(validate::phone(national, self.p))?;
+                stats.kinds[Kind::Phone.index()].unique.insert(m.value);
+                bump(&mut stats.operators, m.operator);
+                Ok(())
+            }
+            Found::Email { span, at } => {
+                let addr = &v[span.0..span.1];
+                let email = validate::email_split(addr, at - span.0, self.p, &mut self.domains);
+                let class = valid(email)?;
+                stats.kinds[Kind::Email.index()]
+                    .unique
+                    .insert(hash_lower(addr));
+                bump(&mut stats.domain_classes, class);
+                Ok(())
+            }
+            Found::Npwp { digits, .. } => {
+                let n = valid(validate::npwp(&digits, self.p))?;
+                stats.kinds[Kind::Npwp.index()].unique.insert(n);
+                Ok(())
+            }
+            Found::Nip { digits, .. } => {
+                let n = valid(validate::nip(&digits, self.opts.and_then(|o| o.today)))?;
+                stats.kinds[Kind::Nip.index()].unique.insert(n.value);
+                self.cur.nip = true;
+                self.nip_dates_by_sex[usize::from(n.female)].insert(n.born.key());
+                Ok(())
+            }
+            Found::Damaged => unreachable!("damaged values have no kind"),
+        }
+    }
+
+    /// [`Analyzer::judge`] for 16 digits read as a NIK or a KK.
+    #[inline(always)]
+    fn nik_or_kk(&mut self, kind: Kind, digits: &[u8; 16]) -> Result<(), InvalidReason> {
+        let stats = &mut *self.stats;
+        if kind != Kind::Nik {
+            let d = valid(validate::kk(digits, self.p))?;
+            stats.kinds[kind.index()].unique.insert(d.value);
+            return Ok(());
+        }
+        let d = valid(validate::nik(digits, self.p))?;
+        stats.kinds[kind.index()].unique.insert(d.value);
+        if d.female {
+            stats.nik_female += 1;
+        } else {
+            stats.nik_male += 1;
+        }
+        stats.provinces[(d.district / 10_000) as usize] += 1;
+        note_nik_sex(&self.cur, &self.nik_dates, &mut self.nik_dates_by_sex, &d);
+        note_nik(&mut self.cur, &mut self.nik_dates, self.opts, &d, stats);
+        Ok(())
     }
 
     /// Closes the current record. `fields` are needed only when the format does not name
@@ -574,6 +575,15 @@ fn push_hit(hits: &mut RecordHits, found: &Found, kind: Kind, v: &[u8], valid: b
         Found::Npwp { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Nip { digits, .. } => hits.push(kind, valid, &[digits]),
         Found::Damaged => {}
+    }
+}
+
+/// A verdict as a `Result`, for `?`.
+#[inline(always)]
+fn valid<T>(v: Verdict<T>) -> Result<T, InvalidReason> {
+    match v {
+        Verdict::Valid(t) => Ok(t),
+        Verdict::Invalid(r) => Err(r),
     }
 }
 
