@@ -337,23 +337,30 @@ impl<'p> Detector<'p> {
         }
         // Every digit candidate holds at least 8 digits (a phone's national number); short
         // codes, house numbers and the like end here, most after a single 16-byte compare.
-        let first = masks64(v, 0);
-        if v.len() <= 64 && first.0.count_ones() < 8 {
-            // No digit candidate: only e-mails, around the `@` signs the mask holds.
-            if first.1 != 0 {
-                email_candidates(v, Some(first.1), out);
+        let mut short = None;
+        if v.len() <= 64 {
+            let (digits, ats) = masks64(v, 0);
+            if digits.count_ones() < 8 {
+                // No digit candidate: only e-mails, around the `@` signs the mask holds.
+                if ats != 0 {
+                    email_candidates(v, Some(ats), out);
+                }
+                return true;
             }
-            return true;
+            short = Some((digits, ats));
         }
         // Addresses, tax numbers and dates hold enough digits, but rarely in a shape any
         // digit candidate needs: this spares them the runs and the candidate walk. A phone
-        // field's value nearly always has that shape, so it is not asked.
-        if v.len() <= 128 && first.1 == 0 && role != Role::Phone && !may_hold_candidate(v) {
+        // field's value nearly always has that shape, so it is not asked. It reads the `@`
+        // signs too, so a value of 65 to 128 bytes is classified once here, not also by
+        // `masks64` (which only a value going on to the walk needs).
+        if v.len() <= 128 && role != Role::Phone && !may_hold_candidate(v) {
             return true;
         }
         if v.len() > LONG_VALUE {
             return false;
         }
+        let first = short.unwrap_or_else(|| masks64(v, 0));
         let (has_at, digits) = digit_runs_from(v, &mut self.runs, first);
         if digits >= 8 || has_at {
             let ats = has_at.then_some(first.1).filter(|_| v.len() <= 64);
@@ -378,15 +385,17 @@ impl<'p> Detector<'p> {
     #[inline(never)]
     fn whole_value(&self, v: &[u8], role: Role) -> Option<Found> {
         if role == Role::Nik {
-            if is_excel_damaged(v) {
-                return Some(Found::Damaged);
-            }
+            // The written forms first: they hold no `e`, so no damaged value is one of them,
+            // and they are far more common.
             if let Some(digits) = nik_field_value(v) {
                 return Some(Found::NikOrKk {
                     kind: Kind::Nik,
                     digits,
                     span: (0, v.len()),
                 });
+            }
+            if is_excel_damaged(v) {
+                return Some(Found::Damaged);
             }
         } else {
             let t = v.trim_ascii();
