@@ -155,8 +155,10 @@ const TABLE: &[(usize, &[u8], Guard, Magic)] = &[
 /// What `b` (a file's first block, BOM removed) is, when its first bytes say so.
 pub fn classify(b: &[u8], ext: &str) -> Option<Magic> {
     let nul = memchr::memchr(0, b).is_some();
+    // The first byte alone first: nearly every signature fails there, without a call into
+    // memcmp (the table's compares were a tenth of a small file's cost).
     let fixed = TABLE.iter().find(|(at, m, guard, _)| {
-        b.get(*at..*at + m.len()) == Some(*m) && (*guard == Plain || nul)
+        b.get(*at) == m.first() && b.get(*at..*at + m.len()) == Some(*m) && (*guard == Plain || nul)
     });
     if let Some((_, _, _, what)) = fixed {
         return Some(*what);

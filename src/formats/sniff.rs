@@ -175,8 +175,16 @@ fn delimited_layout(
         .map_or(0, |i| i + 1);
     let body = &first[skip..];
 
+    // A delimiter the block does not hold splits nothing: every record is one field, which
+    // neither loop below picks (but under the extension's own delimiter), so it is not
+    // counted (most of a small file's sniffing).
+    let held = DELIMITERS.map(|d| memchr::memchr(d, body).is_some());
     let mut best: Option<(u8, usize)> = None;
-    for d in DELIMITERS {
+    for d in DELIMITERS
+        .into_iter()
+        .zip(held)
+        .filter_map(|(d, h)| h.then_some(d))
+    {
         let counts = field_counts(body, d, 20);
         if let Some(&n) = counts.first() {
             if n >= 3 && counts.iter().all(|&c| c == n) && best.is_none_or(|(_, bn)| n > bn) {
@@ -197,9 +205,12 @@ fn delimited_layout(
             // more; triage also wants most of the rows below to split like the header, so
             // that a note whose first line holds a comma stays plain text.
             let mut pick: Option<(u8, usize)> = None;
-            for d in DELIMITERS {
-                let (cells, _) = first_record_cells(body, d);
+            for (d, held) in DELIMITERS.into_iter().zip(held) {
                 let min = if Some(d) == ext_delim { 1 } else { 2 };
+                if !held && min > 1 {
+                    continue;
+                }
+                let (cells, _) = first_record_cells(body, d);
                 let counts = field_counts(body, d, 20);
                 let rows = &counts[counts.len().min(1)..];
                 let alike = rows.iter().filter(|&&c| c == cells.len()).count();

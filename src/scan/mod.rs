@@ -246,8 +246,8 @@ impl Accumulators<'_> {
     }
 }
 
-/// Reads up to `want` more bytes into `buf`; `Ok(false)` at end of input. `read_to_end` on
-/// a `take` does not zero the spare capacity first, unlike a `resize` + `read`.
+/// Reads up to `want` more bytes into `buf`; `Ok(false)` at end of input. The spare capacity
+/// is zeroed before the read (see [`ChunkBuf`], which the chunks of a large entry use instead).
 pub fn fill(r: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
     buf.reserve(want);
     let n = r.take(want as u64).read_to_end(buf)?;
@@ -283,24 +283,85 @@ pub fn read_head_of(r: &mut dyn Read, size: u64) -> (Vec<u8>, bool, Option<io::E
 /// Chunk buffers go back here after a worker is done with them: fresh 1 MiB allocations
 /// cost page faults that showed up as a fifth of the run time.
 #[derive(Default)]
-struct BufferPool(Mutex<Vec<Vec<u8>>>);
+struct BufferPool(Mutex<Vec<ChunkBuf>>);
 
 impl BufferPool {
-    fn get(&self) -> Vec<u8> {
+    fn get(&self) -> ChunkBuf {
         let mut b = self
             .0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .pop()
             .unwrap_or_default();
-        b.clear();
+        b.len = 0;
         b
     }
-    fn put(&self, b: Vec<u8>) {
+    fn put(&self, b: ChunkBuf) {
         let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if pool.len() < 64 {
             pool.push(b);
         }
+    }
+}
+
+/// A chunk's bytes (`bytes[..len]`) in room that stays initialized from one use of the buffer
+/// to the next. Reading into a `Vec`'s spare capacity zeroes it first whenever the reader
+/// only implements `read` (every wrapper of ours: the counting and hashing reader, the
+/// decoders), one store per byte read; here room is zeroed once, when the buffer first grows.
+#[derive(Default)]
+struct ChunkBuf {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl ChunkBuf {
+    /// A buffer holding `v`, all of it.
+    fn holding(v: Vec<u8>) -> ChunkBuf {
+        ChunkBuf {
+            len: v.len(),
+            bytes: v,
+        }
+    }
+
+    fn content(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    fn content_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes[..self.len]
+    }
+
+    /// Replaces the content with a copy of `from`.
+    fn set(&mut self, from: &[u8]) {
+        if self.bytes.len() < from.len() {
+            self.bytes.resize(from.len(), 0);
+        }
+        self.bytes[..from.len()].copy_from_slice(from);
+        self.len = from.len();
+    }
+
+    /// Reads up to `want` more bytes from `r`; `Ok(false)` at end of input. Bytes read before
+    /// an error are kept.
+    fn fill(&mut self, r: &mut dyn Read, want: usize) -> io::Result<bool> {
+        let end = self.len.saturating_add(want);
+        // Reserved at once (not zeroed), so the room's steps below move no bytes.
+        self.bytes.reserve(end.saturating_sub(self.bytes.len()));
+        while self.len < end {
+            if self.len == self.bytes.len() {
+                // Room grows by as much as it holds, not by all that is wanted at once: a
+                // file of a few kilobytes does not zero a whole chunk's room.
+                let room = self.bytes.len().max(8 << 10);
+                self.bytes.resize(self.len.saturating_add(room).min(end), 0);
+            }
+            let stop = self.bytes.len().min(end);
+            match r.read(&mut self.bytes[self.len..stop]) {
+                Ok(0) => return Ok(false),
+                Ok(n) => self.len += n.min(stop - self.len),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(true)
     }
 }
 
@@ -490,6 +551,14 @@ impl<'r> TextInput<'r> {
         }
     }
 
+    /// [`TextInput::fill`] into a chunk buffer.
+    fn fill_chunk(&mut self, buf: &mut ChunkBuf, want: usize) {
+        match buf.fill(&mut self.reader, want) {
+            Ok(more) => self.eof = !more,
+            Err(err) => self.read_error = Some(error_reason(&err)),
+        }
+    }
+
     /// Reads everything from here, the block already read first, through the strings pass.
     fn strings(&mut self) {
         let reader = std::mem::replace(&mut self.reader, Box::new(io::empty()));
@@ -561,38 +630,37 @@ fn read_chunks(input: &mut TextInput, layout: &Layout, job: Job, ctx: ScanEnv) -
     let in_flight = InFlight::for_job(&job);
     let mut cutter = Cutter::new(layout, cfg.max_record);
     let (mut offset, mut grow) = (0u64, false);
+    let mut buf = ChunkBuf::holding(std::mem::take(&mut input.buf));
     rayon::in_place_scope(|scope| loop {
         if !input.eof && input.read_error.is_none() {
             // After a search that found no boundary, read as much again as the buffer holds
             // (up to the record limit): searching the whole buffer once per chunk would make
             // a long record quadratic.
             let want = if grow {
-                input.buf.len().max(cfg.chunk_size)
+                buf.len.max(cfg.chunk_size)
             } else {
                 cfg.chunk_size
             };
-            input.fill(
-                want.min(cfg.max_record.saturating_sub(input.buf.len()))
-                    .max(1),
-            );
+            let want = want.min(cfg.max_record.saturating_sub(buf.len)).max(1);
+            input.fill_chunk(&mut buf, want);
         }
         let done = input.eof || input.read_error.is_some();
         let start = cutter.sql_state();
         grow = true;
-        let Some(cut) = cutter.next(&mut input.buf, layout, done, ctx.p) else {
+        let Some(cut) = cutter.next(buf.content_mut(), layout, done, ctx.p) else {
             continue;
         };
         let mut rest = pool.get();
-        rest.extend_from_slice(&input.buf[cut..]);
+        rest.set(&buf.content()[cut..]);
         // A rest longer than a chunk is searched again only with at least as many new bytes,
         // so that each byte is searched a bounded number of times (linear time on any record); a
         // usual rest, part of one record, is shorter.
-        grow = rest.len() > cfg.chunk_size;
-        input.buf.truncate(cut);
-        let chunk = std::mem::replace(&mut input.buf, rest);
+        grow = rest.len > cfg.chunk_size;
+        buf.len = cut;
+        let chunk = std::mem::replace(&mut buf, rest);
         let chunk_at = offset;
-        offset += chunk.len() as u64;
-        if !chunk.is_empty() {
+        offset += chunk.len as u64;
+        if chunk.len > 0 {
             let reader = match start {
                 Some(state) => Reader::Sql(state),
                 None => Reader::Text(layout),
@@ -600,7 +668,7 @@ fn read_chunks(input: &mut TextInput, layout: &Layout, job: Job, ctx: ScanEnv) -
             let pool = &pool;
             in_flight.run(scope, move || {
                 ctx.acc
-                    .with(|s| job.run(s, &reader, &chunk, chunk_at, chunk_at == 0));
+                    .with(|s| job.run(s, &reader, chunk.content(), chunk_at, chunk_at == 0));
                 pool.put(chunk);
             });
         }
@@ -720,5 +788,49 @@ mod tests {
             );
             assert!(head.iter().all(|&b| b == b'x') && err.is_none());
         }
+    }
+
+    /// Hands out at most 3 bytes a read, then fails once `fail_at` bytes are out.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        out: usize,
+        fail_at: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.out >= self.fail_at {
+                return Err(std::io::Error::other("bad sector"));
+            }
+            let n = buf.len().min(3).min(self.data.len() - self.out);
+            buf[..n].copy_from_slice(&self.data[self.out..self.out + n]);
+            self.out += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_chunk_buffer_reads_what_is_wanted_keeps_its_room_and_the_bytes_before_an_error() {
+        let data: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
+        let mut r = Trickle {
+            data: &data,
+            out: 0,
+            fail_at: usize::MAX,
+        };
+        let mut buf = super::ChunkBuf::holding(b"head".to_vec());
+        assert!(buf.fill(&mut r, 20_000).unwrap());
+        assert_eq!(buf.content(), [&b"head"[..], &data[..20_000]].concat());
+        // Reused with stale bytes in its room: only what is read counts.
+        buf.set(b"xy");
+        assert!(!buf.fill(&mut r, 40_000).unwrap());
+        assert_eq!(buf.content(), [&b"xy"[..], &data[20_000..]].concat());
+        let mut r = Trickle {
+            data: &data,
+            out: 0,
+            fail_at: 10,
+        };
+        buf.len = 0;
+        assert!(buf.fill(&mut r, 100).is_err());
+        assert_eq!(buf.content(), &data[..12]);
     }
 }

@@ -353,21 +353,7 @@ fn flat_object<'a>(
     fields: &mut Vec<Field<'a>>,
 ) -> Option<usize> {
     // After the opening brace (j = 0) or the j-th value, at `i`.
-    let (mut i, mut j) = (0, 0);
-    while let Some((gap, role)) = keys.shape.gap(j) {
-        let end = i + gap.len();
-        if !s.get(i..end).is_some_and(|at| same_bytes(at, gap)) {
-            break;
-        }
-        // A gap that ends in a quote opened a string: its value is read without looking at
-        // its first byte again.
-        i = if gap.last() == Some(&b'"') {
-            string(s, end, role, fields)?
-        } else {
-            scalar(s, end, role, fields)?
-        };
-        j += 1;
-    }
+    let (mut i, mut j) = follow_shape(s, &keys.shape.gaps, fields)?;
     keys.shape.truncate(j);
     keys.cursor = j;
     // Exports rarely put blanks between tokens, so the byte a token needs is tried first and
@@ -439,6 +425,32 @@ fn flat_object<'a>(
     }
 }
 
+/// The values of a record whose text before each of them is the previous record's
+/// ([`Shape`]), as far as it is: where the first departure starts and how many values came
+/// before it. `None` when a value there is broken.
+#[inline(always)]
+fn follow_shape<'a>(
+    s: &'a [u8],
+    gaps: &[Gap],
+    fields: &mut Vec<Field<'a>>,
+) -> Option<(usize, usize)> {
+    let mut i = 0;
+    for (j, g) in gaps.iter().enumerate() {
+        if !g.at(s, i) {
+            return Some((i, j));
+        }
+        let end = i + usize::from(g.len);
+        // A gap that ends in a quote opened a string: its value is read without looking at
+        // its first byte again.
+        i = if g.string {
+            string(s, end, g.role, fields)?
+        } else {
+            scalar(s, end, g.role, fields)?
+        };
+    }
+    Some((i, gaps.len()))
+}
+
 /// The scalar value at `s[i]` (a blank is not one) into `fields`, and its end. A string
 /// with an escape (a quoted name in an address) is unescaped here rather than the whole
 /// record being read again; objects and arrays are left to the general parser (`None`).
@@ -487,35 +499,76 @@ fn string<'a>(s: &'a [u8], i: usize, role: Role, fields: &mut Vec<Field<'a>>) ->
 /// key, escapes or not; it ends with the value's opening quote when the value was a string.
 #[derive(Default)]
 struct Shape {
-    bytes: Vec<u8>,
-    /// Where each gap starts and ends in `bytes`, and its key's role.
-    gaps: Vec<(u32, u32, Role)>,
+    gaps: Vec<Gap>,
 }
 
-/// Longer gaps (blanks for indentation) are not remembered: the shape stops before them.
-const MAX_GAP: usize = 256;
+/// Longer gaps (a long key, blanks for indentation) are not remembered: the shape stops
+/// before them, and the rest of such a record is read token by token.
+const GAP_BYTES: usize = 32;
+
+/// One gap of a [`Shape`], held inline so that one masked compare of 32 bytes matches it
+/// (no slice of a shared buffer to bound-check, no length dispatch).
+#[derive(Clone, Copy)]
+struct Gap {
+    /// The gap's bytes, then zeroes.
+    text: [u8; GAP_BYTES],
+    /// Bit k set for each byte k of the gap.
+    mask: u32,
+    len: u8,
+    role: Role,
+    /// The gap ends with a string's opening quote.
+    string: bool,
+}
+
+impl Gap {
+    /// Whether `s[i..]` starts with this gap.
+    #[inline(always)]
+    fn at(&self, s: &[u8], i: usize) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(at) = s.get(i..i + GAP_BYTES) {
+            return !equal_bytes(at, &self.text) & self.mask == 0;
+        }
+        let n = usize::from(self.len);
+        s.get(i..i + n)
+            .is_some_and(|at| same_bytes(at, &self.text[..n]))
+    }
+}
+
+/// Bit k set when `a[k] == b[k]`, for the first 32 bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn equal_bytes(a: &[u8], b: &[u8; GAP_BYTES]) -> u32 {
+    use std::arch::x86_64::*;
+    assert!(a.len() >= GAP_BYTES);
+    // SAFETY: SSE2 is part of the x86-64 baseline; the unaligned loads read a[..32] and
+    // b[..32], in bounds by the assertion and the array's length.
+    unsafe {
+        let half = |x: &[u8], at: usize| _mm_loadu_si128(x.as_ptr().add(at) as *const __m128i);
+        let lo = _mm_movemask_epi8(_mm_cmpeq_epi8(half(a, 0), half(b, 0))) as u32;
+        let hi = _mm_movemask_epi8(_mm_cmpeq_epi8(half(a, 16), half(b, 16))) as u32;
+        lo | hi << 16
+    }
+}
 
 impl Shape {
-    #[inline]
-    fn gap(&self, j: usize) -> Option<(&[u8], Role)> {
-        let &(start, end, role) = self.gaps.get(j)?;
-        Some((&self.bytes[start as usize..end as usize], role))
-    }
-
     fn truncate(&mut self, j: usize) {
-        if j < self.gaps.len() {
-            self.gaps.truncate(j);
-            let end = self.gaps.last().map_or(0, |g| g.1);
-            self.bytes.truncate(end as usize);
-        }
+        self.gaps.truncate(j);
     }
 
     /// The `j`-th gap, if the ones before it are held.
     fn push(&mut self, j: usize, gap: &[u8], role: Role) {
-        if j == self.gaps.len() && j < MAX_RECENT_KEYS && gap.len() <= MAX_GAP {
-            let start = self.bytes.len() as u32;
-            self.bytes.extend_from_slice(gap);
-            self.gaps.push((start, self.bytes.len() as u32, role));
+        if j == self.gaps.len() && j < MAX_RECENT_KEYS && gap.len() <= GAP_BYTES {
+            let mut text = [0; GAP_BYTES];
+            text[..gap.len()].copy_from_slice(gap);
+            self.gaps.push(Gap {
+                text,
+                mask: u32::MAX
+                    .checked_shr(GAP_BYTES as u32 - gap.len() as u32)
+                    .unwrap_or(0),
+                len: gap.len() as u8,
+                role,
+                string: gap.last() == Some(&b'"'),
+            });
         }
     }
 }
