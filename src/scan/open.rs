@@ -533,15 +533,6 @@ fn open_zip(mut z: zip::Archive, at: &Origin, ctx: ScanEnv) {
     if let Some(reason) = workbook_too_large(&mut z, &ctx.cfg.limits) {
         return ctx.entry(at, State::Skipped, Reason::TooLarge(reason));
     }
-    if book == Book::Xlsx {
-        if let Some(why) = checks::xlsx_shared_strings(&mut z) {
-            return ctx.entry(
-                at,
-                State::Failed,
-                Reason::BookUnreadable { book: "xlsx", why },
-            );
-        }
-    }
     let mut r = z.into_inner();
     if let Err(e) = r.seek(SeekFrom::Start(0)) {
         return ctx.entry(at, State::Failed, Reason::CannotSeek(e.to_string()));
