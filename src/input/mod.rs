@@ -8,6 +8,7 @@
 pub mod archive;
 pub mod decode;
 pub mod mail;
+pub mod pipe;
 pub mod select;
 pub mod sevenz;
 pub mod shapes;

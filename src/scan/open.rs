@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -18,9 +19,9 @@ use crate::formats::sheet::kind::{ole2_kind, Ole2Kind};
 use crate::formats::sheet::{checks, Book};
 use crate::formats::sniff::{NotData, SNIFF_BYTES};
 use crate::input::archive::{self, spill, too_large, Container, Guard};
-use crate::input::mail;
 use crate::input::walk::{open_file, open_stream, Entry, EntryKind};
 use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, Special, ZipKind};
+use crate::input::{mail, pipe};
 use crate::rules::Patterns;
 use crate::scan::archives::{scan_mail, scan_rar, scan_sevenz, scan_tar};
 use crate::scan::book::scan_book;
@@ -385,14 +386,33 @@ pub(super) fn scan_reader(
         }
         return;
     }
-    let input = io::Cursor::new(head).chain(r);
-    let (dec, consumed) = match archive::decoder(kind, input) {
-        Ok(d) => d,
-        Err(err) => {
-            ctx.entry(at, State::Failed, stream_unreadable(kind, &err));
-            return;
-        }
-    };
+    if eof {
+        // All of the stream is in `head`: nothing to overlap its decompression with.
+        let (mut dec, consumed) = match archive::decoder(kind, io::Cursor::new(head)) {
+            Ok(d) => d,
+            Err(err) => {
+                ctx.entry(at, State::Failed, stream_unreadable(kind, &err));
+                return;
+            }
+        };
+        return read_stream(&mut dec, consumed, kind, at, ctx);
+    }
+    // A decoder that cannot be made fails the first read: the same ledger entry.
+    let make = move |feed| archive::decoder(kind, feed);
+    pipe::decompressed(head, r, make, |dec, consumed| {
+        read_stream(dec, consumed, kind, at, ctx)
+    })
+}
+
+/// Reads the decompressed stream `dec` (of a `kind` container at `at`) behind the limits
+/// guard; `consumed` counts the compressed bytes its decoder consumed.
+fn read_stream(
+    dec: &mut dyn Read,
+    consumed: Arc<AtomicU64>,
+    kind: Container,
+    at: &Origin,
+    ctx: ScanEnv,
+) {
     let mut guard = Guard::stream(dec, consumed, &ctx.cfg.limits);
     // The first read is large enough for the ratio check to judge a bomb before any record
     // is counted: one that trips it here is skipped, not partly read.
