@@ -1,9 +1,9 @@
 //! A compressed stream decompressed on a thread of its own, so that inflating overlaps the
-//! work on what it yields (issue 26: a `.csv.gz` keeps both cores busy). The thread that
-//! reads the entry still reads the compressed bytes (and so hashes and counts them, as
-//! `scan::open` wraps its input); it hands them over in blocks of [`BLOCK`] bytes, the helper
-//! thread decompresses them and hands back blocks of [`BLOCK`] decompressed bytes, at most
-//! [`DEPTH`] waiting each way: memory stays bounded whatever the stream holds.
+//! work on what it yields (issue 26: a `.csv.gz` keeps both cores busy). The helper thread
+//! runs the decoder, which reads its input there exactly as it would here (so the input's
+//! hashing and counting, and where it stops, are the same), and hands back blocks of
+//! [`BLOCK`] decompressed bytes, at most [`DEPTH`] waiting: memory stays bounded whatever the
+//! stream holds.
 //!
 //! What the reader sees is what it would see from the decoder itself: the same bytes, then
 //! the decoder's error (or the input's, passed through it) where the stream stops, and the
@@ -19,21 +19,18 @@ use std::any::Any;
 use std::io::{self, Read};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError, TrySendError};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
-/// Bytes handed over at once, each way.
+/// Decompressed bytes handed over at once.
 pub const BLOCK: usize = 256 << 10;
-/// Blocks that may wait each way.
+/// Blocks that may wait, each way (full ones to the reader, read ones back to the helper).
 const DEPTH: usize = 4;
 /// The helper thread's name (`scan::panics` keeps its panics quiet as a worker's).
 pub const THREAD_NAME: &str = "triage-decompress";
 
 /// A decoder, and its count of the compressed bytes it consumed.
-pub type Decoder = (Box<dyn Read>, Arc<AtomicU64>);
-
-/// Compressed bytes on their way to the helper: a block, or the input's read error.
-type In = io::Result<Vec<u8>>;
+pub type Decoder<'r> = (Box<dyn Read + 'r>, Arc<AtomicU64>);
 
 /// What the helper hands back.
 enum Out {
@@ -45,37 +42,25 @@ enum Out {
     Panicked(Box<dyn Any + Send>),
 }
 
-/// Runs `body` on a reader of the stream whose first bytes are `head` and the rest `input`,
-/// decompressed on a helper thread by the decoder `make` builds over them; `body` also gets
-/// the count of compressed bytes consumed. A helper that cannot be started is a read error.
-pub fn decompressed<T>(
-    head: Vec<u8>,
-    input: &mut dyn Read,
-    make: impl FnOnce(Feed) -> io::Result<Decoder> + Send,
+/// Runs `body` on a reader of the stream that the decoder `make` builds is decompressing on a
+/// helper thread; `body` also gets the count of compressed bytes consumed. A decoder that
+/// cannot be made, or a helper that cannot be started, is the stream's first read's error.
+pub fn decompressed<'r, T>(
+    make: impl FnOnce() -> io::Result<Decoder<'r>> + Send + 'r,
     body: impl FnOnce(&mut dyn Read, Arc<AtomicU64>) -> T,
 ) -> T {
     let consumed = Arc::new(AtomicU64::new(0));
     std::thread::scope(|s| {
-        let (in_tx, in_rx) = sync_channel(DEPTH);
         let (out_tx, out_rx) = sync_channel(DEPTH);
         let (back_tx, back_rx) = sync_channel(DEPTH);
-        let feed = Feed {
-            rx: in_rx,
-            block: Vec::new(),
-            at: 0,
-        };
         let spawned = std::thread::Builder::new()
             .name(THREAD_NAME.into())
-            .spawn_scoped(s, move || help(feed, make, &out_tx, &back_rx));
+            .spawn_scoped(s, move || help(make, &out_tx, &back_rx));
         if let Err(e) = spawned {
             let e = io::Error::other(format!("no thread to decompress on: {e}"));
             return body(&mut Failing(Some(e)), consumed.clone());
         }
         let mut pipe = Pipe {
-            input,
-            held: (!head.is_empty()).then_some(Ok(head)),
-            error: None,
-            to: Some(in_tx),
             from: out_rx,
             back: back_tx,
             block: Vec::new(),
@@ -83,21 +68,20 @@ pub fn decompressed<T>(
             at: 0,
             consumed: consumed.clone(),
         };
-        body(&mut pipe, consumed.clone())
-        // Dropping the pipe closes both channels: a helper still at work stops at its next
+        // Dropping the pipe closes its channels: a helper still at work stops at its next
         // hand-over, and the scope waits for it.
+        body(&mut pipe, consumed.clone())
     })
 }
 
-/// The helper thread: decompresses what comes in until the stream ends, the decoder fails or
-/// the reader is gone.
-fn help(
-    feed: Feed,
-    make: impl FnOnce(Feed) -> io::Result<Decoder>,
+/// The helper thread: decompresses until the stream ends, the decoder fails or the reader
+/// is gone.
+fn help<'r>(
+    make: impl FnOnce() -> io::Result<Decoder<'r>>,
     out: &SyncSender<Out>,
     back: &Receiver<Vec<u8>>,
 ) {
-    let run = AssertUnwindSafe(|| decompress(feed, make, out, back));
+    let run = AssertUnwindSafe(|| decompress(make, out, back));
     let last = match catch_unwind(run) {
         Ok(None) => return,
         Ok(Some(e)) => Out::Failed(e),
@@ -108,13 +92,12 @@ fn help(
 
 /// Hands the decoder's output over block by block: `None` once the stream ended (or the
 /// reader is gone), else the decoder's error.
-fn decompress(
-    feed: Feed,
-    make: impl FnOnce(Feed) -> io::Result<Decoder>,
+fn decompress<'r>(
+    make: impl FnOnce() -> io::Result<Decoder<'r>>,
     out: &SyncSender<Out>,
     back: &Receiver<Vec<u8>>,
 ) -> Option<io::Error> {
-    let (mut dec, count) = match make(feed) {
+    let (mut dec, count) = match make() {
         Ok(d) => d,
         Err(e) => return Some(e),
     };
@@ -146,41 +129,8 @@ fn fill(r: &mut dyn Read, block: &mut [u8]) -> (usize, Option<io::Error>) {
     (len, None)
 }
 
-/// The helper's input: the compressed blocks the reader sends, ending where it stops
-/// sending (or with the input's error).
-pub struct Feed {
-    rx: Receiver<In>,
-    block: Vec<u8>,
-    at: usize,
-}
-
-impl Read for Feed {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.at == self.block.len() {
-            match self.rx.recv() {
-                Ok(Ok(block)) => (self.block, self.at) = (block, 0),
-                Ok(Err(e)) => return Err(e),
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.block.len() - self.at);
-        buf[..n].copy_from_slice(&self.block[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
-    }
-}
-
-/// The reader's end: sends the compressed input on as the helper takes it, and reads the
-/// decompressed blocks that come back.
-struct Pipe<'a> {
-    input: &'a mut dyn Read,
-    /// What goes to the helper next: first the bytes read before the stream was known to
-    /// be one, later a block it had no room for.
-    held: Option<In>,
-    /// The input's error, sent after the bytes read before it.
-    error: Option<io::Error>,
-    /// `None` once the input's end (or error) was sent.
-    to: Option<SyncSender<In>>,
+/// The reader's end: the decompressed blocks as they come.
+struct Pipe {
     from: Receiver<Out>,
     /// Blocks read, for the helper to fill again.
     back: SyncSender<Vec<u8>>,
@@ -190,82 +140,13 @@ struct Pipe<'a> {
     consumed: Arc<AtomicU64>,
 }
 
-impl Pipe<'_> {
-    /// The next thing the helper hands back (`None`: the stream ended), sending it input
-    /// meanwhile whenever it has room for more.
-    fn next(&mut self) -> Option<Out> {
-        loop {
-            match self.from.try_recv() {
-                Ok(out) => return Some(out),
-                Err(TryRecvError::Disconnected) => return None,
-                Err(TryRecvError::Empty) => {}
-            }
-            if !self.send_input() {
-                // The helper has all the input it can take, or all there is: wait for it.
-                return self.from.recv().ok();
-            }
-        }
-    }
-
-    /// Sends the helper one more block of input if it has room; whether it did. The last
-    /// thing sent is the input's end (an empty block) or its error.
-    fn send_input(&mut self) -> bool {
-        if self.to.is_none() {
-            return false;
-        }
-        let next = match self.held.take() {
-            Some(next) => next,
-            None => self.read_input(),
-        };
-        let last = !matches!(&next, Ok(b) if !b.is_empty());
-        let Some(to) = &self.to else {
-            return false;
-        };
-        match to.try_send(next) {
-            Ok(()) => {
-                if last {
-                    self.to = None;
-                }
-                true
-            }
-            Err(TrySendError::Full(next)) => {
-                self.held = Some(next);
-                false
-            }
-            Err(TrySendError::Disconnected(_)) => {
-                self.to = None;
-                false
-            }
-        }
-    }
-
-    /// The next block of the compressed input, empty at its end. Bytes read before an error
-    /// go first, the error after them.
-    fn read_input(&mut self) -> In {
-        if let Some(e) = self.error.take() {
-            return Err(e);
-        }
-        let mut block = Vec::with_capacity(BLOCK);
-        match (&mut *self.input)
-            .take(BLOCK as u64)
-            .read_to_end(&mut block)
-        {
-            Ok(_) => Ok(block),
-            Err(e) if block.is_empty() => Err(e),
-            Err(e) => {
-                self.error = Some(e);
-                Ok(block)
-            }
-        }
-    }
-}
-
-impl Read for Pipe<'_> {
+impl Read for Pipe {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.at == self.len {
-            match self.next() {
-                None => return Ok(0),
-                Some(Out::Bytes(block, len, consumed)) => {
+            match self.from.recv() {
+                // The helper ended the stream.
+                Err(_) => return Ok(0),
+                Ok(Out::Bytes(block, len, consumed)) => {
                     let done = std::mem::replace(&mut self.block, block);
                     if done.len() == BLOCK {
                         let _ = self.back.try_send(done);
@@ -273,8 +154,8 @@ impl Read for Pipe<'_> {
                     (self.len, self.at) = (len, 0);
                     self.consumed.store(consumed, Ordering::Relaxed);
                 }
-                Some(Out::Failed(e)) => return Err(e),
-                Some(Out::Panicked(panic)) => resume_unwind(panic),
+                Ok(Out::Failed(e)) => return Err(e),
+                Ok(Out::Panicked(panic)) => resume_unwind(panic),
             }
         }
         let n = buf.len().min(self.len - self.at);
@@ -318,12 +199,11 @@ mod tests {
             .collect()
     }
 
-    /// `compressed` read through the pipe as a scan reads it: its first `head` bytes read
-    /// before. What came out, the error that ended it, and the compressed bytes counted.
-    fn through_pipe(compressed: &[u8], head: usize) -> (Vec<u8>, Option<String>, u64) {
-        let (first, mut rest) = compressed.split_at(head);
-        let make = |feed| decoder(Container::Gzip, feed);
-        decompressed(first.to_vec(), &mut rest, make, |r, consumed| {
+    /// `input` decompressed through the pipe and read to its end: what came out, the error
+    /// that ended it, and the compressed bytes counted.
+    fn through_pipe(input: impl Read + Send) -> (Vec<u8>, Option<String>, u64) {
+        let make = move || decoder(Container::Gzip, input);
+        decompressed(make, |r, consumed| {
             let mut out = Vec::new();
             let err = r.read_to_end(&mut out).err().map(|e| e.to_string());
             (out, err, consumed.load(Ordering::Relaxed))
@@ -342,17 +222,10 @@ mod tests {
     fn the_stream_comes_through_whole_and_counted() {
         let data = text(3 * BLOCK + 12_345);
         let gz = gzip(&data);
-        for head in [0, 10, gz.len() / 2] {
-            let (out, err, consumed) = through_pipe(&gz, head);
-            assert_eq!(err, None);
-            assert!(
-                out == data,
-                "head {head}: {} bytes of {}",
-                out.len(),
-                data.len()
-            );
-            assert_eq!(consumed, gz.len() as u64);
-        }
+        let (out, err, consumed) = through_pipe(&gz[..]);
+        assert_eq!(err, None);
+        assert!(out == data, "{} bytes of {}", out.len(), data.len());
+        assert_eq!(consumed, gz.len() as u64);
     }
 
     #[test]
@@ -361,13 +234,13 @@ mod tests {
         let gz = gzip(&data);
         // Cut short: every byte before the cut, then the error, as the decoder gives them.
         let cut = &gz[..gz.len() * 2 / 3];
-        let (out, err, _) = through_pipe(cut, 100);
+        let (out, err, _) = through_pipe(cut);
         let (want, want_err) = here(cut);
         assert!(err.is_some());
         assert_eq!((out.len(), err), (want.len(), want_err));
         assert!(data.starts_with(&out));
         // Not gzip at all: the decoder's own error, nothing before it.
-        let (out, err, _) = through_pipe(b"\x1f\x8bnot a gzip stream at all", 2);
+        let (out, err, _) = through_pipe(&b"\x1f\x8bnot a gzip stream at all"[..]);
         assert!(out.is_empty() && err.is_some());
     }
 
@@ -386,22 +259,17 @@ mod tests {
     #[test]
     fn the_inputs_error_comes_through_the_decoder() {
         let gz = gzip(&text(4 * BLOCK));
-        let mut input = Breaks(&gz[1000..gz.len() / 2]);
-        let make = |feed| decoder(Container::Gzip, feed);
-        let (out, err) = decompressed(gz[..1000].to_vec(), &mut input, make, |r, _| {
-            let mut out = Vec::new();
-            (out.len(), r.read_to_end(&mut out).map(|_| out.len()))
-        });
-        assert_eq!(out, 0);
-        assert_eq!(err.unwrap_err().to_string(), "the disk broke");
+        let (out, err, _) = through_pipe(Breaks(&gz[..gz.len() / 2]));
+        assert!(!out.is_empty());
+        assert_eq!(err.as_deref(), Some("the disk broke"));
     }
 
     #[test]
     fn a_reader_that_stops_early_ends_the_helper() {
-        // Far more than the channels hold: the helper must not wait for a reader gone.
+        // Far more than the channel holds: the helper must not wait for a reader gone.
         let gz = gzip(&text(40 * BLOCK));
-        let make = |feed| decoder(Container::Gzip, feed);
-        let first = decompressed(Vec::new(), &mut &gz[..], make, |r, _| {
+        let make = || decoder(Container::Gzip, &gz[..]);
+        let first = decompressed(make, |r, _| {
             let mut b = [0u8; 10];
             r.read_exact(&mut b).unwrap();
             b
@@ -420,11 +288,9 @@ mod tests {
 
     #[test]
     fn a_panic_on_the_helper_is_resumed_on_the_reader() {
-        let make = |_feed| Ok((Box::new(Panics) as Box<dyn Read>, Arc::default()));
+        let make = || Ok((Box::new(Panics) as Box<dyn Read>, Arc::default()));
         let got = catch_unwind(AssertUnwindSafe(|| {
-            decompressed(b"x".to_vec(), &mut &b"yz"[..], make, |r, _| {
-                r.read_to_end(&mut Vec::new())
-            })
+            decompressed(make, |r, _| r.read_to_end(&mut Vec::new()))
         }));
         let panic = got.unwrap_err();
         assert_eq!(panic.downcast_ref::<&str>(), Some(&"the decoder panicked"));

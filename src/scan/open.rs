@@ -118,7 +118,9 @@ fn scan_file(
             // Random access: the archive is read in place.
             in_place_read(f.inner, &at, ctx, |f| open_seekable(f, &at, ctx))
         } else {
-            scan_reader(&mut f, head, eof, read_error, &at, ctx);
+            if let Some(head) = scan_compressed_file(&mut f, head, eof, &at, ctx) {
+                scan_reader(&mut f, head, eof, read_error, &at, ctx);
+            }
             let hash = f.whole();
             acc.with(|mine| set_sha256(mine, &e.name, hash));
             // The size once read, from the descriptor still open: no second one for a small file.
@@ -386,22 +388,39 @@ pub(super) fn scan_reader(
         }
         return;
     }
-    if eof {
-        // All of the stream is in `head`: nothing to overlap its decompression with.
-        let (mut dec, consumed) = match archive::decoder(kind, io::Cursor::new(head)) {
-            Ok(d) => d,
-            Err(err) => {
-                ctx.entry(at, State::Failed, stream_unreadable(kind, &err));
-                return;
-            }
-        };
-        return read_stream(&mut dec, consumed, kind, at, ctx);
-    }
+    let input = io::Cursor::new(head).chain(r);
+    let (mut dec, consumed) = match archive::decoder(kind, input) {
+        Ok(d) => d,
+        Err(err) => {
+            ctx.entry(at, State::Failed, stream_unreadable(kind, &err));
+            return;
+        }
+    };
+    read_stream(&mut dec, consumed, kind, at, ctx)
+}
+
+/// A file that is a compressed stream (not all in `head`, so there is more to do than
+/// sniffing), read as [`scan_reader`] reads one but decompressed on a thread of its own,
+/// which reads the file there (issue 26: a `.csv.gz` uses both cores). A file that is no
+/// such stream has its `head` handed back, for [`scan_reader`].
+fn scan_compressed_file<R: Read + Send>(
+    f: &mut R,
+    head: Vec<u8>,
+    eof: bool,
+    at: &Origin,
+    ctx: ScanEnv,
+) -> Option<Vec<u8>> {
+    let kind = Container::of(&head).filter(|k| k.is_stream());
+    let Some(kind) = kind.filter(|_| !eof && at.depth < ctx.cfg.limits.max_depth) else {
+        return Some(head);
+    };
+    let input = io::Cursor::new(head).chain(f);
     // A decoder that cannot be made fails the first read: the same ledger entry.
-    let make = move |feed| archive::decoder(kind, feed);
-    pipe::decompressed(head, r, make, |dec, consumed| {
+    let make = move || archive::decoder(kind, input);
+    pipe::decompressed(make, |dec, consumed| {
         read_stream(dec, consumed, kind, at, ctx)
-    })
+    });
+    None
 }
 
 /// Reads the decompressed stream `dec` (of a `kind` container at `at`) behind the limits
