@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -18,9 +19,9 @@ use crate::formats::sheet::kind::{ole2_kind, Ole2Kind};
 use crate::formats::sheet::{checks, Book};
 use crate::formats::sniff::{NotData, SNIFF_BYTES};
 use crate::input::archive::{self, spill, too_large, Container, Guard};
-use crate::input::mail;
 use crate::input::walk::{open_file, open_stream, Entry, EntryKind};
 use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, Special, ZipKind};
+use crate::input::{mail, pipe};
 use crate::rules::Patterns;
 use crate::scan::archives::{scan_mail, scan_rar, scan_sevenz, scan_tar};
 use crate::scan::book::scan_book;
@@ -117,7 +118,9 @@ fn scan_file(
             // Random access: the archive is read in place.
             in_place_read(f.inner, &at, ctx, |f| open_seekable(f, &at, ctx))
         } else {
-            scan_reader(&mut f, head, eof, read_error, &at, ctx);
+            if let Some(head) = scan_compressed_file(&mut f, head, eof, &at, ctx) {
+                scan_reader(&mut f, head, eof, read_error, &at, ctx);
+            }
             let hash = f.whole();
             acc.with(|mine| set_sha256(mine, &e.name, hash));
             // The size once read, from the descriptor still open: no second one for a small file.
@@ -386,13 +389,49 @@ pub(super) fn scan_reader(
         return;
     }
     let input = io::Cursor::new(head).chain(r);
-    let (dec, consumed) = match archive::decoder(kind, input) {
+    let (mut dec, consumed) = match archive::decoder(kind, input) {
         Ok(d) => d,
         Err(err) => {
             ctx.entry(at, State::Failed, stream_unreadable(kind, &err));
             return;
         }
     };
+    read_stream(&mut dec, consumed, kind, at, ctx)
+}
+
+/// A file that is a compressed stream (not all in `head`, so there is more to do than
+/// sniffing), read as [`scan_reader`] reads one but decompressed on a thread of its own,
+/// which reads the file there (issue 26: a `.csv.gz` uses both cores). A file that is no
+/// such stream has its `head` handed back, for [`scan_reader`].
+fn scan_compressed_file<R: Read + Send>(
+    f: &mut R,
+    head: Vec<u8>,
+    eof: bool,
+    at: &Origin,
+    ctx: ScanEnv,
+) -> Option<Vec<u8>> {
+    let kind = Container::of(&head).filter(|k| k.is_stream());
+    let Some(kind) = kind.filter(|_| !eof && at.depth < ctx.cfg.limits.max_depth) else {
+        return Some(head);
+    };
+    let input = io::Cursor::new(head).chain(f);
+    // A decoder that cannot be made fails the first read: the same ledger entry.
+    let make = move || archive::decoder(kind, input);
+    pipe::decompressed(make, |dec, consumed| {
+        read_stream(dec, consumed, kind, at, ctx)
+    });
+    None
+}
+
+/// Reads the decompressed stream `dec` (of a `kind` container at `at`) behind the limits
+/// guard; `consumed` counts the compressed bytes its decoder consumed.
+fn read_stream(
+    dec: &mut dyn Read,
+    consumed: Arc<AtomicU64>,
+    kind: Container,
+    at: &Origin,
+    ctx: ScanEnv,
+) {
     let mut guard = Guard::stream(dec, consumed, &ctx.cfg.limits);
     // The first read is large enough for the ratio check to judge a bomb before any record
     // is counted: one that trips it here is skipped, not partly read.
@@ -532,15 +571,6 @@ fn open_zip(mut z: zip::Archive, at: &Origin, ctx: ScanEnv) {
     };
     if let Some(reason) = workbook_too_large(&mut z, &ctx.cfg.limits) {
         return ctx.entry(at, State::Skipped, Reason::TooLarge(reason));
-    }
-    if book == Book::Xlsx {
-        if let Some(why) = checks::xlsx_shared_strings(&mut z) {
-            return ctx.entry(
-                at,
-                State::Failed,
-                Reason::BookUnreadable { book: "xlsx", why },
-            );
-        }
     }
     let mut r = z.into_inner();
     if let Err(e) = r.seek(SeekFrom::Start(0)) {

@@ -41,10 +41,15 @@ impl Drop for Quiet {
 }
 
 /// Whether a panic on the current thread, now, is to print nothing: a guard is held and the
-/// thread is a rayon worker, where entries are read. The progress bar's thread, `main` and
-/// test threads keep their messages.
+/// thread is a rayon worker, where entries are read, or decompresses for one. The progress
+/// bar's thread, `main` and test threads keep their messages.
 fn is_quiet() -> bool {
-    HELD.load(Ordering::SeqCst) > 0 && rayon::current_thread_index().is_some()
+    HELD.load(Ordering::SeqCst) > 0 && (rayon::current_thread_index().is_some() || helps_worker())
+}
+
+/// Whether this thread decompresses for a worker: its panic is resumed on the worker's.
+fn helps_worker() -> bool {
+    std::thread::current().name() == Some(crate::input::pipe::THREAD_NAME)
 }
 
 #[cfg(test)]

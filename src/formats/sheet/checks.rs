@@ -3,82 +3,14 @@
 //! allocation aborts the whole process, which no `catch_unwind` stops), and sector chains it
 //! follows without a step limit (a chain that loops grows memory until the machine runs out).
 //! These checks read what calamine would read first and name the problem instead, so the file
-//! becomes a `failed` ledger entry and the scan goes on.
+//! becomes a `failed` ledger entry and the scan goes on. (XLSX is read by triage's own
+//! reader, `xlsx`, which reserves nothing for a count a file declares.)
 
 use std::io::{self, Read, Seek, SeekFrom};
 
 /// The most bytes a header-declared count may make calamine reserve at once: far more than
 /// any real workbook asks for, and small enough to be granted on a small machine.
 const MAX_RESERVE: u64 = 1 << 30;
-
-/// Why an XLSX's shared-strings table must not be read: its `uniqueCount` (which calamine
-/// reserves 24 bytes a string for, up front) is more than its part's bytes could hold, since
-/// every string takes at least five (`<si/>`). Every `uniqueCount` in the part is checked,
-/// wherever it is, so a comment cannot hide the one calamine reads.
-pub fn xlsx_shared_strings<R: Read + Seek>(z: &mut zip::ZipArchive<R>) -> Option<String> {
-    for i in 0..z.len() {
-        let Ok(mut m) = z.by_index(i) else { continue };
-        // calamine finds the part by this name, case and slashes aside.
-        if !m
-            .name()
-            .replace('\\', "/")
-            .eq_ignore_ascii_case("xl/sharedstrings.xml")
-        {
-            continue;
-        }
-        let size = m.size();
-        let most = declared_counts(&mut m)?;
-        if most.saturating_mul(5) > size || most.saturating_mul(24) > MAX_RESERVE {
-            return Some(format!(
-                "shared strings table declares {most} strings, more than its {size} bytes hold"
-            ));
-        }
-    }
-    None
-}
-
-/// The largest `uniqueCount="N"` in `r` (0 when there is none); `None` when it cannot be read
-/// (calamine then reports the damage itself).
-fn declared_counts(r: &mut impl Read) -> Option<u64> {
-    const KEY: &[u8] = b"uniqueCount";
-    // The tail of the previous block is kept: an attribute may straddle two blocks.
-    const KEEP: usize = 64;
-    let mut buf = vec![0u8; 64 << 10];
-    let mut have = 0;
-    let mut most = 0u64;
-    loop {
-        let n = r.read(&mut buf[have..]).ok()?;
-        let end = have + n;
-        let block = &buf[..end];
-        for at in memchr::memmem::find_iter(block, KEY) {
-            if let Some(v) = attribute_number(&block[at + KEY.len()..]) {
-                most = most.max(v);
-            }
-        }
-        if n == 0 {
-            return Some(most);
-        }
-        let keep = end.min(KEEP);
-        buf.copy_within(end - keep..end, 0);
-        have = keep;
-    }
-}
-
-/// `="123"` (blanks around `=`, either quote) at the start of `s`: the number, saturating.
-fn attribute_number(s: &[u8]) -> Option<u64> {
-    let s = s.trim_ascii_start().strip_prefix(b"=")?.trim_ascii_start();
-    let (&q, s) = s.split_first()?;
-    if q != b'"' && q != b'\'' {
-        return None;
-    }
-    let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 || s.get(digits) != Some(&q) {
-        return None;
-    }
-    Some(s[..digits].iter().fold(0u64, |a, &b| {
-        a.saturating_mul(10).saturating_add(u64::from(b - b'0'))
-    }))
-}
 
 /// Why an XLS (a compound file) must not be read: a chain calamine follows loops, or the
 /// header declares a table calamine would reserve more than [`MAX_RESERVE`] for. The walk
@@ -352,44 +284,7 @@ fn entry(e: &[u8], size: u64) -> (String, u32, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{Cursor, Write};
-
-    #[test]
-    fn attribute_numbers_read_like_xml() {
-        assert_eq!(attribute_number(br#"="42" count="1""#), Some(42));
-        assert_eq!(attribute_number(b" = '7'"), Some(7));
-        assert_eq!(
-            attribute_number(br#"="99999999999999999999999""#),
-            Some(u64::MAX)
-        );
-        assert_eq!(attribute_number(br#"="4x""#), None);
-        assert_eq!(attribute_number(br#"="""#), None);
-        assert_eq!(attribute_number(br#"=4"#), None);
-    }
-
-    fn zip_with(strings: &[u8]) -> zip::ZipArchive<Cursor<Vec<u8>>> {
-        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let opts = zip::write::SimpleFileOptions::default();
-        z.start_file("xl/workbook.xml", opts).unwrap();
-        z.start_file("XL/SharedStrings.xml", opts).unwrap();
-        z.write_all(strings).unwrap();
-        zip::ZipArchive::new(Cursor::new(z.finish().unwrap().into_inner())).unwrap()
-    }
-
-    #[test]
-    fn shared_strings_may_not_declare_more_than_they_hold() {
-        let honest =
-            br#"<sst xmlns="x" count="2" uniqueCount="2"><si><t>a</t></si><si><t>b</t></si></sst>"#;
-        assert_eq!(xlsx_shared_strings(&mut zip_with(honest)), None);
-        let lying = br#"<sst uniqueCount="4294967295"/>"#;
-        let why = xlsx_shared_strings(&mut zip_with(lying)).unwrap();
-        assert!(why.contains("4294967295"), "{why}");
-        // Behind a comment and past the first block, the real one is still found.
-        let mut hidden = b"<!-- uniqueCount=\"1\" -->".to_vec();
-        hidden.extend(std::iter::repeat_n(b' ', 70_000));
-        hidden.extend_from_slice(br#"<x:sst uniqueCount = '99999999'/>"#);
-        assert!(xlsx_shared_strings(&mut zip_with(&hidden)).is_some());
-    }
+    use std::io::Cursor;
 
     /// A compound file of 512-byte sectors: the header, then `sectors`. `fat` is written to
     /// sector 0 (listed in the header's DIFAT); the directory starts at `dir_start`.

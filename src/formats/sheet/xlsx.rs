@@ -291,7 +291,7 @@ struct Parts<R> {
 
 impl<R: Read + Seek> Parts<R> {
     /// Part `name` as a guarded stream; `None` when the workbook has no such part.
-    fn open(&mut self, name: &str) -> Option<Result<impl Read + '_, String>> {
+    fn open(&mut self, name: &str) -> Option<Result<Guard<impl Read + '_>, String>> {
         let &i = self.index.get(&part_key(name))?;
         Some(match self.zip.by_index(i) {
             Ok(m) => {
@@ -352,6 +352,12 @@ impl<R: Read + Seek> Workbook<R> {
             .filter_map(|i| Some((part_key(zip.name_for_index(i)?), i)))
             .collect();
         let mut parts = Parts { zip, index };
+        // The string table first: one that lies about its size is told as such, whatever
+        // else the workbook lacks.
+        let mut strings = SharedStrings::default();
+        if let Some(xml) = parts.open("xl/sharedStrings.xml") {
+            read_strings(xml?, &mut strings)?;
+        }
         let rels = parts
             .small("xl/_rels/workbook.xml.rels", read_rels)
             .unwrap_or_else(|| Err("no xl/_rels/workbook.xml.rels".into()))?;
@@ -361,10 +367,6 @@ impl<R: Read + Seek> Workbook<R> {
         let formats = parts
             .small("xl/styles.xml", read_styles)
             .unwrap_or(Ok(Vec::new()))?;
-        let mut strings = SharedStrings::default();
-        if let Some(xml) = parts.open("xl/sharedStrings.xml") {
-            read_strings(xml?, &mut strings).map_err(|e| format!("xl/sharedStrings.xml: {e}"))?;
-        }
         let shared = Arc::new(Shared {
             strings,
             formats,
@@ -431,12 +433,18 @@ impl<R: Read + Seek> Workbook<R> {
 
 /// Reads the shared-string table's XML, a block (cut after a `</si>`) at a time: this thread
 /// inflates while another parses (the table comes before any sheet, so the workers have
-/// nothing else to do yet; a few blocks wait between the two at most).
-fn read_strings(xml: impl Read, table: &mut SharedStrings) -> Result<(), String> {
+/// nothing else to do yet; a few blocks wait between the two at most). An error names the
+/// part.
+fn read_strings<R: Read>(xml: Guard<R>, table: &mut SharedStrings) -> Result<(), String> {
+    read_table(xml, table).map_err(|e| format!("xl/sharedStrings.xml: {e}"))
+}
+
+fn read_table<R: Read>(xml: Guard<R>, table: &mut SharedStrings) -> Result<(), String> {
+    let size = xml.left;
     let mut blocks = Blocks::new(xml, b"si", 1 << 20);
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
     std::thread::scope(|s| {
-        let parser = s.spawn(move || parse_strings(rx, table));
+        let parser = s.spawn(move || parse_strings(rx, size, table));
         let inflated = loop {
             match blocks.next() {
                 // The parser stops taking blocks once the table ended.
@@ -463,18 +471,54 @@ fn read_strings(xml: impl Read, table: &mut SharedStrings) -> Result<(), String>
 }
 
 /// Parses the table's blocks as they come; `true` once its end was read, and the table
-/// sealed (later blocks are left unread).
+/// sealed (later blocks are left unread). `size` is the part's size.
 fn parse_strings(
     blocks: std::sync::mpsc::Receiver<Vec<u8>>,
+    size: u64,
     table: &mut SharedStrings,
 ) -> Result<bool, String> {
     for block in blocks {
+        let most = declared_count(&block);
+        if most.saturating_mul(5) > size {
+            return Err(format!(
+                "shared strings table declares {most} strings, more than its {size} bytes hold"
+            ));
+        }
         if cells::read_strings_block(&block, table)? {
             table.seal().map_err(|e| e.to_string())?;
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// The largest `uniqueCount="N"` in `block` (0 when there is none), wherever it is: a comment
+/// cannot hide one. A table that declares more strings than its part could hold (each takes
+/// five bytes at least, `<si/>`) is damaged or lies, and is refused as it was when a reader
+/// that reserved memory by the count read it. Blocks end after a `</si>`, so no attribute
+/// straddles two.
+fn declared_count(block: &[u8]) -> u64 {
+    const KEY: &[u8] = b"uniqueCount";
+    memchr::memmem::find_iter(block, KEY)
+        .filter_map(|at| attribute_number(&block[at + KEY.len()..]))
+        .max()
+        .unwrap_or(0)
+}
+
+/// `="123"` (blanks around `=`, either quote) at the start of `s`: the number, saturating.
+fn attribute_number(s: &[u8]) -> Option<u64> {
+    let s = s.trim_ascii_start().strip_prefix(b"=")?.trim_ascii_start();
+    let (&q, s) = s.split_first()?;
+    if q != b'"' && q != b'\'' {
+        return None;
+    }
+    let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || s.get(digits) != Some(&q) {
+        return None;
+    }
+    Some(s[..digits].iter().fold(0u64, |a, &b| {
+        a.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+    }))
 }
 
 /// A part's XML in blocks of at least `size` bytes, each cut right after an end tag
@@ -905,6 +949,46 @@ mod tests {
         assert_eq!(joined, want);
         assert!(!joined.is_empty());
         assert!(told.unwrap().contains("not in the shared strings"));
+    }
+
+    #[test]
+    fn attribute_numbers_read_like_xml() {
+        assert_eq!(attribute_number(br#"="42" count="1""#), Some(42));
+        assert_eq!(attribute_number(b" = '7'"), Some(7));
+        assert_eq!(
+            attribute_number(br#"="99999999999999999999999""#),
+            Some(u64::MAX)
+        );
+        assert_eq!(attribute_number(br#"="4x""#), None);
+        assert_eq!(attribute_number(br#"="""#), None);
+        assert_eq!(attribute_number(br#"=4"#), None);
+    }
+
+    /// What [`read_strings`] says of the table `xml`, read as a part of its own size.
+    fn table_of(xml: &[u8]) -> Result<(), String> {
+        let part = Guard {
+            r: xml,
+            left: xml.len() as u64,
+        };
+        read_strings(part, &mut SharedStrings::default())
+    }
+
+    #[test]
+    fn shared_strings_may_not_declare_more_than_they_hold() {
+        let honest =
+            br#"<sst xmlns="x" count="2" uniqueCount="2"><si><t>a</t></si><si><t>b</t></si></sst>"#;
+        assert_eq!(table_of(honest), Ok(()));
+        let why = table_of(br#"<sst uniqueCount="4294967295"/>"#).unwrap_err();
+        assert!(why.contains("declares 4294967295 strings"), "{why}");
+        assert!(why.starts_with("xl/sharedStrings.xml: "), "{why}");
+        // Behind a comment, and in a later block than the first, the real one is still found.
+        let mut hidden = br#"<sst><!-- uniqueCount="1" -->"#.to_vec();
+        for _ in 0..100_000 {
+            hidden.extend_from_slice(b"<si><t>x</t></si>");
+        }
+        hidden.extend_from_slice(br#"<x:y uniqueCount = '99999999'/></sst>"#);
+        let why = table_of(&hidden).unwrap_err();
+        assert!(why.contains("declares 99999999 strings"), "{why}");
     }
 
     #[test]
