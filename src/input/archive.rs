@@ -389,13 +389,7 @@ pub fn spill(head: &[u8], r: &mut dyn Read) -> io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-
-    fn gzip(data: &[u8]) -> Vec<u8> {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(data).unwrap();
-        e.finish().unwrap()
-    }
+    use crate::testing::gzip;
 
     fn read_all(kind: Container, data: &[u8], limits: &Limits) -> (Vec<u8>, Option<String>) {
         let (dec, count) = decoder(kind, data).unwrap();

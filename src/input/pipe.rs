@@ -178,13 +178,7 @@ impl Read for Failing {
 mod tests {
     use super::*;
     use crate::input::archive::{decoder, Container};
-    use std::io::Write;
-
-    fn gzip(data: &[u8]) -> Vec<u8> {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(data).unwrap();
-        e.finish().unwrap()
-    }
+    use crate::testing::gzip;
 
     /// Bytes that compress about 3:1, as a CSV does.
     fn text(len: usize) -> Vec<u8> {
