@@ -7,7 +7,8 @@
 //!
 //! [`text`] makes a display string of a name (a header cell, a key, a column); [`hand_out`]
 //! is the `Read::read` of the readers that transcode (UTF-16, the strings pass); [`read_up_to`]
-//! fills a fixed-size block of a record reader (a DBF row, a BSON length, a DICOM tag).
+//! fills a fixed-size block of a record reader (a DBF row, a BSON length, a DICOM tag), and
+//! [`fill_up_to`] a block of the decompressing thread, which keeps the bytes before an error.
 
 /// The first `a` or `b` in `hay`, and whether it is `a`: the caller need not read the
 /// byte again to know which ended the stretch.
@@ -92,16 +93,25 @@ pub fn hand_out(out: &[u8], pos: &mut usize, buf: &mut [u8]) -> usize {
 /// Reads until `buf` is full or the input ends: how many bytes there were (a short count is
 /// an input cut short, which the caller names).
 pub fn read_up_to(r: &mut dyn std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    match fill_up_to(r, buf) {
+        (got, None) => Ok(got),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// [`read_up_to`] that also tells how many bytes came before an error, for a reader that
+/// hands those on before the error.
+pub fn fill_up_to(r: &mut dyn std::io::Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
     let mut got = 0;
     while got < buf.len() {
         match r.read(&mut buf[got..]) {
             Ok(0) => break,
             Ok(n) => got += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => return (got, Some(e)),
         }
     }
-    Ok(got)
+    (got, None)
 }
 
 #[cfg(test)]

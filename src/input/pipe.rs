@@ -13,7 +13,7 @@
 //! it would have. The helper never outlives [`decompressed`]: it is scoped, and ends as soon
 //! as the reader stops taking blocks.
 //!
-//! Imports nothing of the crate.
+//! Imports the loose `bytes` (its read loop).
 
 use std::any::Any;
 use std::io::{self, Read};
@@ -21,6 +21,8 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
+
+use crate::bytes::fill_up_to;
 
 /// Decompressed bytes handed over at once.
 pub const BLOCK: usize = 256 << 10;
@@ -103,7 +105,7 @@ fn decompress<'r>(
     };
     loop {
         let mut block = back.try_recv().unwrap_or_else(|_| vec![0; BLOCK]);
-        let (len, failed) = fill(&mut dec, &mut block);
+        let (len, failed) = fill_up_to(&mut dec, &mut block);
         let consumed = count.load(Ordering::Relaxed);
         if len > 0 && out.send(Out::Bytes(block, len, consumed)).is_err() {
             return None;
@@ -113,20 +115,6 @@ fn decompress<'r>(
             return failed;
         }
     }
-}
-
-/// Fills `block` from `r`: the bytes read, fewer only at the end or at an error.
-fn fill(r: &mut dyn Read, block: &mut [u8]) -> (usize, Option<io::Error>) {
-    let mut len = 0;
-    while len < block.len() {
-        match r.read(&mut block[len..]) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return (len, Some(e)),
-        }
-    }
-    (len, None)
 }
 
 /// The reader's end: the decompressed blocks as they come.
