@@ -1,7 +1,7 @@
 //! `--format json`: the summary of SPEC §7 as pretty JSON, written straight from the typed
 //! [`Report`] (its field order is the text's), the rows of `files` made as they are written.
 
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 
 use crate::report::{Exporter, Report};
 
@@ -9,58 +9,20 @@ pub struct Json;
 
 impl Exporter for Json {
     fn export(&self, r: &Report, w: &mut dyn Write) -> io::Result<()> {
-        let mut b = Batched {
-            out: w,
-            buf: Vec::with_capacity(BATCH),
-        };
+        // serde_json writes a token at a time (a quote, a key, a comma): through `dyn Write`
+        // each was a call into the output's writer, half the cost of a small file's ledger
+        // row. A buffer over it takes them in 64 KiB blocks, memory bounded however many
+        // rows `files` holds.
+        let mut b = BufWriter::with_capacity(BATCH, w);
         serde_json::to_writer_pretty(&mut b, r)?;
         b.write_all(b"\n")?;
-        b.hand_on()
+        b.into_inner().map_err(|e| e.into_error())?;
+        Ok(())
     }
 }
 
 /// Bytes gathered before they go to the exporter's writer.
 const BATCH: usize = 64 << 10;
-
-/// serde_json writes a token at a time (a quote, a key, a comma): through `dyn Write`, each
-/// was a call into the output's writer, half the cost of a small file's ledger row. Gathered
-/// here in blocks, a token is a copy into a `Vec`, and memory stays bounded however many
-/// rows `files` holds.
-struct Batched<'w> {
-    out: &'w mut dyn Write,
-    buf: Vec<u8>,
-}
-
-impl Batched<'_> {
-    /// Writes what is gathered to the writer.
-    fn hand_on(&mut self) -> io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        Ok(())
-    }
-}
-
-impl Write for Batched<'_> {
-    #[inline]
-    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        self.write_all(b)?;
-        Ok(b.len())
-    }
-
-    #[inline]
-    fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
-        self.buf.extend_from_slice(b);
-        if self.buf.len() >= BATCH {
-            self.hand_on()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.hand_on()?;
-        self.out.flush()
-    }
-}
 
 #[cfg(test)]
 mod tests {
