@@ -237,6 +237,22 @@ mod tests {
     }
 
     #[test]
+    fn a_quoted_field_ends_at_the_delimiter_or_line_end_after_its_quote() {
+        // Right after the closing quote, after a `\r`, at the chunk's end, and past a quote
+        // 16 bytes and more into the value (the inline search's second step).
+        assert_eq!(csv_rows("\"q\"\r\nx\n", b','), vec![vec!["q"], vec!["x"]]);
+        assert_eq!(
+            csv_rows("\"q\";\"r\"\n\"s\"", b';'),
+            vec![vec!["q", "r"], vec!["s"]]
+        );
+        let long = "a quoted address, longer than sixteen bytes";
+        assert_eq!(
+            csv_rows(&format!("\"{long}\",z\n"), b','),
+            vec![vec![long, "z"]]
+        );
+    }
+
+    #[test]
     fn an_unterminated_quote_runs_to_the_end_once() {
         // The text before an escaped quote used to be repeated in the value.
         assert_eq!(
