@@ -482,10 +482,13 @@ fn scalar<'a>(s: &'a [u8], i: usize, role: Role, fields: &mut Vec<Field<'a>>) ->
 /// The string whose opening quote is `s[i - 1]` into `fields`, and its end (see [`scalar`]).
 #[inline(always)]
 fn string<'a>(s: &'a [u8], i: usize, role: Role, fields: &mut Vec<Field<'a>>) -> Option<usize> {
-    let (k, quote) = find2(b'"', b'\\', s.get(i..)?)?;
+    let rest = s.get(i..)?;
+    let (k, quote) = find2(b'"', b'\\', rest)?;
     let end = i + k;
     if quote {
-        fields.push(Field::borrowed(role, &s[i..end]));
+        debug_assert!(k < rest.len());
+        // SAFETY: `find2` finds a byte of `rest`; the bounds check cost two compares a value.
+        fields.push(Field::borrowed(role, unsafe { rest.get_unchecked(..k) }));
         Some(end + 1)
     } else {
         let (value, next) = json_string(s, i - 1)?;
@@ -524,8 +527,12 @@ impl Gap {
     /// Whether `s[i..]` starts with this gap.
     #[inline(always)]
     fn at(&self, s: &[u8], i: usize) -> bool {
+        // Tested against the record's length less 32, which is the same for every gap of the
+        // record, rather than by `s.get(i..i + 32)`, whose overflow test was not.
         #[cfg(target_arch = "x86_64")]
-        if let Some(at) = s.get(i..i + GAP_BYTES) {
+        if s.len() >= GAP_BYTES && i <= s.len() - GAP_BYTES {
+            // SAFETY: `i + 32 <= s.len()` by the test above.
+            let at = unsafe { s.get_unchecked(i..i + GAP_BYTES) };
             return !equal_bytes(at, &self.text) & self.mask == 0;
         }
         let n = usize::from(self.len);
