@@ -75,7 +75,7 @@ fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, ac
             (State::Failed, e.size, Reason::CannotExamine(err.clone()))
         }
         EntryKind::File => match open_file(e) {
-            Ok(f) => return scan_file(f, e, cfg, p, progress, acc),
+            Ok((f, size)) => return scan_file(f, size, e, cfg, p, progress, acc),
             Err(err) => (State::Failed, e.size, Reason::CannotOpen(err.to_string())),
         },
         EntryKind::Stream => match open_stream(&e.path) {
@@ -90,8 +90,10 @@ fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, ac
     );
 }
 
+/// A walked file, open, that holds `size` bytes as its descriptor told after the open.
 fn scan_file(
     f: File,
+    size: u64,
     e: &Entry,
     cfg: &ScanConfig,
     p: &Patterns,
@@ -102,7 +104,7 @@ fn scan_file(
     let at = Origin::top(e.name.clone(), e.size);
     // Progress is the bytes read off the disk: a compressed file moves the bar as it is read.
     let mut f = Counted::new(f, Some(&progress.done));
-    let (head, eof, read_error) = read_head_of(&mut f, e.size);
+    let (head, eof, read_error) = file_head(&mut f, size);
     let (read, now) =
         if let Some(format) = read_error.is_none().then(|| in_place(&head, e)).flatten() {
             // A database is opened in place too, by the file's own descriptor: never copied.
@@ -123,8 +125,13 @@ fn scan_file(
             }
             let hash = f.whole();
             acc.with(|mine| set_sha256(mine, &e.name, hash));
-            // The size once read, from the descriptor still open: no second one for a small file.
-            let now = f.inner.metadata().ok().map(|m| m.len());
+            // The size once read, from the descriptor still open: no second one for a small
+            // file; no look at all when its one read ended at the size it had when opened.
+            let now = if f.sized && f.read == size {
+                Some(size)
+            } else {
+                f.inner.metadata().ok().map(|m| m.len())
+            };
             (f.eof.then_some(f.read), now)
         };
     if let Some(change) = SizeChange::of(e.size, read, now) {
@@ -158,6 +165,35 @@ fn in_place_read(
 fn set_sha256(mine: &mut Summary, name: &str, hash: Option<[u8; 32]>) {
     if let (Some(h), Some(f)) = (hash, mine.files.get_mut(name)) {
         f.sha256 = Some(Box::new(h));
+    }
+}
+
+/// The head of a walked file whose open descriptor told `size` bytes, read with one call into
+/// room for one byte more. A read of a regular file returns fewer bytes than asked only at
+/// its end, so a read of exactly `size` is the whole file: no read that returns nothing, and
+/// no look at the size after, is needed. Any other count (a file that grew or shrank since
+/// the open) reads on to a whole block as [`read_head_of`] does.
+fn file_head(f: &mut Counted<File>, size: u64) -> (Vec<u8>, bool, Option<io::Error>) {
+    if size >= SNIFF_BYTES as u64 {
+        return read_head_of(f, size);
+    }
+    let mut head = vec![0; size as usize + 1];
+    let n = loop {
+        match f.read(&mut head) {
+            Ok(n) => break n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return (Vec::new(), false, Some(err)),
+        }
+    };
+    head.truncate(n);
+    if n as u64 == size {
+        f.eof = true;
+        f.sized = true;
+        return (head, true, None);
+    }
+    match fill(f, &mut head, SNIFF_BYTES - n) {
+        Ok(more) => (head, !more, None),
+        Err(err) => (head, false, Some(err)),
     }
 }
 
@@ -195,6 +231,9 @@ struct Counted<'p, R> {
     inner: R,
     read: u64,
     eof: bool,
+    /// The end was seen by a read that stopped at the size the file had when opened
+    /// ([`file_head`]), not by a read that returned nothing.
+    sized: bool,
     sha: Sha256,
     progress: Option<&'p AtomicU64>,
 }
@@ -205,6 +244,7 @@ impl<'p, R> Counted<'p, R> {
             inner,
             read: 0,
             eof: false,
+            sized: false,
             sha: Sha256::new(),
             progress,
         }
