@@ -71,19 +71,17 @@ fn section<T: Serialize>(w: &mut impl Write, key: &str, v: &T, first: bool) -> i
 fn file_row(out: &mut Vec<u8>, f: &FileRow, first: bool) -> io::Result<()> {
     out.extend_from_slice(if first { b"\n    {" } else { b",\n    {" });
     out.extend_from_slice(b"\n      \"path\": ");
-    serde_json::to_writer(&mut *out, &f.path)?;
+    string(out, &f.path)?;
     out.extend_from_slice(b",\n      \"format\": ");
-    serde_json::to_writer(&mut *out, f.format)?;
+    string(out, f.format)?;
     out.extend_from_slice(b",\n      \"state\": ");
-    serde_json::to_writer(&mut *out, f.state)?;
-    for (key, n) in [
-        (&b",\n      \"bytes\": "[..], f.bytes),
-        (b",\n      \"records\": ", f.records),
-        (b",\n      \"confirmed\": ", f.confirmed),
-    ] {
-        out.extend_from_slice(key);
-        serde_json::to_writer(&mut *out, &n)?;
-    }
+    string(out, f.state)?;
+    out.extend_from_slice(b",\n      \"bytes\": ");
+    number(out, f.bytes);
+    out.extend_from_slice(b",\n      \"records\": ");
+    number(out, f.records);
+    out.extend_from_slice(b",\n      \"confirmed\": ");
+    number(out, f.confirmed);
     out.extend_from_slice(b",\n      \"valid\": {");
     for (i, k) in Kind::ALL.into_iter().enumerate() {
         out.extend_from_slice(if i == 0 {
@@ -91,14 +89,44 @@ fn file_row(out: &mut Vec<u8>, f: &FileRow, first: bool) -> io::Result<()> {
         } else {
             b",\n        "
         });
-        serde_json::to_writer(&mut *out, k.name())?;
+        string(out, k.name())?;
         out.extend_from_slice(b": ");
-        serde_json::to_writer(&mut *out, &f.valid.get(k))?;
+        number(out, f.valid.get(k));
     }
     out.extend_from_slice(b"\n      },\n      \"sha256\": ");
-    serde_json::to_writer(&mut *out, &f.sha256)?;
+    match &f.sha256 {
+        Some(h) => string(out, h)?,
+        None => out.extend_from_slice(b"null"),
+    }
     out.extend_from_slice(b"\n    }");
     Ok(())
+}
+
+/// `s` as a JSON string. serde_json escapes only control characters, `"` and `\\`: a string
+/// without them (a name or a format nearly always) is itself between quotes.
+fn string(out: &mut Vec<u8>, s: &str) -> io::Result<()> {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return Ok(());
+    }
+    Ok(serde_json::to_writer(out, s)?)
+}
+
+/// `n` in decimal digits.
+fn number(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 #[cfg(test)]
@@ -147,7 +175,8 @@ mod tests {
     #[test]
     fn rows_written_by_hand_are_serde_jsons_pretty_text() {
         let mut odd = sample();
-        let row = odd.files.values().next().unwrap().clone();
+        let mut row = odd.files.values().next().unwrap().clone();
+        (row.bytes, row.records, row.confirmed) = (10_000_000_000_000_000_000, 0, 10);
         odd.files
             .insert("q\"uote\\back\u{1}\u{7f}é/x.csv".into(), row);
         for s in [Summary::default(), sample(), odd] {
