@@ -34,9 +34,10 @@ impl Exporter for Json {
         section(&mut b, "custody", &r.custody, false)?;
         b.write_all(b",\n  \"files\": [")?;
         let mut row = Vec::with_capacity(1024);
+        let kinds = kind_keys()?;
         for (i, f) in r.files.rows().enumerate() {
             row.clear();
-            file_row(&mut row, &f, i == 0)?;
+            file_row(&mut row, &f, &kinds, i == 0)?;
             b.write_all(&row)?;
         }
         b.write_all(if r.files.is_empty() { b"]" } else { b"\n  ]" })?;
@@ -67,8 +68,25 @@ fn section<T: Serialize>(w: &mut impl Write, key: &str, v: &T, first: bool) -> i
     w.write_all(&text[at..])
 }
 
-/// One row of `files`, as serde_json's pretty printer writes it at its depth.
-fn file_row(out: &mut Vec<u8>, f: &FileRow, first: bool) -> io::Result<()> {
+/// What goes before each count of a row's `valid`: the kind's key, at its depth.
+fn kind_keys() -> io::Result<Vec<Vec<u8>>> {
+    let mut keys = Vec::new();
+    for (i, k) in Kind::ALL.into_iter().enumerate() {
+        let mut key = if i == 0 {
+            b"\n        ".to_vec()
+        } else {
+            b",\n        ".to_vec()
+        };
+        string(&mut key, k.name())?;
+        key.extend_from_slice(b": ");
+        keys.push(key);
+    }
+    Ok(keys)
+}
+
+/// One row of `files`, as serde_json's pretty printer writes it at its depth; `kinds` from
+/// [`kind_keys`].
+fn file_row(out: &mut Vec<u8>, f: &FileRow, kinds: &[Vec<u8>], first: bool) -> io::Result<()> {
     out.extend_from_slice(if first { b"\n    {" } else { b",\n    {" });
     out.extend_from_slice(b"\n      \"path\": ");
     string(out, &f.path)?;
@@ -83,19 +101,18 @@ fn file_row(out: &mut Vec<u8>, f: &FileRow, first: bool) -> io::Result<()> {
     out.extend_from_slice(b",\n      \"confirmed\": ");
     number(out, f.confirmed);
     out.extend_from_slice(b",\n      \"valid\": {");
-    for (i, k) in Kind::ALL.into_iter().enumerate() {
-        out.extend_from_slice(if i == 0 {
-            b"\n        "
-        } else {
-            b",\n        "
-        });
-        string(out, k.name())?;
-        out.extend_from_slice(b": ");
+    for (key, k) in kinds.iter().zip(Kind::ALL) {
+        out.extend_from_slice(key);
         number(out, f.valid.get(k));
     }
     out.extend_from_slice(b"\n      },\n      \"sha256\": ");
     match &f.sha256 {
-        Some(h) => string(out, h)?,
+        Some(h) => {
+            // Hex digits: nothing to escape.
+            out.push(b'"');
+            out.extend_from_slice(h.as_bytes());
+            out.push(b'"');
+        }
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b"\n    }");
