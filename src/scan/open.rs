@@ -5,6 +5,7 @@
 //! watched while it is read (SPEC §3), and every entry read as a stream (a
 //! file, standard input, an archive member) is hashed as its bytes go by ([`Counted`]).
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
@@ -120,11 +121,11 @@ fn scan_file(
             // Random access: the archive is read in place.
             in_place_read(f.inner, &at, ctx, |f| open_seekable(f, &at, ctx))
         } else {
+            let offered = offer_hash(&f, eof && read_error.is_none(), &at);
             if let Some(head) = scan_compressed_file(&mut f, head, eof, &at, ctx) {
                 scan_reader(&mut f, head, eof, read_error, &at, ctx);
             }
-            let hash = f.whole();
-            acc.with(|mine| set_sha256(mine, &e.name, hash));
+            give_hash(&mut f, offered, &at, ctx);
             // The size once read, from the descriptor still open: no second one for a small
             // file; no look at all when its one read ended at the size it had when opened.
             let now = if f.sized && f.read == size {
@@ -157,6 +158,27 @@ fn in_place_read(
         Err(err) => ctx.entry(at, State::Failed, Reason::CannotSeek(err.to_string())),
     }
     (None, watch.and_then(|w| w.metadata().ok()).map(|m| m.len()))
+}
+
+/// Offers the entry `at` the SHA-256 of `r` when its first block held all of it (`whole`),
+/// for its ledger entry to take when it is made; returns the bytes read so far, by which
+/// [`give_hash`] tells that nothing was read after.
+fn offer_hash<R>(r: &Counted<R>, whole: bool, at: &Origin) -> Option<u64> {
+    at.sha256
+        .set(whole.then(|| r.sha.clone().finalize().into()));
+    whole.then_some(r.read)
+}
+
+/// Once the entry `at` was read: its ledger entry gets the SHA-256 of `r`, by a search by
+/// name, unless it took the one offered ([`offer_hash`]) and no byte was read after (a file
+/// that grew while read). An entry made below `at` (a decompressed stream's, of the same
+/// name) took a copy of the offer, and gets it here.
+fn give_hash<R>(r: &mut Counted<R>, offered: Option<u64>, at: &Origin, ctx: ScanEnv) {
+    let taken = at.sha256.take().is_none() && offered == Some(r.read);
+    if !taken {
+        let hash = r.whole();
+        ctx.acc.with(|mine| set_sha256(mine, &at.name, hash));
+    }
 }
 
 /// Gives the entry `name` of this thread's summary its SHA-256. The thread that read an
@@ -671,14 +693,15 @@ fn scan_member(m: Member, archive: &Origin, ctx: ScanEnv) {
         bytes: m.size,
         depth: archive.depth + 1,
         via: String::new(),
+        sha256: Cell::new(None),
     };
     match m.body {
         Body::Bytes(r) => {
             let mut r = Counted::new(r, None);
             let (head, eof, err) = read_head(&mut r);
+            let offered = offer_hash(&r, eof && err.is_none(), &at);
             scan_reader(&mut r, head, eof, err, &at, ctx);
-            let hash = r.whole();
-            ctx.acc.with(|mine| set_sha256(mine, &at.name, hash));
+            give_hash(&mut r, offered, &at, ctx);
         }
         Body::Encrypted => ctx.entry(&at, State::Failed, Reason::Encrypted),
         Body::TooLarge(reason) => ctx.entry(&at, State::Skipped, Reason::TooLarge(reason)),
