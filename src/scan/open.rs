@@ -114,7 +114,7 @@ fn scan_file(
             })
         } else if read_error.is_none()
             && matches!(
-                Container::of(&head),
+                Container::by_magic(&head),
                 Some(Container::Zip | Container::Ole2 | Container::SevenZ)
             )
         {
@@ -472,7 +472,7 @@ fn scan_compressed_file<R: Read + Send>(
     at: &Origin,
     ctx: ScanEnv,
 ) -> Option<Vec<u8>> {
-    let kind = Container::of(&head).filter(|k| k.is_stream());
+    let kind = Container::by_magic(&head).filter(|k| k.is_stream());
     let Some(kind) = kind.filter(|_| !eof && at.depth < ctx.cfg.limits.max_depth) else {
         return Some(head);
     };
