@@ -728,6 +728,46 @@ mod tests {
     use crate::summary::Summary;
     use std::sync::Mutex;
 
+    #[test]
+    fn a_head_read_at_the_size_told_ends_there_and_one_that_grew_reads_on() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f.txt");
+        std::fs::write(&p, "abcdef").unwrap();
+        for (told, sized) in [(6, true), (3, false), (9, false)] {
+            let mut f = Counted::new(File::open(&p).unwrap(), None);
+            let (head, eof, err) = file_head(&mut f, told);
+            assert_eq!(head, b"abcdef", "{told}");
+            assert_eq!(
+                (eof, err.is_none(), f.eof, f.sized),
+                (true, true, true, sized)
+            );
+        }
+    }
+
+    /// The hash offered when a head held every byte: taken by the entry made, and replaced
+    /// by the hash of every byte when more were read after (a file that grew).
+    #[test]
+    fn an_offered_hash_is_taken_or_replaced_by_the_whole_ones() {
+        let cfg = ScanConfig::new(Vec::new());
+        for (more, want) in [(false, &b"abc"[..]), (true, b"abcdef")] {
+            let slots = [Mutex::default()];
+            let acc = Accumulators(&slots);
+            let ctx = ScanEnv::new(&cfg, crate::testing::pats(), &acc);
+            let at = Origin::top("a.txt".into(), 3);
+            let bytes = if more { &b"abcdef"[..] } else { b"abc" };
+            let mut r = Counted::new(bytes, None);
+            r.read_exact(&mut [0; 3]).unwrap();
+            let offered = offer_hash(&r, true, &at);
+            ctx.entry(&at, State::Skipped, Reason::Empty);
+            assert!(at.sha256.get().is_none(), "the entry took the offer");
+            r.read_to_end(&mut Vec::new()).unwrap();
+            give_hash(&mut r, offered, &at, ctx);
+            let s = slots[0].lock().unwrap();
+            let got = s.files["a.txt"].sha256.as_deref().copied();
+            assert_eq!(got, Some(Sha256::digest(want).into()), "{more}");
+        }
+    }
+
     /// Reads one walked entry as a scan does, into a summary of its own.
     fn read_one(e: &Entry) -> Summary {
         let cfg = ScanConfig::new(Vec::new());
