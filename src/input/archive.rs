@@ -267,6 +267,22 @@ pub enum Container {
 
 impl Container {
     pub fn of(head: &[u8]) -> Option<Container> {
+        match Container::signed(head) {
+            Some(c) => c,
+            None => Container::unmagic(head),
+        }
+    }
+
+    /// A container known by its first bytes alone (every one but tar and mail), as
+    /// [`Container::of`] tells it: without its look at the structure, which a small file's
+    /// scan asked for three times.
+    pub fn by_magic(head: &[u8]) -> Option<Container> {
+        Container::signed(head).flatten()
+    }
+
+    /// What the first bytes say: nothing (`None`), or a container or, for a signature that
+    /// text can also start with, none after all (`Some(None)`).
+    fn signed(head: &[u8]) -> Option<Option<Container>> {
         let table: &[(&[u8], Container)] = &[
             (b"\x1f\x8b", Container::Gzip),
             (b"BZh", Container::Bzip2),
@@ -280,13 +296,12 @@ impl Container {
             (b"Rar!\x1a\x07\x00", Container::Rar),
             (b"Rar!\x1a\x07\x01\x00", Container::Rar),
         ];
-        let known = table.iter().find(|(m, _)| head.starts_with(m)).map(|x| x.1);
-        let c = known.or_else(|| Container::unmagic(head))?;
+        let c = table.iter().find(|(m, _)| head.starts_with(m))?.1;
         // "BZh" is also how some text starts: a bzip2 header goes on with a block size digit.
         if c == Container::Bzip2 && !matches!(head.get(3), Some(b'1'..=b'9')) {
-            return None;
+            return Some(None);
         }
-        Some(c)
+        Some(Some(c))
     }
 
     /// A container known by its structure rather than by its first bytes: a tar header, or
@@ -412,6 +427,12 @@ mod tests {
 
         let z = zstd::encode_all(&b"zstd text\n"[..], 3).unwrap();
         assert_eq!(Container::of(&z), Some(Container::Zstd));
+        assert_eq!(Container::by_magic(&z), Some(Container::Zstd));
+        // Mail is known by its structure: by its first bytes alone it is no container.
+        let mail = b"From: a@example.org\nMessage-ID: <1@x>\n\nhi\n";
+        assert_eq!(Container::of(mail), Some(Container::Mail));
+        assert_eq!(Container::by_magic(mail), None);
+        assert_eq!(Container::by_magic(b"BZhello"), None);
         assert_eq!(
             read_all(Container::Zstd, &z, &Limits::default()).0,
             b"zstd text\n"

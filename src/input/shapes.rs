@@ -105,6 +105,15 @@ fn headers_look_like_mail(b: &[u8]) -> bool {
         "return-path",
         "delivered-to",
     ];
+    // Nearly every head is no mail, and says so in its first line: told with two searches,
+    // not a walk of its bytes one by one (twice per small file, a tenth of its sniffing).
+    let Some(eol) = memchr::memchr(b'\n', b) else {
+        return false;
+    };
+    let first = &b[..eol];
+    if field_name_bytes(first.strip_suffix(b"\r").unwrap_or(first)).is_none() {
+        return false;
+    }
     let (mut known, mut only_mail) = (0, false);
     let lines = b.split_inclusive(|&c| c == b'\n');
     for (i, line) in lines.take(MAX_HEADER_LINES).enumerate() {
@@ -130,11 +139,16 @@ fn headers_look_like_mail(b: &[u8]) -> bool {
 
 /// A header line's field name, lowercased, when the line is `name: value`.
 pub fn field_name(line: &[u8]) -> Option<String> {
+    field_name_bytes(line).map(|name| String::from_utf8_lossy(name).to_ascii_lowercase())
+}
+
+/// [`field_name`] as it is written.
+fn field_name_bytes(line: &[u8]) -> Option<&[u8]> {
     let colon = memchr::memchr(b':', line)?;
     let name = &line[..colon];
     let ok = (1..=76).contains(&name.len())
         && name
             .iter()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'));
-    ok.then(|| String::from_utf8_lossy(name).to_ascii_lowercase())
+    ok.then_some(name)
 }

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::escape::escape_controls;
+use crate::report::json::Json;
 use crate::report::model::{ImpactSection, Ledger};
 use crate::report::text::{by_people, evidence, per_100k, runners_up, NEAR_TIE, TOP_REASONS};
 use crate::report::{Exporter, Report};
@@ -193,7 +194,8 @@ fn footer(h: &mut String, r: &Report) -> Out {
 /// The text is hashed as it is written, never held.
 pub fn summary_sha256(r: &Report) -> String {
     let mut w = RunlessHasher::default();
-    serde_json::to_writer_pretty(&mut w, r).expect("the report is plain data");
+    Json.export(r, &mut w)
+        .expect("the hasher takes every write");
     w.finish()
 }
 

@@ -19,6 +19,7 @@ mod panics;
 mod records;
 pub mod shard;
 
+use std::cell::Cell;
 use std::collections::btree_map::Entry as Slot;
 use std::io::{self, Read};
 use std::path::PathBuf;
@@ -403,7 +404,8 @@ impl<'a> ScanEnv<'a> {
 
     /// A ledger entry that was not read.
     pub fn entry(&self, at: &Origin, state: State, reason: Reason) {
-        let f = FileStats::new(state, "", at.bytes).with_reason(reason);
+        let mut f = FileStats::new(state, "", at.bytes).with_reason(reason);
+        f.sha256 = at.sha256.take().map(Box::new);
         self.acc.add_file(&at.name, f);
     }
 }
@@ -420,6 +422,10 @@ pub struct Origin {
     pub depth: usize,
     /// Containers that decoded it, for the format (`gzip `).
     pub via: String,
+    /// Its SHA-256 when every byte of it was read before its reader started (a small file's
+    /// first block): the ledger entry takes it when it is made, so that no search by name
+    /// is made after for it (`open::give_hash`).
+    pub sha256: Cell<Option<[u8; 32]>>,
 }
 
 impl Origin {
@@ -430,6 +436,7 @@ impl Origin {
             bytes,
             depth: 0,
             via: String::new(),
+            sha256: Cell::new(None),
         }
     }
 }
@@ -459,7 +466,8 @@ fn scan_text(
     input.buf.drain(..header_len.min(input.buf.len()));
     // Straight into this worker's summary: a summary per entry, made and added up, cost as
     // much as the rest of a small file's ledger row.
-    let file = FileStats::new(State::Scanned, &format, at.bytes);
+    let mut file = FileStats::new(State::Scanned, &format, at.bytes);
+    file.sha256 = at.sha256.take().map(Box::new);
     ctx.acc.with(|mine| {
         add_names(&mut mine.fields, header);
         // Nearly always a new name: one search of the ledger, not a failed one and another.

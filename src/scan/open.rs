@@ -5,6 +5,7 @@
 //! watched while it is read (SPEC §3), and every entry read as a stream (a
 //! file, standard input, an archive member) is hashed as its bytes go by ([`Counted`]).
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
@@ -75,7 +76,7 @@ fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, ac
             (State::Failed, e.size, Reason::CannotExamine(err.clone()))
         }
         EntryKind::File => match open_file(e) {
-            Ok(f) => return scan_file(f, e, cfg, p, progress, acc),
+            Ok((f, size)) => return scan_file(f, size, e, cfg, p, progress, acc),
             Err(err) => (State::Failed, e.size, Reason::CannotOpen(err.to_string())),
         },
         EntryKind::Stream => match open_stream(&e.path) {
@@ -90,8 +91,10 @@ fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, ac
     );
 }
 
+/// A walked file, open, that holds `size` bytes as its descriptor told after the open.
 fn scan_file(
     f: File,
+    size: u64,
     e: &Entry,
     cfg: &ScanConfig,
     p: &Patterns,
@@ -102,7 +105,7 @@ fn scan_file(
     let at = Origin::top(e.name.clone(), e.size);
     // Progress is the bytes read off the disk: a compressed file moves the bar as it is read.
     let mut f = Counted::new(f, Some(&progress.done));
-    let (head, eof, read_error) = read_head_of(&mut f, e.size);
+    let (head, eof, read_error) = file_head(&mut f, size);
     let (read, now) =
         if let Some(format) = read_error.is_none().then(|| in_place(&head, e)).flatten() {
             // A database is opened in place too, by the file's own descriptor: never copied.
@@ -111,20 +114,25 @@ fn scan_file(
             })
         } else if read_error.is_none()
             && matches!(
-                Container::of(&head),
+                Container::by_magic(&head),
                 Some(Container::Zip | Container::Ole2 | Container::SevenZ)
             )
         {
             // Random access: the archive is read in place.
             in_place_read(f.inner, &at, ctx, |f| open_seekable(f, &at, ctx))
         } else {
+            let offered = offer_hash(&f, eof && read_error.is_none(), &at);
             if let Some(head) = scan_compressed_file(&mut f, head, eof, &at, ctx) {
                 scan_reader(&mut f, head, eof, read_error, &at, ctx);
             }
-            let hash = f.whole();
-            acc.with(|mine| set_sha256(mine, &e.name, hash));
-            // The size once read, from the descriptor still open: no second one for a small file.
-            let now = f.inner.metadata().ok().map(|m| m.len());
+            give_hash(&mut f, offered, &at, ctx);
+            // The size once read, from the descriptor still open: no second one for a small
+            // file; no look at all when its one read ended at the size it had when opened.
+            let now = if f.sized && f.read == size {
+                Some(size)
+            } else {
+                f.inner.metadata().ok().map(|m| m.len())
+            };
             (f.eof.then_some(f.read), now)
         };
     if let Some(change) = SizeChange::of(e.size, read, now) {
@@ -152,12 +160,62 @@ fn in_place_read(
     (None, watch.and_then(|w| w.metadata().ok()).map(|m| m.len()))
 }
 
+/// Offers the entry `at` the SHA-256 of `r` when its first block held all of it (`whole`),
+/// for its ledger entry to take when it is made; returns the bytes read so far, by which
+/// [`give_hash`] tells that nothing was read after.
+fn offer_hash<R>(r: &Counted<R>, whole: bool, at: &Origin) -> Option<u64> {
+    at.sha256
+        .set(whole.then(|| r.sha.clone().finalize().into()));
+    whole.then_some(r.read)
+}
+
+/// Once the entry `at` was read: its ledger entry gets the SHA-256 of `r`, by a search by
+/// name, unless it took the one offered ([`offer_hash`]) and no byte was read after (a file
+/// that grew while read). An entry made below `at` (a decompressed stream's, of the same
+/// name) took a copy of the offer, and gets it here.
+fn give_hash<R>(r: &mut Counted<R>, offered: Option<u64>, at: &Origin, ctx: ScanEnv) {
+    let taken = at.sha256.take().is_none() && offered == Some(r.read);
+    if !taken {
+        let hash = r.whole();
+        ctx.acc.with(|mine| set_sha256(mine, &at.name, hash));
+    }
+}
+
 /// Gives the entry `name` of this thread's summary its SHA-256. The thread that read an
 /// entry added the share of it that carries its bytes, so the entry is there when it has
 /// one (a tar or zip read from a stream has entries for its members only).
 fn set_sha256(mine: &mut Summary, name: &str, hash: Option<[u8; 32]>) {
     if let (Some(h), Some(f)) = (hash, mine.files.get_mut(name)) {
         f.sha256 = Some(Box::new(h));
+    }
+}
+
+/// The head of a walked file whose open descriptor told `size` bytes, read with one call into
+/// room for one byte more. A read of a regular file returns fewer bytes than asked only at
+/// its end, so a read of exactly `size` is the whole file: no read that returns nothing, and
+/// no look at the size after, is needed. Any other count (a file that grew or shrank since
+/// the open) reads on to a whole block as [`read_head_of`] does.
+fn file_head(f: &mut Counted<File>, size: u64) -> (Vec<u8>, bool, Option<io::Error>) {
+    if size >= SNIFF_BYTES as u64 {
+        return read_head_of(f, size);
+    }
+    let mut head = vec![0; size as usize + 1];
+    let n = loop {
+        match f.read(&mut head) {
+            Ok(n) => break n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return (Vec::new(), false, Some(err)),
+        }
+    };
+    head.truncate(n);
+    if n as u64 == size {
+        f.eof = true;
+        f.sized = true;
+        return (head, true, None);
+    }
+    match fill(f, &mut head, SNIFF_BYTES - n) {
+        Ok(more) => (head, !more, None),
+        Err(err) => (head, false, Some(err)),
     }
 }
 
@@ -195,6 +253,9 @@ struct Counted<'p, R> {
     inner: R,
     read: u64,
     eof: bool,
+    /// The end was seen by a read that stopped at the size the file had when opened
+    /// ([`file_head`]), not by a read that returned nothing.
+    sized: bool,
     sha: Sha256,
     progress: Option<&'p AtomicU64>,
 }
@@ -205,6 +266,7 @@ impl<'p, R> Counted<'p, R> {
             inner,
             read: 0,
             eof: false,
+            sized: false,
             sha: Sha256::new(),
             progress,
         }
@@ -410,7 +472,7 @@ fn scan_compressed_file<R: Read + Send>(
     at: &Origin,
     ctx: ScanEnv,
 ) -> Option<Vec<u8>> {
-    let kind = Container::of(&head).filter(|k| k.is_stream());
+    let kind = Container::by_magic(&head).filter(|k| k.is_stream());
     let Some(kind) = kind.filter(|_| !eof && at.depth < ctx.cfg.limits.max_depth) else {
         return Some(head);
     };
@@ -631,14 +693,15 @@ fn scan_member(m: Member, archive: &Origin, ctx: ScanEnv) {
         bytes: m.size,
         depth: archive.depth + 1,
         via: String::new(),
+        sha256: Cell::new(None),
     };
     match m.body {
         Body::Bytes(r) => {
             let mut r = Counted::new(r, None);
             let (head, eof, err) = read_head(&mut r);
+            let offered = offer_hash(&r, eof && err.is_none(), &at);
             scan_reader(&mut r, head, eof, err, &at, ctx);
-            let hash = r.whole();
-            ctx.acc.with(|mine| set_sha256(mine, &at.name, hash));
+            give_hash(&mut r, offered, &at, ctx);
         }
         Body::Encrypted => ctx.entry(&at, State::Failed, Reason::Encrypted),
         Body::TooLarge(reason) => ctx.entry(&at, State::Skipped, Reason::TooLarge(reason)),
@@ -664,6 +727,46 @@ mod tests {
     use crate::scan::notes;
     use crate::summary::Summary;
     use std::sync::Mutex;
+
+    #[test]
+    fn a_head_read_at_the_size_told_ends_there_and_one_that_grew_reads_on() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f.txt");
+        std::fs::write(&p, "abcdef").unwrap();
+        for (told, sized) in [(6, true), (3, false), (9, false)] {
+            let mut f = Counted::new(File::open(&p).unwrap(), None);
+            let (head, eof, err) = file_head(&mut f, told);
+            assert_eq!(head, b"abcdef", "{told}");
+            assert_eq!(
+                (eof, err.is_none(), f.eof, f.sized),
+                (true, true, true, sized)
+            );
+        }
+    }
+
+    /// The hash offered when a head held every byte: taken by the entry made, and replaced
+    /// by the hash of every byte when more were read after (a file that grew).
+    #[test]
+    fn an_offered_hash_is_taken_or_replaced_by_the_whole_ones() {
+        let cfg = ScanConfig::new(Vec::new());
+        for (more, want) in [(false, &b"abc"[..]), (true, b"abcdef")] {
+            let slots = [Mutex::default()];
+            let acc = Accumulators(&slots);
+            let ctx = ScanEnv::new(&cfg, crate::testing::pats(), &acc);
+            let at = Origin::top("a.txt".into(), 3);
+            let bytes = if more { &b"abcdef"[..] } else { b"abc" };
+            let mut r = Counted::new(bytes, None);
+            r.read_exact(&mut [0; 3]).unwrap();
+            let offered = offer_hash(&r, true, &at);
+            ctx.entry(&at, State::Skipped, Reason::Empty);
+            assert!(at.sha256.get().is_none(), "the entry took the offer");
+            r.read_to_end(&mut Vec::new()).unwrap();
+            give_hash(&mut r, offered, &at, ctx);
+            let s = slots[0].lock().unwrap();
+            let got = s.files["a.txt"].sha256.as_deref().copied();
+            assert_eq!(got, Some(Sha256::digest(want).into()), "{more}");
+        }
+    }
 
     /// Reads one walked entry as a scan does, into a summary of its own.
     fn read_one(e: &Entry) -> Summary {
