@@ -961,7 +961,8 @@ impl Summary {
     }
 
     pub fn bytes(&self) -> u64 {
-        self.entries().map(|f| f.bytes).sum()
+        // Saturating: a `sum` that overflows panics in a debug build and wraps in a release.
+        self.entries().fold(0, |n, f| n.saturating_add(f.bytes))
     }
 }
 
@@ -969,6 +970,19 @@ impl Summary {
 mod tests {
     use super::*;
     use crate::testing::xorshift;
+
+    #[test]
+    fn the_total_of_bytes_saturates() {
+        let mut s = Summary::default();
+        for name in ["a", "b"] {
+            add_file(
+                &mut s.files,
+                name,
+                FileStats::new(State::Scanned, "csv", u64::MAX),
+            );
+        }
+        assert_eq!(s.bytes(), u64::MAX);
+    }
 
     #[test]
     fn varints_of_every_width_read_back() {
