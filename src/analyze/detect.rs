@@ -313,6 +313,9 @@ impl<'p> Detector<'p> {
         if !self.whole_phones || !(8..=64).contains(&v.len()) {
             return None;
         }
+        if let Some(found) = plain_phone(v) {
+            return Some(found);
+        }
         let digits = masks64(v, 0).0.count_ones();
         if !(8..=15).contains(&digits) {
             return None;
@@ -986,6 +989,57 @@ fn phone_prefix(v: &[u8], i: usize) -> Option<usize> {
     } else {
         None
     }
+}
+
+/// The written forms of most phone fields' values, read in one pass: a prefix (`0`, `62`,
+/// `+62`, `+620`), at most one separator before the `8` that starts the national number,
+/// then digit groups joined by single spaces, `-` or `.`, to the value's end, with 8 to 14
+/// national digits and at most 15 digits in all. For such a value [`phone_at`] from its
+/// start would walk to the same end with the same digits; this reads each byte once and
+/// asks no separator of two or three bytes. `None` for any other value (then the walk
+/// decides), and for the one case `phone_at` refuses, one dot as the only separator.
+#[inline]
+fn plain_phone(v: &[u8]) -> Option<Found> {
+    let (prefix, counted) = match v {
+        [b'+', b'6', b'2', b'0', b'8', ..] => (4, 3),
+        [b'+', b'6', b'2', ..] => (3, 2),
+        [b'6', b'2', ..] => (2, 2),
+        [b'0', ..] => (1, 1),
+        _ => return None,
+    };
+    let mut rest = &v[prefix..];
+    let (mut seps, mut dot) = (0u32, false);
+    if let [b' ' | b'-' | b'.', b'8', ..] = rest {
+        (seps, dot) = (1, rest[0] == b'.');
+        rest = &rest[1..];
+    }
+    if rest.first() != Some(&b'8') {
+        return None;
+    }
+    let mut national = [0u8; 14];
+    let (mut n, mut after_digit) = (0usize, false);
+    for &b in rest {
+        if b.is_ascii_digit() {
+            *national.get_mut(n)? = b;
+            n += 1;
+            after_digit = true;
+        } else if after_digit && matches!(b, b' ' | b'-' | b'.') {
+            after_digit = false;
+            seps += 1;
+            dot |= b == b'.';
+        } else {
+            return None;
+        }
+    }
+    if !after_digit || n < 8 || counted + n > 15 || (seps == 1 && dot) {
+        return None;
+    }
+    Some(Found::Phone {
+        national,
+        len: n as u8,
+        restored: false,
+        span: (0, v.len()),
+    })
 }
 
 /// Parses a phone starting at `i`: at its prefix (`+62`, `62`, `0`), or at a `(` around the
@@ -1727,6 +1781,38 @@ mod tests {
             whole > 10_000 && other > 10_000,
             "{whole} whole, {other} other"
         );
+    }
+
+    #[test]
+    fn plain_phones_read_as_phone_at_reads_them() {
+        // Whatever `plain_phone` takes, the walk from the value's start takes whole, with the
+        // same digits; and it takes most of the plain forms.
+        let mut x = 0x0dd_ba11_c0ff_ee00u64;
+        let mut taken = 0;
+        for _ in 0..200_000 {
+            let v = phone_shaped(&mut x);
+            let Some(Found::Phone { national, len, .. }) = plain_phone(&v) else {
+                continue;
+            };
+            taken += 1;
+            let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
+            assert!(digits <= 15, "{:?}", String::from_utf8_lossy(&v));
+            assert_eq!(
+                phone_at(&v, 0),
+                Some((national, len, v.len())),
+                "{:?}",
+                String::from_utf8_lossy(&v)
+            );
+        }
+        assert!(taken > 5_000, "{taken}");
+        for v in [
+            "0812.34567890",
+            "+62 (0) 812 3456 789",
+            "081234567890 ",
+            "0812--3456-7890",
+        ] {
+            assert_eq!(plain_phone(v.as_bytes()), None, "{v}");
+        }
     }
 
     #[test]
