@@ -104,19 +104,28 @@ impl Date {
     }
 
     /// Age in whole years on this date of someone born on `born`, of whose year only the
-    /// last two digits count: the century is the one that makes the age 0–99.
+    /// last two digits count: the century is the one that makes the age 0–99. The years
+    /// since the last year ending in those digits, less one before the birthday (99 on a
+    /// birthday still to come this very year): a few compares of packed month-days where
+    /// tuples of the full dates were compared, once per valid NIK of a scan.
     #[inline]
     pub fn age(&self, born: Date) -> u8 {
-        let century = self.year / 100 * 100;
-        let mut year = century + u16::from(born.yy());
-        if (year, born.month, born.day) > (self.year, self.month, self.day) {
-            year -= 100;
+        let (yy, born_yy) = (self.yy(), born.yy());
+        let years = if yy >= born_yy {
+            yy - born_yy
+        } else {
+            yy + 100 - born_yy
+        };
+        let month_day = |d: &Date| u16::from(d.month) << 8 | u16::from(d.day);
+        if month_day(self) < month_day(&born) {
+            if years == 0 {
+                99
+            } else {
+                years - 1
+            }
+        } else {
+            years
         }
-        let mut age = self.year - year;
-        if (self.month, self.day) < (born.month, born.day) {
-            age -= 1;
-        }
-        age.min(255) as u8
     }
 }
 
@@ -236,5 +245,41 @@ mod tests {
         assert_eq!(today.age(born(29, 2, 0)), 25);
         // Only the last two digits of the birth year count.
         assert_eq!(today.age(born(1, 1, 1990)), 35);
+        // Against the rule as first written: the century's year, a hundred back when that
+        // is after today, then a year less before the birthday.
+        let by_century = |t: Date, b: Date| {
+            let mut year = t.year / 100 * 100 + u16::from(b.yy());
+            if (year, b.month, b.day) > (t.year, t.month, t.day) {
+                year -= 100;
+            }
+            let mut age = t.year - year;
+            if (t.month, t.day) < (b.month, b.day) {
+                age -= 1;
+            }
+            age as u8
+        };
+        for t in [
+            "2025-06-15",
+            "2000-01-01",
+            "2099-12-31",
+            "1999-02-28",
+            "2024-02-29",
+        ] {
+            let t = d(t);
+            for yy in 0..100 {
+                for (month, day) in [
+                    (1, 1),
+                    (2, 28),
+                    (2, 29),
+                    (6, 14),
+                    (6, 15),
+                    (6, 16),
+                    (12, 31),
+                ] {
+                    let b = born(day, month, yy);
+                    assert_eq!(t.age(b), by_century(t, b), "{t} {b}");
+                }
+            }
+        }
     }
 }
