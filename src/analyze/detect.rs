@@ -1605,9 +1605,9 @@ mod tests {
             let v: Vec<u8> = (0..19)
                 .map(|i| {
                     let r = xorshift(&mut x);
-                    if [4, 9, 14].contains(&i) && r % 8 != 0 {
+                    if [4, 9, 14].contains(&i) && !r.is_multiple_of(8) {
                         b" -."[(r >> 8) as usize % 3]
-                    } else if r % 16 == 0 {
+                    } else if r.is_multiple_of(16) {
                         alphabet[(r >> 8) as usize % alphabet.len()]
                     } else {
                         b'0' + (r >> 8) as u8 % 10
