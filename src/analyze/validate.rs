@@ -267,7 +267,8 @@ fn email_parts(
         return Verdict::Invalid(InvalidReason::Syntax);
     }
     let rule = &p.email_full;
-    let Some(state) = rule.walk(rule.start(), &addr[..=at]) else {
+    let fast = p.email_local.as_ref().and_then(|c| c.after(local));
+    let Some(state) = fast.or_else(|| rule.walk(rule.start(), &addr[..=at])) else {
         return Verdict::Invalid(InvalidReason::Syntax);
     };
     let domain = &addr[at + 1..];
