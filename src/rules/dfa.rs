@@ -223,13 +223,15 @@ impl Rule {
     fn holds(&self, p: &ClassPrefix, stop: u8) -> bool {
         use regex_automata::dfa::Automaton;
         type Pair = (regex_automata::util::primitives::StateID, usize, bool, bool);
-        let mut seen = std::collections::HashSet::<Pair>::new();
-        let mut todo: Vec<Pair> = vec![(self.start, 0, false, false)];
-        while let Some(pair) = todo.pop() {
-            let (q, len, inner, last) = pair;
-            if !seen.insert(pair) {
-                continue;
-            }
+        let first: Pair = (self.start, 0, false, false);
+        let mut seen = std::collections::HashSet::from([first]);
+        let mut todo = vec![first];
+        // Only the bytes of some class are ever read: a few dozen of 256.
+        let bytes: Vec<(u8, u8)> = (0..=255u8)
+            .map(|b| (b, p.class[usize::from(b)]))
+            .filter(|&(_, c)| c != 0)
+            .collect();
+        while let Some((q, len, inner, last)) = todo.pop() {
             if len >= 1 && last && self.walk(RuleState(q), &[stop]) != Some(p.after) {
                 return false;
             }
@@ -237,13 +239,19 @@ impl Rule {
             if len == p.max || (len >= 2 && !inner) {
                 continue;
             }
-            for b in 0..=255u8 {
-                let c = p.class[usize::from(b)];
+            for &(b, c) in &bytes {
                 if (len == 0 && c & FIRST == 0) || (len > 0 && c & (INNER | LAST) == 0) {
                     continue;
                 }
-                let next = self.dfa.next_state(q, b);
-                todo.push((next, len + 1, c & INNER != 0, c & LAST != 0));
+                let next = (
+                    self.dfa.next_state(q, b),
+                    len + 1,
+                    c & INNER != 0,
+                    c & LAST != 0,
+                );
+                if seen.insert(next) {
+                    todo.push(next);
+                }
             }
         }
         true
@@ -342,7 +350,7 @@ mod tests {
         (0..len)
             .map(|_| {
                 let r = xorshift(x);
-                let from = if r % 32 == 0 { ODD } else { PLAIN };
+                let from = if r.is_multiple_of(32) { ODD } else { PLAIN };
                 from[(r >> 8) as usize % from.len()]
             })
             .collect()
