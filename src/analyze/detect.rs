@@ -313,6 +313,9 @@ impl<'p> Detector<'p> {
         if !self.whole_phones || !(8..=64).contains(&v.len()) {
             return None;
         }
+        if let Some(found) = plain_phone(v) {
+            return Some(found);
+        }
         let digits = masks64(v, 0).0.count_ones();
         if !(8..=15).contains(&digits) {
             return None;
@@ -483,6 +486,19 @@ fn nik_field_value(v: &[u8]) -> Option<[u8; 16]> {
     if t.len() == 16 && all_digits_8_to_16(t) {
         return t.try_into().ok();
     }
+    // Four groups of four joined by spaces, dashes or dots (most of the other forms): the
+    // groups taken at once, not a byte at a time.
+    if t.len() == 19
+        && [t[4], t[9], t[14]]
+            .iter()
+            .all(|b| matches!(b, b' ' | b'-' | b'.'))
+    {
+        let mut digits = [0u8; 16];
+        for (k, group) in digits.chunks_exact_mut(4).enumerate() {
+            group.copy_from_slice(&t[k * 5..k * 5 + 4]);
+        }
+        return all_digits_8_to_16(&digits).then_some(digits);
+    }
     let mut digits = [0u8; 16];
     let mut n = 0;
     for &b in t {
@@ -569,7 +585,32 @@ fn may_hold_candidate(v: &[u8]) -> bool {
     let r8 = r4 & (r4 >> 4);
     let r13 = r8 & (r4 >> 8) & (digits >> 12);
     let spaced = r4 & (r4 >> 5) & (r4 >> 10) & (r4 >> 15);
-    ats != 0 || (phones[0] | phones[1]) != 0 || (r13 | spaced) != 0 || official::may_hold(digits)
+    let phones = u128::from(phones[1]) << 64 | u128::from(phones[0]);
+    ats != 0
+        || (r13 | spaced) != 0
+        || official::may_hold(digits)
+        || (phones != 0 && may_start_phone(v, digits, phones))
+}
+
+/// Whether one of the `8`s at the bits of `starts` may begin a phone's national number: at
+/// least 8 digits lie from it on (a national number has 8 or more, none before its first),
+/// and the byte after it goes on with a digit, starts a separator (` `, `-`, `.`, `(0)`) or
+/// closes a parenthesis (`(08)12…`). An address's `No. 128,` or `RT 008/` then sends it
+/// on to no candidate walk: most addresses that reached the walk came for such an `8`.
+#[inline(never)]
+fn may_start_phone(v: &[u8], digits: u128, mut starts: u128) -> bool {
+    while starts != 0 {
+        let k = starts.trailing_zeros() as usize;
+        starts &= starts - 1;
+        let goes_on = matches!(
+            v.get(k + 1),
+            Some(b'0'..=b'9' | b' ' | b'-' | b'.' | b'(' | b')')
+        );
+        if goes_on && (digits >> k).count_ones() >= 8 {
+            return true;
+        }
+    }
+    false
 }
 
 /// The masks [`may_hold_candidate`] reads from 16 bytes.
@@ -988,6 +1029,57 @@ fn phone_prefix(v: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// The written forms of most phone fields' values, read in one pass: a prefix (`0`, `62`,
+/// `+62`, `+620`), at most one separator before the `8` that starts the national number,
+/// then digit groups joined by single spaces, `-` or `.`, to the value's end, with 8 to 14
+/// national digits and at most 15 digits in all. For such a value [`phone_at`] from its
+/// start would walk to the same end with the same digits; this reads each byte once and
+/// asks no separator of two or three bytes. `None` for any other value (then the walk
+/// decides), and for the one case `phone_at` refuses, one dot as the only separator.
+#[inline]
+fn plain_phone(v: &[u8]) -> Option<Found> {
+    let (prefix, counted) = match v {
+        [b'+', b'6', b'2', b'0', b'8', ..] => (4, 3),
+        [b'+', b'6', b'2', ..] => (3, 2),
+        [b'6', b'2', ..] => (2, 2),
+        [b'0', ..] => (1, 1),
+        _ => return None,
+    };
+    let mut rest = &v[prefix..];
+    let (mut seps, mut dot) = (0u32, false);
+    if let [b' ' | b'-' | b'.', b'8', ..] = rest {
+        (seps, dot) = (1, rest[0] == b'.');
+        rest = &rest[1..];
+    }
+    if rest.first() != Some(&b'8') {
+        return None;
+    }
+    let mut national = [0u8; 14];
+    let (mut n, mut after_digit) = (0usize, false);
+    for &b in rest {
+        if b.is_ascii_digit() {
+            *national.get_mut(n)? = b;
+            n += 1;
+            after_digit = true;
+        } else if after_digit && matches!(b, b' ' | b'-' | b'.') {
+            after_digit = false;
+            seps += 1;
+            dot |= b == b'.';
+        } else {
+            return None;
+        }
+    }
+    if !after_digit || n < 8 || counted + n > 15 || (seps == 1 && dot) {
+        return None;
+    }
+    Some(Found::Phone {
+        national,
+        len: n as u8,
+        restored: false,
+        span: (0, v.len()),
+    })
+}
+
 /// Parses a phone starting at `i`: at its prefix (`+62`, `62`, `0`), or at a `(` around the
 /// prefix or the first group (`(+62) 812…`, `(0812) 3456…`). Returns the national digits
 /// and the end of the longest match that ends on a group boundary with 8–14 national
@@ -1394,6 +1486,9 @@ mod tests {
             "(0812)3456 7890",
             "0812 - 3456 - 789",
             "+620812345678",
+            "0-8-1234-5678",
+            "(08)1234 5678",
+            "0 8(0)1234 5678",
         ] {
             for right in [0, 1, 7, 15] {
                 for left in 0..=128 - shape.len() - right {
@@ -1405,6 +1500,21 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn an_address_whose_eights_start_no_phone_is_not_walked() {
+        // Every `8` follows a `0`, a `2` or a space, as a national number's first digit does,
+        // but none goes on as one: a comma, a `/`, the value's end, or too few digits after.
+        for v in [
+            "Jl. Pahlawan No. 128, RT 007/RW 002, Kel. Cempaka Putih, Kec. Panakkukang, Makassar 13323",
+            "Jl. Melati No. 8, RT 008/RW 012, Kel. Gambir, Kec. Gambir, Jakarta Pusat 10110 blok 28",
+            "Jl. Kenanga No. 12, RT 001/RW 003, Kel. Sukajadi, Kec. Sukajadi, Bandung 40162, 81 22",
+        ] {
+            assert!(v.len() > 64, "{v}");
+            assert!(!may_hold_candidate(v.as_bytes()), "{v}");
+            assert!(run(v, Role::Other).is_empty(), "{v}");
         }
     }
 
@@ -1487,6 +1597,36 @@ mod tests {
             let want = want.map(|w| <[u8; 16]>::try_from(w.as_bytes()).unwrap());
             assert_eq!(nik_field_value(v.as_bytes()), want, "{v}");
         }
+        // The grouped forms' shortcut against the rule: sixteen digits, and only spaces, dots
+        // and hyphens besides, on values of 19 bytes whose joints mostly sit between groups.
+        let mut x = 0x1357_9bdf_2468_ace0u64;
+        let (mut read, alphabet) = (0, b"0123456789 -.a/");
+        for _ in 0..50_000 {
+            let v: Vec<u8> = (0..19)
+                .map(|i| {
+                    let r = xorshift(&mut x);
+                    if [4, 9, 14].contains(&i) && !r.is_multiple_of(8) {
+                        b" -."[(r >> 8) as usize % 3]
+                    } else if r.is_multiple_of(16) {
+                        alphabet[(r >> 8) as usize % alphabet.len()]
+                    } else {
+                        b'0' + (r >> 8) as u8 % 10
+                    }
+                })
+                .collect();
+            let digits: Vec<u8> = v.iter().copied().filter(u8::is_ascii_digit).collect();
+            let ok =
+                digits.len() == 16 && v.iter().all(|b| b.is_ascii_digit() || b" -.".contains(b));
+            let want = ok.then(|| <[u8; 16]>::try_from(digits.as_slice()).unwrap());
+            assert_eq!(
+                nik_field_value(&v),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(&v)
+            );
+            read += usize::from(ok);
+        }
+        assert!(read > 10_000, "{read}");
     }
 
     #[test]
@@ -1727,6 +1867,38 @@ mod tests {
             whole > 10_000 && other > 10_000,
             "{whole} whole, {other} other"
         );
+    }
+
+    #[test]
+    fn plain_phones_read_as_phone_at_reads_them() {
+        // Whatever `plain_phone` takes, the walk from the value's start takes whole, with the
+        // same digits; and it takes most of the plain forms.
+        let mut x = 0x0dd_ba11_c0ff_ee00u64;
+        let mut taken = 0;
+        for _ in 0..200_000 {
+            let v = phone_shaped(&mut x);
+            let Some(Found::Phone { national, len, .. }) = plain_phone(&v) else {
+                continue;
+            };
+            taken += 1;
+            let digits = v.iter().filter(|b| b.is_ascii_digit()).count();
+            assert!(digits <= 15, "{:?}", String::from_utf8_lossy(&v));
+            assert_eq!(
+                phone_at(&v, 0),
+                Some((national, len, v.len())),
+                "{:?}",
+                String::from_utf8_lossy(&v)
+            );
+        }
+        assert!(taken > 5_000, "{taken}");
+        for v in [
+            "0812.34567890",
+            "+62 (0) 812 3456 789",
+            "081234567890 ",
+            "0812--3456-7890",
+        ] {
+            assert_eq!(plain_phone(v.as_bytes()), None, "{v}");
+        }
     }
 
     #[test]

@@ -219,14 +219,24 @@ pub fn phone(national: &[u8], p: &Patterns) -> Verdict<Mobile> {
     if !p.mobile.is_match(national) {
         return Verdict::Invalid(InvalidReason::NotMobile);
     }
-    // The leading 1 keeps numbers of different lengths distinct.
-    let value = national
-        .iter()
-        .fold(1u64, |acc, d| acc * 10 + (d - b'0') as u64);
     Verdict::Valid(Mobile {
-        value,
+        value: national_value(national),
         operator: p.operator_index(national),
     })
+}
+
+/// A national number's digits as a number after a leading 1, which keeps numbers of
+/// different lengths distinct. Its last eight digits are read at once ([`parse8`]): a
+/// multiply-add per digit was a tenth of a phone's validation.
+fn national_value(national: &[u8]) -> u64 {
+    let fold = |acc: u64, d: &[u8]| d.iter().fold(acc, |a, d| a * 10 + u64::from(d - b'0'));
+    match national.len().checked_sub(8) {
+        Some(head) => {
+            let tail = parse8(national[head..].try_into().expect("8 digits"));
+            fold(1, &national[..head]) * 100_000_000 + tail
+        }
+        None => fold(1, national),
+    }
 }
 
 /// E-mail: SPEC §5 syntax. Returns the domain class index of a valid address.
@@ -257,7 +267,8 @@ fn email_parts(
         return Verdict::Invalid(InvalidReason::Syntax);
     }
     let rule = &p.email_full;
-    let Some(state) = rule.walk(rule.start(), &addr[..=at]) else {
+    let fast = p.email_local.as_ref().and_then(|c| c.after(local));
+    let Some(state) = fast.or_else(|| rule.walk(rule.start(), &addr[..=at])) else {
         return Verdict::Invalid(InvalidReason::Syntax);
     };
     let domain = &addr[at + 1..];
@@ -521,6 +532,13 @@ mod tests {
         assert_eq!(pats().operator_names[m.operator], "other");
         // Different lengths are different numbers.
         assert_ne!(phone(b"812345678", pats()), phone(b"8123456780", pats()));
+        assert_eq!(m.value, 18_281_234_567);
+        // The value is the digits after a 1, at every length detection hands on.
+        for n in 1..=14 {
+            let digits = &b"81234567890123"[..n];
+            let want = format!("1{}", std::str::from_utf8(digits).unwrap());
+            assert_eq!(national_value(digits), want.parse::<u64>().unwrap(), "{n}");
+        }
     }
 
     #[test]

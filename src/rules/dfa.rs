@@ -138,6 +138,126 @@ impl Rule {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RuleState(regex_automata::util::primitives::StateID);
 
+/// A rule's prefix up to a stop byte (an e-mail's local part up to its `@`) judged by byte
+/// classes: first byte, inner bytes, last byte, at most `max` bytes. Its classes are read
+/// off the rule's automaton and checked against it once at load, so a prefix they accept
+/// leads the rule to [`ClassPrefix::after`]'s state exactly as the walk would; a prefix
+/// they do not accept is left to the walk. The walk waits on one load per byte; the class
+/// test's loads are independent of each other.
+pub struct ClassPrefix {
+    /// Per byte: [`FIRST`], [`INNER`] and [`LAST`] bits.
+    class: [u8; 256],
+    max: usize,
+    /// The rule's state after any accepted prefix and the stop byte.
+    after: RuleState,
+}
+
+const FIRST: u8 = 1;
+const INNER: u8 = 2;
+const LAST: u8 = 4;
+
+impl ClassPrefix {
+    /// The rule's state after `s` and the stop byte, when the classes accept `s`; `None`
+    /// when they do not (the walk decides then; it may still accept).
+    #[inline]
+    pub fn after(&self, s: &[u8]) -> Option<RuleState> {
+        let (&first, _) = s.split_first()?;
+        let last = s[s.len() - 1];
+        if s.len() > self.max {
+            return None;
+        }
+        let inner = s[1..s.len().max(2) - 1]
+            .iter()
+            .fold(INNER, |acc, &b| acc & self.class[usize::from(b)]);
+        let ends = self.class[usize::from(first)] & FIRST != 0
+            && self.class[usize::from(last)] & LAST != 0;
+        (ends && inner != 0).then_some(self.after)
+    }
+}
+
+impl Rule {
+    /// The [`ClassPrefix`] of this rule's prefixes before `stop`, up to `max` bytes long:
+    /// `None` when byte classes do not describe them (or not all lead to one state).
+    pub fn class_prefix(&self, stop: u8, max: usize) -> Option<ClassPrefix> {
+        let class = self.prefix_classes(stop);
+        let first = (0..=255u8).find(|&b| class[usize::from(b)] & FIRST != 0)?;
+        let one = self.walk(self.start(), &[first])?;
+        let after = self.walk(one, &[stop]).or_else(|| {
+            let inner = (0..=255u8).find(|&b| class[usize::from(b)] & LAST != 0)?;
+            self.walk(one, &[inner, stop])
+        })?;
+        let prefix = ClassPrefix { class, max, after };
+        self.holds(&prefix, stop).then_some(prefix)
+    }
+
+    /// Candidate classes: bytes that may start a prefix, go on after its first byte, and end
+    /// one (the stop byte may follow). [`Rule::holds`] decides whether they are right.
+    fn prefix_classes(&self, stop: u8) -> [u8; 256] {
+        let mut class = [0u8; 256];
+        let live = |state: RuleState, s: &[u8]| self.walk(state, s).is_some();
+        let start = self.start();
+        for b in (0..=255u8).filter(|&b| b != stop) {
+            if live(start, &[b]) {
+                class[usize::from(b)] |= FIRST;
+            }
+        }
+        let Some(first) = (0..=255u8).find(|&b| class[usize::from(b)] & FIRST != 0) else {
+            return class;
+        };
+        let one = self.walk(start, &[first]).expect("a first byte is live");
+        for b in (0..=255u8).filter(|&b| b != stop) {
+            if live(one, &[b]) {
+                class[usize::from(b)] |= INNER;
+            }
+            if live(one, &[b, stop]) || live(start, &[b, stop]) {
+                class[usize::from(b)] |= LAST;
+            }
+        }
+        class
+    }
+
+    /// Whether every prefix `p` accepts leads this rule, with the stop byte after it, to
+    /// `p.after`: a walk over every reachable pair of rule state and class state (length,
+    /// whether the last byte read may be inner, whether it may end), bytes the classes
+    /// allow only. The rule's states after a prefix are few, so the pairs are too.
+    fn holds(&self, p: &ClassPrefix, stop: u8) -> bool {
+        use regex_automata::dfa::Automaton;
+        type Pair = (regex_automata::util::primitives::StateID, usize, bool, bool);
+        let first: Pair = (self.start, 0, false, false);
+        let mut seen = std::collections::HashSet::from([first]);
+        let mut todo = vec![first];
+        // Only the bytes of some class are ever read: a few dozen of 256.
+        let bytes: Vec<(u8, u8)> = (0..=255u8)
+            .map(|b| (b, p.class[usize::from(b)]))
+            .filter(|&(_, c)| c != 0)
+            .collect();
+        while let Some((q, len, inner, last)) = todo.pop() {
+            if len >= 1 && last && self.walk(RuleState(q), &[stop]) != Some(p.after) {
+                return false;
+            }
+            // A byte read after the first turns the one before it into an inner byte.
+            if len == p.max || (len >= 2 && !inner) {
+                continue;
+            }
+            for &(b, c) in &bytes {
+                if (len == 0 && c & FIRST == 0) || (len > 0 && c & (INNER | LAST) == 0) {
+                    continue;
+                }
+                let next = (
+                    self.dfa.next_state(q, b),
+                    len + 1,
+                    c & INNER != 0,
+                    c & LAST != 0,
+                );
+                if seen.insert(next) {
+                    todo.push(next);
+                }
+            }
+        }
+        true
+    }
+}
+
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Rule({:?})", self.pattern)
@@ -219,5 +339,90 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Random addresses from bytes an address holds and some it must not: the class test
+    /// never accepts a local part the walk rejects, and leads to the walk's state.
+    fn random_local(x: &mut u64) -> Vec<u8> {
+        const PLAIN: &[u8] = b"aZ09._%+-Bq";
+        const ODD: &[u8] = b"\"'@ \xc3\xa9\xff\x00.";
+        let len = (xorshift(x) % 70) as usize;
+        (0..len)
+            .map(|_| {
+                let r = xorshift(x);
+                let from = if r.is_multiple_of(32) { ODD } else { PLAIN };
+                from[(r >> 8) as usize % from.len()]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn class_prefix_answers_like_the_walk() {
+        let p = pats();
+        let rule = &p.email_full;
+        let c = p
+            .email_local
+            .as_ref()
+            .expect("the local rule is byte classes");
+        let long = |n: usize| "a".repeat(n);
+        let mut cases: Vec<Vec<u8>> = [
+            "budi.santoso",
+            "Siti_Rahma+bpjs",
+            "a",
+            ".",
+            "a.",
+            ".a",
+            "a..b",
+            "\"a\"",
+            "o'brien",
+            "bùdi",
+            "BUDI",
+            "x+y+z",
+            "-",
+            "%",
+            "_a_",
+            "a@b",
+            "",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .chain([63, 64, 65, 66].map(|n| long(n).into_bytes()))
+        .collect();
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        cases.extend((0..20_000).map(|_| random_local(&mut x)));
+        let mut fast = 0;
+        for local in &cases {
+            let walked = rule.walk(rule.start(), &[local.as_slice(), b"@"].concat());
+            if let Some(state) = c.after(local) {
+                fast += 1;
+                assert_eq!(Some(state), walked, "{:?}", String::from_utf8_lossy(local));
+            } else {
+                assert!(local.len() > c.max || walked.is_none(), "{local:?}");
+            }
+        }
+        assert!(
+            fast > 1000,
+            "the class test takes plain local parts ({fast})"
+        );
+    }
+
+    #[test]
+    fn class_prefix_only_where_classes_describe_the_rule() {
+        // Which byte may follow hangs on the byte before: no classes say that.
+        assert!(Rule::new("^(ab|ba)+@x$")
+            .unwrap()
+            .class_prefix(b'@', 64)
+            .is_none());
+        // Two ways through to two states after the stop byte.
+        assert!(Rule::new("^(a@x|b@y)$")
+            .unwrap()
+            .class_prefix(b'@', 64)
+            .is_none());
+        let r = Rule::new("^[a-z]([a-z.]{0,3}[a-z])?@x$").unwrap();
+        let c = r
+            .class_prefix(b'@', 5)
+            .expect("first, inner and last classes");
+        assert!(c.after(b"ab.c").is_some() && c.after(b"a.").is_none());
+        assert!(c.after(b"abcdef").is_none());
     }
 }

@@ -5,7 +5,7 @@
 
 use anyhow::{bail, Context, Result};
 
-use crate::rules::dfa::Rule;
+use crate::rules::dfa::{ClassPrefix, Rule};
 use crate::rules::kind::Kind;
 use crate::rules::syntax::{Example, IdentifierFile, RawPattern};
 use crate::rules::words::tail16;
@@ -36,6 +36,7 @@ pub(super) struct Identifiers {
     pub email_full: Rule,
     pub domain_classes: Vec<(String, Vec<String>)>,
     pub domain_suffixes: Vec<Suffix>,
+    pub email_local: Option<ClassPrefix>,
 }
 
 /// `identifiers.toml` read pattern by pattern; the parts that need each other (the e-mail
@@ -174,6 +175,7 @@ impl Parts {
             .context("identifiers.toml: phone needs `mobile`")?;
         let operators = operator_table(&self.operators, self.operator_names.len());
         let email_full = email_rule(&self.local, &self.label, &self.tld)?;
+        let email_local = email_full.class_prefix(b'@', MAX_LOCAL);
         Ok(Identifiers {
             infos: self.infos,
             nik_keywords: lower(self.nik_keywords),
@@ -192,6 +194,7 @@ impl Parts {
                 .flat_map(|(i, (_, suffixes))| suffixes.iter().map(move |s| Suffix::new(i, s)))
                 .collect(),
             domain_classes: self.domain_classes,
+            email_local,
         })
     }
 }
@@ -209,6 +212,9 @@ fn operator_table(prefixes: &[(String, usize)], names: usize) -> Vec<u8> {
 
 /// `local@(label.)+tld`: the parts are only ever matched together, so one automaton,
 /// compiled once.
+/// The longest local part of an address (RFC 5321, SPEC §5).
+pub const MAX_LOCAL: usize = 64;
+
 fn email_rule(
     local: &Option<String>,
     label: &Option<String>,

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::rules::dfa::Rule;
+use crate::rules::dfa::{ClassPrefix, Rule};
 use crate::rules::fields::{self, normalize_field_name, Role};
 use crate::rules::identifiers::{self, PatternInfo, Suffix};
 use crate::rules::population::Population;
@@ -48,6 +48,9 @@ pub struct Patterns {
     pub domain_classes: Vec<(String, Vec<String>)>,
     /// Every class suffix, in class order: the first that ends a domain gives its class.
     domain_suffixes: Vec<Suffix>,
+    /// The e-mail rule's local parts by byte classes, where they describe them (see
+    /// [`ClassPrefix`]): most addresses skip the walk up to their `@`.
+    pub email_local: Option<ClassPrefix>,
     pub sources: Vec<SourceProfile>,
     /// Field rules for sensitive data (`sensitive.toml`), indexed by `Role::Sensitive`.
     pub sensitive: Vec<SensitiveField>,
@@ -103,6 +106,7 @@ impl Patterns {
             email_full: ids.email_full,
             domain_classes: ids.domain_classes,
             domain_suffixes: ids.domain_suffixes,
+            email_local: ids.email_local,
             sources,
             sensitive,
             population,
