@@ -38,21 +38,13 @@ pub(super) fn digits_n(mut v: u64, n: usize, out: &mut [u8]) -> &[u8] {
 }
 
 /// `v` in decimal, zero-padded to at least `width` digits.
-pub(super) fn push_num(buf: &mut Vec<u8>, mut v: u64, width: usize) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    for _ in tmp.len() - i..width {
+pub(super) fn push_num(buf: &mut Vec<u8>, v: u64, width: usize) {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(v).as_bytes();
+    for _ in digits.len()..width {
         buf.push(b'0');
     }
-    buf.extend_from_slice(&tmp[i..]);
+    buf.extend_from_slice(digits);
 }
 
 fn grouped(buf: &mut Vec<u8>, d: &[u8], groups: &[usize], sep: u8) {
