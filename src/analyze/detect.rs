@@ -281,25 +281,60 @@ impl<'p> Detector<'p> {
                 return Some(o.into());
             }
         }
-        // Sixteen digits and nothing else (most NIK and KK columns' values): one NIK or KK,
-        // as a NIK field's whole value or the runs below would find it, since no keyword can
-        // stand before it and any phone in it lies inside it.
-        if v.len() == 16 && all_digits_8_to_16(v) {
-            return Some(Found::NikOrKk {
-                kind: if role == Role::Kk {
-                    Kind::Kk
-                } else {
-                    Kind::Nik
-                },
-                digits: v.try_into().expect("16 bytes"),
-                span: (0, 16),
-            });
+        if let Some(f) = sixteen_whole(v, role) {
+            return Some(f);
         }
         match role {
-            Role::Nik | Role::BpjsCard => self.whole_value(v, role),
-            Role::Phone => self.restored_phone(v).or_else(|| self.whole_phone(v)),
+            Role::Nik => self.whole_nik(v),
+            Role::BpjsCard => self.whole_card(v),
+            Role::Phone => self.whole_phone_field(v),
             _ => None,
         }
+    }
+
+    /// A NIK field's written forms and its damaged value ([`Detector::whole`] for
+    /// `Role::Nik`, after [`sixteen_whole`]).
+    #[inline]
+    pub fn whole_nik(&self, v: &[u8]) -> Option<Found> {
+        // The written forms first: they hold no `e`, so no damaged value is one of them,
+        // and they are far more common.
+        if let Some(digits) = nik_field_value(v) {
+            return Some(Found::NikOrKk {
+                kind: Kind::Nik,
+                digits,
+                span: (0, v.len()),
+            });
+        }
+        is_excel_damaged(v).then_some(Found::Damaged)
+    }
+
+    /// A card field's 10 to 13 digits ([`Detector::whole`] for `Role::BpjsCard`, after
+    /// [`sixteen_whole`]).
+    #[inline]
+    pub fn whole_card(&self, v: &[u8]) -> Option<Found> {
+        let t = v.trim_ascii();
+        if !(10..=13).contains(&t.len()) || !all_digits_8_to_16(t) {
+            return None;
+        }
+        // Most cards have all 13 digits: taken whole, not by a copy loop that became a
+        // call to `memcpy`.
+        let digits = <[u8; 13]>::try_from(t).unwrap_or_else(|_| {
+            let mut digits = [b'0'; 13];
+            digits[13 - t.len()..].copy_from_slice(t);
+            digits
+        });
+        Some(Found::Card {
+            digits,
+            restored: t.len() < 13,
+            span: (0, v.len()),
+        })
+    }
+
+    /// A phone field's restored or whole phone ([`Detector::whole`] for `Role::Phone`,
+    /// after [`sixteen_whole`]).
+    #[inline]
+    pub fn whole_phone_field(&self, v: &[u8]) -> Option<Found> {
+        self.restored_phone(v).or_else(|| self.whole_phone(v))
     }
 
     /// A phone field's value that is one phone, whole (most of them), is nothing else: with
@@ -383,43 +418,6 @@ impl<'p> Detector<'p> {
         }
     }
 
-    /// SPEC §5's whole-value forms of NIK and card fields (plain 16 digits are read before
-    /// this), when the value is one.
-    #[inline(never)]
-    fn whole_value(&self, v: &[u8], role: Role) -> Option<Found> {
-        if role == Role::Nik {
-            // The written forms first: they hold no `e`, so no damaged value is one of them,
-            // and they are far more common.
-            if let Some(digits) = nik_field_value(v) {
-                return Some(Found::NikOrKk {
-                    kind: Kind::Nik,
-                    digits,
-                    span: (0, v.len()),
-                });
-            }
-            if is_excel_damaged(v) {
-                return Some(Found::Damaged);
-            }
-        } else {
-            let t = v.trim_ascii();
-            if (10..=13).contains(&t.len()) && all_digits_8_to_16(t) {
-                // Most cards have all 13 digits: taken whole, not by a copy loop that became
-                // a call to `memcpy`.
-                let digits = <[u8; 13]>::try_from(t).unwrap_or_else(|_| {
-                    let mut digits = [b'0'; 13];
-                    digits[13 - t.len()..].copy_from_slice(t);
-                    digits
-                });
-                return Some(Found::Card {
-                    digits,
-                    restored: t.len() < 13,
-                    span: (0, v.len()),
-                });
-            }
-        }
-        None
-    }
-
     /// SPEC §5: a phone field's whole value of 9–12 digits of the mobile shape
     /// (`81234567890`) is a phone whose leading 0 a spreadsheet dropped. It holds no other
     /// candidate: no 16 or 13 digits, no `@`, and a digit run starting with `8` starts no
@@ -477,6 +475,25 @@ impl<'p> Detector<'p> {
     }
 }
 
+/// Sixteen digits and nothing else (most NIK and KK columns' values): one NIK or KK, as a
+/// NIK field's whole value or the digit runs would find it, since no keyword can stand
+/// before it and any phone in it lies inside it. A KK in a KK field, a NIK in any other.
+#[inline(always)]
+pub fn sixteen_whole(v: &[u8], role: Role) -> Option<Found> {
+    if v.len() != 16 || !all_digits_8_to_16(v) {
+        return None;
+    }
+    Some(Found::NikOrKk {
+        kind: if role == Role::Kk {
+            Kind::Kk
+        } else {
+            Kind::Nik
+        },
+        digits: v.try_into().ok()?,
+        span: (0, 16),
+    })
+}
+
 /// A NIK field's whole value without spaces, dots, hyphens and a leading `'`.
 fn nik_field_value(v: &[u8]) -> Option<[u8; 16]> {
     let t = v.trim_ascii();
@@ -521,26 +538,34 @@ fn nik_field_value(v: &[u8]) -> Option<[u8; 16]> {
 /// `base + k` is bit `k`; bytes past the end count as neither).
 #[inline]
 fn masks64(v: &[u8], base: usize) -> (u64, u64) {
-    let (mut digits, mut ats) = (0u64, 0u64);
+    fold64(v, base, classify16)
+}
+
+/// Two bit masks of up to 64 bytes of `v` from `base`, 16 bytes at a time by `classify`
+/// (byte `base + k` is bit `k`). `classify` must give a zero byte neither class: bytes past
+/// the end are read as zeros or not at all.
+#[inline(always)]
+fn fold64(v: &[u8], base: usize, classify: impl Fn(Block) -> (u32, u32)) -> (u64, u64) {
+    let (mut a, mut b) = (0u64, 0u64);
     let end = v.len().min(base + 64);
     let mut i = base;
     while i < end {
         let n = (end - i).min(16);
-        let (d, a) = if n == 16 {
-            classify16(Block::load(&v[i..i + 16]))
+        let (x, y) = if n == 16 {
+            classify(Block::load(&v[i..i + 16]))
         } else if i + n == v.len() && v.len() >= 16 {
             // The value's last 16 bytes, shifted past the ones already seen.
-            let (d, a) = classify16(Block::load(&v[v.len() - 16..]));
-            (d >> (16 - n), a >> (16 - n))
+            let (x, y) = classify(Block::load(&v[v.len() - 16..]));
+            (x >> (16 - n), y >> (16 - n))
         } else {
-            // Zero-padded: zero is neither a digit nor `@`.
-            classify16(Block::short(&v[i..end]))
+            // Zero-padded: zero is in neither class.
+            classify(Block::short(&v[i..end]))
         };
-        digits |= (d as u64) << (i - base);
-        ats |= (a as u64) << (i - base);
+        a |= (x as u64) << (i - base);
+        b |= (y as u64) << (i - base);
         i += n;
     }
-    (digits, ats)
+    (a, b)
 }
 
 /// Whether `v` (at most 128 bytes) could hold any candidate, from conditions every
@@ -782,6 +807,43 @@ fn classify16(block: Block) -> (u32, u32) {
             ats |= ((b == b'@') as u32) << k;
         }
         (digits, ats)
+    }
+}
+
+/// Bit masks of the bytes a domain may hold (ASCII letters and digits, `.`, `_`, `-`: the
+/// `DOMAIN` class of [`EMAIL_CLASS`]) and of the dots, in 16 bytes.
+#[inline]
+fn classify16_domain(block: Block) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is always available on x86-64; no memory is read.
+        unsafe {
+            let x = block.0;
+            let set = |b: u8| _mm_set1_epi8(b as i8);
+            let within = |y: __m128i, lo: u8, n: u8| {
+                let shifted = _mm_sub_epi8(y, set(lo));
+                _mm_cmpeq_epi8(_mm_min_epu8(shifted, set(n - 1)), shifted)
+            };
+            let digit = within(x, b'0', 10);
+            let letter = within(_mm_or_si128(x, set(0x20)), b'a', 26);
+            let dot = _mm_cmpeq_epi8(x, set(b'.'));
+            let mark = _mm_or_si128(_mm_cmpeq_epi8(x, set(b'_')), _mm_cmpeq_epi8(x, set(b'-')));
+            let domain = _mm_or_si128(_mm_or_si128(digit, letter), _mm_or_si128(dot, mark));
+            (
+                _mm_movemask_epi8(domain) as u32,
+                _mm_movemask_epi8(dot) as u32,
+            )
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let (mut domain, mut dots) = (0u32, 0u32);
+        for (k, &b) in block.0.iter().enumerate() {
+            domain |= u32::from(is_domain(b)) << k;
+            dots |= u32::from(b == b'.') << k;
+        }
+        (domain, dots)
     }
 }
 
@@ -1054,6 +1116,21 @@ fn plain_phone(v: &[u8]) -> Option<Found> {
     if rest.first() != Some(&b'8') {
         return None;
     }
+    // Digits alone after the prefix (a third of a phone column's values): checked and
+    // taken a word at a time; what the loop below would find, as it would refuse the rest.
+    if (8..=14).contains(&rest.len()) && all_digits_8_to_16(rest) {
+        if counted + rest.len() > 15 || (seps == 1 && dot) {
+            return None;
+        }
+        let mut national = [0u8; 14];
+        national.copy_from_slice(&load_le(rest).to_le_bytes()[..14]);
+        return Some(Found::Phone {
+            national,
+            len: rest.len() as u8,
+            restored: false,
+            span: (0, v.len()),
+        });
+    }
     let mut national = [0u8; 14];
     let (mut n, mut after_digit) = (0usize, false);
     for &b in rest {
@@ -1323,6 +1400,10 @@ fn email_candidates(v: &[u8], ats: Option<u64>, out: &mut Vec<Found>) {
         taken: 0,
     };
     match ats {
+        // Most values with an `@` are one address, often all of the value: read from masks.
+        Some(m) if m.is_power_of_two() => {
+            email_alone(v, m.trailing_zeros() as usize, out, w.earlier);
+        }
         Some(mut m) => {
             while m != 0 {
                 email_at(v, m.trailing_zeros() as usize, &mut w, out);
@@ -1334,6 +1415,38 @@ fn email_candidates(v: &[u8], ats: Option<u64>, out: &mut Vec<Found>) {
                 email_at(v, at, &mut w, out);
             }
         }
+    }
+}
+
+/// [`email_at`] for the only `@` of a value of at most 64 bytes, from the masks of its
+/// domain bytes and dots ([`classify16_domain`]) rather than a table test per byte: a
+/// local part of domain bytes alone holds no stop and no wider character, so it starts at
+/// the value's start; any other is walked back as [`email_at`] does.
+#[inline]
+fn email_alone(v: &[u8], at: usize, out: &mut Vec<Found>, earlier: usize) {
+    debug_assert!(v.len() <= 64 && at < v.len());
+    if at + 1 == v.len() {
+        return;
+    }
+    let (domain, dots) = fold64(v, 0, classify16_domain);
+    let below = (1u64 << at) - 1;
+    let s = if domain & below == below {
+        0
+    } else {
+        local_start(v, 0, at)
+    };
+    // The domain runs to the first byte after the `@` that is none of its bytes (bytes past
+    // the end are none); a sentence may end right after it.
+    let mut e = (at + 1 + (!domain >> (at + 1)).trailing_zeros() as usize).min(v.len());
+    while e > at + 1 && dots >> (e - 1) & 1 == 1 {
+        e -= 1;
+    }
+    let inside = ((1u64 << (e - at - 1)) - 1) << (at + 1);
+    if s == at || dots & inside == 0 {
+        return;
+    }
+    if !inside_any(&out[..earlier], (s, e)) {
+        out.push(Found::Email { span: (s, e), at });
     }
 }
 
@@ -1728,6 +1841,61 @@ mod tests {
         // A phone used as a local part is both a phone and an e-mail.
         let k = kinds("6281234567890@s.whatsapp.net", Role::Other);
         assert_eq!(k.len(), 2);
+    }
+
+    #[test]
+    fn a_lone_at_read_from_masks_finds_what_the_byte_walk_finds() {
+        // Every byte class the walk tells apart: domain bytes, dots, stops, a wider
+        // character (and a Unicode space), bytes of no class, the `@`.
+        const PARTS: [&[u8]; 12] = [
+            b"a",
+            b"Z",
+            b"7",
+            b".",
+            b"-",
+            b"_",
+            b"@",
+            b" ",
+            b"<",
+            b"+",
+            "\u{a0}".as_bytes(),
+            b"\xC3",
+        ];
+        let mut x = 0x5EED_u64;
+        let mut checked = 0;
+        for _ in 0..200_000 {
+            let mut v = Vec::new();
+            let len = (xorshift(&mut x) % 40) as usize;
+            while v.len() < len {
+                v.extend_from_slice(PARTS[(xorshift(&mut x) % 12) as usize]);
+            }
+            v.truncate(64);
+            let ats = masks64(&v, 0).1;
+            if !ats.is_power_of_two() {
+                continue;
+            }
+            checked += 1;
+            let (mut fast, mut walked) = (Vec::new(), Vec::new());
+            email_candidates(&v, Some(ats), &mut fast);
+            email_candidates(&v, None, &mut walked);
+            assert_eq!(fast, walked, "{:?}", String::from_utf8_lossy(&v));
+        }
+        assert!(checked > 10_000, "{checked} values with one `@`");
+        for v in [
+            "budi@gmail.com",
+            "x budi@gmail.com.",
+            "a@b.",
+            "a@.c",
+            "@b.co",
+            "a@b.co ",
+            "o'b@c.com",
+        ] {
+            let ats = masks64(v.as_bytes(), 0).1;
+            let (mut fast, mut walked) = (Vec::new(), Vec::new());
+            email_candidates(v.as_bytes(), Some(ats), &mut fast);
+            email_candidates(v.as_bytes(), None, &mut walked);
+            assert_eq!(fast, walked, "{v}");
+        }
     }
 
     #[test]

@@ -177,7 +177,11 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// Everything [`Analyzer::field`] does not settle inline.
+    /// Everything [`Analyzer::field`] does not settle inline: one jump on the field's role
+    /// to the work that role's values need (its plan), each a function of its own, so
+    /// that the whole-value form it expects is counted with its kind known (the dispatch
+    /// of [`Analyzer::count_one`] folds away) and a column of names or codes pays for the
+    /// search alone.
     #[inline(never)]
     fn field_slow(&mut self, v: &[u8], role: Role, named: bool) {
         if v.is_empty() {
@@ -185,33 +189,108 @@ impl<'a> Analyzer<'a> {
         }
         self.mark_nonblank(v);
         match role {
-            Role::BirthDate if named => {
-                let r = dates::parse_field(v, self.p);
-                for d in r.dates.iter().flatten() {
-                    self.birth_dates.insert(d.key());
-                }
-                if r.plain {
-                    return;
-                }
-            }
-            Role::Sex => match self.p.sex_of(v) {
-                Some(true) => self.cur.sex_female = true,
-                Some(false) => self.cur.sex_male = true,
-                None => {}
-            },
-            Role::Sensitive(rule) => {
-                if let Some(c) = sensitive::field_category(&self.p.sensitive, rule, v) {
-                    self.cur.sens |= 1 << c;
-                }
-            }
-            _ => {}
+            Role::Nik => self.nik_field(v),
+            Role::BpjsCard => self.card_field(v),
+            Role::Phone => self.phone_field(v),
+            Role::Npwp | Role::Nip => self.official_field(v, role),
+            Role::BirthDate if named => self.birth_date_field(v),
+            Role::Sex => self.sex_field(v),
+            Role::Sensitive(rule) => self.sensitive_field(v, rule),
+            _ => self.other_field(v, role),
         }
-        // A named column's value is mostly one whole-value form (its plan): counted at once,
-        // without the candidate list and its per-kind dispatch.
-        if let Some(found) = self.detector.whole(v, role) {
-            self.count_one(&found, v);
-            return;
+    }
+
+    /// A sex field: what it says, then the search. Not inlined into
+    /// [`Analyzer::field_slow`], so that the dispatch there saves no registers and ends
+    /// in a jump.
+    #[inline(never)]
+    fn sex_field(&mut self, v: &[u8]) {
+        match self.p.sex_of(v) {
+            Some(true) => self.cur.sex_female = true,
+            Some(false) => self.cur.sex_male = true,
+            None => {}
         }
+        self.other_field(v, Role::Sex);
+    }
+
+    /// A field that may reveal sensitive data: its category, then the search.
+    #[inline(never)]
+    fn sensitive_field(&mut self, v: &[u8], rule: u16) {
+        if let Some(c) = sensitive::field_category(&self.p.sensitive, rule, v) {
+            self.cur.sens |= 1 << c;
+        }
+        self.other_field(v, Role::Sensitive(rule));
+    }
+
+    /// A NIK field: sixteen digits, the written forms, a damaged number, or the search.
+    #[inline(never)]
+    fn nik_field(&mut self, v: &[u8]) {
+        if let Some(found) = detect::sixteen_whole(v, Role::Nik) {
+            return self.count_one(&found, v);
+        }
+        if let Some(found) = self.detector.whole_nik(v) {
+            return self.count_one(&found, v);
+        }
+        self.search(v, Role::Nik);
+    }
+
+    /// A card field: sixteen digits (a NIK), a card's 10 to 13 digits, or the search.
+    #[inline(never)]
+    fn card_field(&mut self, v: &[u8]) {
+        if let Some(found) = detect::sixteen_whole(v, Role::BpjsCard) {
+            return self.count_one(&found, v);
+        }
+        if let Some(found) = self.detector.whole_card(v) {
+            return self.count_one(&found, v);
+        }
+        self.search(v, Role::BpjsCard);
+    }
+
+    /// A phone field: sixteen digits (a NIK), one phone whole, or the search.
+    #[inline(never)]
+    fn phone_field(&mut self, v: &[u8]) {
+        if let Some(found) = detect::sixteen_whole(v, Role::Phone) {
+            return self.count_one(&found, v);
+        }
+        if let Some(found) = self.detector.whole_phone_field(v) {
+            return self.count_one(&found, v);
+        }
+        self.search(v, Role::Phone);
+    }
+
+    /// An NPWP or NIP field: the number whole, sixteen digits, or the search.
+    #[inline(never)]
+    fn official_field(&mut self, v: &[u8], role: Role) {
+        if let Some(o) = official::whole_value(v, role) {
+            return self.count_one(&o.into(), v);
+        }
+        self.other_field(v, role);
+    }
+
+    /// A named birth-date field: its readings are noted; a plain date holds nothing else.
+    #[inline(never)]
+    fn birth_date_field(&mut self, v: &[u8]) {
+        let r = dates::parse_field(v, self.p);
+        for d in r.dates.iter().flatten() {
+            self.birth_dates.insert(d.key());
+        }
+        if !r.plain {
+            self.other_field(v, Role::BirthDate);
+        }
+    }
+
+    /// Any other field: sixteen digits alone, or the search.
+    #[inline(never)]
+    fn other_field(&mut self, v: &[u8], role: Role) {
+        if let Some(found) = detect::sixteen_whole(v, role) {
+            return self.count_one(&found, v);
+        }
+        self.search(v, role);
+    }
+
+    /// The candidate search of a value that is none of its role's whole-value forms.
+    #[inline(always)]
+    fn search(&mut self, v: &[u8], role: Role) {
         self.found.clear();
         if !self.detector.search_unless_long(v, role, &mut self.found) {
             self.long_value(v, role);
