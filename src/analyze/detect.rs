@@ -163,6 +163,9 @@ pub struct Detector<'p> {
     context: usize,
 }
 
+/// The length of the shortest candidate, an e-mail like `a@b.co`: a shorter value holds none.
+pub const SHORTEST: usize = 6;
+
 /// Values longer than this are searched piece by piece ([`Detector::piece`]): a value holding
 /// all its candidates at once would need memory in proportion to them (linear time on any record).
 pub const LONG_VALUE: usize = 256 << 10;
@@ -369,8 +372,8 @@ impl<'p> Detector<'p> {
     /// find.
     #[inline(always)]
     pub fn search_unless_long(&mut self, v: &[u8], role: Role, out: &mut Vec<Found>) -> bool {
-        // The shortest candidate is an e-mail like `a@b.co`: codes and flags end here.
-        if v.len() < 6 {
+        // Codes and flags end here.
+        if v.len() < SHORTEST {
             return true;
         }
         // Every digit candidate holds at least 8 digits (a phone's national number); short

@@ -162,8 +162,7 @@ impl<'a> Analyzer<'a> {
             role,
             Role::Nik | Role::BpjsCard | Role::BirthDate | Role::Sex | Role::Sensitive(_)
         );
-        // The shortest candidate, `a@b.co`, has 6 bytes (see `Detector::detect`).
-        if v.len() < 6 && !own {
+        if v.len() < detect::SHORTEST && !own {
             self.mark_nonblank(v);
             return;
         }
@@ -210,7 +209,10 @@ impl<'a> Analyzer<'a> {
             Some(false) => self.cur.sex_male = true,
             None => {}
         }
-        self.other_field(v, Role::Sex);
+        // Most sex values (`L`, `P`, `pria`) are shorter than any candidate.
+        if v.len() >= detect::SHORTEST {
+            self.other_field(v, Role::Sex);
+        }
     }
 
     /// A field that may reveal sensitive data: its category, then the search.
