@@ -152,8 +152,6 @@ pub fn is_excel_damaged(v: &[u8]) -> bool {
 pub struct Detector<'p> {
     p: &'p Patterns,
     runs: Vec<(usize, usize)>,
-    /// KK keywords first, then NIK keywords: the nearest decides.
-    kk_nik_keywords: Vec<String>,
     /// Every card keyword holds a letter, so none can stand in a value of digits and
     /// separators: a phone field's value that is one phone whole is then nothing else
     /// (see [`Detector::detect`]).
@@ -188,12 +186,6 @@ pub struct Piece {
 
 impl<'p> Detector<'p> {
     pub fn new(p: &'p Patterns) -> Self {
-        let kk_nik_keywords = p
-            .kk_keywords
-            .iter()
-            .chain(&p.nik_keywords)
-            .cloned()
-            .collect();
         let whole_phones = p
             .card_keywords
             .iter()
@@ -212,7 +204,6 @@ impl<'p> Detector<'p> {
         Detector {
             p,
             runs: Vec::new(),
-            kk_nik_keywords,
             whole_phones,
             context,
         }
@@ -470,7 +461,7 @@ impl<'p> Detector<'p> {
                     out.push(f);
                 }
             });
-            digit_candidates(v, role, self.p, &self.runs, &self.kk_nik_keywords, out);
+            digit_candidates(v, role, self.p, &self.runs, out);
         }
         if has_at {
             email_candidates(v, ats, out);
@@ -877,7 +868,6 @@ fn digit_candidates(
     role: Role,
     p: &Patterns,
     runs: &[(usize, usize)],
-    kk_nik_keywords: &[String],
     out: &mut Vec<Found>,
 ) {
     // The digit runs are maximal runs of digits; a joint (`-` or `.` between two digits,
@@ -916,7 +906,8 @@ fn digit_candidates(
                 let kind = match role {
                     Role::Kk => Kind::Kk,
                     Role::Nik => Kind::Nik,
-                    _ if keyword_before(v, s, kk_nik_keywords, p.kk_window)
+                    // KK keywords first, then NIK keywords: the nearest decides.
+                    _ if keyword_before(v, s, &[&p.kk_keywords, &p.nik_keywords], p.kk_window)
                         .is_some_and(|k| k < p.kk_keywords.len()) =>
                     {
                         Kind::Kk
@@ -938,7 +929,7 @@ fn digit_candidates(
     for &(s, e) in runs {
         if e - s == 13
             && clear_of_joints(v, (s, e))
-            && keyword_before(v, s, &p.card_keywords, p.card_window).is_some()
+            && keyword_before(v, s, &[&p.card_keywords], p.card_window).is_some()
         {
             let mut digits = [0u8; 13];
             digits.copy_from_slice(&v[s..e]);
@@ -1297,28 +1288,34 @@ fn is_cut(v: &[u8], c: usize, p: &Patterns) -> bool {
 }
 
 /// Finds the nearest whole-word keyword (case-insensitive) that ends at most `window` bytes
-/// before `pos`; returns its index in `keywords`.
-fn keyword_before(v: &[u8], pos: usize, keywords: &[String], window: usize) -> Option<usize> {
-    let longest = keywords.iter().map(String::len).max().unwrap_or(0);
+/// before `pos`; returns its index in the lists `keywords` taken one after the other (read
+/// from the patterns in place: a copy joining them cost every file's analyzer allocations).
+fn keyword_before(v: &[u8], pos: usize, lists: &[&[String]], window: usize) -> Option<usize> {
+    let longest = lists.iter().flat_map(|l| l.iter()).map(String::len).max();
     let lo = pos.saturating_sub(window);
-    let mut best: Option<(usize, usize)> = None; // (end, keyword index)
-                                                 // A whole-word keyword starts at a word start: only those positions are compared.
-    for s in lo.saturating_sub(longest)..pos {
+    // The nearest so far: its end, and its index.
+    let mut best: Option<(usize, usize)> = None;
+    // A whole-word keyword starts at a word start: only those positions are compared.
+    for s in lo.saturating_sub(longest.unwrap_or(0))..pos {
         if !is_word(v[s]) || (s > 0 && is_word(v[s - 1])) {
             continue;
         }
-        for (k, kw) in keywords.iter().enumerate() {
-            let kw = kw.as_bytes();
-            let e = s + kw.len();
-            if !kw.is_empty()
-                && e <= pos
-                && e >= lo
-                && v[s..e].eq_ignore_ascii_case(kw)
-                && (e == v.len() || !is_word(v[e]))
-                && best.is_none_or(|(be, _)| e > be)
-            {
-                best = Some((e, k));
+        let mut first = 0;
+        for list in lists {
+            for (k, kw) in list.iter().enumerate() {
+                let kw = kw.as_bytes();
+                let e = s + kw.len();
+                if !kw.is_empty()
+                    && e <= pos
+                    && e >= lo
+                    && v[s..e].eq_ignore_ascii_case(kw)
+                    && (e == v.len() || !is_word(v[e]))
+                    && best.is_none_or(|(be, _)| e > be)
+                {
+                    best = Some((e, first + k));
+                }
             }
+            first += list.len();
         }
     }
     best.map(|(_, k)| k)
@@ -1926,7 +1923,7 @@ mod tests {
                 let mut runs = Vec::new();
                 digit_runs(&v, &mut runs);
                 let mut want = Vec::new();
-                digit_candidates(&v, role, pats(), &runs, &d.kk_nik_keywords, &mut want);
+                digit_candidates(&v, role, pats(), &runs, &mut want);
                 let shown = String::from_utf8_lossy(&v).into_owned();
                 assert_eq!(run(&shown, role), want, "{shown} {role:?}");
             }
