@@ -24,7 +24,7 @@ use crate::analyze::options::RecordOptions;
 use crate::analyze::validate::{Decoded, Verdict};
 use crate::record::{Field, RecordSink};
 use crate::rules::sensitive;
-use crate::rules::{InvalidReason, Kind, Patterns, Role};
+use crate::rules::{load_le, InvalidReason, Kind, Patterns, Role};
 use crate::summary::{hash_lower, FileStats, Stats};
 
 /// One chunk's analysis: the detector and scratch space, reused for every record, adding to
@@ -34,6 +34,8 @@ pub struct Analyzer<'a> {
     detector: Detector<'a>,
     found: Vec<Found>,
     domains: validate::DomainMemo,
+    /// The readings of the sex values seen last (see [`SexMemo`]).
+    sexes: SexMemo,
     /// The dates of the record's valid NIKs, and the readings of its birth-date fields:
     /// sets, so that a record dense with identifiers costs neither memory nor time per pair
     /// (linear time on any record).
@@ -95,6 +97,7 @@ impl<'a> Analyzer<'a> {
             detector: Detector::new(p),
             found: Vec::new(),
             domains: validate::DomainMemo::default(),
+            sexes: SexMemo::default(),
             nik_dates: DateSet::default(),
             birth_dates: DateSet::default(),
             text_dates: DateSet::default(),
@@ -204,7 +207,7 @@ impl<'a> Analyzer<'a> {
     /// in a jump.
     #[inline(never)]
     fn sex_field(&mut self, v: &[u8]) {
-        match self.p.sex_of(v) {
+        match self.sexes.sex_of(v, self.p) {
             Some(true) => self.cur.sex_female = true,
             Some(false) => self.cur.sex_male = true,
             None => {}
@@ -565,6 +568,41 @@ impl RecordSink for Analyzer<'_> {
     }
 }
 
+/// [`Patterns::sex_of`] for the few values a sex column holds (`L`, `P`, `Pria`, `Male`,
+/// `Laki-laki`, `Perempuan` in two or three casings: a few dozen), remembered by their
+/// bytes in a small direct-mapped table: the word lookup lower-cases and hashes the value,
+/// several times the cost of one multiply and one compare.
+#[derive(Default)]
+struct SexMemo {
+    /// Up to 16 bytes as written, their length (0: a free slot) and the reading; made at
+    /// the first sex value, so that a file without one (a small file) does not pay for it.
+    seen: Option<Box<[(u128, usize, Option<bool>); SEX_SLOTS]>>,
+}
+
+const SEX_SLOTS: usize = 64;
+
+impl SexMemo {
+    #[inline]
+    fn sex_of(&mut self, v: &[u8], p: &Patterns) -> Option<bool> {
+        if v.is_empty() || v.len() > 16 {
+            return p.sex_of(v);
+        }
+        let key = load_le(v);
+        let mix =
+            (key as u64 ^ (key >> 64) as u64 ^ v.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let seen = self
+            .seen
+            .get_or_insert_with(|| Box::new([(0, 0, None); SEX_SLOTS]));
+        let slot = &mut seen[(mix >> 58) as usize];
+        if slot.0 == key && slot.1 == v.len() {
+            return slot.2;
+        }
+        let sex = p.sex_of(v);
+        *slot = (key, v.len(), sex);
+        sex
+    }
+}
+
 /// What a valid NIK tells its record: its sex and date for corroboration (SPEC §6), whether
 /// it is in `--reference` (then it joins the matched people), whether its holder is a child
 /// on the scan date. Noted as found, so the record keeps no list of its NIKs.
@@ -862,6 +900,26 @@ mod tests {
         ]);
         assert_eq!(s.records.confirmed, 1);
         assert_eq!(s.birth_date_agree + s.birth_date_disagree, 0);
+    }
+
+    #[test]
+    fn remembered_sex_readings_are_the_patterns_readings() {
+        let p = pats();
+        let mut memo = SexMemo::default();
+        let words = "L P pria Wanita M F perempuan LAKI-LAKI Laki-laki x 1 2 Male FEMALE";
+        let mut values: Vec<String> = words.split(' ').map(String::from).collect();
+        values.push(" l ".into());
+        values.push("laki-laki yang sangat panjang".into());
+        // More values than slots: readings are evicted and read back.
+        values.extend((0..100).map(|i| format!("w{i}")));
+        for round in 0..3 {
+            for v in values.iter().cycle().skip(round * 7).take(values.len() * 2) {
+                let want = p.sex_of(v.as_bytes());
+                assert_eq!(memo.sex_of(v.as_bytes(), p), want, "{v:?}");
+            }
+        }
+        assert!(values.iter().any(|v| p.sex_of(v.as_bytes()) == Some(true)));
+        assert!(values.iter().any(|v| p.sex_of(v.as_bytes()) == Some(false)));
     }
 
     #[test]
