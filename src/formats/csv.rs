@@ -31,21 +31,26 @@ pub fn read<S: RecordSink>(chunk: &[u8], delim: u8, columns: &Columns, named: bo
 /// The rows of a delimited chunk under a header: each field goes to the sink as it is cut,
 /// with its column's role, without the record being collected.
 fn named_rows<S: RecordSink>(chunk: &[u8], delim: u8, columns: &Columns, sink: &mut S) {
-    let mut rows = Named { sink, columns };
+    let mut rows = Named {
+        sink,
+        roles: &columns.roles,
+        names: &columns.names,
+    };
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, as just tested.
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("bmi1") {
+        // SAFETY: the CPU has AVX2 and BMI1, as just tested.
         return unsafe { cut_avx2(chunk, delim, &mut rows) };
     }
     cut::<_, false>(chunk, delim, &mut rows);
 }
 
-/// [`cut`] with its masks taken 32 bytes at a time (half the instructions of SSE2's 16).
+/// [`cut`] with its masks taken 32 bytes at a time (half the instructions of SSE2's 16), and
+/// a mask's lowest bit cleared in one instruction (BMI1).
 ///
 /// # Safety
-/// The CPU has AVX2.
+/// The CPU has AVX2 and BMI1.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1")]
 unsafe fn cut_avx2<'a, R: Rows<'a>>(chunk: &'a [u8], delim: u8, rows: &mut R) {
     cut::<_, true>(chunk, delim, rows)
 }
@@ -53,7 +58,8 @@ unsafe fn cut_avx2<'a, R: Rows<'a>>(chunk: &'a [u8], delim: u8, rows: &mut R) {
 /// A header's rows into a sink, field by field (see [`named_rows`]).
 struct Named<'s, S> {
     sink: &'s mut S,
-    columns: &'s Columns,
+    roles: &'s [Role],
+    names: &'s [String],
 }
 
 impl<'a, S: RecordSink> Rows<'a> for Named<'_, S> {
@@ -69,11 +75,11 @@ impl<'a, S: RecordSink> Rows<'a> for Named<'_, S> {
     #[inline(always)]
     fn field(&mut self, col: usize, v: Cow<'a, [u8]>) {
         if S::WANTS_NAMES {
-            if let Some(name) = self.columns.names.get(col) {
+            if let Some(name) = self.names.get(col) {
                 self.sink.named_value(name.as_bytes(), &v);
             }
         }
-        let role = self.columns.roles.get(col).copied().unwrap_or(Role::Other);
+        let role = self.roles.get(col).copied().unwrap_or(Role::Other);
         self.sink.field(role, &v, true)
     }
 
@@ -138,22 +144,26 @@ fn cut<'a, R: Rows<'a>, const AVX2: bool>(chunk: &'a [u8], delim: u8, rows: &mut
                     return;
                 }
             }
+            // The delimiters before the block's first line feed or quoted field, the usual
+            // case: their fields go without a test each.
+            let special = blk.ends & blk.special;
+            let mut plain = blk.ends & !special & special.wrapping_sub(1);
+            blk.ends ^= plain;
+            while plain != 0 {
+                let end = blk.base + plain.trailing_zeros() as usize;
+                plain &= plain - 1;
+                rows.field(col, Cow::Borrowed(field_at(chunk, start, end)));
+                start = end + 1;
+                col += 1;
+            }
+            if blk.ends == 0 {
+                continue;
+            }
             let k = blk.ends.trailing_zeros();
             let end = blk.base + k as usize;
             blk.ends &= blk.ends - 1;
-            debug_assert!(start <= end && end < len);
-            // SAFETY: the masks hold no bit past the chunk's end, and none before `start`
-            // (each block's bits are taken in order, and those before a quoted field's end
-            // dropped): `start <= end < len`. (The two bounds checks were a fifth of a field's
-            // instructions.)
-            let v = unsafe { chunk.get_unchecked(start..end) };
+            let v = field_at(chunk, start, end);
             start = end + 1;
-            if (blk.special >> k) & 1 == 0 {
-                // A delimiter, and no quote after it: the usual case.
-                rows.field(col, Cow::Borrowed(v));
-                col += 1;
-                continue;
-            }
             quoted = (blk.quote_next >> k) & 1 == 1;
             if (blk.line >> k) & 1 == 1 {
                 rows.field(col, Cow::Borrowed(v.strip_suffix(b"\r").unwrap_or(v)));
@@ -164,6 +174,16 @@ fn cut<'a, R: Rows<'a>, const AVX2: bool>(chunk: &'a [u8], delim: u8, rows: &mut
         }
         rows.end();
     }
+}
+
+/// `chunk[start..end]`, a field [`cut`] found in its masks.
+#[inline(always)]
+fn field_at(chunk: &[u8], start: usize, end: usize) -> &[u8] {
+    debug_assert!(start <= end && end < chunk.len());
+    // SAFETY: the masks hold no bit past the chunk's end, and none before `start` (each
+    // block's bits are taken in order, and those before a quoted field's end dropped):
+    // `start <= end < len`. (The two bounds checks were a fifth of a field's instructions.)
+    unsafe { chunk.get_unchecked(start..end) }
 }
 
 /// Bytes per [`Block`].
@@ -580,9 +600,9 @@ mod tests {
                 cut::<_, false>(&chunk, delim, &mut got);
                 assert_eq!(got.0, want, "{:?}", String::from_utf8_lossy(&chunk));
                 #[cfg(target_arch = "x86_64")]
-                if std::is_x86_feature_detected!("avx2") {
+                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("bmi1") {
                     let mut got = Cuts(Vec::new(), usize::MAX);
-                    // SAFETY: the CPU has AVX2, as just tested.
+                    // SAFETY: the CPU has AVX2 and BMI1, as just tested.
                     unsafe { cut_avx2(&chunk, delim, &mut got) };
                     assert_eq!(got.0, want, "{:?}", String::from_utf8_lossy(&chunk));
                 }
