@@ -31,20 +31,349 @@ pub fn read<S: RecordSink>(chunk: &[u8], delim: u8, columns: &Columns, named: bo
 /// The rows of a delimited chunk under a header: each field goes to the sink as it is cut,
 /// with its column's role, without the record being collected.
 fn named_rows<S: RecordSink>(chunk: &[u8], delim: u8, columns: &Columns, sink: &mut S) {
-    let mut pos = 0;
-    while pos < chunk.len() && !sink.full() {
-        sink.begin();
-        pos = parse_csv_record(chunk, pos, delim, |col, v| {
-            if S::WANTS_NAMES {
-                if let Some(name) = columns.names.get(col) {
-                    sink.named_value(name.as_bytes(), &v);
+    let mut rows = Named {
+        sink,
+        roles: &columns.roles,
+        names: &columns.names,
+    };
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("bmi1") {
+        // SAFETY: the CPU has AVX2 and BMI1, as just tested.
+        return unsafe { cut_avx2(chunk, delim, &mut rows) };
+    }
+    cut::<_, false>(chunk, delim, &mut rows);
+}
+
+/// [`cut`] with its masks taken 32 bytes at a time (half the instructions of SSE2's 16), and
+/// a mask's lowest bit cleared in one instruction (BMI1).
+///
+/// # Safety
+/// The CPU has AVX2 and BMI1.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1")]
+unsafe fn cut_avx2<'a, R: Rows<'a>>(chunk: &'a [u8], delim: u8, rows: &mut R) {
+    cut::<_, true>(chunk, delim, rows)
+}
+
+/// A header's rows into a sink, field by field (see [`named_rows`]).
+struct Named<'s, S> {
+    sink: &'s mut S,
+    roles: &'s [Role],
+    names: &'s [String],
+}
+
+impl<'a, S: RecordSink> Rows<'a> for Named<'_, S> {
+    #[inline(always)]
+    fn begin(&mut self) -> bool {
+        if self.sink.full() {
+            return false;
+        }
+        self.sink.begin();
+        true
+    }
+
+    #[inline(always)]
+    fn field(&mut self, col: usize, v: Cow<'a, [u8]>) {
+        if S::WANTS_NAMES {
+            if let Some(name) = self.names.get(col) {
+                self.sink.named_value(name.as_bytes(), &v);
+            }
+        }
+        let role = self.roles.get(col).copied().unwrap_or(Role::Other);
+        self.sink.field(role, &v, true)
+    }
+
+    #[inline(always)]
+    fn end(&mut self) {
+        self.sink.end(&[], true);
+    }
+}
+
+/// What [`cut`] hands each record to.
+trait Rows<'a> {
+    /// A record starts; false stops the cutting before it.
+    fn begin(&mut self) -> bool;
+    /// The record's field in column `col`.
+    fn field(&mut self, col: usize, v: Cow<'a, [u8]>);
+    /// The record ends.
+    fn end(&mut self);
+}
+
+/// Cuts the records of a chunk into `rows`, giving the fields [`parse_csv_record`] gives
+/// (`AVX2`: the masks are taken with AVX2, which the caller has made sure of).
+///
+/// Where fields, records and quotes are is read 64 bytes at a time into bit masks
+/// ([`Block`]): a field's end is then the mask's lowest bit, and a quoted field's closing
+/// quote the next quote bit, without a search per field. A quoted field with a doubled
+/// quote or bytes after its closing quote is read by [`quoted_field`] instead.
+#[inline(always)]
+fn cut<'a, R: Rows<'a>, const AVX2: bool>(chunk: &'a [u8], delim: u8, rows: &mut R) {
+    let len = chunk.len();
+    let mut start = 0;
+    let mut blk = Block::<AVX2>::at(chunk, 0, delim);
+    let mut quoted = chunk.first() == Some(&b'"');
+    while start < len {
+        if !rows.begin() {
+            return;
+        }
+        let mut col = 0;
+        loop {
+            if quoted {
+                let (v, next, last) = match blk.plain_quoted(chunk, start, delim) {
+                    Some((close, last)) => {
+                        (Cow::Borrowed(&chunk[start + 1..close]), close + 2, last)
+                    }
+                    None => quoted_field(chunk, start, delim),
+                };
+                rows.field(col, v);
+                col += 1;
+                start = next;
+                blk.skip_to(chunk, start, delim);
+                quoted = chunk.get(start) == Some(&b'"');
+                if last {
+                    break;
+                }
+                continue;
+            }
+            while blk.ends == 0 {
+                if !blk.advance(chunk, delim) {
+                    // The chunk's last field, without a line end.
+                    let v = &chunk[start..];
+                    rows.field(col, Cow::Borrowed(v.strip_suffix(b"\r").unwrap_or(v)));
+                    rows.end();
+                    return;
                 }
             }
-            let role = columns.roles.get(col).copied().unwrap_or(Role::Other);
-            sink.field(role, &v, true)
-        });
-        sink.end(&[], true);
+            // The delimiters before the block's first line feed or quoted field, the usual
+            // case: their fields go without a test each.
+            let special = blk.ends & blk.special;
+            let mut plain = blk.ends & !special & special.wrapping_sub(1);
+            blk.ends ^= plain;
+            while plain != 0 {
+                let end = blk.base + plain.trailing_zeros() as usize;
+                plain &= plain - 1;
+                rows.field(col, Cow::Borrowed(field_at(chunk, start, end)));
+                start = end + 1;
+                col += 1;
+            }
+            if blk.ends == 0 {
+                continue;
+            }
+            let k = blk.ends.trailing_zeros();
+            let end = blk.base + k as usize;
+            blk.ends &= blk.ends - 1;
+            let v = field_at(chunk, start, end);
+            start = end + 1;
+            quoted = (blk.quote_next >> k) & 1 == 1;
+            if (blk.line >> k) & 1 == 1 {
+                rows.field(col, Cow::Borrowed(v.strip_suffix(b"\r").unwrap_or(v)));
+                break;
+            }
+            rows.field(col, Cow::Borrowed(v));
+            col += 1;
+        }
+        rows.end();
     }
+}
+
+/// `chunk[start..end]`, a field [`cut`] found in its masks.
+#[inline(always)]
+fn field_at(chunk: &[u8], start: usize, end: usize) -> &[u8] {
+    debug_assert!(start <= end && end < chunk.len());
+    // SAFETY: the masks hold no bit past the chunk's end, and none before `start` (each
+    // block's bits are taken in order, and those before a quoted field's end dropped):
+    // `start <= end < len`. (The two bounds checks were a fifth of a field's instructions.)
+    unsafe { chunk.get_unchecked(start..end) }
+}
+
+/// Bytes per [`Block`].
+const BLOCK: usize = 64;
+
+/// The structure of the 64 bytes of a chunk from `base`, a bit per byte: where fields end
+/// (a delimiter or a line feed) not yet taken, where records end, and which bytes a quote
+/// follows (the next field is quoted, or the quote closes a quoted field). `special` is
+/// either of the last two. `AVX2`: see [`cut`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Block<const AVX2: bool> {
+    base: usize,
+    ends: u64,
+    line: u64,
+    quote_next: u64,
+    special: u64,
+}
+
+impl<const AVX2: bool> Block<AVX2> {
+    /// The block of `chunk` from `base`.
+    #[inline(always)]
+    fn at(chunk: &[u8], base: usize, delim: u8) -> Self {
+        let rest = chunk.get(base..).unwrap_or_default();
+        let (ends, line, quote_next) = if rest.len() > BLOCK {
+            masks::<AVX2>(rest, delim)
+        } else {
+            Self::tail(rest, delim)
+        };
+        Block {
+            base,
+            ends,
+            line,
+            quote_next,
+            special: line | quote_next,
+        }
+    }
+
+    /// The masks of a chunk's last 64 bytes or fewer, padded: a zero is neither a line feed
+    /// nor a quote, and the bits past the chunk are cleared in case it is the delimiter.
+    #[inline(never)]
+    fn tail(rest: &[u8], delim: u8) -> (u64, u64, u64) {
+        let mut pad = [0u8; BLOCK + 16];
+        pad[..rest.len()].copy_from_slice(rest);
+        let (ends, line, quote_next) = masks::<false>(&pad, delim);
+        let keep = u64::MAX
+            .checked_shr((BLOCK - rest.len()) as u32)
+            .unwrap_or(0);
+        (ends & keep, line & keep, quote_next & keep)
+    }
+
+    /// Moves to the next block; false when the chunk ends in this one.
+    #[inline(always)]
+    fn advance(&mut self, chunk: &[u8], delim: u8) -> bool {
+        let next = self.base + BLOCK;
+        if next >= chunk.len() {
+            return false;
+        }
+        *self = Self::at(chunk, next, delim);
+        true
+    }
+
+    /// Drops the field ends before `pos` (where a quoted field's reading stopped, at or past
+    /// this block's start), moving on to `pos`'s block when it lies past this one.
+    #[inline(always)]
+    fn skip_to(&mut self, chunk: &[u8], pos: usize, delim: u8) {
+        let off = pos - self.base;
+        if off < BLOCK {
+            self.ends &= u64::MAX << off;
+        } else {
+            *self = Self::at(chunk, pos, delim);
+        }
+    }
+
+    /// The quoted field opening at `open` (at or past this block's start), when its value is
+    /// plain (no doubled quote) and its closing quote is followed by the delimiter or a line
+    /// feed: where that quote is, and whether the record ends after it. Moves on to the
+    /// closing quote's block; `None` leaves the field to [`quoted_field`].
+    #[inline(always)]
+    fn plain_quoted(&mut self, chunk: &[u8], open: usize, delim: u8) -> Option<(usize, bool)> {
+        loop {
+            // Bit k of `quote_next`: a quote at `base + k + 1`; the first past `open`.
+            let off = open.saturating_sub(self.base);
+            let after = if off < BLOCK {
+                self.quote_next & (u64::MAX << off)
+            } else {
+                0
+            };
+            if after != 0 {
+                let close = self.base + after.trailing_zeros() as usize + 1;
+                return match chunk.get(close + 1) {
+                    Some(&b) if b == delim => Some((close, false)),
+                    Some(b'\n') => Some((close, true)),
+                    _ => None,
+                };
+            }
+            if !self.advance(chunk, delim) {
+                return None;
+            }
+        }
+    }
+}
+
+/// The masks of `b[..64]`: delimiters or line feeds, line feeds, and the bytes followed by a
+/// quote (which reads `b[64]`). `b` holds at least 65 bytes. `AVX2`: see [`cut`].
+#[inline(always)]
+fn masks<const AVX2: bool>(b: &[u8], delim: u8) -> (u64, u64, u64) {
+    assert!(b.len() > BLOCK);
+    #[cfg(target_arch = "x86_64")]
+    {
+        if AVX2 {
+            // SAFETY: `cut`'s caller has made sure of AVX2; `b` holds 65 bytes.
+            unsafe { masks_avx2(b, delim) }
+        } else {
+            masks_sse2(b, delim)
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let (mut ends, mut line, mut quote) = (0u64, 0u64, 0u64);
+        for (k, &c) in b[..BLOCK].iter().enumerate() {
+            ends |= u64::from(c == delim || c == b'\n') << k;
+            line |= u64::from(c == b'\n') << k;
+            quote |= u64::from(b[k + 1] == b'"') << k;
+        }
+        (ends, line, quote)
+    }
+}
+
+/// [`masks`] with SSE2, part of the x86-64 baseline.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn masks_sse2(b: &[u8], delim: u8) -> (u64, u64, u64) {
+    use std::arch::x86_64::*;
+    assert!(b.len() > BLOCK);
+    let (mut ends, mut line, mut quote) = (0u64, 0u64, 0u64);
+    // SAFETY: SSE2 is part of the x86-64 baseline; the unaligned loads read b[at..at + 16]
+    // and b[at + 1..at + 17] for at < 64, in bounds by the assertion.
+    unsafe {
+        let (d, n, q) = (
+            _mm_set1_epi8(delim as i8),
+            _mm_set1_epi8(b'\n' as i8),
+            _mm_set1_epi8(b'"' as i8),
+        );
+        for part in 0..BLOCK / 16 {
+            let at = part * 16;
+            let x = _mm_loadu_si128(b.as_ptr().add(at) as *const __m128i);
+            let y = _mm_loadu_si128(b.as_ptr().add(at + 1) as *const __m128i);
+            let nl = _mm_cmpeq_epi8(x, n);
+            let end = _mm_or_si128(nl, _mm_cmpeq_epi8(x, d));
+            ends |= (_mm_movemask_epi8(end) as u32 as u64) << at;
+            line |= (_mm_movemask_epi8(nl) as u32 as u64) << at;
+            quote |= (_mm_movemask_epi8(_mm_cmpeq_epi8(y, q)) as u32 as u64) << at;
+        }
+    }
+    (ends, line, quote)
+}
+
+/// [`masks`] with AVX2.
+///
+/// # Safety
+/// The CPU has AVX2; `b` holds at least 65 bytes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn masks_avx2(b: &[u8], delim: u8) -> (u64, u64, u64) {
+    use std::arch::x86_64::*;
+    debug_assert!(b.len() > BLOCK);
+    let (mut ends, mut line, mut quote) = (0u64, 0u64, 0u64);
+    let (d, n, q) = (
+        _mm256_set1_epi8(delim as i8),
+        _mm256_set1_epi8(b'\n' as i8),
+        _mm256_set1_epi8(b'"' as i8),
+    );
+    for part in 0..BLOCK / 32 {
+        let at = part * 32;
+        // SAFETY: the loads read b[at..at + 32] and b[at + 1..at + 33] for at < 64, in
+        // bounds by the caller's promise.
+        let (x, y) = unsafe {
+            (
+                _mm256_loadu_si256(b.as_ptr().add(at) as *const __m256i),
+                _mm256_loadu_si256(b.as_ptr().add(at + 1) as *const __m256i),
+            )
+        };
+        let nl = _mm256_cmpeq_epi8(x, n);
+        let end = _mm256_or_si256(nl, _mm256_cmpeq_epi8(x, d));
+        ends |= (_mm256_movemask_epi8(end) as u32 as u64) << at;
+        line |= (_mm256_movemask_epi8(nl) as u32 as u64) << at;
+        quote |= (_mm256_movemask_epi8(_mm256_cmpeq_epi8(y, q)) as u32 as u64) << at;
+    }
+    (ends, line, quote)
 }
 
 /// Fields of a row without field names held for the sink's [`RecordSink::end`]; the ones
@@ -207,6 +536,7 @@ pub fn field_counts(buf: &[u8], delim: u8, max: usize) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::xorshift;
 
     fn csv_rows(s: &str, delim: u8) -> Vec<Vec<String>> {
         let mut rows = Vec::new();
@@ -220,6 +550,73 @@ mod tests {
             rows.push(row);
         }
         rows
+    }
+
+    /// Records as [`cut`] hands them over.
+    #[derive(Default)]
+    struct Cuts(Vec<Vec<Vec<u8>>>, usize);
+
+    impl<'a> Rows<'a> for Cuts {
+        fn begin(&mut self) -> bool {
+            self.0.push(Vec::new());
+            self.0.len() <= self.1
+        }
+        fn field(&mut self, col: usize, v: Cow<'a, [u8]>) {
+            let row = self.0.last_mut().expect("a record");
+            assert_eq!(col, row.len());
+            row.push(v.into_owned());
+        }
+        fn end(&mut self) {}
+    }
+
+    #[test]
+    fn the_masked_cutter_cuts_as_parse_csv_record_does() {
+        // Random chunks over the bytes that matter, long enough to cross several blocks,
+        // with every tail length: each record as the one-record parser reads it.
+        let bytes = *b",,\n\r\"\"xxxxy;";
+        let mut x = 0x1234_5678_9ABC_DEF1u64;
+        for round in 0..20_000 {
+            let len = (xorshift(&mut x) % 300) as usize;
+            let dense = round % 3 == 0;
+            let chunk: Vec<u8> = (0..len)
+                .map(|_| {
+                    let r = xorshift(&mut x);
+                    if dense || r.is_multiple_of(4) {
+                        bytes[(r >> 8) as usize % bytes.len()]
+                    } else {
+                        b'a' + (r >> 8) as u8 % 26
+                    }
+                })
+                .collect();
+            for delim in [b',', b';'] {
+                let mut want = Vec::new();
+                let mut pos = 0;
+                while pos < chunk.len() {
+                    let mut row = Vec::new();
+                    pos = parse_csv_record(&chunk, pos, delim, |_, v| row.push(v.into_owned()));
+                    want.push(row);
+                }
+                let mut got = Cuts(Vec::new(), usize::MAX);
+                cut::<_, false>(&chunk, delim, &mut got);
+                assert_eq!(got.0, want, "{:?}", String::from_utf8_lossy(&chunk));
+                #[cfg(target_arch = "x86_64")]
+                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("bmi1") {
+                    let mut got = Cuts(Vec::new(), usize::MAX);
+                    // SAFETY: the CPU has AVX2 and BMI1, as just tested.
+                    unsafe { cut_avx2(&chunk, delim, &mut got) };
+                    assert_eq!(got.0, want, "{:?}", String::from_utf8_lossy(&chunk));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_cutter_stops_before_a_record_when_told() {
+        let mut got = Cuts(Vec::new(), 2);
+        cut::<_, false>(b"a,b\nc\nd,e\n", b',', &mut got);
+        assert_eq!(got.0.len(), 3);
+        assert_eq!(got.0[1], vec![b"c".to_vec()]);
+        assert!(got.0[2].is_empty());
     }
 
     #[test]
