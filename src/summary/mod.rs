@@ -126,7 +126,17 @@ impl DistinctSet {
     /// one: the end of a scan needs the counts, not a merged copy, whose encoding was about
     /// two fifths of the merge.
     pub fn count(&mut self) -> usize {
-        self.count_each(|_| {})
+        if self.runs.is_empty() {
+            return self.count_each(|_| {});
+        }
+        self.seal_runs();
+        let n = match self.runs.as_slice() {
+            // One run holds distinct values already: its length is the count.
+            [] | [_] => self.runs.first().map_or(0, |r| r.len),
+            runs => count_union_each(runs, UNION_BATCH, &mut |_| {}),
+        };
+        self.counted = Some((n, 0));
+        n
     }
 
     /// [`DistinctSet::count`], handing every distinct value to `each` once, in no particular
