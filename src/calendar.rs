@@ -29,6 +29,17 @@ pub fn is_leap(year: u16) -> bool {
 /// Days in each month of a common year, by month number (0 and 13 on: no month).
 const DAYS: [u8; 16] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0, 0, 0];
 
+/// [`DAYS`] for every month below 128: 0 past 12.
+const DAYS_128: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut m = 0;
+    while m < 16 {
+        t[m] = DAYS[m];
+        m += 1;
+    }
+    t
+};
+
 /// Days in `month` (1 to 12) of `year`; 0 for a month that does not exist. One table load:
 /// every NIK and KK of a scan asks it (the `match` it replaced was a call of its own).
 #[inline(always)]
@@ -51,6 +62,21 @@ impl Date {
     #[inline(always)]
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
         (day >= 1 && day <= days_in_month(year, month)).then_some(Date { year, month, day })
+    }
+
+    /// [`Date::new`] for a year of two digits (0 to 99, as a NIK or KK carries it), whose
+    /// leap years are exactly the multiples of 4 (see the module doc): no century rule, and
+    /// a table of 128 months for any two-digit month, where two NIK-shaped numbers a record
+    /// asked the general rule.
+    #[inline(always)]
+    pub fn new_yy(yy: u8, month: u8, day: u8) -> Option<Date> {
+        debug_assert!(yy < 100);
+        let days = DAYS_128[usize::from(month & 127)] + u8::from(month == 2 && yy & 3 == 0);
+        (day >= 1 && day <= days && month < 128).then_some(Date {
+            year: u16::from(yy),
+            month,
+            day,
+        })
     }
 
     /// `YYYY-MM-DD`, a real date between 1900 and 9999 (the scan date of `--as-of` and of a
@@ -174,6 +200,21 @@ mod tests {
                     _ => 0,
                 };
                 assert_eq!(days_in_month(year, month), want, "{year}-{month}");
+            }
+        }
+    }
+
+    #[test]
+    fn two_digit_years_make_the_dates_of_the_general_rule() {
+        for yy in 0..100u8 {
+            for month in 0..=255u8 {
+                for day in 0..=100u8 {
+                    assert_eq!(
+                        Date::new_yy(yy, month, day),
+                        Date::new(u16::from(yy), month, day),
+                        "{yy} {month} {day}"
+                    );
+                }
             }
         }
     }

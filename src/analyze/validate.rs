@@ -52,27 +52,20 @@ fn sixteen(digits: &[u8; 16], p: &Patterns, female_days: bool) -> Verdict<Decode
     let a = pairs8(head.try_into().expect("8 digits"));
     let b = pairs8(tail.try_into().expect("8 digits"));
     let pair = |w: u64, k: u32| (w >> (16 * k) & 0xFF) as u32;
-    let (pp, rr, dd) = (pair(a, 0), pair(a, 1), pair(a, 2));
-    if !p.regions.has_province(pp) {
-        return Verdict::Invalid(InvalidReason::Province);
-    }
-    if !p.regions.has_regency(pp * 100 + rr) {
-        return Verdict::Invalid(InvalidReason::Regency);
-    }
-    let district = (pp * 100 + rr) * 100 + dd;
-    if !p.regions.has_district(district) {
-        return Verdict::Invalid(InvalidReason::District);
+    let district = (pair(a, 0) * 100 + pair(a, 1)) * 100 + pair(a, 2);
+    // A valid region in one lookup; the levels one by one only to tell which one fails.
+    if !p.regions.has_whole_district(district) {
+        return Verdict::Invalid(region_reason(p, district));
     }
     let mut day = pair(a, 3) as u8;
     let month = pair(b, 0) as u8;
-    // Two digits: the Gregorian rule on them is SPEC §5's (every fourth year, 00 included).
-    let year = pair(b, 1) as u16;
+    let year = pair(b, 1) as u8;
     let mut female = false;
     if female_days && (41..=71).contains(&day) {
         day -= 40;
         female = true;
     }
-    let Some(date) = Date::new(year, month, day) else {
+    let Some(date) = Date::new_yy(year, month, day) else {
         return Verdict::Invalid(if female_days {
             InvalidReason::BirthDate
         } else {
@@ -90,6 +83,18 @@ fn sixteen(digits: &[u8; 16], p: &Patterns, female_days: bool) -> Verdict<Decode
         value: finish8(a) * 100_000_000 + finish8(b),
     })
 }
+/// The first level of `pprrdd` the region table does not list, province first.
+#[cold]
+fn region_reason(p: &Patterns, pprrdd: u32) -> InvalidReason {
+    if !p.regions.has_province(pprrdd / 10_000) {
+        InvalidReason::Province
+    } else if !p.regions.has_regency(pprrdd / 100) {
+        InvalidReason::Regency
+    } else {
+        InvalidReason::District
+    }
+}
+
 /// NIK: region in the union table, birth date (women +40), serial not `0000`.
 pub fn nik(digits: &[u8; 16], p: &Patterns) -> Verdict<Decoded> {
     sixteen(digits, p, true)

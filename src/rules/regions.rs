@@ -11,6 +11,9 @@ pub struct Regions {
     provinces: Vec<bool>,
     regencies: Vec<bool>,
     districts: Vec<u64>,
+    /// The districts whose regency and province are listed too: a valid NIK's region in
+    /// one bit, where the three levels were three dependent lookups.
+    whole: Vec<u64>,
     /// The table's text, for names: see [`Regions::name`].
     text: String,
     /// Province, regency and district names (codes of 2, 4, 6 digits), each level read from
@@ -42,6 +45,7 @@ impl Regions {
             provinces: vec![false; 100],
             regencies: vec![false; 10_000],
             districts: vec![0; 1_000_000 / 64 + 1],
+            whole: Vec::new(),
             text: csv_text.to_string(),
             named: Default::default(),
         };
@@ -66,6 +70,19 @@ impl Regions {
         if r.provinces.iter().all(|p| !p) {
             bail!("regions.csv holds no province");
         }
+        let mut whole = r.districts.clone();
+        for (k, w) in whole.iter_mut().enumerate() {
+            let mut bits = *w;
+            while bits != 0 {
+                let b = bits.trailing_zeros();
+                bits &= bits - 1;
+                let code = k as u32 * 64 + b;
+                if !r.has_regency(code / 100) || !r.has_province(code / 10_000) {
+                    *w &= !(1 << b);
+                }
+            }
+        }
+        r.whole = whole;
         Ok(r)
     }
 
@@ -78,6 +95,15 @@ impl Regions {
     pub fn has_district(&self, pprrdd: u32) -> bool {
         let i = pprrdd as usize;
         self.districts
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// Whether `pprrdd` is a district of the table, and its regency and province are too.
+    #[inline]
+    pub fn has_whole_district(&self, pprrdd: u32) -> bool {
+        let i = pprrdd as usize;
+        self.whole
             .get(i / 64)
             .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
@@ -116,5 +142,23 @@ impl Regions {
             .flatten()
             .filter_map(|row| Some((row.get(0)?.to_string(), region_name(&row))))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_district_has_its_regency_and_province_listed() {
+        let csv = "code,level,name\n31,province,A\n3171,regency,B\n317101,district,C\n\
+                   317201,district,D\n330101,district,E\n3301,regency,F\n";
+        let r = Regions::parse(csv).unwrap();
+        assert!(r.has_whole_district(317101));
+        // Listed, but its regency (3172) or its province (33) is not.
+        assert!(r.has_district(317201) && !r.has_whole_district(317201));
+        assert!(r.has_district(330101) && !r.has_whole_district(330101));
+        assert!(!r.has_whole_district(317102));
+        assert!(!r.has_whole_district(u32::MAX));
     }
 }

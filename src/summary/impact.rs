@@ -70,11 +70,14 @@ pub struct Impact {
 /// What a NIK held as a number encodes: (`PPRRDD`, birth date with a two-digit year, female).
 #[inline]
 pub fn decode_nik(v: u64) -> (u32, Date, bool) {
-    let district = (v / 10_000_000_000) as u32;
-    let date = (v / 10_000) % 1_000_000;
-    let mut day = (date / 10_000) as u8;
-    let month = (date / 100 % 100) as u8;
-    let year = (date % 100) as u16;
+    // Split at the day: `PPRRDD dd` above, `mmyy ssss` below, eight digits that fit 32 bits,
+    // so the month and year come by 32-bit divisions where the 64-bit ones took longer.
+    let high = v / 100_000_000;
+    let low = (v - high * 100_000_000) as u32;
+    let district = (high / 100) as u32;
+    let mut day = (high % 100) as u8;
+    let month = (low / 1_000_000) as u8;
+    let year = (low / 10_000 % 100) as u16;
     let female = day > 40;
     if female {
         day -= 40;
@@ -187,6 +190,22 @@ mod tests {
         for age in 0..=255u8 {
             let holds = |b: usize| AGE_BANDS[b].1 <= age && age <= AGE_BANDS[b].2;
             assert!(holds(band(age)), "{age}");
+        }
+    }
+
+    #[test]
+    fn nik_numbers_decode_as_their_digits_read() {
+        let mut x = 0x0dec_0de0_0000_0001u64;
+        let samples = (0..20_000).map(|_| crate::testing::xorshift(&mut x));
+        for v in samples.chain([0, 1, 3171014101900001, 9_999_999_999_999_999, u64::MAX]) {
+            let (district, date, female) = decode_nik(v);
+            let ddmmyy = (v / 10_000) % 1_000_000;
+            let raw_day = (ddmmyy / 10_000) as u8;
+            assert_eq!(district, (v / 10_000_000_000) as u32, "{v}");
+            assert_eq!(female, raw_day > 40, "{v}");
+            assert_eq!(date.day, if female { raw_day - 40 } else { raw_day }, "{v}");
+            assert_eq!(u64::from(date.month), ddmmyy / 100 % 100, "{v}");
+            assert_eq!(u64::from(date.year), ddmmyy % 100, "{v}");
         }
     }
 
