@@ -1900,7 +1900,6 @@ mod tests {
 
     #[test]
     fn sixteen_digit_values_read_as_the_runs_would() {
-        let d = Detector::new(pats());
         let mut x = 0x1234_5678_9abc_def1u64;
         for n in 0..3000 {
             let mut v: Vec<u8> = (0..16)

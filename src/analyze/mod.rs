@@ -576,8 +576,11 @@ impl RecordSink for Analyzer<'_> {
 struct SexMemo {
     /// Up to 16 bytes as written, their length (0: a free slot) and the reading; made at
     /// the first sex value, so that a file without one (a small file) does not pay for it.
-    seen: Option<Box<[(u128, usize, Option<bool>); SEX_SLOTS]>>,
+    seen: Option<Box<[SexSlot; SEX_SLOTS]>>,
 }
+
+/// A value of up to 16 bytes (zero-padded), its length, its reading.
+type SexSlot = (u128, usize, Option<bool>);
 
 const SEX_SLOTS: usize = 64;
 
