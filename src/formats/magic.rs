@@ -152,14 +152,55 @@ const TABLE: &[(usize, &[u8], Guard, Magic)] = &[
     ),
 ];
 
+/// The first bytes of the signatures at offset 0.
+const LEADS: [bool; 256] = leads();
+
+const fn leads() -> [bool; 256] {
+    let mut out = [false; 256];
+    let mut i = 0;
+    while i < TABLE.len() {
+        if TABLE[i].0 == 0 {
+            out[TABLE[i].1[0] as usize] = true;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The indexes of the signatures not at offset 0, in table order, and how many there are.
+const FURTHER: ([usize; TABLE.len()], usize) = further();
+
+const fn further() -> ([usize; TABLE.len()], usize) {
+    let mut out = [0; TABLE.len()];
+    let (mut i, mut n) = (0, 0);
+    while i < TABLE.len() {
+        if TABLE[i].0 != 0 {
+            out[n] = i;
+            n += 1;
+        }
+        i += 1;
+    }
+    (out, n)
+}
+
 /// What `b` (a file's first block, BOM removed) is, when its first bytes say so.
 pub fn classify(b: &[u8], ext: &str) -> Option<Magic> {
     let nul = memchr::memchr(0, b).is_some();
     // The first byte alone first: nearly every signature fails there, without a call into
-    // memcmp (the table's compares were a tenth of a small file's cost).
-    let fixed = TABLE.iter().find(|(at, m, guard, _)| {
-        b.get(*at) == m.first() && b.get(*at..*at + m.len()) == Some(*m) && (*guard == Plain || nul)
-    });
+    // memcmp (the table's compares were a tenth of a small file's cost). A first byte no
+    // signature at the start begins with (any letter of a text file but a few) leaves only
+    // the signatures further in to try, in the table's order.
+    let matches = |&&(at, m, guard, _): &&(usize, &[u8], Guard, Magic)| {
+        b.get(at) == m.first() && b.get(at..at + m.len()) == Some(m) && (guard == Plain || nul)
+    };
+    let fixed = if b.first().is_some_and(|&c| LEADS[usize::from(c)]) {
+        TABLE.iter().find(matches)
+    } else {
+        FURTHER.0[..FURTHER.1]
+            .iter()
+            .map(|&i| &TABLE[i])
+            .find(matches)
+    };
     if let Some((_, _, _, what)) = fixed {
         return Some(*what);
     }
@@ -417,6 +458,43 @@ fn bson_value_size(t: u8, b: &[u8], v: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first table match, tried in full: what the first-byte shortcut must give.
+    fn by_whole_table(b: &[u8]) -> Option<Magic> {
+        let nul = b.contains(&0);
+        TABLE
+            .iter()
+            .find(|(at, m, guard, _)| {
+                b.get(*at..*at + m.len()) == Some(*m) && (*guard == Plain || nul)
+            })
+            .map(|e| e.3)
+    }
+
+    #[test]
+    fn the_first_byte_shortcut_finds_what_the_whole_table_finds() {
+        let mut heads: Vec<Vec<u8>> = vec![b"visit 1 ok\n".to_vec(), b"vhdxfile".to_vec()];
+        for (at, m, _, _) in TABLE {
+            for nul in [false, true] {
+                let mut h = vec![b'v'; *at];
+                h.extend_from_slice(m);
+                h.extend_from_slice(if nul { b"\x00x" } else { b"xy" });
+                heads.push(h);
+            }
+        }
+        for h in &heads {
+            let want = by_whole_table(h);
+            if want.is_some() {
+                assert_eq!(classify(h, ""), want, "{h:?}");
+            } else {
+                // Not in the table: whatever the checks behind it say, never a table entry.
+                assert!(
+                    classify(h, "")
+                        .is_none_or(|m| !TABLE.iter().any(|e| e.3 == m) || h.contains(&0)),
+                    "{h:?}"
+                );
+            }
+        }
+    }
 
     fn with_nul(head: &[u8]) -> Vec<u8> {
         let mut v = head.to_vec();

@@ -133,6 +133,11 @@ fn string(out: &mut Vec<u8>, s: &str) -> io::Result<()> {
 
 /// `n` in decimal digits.
 fn number(out: &mut Vec<u8>, n: u64) {
+    // Most counts of a row are 0 (a small file's every `valid`).
+    if n == 0 {
+        out.push(b'0');
+        return;
+    }
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
