@@ -134,14 +134,15 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
         let f = FileStats::new(State::Skipped, "", e.size).with_reason(Reason::Excluded);
         acc.add_file(&e.name, f);
     }
+    // Each walked entry is freed by the worker that scanned it, as soon as it is done: freed
+    // all at once after the scan, on one core, they cost a small file a fortieth of its scan;
+    // and they are gone before the ledgers are added up (one costs as much as a ledger entry).
     pool.install(|| {
         entries
-            .par_iter()
+            .into_par_iter()
             .with_max_len(1)
-            .for_each(|e| scan_entry(e, cfg, p, progress, &acc))
+            .for_each(|e| scan_entry(&e, cfg, p, progress, &acc))
     });
-    // Before the ledgers are added up: a walked entry costs as much as a ledger entry.
-    drop(entries);
     // Each worker's buffered values are sorted into runs, then the slots are added up (runs
     // are only collected), then every kind's runs are merged once. Both parallel steps take
     // the largest set first, so no thread is left alone with a big one at the end.
