@@ -155,6 +155,13 @@ struct Outputs {
 /// A file name as the ledger shows it: bytes that are not UTF-8 are written `\xFF`, so two
 /// names that differ only there stay two entries (a lossy `�` would merge them).
 pub fn display_name(name: &OsStr) -> String {
+    let mut out = String::new();
+    push_display_name(name, &mut out);
+    out
+}
+
+/// [`display_name`], appended to `out`.
+fn push_display_name(name: &OsStr, out: &mut String) {
     #[cfg(unix)]
     let bytes = std::os::unix::ffi::OsStrExt::as_bytes(name);
     #[cfg(not(unix))]
@@ -162,16 +169,16 @@ pub fn display_name(name: &OsStr) -> String {
     #[cfg(not(unix))]
     let bytes = lossy.as_bytes();
     if let Ok(name) = std::str::from_utf8(bytes) {
-        return name.to_string();
+        out.push_str(name);
+        return;
     }
-    let mut out = String::with_capacity(bytes.len());
+    out.reserve(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
         for b in chunk.invalid() {
             out.push_str(&format!("\\x{b:02X}"));
         }
     }
-    out
 }
 
 /// Opens a walked file for reading, with its size as the open file tells it. The walk saw
@@ -248,16 +255,16 @@ fn libc_eloop() -> i32 {
     -1
 }
 
-/// `base/name`: made once per walked entry, so without the formatting machinery (a tenth
-/// of the walk's cost per entry went to `format!`).
-fn join(base: &str, name: &str) -> String {
-    if base.is_empty() {
-        return name.to_string();
-    }
+/// `base/name`, the name as the ledger shows it ([`display_name`]): made once per walked
+/// entry, so without the formatting machinery (a tenth of the walk's cost per entry went to
+/// `format!`), and straight from the listed name rather than from a copy of it.
+fn join(base: &str, name: &OsStr) -> String {
     let mut joined = String::with_capacity(base.len() + 1 + name.len());
-    joined.push_str(base);
-    joined.push('/');
-    joined.push_str(name);
+    if !base.is_empty() {
+        joined.push_str(base);
+        joined.push('/');
+    }
+    push_display_name(name, &mut joined);
     joined
 }
 
@@ -267,7 +274,8 @@ fn join(base: &str, name: &str) -> String {
 /// once, so an entry is moved a bounded number of times at any depth.
 const PARALLEL_DEPTH: usize = 2;
 
-/// An entry listed in a folder: its name, where it is, and what it is.
+/// An entry listed in a folder: its ledger name (the folder's, `/`, its own), where it is,
+/// and what it is.
 type Child = (String, PathBuf, io::Result<fs::Metadata>);
 
 fn visit(dir: &Path, base: &str, exclude: &Outputs, depth: usize, out: &mut Vec<Entry>) {
@@ -279,14 +287,14 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, depth: usize, out: &mut Vec<
         let parts: Vec<Vec<Entry>> = children
             .into_par_iter()
             .fold(Vec::new, |mut part, c| {
-                visit_child(c, base, exclude, depth, &mut part);
+                visit_child(c, exclude, depth, &mut part);
                 part
             })
             .collect();
         out.extend(parts.into_iter().flatten());
     } else {
         for c in children {
-            visit_child(c, base, exclude, depth, out);
+            visit_child(c, exclude, depth, out);
         }
     }
 }
@@ -322,11 +330,13 @@ fn list(dir: &Path, base: &str, out: &mut Vec<Entry>) -> Option<Vec<Child>> {
         match item {
             Ok(item) => {
                 let name = item.file_name();
-                children.push((display_name(&name), child_path(dir, &name), item.metadata()))
+                // Joined to the folder's name as it is listed: the names of one folder
+                // share that prefix, so they sort as their own parts do.
+                children.push((join(base, &name), child_path(dir, &name), item.metadata()))
             }
             Err(e) => out.push(Entry {
                 path: dir.to_path_buf(),
-                name: join(base, "?"),
+                name: join(base, OsStr::new("?")),
                 size: 0,
                 kind: EntryKind::CannotList(e.to_string()),
                 root: false,
@@ -351,9 +361,8 @@ fn child_path(dir: &Path, name: &OsStr) -> PathBuf {
     PathBuf::from(path)
 }
 
-fn visit_child(c: Child, base: &str, exclude: &Outputs, depth: usize, out: &mut Vec<Entry>) {
+fn visit_child(c: Child, exclude: &Outputs, depth: usize, out: &mut Vec<Entry>) {
     let (name, path, meta) = c;
-    let name = join(base, &name);
     match meta {
         Ok(meta) if meta.is_dir() => visit(&path, &name, exclude, depth + 1, out),
         Ok(meta) => out.push(entry(path, name, &meta, exclude)),

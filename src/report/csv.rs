@@ -27,7 +27,7 @@ impl Exporter for Csv {
             ];
             row.extend(Kind::ALL.iter().map(|&k| f.valid.get(k).to_string()));
             row.push(f.reason.to_string());
-            row.push(f.sha256.unwrap_or_default());
+            row.push(f.sha256.as_deref().unwrap_or_default().to_string());
             out.write_record(row.iter().map(|c| csv_cell(c).into_owned()))?;
         }
         out.flush()

@@ -364,10 +364,26 @@ impl FileStats {
 /// one: a string of its own per entry was a tenth of what a ledger entry cost.
 fn intern(name: &str) -> &'static str {
     static NAMES: std::sync::Mutex<BTreeSet<&'static str>> = std::sync::Mutex::new(BTreeSet::new());
+    // The name this thread interned last: a file's entry and its chunks name the same one,
+    // and the lock, taken twice per small file by every worker, was contended.
+    thread_local! {
+        static LAST: std::cell::Cell<&'static str> = const { std::cell::Cell::new("") };
+    }
     if name.is_empty() {
         return "";
     }
-    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    let last = LAST.with(std::cell::Cell::get);
+    if last == name {
+        return last;
+    }
+    let known = intern_shared(name, &NAMES);
+    LAST.with(|l| l.set(known));
+    known
+}
+
+/// `name` in the process's set of names, added when new.
+fn intern_shared(name: &str, names: &std::sync::Mutex<BTreeSet<&'static str>>) -> &'static str {
+    let mut names = names.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(&known) = names.get(name) {
         return known;
     }
