@@ -143,8 +143,9 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
             .with_max_len(1)
             .for_each(|e| scan_entry(&e, cfg, p, progress, &acc))
     });
-    // Each worker's buffered values are sorted into runs, then the slots are added up (runs
-    // are only collected), then every kind's runs are merged once. Both parallel steps take
+    // Each worker's buffered values are sorted into runs where the set already has runs (a
+    // set that never filled its buffer stays unsorted, to be counted by hashing), then the
+    // slots are added up (runs are only collected), then every kind's runs are merged once. Both parallel steps take
     // the largest set first, so no thread is left alone with a big one at the end.
     let mut parts: Vec<Summary> = slots
         .into_iter()
