@@ -230,37 +230,38 @@ impl<'a> Analyzer<'a> {
     /// A NIK field: sixteen digits, the written forms, a damaged number, or the search.
     #[inline(never)]
     fn nik_field(&mut self, v: &[u8]) {
-        if let Some(found) = detect::sixteen_whole(v, Role::Nik) {
-            return self.count_one(&found, v);
-        }
-        if let Some(found) = self.detector.whole_nik(v) {
-            return self.count_one(&found, v);
-        }
-        self.search(v, Role::Nik);
+        self.column_plan(v, Role::Nik, Detector::whole_nik);
     }
 
     /// A card field: sixteen digits (a NIK), a card's 10 to 13 digits, or the search.
     #[inline(never)]
     fn card_field(&mut self, v: &[u8]) {
-        if let Some(found) = detect::sixteen_whole(v, Role::BpjsCard) {
-            return self.count_one(&found, v);
-        }
-        if let Some(found) = self.detector.whole_card(v) {
-            return self.count_one(&found, v);
-        }
-        self.search(v, Role::BpjsCard);
+        self.column_plan(v, Role::BpjsCard, Detector::whole_card);
     }
 
     /// A phone field: sixteen digits (a NIK), one phone whole, or the search.
     #[inline(never)]
     fn phone_field(&mut self, v: &[u8]) {
-        if let Some(found) = detect::sixteen_whole(v, Role::Phone) {
+        self.column_plan(v, Role::Phone, Detector::whole_phone_field);
+    }
+
+    /// The plan of a column whose role has a whole-value form: sixteen digits alone, then
+    /// `whole` (the role's form), then the search. Inlined into each caller, so that the
+    /// form's kind is known where it is counted.
+    #[inline(always)]
+    fn column_plan(
+        &mut self,
+        v: &[u8],
+        role: Role,
+        whole: impl Fn(&Detector<'a>, &[u8]) -> Option<Found>,
+    ) {
+        if let Some(found) = detect::sixteen_whole(v, role) {
             return self.count_one(&found, v);
         }
-        if let Some(found) = self.detector.whole_phone_field(v) {
+        if let Some(found) = whole(&self.detector, v) {
             return self.count_one(&found, v);
         }
-        self.search(v, Role::Phone);
+        self.search(v, role);
     }
 
     /// An NPWP or NIP field: the number whole, sixteen digits, or the search.

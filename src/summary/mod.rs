@@ -1274,6 +1274,18 @@ mod tests {
         }
     }
 
+    /// Checks a counter's count `n` and the values it reported (`seen`, any order) against
+    /// the sorted distinct values of `v`, and returns those.
+    fn check_count(v: &[u64], n: usize, mut seen: Vec<u64>, label: &str) -> Vec<u64> {
+        let mut want = v.to_vec();
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(n, want.len(), "{label}");
+        seen.sort_unstable();
+        assert_eq!(seen, want, "{label}");
+        want
+    }
+
     #[test]
     fn hashed_counts_match_sorted_counts() {
         // Zero (the empty slot's mark), u64::MAX, values that share their hash's top bits
@@ -1293,14 +1305,9 @@ mod tests {
                         }
                     })
                     .collect();
-                let mut want = v.clone();
-                want.sort_unstable();
-                want.dedup();
                 let mut seen = Vec::new();
                 let n = count_distinct(&v, &mut table, &mut |v| seen.push(v));
-                assert_eq!(n, want.len(), "{len} {spread}");
-                seen.sort_unstable();
-                assert_eq!(seen, want, "{len} {spread}");
+                check_count(&v, n, seen, &format!("{len} {spread}"));
             }
         }
     }
@@ -1321,14 +1328,9 @@ mod tests {
                         _ => xorshift(&mut x) % 3 * (u64::MAX / 2),
                     })
                     .collect();
-                let mut want = v.clone();
-                want.sort_unstable();
-                want.dedup();
                 let mut seen = Vec::new();
                 let n = count_unsorted(&v, &mut scratch, &mut |v| seen.push(v));
-                assert_eq!(n, want.len(), "{len} {shape}");
-                seen.sort_unstable();
-                assert_eq!(seen, want, "{len} {shape}");
+                let want = check_count(&v, n, seen, &format!("{len} {shape}"));
                 // Through a set: counted once, remembered until something is inserted.
                 let mut set = DistinctSet::default();
                 v.iter().for_each(|&v| set.insert(v));
