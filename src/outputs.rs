@@ -180,11 +180,72 @@ pub fn write(path: &Path, body: impl FnOnce(&mut dyn Write) -> io::Result<()>) -
 
 /// Writes the content, flushed and on disk before it may be renamed into place.
 fn fill(f: &File, body: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
-    let mut w = BufWriter::with_capacity(1 << 16, f);
+    let mut w = BufWriter::with_capacity(1 << 16, EarlyWriteback::new(f));
     body(&mut w)?;
     w.flush()?;
     drop(w);
     f.sync_all()
+}
+
+/// A file written from its start that asks the kernel to begin writing each finished
+/// [`WRITEBACK_STEP`] to disk at once, without waiting for it: the `fsync` that ends an
+/// output then waits for the last step alone, not for the whole file (80 MB of `files`
+/// rows in a dump of small files took 30 ms to sync, a twentieth of the scan).
+struct EarlyWriteback<'f> {
+    file: &'f File,
+    written: u64,
+    started: u64,
+}
+
+/// Bytes written before the kernel is asked to start writing them back.
+const WRITEBACK_STEP: u64 = 8 << 20;
+
+impl<'f> EarlyWriteback<'f> {
+    fn new(file: &'f File) -> Self {
+        EarlyWriteback {
+            file,
+            written: 0,
+            started: 0,
+        }
+    }
+
+    /// Starts the writeback of what was written since the last start, once a step is due.
+    fn start_writeback(&mut self) {
+        let due = self.written - self.started;
+        if due < WRITEBACK_STEP {
+            return;
+        }
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: a plain system call on a descriptor this struct borrows open; it reads
+            // no memory of ours. Only a hint: its error changes nothing (the fsync decides).
+            unsafe {
+                libc::sync_file_range(
+                    self.file.as_raw_fd(),
+                    self.started as libc::off64_t,
+                    due as libc::off64_t,
+                    libc::SYNC_FILE_RANGE_WRITE,
+                );
+            }
+        }
+        self.started = self.written;
+    }
+}
+
+impl Write for EarlyWriteback<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut file = self.file;
+        let n = file.write(buf)?;
+        self.written += n as u64;
+        self.start_writeback();
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let mut file = self.file;
+        file.flush()
+    }
 }
 
 /// An owner-only temporary file in an output's folder, removed unless persisted (also when a
