@@ -7,7 +7,6 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io;
 
-use rayon::prelude::*;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -336,50 +335,57 @@ impl<'a> Files<'a> {
                     .ok()
             })
             .flatten();
-        let mut masker = self.masker();
         let mut entries = self.entries();
+        let Some(pool) = pool else {
+            let mut masker = self.masker();
+            let mut first = 0;
+            for block in std::iter::from_fn(|| next_block(&mut entries)) {
+                let mut rows = block.iter().map(|&(path, f)| row(masker.as_mut(), path, f));
+                put(make(&mut rows, first))?;
+                first += block.len();
+            }
+            return Ok(());
+        };
+        // The workers make a group of blocks while this thread puts the group before (the
+        // writer is this thread's): writing 80 MB of rows took both cores' turn otherwise.
+        let make = &make;
+        let mut made: Vec<T> = Vec::new();
         let mut first = 0;
         loop {
-            // Only the names and the entries' places are gathered here, on one core.
-            let group = if pool.is_some() { threads * 4 } else { 1 };
-            let blocks: Vec<Vec<(&'a str, &'a FileStats)>> = (0..group)
-                .map(|_| entries.by_ref().take(ROW_BLOCK).collect::<Vec<_>>())
-                .take_while(|b| !b.is_empty())
+            let blocks: Vec<_> = std::iter::from_fn(|| next_block(&mut entries))
+                .take(threads * 4)
                 .collect();
+            let mut slots: Vec<Option<T>> = blocks.iter().map(|_| None).collect();
+            let mut put_before = Ok(());
+            pool.in_place_scope(|s| {
+                let mut at = first;
+                for (block, slot) in blocks.iter().zip(&mut slots) {
+                    let start = at;
+                    at += block.len();
+                    s.spawn(move |_| {
+                        let mut masker = self.masker();
+                        let mut rows = block.iter().map(|&(path, f)| row(masker.as_mut(), path, f));
+                        *slot = Some(make(&mut rows, start));
+                    });
+                }
+                put_before = made.drain(..).try_for_each(&mut put);
+            });
+            put_before?;
             if blocks.is_empty() {
                 return Ok(());
             }
-            let start = |i: usize| first + i * ROW_BLOCK;
-            let made: Vec<T> = match &pool {
-                Some(pool) => pool.install(|| {
-                    blocks
-                        .par_iter()
-                        .enumerate()
-                        .map_init(
-                            || self.masker(),
-                            |masker, (i, block)| {
-                                let mut rows =
-                                    block.iter().map(|&(path, f)| row(masker.as_mut(), path, f));
-                                make(&mut rows, start(i))
-                            },
-                        )
-                        .collect()
-                }),
-                None => blocks
-                    .iter()
-                    .enumerate()
-                    .map(|(i, block)| {
-                        let mut rows = block.iter().map(|&(path, f)| row(masker.as_mut(), path, f));
-                        make(&mut rows, start(i))
-                    })
-                    .collect(),
-            };
             first += blocks.iter().map(Vec::len).sum::<usize>();
-            for t in made {
-                put(t)?;
-            }
+            made = slots.into_iter().flatten().collect();
         }
     }
+}
+
+/// The next [`ROW_BLOCK`] entries, or `None` after the last.
+fn next_block<'a>(
+    entries: &mut dyn Iterator<Item = (&'a str, &'a FileStats)>,
+) -> Option<Vec<(&'a str, &'a FileStats)>> {
+    let block: Vec<_> = entries.take(ROW_BLOCK).collect();
+    (!block.is_empty()).then_some(block)
 }
 
 /// Rows made together by one worker ([`Files::in_blocks`]).
