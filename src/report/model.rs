@@ -505,9 +505,11 @@ impl Serialize for ByKind {
 impl<'a> Report<'a> {
     /// The report of a summary; names are shown as they are until [`Report::mask_names`].
     pub fn new(s: &'a Summary, p: &Patterns, run: &RunInfo) -> Report<'a> {
+        let ledger = ledger(s);
+        let bytes = ledger.bytes;
         Report {
             schema: SCHEMA,
-            ledger: ledger(s),
+            ledger,
             records: records(s),
             identifiers: identifiers(s, p),
             attribution: attribute(s, p)
@@ -543,7 +545,7 @@ impl<'a> Report<'a> {
                 sealed: s.sealed.as_ref(),
                 mask: None,
             },
-            run: run_section(s.bytes(), run),
+            run: run_section(bytes, run),
         }
     }
 
@@ -594,15 +596,28 @@ fn ledger(s: &Summary) -> Ledger {
             reason: f.reason.as_ref().map(|r| r.to_string()),
         })
         .collect();
-    Ledger {
+    // One pass for the bytes and the four states: a dump of small files has a ledger entry
+    // per file, and a pass each was a tenth of the serial end of its scan.
+    let mut l = Ledger {
         entries: s.entry_count() as u64,
-        bytes: s.bytes(),
-        scanned: s.count(State::Scanned),
-        partial: s.count(State::Partial),
-        skipped: s.count(State::Skipped),
-        failed: s.count(State::Failed),
+        bytes: 0,
+        scanned: 0,
+        partial: 0,
+        skipped: 0,
+        failed: 0,
         problems,
+    };
+    for f in s.entries() {
+        // Saturating, as `Summary::bytes` adds: a sum that overflows wraps in a release.
+        l.bytes = l.bytes.saturating_add(f.bytes);
+        *match f.state {
+            State::Scanned => &mut l.scanned,
+            State::Partial => &mut l.partial,
+            State::Skipped => &mut l.skipped,
+            State::Failed => &mut l.failed,
+        } += 1;
     }
+    l
 }
 
 fn records(s: &Summary) -> Records {
