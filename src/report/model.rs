@@ -865,7 +865,9 @@ mod tests {
     fn rows_in_blocks_are_the_rows_in_order_on_any_thread_count() {
         let p = crate::testing::pats();
         let mut s = Summary::default();
-        for i in 0..2 * ROW_BLOCK + 7 {
+        // More blocks than a group of three workers makes at once, so that groups follow
+        // one another (each written while the next is made) on every thread count.
+        for i in 0..13 * ROW_BLOCK + 7 {
             let name = if i % 100 == 0 {
                 format!("ktp_3171014101900{:03}.csv", i % 1000)
             } else {
