@@ -19,7 +19,7 @@ use crate::formats::sql;
 use crate::formats::sql::lexer::SqlState;
 use crate::record::{Field, RecordSink};
 use crate::rules::{normalize_field_name, Patterns, Role};
-use crate::summary::{FileStats, Reason, State, Summary};
+use crate::summary::{add_file, FileStats, Reason, State, Summary};
 
 /// How a chunk's bytes are read into records.
 pub enum Reader<'a> {
@@ -53,7 +53,7 @@ impl Job<'_> {
     /// also the entry's value sample.
     pub fn run(&self, s: &mut Summary, reader: &Reader, chunk: &[u8], offset: u64, first: bool) {
         let file = self.analyze(s, reader, chunk, offset, first);
-        s.add_entry(self.name, file);
+        add_file(&mut s.files, self.name, file);
     }
 
     /// [`Job::run`] but for the ledger: returns the chunk's share of its entry's row, for a

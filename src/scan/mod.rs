@@ -21,6 +21,7 @@ pub mod shard;
 
 use std::borrow::Cow;
 use std::cell::Cell;
+use std::collections::btree_map::Entry as Slot;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::path::PathBuf;
@@ -50,7 +51,7 @@ use crate::scan::chunk::{add_names, InFlight, Job, Reader, Sample};
 use crate::scan::open::{error_reason, scan_entry, scan_reader};
 use crate::scan::records::scan_records;
 use crate::scan::shard::{select, Shard, Share};
-use crate::summary::{largest_first, DistinctSet, FileStats, Reason, State, Summary};
+use crate::summary::{add_file, largest_first, DistinctSet, FileStats, Reason, State, Summary};
 
 /// What a scan needs to know; built from the command line in exactly one place (`cli`).
 #[derive(Clone, Debug)]
@@ -281,7 +282,7 @@ impl Accumulators<'_> {
     /// Adds one ledger entry, without a summary around it: an empty summary's ledger costs
     /// a tree node of 1.6 KB, made and freed once per file.
     fn add_file(&self, name: &str, f: FileStats) {
-        self.with_tail(|mine| mine.add_entry(name, f));
+        self.with(|mine| add_file(&mut mine.files, name, f));
     }
 
     /// Works on this worker's own summary, its whole ledger in `files`
@@ -295,7 +296,10 @@ impl Accumulators<'_> {
     }
 
     /// [`Accumulators::with`] for work that touches the ledger only by
-    /// [`Summary::add_entry`]: the worker's newest entries stay in its tail.
+    /// [`Summary::add_entry`]: the worker's newest entries stay in its tail. Only the entries
+    /// read whole ([`read_whole`]) go there: any other may be looked up in `files` by name
+    /// (its hash, a size that moved), and any code that reads `files` gets the summary
+    /// from [`Accumulators::with`].
     fn with_tail<R>(&self, f: impl FnOnce(&mut Summary) -> R) -> R {
         let i = rayon::current_thread_index().unwrap_or(0) % self.0.len();
         f(&mut self.0[i].lock().unwrap_or_else(|e| e.into_inner()))
@@ -563,9 +567,15 @@ fn scan_text(
         read_whole(&mut input, &layout, job, (file, header), at, ctx);
         0
     } else {
-        ctx.acc.with_tail(|mine| {
+        ctx.acc.with(|mine| {
             add_names(&mut mine.fields, header);
-            mine.add_entry(&at.name, file);
+            // Nearly always a new name: one search of the ledger, not a failed one and another.
+            match mine.files.entry(at.name.clone()) {
+                Slot::Occupied(e) => *e.into_mut() += file,
+                Slot::Vacant(e) => {
+                    e.insert(file);
+                }
+            }
         });
         read_chunks(&mut input, &layout, job, ctx)
     };
