@@ -152,6 +152,14 @@ pub fn is_excel_damaged(v: &[u8]) -> bool {
 pub struct Detector<'p> {
     p: &'p Patterns,
     runs: Vec<(usize, usize)>,
+    /// What the keywords say ([`Derived`]), read off them at first use: a detector is made
+    /// per chunk, and a small file's, which seldom needs them, spent 200 instructions on it.
+    derived: std::cell::OnceCell<Derived>,
+}
+
+/// What a detector reads off the patterns' keywords.
+#[derive(Clone, Copy)]
+struct Derived {
     /// Every card keyword holds a letter, so none can stand in a value of digits and
     /// separators: a phone field's value that is one phone whole is then nothing else
     /// (see [`Detector::detect`]).
@@ -159,6 +167,30 @@ pub struct Detector<'p> {
     /// How far before a candidate detection looks (keywords, the byte before a phone): the
     /// context each piece of a long value carries (see [`Detector::piece`]).
     context: usize,
+}
+
+impl Derived {
+    fn of(p: &Patterns) -> Derived {
+        let whole_phones = p
+            .card_keywords
+            .iter()
+            .all(|k| k.bytes().any(|b| b.is_ascii_alphabetic()));
+        let longest = p
+            .kk_keywords
+            .iter()
+            .chain(&p.nik_keywords)
+            .chain(&p.card_keywords)
+            .map(String::len)
+            .max()
+            .unwrap_or(0);
+        // `keyword_before` reads `window + longest` bytes back and the byte before a keyword;
+        // a phone, the two bytes before its digits; a date, one.
+        let context = p.kk_window.max(p.card_window) + longest + 8;
+        Derived {
+            whole_phones,
+            context,
+        }
+    }
 }
 
 /// The length of the shortest candidate, an e-mail like `a@b.co`: a shorter value holds none.
@@ -186,27 +218,25 @@ pub struct Piece {
 
 impl<'p> Detector<'p> {
     pub fn new(p: &'p Patterns) -> Self {
-        let whole_phones = p
-            .card_keywords
-            .iter()
-            .all(|k| k.bytes().any(|b| b.is_ascii_alphabetic()));
-        let longest = p
-            .kk_keywords
-            .iter()
-            .chain(&p.nik_keywords)
-            .chain(&p.card_keywords)
-            .map(String::len)
-            .max()
-            .unwrap_or(0);
-        // `keyword_before` reads `window + longest` bytes back and the byte before a keyword;
-        // a phone, the two bytes before its digits; a date, one.
-        let context = p.kk_window.max(p.card_window) + longest + 8;
         Detector {
             p,
             runs: Vec::new(),
-            whole_phones,
-            context,
+            derived: std::cell::OnceCell::new(),
         }
+    }
+
+    fn derived(&self) -> Derived {
+        *self.derived.get_or_init(|| Derived::of(self.p))
+    }
+
+    /// See [`Derived::whole_phones`].
+    fn whole_phones(&self) -> bool {
+        self.derived().whole_phones
+    }
+
+    /// See [`Derived::context`].
+    fn context(&self) -> usize {
+        self.derived().context
     }
 
     /// The piece of the long value `v` whose own candidates start at `own` (0, or the end
@@ -216,7 +246,7 @@ impl<'p> Detector<'p> {
     /// pieces are exactly those of the whole value, but for forced cuts ([`PIECE_SEARCH`]).
     pub fn piece(&self, v: &[u8], own: usize) -> Piece {
         Piece {
-            start: own.saturating_sub(self.context),
+            start: own.saturating_sub(self.context()),
             end: next_cut(v, own, self.p),
         }
     }
@@ -339,7 +369,7 @@ impl<'p> Detector<'p> {
     #[inline]
     fn whole_phone(&self, v: &[u8]) -> Option<Found> {
         // A phone has at least 8 national digits; past 64 bytes the walk decides.
-        if !self.whole_phones || !(8..=64).contains(&v.len()) {
+        if !(8..=64).contains(&v.len()) || !self.whole_phones() {
             return None;
         }
         if let Some(found) = plain_phone(v) {
@@ -2003,7 +2033,7 @@ mod tests {
         // digits, without the runs and the walk: both must find what the walk finds (or, in a
         // phone field, the restored phone).
         let mut d = Detector::new(pats());
-        assert!(d.whole_phones);
+        assert!(d.whole_phones());
         let mut x = 0x51f1_5eed_0bad_cafeu64;
         let (mut whole, mut other) = (0, 0);
         for n in 0..100_000 {
@@ -2075,7 +2105,7 @@ mod tests {
         let mut p = Patterns::builtin().unwrap();
         p.card_keywords.push("62".into());
         let mut d = Detector::new(&p);
-        assert!(!d.whole_phones);
+        assert!(!d.whole_phones());
         let v = b"+62 8123456789012";
         let mut got = Vec::new();
         d.detect(v, Role::Phone, &mut got);
@@ -2149,7 +2179,7 @@ mod tests {
         let mut own = 0;
         let mut out = Vec::new();
         while own < v.len() {
-            let start = own.saturating_sub(d.context);
+            let start = own.saturating_sub(d.context());
             let end = cut_between(v, own + size, usize::MAX, d.p);
             d.detect_piece(&v[start..end], own - start, role, &mut out);
             all.extend(out.iter().map(|f| shifted(*f, start)));
@@ -2256,7 +2286,7 @@ mod tests {
                 );
                 let (mut own, mut in_pieces) = (0, Vec::new());
                 while own < v.len() {
-                    let start = own.saturating_sub(d.context);
+                    let start = own.saturating_sub(d.context());
                     let end = cut_between(&v, own + size, usize::MAX, d.p);
                     in_pieces.extend(
                         dates_at(&v[start..end], start)

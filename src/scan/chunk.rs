@@ -52,6 +52,20 @@ impl Job<'_> {
     /// `--records` rows. The first records of a `first` chunk (a file's or a sheet's) are
     /// also the entry's value sample.
     pub fn run(&self, s: &mut Summary, reader: &Reader, chunk: &[u8], offset: u64, first: bool) {
+        let file = self.analyze(s, reader, chunk, offset, first);
+        add_file(&mut s.files, self.name, file);
+    }
+
+    /// [`Job::run`] but for the ledger: returns the chunk's share of its entry's row, for a
+    /// caller that adds it together with the entry's own (one search of the ledger, not two).
+    pub fn analyze(
+        &self,
+        s: &mut Summary,
+        reader: &Reader,
+        chunk: &[u8],
+        offset: u64,
+        first: bool,
+    ) -> FileStats {
         if self.sample && first {
             let mut sampler = ShapeSampler::default();
             self.read(reader, chunk, &mut sampler);
@@ -68,8 +82,8 @@ impl Job<'_> {
             s.rows
                 .push(spill.chunk(self.name, offset, file.records, &rows.bytes));
         }
-        add_file(&mut s.files, self.name, file);
         add_names(&mut s.fields, names.iter().map(|n| text(n)));
+        file
     }
 
     /// Reads one chunk's records into `sink`.

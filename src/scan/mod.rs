@@ -171,10 +171,7 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
 /// (`Summary`'s `+=`) cost a small file a twentieth of its scan, all of it on one core. Pairs
 /// are added in rounds, so each entry is moved once per round, log2 of the thread count.
 fn one_ledger(parts: &mut [Summary]) -> BTreeMap<String, FileStats> {
-    let mut ledgers: Vec<_> = parts
-        .iter_mut()
-        .map(|p| std::mem::take(&mut p.files))
-        .collect();
+    let mut ledgers: Vec<_> = parts.iter_mut().map(Summary::take_files).collect();
     while ledgers.len() > 1 {
         let mut next = Vec::with_capacity(ledgers.len().div_ceil(2));
         let mut pairs = ledgers.into_iter();
@@ -268,6 +265,7 @@ pub fn scan_one(r: &mut dyn Read, name: &str, cfg: &ScanConfig, p: &Patterns) ->
     scan_reader(r, head, eof, err, &at, ctx);
     let [slot] = slots;
     let mut s = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+    s.flush_tail();
     s.settle();
     s
 }
@@ -287,9 +285,22 @@ impl Accumulators<'_> {
         self.with(|mine| add_file(&mut mine.files, name, f));
     }
 
-    /// Works on this worker's own summary. Chunks add straight into it: a summary per
-    /// chunk, grown from empty and merged after, cost a tenth of the run in reallocations.
+    /// Works on this worker's own summary, its whole ledger in `files`
+    /// ([`Summary::flush_tail`]). Chunks add straight into it: a summary per chunk, grown
+    /// from empty and merged after, cost a tenth of the run in reallocations.
     fn with<R>(&self, f: impl FnOnce(&mut Summary) -> R) -> R {
+        self.with_tail(|mine| {
+            mine.flush_tail();
+            f(mine)
+        })
+    }
+
+    /// [`Accumulators::with`] for work that touches the ledger only by
+    /// [`Summary::add_entry`]: the worker's newest entries stay in its tail. Only the entries
+    /// read whole ([`read_whole`]) go there: any other may be looked up in `files` by name
+    /// (its hash, a size that moved), and any code that reads `files` gets the summary
+    /// from [`Accumulators::with`].
+    fn with_tail<R>(&self, f: impl FnOnce(&mut Summary) -> R) -> R {
         let i = rayon::current_thread_index().unwrap_or(0) % self.0.len();
         f(&mut self.0[i].lock().unwrap_or_else(|e| e.into_inner()))
     }
@@ -418,23 +429,32 @@ impl ChunkBuf {
 /// a compression suffix (`export.csv.gz` is a `csv` once decompressed); lower case, and
 /// borrowed from `name` when it is already (every file pays for this, twice: a `String`
 /// each time was a thirtieth of a small file's cost).
+///
+/// Read backwards from the end, a byte at a time, to the first `.` (or `!`): an extension is
+/// a few bytes, where two searches of the whole name cost more than the rest of this.
 fn extension(name: &str) -> Cow<'_, str> {
-    let mut last = match memchr::memrchr(b'!', name.as_bytes()) {
-        Some(bang) => &name[bang + 1..],
-        None => name,
+    let b = name.as_bytes();
+    // The last `.` before `end` in the last member, if any.
+    let dot_before = |end: usize| {
+        b[..end]
+            .iter()
+            .rposition(|&c| c == b'.' || c == b'!')
+            .filter(|&i| b[i] == b'.')
+    };
+    let (mut end, Some(mut dot)) = (b.len(), dot_before(b.len())) else {
+        return Cow::Borrowed("");
     };
     loop {
         // `.` and `!` are ASCII: a byte position next to one is a char boundary.
-        let Some(dot) = memchr::memrchr(b'.', last.as_bytes()) else {
-            return Cow::Borrowed("");
-        };
-        let (stem, x) = (&last[..dot], &last[dot + 1..]);
+        let x = &name[dot + 1..end];
         let compressed = ["gz", "gzip", "bz2", "xz", "zst", "zstd"]
             .iter()
             .any(|c| x.eq_ignore_ascii_case(c));
-        if compressed && stem.contains('.') {
-            last = stem;
-            continue;
+        if compressed {
+            if let Some(inner) = dot_before(dot) {
+                (end, dot) = (dot, inner);
+                continue;
+            }
         }
         return if x.bytes().any(|c| c.is_ascii_uppercase()) {
             Cow::Owned(x.to_ascii_lowercase())
@@ -530,16 +550,6 @@ fn scan_text(
     // much as the rest of a small file's ledger row.
     let mut file = FileStats::new(State::Scanned, &format, at.bytes);
     file.sha256 = at.sha256.take().map(Box::new);
-    ctx.acc.with(|mine| {
-        add_names(&mut mine.fields, header);
-        // Nearly always a new name: one search of the ledger, not a failed one and another.
-        match mine.files.entry(at.name.clone()) {
-            Slot::Occupied(e) => *e.into_mut() += file,
-            Slot::Vacant(e) => {
-                e.insert(file);
-            }
-        }
-    });
     let limit = ctx.cfg.sample.map(Sample::new);
     let job = Job {
         name: &at.name,
@@ -553,7 +563,22 @@ fn scan_text(
             ),
         limit: limit.as_ref(),
     };
-    let cut_records = read_chunks(&mut input, &layout, job, ctx);
+    let cut_records = if input.eof || input.read_error.is_some() {
+        read_whole(&mut input, &layout, job, (file, header), at, ctx);
+        0
+    } else {
+        ctx.acc.with(|mine| {
+            add_names(&mut mine.fields, header);
+            // Nearly always a new name: one search of the ledger, not a failed one and another.
+            match mine.files.entry(at.name.clone()) {
+                Slot::Occupied(e) => *e.into_mut() += file,
+                Slot::Vacant(e) => {
+                    e.insert(file);
+                }
+            }
+        });
+        read_chunks(&mut input, &layout, job, ctx)
+    };
     let cut = (cut_records > 0).then_some(Reason::RecordsCut {
         count: cut_records,
         max_record: ctx.cfg.max_record,
@@ -569,7 +594,7 @@ fn scan_text(
 
 /// A text entry being read: the decoded bytes read so far, and the rest behind `reader`.
 struct TextInput<'r> {
-    reader: Box<dyn Read + 'r>,
+    reader: TextSource<'r>,
     buf: Vec<u8>,
     eof: bool,
     /// The first read error, as the ledger says it: the bytes before it are still read.
@@ -586,12 +611,17 @@ impl<'r> TextInput<'r> {
         first_error: Option<io::Error>,
     ) -> (TextInput<'r>, &'static str) {
         let bom = Bom::of(&head);
-        let rest = io::Cursor::new(head.split_off(bom.byte_len().min(head.len())));
+        // In place: a split at 0 (no BOM, nearly every file) made a second buffer.
+        head.drain(..bom.byte_len().min(head.len()));
+        let rest = io::Cursor::new(head);
         let read_error = first_error.as_ref().map(error_reason);
         match bom {
             Bom::Utf16Le | Bom::Utf16Be => {
                 let mut input = TextInput {
-                    reader: Box::new(Utf16Reader::new(rest.chain(f), bom == Bom::Utf16Be)),
+                    reader: TextSource::Wrapped(Box::new(Utf16Reader::new(
+                        rest.chain(f),
+                        bom == Bom::Utf16Be,
+                    ))),
                     buf: Vec::new(),
                     eof,
                     read_error,
@@ -603,7 +633,7 @@ impl<'r> TextInput<'r> {
             }
             _ => {
                 let input = TextInput {
-                    reader: Box::new(f),
+                    reader: TextSource::Plain(f),
                     buf: rest.into_inner(),
                     eof,
                     read_error,
@@ -631,15 +661,39 @@ impl<'r> TextInput<'r> {
 
     /// Reads everything from here, the block already read first, through the strings pass.
     fn strings(&mut self) {
-        let reader = std::mem::replace(&mut self.reader, Box::new(io::empty()));
+        let reader = self.reader.detach();
         let read = io::Cursor::new(std::mem::take(&mut self.buf)).chain(reader);
-        self.reader = Box::new(Strings::new(read));
+        self.reader = TextSource::Wrapped(Box::new(Strings::new(read)));
         // After a read error this still passes the bytes read before it.
         match fill(&mut self.reader, &mut self.buf, SNIFF_BYTES) {
             Ok(more) => self.eof = !more,
             Err(err) => {
                 self.read_error.get_or_insert_with(|| error_reason(&err));
             }
+        }
+    }
+}
+
+/// Where a text entry's bytes come from: the entry's own reader, or a reader around it (a
+/// decoder, the strings pass). Only the second is boxed: a box per file was one of a small
+/// file's allocations.
+enum TextSource<'r> {
+    Plain(&'r mut dyn Read),
+    Wrapped(Box<dyn Read + 'r>),
+}
+
+impl<'r> TextSource<'r> {
+    /// The source, leaving one that reads nothing in its place.
+    fn detach(&mut self) -> TextSource<'r> {
+        std::mem::replace(self, TextSource::Wrapped(Box::new(io::empty())))
+    }
+}
+
+impl Read for TextSource<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            TextSource::Plain(r) => r.read(buf),
+            TextSource::Wrapped(r) => r.read(buf),
         }
     }
 }
@@ -679,7 +733,7 @@ fn sniffed(
             None
         }
         Sniff::Records(format) => {
-            let reader = std::mem::replace(&mut input.reader, Box::new(io::empty()));
+            let reader = input.reader.detach();
             let read = io::Cursor::new(std::mem::take(&mut input.buf)).chain(reader);
             scan_records(format, Source::Stream(Box::new(read)), at, ctx);
             None
@@ -690,6 +744,43 @@ fn sniffed(
             header,
         } => Some((layout, header_len, header, None)),
     }
+}
+
+/// A text entry whose every byte is in `input.buf` (a small file, or the bytes before a read
+/// error): one chunk, as [`read_chunks`] would cut it, analyzed here on this worker, its share
+/// of the ledger row added to the entry's own `file` before the row goes in. A chunk handed to
+/// the pool and a second search of the ledger for its share were a fifth of a small file's
+/// cost. `header` holds the field names the header gave.
+fn read_whole(
+    input: &mut TextInput,
+    layout: &Layout,
+    job: Job,
+    (mut file, header): (FileStats, Vec<String>),
+    at: &Origin,
+    ctx: ScanEnv,
+) {
+    let mut cutter = Cutter::new(layout, ctx.cfg.max_record);
+    let reader = match cutter.sql_state() {
+        Some(state) => Reader::Sql(state),
+        None => Reader::Text(layout),
+    };
+    let end = cutter.next(&mut input.buf, layout, true, ctx.p);
+    let chunk = &input.buf[..end.unwrap_or(input.buf.len())];
+    ctx.acc.with_tail(|mine| {
+        add_names(&mut mine.fields, header);
+        if !chunk.is_empty() {
+            // A reader that panics still leaves the entry's row, as when it was added first.
+            let run = std::panic::AssertUnwindSafe(|| job.analyze(mine, &reader, chunk, 0, true));
+            match std::panic::catch_unwind(run) {
+                Ok(share) => file += share,
+                Err(panic) => {
+                    mine.add_entry(&at.name, file);
+                    std::panic::resume_unwind(panic);
+                }
+            }
+        }
+        mine.add_entry(&at.name, file);
+    });
 }
 
 /// Cuts a text entry into chunks on record boundaries and hands them to the workers, until
@@ -869,10 +960,61 @@ mod tests {
         assert_eq!(super::extension("é.tar.XZ"), "tar");
         assert_eq!(super::extension("a.zip!b"), "");
         assert_eq!(super::extension("ktp.é"), "é");
+        // A `.` before the last `!` is the container's, not the member's.
+        assert_eq!(super::extension("a.zip!b.gz"), "gz");
+        assert_eq!(super::extension("a.zip!b.x!c"), "");
+        assert_eq!(super::extension("a.tar!b.json.XZ"), "json");
+        assert_eq!(super::extension("a.gz"), "gz");
+        assert_eq!(super::extension("d/.gz"), "gz");
+        assert_eq!(super::extension(""), "");
+        assert_eq!(super::extension("x.csv.gz.gz"), "csv");
         assert!(matches!(
             super::extension("d/x.csv"),
             std::borrow::Cow::Borrowed("csv")
         ));
+    }
+
+    /// The two searches `extension` made before it read backwards, as the reference.
+    fn extension_by_search(name: &str) -> String {
+        let mut last = match memchr::memrchr(b'!', name.as_bytes()) {
+            Some(bang) => &name[bang + 1..],
+            None => name,
+        };
+        loop {
+            let Some(dot) = memchr::memrchr(b'.', last.as_bytes()) else {
+                return String::new();
+            };
+            let (stem, x) = (&last[..dot], &last[dot + 1..]);
+            let compressed = ["gz", "gzip", "bz2", "xz", "zst", "zstd"]
+                .iter()
+                .any(|c| x.eq_ignore_ascii_case(c));
+            if compressed && stem.contains('.') {
+                last = stem;
+                continue;
+            }
+            return x.to_ascii_lowercase();
+        }
+    }
+
+    #[test]
+    fn extension_read_backwards_matches_the_searches() {
+        // Every name of up to six bytes from the bytes that matter, and some longer ones.
+        let parts = ["", ".", "!", "a", "gz", "Csv", "ZST", "é", "/"];
+        let mut names = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|n| parts.iter().map(move |p| format!("{n}{p}")))
+                .collect();
+            names.extend(longer);
+        }
+        for name in names {
+            assert_eq!(
+                super::extension(&name),
+                extension_by_search(&name),
+                "{name:?}"
+            );
+        }
     }
 
     #[test]
