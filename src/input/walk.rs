@@ -42,7 +42,11 @@ pub struct Entry {
     pub path: PathBuf,
     /// Its name in the ledger: relative to the PATH given (SPEC §3).
     pub name: String,
-    pub size: u64,
+    /// Its size as the walk saw it. `None` for a regular file below a root: the walk does
+    /// not look at one (a stat per file was a fifth of a small-file scan's system calls), its
+    /// open descriptor tells its size when it is read, and [`measure`] looks when a size is
+    /// needed before (shards, excluded entries, a progress bar's total).
+    pub size: Option<u64>,
     pub kind: EntryKind,
     /// Named by the user: opened through a symlink, as the walk examined it.
     pub root: bool,
@@ -67,7 +71,7 @@ pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
             out.push(Entry {
                 path: root.clone(),
                 name: "-".into(),
-                size: 0,
+                size: Some(0),
                 kind: EntryKind::Stdin,
                 root: true,
             });
@@ -152,6 +156,21 @@ struct Outputs {
     clash: Mutex<Option<(String, String)>>,
 }
 
+impl Outputs {
+    /// Whether a listed file may be one of the outputs: its inode, as the listing tells it,
+    /// is one of theirs. Only then is it looked at, for its device too ([`entry`]).
+    #[cfg(unix)]
+    fn may_be(&self, item: &fs::DirEntry) -> bool {
+        let ino = std::os::unix::fs::DirEntryExt::ino(item);
+        self.protect.iter().any(|((_, i), _)| *i == ino)
+    }
+
+    #[cfg(not(unix))]
+    fn may_be(&self, _: &fs::DirEntry) -> bool {
+        !self.protect.is_empty()
+    }
+}
+
 /// A file name as the ledger shows it: bytes that are not UTF-8 are written `\xFF`, so two
 /// names that differ only there stay two entries (a lossy `�` would merge them).
 pub fn display_name(name: &OsStr) -> String {
@@ -204,6 +223,16 @@ pub fn open_regular(path: &Path) -> io::Result<(File, u64)> {
         _ => e,
     })?;
     regular(f)
+}
+
+/// Gives every entry whose size the walk did not look at ([`Entry::size`]) the size `lstat`
+/// tells, on the current rayon pool: when sizes are needed before the files are read. One
+/// that cannot be looked at keeps `None` (it is gone, and fails when it is opened).
+pub fn measure(entries: &mut [Entry]) {
+    entries
+        .par_iter_mut()
+        .filter(|e| e.size.is_none())
+        .for_each(|e| e.size = fs::symlink_metadata(&e.path).ok().map(|m| m.len()));
 }
 
 /// `f` with its size, when it is a regular file.
@@ -276,10 +305,21 @@ const PARALLEL_DEPTH: usize = 2;
 
 /// An entry listed in a folder: its ledger name (the folder's, `/`, its own), where it is,
 /// and what it is.
-type Child = (String, PathBuf, io::Result<fs::Metadata>);
+type Child = (String, PathBuf, io::Result<Listed>);
+
+/// What a listed entry is, as far as the walk needs to know.
+enum Listed {
+    Folder,
+    /// A regular file, by the type the listing gives (no stat): its size is told when it is
+    /// opened.
+    File,
+    /// Anything else (a symlink, a device, ...), or a file that may be one of this run's
+    /// outputs: as `lstat` tells. These are rare, and their ledger rows carry their size.
+    Examined(fs::Metadata),
+}
 
 fn visit(dir: &Path, base: &str, exclude: &Outputs, depth: usize, out: &mut Vec<Entry>) {
-    let Some(children) = list(dir, base, out) else {
+    let Some(children) = list(dir, base, exclude, out) else {
         return;
     };
     let folders = children.iter().filter(|c| is_dir(c)).count();
@@ -300,14 +340,32 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, depth: usize, out: &mut Vec<
 }
 
 fn is_dir(c: &Child) -> bool {
-    c.2.as_ref().is_ok_and(|m| m.is_dir())
+    match &c.2 {
+        Ok(Listed::Folder) => true,
+        Ok(Listed::Examined(m)) => m.is_dir(),
+        _ => false,
+    }
+}
+
+/// What `item` is: its type from the listing (`d_type`; std looks with `lstat` itself when
+/// the file system does not tell), and only a file that is not a folder or a regular file,
+/// or that may be an output, is looked at, through the open folder.
+fn examine(item: &fs::DirEntry, outputs: &Outputs) -> io::Result<Listed> {
+    let t = item.file_type()?;
+    if t.is_dir() {
+        Ok(Listed::Folder)
+    } else if t.is_file() && !outputs.may_be(item) {
+        Ok(Listed::File)
+    } else {
+        item.metadata().map(Listed::Examined)
+    }
 }
 
 /// The entries of `dir`, sorted by name; `None` when it cannot be read (its entry is made).
-/// Each is examined while listed: through the open folder, a name is not looked up again
-/// along the whole path; and the folder is closed again before its subfolders are visited,
-/// so a deep tree holds no more than one folder open per thread.
-fn list(dir: &Path, base: &str, out: &mut Vec<Entry>) -> Option<Vec<Child>> {
+/// Each is examined while listed ([`examine`]): through the open folder, a name is not looked
+/// up again along the whole path; and the folder is closed again before its subfolders are
+/// visited, so a deep tree holds no more than one folder open per thread.
+fn list(dir: &Path, base: &str, outputs: &Outputs, out: &mut Vec<Entry>) -> Option<Vec<Child>> {
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
@@ -318,7 +376,7 @@ fn list(dir: &Path, base: &str, out: &mut Vec<Entry>) -> Option<Vec<Child>> {
                 } else {
                     base.to_string()
                 },
-                size: 0,
+                size: Some(0),
                 kind: EntryKind::CannotReadDirectory(e.to_string()),
                 root: false,
             });
@@ -332,12 +390,16 @@ fn list(dir: &Path, base: &str, out: &mut Vec<Entry>) -> Option<Vec<Child>> {
                 let name = item.file_name();
                 // Joined to the folder's name as it is listed: the names of one folder
                 // share that prefix, so they sort as their own parts do.
-                children.push((join(base, &name), child_path(dir, &name), item.metadata()))
+                children.push((
+                    join(base, &name),
+                    child_path(dir, &name),
+                    examine(&item, outputs),
+                ))
             }
             Err(e) => out.push(Entry {
                 path: dir.to_path_buf(),
                 name: join(base, OsStr::new("?")),
-                size: 0,
+                size: Some(0),
                 kind: EntryKind::CannotList(e.to_string()),
                 root: false,
             }),
@@ -362,14 +424,22 @@ fn child_path(dir: &Path, name: &OsStr) -> PathBuf {
 }
 
 fn visit_child(c: Child, exclude: &Outputs, depth: usize, out: &mut Vec<Entry>) {
-    let (name, path, meta) = c;
-    match meta {
-        Ok(meta) if meta.is_dir() => visit(&path, &name, exclude, depth + 1, out),
-        Ok(meta) => out.push(entry(path, name, &meta, exclude)),
+    let (name, path, listed) = c;
+    match listed {
+        Ok(Listed::Folder) => visit(&path, &name, exclude, depth + 1, out),
+        Ok(Listed::Examined(meta)) if meta.is_dir() => visit(&path, &name, exclude, depth + 1, out),
+        Ok(Listed::Examined(meta)) => out.push(entry(path, name, &meta, exclude)),
+        Ok(Listed::File) => out.push(Entry {
+            path,
+            name,
+            size: None,
+            kind: EntryKind::File,
+            root: false,
+        }),
         Err(e) => out.push(Entry {
             path,
             name,
-            size: 0,
+            size: Some(0),
             kind: EntryKind::CannotExamine(e.to_string()),
             root: false,
         }),
@@ -402,7 +472,7 @@ fn entry(path: PathBuf, name: String, meta: &fs::Metadata, outputs: &Outputs) ->
     Entry {
         path,
         name,
-        size: meta.len(),
+        size: Some(meta.len()),
         kind,
         root: false,
     }
@@ -511,5 +581,45 @@ mod tests {
         let err = walk(&[d.path().to_path_buf()], &[d.path().join("sub/../b.csv")]).unwrap_err();
         assert!(err.to_string().contains("refusing to overwrite"), "{err}");
         assert!(walk(&[d.path().to_path_buf()], &[d.path().join("new.json")]).is_ok());
+    }
+
+    /// The walk looks at no regular file's size below a root (the open descriptor tells it),
+    /// but at a root's, a symlink's and a special file's, whose rows carry it; [`measure`]
+    /// looks when asked.
+    #[cfg(unix)]
+    #[test]
+    fn only_what_is_no_regular_file_is_looked_at() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("a.csv"), "abc").unwrap();
+        std::os::unix::fs::symlink("a.csv", d.path().join("l")).unwrap();
+        let c = std::ffi::CString::new(d.path().join("p").to_str().unwrap()).unwrap();
+        // SAFETY: a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let mut es = walk(&[d.path().to_path_buf()], &[]).unwrap();
+        let got: Vec<_> = es.iter().map(|e| (e.name.as_str(), e.size)).collect();
+        assert_eq!(got, [("a.csv", None), ("l", Some(5)), ("p", Some(0))]);
+        measure(&mut es);
+        assert_eq!(es[0].size, Some(3));
+        let root = walk(&[d.path().join("a.csv")], &[]).unwrap();
+        assert_eq!(root[0].size, Some(3));
+    }
+
+    /// An output that is an input by another name (a hard link) is refused: the listing's
+    /// inode finds it without a look at every file.
+    #[cfg(unix)]
+    #[test]
+    fn an_output_linked_to_an_input_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let input = d.path().join("in");
+        fs::create_dir(&input).unwrap();
+        fs::write(input.join("a.csv"), "x").unwrap();
+        fs::write(input.join("b.csv"), "y").unwrap();
+        fs::hard_link(input.join("b.csv"), d.path().join("out.json")).unwrap();
+        let err = walk(std::slice::from_ref(&input), &[d.path().join("out.json")]).unwrap_err();
+        assert!(err.to_string().contains("in/b.csv"), "{err}");
+        // Another file outside the input is fine.
+        fs::write(d.path().join("other.json"), "{}").unwrap();
+        let es = walk(&[input], &[d.path().join("other.json")]).unwrap();
+        assert_eq!(es.len(), 2);
     }
 }
