@@ -20,7 +20,7 @@ use crate::formats::sheet::kind::{ole2_kind, Ole2Kind};
 use crate::formats::sheet::{checks, Book};
 use crate::formats::sniff::{NotData, SNIFF_BYTES};
 use crate::input::archive::{self, spill, too_large, Container, Guard};
-use crate::input::walk::{open_file, open_stream, Entry, EntryKind};
+use crate::input::walk::{open_file, open_stream, Entry, EntryKind, Outputs};
 use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, Special, ZipKind};
 use crate::input::{mail, pipe};
 use crate::rules::Patterns;
@@ -37,15 +37,17 @@ use crate::summary::{FileStats, Reason, State};
 
 /// One walked entry. A panic in a reader (ours, or a parser's such as calamine's) fails this
 /// entry with the reason instead of ending the scan: every other file is still read. The
-/// ledger then tells of the panic, so it is not also printed on stderr ([`Quiet`]).
+/// ledger then tells of the panic, so it is not also printed on stderr ([`Quiet`]). A file
+/// found to be one of the `outputs` when opened is noted there.
 pub(super) fn scan_entry(
     e: &Entry,
     cfg: &ScanConfig,
     p: &Patterns,
     progress: &Progress,
     acc: &Accumulators,
+    outputs: &Outputs,
 ) {
-    let run = std::panic::AssertUnwindSafe(|| read_entry(e, cfg, p, progress, acc));
+    let run = std::panic::AssertUnwindSafe(|| read_entry(e, cfg, p, progress, acc, outputs));
     let quiet = Quiet::new();
     let result = std::panic::catch_unwind(run);
     drop(quiet);
@@ -62,7 +64,14 @@ pub(super) fn scan_entry(
     }
 }
 
-fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, acc: &Accumulators) {
+fn read_entry(
+    e: &Entry,
+    cfg: &ScanConfig,
+    p: &Patterns,
+    progress: &Progress,
+    acc: &Accumulators,
+    outputs: &Outputs,
+) {
     // The size the walk saw: a regular file's is not looked at before it is opened.
     let walked = e.size.unwrap_or(0);
     let (state, bytes, reason) = match &e.kind {
@@ -78,7 +87,10 @@ fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, ac
             (State::Failed, walked, Reason::CannotExamine(err.clone()))
         }
         EntryKind::File => match open_file(e) {
-            Ok((f, size)) => return scan_file(f, size, e, cfg, p, progress, acc),
+            Ok((f, told)) => {
+                outputs.check(told, &e.name, &e.path);
+                return scan_file(f, told.size, e, cfg, p, progress, acc);
+            }
             Err(err) => (State::Failed, walked, Reason::CannotOpen(err.to_string())),
         },
         EntryKind::Stream => match open_stream(&e.path) {
@@ -789,12 +801,15 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let path = d.path().join("t.csv");
         std::fs::write(&path, format!("{HEAD}{}", ROWS.repeat(100))).unwrap();
-        let e = walk(&[d.path().to_path_buf()], &[]).unwrap().remove(0);
+        let e = walk(&[d.path().to_path_buf()], &Outputs::default())
+            .unwrap()
+            .remove(0);
         assert_eq!(e.size, None, "the walk does not look at a file's size");
         if !opened {
             change(&path);
         }
-        let (f, size) = open_file(&e).unwrap();
+        let (f, told) = open_file(&e).unwrap();
+        let size = told.size;
         if opened {
             change(&path);
         }
@@ -811,6 +826,24 @@ mod tests {
         let cut = (HEAD.len() + 10 * ROWS.len()) as u64;
         let f = std::fs::OpenOptions::new().write(true).open(p).unwrap();
         f.set_len(cut).unwrap();
+    }
+
+    /// An output the walk did not find among the inputs (a file system that lists other
+    /// inodes than `stat` tells) is found when the input is opened.
+    #[test]
+    fn an_output_is_found_when_its_input_is_opened() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a.csv"), ROWS).unwrap();
+        let e = walk(&[d.path().to_path_buf()], &Outputs::default())
+            .unwrap()
+            .remove(0);
+        let outputs = Outputs::new(&[d.path().join("a.csv")]);
+        let cfg = ScanConfig::new(Vec::new());
+        let slots = [Mutex::default()];
+        let (p, progress) = (crate::testing::pats(), Progress::default());
+        read_entry(&e, &cfg, p, &progress, &Accumulators(&slots), &outputs);
+        let err = outputs.refuse().unwrap_err();
+        assert!(err.to_string().contains("refusing to overwrite"), "{err}");
     }
 
     #[test]
