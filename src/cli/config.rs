@@ -93,11 +93,14 @@ impl Config {
         let baseline = expect.as_ref().map(|(_, v)| v);
         let baseline = baseline.or(update_expect.as_ref().and_then(|(_, old)| old.as_ref()));
         scan.record_options = Arc::new(record_options(&a, baseline)?);
+        let progress = !a.no_progress && !a.quiet && io::stderr().is_terminal();
+        // The bar's total is every file's size, known before the first is read.
+        scan.sizes_first = progress;
         Ok(Config {
             format: a.out.format(),
             expect,
             reveal: a.reveal,
-            progress: !a.no_progress && !a.quiet && io::stderr().is_terminal(),
+            progress,
             quiet: a.quiet,
             custody: custody(&a),
             patterns: load_patterns(&a.patterns)?,

@@ -42,24 +42,20 @@ pub struct Entry {
     pub path: PathBuf,
     /// Its name in the ledger: relative to the PATH given (SPEC §3).
     pub name: String,
-    pub size: u64,
+    /// Its size as the walk saw it. `None` for a regular file below a root: the walk does
+    /// not look at one (a stat per file was a fifth of a small-file scan's system calls), its
+    /// open descriptor tells its size when it is read, and [`measure`] looks when a size is
+    /// needed before (shards, excluded entries, a progress bar's total).
+    pub size: Option<u64>,
     pub kind: EntryKind,
     /// Named by the user: opened through a symlink, as the walk examined it.
     pub root: bool,
 }
 
 /// Lists every entry below `roots`. A root that cannot be examined at all is an error, and
-/// so is an `outputs` file (one this run will write) that already exists as one of the
+/// so is one of the `outputs` (files this run will write) that already exists as one of the
 /// entries, by any path or link: writing it would destroy an input.
-pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
-    let protect: Vec<Protected> = outputs
-        .iter()
-        .filter_map(|p| Some((file_id(&fs::metadata(p).ok()?)?, p.clone())))
-        .collect();
-    let exclude = &Outputs {
-        protect,
-        clash: Mutex::new(None),
-    };
+pub fn walk(roots: &[PathBuf], outputs: &Outputs) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
     let prefix_roots = roots.len() > 1;
     for root in roots {
@@ -67,7 +63,7 @@ pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
             out.push(Entry {
                 path: root.clone(),
                 name: "-".into(),
-                size: 0,
+                size: Some(0),
                 kind: EntryKind::Stdin,
                 root: true,
             });
@@ -84,7 +80,7 @@ pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
         if meta.is_dir() {
             fs::read_dir(root)
                 .with_context(|| format!("cannot read directory {}", root.display()))?;
-            visit(root, &base, exclude, 0, &mut out);
+            visit(root, &base, outputs, 0, &mut out);
         } else {
             let name = if prefix_roots {
                 base
@@ -93,7 +89,7 @@ pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
                     .map(display_name)
                     .unwrap_or_else(|| display_name(root.as_os_str()))
             };
-            let mut e = entry(root.clone(), name, &meta, exclude);
+            let mut e = entry(root.clone(), name, &meta, outputs);
             e.root = true;
             if !meta.is_file() {
                 e.kind = EntryKind::Stream;
@@ -101,19 +97,10 @@ pub fn walk(roots: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Entry>> {
             out.push(e);
         }
     }
-    let clash = exclude
-        .clash
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take();
-    match clash {
-        Some((_, msg)) => bail!(msg),
-        None => {
-            // Held for the whole scan: not with the spare room of its last doubling.
-            out.shrink_to_fit();
-            Ok(out)
-        }
-    }
+    outputs.refuse()?;
+    // Held for the whole scan: not with the spare room of its last doubling.
+    out.shrink_to_fit();
+    Ok(out)
 }
 
 /// What a root is, through a symlink: one that cannot be followed (dangling, a loop) is an
@@ -146,10 +133,81 @@ fn file_id(_: &fs::Metadata) -> Option<FileId> {
 }
 
 /// The outputs of this run that exist already, and an input found to be one of them (its
-/// name, and the message).
-struct Outputs {
+/// name, and the message). The walk finds one by the inode the listing tells; where a file
+/// system lists other inodes than `stat` tells (FUSE without `use_ino`, overlayfs over
+/// several file systems without `xino`), the look every input gets anyway finds it (the
+/// open's, or [`measure`]'s), and the scan is refused at its end, before anything is written.
+#[derive(Default)]
+pub struct Outputs {
     protect: Vec<Protected>,
     clash: Mutex<Option<(String, String)>>,
+}
+
+impl Outputs {
+    /// The files of `paths` that exist.
+    pub fn new(paths: &[PathBuf]) -> Outputs {
+        let protect = paths
+            .iter()
+            .filter_map(|p| Some((file_id(&fs::metadata(p).ok()?)?, p.clone())))
+            .collect();
+        Outputs {
+            protect,
+            clash: Mutex::new(None),
+        }
+    }
+
+    /// Notes the regular file `told`, the input `name` at `path`, when it is one of the
+    /// outputs. Of several, on any thread, the one first by name is told.
+    #[inline]
+    pub fn check(&self, told: Told, name: &str, path: &Path) {
+        if !self.protect.is_empty() {
+            self.note(told, name, path);
+        }
+    }
+
+    fn note(&self, told: Told, name: &str, path: &Path) {
+        let Some((_, out)) = told
+            .id
+            .and_then(|id| self.protect.iter().find(|(p, _)| *p == id))
+        else {
+            return;
+        };
+        let msg = format!(
+            "refusing to overwrite {}: it is the scanned input {} (write the output outside \
+             the scanned paths)",
+            out.display(),
+            path.display()
+        );
+        let mut clash = self.clash.lock().unwrap_or_else(|e| e.into_inner());
+        if clash
+            .as_ref()
+            .is_none_or(|(first, _)| name < first.as_str())
+        {
+            *clash = Some((name.to_string(), msg));
+        }
+    }
+
+    /// The error for an output found among the inputs, when one was.
+    pub fn refuse(&self) -> Result<()> {
+        let clash = self.clash.lock().unwrap_or_else(|e| e.into_inner());
+        match clash.as_ref() {
+            Some((_, msg)) => bail!("{msg}"),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether a listed file may be one of the outputs: its inode, as the listing tells it,
+    /// is one of theirs. Only then is it looked at, for its device too ([`entry`]).
+    #[cfg(unix)]
+    fn may_be(&self, item: &fs::DirEntry) -> bool {
+        let ino = std::os::unix::fs::DirEntryExt::ino(item);
+        self.protect.iter().any(|((_, i), _)| *i == ino)
+    }
+
+    #[cfg(not(unix))]
+    fn may_be(&self, _: &fs::DirEntry) -> bool {
+        !self.protect.is_empty()
+    }
 }
 
 /// A file name as the ledger shows it: bytes that are not UTF-8 are written `\xFF`, so two
@@ -181,11 +239,11 @@ fn push_display_name(name: &OsStr, out: &mut String) {
     }
 }
 
-/// Opens a walked file for reading, with its size as the open file tells it. The walk saw
-/// a regular file, but it may have changed since: one that was removed fails with a clear
+/// Opens a walked file for reading, with what the open file tells of it (its size). The walk
+/// saw a regular file, but it may have changed since: one that was removed fails with a clear
 /// reason, and one replaced by a FIFO, a device or a symlink is not opened (a FIFO would
 /// block the scan for ever).
-pub fn open_regular(path: &Path) -> io::Result<(File, u64)> {
+pub fn open_regular(path: &Path) -> io::Result<(File, Told)> {
     let mut opts = fs::OpenOptions::new();
     opts.read(true);
     #[cfg(unix)]
@@ -206,20 +264,53 @@ pub fn open_regular(path: &Path) -> io::Result<(File, u64)> {
     regular(f)
 }
 
-/// `f` with its size, when it is a regular file.
-fn regular(f: File) -> io::Result<(File, u64)> {
+/// Gives every entry whose size the walk did not look at ([`Entry::size`]) the size `lstat`
+/// tells, on the current rayon pool: when sizes are needed before the files are read. One
+/// that cannot be looked at keeps `None` (it is gone, and fails when it is opened). Each is
+/// checked against the `outputs` too.
+pub fn measure(entries: &mut [Entry], outputs: &Outputs) {
+    entries
+        .par_iter_mut()
+        .filter(|e| e.size.is_none())
+        .for_each(|e| {
+            let meta = fs::symlink_metadata(&e.path).ok();
+            if let Some(m) = meta.as_ref().filter(|m| m.is_file()) {
+                outputs.check(Told::of(m), &e.name, &e.path);
+            }
+            e.size = meta.map(|m| m.len());
+        });
+}
+
+/// What a regular file tells of itself when looked at: its size and its identity.
+#[derive(Clone, Copy, Debug)]
+pub struct Told {
+    pub size: u64,
+    id: Option<FileId>,
+}
+
+impl Told {
+    fn of(m: &fs::Metadata) -> Told {
+        Told {
+            size: m.len(),
+            id: file_id(m),
+        }
+    }
+}
+
+/// `f` with what it tells of itself, when it is a regular file.
+fn regular(f: File) -> io::Result<(File, Told)> {
     let meta = f.metadata()?;
     if !meta.is_file() {
         return Err(io::Error::other(
             "no longer a regular file (replaced during the scan): not read",
         ));
     }
-    Ok((f, meta.len()))
+    Ok((f, Told::of(&meta)))
 }
 
 /// Opens a walked entry: as [`open_regular`], except that a root named through a symlink
 /// is followed (SPEC §2).
-pub fn open_file(e: &Entry) -> io::Result<(File, u64)> {
+pub fn open_file(e: &Entry) -> io::Result<(File, Told)> {
     if !e.root {
         return open_regular(&e.path);
     }
@@ -276,10 +367,22 @@ const PARALLEL_DEPTH: usize = 2;
 
 /// An entry listed in a folder: its ledger name (the folder's, `/`, its own), where it is,
 /// and what it is.
-type Child = (String, PathBuf, io::Result<fs::Metadata>);
+type Child = (String, PathBuf, io::Result<Listed>);
+
+/// What a listed entry is, as far as the walk needs to know.
+enum Listed {
+    Folder,
+    /// A regular file, by the type the listing gives (no stat): its size is told when it is
+    /// opened.
+    File,
+    /// Anything else (a symlink, a device, ...), or a file that may be one of this run's
+    /// outputs: as `lstat` tells. These are rare, and their ledger rows carry their size.
+    /// Boxed: a folder's children are sorted, and moved, at a fourth of the size.
+    Examined(Box<fs::Metadata>),
+}
 
 fn visit(dir: &Path, base: &str, exclude: &Outputs, depth: usize, out: &mut Vec<Entry>) {
-    let Some(children) = list(dir, base, out) else {
+    let Some(children) = list(dir, base, exclude, out) else {
         return;
     };
     let folders = children.iter().filter(|c| is_dir(c)).count();
@@ -300,14 +403,32 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, depth: usize, out: &mut Vec<
 }
 
 fn is_dir(c: &Child) -> bool {
-    c.2.as_ref().is_ok_and(|m| m.is_dir())
+    match &c.2 {
+        Ok(Listed::Folder) => true,
+        Ok(Listed::Examined(m)) => m.is_dir(),
+        _ => false,
+    }
+}
+
+/// What `item` is: its type from the listing (`d_type`; std looks with `lstat` itself when
+/// the file system does not tell), and only a file that is not a folder or a regular file,
+/// or that may be an output, is looked at, through the open folder.
+fn examine(item: &fs::DirEntry, outputs: &Outputs) -> io::Result<Listed> {
+    let t = item.file_type()?;
+    if t.is_dir() {
+        Ok(Listed::Folder)
+    } else if t.is_file() && !outputs.may_be(item) {
+        Ok(Listed::File)
+    } else {
+        item.metadata().map(|m| Listed::Examined(Box::new(m)))
+    }
 }
 
 /// The entries of `dir`, sorted by name; `None` when it cannot be read (its entry is made).
-/// Each is examined while listed: through the open folder, a name is not looked up again
-/// along the whole path; and the folder is closed again before its subfolders are visited,
-/// so a deep tree holds no more than one folder open per thread.
-fn list(dir: &Path, base: &str, out: &mut Vec<Entry>) -> Option<Vec<Child>> {
+/// Each is examined while listed ([`examine`]): through the open folder, a name is not looked
+/// up again along the whole path; and the folder is closed again before its subfolders are
+/// visited, so a deep tree holds no more than one folder open per thread.
+fn list(dir: &Path, base: &str, outputs: &Outputs, out: &mut Vec<Entry>) -> Option<Vec<Child>> {
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
@@ -318,7 +439,7 @@ fn list(dir: &Path, base: &str, out: &mut Vec<Entry>) -> Option<Vec<Child>> {
                 } else {
                     base.to_string()
                 },
-                size: 0,
+                size: Some(0),
                 kind: EntryKind::CannotReadDirectory(e.to_string()),
                 root: false,
             });
@@ -332,12 +453,16 @@ fn list(dir: &Path, base: &str, out: &mut Vec<Entry>) -> Option<Vec<Child>> {
                 let name = item.file_name();
                 // Joined to the folder's name as it is listed: the names of one folder
                 // share that prefix, so they sort as their own parts do.
-                children.push((join(base, &name), child_path(dir, &name), item.metadata()))
+                children.push((
+                    join(base, &name),
+                    child_path(dir, &name),
+                    examine(&item, outputs),
+                ))
             }
             Err(e) => out.push(Entry {
                 path: dir.to_path_buf(),
                 name: join(base, OsStr::new("?")),
-                size: 0,
+                size: Some(0),
                 kind: EntryKind::CannotList(e.to_string()),
                 root: false,
             }),
@@ -362,14 +487,22 @@ fn child_path(dir: &Path, name: &OsStr) -> PathBuf {
 }
 
 fn visit_child(c: Child, exclude: &Outputs, depth: usize, out: &mut Vec<Entry>) {
-    let (name, path, meta) = c;
-    match meta {
-        Ok(meta) if meta.is_dir() => visit(&path, &name, exclude, depth + 1, out),
-        Ok(meta) => out.push(entry(path, name, &meta, exclude)),
+    let (name, path, listed) = c;
+    match listed {
+        Ok(Listed::Folder) => visit(&path, &name, exclude, depth + 1, out),
+        Ok(Listed::Examined(meta)) if meta.is_dir() => visit(&path, &name, exclude, depth + 1, out),
+        Ok(Listed::Examined(meta)) => out.push(entry(path, name, &meta, exclude)),
+        Ok(Listed::File) => out.push(Entry {
+            path,
+            name,
+            size: None,
+            kind: EntryKind::File,
+            root: false,
+        }),
         Err(e) => out.push(Entry {
             path,
             name,
-            size: 0,
+            size: Some(0),
             kind: EntryKind::CannotExamine(e.to_string()),
             root: false,
         }),
@@ -382,27 +515,13 @@ fn entry(path: PathBuf, name: String, meta: &fs::Metadata, outputs: &Outputs) ->
     } else if !meta.is_file() {
         EntryKind::Special
     } else {
-        if let Some((_, out)) =
-            file_id(meta).and_then(|id| outputs.protect.iter().find(|(p, _)| *p == id))
-        {
-            let msg = format!(
-                "refusing to overwrite {}: it is the scanned input {} (write the output \
-                 outside the scanned paths)",
-                out.display(),
-                path.display()
-            );
-            // Folders are walked in parallel: of several, the one first by name is told.
-            let mut clash = outputs.clash.lock().unwrap_or_else(|e| e.into_inner());
-            if clash.as_ref().is_none_or(|(first, _)| name < *first) {
-                *clash = Some((name.clone(), msg));
-            }
-        }
+        outputs.check(Told::of(meta), &name, &path);
         EntryKind::File
     };
     Entry {
         path,
         name,
-        size: meta.len(),
+        size: Some(meta.len()),
         kind,
         root: false,
     }
@@ -480,12 +599,14 @@ mod tests {
             .build()
             .unwrap();
         let roots = [d.path().to_path_buf()];
-        let es = pool.install(|| walk(&roots, &[])).unwrap();
+        let es = pool.install(|| walk(&roots, &Outputs::default())).unwrap();
         let names: Vec<_> = es.iter().map(|e| e.name.clone()).collect();
         assert_eq!(names, want);
         // Of two outputs that are inputs, the one first by name is told, on any thread.
         let outputs = [d.path().join("c/x/z/1.txt"), d.path().join("a/y/z/2.txt")];
-        let err = pool.install(|| walk(&roots, &outputs)).unwrap_err();
+        let err = pool
+            .install(|| walk(&roots, &Outputs::new(&outputs)))
+            .unwrap_err();
         assert!(err.to_string().contains("a/y/z/2.txt"), "{err}");
     }
 
@@ -498,18 +619,75 @@ mod tests {
         fs::write(d.path().join("a.txt"), "z").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(d.path().join("sub"), d.path().join("loop")).unwrap();
-        let es = walk(&[d.path().to_path_buf()], &[]).unwrap();
+        let es = walk(&[d.path().to_path_buf()], &Outputs::default()).unwrap();
         let names: Vec<_> = es.iter().map(|e| e.name.as_str()).collect();
         #[cfg(unix)]
         assert_eq!(names, vec!["a.txt", "b.csv", "loop", "sub/a.txt"]);
         #[cfg(unix)]
         assert_eq!(es[2].kind, EntryKind::Symlink);
-        let one = walk(&[d.path().join("sub/a.txt")], &[]).unwrap();
+        let one = walk(&[d.path().join("sub/a.txt")], &Outputs::default()).unwrap();
         assert_eq!(one[0].name, "a.txt");
-        assert!(walk(&[d.path().join("missing")], &[]).is_err());
+        assert!(walk(&[d.path().join("missing")], &Outputs::default()).is_err());
         // An output that exists as an input, by any path, is refused; a new one is fine.
-        let err = walk(&[d.path().to_path_buf()], &[d.path().join("sub/../b.csv")]).unwrap_err();
+        let err = walk(
+            &[d.path().to_path_buf()],
+            &Outputs::new(&[d.path().join("sub/../b.csv")]),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("refusing to overwrite"), "{err}");
-        assert!(walk(&[d.path().to_path_buf()], &[d.path().join("new.json")]).is_ok());
+        assert!(walk(
+            &[d.path().to_path_buf()],
+            &Outputs::new(&[d.path().join("new.json")])
+        )
+        .is_ok());
+    }
+
+    /// The walk looks at no regular file's size below a root (the open descriptor tells it),
+    /// but at a root's, a symlink's and a special file's, whose rows carry it; [`measure`]
+    /// looks when asked.
+    #[cfg(unix)]
+    #[test]
+    fn only_what_is_no_regular_file_is_looked_at() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("a.csv"), "abc").unwrap();
+        std::os::unix::fs::symlink("a.csv", d.path().join("l")).unwrap();
+        let c = std::ffi::CString::new(d.path().join("p").to_str().unwrap()).unwrap();
+        // SAFETY: a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let mut es = walk(&[d.path().to_path_buf()], &Outputs::default()).unwrap();
+        let got: Vec<_> = es.iter().map(|e| (e.name.as_str(), e.size)).collect();
+        assert_eq!(got, [("a.csv", None), ("l", Some(5)), ("p", Some(0))]);
+        measure(&mut es, &Outputs::default());
+        assert_eq!(es[0].size, Some(3));
+        // An output found by the look, as the walk would have.
+        es[0].size = None;
+        let outputs = Outputs::new(&[d.path().join("a.csv")]);
+        measure(&mut es, &outputs);
+        assert!(outputs.refuse().is_err());
+        let root = walk(&[d.path().join("a.csv")], &Outputs::default()).unwrap();
+        assert_eq!(root[0].size, Some(3));
+    }
+
+    /// An output that is an input by another name (a hard link) is refused: the listing's
+    /// inode finds it without a look at every file.
+    #[cfg(unix)]
+    #[test]
+    fn an_output_linked_to_an_input_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let input = d.path().join("in");
+        fs::create_dir(&input).unwrap();
+        fs::write(input.join("a.csv"), "x").unwrap();
+        fs::write(input.join("b.csv"), "y").unwrap();
+        fs::hard_link(input.join("b.csv"), d.path().join("out.json")).unwrap();
+        let err = walk(
+            std::slice::from_ref(&input),
+            &Outputs::new(&[d.path().join("out.json")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("in/b.csv"), "{err}");
+        // Another file outside the input is fine.
+        fs::write(d.path().join("other.json"), "{}").unwrap();
+        let es = walk(&[input], &Outputs::new(&[d.path().join("other.json")])).unwrap();
+        assert_eq!(es.len(), 2);
     }
 }

@@ -44,7 +44,7 @@ use crate::formats::strings::Strings;
 use crate::input::archive::Limits;
 use crate::input::decode::{Bom, Utf16Reader};
 use crate::input::select::{relative, Select};
-use crate::input::walk::{walk, Entry, EntryKind};
+use crate::input::walk::{measure, walk, Entry, EntryKind, Outputs};
 use crate::rules::Patterns;
 pub use crate::scan::book::scan_book;
 use crate::scan::chunk::{add_names, InFlight, Job, Reader, Sample};
@@ -74,6 +74,9 @@ pub struct ScanConfig {
     pub select: Select,
     /// `--sample N`: read only the first N records of each entry.
     pub sample: Option<u64>,
+    /// Every file's size before any is read, for a progress bar's total: a stat per file,
+    /// which the walk otherwise does without ([`Entry::size`]).
+    pub sizes_first: bool,
 }
 
 impl ScanConfig {
@@ -89,6 +92,7 @@ impl ScanConfig {
             shard: None,
             select: Select::default(),
             sample: None,
+            sizes_first: false,
         }
     }
 }
@@ -108,21 +112,28 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
         .build()
         .context("starting worker threads")?;
     // The walk lists folders on the workers too: no file is read before it ends.
-    let mut entries = pool.install(|| walk(&cfg.paths, &cfg.exclude))?;
+    let outputs = Outputs::new(&cfg.exclude);
+    let mut entries = pool.install(|| walk(&cfg.paths, &outputs))?;
     let mut shard_note = None;
     if let Some(shard) = cfg.shard {
         // The share is taken of every walked entry, before --glob/--exclude, so the shards'
-        // ledgers (excluded entries included) add up to the one scan's.
+        // ledgers (excluded entries included) add up to the one scan's; balanced by size.
+        pool.install(|| measure(&mut entries, &outputs));
         let share;
         (entries, share) = select(entries, shard);
         shard_note = Some(note_of_shard(shard, share));
     }
-    let (entries, excluded) = selected(entries, cfg);
+    let (mut entries, mut excluded) = selected(entries, cfg);
+    // An excluded entry's ledger row carries its bytes.
+    pool.install(|| measure(&mut excluded, &outputs));
+    if cfg.sizes_first {
+        pool.install(|| measure(&mut entries, &outputs));
+    }
     progress.total.store(
         entries
             .iter()
             .filter(|e| e.kind == EntryKind::File)
-            .map(|e| e.size)
+            .filter_map(|e| e.size)
             .sum(),
         Ordering::Relaxed,
     );
@@ -131,7 +142,8 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
         .collect();
     let acc = Accumulators(&slots);
     for e in excluded {
-        let f = FileStats::new(State::Skipped, "", e.size).with_reason(Reason::Excluded);
+        let bytes = e.size.unwrap_or(0);
+        let f = FileStats::new(State::Skipped, "", bytes).with_reason(Reason::Excluded);
         acc.add_file(&e.name, f);
     }
     // Each walked entry is freed by the worker that scanned it, as soon as it is done: freed
@@ -141,8 +153,10 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
         entries
             .into_par_iter()
             .with_max_len(1)
-            .for_each(|e| scan_entry(&e, cfg, p, progress, &acc))
+            .for_each(|e| scan_entry(&e, cfg, p, progress, &acc, &outputs))
     });
+    // An output the walk could not tell from the inputs by the listed inodes.
+    outputs.refuse()?;
     // Each worker's buffered values are sorted into runs where the set already has runs (a
     // set that never filled its buffer stays unsorted, to be counted by hashing), then the
     // slots are added up (runs are only collected), then every kind's runs are merged once. Both parallel steps take

@@ -20,7 +20,7 @@ use crate::formats::sheet::kind::{ole2_kind, Ole2Kind};
 use crate::formats::sheet::{checks, Book};
 use crate::formats::sniff::{NotData, SNIFF_BYTES};
 use crate::input::archive::{self, spill, too_large, Container, Guard};
-use crate::input::walk::{open_file, open_stream, Entry, EntryKind};
+use crate::input::walk::{open_file, open_stream, Entry, EntryKind, Outputs};
 use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, Special, ZipKind};
 use crate::input::{mail, pipe};
 use crate::rules::Patterns;
@@ -37,15 +37,17 @@ use crate::summary::{FileStats, Reason, State};
 
 /// One walked entry. A panic in a reader (ours, or a parser's such as calamine's) fails this
 /// entry with the reason instead of ending the scan: every other file is still read. The
-/// ledger then tells of the panic, so it is not also printed on stderr ([`Quiet`]).
+/// ledger then tells of the panic, so it is not also printed on stderr ([`Quiet`]). A file
+/// found to be one of the `outputs` when opened is noted there.
 pub(super) fn scan_entry(
     e: &Entry,
     cfg: &ScanConfig,
     p: &Patterns,
     progress: &Progress,
     acc: &Accumulators,
+    outputs: &Outputs,
 ) {
-    let run = std::panic::AssertUnwindSafe(|| read_entry(e, cfg, p, progress, acc));
+    let run = std::panic::AssertUnwindSafe(|| read_entry(e, cfg, p, progress, acc, outputs));
     let quiet = Quiet::new();
     let result = std::panic::catch_unwind(run);
     drop(quiet);
@@ -62,22 +64,34 @@ pub(super) fn scan_entry(
     }
 }
 
-fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, acc: &Accumulators) {
+fn read_entry(
+    e: &Entry,
+    cfg: &ScanConfig,
+    p: &Patterns,
+    progress: &Progress,
+    acc: &Accumulators,
+    outputs: &Outputs,
+) {
+    // The size the walk saw: a regular file's is not looked at before it is opened.
+    let walked = e.size.unwrap_or(0);
     let (state, bytes, reason) = match &e.kind {
-        EntryKind::Symlink => (State::Skipped, e.size, Reason::Symlink),
-        EntryKind::Special => (State::Skipped, e.size, Reason::NotRegular),
+        EntryKind::Symlink => (State::Skipped, walked, Reason::Symlink),
+        EntryKind::Special => (State::Skipped, walked, Reason::NotRegular),
         EntryKind::CannotReadDirectory(err) => (
             State::Failed,
-            e.size,
+            walked,
             Reason::CannotReadDirectory(err.clone()),
         ),
-        EntryKind::CannotList(err) => (State::Failed, e.size, Reason::CannotList(err.clone())),
+        EntryKind::CannotList(err) => (State::Failed, walked, Reason::CannotList(err.clone())),
         EntryKind::CannotExamine(err) => {
-            (State::Failed, e.size, Reason::CannotExamine(err.clone()))
+            (State::Failed, walked, Reason::CannotExamine(err.clone()))
         }
         EntryKind::File => match open_file(e) {
-            Ok((f, size)) => return scan_file(f, size, e, cfg, p, progress, acc),
-            Err(err) => (State::Failed, e.size, Reason::CannotOpen(err.to_string())),
+            Ok((f, told)) => {
+                outputs.check(told, &e.name, &e.path);
+                return scan_file(f, told.size, e, cfg, p, progress, acc);
+            }
+            Err(err) => (State::Failed, walked, Reason::CannotOpen(err.to_string())),
         },
         EntryKind::Stream => match open_stream(&e.path) {
             Ok(mut f) => return scan_stream(&mut f, e, cfg, p, acc),
@@ -91,7 +105,9 @@ fn read_entry(e: &Entry, cfg: &ScanConfig, p: &Patterns, progress: &Progress, ac
     );
 }
 
-/// A walked file, open, that holds `size` bytes as its descriptor told after the open.
+/// A walked file, open, that holds `size` bytes as its descriptor told after the open: its
+/// ledger `bytes`, and the size a change while it is read is told against (SPEC §3). A change
+/// before the open is no change while read: the file is read as it was when opened.
 fn scan_file(
     f: File,
     size: u64,
@@ -102,7 +118,7 @@ fn scan_file(
     acc: &Accumulators,
 ) {
     let ctx = ScanEnv::new(cfg, p, acc);
-    let at = Origin::top(e.name.clone(), e.size);
+    let at = Origin::top(e.name.clone(), size);
     // Progress is the bytes read off the disk: a compressed file moves the bar as it is read.
     let mut f = Counted::new(f, Some(&progress.done));
     let (head, eof, read_error) = file_head(&mut f, size);
@@ -135,12 +151,14 @@ fn scan_file(
             };
             (f.eof.then_some(f.read), now)
         };
-    if let Some(change) = SizeChange::of(e.size, read, now) {
+    if let Some(change) = SizeChange::of(size, read, now) {
         acc.with(|mine| change.apply(&mut mine.files, &e.name));
     }
-    progress
-        .done
-        .fetch_add(e.size.saturating_sub(f.read), Ordering::Relaxed);
+    // The bar's total counted the size the walk saw, when it looked.
+    progress.done.fetch_add(
+        e.size.unwrap_or(size).saturating_sub(f.read),
+        Ordering::Relaxed,
+    );
 }
 
 /// Reads a file in place from its start with `read` (which takes the file), and returns
@@ -768,16 +786,6 @@ mod tests {
         }
     }
 
-    /// Reads one walked entry as a scan does, into a summary of its own.
-    fn read_one(e: &Entry) -> Summary {
-        let cfg = ScanConfig::new(Vec::new());
-        let p = crate::testing::pats();
-        let slots = [Mutex::default()];
-        read_entry(e, &cfg, p, &Progress::default(), &Accumulators(&slots));
-        let [slot] = slots;
-        slot.into_inner().unwrap()
-    }
-
     /// An entry's reason as the ledger writes it ("" for none).
     fn said(r: &Option<Box<Reason>>) -> String {
         r.as_ref().map(|r| r.to_string()).unwrap_or_default()
@@ -786,38 +794,97 @@ mod tests {
     const HEAD: &str = "nama,nik\n";
     const ROWS: &str = "Budi,3171010101900001\nAni,3171014101900002\n";
 
-    /// A file of `ROWS` walked as it is now, then changed by `change` before it is read.
-    fn walked_then_changed(change: impl FnOnce(&std::path::Path)) -> (Entry, Summary) {
+    /// A file of `ROWS` in a folder, walked as it is now, then changed by `change`: before it
+    /// is opened (`opened` false) or after (`true`), before a byte of it is read. With the
+    /// size its descriptor told.
+    fn changed(opened: bool, change: impl Fn(&std::path::Path)) -> (u64, Summary) {
         let d = tempfile::tempdir().unwrap();
         let path = d.path().join("t.csv");
         std::fs::write(&path, format!("{HEAD}{}", ROWS.repeat(100))).unwrap();
-        let e = walk(std::slice::from_ref(&path), &[]).unwrap().remove(0);
-        change(&path);
-        let s = read_one(&e);
-        (e, s)
+        let e = walk(&[d.path().to_path_buf()], &Outputs::default())
+            .unwrap()
+            .remove(0);
+        assert_eq!(e.size, None, "the walk does not look at a file's size");
+        if !opened {
+            change(&path);
+        }
+        let (f, told) = open_file(&e).unwrap();
+        let size = told.size;
+        if opened {
+            change(&path);
+        }
+        let cfg = ScanConfig::new(Vec::new());
+        let slots = [Mutex::default()];
+        let acc = Accumulators(&slots);
+        let progress = Progress::default();
+        scan_file(f, size, &e, &cfg, crate::testing::pats(), &progress, &acc);
+        let [slot] = slots;
+        (size, slot.into_inner().unwrap())
+    }
+
+    fn cut_to_10_rows(p: &std::path::Path) {
+        let cut = (HEAD.len() + 10 * ROWS.len()) as u64;
+        let f = std::fs::OpenOptions::new().write(true).open(p).unwrap();
+        f.set_len(cut).unwrap();
+    }
+
+    /// An output the walk did not find among the inputs (a file system that lists other
+    /// inodes than `stat` tells) is found when the input is opened.
+    #[test]
+    fn an_output_is_found_when_its_input_is_opened() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a.csv"), ROWS).unwrap();
+        let e = walk(&[d.path().to_path_buf()], &Outputs::default())
+            .unwrap()
+            .remove(0);
+        let outputs = Outputs::new(&[d.path().join("a.csv")]);
+        let cfg = ScanConfig::new(Vec::new());
+        let slots = [Mutex::default()];
+        let (p, progress) = (crate::testing::pats(), Progress::default());
+        read_entry(&e, &cfg, p, &progress, &Accumulators(&slots), &outputs);
+        let err = outputs.refuse().unwrap_err();
+        assert!(err.to_string().contains("refusing to overwrite"), "{err}");
+    }
+
+    #[test]
+    fn rule3_a_file_changed_before_it_is_opened_is_read_as_it_is_then() {
+        // Cut, or appended to, between the walk and the open: no change while read (the
+        // walk did not look at its size), so `scanned`, with every byte and row it holds
+        // when opened, and its hash.
+        let more = ROWS.repeat(5);
+        let append = |p: &std::path::Path| {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
+            f.write_all(more.as_bytes()).unwrap();
+        };
+        let cut = (HEAD.len() + 10 * ROWS.len()) as u64;
+        let grown = (HEAD.len() + 105 * ROWS.len()) as u64;
+        for (s, bytes, records) in [
+            (changed(false, cut_to_10_rows).1, cut, 20),
+            (changed(false, append).1, grown, 210),
+        ] {
+            let f = &s.files["t.csv"];
+            assert_eq!(f.state, State::Scanned, "{f:?}");
+            assert_eq!(
+                (f.bytes, f.records, f.reason.is_none()),
+                (bytes, records, true)
+            );
+            assert!(f.sha256.is_some());
+            assert!(notes(&s).is_empty(), "{:?}", notes(&s));
+        }
     }
 
     #[test]
     fn rule3_shrunk_file_is_partial() {
-        // Cut to 10 rows between the walk and the read: the rows read count, the entry says
+        // Cut to 10 rows between the open and the read: the rows read count, the entry says
         // both sizes and is `partial` (exit 3), with the bytes read.
         let cut = (HEAD.len() + 10 * ROWS.len()) as u64;
-        let (e, s) = walked_then_changed(|p| {
-            std::fs::OpenOptions::new()
-                .write(true)
-                .open(p)
-                .unwrap()
-                .set_len(cut)
-                .unwrap()
-        });
+        let (size, s) = changed(true, cut_to_10_rows);
         let f = &s.files["t.csv"];
         assert_eq!(f.state, State::Partial, "{f:?}");
         assert_eq!(
             said(&f.reason),
-            format!(
-                "shrank while read: {} bytes at the walk, {cut} read",
-                e.size
-            )
+            format!("shrank while read: {size} bytes at the walk, {cut} read")
         );
         assert_eq!((f.bytes, f.records, f.valid[0]), (cut, 20, 20));
         assert_eq!(f.sha256, None, "its bytes moved while read");
@@ -826,17 +893,17 @@ mod tests {
 
     #[test]
     fn rule3_grown_file_reports_the_bytes_read() {
-        // Appended to between the walk and the read, and read to its new end: `scanned`,
-        // every row counted, and the bytes read, not the size the walk saw.
+        // Appended to between the open and the read, and read to its new end: `scanned`,
+        // every row counted, and the bytes read, not the size when opened.
         let more = ROWS.repeat(5);
-        let (e, s) = walked_then_changed(|p| {
+        let (size, s) = changed(true, |p| {
             use std::io::Write;
             let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
             f.write_all(more.as_bytes()).unwrap();
         });
         let f = &s.files["t.csv"];
         assert_eq!(f.state, State::Scanned, "{f:?}");
-        assert_eq!(f.bytes, e.size + more.len() as u64);
+        assert_eq!(f.bytes, size + more.len() as u64);
         assert_eq!(f.records, 210);
         assert!(said(&f.reason).starts_with("grew while read"));
         assert!(!s.incomplete());

@@ -57,7 +57,7 @@ pub fn select(entries: Vec<Entry>, shard: Shard) -> (Vec<Entry>, Share) {
     let owner = assign(&items, shard.count);
     let mut share = Share {
         all_entries: entries.len(),
-        all_bytes: entries.iter().map(|e| e.size).sum(),
+        all_bytes: entries.iter().filter_map(|e| e.size).sum(),
         ..Share::default()
     };
     let mine: Vec<Entry> = entries
@@ -67,7 +67,7 @@ pub fn select(entries: Vec<Entry>, shard: Shard) -> (Vec<Entry>, Share) {
         .map(|(e, _)| e)
         .collect();
     share.entries = mine.len();
-    share.bytes = mine.iter().map(|e| e.size).sum();
+    share.bytes = mine.iter().filter_map(|e| e.size).sum();
     (mine, share)
 }
 
@@ -84,7 +84,8 @@ impl<'a> Item<'a> {
     fn of(e: &'a Entry) -> Item<'a> {
         Item {
             name: &e.name,
-            bytes: e.size,
+            // Measured before the share is taken (`scan`); one that could not be is gone.
+            bytes: e.size.unwrap_or(0),
             stream: matches!(e.kind, EntryKind::Stdin | EntryKind::Stream),
         }
     }
