@@ -311,45 +311,45 @@ impl<R: Read> Read for Counted<'_, R> {
     }
 }
 
-/// A file whose size moved while it was read (SPEC §3): the size the walk
-/// saw, the bytes read when the reader got to the end (not when it stopped early: a binary
+/// A file whose size moved while it was read (SPEC §3): the size its open descriptor
+/// told, the bytes read when the reader got to the end (not when it stopped early: a binary
 /// skipped on its first block, an archive read in place), and the size once done.
 #[derive(Debug, PartialEq, Eq)]
 enum SizeChange {
-    /// Fewer bytes than it held at the walk or holds now: what was read counts, the entry is
+    /// Fewer bytes than it held when opened or holds now: what was read counts, the entry is
     /// `partial`, and `bytes` are the bytes read (when known).
     Partial { bytes: Option<u64>, reason: Reason },
-    /// More bytes than at the walk, all of them read: `scanned`, with the bytes read.
+    /// More bytes than when opened, all of them read: `scanned`, with the bytes read.
     Grew { bytes: u64, note: Reason },
 }
 
 impl SizeChange {
-    fn of(walked: u64, read: Option<u64>, now: Option<u64>) -> Option<SizeChange> {
+    fn of(opened: u64, read: Option<u64>, now: Option<u64>) -> Option<SizeChange> {
         match read {
-            Some(read) if read < walked || now.is_some_and(|n| n > read) => {
+            Some(read) if read < opened || now.is_some_and(|n| n > read) => {
                 let now = now.filter(|&n| n != read);
                 Some(SizeChange::Partial {
                     bytes: Some(read),
-                    reason: if read < walked {
-                        Reason::Shrank { walked, read, now }
+                    reason: if read < opened {
+                        Reason::Shrank { opened, read, now }
                     } else {
-                        Reason::Grew { walked, read, now }
+                        Reason::Grew { opened, read, now }
                     },
                 })
             }
-            Some(read) if read > walked => Some(SizeChange::Grew {
+            Some(read) if read > opened => Some(SizeChange::Grew {
                 bytes: read,
                 note: Reason::Grew {
-                    walked,
+                    opened,
                     read,
                     now: None,
                 },
             }),
             Some(_) => None,
             None => match now {
-                Some(now) if now != walked => Some(SizeChange::Partial {
+                Some(now) if now != opened => Some(SizeChange::Partial {
                     bytes: None,
-                    reason: Reason::ChangedSize { walked, now },
+                    reason: Reason::ChangedSize { opened, now },
                 }),
                 _ => None,
             },
@@ -884,7 +884,7 @@ mod tests {
         assert_eq!(f.state, State::Partial, "{f:?}");
         assert_eq!(
             said(&f.reason),
-            format!("shrank while read: {size} bytes at the walk, {cut} read")
+            format!("shrank while read: {size} bytes when opened, {cut} read")
         );
         assert_eq!((f.bytes, f.records, f.valid[0]), (cut, 20, 20));
         assert_eq!(f.sha256, None, "its bytes moved while read");
@@ -936,27 +936,27 @@ mod tests {
     fn rule3_every_size_change() {
         // (partial, bytes, reason): the entry's state, its bytes and what the ledger says.
         let partial = |bytes, reason: &str| Some((true, bytes, reason.to_string()));
-        let of = |walked, read, now| {
-            SizeChange::of(walked, read, now).map(|c| match c {
+        let of = |opened, read, now| {
+            SizeChange::of(opened, read, now).map(|c| match c {
                 SizeChange::Partial { bytes, reason } => (true, bytes, reason.to_string()),
                 SizeChange::Grew { bytes, note } => (false, Some(bytes), note.to_string()),
             })
         };
-        // Read to the end: fewer bytes than at the walk, or than the file holds after.
+        // Read to the end: fewer bytes than when opened, or than the file holds after.
         assert_eq!(of(100, Some(100), Some(100)), None);
         assert_eq!(of(100, Some(100), None), None);
         assert_eq!(
             of(100, Some(40), Some(40)),
             partial(
                 Some(40),
-                "shrank while read: 100 bytes at the walk, 40 read"
+                "shrank while read: 100 bytes when opened, 40 read"
             )
         );
         assert_eq!(
             of(100, Some(100), Some(150)),
             partial(
                 Some(100),
-                "grew while read: 100 bytes at the walk, 100 read, 150 at the end"
+                "grew while read: 100 bytes when opened, 100 read, 150 at the end"
             )
         );
         assert_eq!(
@@ -964,7 +964,7 @@ mod tests {
             Some((
                 false,
                 Some(120),
-                "grew while read: 100 bytes at the walk, 120 read".into()
+                "grew while read: 100 bytes when opened, 120 read".into()
             ))
         );
         // Not read to the end (an archive read in place, a binary skipped on its first
@@ -974,7 +974,7 @@ mod tests {
             of(100, None, Some(90)),
             partial(
                 None,
-                "changed size while read: 100 bytes at the walk, 90 at the end"
+                "changed size while read: 100 bytes when opened, 90 at the end"
             )
         );
         // An archive has no entry of its own: a `partial` one is made; a `partial` entry
@@ -993,7 +993,7 @@ mod tests {
             .apply(&mut files, "b.csv");
         assert_eq!(
             said(&files["b.csv"].reason),
-            "shrank while read: 100 bytes at the walk, 40 read; read error: x"
+            "shrank while read: 100 bytes when opened, 40 read; read error: x"
         );
         files.insert(
             "c.png".into(),

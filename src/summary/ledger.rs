@@ -72,22 +72,22 @@ pub enum Reason {
     },
 
     // A file whose size moved while it was read.
-    /// Fewer bytes read than the walk saw; `now`, the size after, when it is not `read`.
+    /// Fewer bytes read than the open file told; `now`, the size after, when it is not `read`.
     Shrank {
-        walked: u64,
+        opened: u64,
         read: u64,
         now: Option<u64>,
     },
-    /// More bytes read than the walk saw (`now: None`, every byte read: a note on a
+    /// More bytes read than the open file told (`now: None`, every byte read: a note on a
     /// `scanned` entry), or more bytes at the end than were read (`partial`).
     Grew {
-        walked: u64,
+        opened: u64,
         read: u64,
         now: Option<u64>,
     },
     /// Not read to the end (an archive read in place) and of another size after.
     ChangedSize {
-        walked: u64,
+        opened: u64,
         now: u64,
     },
 
@@ -230,11 +230,11 @@ impl fmt::Display for Reason {
             StreamUnreadable { container, error } => {
                 write!(f, "{container} stream unreadable: {error}")
             }
-            Shrank { walked, read, now } => size_moved(f, "shrank", *walked, *read, *now),
-            Grew { walked, read, now } => size_moved(f, "grew", *walked, *read, *now),
-            ChangedSize { walked, now } => write!(
+            Shrank { opened, read, now } => size_moved(f, "shrank", *opened, *read, *now),
+            Grew { opened, read, now } => size_moved(f, "grew", *opened, *read, *now),
+            ChangedSize { opened, now } => write!(
                 f,
-                "changed size while read: {walked} bytes at the walk, {now} at the end"
+                "changed size while read: {opened} bytes when opened, {now} at the end"
             ),
             Empty => f.write_str("empty"),
             WhiteSpaceOnly => f.write_str("empty (white space only)"),
@@ -306,13 +306,13 @@ impl fmt::Display for Reason {
 fn size_moved(
     f: &mut fmt::Formatter<'_>,
     how: &str,
-    walked: u64,
+    opened: u64,
     read: u64,
     now: Option<u64>,
 ) -> fmt::Result {
     write!(
         f,
-        "{how} while read: {walked} bytes at the walk, {read} read"
+        "{how} while read: {opened} bytes when opened, {read} read"
     )?;
     match now {
         Some(n) => write!(f, ", {n} at the end"),
@@ -458,19 +458,19 @@ mod tests {
             (TooLarge("too large: 9 bytes".into()), "too large: 9 bytes"),
             (
                 Shrank {
-                    walked: 100,
+                    opened: 100,
                     read: 40,
                     now: None,
                 },
-                "shrank while read: 100 bytes at the walk, 40 read",
+                "shrank while read: 100 bytes when opened, 40 read",
             ),
             (
                 Grew {
-                    walked: 100,
+                    opened: 100,
                     read: 100,
                     now: Some(150),
                 },
-                "grew while read: 100 bytes at the walk, 100 read, 150 at the end",
+                "grew while read: 100 bytes when opened, 100 read, 150 at the end",
             ),
             (Binary("PNG image"), "binary (PNG image)"),
             (NotReadYet("PDF document"), "PDF document: not read yet"),
