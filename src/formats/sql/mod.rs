@@ -25,8 +25,26 @@ use crate::formats::sql::lexer::{Lexer, SqlState};
 use crate::record::{Field, RecordSink};
 use crate::rules::Patterns;
 
-/// banner, or the file is called `.sql`, or the lexer understands an `INSERT … VALUES`,
-/// `COPY … FROM stdin` or `CREATE TABLE` in it (prose that says "insert into" is not a dump).
+/// The letters `rest` starts with, upper-cased into `upper` when they fit, and how many there
+/// are. On the stack: every file is asked whether it is SQL, and a `Vec` per file was a tenth
+/// of a small file's sniff. A word longer than any keyword is none of them (empty).
+fn first_word<'u>(rest: &[u8], upper: &'u mut [u8; 9]) -> (&'u [u8], usize) {
+    let word = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    match rest.get(..word).filter(|w| w.len() <= upper.len()) {
+        Some(w) => {
+            let up = &mut upper[..w.len()];
+            up.copy_from_slice(w);
+            up.make_ascii_uppercase();
+            (up, word)
+        }
+        None => (b"", word),
+    }
+}
+
+/// Whether a file whose first block is `first` is a SQL dump: a dump tool's banner in a
+/// leading comment says so; otherwise a statement keyword must start it (after comments), and
+/// the file be called `.sql` or the lexer understand an `INSERT … VALUES`, `COPY … FROM stdin`
+/// or `CREATE TABLE` in it (prose that says "insert into" is not a dump).
 pub fn looks_like_sql(first: &[u8], ext: &str, p: &Patterns) -> bool {
     if first.starts_with(b"#!") {
         // A script: `#` lines are comments in MySQL, but not this one.
@@ -69,18 +87,8 @@ pub fn looks_like_sql(first: &[u8], ext: &str, p: &Patterns) -> bool {
         }
     }
     let rest = &first[i..];
-    let word = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
-    // The first word upper-cased on the stack (every file is asked, and a `Vec` per file was
-    // a tenth of a small file's sniff); one longer than any keyword is none of them.
     let mut upper = [0u8; 9];
-    let w: &[u8] = match rest.get(..word).filter(|w| w.len() <= upper.len()) {
-        Some(w) => {
-            upper[..w.len()].copy_from_slice(w);
-            upper[..w.len()].make_ascii_uppercase();
-            &upper[..w.len()]
-        }
-        None => b"",
-    };
+    let (w, word) = first_word(rest, &mut upper);
     let sql_start = matches!(
         w,
         b"INSERT"
