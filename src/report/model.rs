@@ -596,28 +596,16 @@ fn ledger(s: &Summary) -> Ledger {
             reason: f.reason.as_ref().map(|r| r.to_string()),
         })
         .collect();
-    // One pass for the bytes and the four states: a dump of small files has a ledger entry
-    // per file, and a pass each was a tenth of the serial end of its scan.
-    let mut l = Ledger {
+    let t = s.totals();
+    Ledger {
         entries: s.entry_count() as u64,
-        bytes: 0,
-        scanned: 0,
-        partial: 0,
-        skipped: 0,
-        failed: 0,
+        bytes: t.bytes,
+        scanned: t.scanned,
+        partial: t.partial,
+        skipped: t.skipped,
+        failed: t.failed,
         problems,
-    };
-    for f in s.entries() {
-        // Saturating, as `Summary::bytes` adds: a sum that overflows wraps in a release.
-        l.bytes = l.bytes.saturating_add(f.bytes);
-        *match f.state {
-            State::Scanned => &mut l.scanned,
-            State::Partial => &mut l.partial,
-            State::Skipped => &mut l.skipped,
-            State::Failed => &mut l.failed,
-        } += 1;
     }
-    l
 }
 
 fn records(s: &Summary) -> Records {

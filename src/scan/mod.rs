@@ -245,7 +245,8 @@ pub fn notes(s: &Summary) -> Vec<String> {
             "{grew} file(s) grew while read: their bytes in the ledger are the bytes read"
         ));
     }
-    let read = s.count(State::Scanned) + s.count(State::Partial);
+    let totals = s.totals();
+    let read = totals.scanned + totals.partial;
     if read == 0 {
         match s.entry_count() {
             // A shard that took no entry said so in its own note.

@@ -1048,10 +1048,6 @@ impl Summary {
         self.files.len() + self.sealed.as_ref().map_or(0, BTreeMap::len)
     }
 
-    pub fn count(&self, state: State) -> u64 {
-        self.entries().filter(|f| f.state == state).count() as u64
-    }
-
     /// SPEC §2 exit code 3: some entry is partial or failed.
     pub fn incomplete(&self) -> bool {
         self.entries()
@@ -1091,10 +1087,32 @@ impl Summary {
         self.impact = Some(impact);
     }
 
-    pub fn bytes(&self) -> u64 {
-        // Saturating: a `sum` that overflows panics in a debug build and wraps in a release.
-        self.entries().fold(0, |n, f| n.saturating_add(f.bytes))
+    /// The ledger's bytes and its entries by state, in one pass: a dump of small files has an
+    /// entry per file, and a pass for each figure was a tenth of the serial end of its scan.
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals::default();
+        for f in self.entries() {
+            // Saturating: a `sum` that overflows panics in a debug build and wraps in a release.
+            t.bytes = t.bytes.saturating_add(f.bytes);
+            *match f.state {
+                State::Scanned => &mut t.scanned,
+                State::Partial => &mut t.partial,
+                State::Skipped => &mut t.skipped,
+                State::Failed => &mut t.failed,
+            } += 1;
+        }
+        t
     }
+}
+
+/// What [`Summary::totals`] counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub bytes: u64,
+    pub scanned: u64,
+    pub partial: u64,
+    pub skipped: u64,
+    pub failed: u64,
 }
 
 #[cfg(test)]
@@ -1112,7 +1130,7 @@ mod tests {
                 FileStats::new(State::Scanned, "csv", u64::MAX),
             );
         }
-        assert_eq!(s.bytes(), u64::MAX);
+        assert_eq!(s.totals().bytes, u64::MAX);
     }
 
     #[test]
