@@ -403,11 +403,7 @@ fn visit(dir: &Path, base: &str, exclude: &Outputs, depth: usize, out: &mut Vec<
 }
 
 fn is_dir(c: &Child) -> bool {
-    match &c.2 {
-        Ok(Listed::Folder) => true,
-        Ok(Listed::Examined(m)) => m.is_dir(),
-        _ => false,
-    }
+    matches!(c.2, Ok(Listed::Folder))
 }
 
 /// What `item` is: its type from the listing (`d_type`; std looks with `lstat` itself when
@@ -420,7 +416,11 @@ fn examine(item: &fs::DirEntry, outputs: &Outputs) -> io::Result<Listed> {
     } else if t.is_file() && !outputs.may_be(item) {
         Ok(Listed::File)
     } else {
-        item.metadata().map(|m| Listed::Examined(Box::new(m)))
+        // A folder by `lstat` though not by the listing (it changed between the two) is one.
+        item.metadata().map(|m| match m.is_dir() {
+            true => Listed::Folder,
+            false => Listed::Examined(Box::new(m)),
+        })
     }
 }
 
@@ -490,7 +490,6 @@ fn visit_child(c: Child, exclude: &Outputs, depth: usize, out: &mut Vec<Entry>) 
     let (name, path, listed) = c;
     match listed {
         Ok(Listed::Folder) => visit(&path, &name, exclude, depth + 1, out),
-        Ok(Listed::Examined(meta)) if meta.is_dir() => visit(&path, &name, exclude, depth + 1, out),
         Ok(Listed::Examined(meta)) => out.push(entry(path, name, &meta, exclude)),
         Ok(Listed::File) => out.push(Entry {
             path,
