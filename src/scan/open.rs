@@ -831,6 +831,12 @@ mod tests {
         f.set_len(cut).unwrap();
     }
 
+    fn append_5_times_the_rows(p: &std::path::Path) {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
+        f.write_all(ROWS.repeat(5).as_bytes()).unwrap();
+    }
+
     /// An output the walk did not find among the inputs (a file system that lists other
     /// inodes than `stat` tells) is found when the input is opened.
     #[test]
@@ -854,17 +860,11 @@ mod tests {
         // Cut, or appended to, between the walk and the open: no change while read (the
         // walk did not look at its size), so `scanned`, with every byte and row it holds
         // when opened, and its hash.
-        let more = ROWS.repeat(5);
-        let append = |p: &std::path::Path| {
-            use std::io::Write;
-            let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
-            f.write_all(more.as_bytes()).unwrap();
-        };
         let cut = (HEAD.len() + 10 * ROWS.len()) as u64;
         let grown = (HEAD.len() + 105 * ROWS.len()) as u64;
         for (s, bytes, records) in [
             (changed(false, cut_to_10_rows).1, cut, 20),
-            (changed(false, append).1, grown, 210),
+            (changed(false, append_5_times_the_rows).1, grown, 210),
         ] {
             let f = &s.files["t.csv"];
             assert_eq!(f.state, State::Scanned, "{f:?}");
@@ -899,11 +899,7 @@ mod tests {
         // Appended to between the open and the read, and read to its new end: `scanned`,
         // every row counted, and the bytes read, not the size when opened.
         let more = ROWS.repeat(5);
-        let (size, s) = changed(true, |p| {
-            use std::io::Write;
-            let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
-            f.write_all(more.as_bytes()).unwrap();
-        });
+        let (size, s) = changed(true, append_5_times_the_rows);
         let f = &s.files["t.csv"];
         assert_eq!(f.state, State::Scanned, "{f:?}");
         assert_eq!(f.bytes, size + more.len() as u64);
