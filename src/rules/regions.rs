@@ -19,6 +19,9 @@ pub struct Regions {
     /// Province, regency and district names (codes of 2, 4, 6 digits), each level read from
     /// `text` when first asked for.
     named: [std::sync::OnceLock<HashMap<String, RegionName>>; 3],
+    /// Where the province and regency rows start in `text`: a report names a few of those,
+    /// and walking the table's 8,000 lines for them cost more than the rest of its report.
+    rows: [Vec<u32>; 2],
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +51,7 @@ impl Regions {
             whole: Vec::new(),
             text: csv_text.to_string(),
             named: Default::default(),
+            rows: Default::default(),
         };
         for (i, line) in csv_text.lines().enumerate().skip(1) {
             if line.trim().is_empty() {
@@ -57,9 +61,16 @@ impl Regions {
             let num: u32 = code
                 .parse()
                 .with_context(|| format!("regions.csv line {}: bad code {code:?}", i + 1))?;
+            let at = (line.as_ptr() as usize - csv_text.as_ptr() as usize) as u32;
             match code.len() {
-                2 => r.provinces[num as usize] = true,
-                4 => r.regencies[num as usize] = true,
+                2 => {
+                    r.provinces[num as usize] = true;
+                    r.rows[0].push(at);
+                }
+                4 => {
+                    r.regencies[num as usize] = true;
+                    r.rows[1].push(at);
+                }
                 6 => r.districts[num as usize / 64] |= 1 << (num % 64),
                 _ => bail!(
                     "regions.csv line {}: code {code:?} is not 2, 4 or 6 digits",
@@ -128,29 +139,63 @@ impl Regions {
 
     /// The names of every row whose code has `width` digits.
     fn names_of_width(&self, width: usize) -> HashMap<String, RegionName> {
-        // A row of this level has its comma right after the code: one byte tested per row
-        // (a search for the comma in each of the 8,000 rows was most of a report's cost).
-        let mut rows = String::new();
-        for line in self.text.lines().skip(1) {
+        let lines: Box<dyn Iterator<Item = &str>> = match self.rows.get(width / 2 - 1) {
+            Some(starts) => Box::new(starts.iter().map(|&at| {
+                let rest = &self.text[at as usize..];
+                rest.lines().next().unwrap_or(rest)
+            })),
+            None => Box::new(self.text.lines().skip(1)),
+        };
+        let mut names = HashMap::new();
+        for line in lines {
+            // A row of this level has its comma right after the code.
             let b = line.as_bytes();
-            if b.get(width) == Some(&b',') && b[..width].iter().all(u8::is_ascii_digit) {
-                rows.push_str(line);
-                rows.push('\n');
+            if b.get(width) != Some(&b',') || !b[..width].iter().all(u8::is_ascii_digit) {
+                continue;
             }
+            // The vendored table quotes nothing: its rows are split on commas, and a row
+            // that quotes (a table a user brings) is read as CSV.
+            let row = if line.contains('"') {
+                let mut r = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(line.as_bytes());
+                match r.records().next() {
+                    Some(Ok(row)) => row,
+                    _ => continue,
+                }
+            } else {
+                line.split(',').collect()
+            };
+            names.insert(line[..width].to_string(), region_name(&row));
         }
-        csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(rows.as_bytes())
-            .records()
-            .flatten()
-            .filter_map(|row| Some((row.get(0)?.to_string(), region_name(&row))))
-            .collect()
+        names
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_read_from_plain_and_quoted_rows() {
+        let csv = "code,level,name,first_edition,last_edition,editions\n\
+                   31,province,DKI Jakarta,2016,2025,2016;2025\n\
+                   3171,regency,\"Kota Jakarta Selatan, Kota\",2016,2025,2016;2018\n\
+                   317101,district,Jagakarsa,2016,2025,2025\n";
+        let r = Regions::parse(csv).unwrap();
+        let name = |code: &str| r.name(code).map(|n| (n.name.clone(), n.editions.clone()));
+        assert_eq!(
+            name("31"),
+            Some(("DKI Jakarta".into(), "2016, 2025".into()))
+        );
+        assert_eq!(
+            name("3171"),
+            Some(("Kota Jakarta Selatan, Kota".into(), "2016, 2018".into()))
+        );
+        assert_eq!(name("317101"), Some(("Jagakarsa".into(), "2025".into())));
+        assert_eq!(name("3172"), None);
+        assert_eq!(name("31x1"), None);
+    }
 
     #[test]
     fn a_whole_district_has_its_regency_and_province_listed() {
