@@ -1,7 +1,8 @@
 //! JSON records (SPEC §4): JSON Lines, values one after another, and the elements of an
 //! enveloped document ([`envelope`] cuts and blanks it). Each value is flattened into fields
 //! named by their last key, pushed into a [`RecordSink`]; a value that does not parse is read
-//! as text. Imports the sink's vocabulary, the rules (key roles), `bytes` and `text`.
+//! as text. The common flat object is read by `flat`, the rest by the general parser here.
+//! Imports the sink's vocabulary, the rules (key roles), `bytes` and `text`.
 
 pub mod envelope;
 mod flat;
