@@ -1,9 +1,11 @@
 //! JSON records (SPEC §4): JSON Lines, values one after another, and the elements of an
 //! enveloped document ([`envelope`] cuts and blanks it). Each value is flattened into fields
 //! named by their last key, pushed into a [`RecordSink`]; a value that does not parse is read
-//! as text. Imports the sink's vocabulary, the rules (key roles), `bytes` and `text`.
+//! as text. The common flat object is read by `flat`, the rest by the general parser here.
+//! Imports the sink's vocabulary, the rules (key roles), `bytes` and `text`.
 
 pub mod envelope;
+mod flat;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -12,6 +14,7 @@ use memchr::{memchr, memchr2};
 
 use crate::bytes::find2;
 use crate::formats::json::envelope::is_bulk_action;
+use crate::formats::json::flat::{flat_object, Shape, Spans};
 use crate::formats::text::lines;
 use crate::record::{Field, RecordSink};
 use crate::rules::{Patterns, Role};
@@ -30,10 +33,12 @@ pub enum Values {
 pub fn read<S: RecordSink>(chunk: &[u8], values: Values, p: &Patterns, sink: &mut S) {
     let mut keys = KeyRoles::default();
     let mut fields: Vec<Field> = Vec::new();
+    let mut spans = Spans::default();
     match values {
-        Values::Lines => json_lines(chunk, p, &mut keys, &mut fields, sink),
+        Values::Lines if S::WANTS_NAMES => named_lines(chunk, p, &mut keys, &mut fields, sink),
+        Values::Lines => json_lines(chunk, p, &mut keys, &mut spans, &mut fields, sink),
         Values::Stream { brackets } => {
-            json_values(chunk, brackets, p, &mut keys, &mut fields, sink)
+            json_values(chunk, brackets, p, &mut keys, &mut spans, &mut fields, sink)
         }
     }
     for k in &keys.seen {
@@ -42,7 +47,88 @@ pub fn read<S: RecordSink>(chunk: &[u8], values: Values, p: &Patterns, sink: &mu
 }
 
 /// The JSON Lines of a chunk: a `_bulk` action line is no record, a broken line is text.
+///
+/// A line that opens with `{` is first read as a flat object where it lies, before its end is
+/// looked for: a record that ends its line (blanks aside) needs no search for the line feed,
+/// no trimming and no second look. Any other line, or one that is not such a record, is
+/// read as a line ([`json_line`]).
 fn json_lines<'a, S: RecordSink>(
+    chunk: &'a [u8],
+    p: &Patterns,
+    keys: &mut KeyRoles,
+    spans: &mut Spans<'a>,
+    fields: &mut Vec<Field<'a>>,
+    sink: &mut S,
+) {
+    let mut pos = 0;
+    while pos < chunk.len() {
+        if sink.full() {
+            break;
+        }
+        let rest = &chunk[pos..];
+        let flat = rest[0] == b'{';
+        if flat {
+            keys.start_record();
+            let end = flat_object::<true>(rest, keys, p, spans);
+            if let Some(next) = end.and_then(|end| after_line(rest, end).map(|n| (end, n))) {
+                if !is_bulk_action(&rest[..next.0]) {
+                    spans.emit(sink);
+                }
+                pos += next.1;
+                continue;
+            }
+        }
+        let (line, next) = match memchr(b'\n', rest) {
+            Some(k) => (&rest[..k], k + 1),
+            None => (rest, rest.len()),
+        };
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        json_line(line, !flat, p, keys, spans, fields, sink);
+        pos += next;
+    }
+}
+
+/// Where the line whose record ended at `s[end]` ends (after its line feed, or at the end of
+/// `s`), if only blanks follow the record on it.
+#[inline(always)]
+fn after_line(s: &[u8], end: usize) -> Option<usize> {
+    let mut k = end;
+    loop {
+        match s.get(k) {
+            None => return Some(k),
+            Some(b'\n') => return Some(k + 1),
+            Some(b) if b.is_ascii_whitespace() => k += 1,
+            Some(_) => return None,
+        }
+    }
+}
+
+/// One line of JSON Lines (without its line ending) as a record, or as text if it is no JSON
+/// value; a blank line or a `_bulk` action line is none. `flat`: the flat object is worth
+/// trying (the line was not already tried as one where it lay).
+fn json_line<'a, S: RecordSink>(
+    line: &'a [u8],
+    flat: bool,
+    p: &Patterns,
+    keys: &mut KeyRoles,
+    spans: &mut Spans<'a>,
+    fields: &mut Vec<Field<'a>>,
+    sink: &mut S,
+) {
+    let t = line.trim_ascii();
+    if t.is_empty() || is_bulk_action(t) {
+        return;
+    }
+    match json_value(t, flat, p, keys, spans, fields) {
+        Some((end, read)) if t[end..].trim_ascii().is_empty() => read.emit(spans, fields, sink),
+        // A broken line is still read, as text: nothing in it is lost.
+        _ => sink.record(&[Field::borrowed(Role::Unnamed, line)], false),
+    }
+}
+
+/// The JSON Lines of a chunk for a sink that wants each value's name: the general parser,
+/// line by line, as only a sample of records is read this way.
+fn named_lines<'a, S: RecordSink>(
     chunk: &'a [u8],
     p: &Patterns,
     keys: &mut KeyRoles,
@@ -59,20 +145,15 @@ fn json_lines<'a, S: RecordSink>(
         if t.is_empty() || is_bulk_action(t) {
             continue;
         }
-        let end = if S::WANTS_NAMES {
-            names.clear();
-            let end = named_record(t, keys, p, fields, &mut names);
-            if end.is_some_and(|end| t[end..].trim_ascii().is_empty()) {
+        names.clear();
+        let end = named_record(t, keys, p, fields, &mut names);
+        match end {
+            Some(end) if t[end..].trim_ascii().is_empty() => {
                 for (name, f) in names.iter().zip(fields.iter()) {
                     sink.named_value(name, &f.value);
                 }
+                sink.record(fields, true);
             }
-            end
-        } else {
-            json_record(t, keys, p, fields)
-        };
-        match end {
-            Some(end) if t[end..].trim_ascii().is_empty() => sink.record(fields, true),
             // A broken line is still read, as text: nothing in it is lost.
             _ => sink.record(&[Field::borrowed(Role::Unnamed, line)], false),
         }
@@ -87,6 +168,7 @@ fn json_values<'a, S: RecordSink>(
     brackets: bool,
     p: &Patterns,
     keys: &mut KeyRoles,
+    spans: &mut Spans<'a>,
     fields: &mut Vec<Field<'a>>,
     sink: &mut S,
 ) {
@@ -97,21 +179,59 @@ fn json_values<'a, S: RecordSink>(
             pos += 1;
             continue;
         }
-        fields.clear();
-        match json_record(&chunk[pos..], keys, p, fields) {
-            Some(end) => {
-                if brackets || !is_bulk_action(&chunk[pos..pos + end]) {
-                    sink.record(fields, true);
+        let rest = &chunk[pos..];
+        match json_value(rest, true, p, keys, spans, fields) {
+            Some((end, read)) => {
+                if brackets || !is_bulk_action(&rest[..end]) {
+                    read.emit(spans, fields, sink);
                 }
                 pos += end;
             }
             None => {
-                let end = memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i + 1);
+                let end = memchr(b'\n', rest).map_or(chunk.len(), |i| pos + i + 1);
                 sink.record(&[Field::borrowed(Role::Unnamed, &chunk[pos..end])], false);
                 pos = end;
             }
         }
     }
+}
+
+/// Which reader's output holds a record: [`Spans`] (a flat object) or the fields.
+#[derive(Clone, Copy)]
+enum Read {
+    Flat,
+    General,
+}
+
+impl Read {
+    /// The record read into `sink`.
+    #[inline(always)]
+    fn emit<S: RecordSink>(self, spans: &Spans, fields: &[Field], sink: &mut S) {
+        match self {
+            Read::Flat => spans.emit(sink),
+            Read::General => sink.record(fields, true),
+        }
+    }
+}
+
+/// One JSON value at the start of `s`: its end, and where its fields were put. A flat object
+/// is tried first when `flat`; anything else is the general parser's.
+fn json_value<'a>(
+    s: &'a [u8],
+    flat: bool,
+    p: &Patterns,
+    keys: &mut KeyRoles,
+    spans: &mut Spans<'a>,
+    fields: &mut Vec<Field<'a>>,
+) -> Option<(usize, Read)> {
+    if flat {
+        keys.start_record();
+        if let Some(end) = flat_object::<false>(s, keys, p, spans) {
+            return Some((end, Read::Flat));
+        }
+    }
+    fields.clear();
+    general_record(s, keys, p, fields).map(|end| (end, Read::General))
 }
 
 /// The end of the last complete top-level JSON value (or array element) in `buf`.
@@ -297,10 +417,22 @@ pub fn json_record<'a>(
     fields: &mut Vec<Field<'a>>,
 ) -> Option<usize> {
     keys.start_record();
-    if let Some(end) = flat_object(s, keys, p, fields) {
+    let mut spans = Spans::default();
+    if let Some(end) = flat_object::<false>(s, keys, p, &mut spans) {
+        spans.fields(fields);
         return Some(end);
     }
     fields.clear();
+    general_record(s, keys, p, fields)
+}
+
+/// [`json_record`] by the general parser alone.
+fn general_record<'a>(
+    s: &'a [u8],
+    keys: &mut KeyRoles,
+    p: &Patterns,
+    fields: &mut Vec<Field<'a>>,
+) -> Option<usize> {
     keys.start_record();
     let mut parser = JsonParser::<false> {
         s,
@@ -338,246 +470,45 @@ fn named_record<'a>(
     read.map(|()| parser.i)
 }
 
-/// The shape of nearly every JSON Lines export, an object of scalars, in one straight pass;
-/// `None` for anything else (nesting, broken JSON), which the general parser then reads from
-/// the start. Both give the same fields.
-///
-/// The text between one value and the next (`,"NAMA":`) is nearly always what the previous
-/// record had there: while it is, byte for byte, the key is known without being read, and
-/// only the values are looked at ([`Shape`]). Where a record departs from it, the rest is
-/// read token by token, and becomes the shape the next record is held to.
-fn flat_object<'a>(
-    s: &'a [u8],
-    keys: &mut KeyRoles,
-    p: &Patterns,
-    fields: &mut Vec<Field<'a>>,
-) -> Option<usize> {
-    // After the opening brace (j = 0) or the j-th value, at `i`.
-    let (mut i, mut j) = follow_shape(s, &keys.shape.gaps, fields)?;
-    keys.shape.truncate(j);
-    keys.cursor = j;
-    // Exports rarely put blanks between tokens, so the byte a token needs is tried first and
-    // blanks are skipped only when it is not there; one compare says a byte is no blank
-    // (JSON's blanks all lie at or below the space).
-    let ws = |i: &mut usize| {
-        while s
-            .get(*i)
-            .is_some_and(|&b| b <= b' ' && b.is_ascii_whitespace())
-        {
-            *i += 1;
-        }
-    };
-    // The first byte at or after `i` that is not a blank.
-    let token = |i: &mut usize| -> Option<u8> {
-        match s.get(*i) {
-            Some(&b) if b > b' ' => Some(b),
-            _ => {
-                ws(i);
-                s.get(*i).copied()
-            }
-        }
-    };
-    loop {
-        // Where the text before the next value starts.
-        let gap_start = i;
-        if j == 0 {
-            if token(&mut i)? != b'{' {
-                return None;
-            }
-            i += 1;
-            ws(&mut i);
-            if s.get(i) == Some(&b'}') {
-                return Some(i + 1);
-            }
-        } else {
-            match token(&mut i)? {
-                b',' => i += 1,
-                b'}' => return Some(i + 1),
-                _ => return None,
-            }
-        }
-        if token(&mut i)? != b'"' {
-            return None;
-        }
-        // The key the previous record had here, compared whole: no search for its end.
-        let (end, role) = match keys.expected(s, i) {
-            Some(known) => known,
-            None => {
-                let (k, quote) = find2(b'"', b'\\', s.get(i + 1..)?)?;
-                if !quote {
-                    // An escaped key: the general parser reads it.
-                    return None;
-                }
-                let end = i + 1 + k;
-                (end, keys.role(&s[i + 1..end], p))
-            }
-        };
-        i = end + 1;
-        if token(&mut i)? != b':' {
-            return None;
-        }
-        i += 1;
-        let open = token(&mut i)? == b'"';
-        keys.shape
-            .push(j, &s[gap_start..i + usize::from(open)], role);
-        i = scalar(s, i, role, fields)?;
-        j += 1;
-    }
-}
-
-/// The values of a record whose text before each of them is the previous record's
-/// ([`Shape`]), as far as it is: where the first departure starts and how many values came
-/// before it. `None` when a value there is broken.
-#[inline(always)]
-fn follow_shape<'a>(
-    s: &'a [u8],
-    gaps: &[Gap],
-    fields: &mut Vec<Field<'a>>,
-) -> Option<(usize, usize)> {
-    let mut i = 0;
-    for (j, g) in gaps.iter().enumerate() {
-        if !g.at(s, i) {
-            return Some((i, j));
-        }
-        let end = i + usize::from(g.len);
-        // A gap that ends in a quote opened a string: its value is read without looking at
-        // its first byte again.
-        i = if g.string {
-            string(s, end, g.role, fields)?
-        } else {
-            scalar(s, end, g.role, fields)?
-        };
-    }
-    Some((i, gaps.len()))
-}
-
-/// The scalar value at `s[i]` (a blank is not one) into `fields`, and its end. A string
-/// with an escape (a quoted name in an address) is unescaped here rather than the whole
-/// record being read again; objects and arrays are left to the general parser (`None`).
-#[inline(always)]
+/// The scalar value at `s[i]` (a blank is not one) into `fields`, and its end; objects and
+/// arrays are the general parser's (`None`).
 fn scalar<'a>(s: &'a [u8], i: usize, role: Role, fields: &mut Vec<Field<'a>>) -> Option<usize> {
     match *s.get(i)? {
-        b'"' => string(s, i + 1, role, fields),
+        b'"' => {
+            let (value, next) = json_string(s, i)?;
+            fields.push(Field { role, value });
+            Some(next)
+        }
         b'-' | b'0'..=b'9' => {
-            let mut end = i + 1;
-            while s
-                .get(end)
-                .is_some_and(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
-            {
-                end += 1;
-            }
+            let end = number_end(s, i);
             fields.push(Field::borrowed(role, &s[i..end]));
             Some(end)
         }
-        b't' | b'f' | b'n' => {
-            let lit = [&b"true"[..], b"false", b"null"]
-                .into_iter()
-                .find(|l| s[i..].starts_with(l))?;
-            Some(i + lit.len())
-        }
+        b't' | b'f' | b'n' => literal_end(s, i),
         _ => None,
     }
 }
 
-/// The string whose opening quote is `s[i - 1]` into `fields`, and its end (see [`scalar`]).
+/// The end of the number that starts at `s[i]`: its bytes are taken as written.
 #[inline(always)]
-fn string<'a>(s: &'a [u8], i: usize, role: Role, fields: &mut Vec<Field<'a>>) -> Option<usize> {
-    let rest = s.get(i..)?;
-    let (k, quote) = find2(b'"', b'\\', rest)?;
-    let end = i + k;
-    if quote {
-        debug_assert!(k < rest.len());
-        // SAFETY: `find2` finds a byte of `rest`; the bounds check cost two compares a value.
-        fields.push(Field::borrowed(role, unsafe { rest.get_unchecked(..k) }));
-        Some(end + 1)
-    } else {
-        let (value, next) = json_string(s, i - 1)?;
-        fields.push(Field { role, value });
-        Some(next)
+fn number_end(s: &[u8], i: usize) -> usize {
+    let mut end = i + 1;
+    while s
+        .get(end)
+        .is_some_and(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+    {
+        end += 1;
     }
+    end
 }
 
-/// The previous flat record's text before each of its values, and the role of the key in it
-/// (see [`flat_object`]). The text holds the key as written, so the same bytes are the same
-/// key, escapes or not; it ends with the value's opening quote when the value was a string.
-#[derive(Default)]
-struct Shape {
-    gaps: Vec<Gap>,
-}
-
-/// Longer gaps (a long key, blanks for indentation) are not remembered: the shape stops
-/// before them, and the rest of such a record is read token by token.
-const GAP_BYTES: usize = 32;
-
-/// One gap of a [`Shape`], held inline so that one masked compare of 32 bytes matches it
-/// (no slice of a shared buffer to bound-check, no length dispatch).
-#[derive(Clone, Copy)]
-struct Gap {
-    /// The gap's bytes, then zeroes.
-    text: [u8; GAP_BYTES],
-    /// Bit k set for each byte k of the gap.
-    mask: u32,
-    len: u8,
-    role: Role,
-    /// The gap ends with a string's opening quote.
-    string: bool,
-}
-
-impl Gap {
-    /// Whether `s[i..]` starts with this gap.
-    #[inline(always)]
-    fn at(&self, s: &[u8], i: usize) -> bool {
-        // Tested against the record's length less 32, which is the same for every gap of the
-        // record, rather than by `s.get(i..i + 32)`, whose overflow test was not.
-        #[cfg(target_arch = "x86_64")]
-        if s.len() >= GAP_BYTES && i <= s.len() - GAP_BYTES {
-            // SAFETY: `i + 32 <= s.len()` by the test above.
-            let at = unsafe { s.get_unchecked(i..i + GAP_BYTES) };
-            return !equal_bytes(at, &self.text) & self.mask == 0;
-        }
-        let n = usize::from(self.len);
-        s.get(i..i + n)
-            .is_some_and(|at| same_bytes(at, &self.text[..n]))
-    }
-}
-
-/// Bit k set when `a[k] == b[k]`, for the first 32 bytes.
-#[cfg(target_arch = "x86_64")]
+/// The end of the `true`, `false` or `null` at `s[i]`, which is no field.
 #[inline(always)]
-fn equal_bytes(a: &[u8], b: &[u8; GAP_BYTES]) -> u32 {
-    use std::arch::x86_64::*;
-    assert!(a.len() >= GAP_BYTES);
-    // SAFETY: SSE2 is part of the x86-64 baseline; the unaligned loads read a[..32] and
-    // b[..32], in bounds by the assertion and the array's length.
-    unsafe {
-        let half = |x: &[u8], at: usize| _mm_loadu_si128(x.as_ptr().add(at) as *const __m128i);
-        let lo = _mm_movemask_epi8(_mm_cmpeq_epi8(half(a, 0), half(b, 0))) as u32;
-        let hi = _mm_movemask_epi8(_mm_cmpeq_epi8(half(a, 16), half(b, 16))) as u32;
-        lo | hi << 16
-    }
-}
-
-impl Shape {
-    fn truncate(&mut self, j: usize) {
-        self.gaps.truncate(j);
-    }
-
-    /// The `j`-th gap, if the ones before it are held.
-    fn push(&mut self, j: usize, gap: &[u8], role: Role) {
-        if j == self.gaps.len() && j < MAX_RECENT_KEYS && gap.len() <= GAP_BYTES {
-            let mut text = [0; GAP_BYTES];
-            text[..gap.len()].copy_from_slice(gap);
-            self.gaps.push(Gap {
-                text,
-                mask: u32::MAX
-                    .checked_shr(GAP_BYTES as u32 - gap.len() as u32)
-                    .unwrap_or(0),
-                len: gap.len() as u8,
-                role,
-                string: gap.last() == Some(&b'"'),
-            });
-        }
-    }
+fn literal_end(s: &[u8], i: usize) -> Option<usize> {
+    let lit = [&b"true"[..], b"false", b"null"]
+        .into_iter()
+        .find(|l| s[i..].starts_with(l))?;
+    Some(i + lit.len())
 }
 
 /// The general JSON parser; with `NAMES`, it also keeps each field's last key in `names`.
@@ -778,23 +709,26 @@ fn json_string(s: &[u8], open: usize) -> Option<(Cow<'_, [u8]>, usize)> {
         return None;
     }
     let start = open + 1;
-    let mut i = start;
-    let mut owned: Option<Vec<u8>> = None;
+    let (k, quote) = find2(b'"', b'\\', s.get(start..)?)?;
+    if quote {
+        return Some((Cow::Borrowed(&s[start..start + k]), start + k + 1));
+    }
+    let mut owned = Vec::new();
+    let next = unescape(s, start, &mut owned)?;
+    Some((Cow::Owned(owned), next))
+}
+
+/// Appends the string that starts at `s[i]` (after its opening quote) to `o`, unescaped, and
+/// returns the position after its closing quote; `None` if it is broken (`o` then holds part
+/// of it).
+fn unescape(s: &[u8], mut i: usize, o: &mut Vec<u8>) -> Option<usize> {
     loop {
-        let (k, _) = find2(b'"', b'\\', &s[i..])?;
+        let (k, quote) = find2(b'"', b'\\', &s[i..])?;
         let at = i + k;
-        if s[at] == b'"' {
-            let value = match owned {
-                None => Cow::Borrowed(&s[start..at]),
-                Some(mut o) => {
-                    o.extend_from_slice(&s[i..at]);
-                    Cow::Owned(o)
-                }
-            };
-            return Some((value, at + 1));
-        }
-        let o = owned.get_or_insert_with(Vec::new);
         o.extend_from_slice(&s[i..at]);
+        if quote {
+            return Some(at + 1);
+        }
         let esc = *s.get(at + 1)?;
         i = at + 2;
         match esc {
@@ -851,6 +785,99 @@ mod tests {
         }
         fn full(&self) -> bool {
             self.records >= self.max
+        }
+    }
+
+    /// A record as a sink was handed it: whether named, and its fields.
+    type Handed = (bool, Vec<(Role, Vec<u8>)>);
+
+    /// Every record a sink is handed.
+    #[derive(Default)]
+    struct Recorded(Vec<Handed>);
+
+    impl RecordSink for Recorded {
+        fn begin(&mut self) {
+            self.0.push((false, Vec::new()));
+        }
+        fn field(&mut self, role: Role, value: &[u8], _: bool) {
+            if let Some(r) = self.0.last_mut() {
+                r.1.push((role, value.to_vec()));
+            }
+        }
+        fn unheld(&mut self, _: &[Field]) {}
+        fn end(&mut self, _: &[Field], named: bool) {
+            if let Some(r) = self.0.last_mut() {
+                r.0 = named;
+            }
+        }
+        fn name(&mut self, _: &[u8]) {}
+    }
+
+    #[test]
+    fn json_lines_read_where_they_lie_like_each_line_alone() {
+        // The reference: each line cut at its line feed, trimmed, then parsed on its own.
+        fn line_by_line(chunk: &[u8], p: &Patterns) -> Recorded {
+            let mut sink = Recorded::default();
+            let mut keys = KeyRoles::default();
+            for line in lines(chunk) {
+                let t = line.trim_ascii();
+                if t.is_empty() || is_bulk_action(t) {
+                    continue;
+                }
+                let mut fields = Vec::new();
+                match json_record(t, &mut keys, p, &mut fields) {
+                    Some(end) if t[end..].trim_ascii().is_empty() => sink.record(&fields, true),
+                    _ => sink.record(&[Field::borrowed(Role::Unnamed, line)], false),
+                }
+            }
+            sink
+        }
+        let p = crate::testing::pats();
+        // Whole lines, mostly alike as an export's are, and pieces that break them: line
+        // feeds and escapes inside strings, blanks, nesting, bulk actions, cut records.
+        let tokens: [&[u8]; 24] = [
+            br#"{"NIK":"3171014101900001","NAMA":"Budi","HP":"0812"}"#,
+            br#"{"NIK":"3171014101900002","NAMA":"Sri","HP":"0813"}"#,
+            br#"{"NIK":"3171014101900003","NAMA":"A\"b\u0041","HP":0812}"#,
+            br#"{"NIK":"3171","NAMA":"Jl. Mawar No. 5, RT 001/RW 002, Kel. Gambir","ok":true}"#,
+            br#"{"NIK":"1","a":{"nik":"2"}}"#,
+            br#"{"index":{"_id":"1"}}"#,
+            br#"{"NIK":"x"#,
+            br#""y"}"#,
+            br#"{"NIK":"a\"#,
+            br#"n"}"#,
+            b"\n",
+            b"\n",
+            b"\n",
+            b"\r\n",
+            b" ",
+            b"\t",
+            b"\x0c",
+            b"{",
+            b"}",
+            b"\"",
+            b"\\",
+            b",",
+            b"[1,2]",
+            b"x",
+        ];
+        let mut x = 0x5DEE_CE66_D1CE_4E5Bu64;
+        let mut next = || xorshift(&mut x);
+        for _ in 0..5_000 {
+            let mut chunk = Vec::new();
+            for _ in 0..next() % 24 {
+                let r = next();
+                // Mostly a whole line.
+                let t = if r % 3 == 0 { r >> 8 } else { r >> 8 & 3 };
+                chunk.extend_from_slice(tokens[(t % tokens.len() as u64) as usize]);
+                if r % 3 != 0 {
+                    chunk.push(b'\n');
+                }
+            }
+            let mut got = Recorded::default();
+            read(&chunk, Values::Lines, p, &mut got);
+            let want = line_by_line(&chunk, p);
+            assert_eq!(got.0, want.0, "{}", String::from_utf8_lossy(&chunk));
         }
     }
 
@@ -1052,10 +1079,12 @@ mod tests {
             // One key cache for every line, as a worker has: a line's keys are then tried
             // against the keys the line before had at the same positions.
             shared.start_record();
-            let mut flat = Vec::new();
-            let Some(end) = flat_object(&line, &mut shared, p, &mut flat) else {
+            let mut spans = Spans::default();
+            let Some(end) = flat_object::<false>(&line, &mut shared, p, &mut spans) else {
                 continue;
             };
+            let mut flat = Vec::new();
+            spans.fields(&mut flat);
             accepted += 1;
             let mut keys = KeyRoles::default();
             let mut fields = Vec::new();

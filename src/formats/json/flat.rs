@@ -1,0 +1,402 @@
+//! The fast path of the JSON reader: an object of scalars, the shape of nearly every JSON
+//! Lines export, read in one straight pass into [`Spans`] (where each value lies), which are
+//! handed to the sink once the whole record is known to parse. Anything else (nesting,
+//! broken JSON) is `None`, and the general parser in `mod.rs` reads it from the start; both
+//! give the same fields.
+//!
+//! Reading JSON Lines, a record is parsed where it lies in the chunk, before its line's end is
+//! known (`LINES`): a line feed met inside it (a blank, a string) stops the fast path, so a
+//! record accepted here is one whole line, read as the line reader would read it.
+
+use crate::formats::json::{
+    literal_end, number_end, same_bytes, unescape, KeyRoles, MAX_RECENT_KEYS,
+};
+use crate::record::{Field, RecordSink};
+use crate::rules::{Patterns, Role};
+
+/// The values of a flat record while it is read, with their roles: slices of the record,
+/// and (a string with an escape) a place held for the value unescaped in `unescaped`. Not
+/// `Field`s: nothing to drop per value, no `Cow` to look through when handed on.
+#[derive(Default)]
+pub struct Spans<'a> {
+    list: Vec<(Role, &'a [u8])>,
+    /// The values unescaped, one after another, and where each goes: its index in `list`
+    /// and its end in `unescaped`.
+    unescaped: Vec<u8>,
+    owned: Vec<(usize, usize)>,
+}
+
+impl<'a> Spans<'a> {
+    fn clear(&mut self) {
+        self.list.clear();
+        // Also after a record that failed part way through an escaped string.
+        self.owned.clear();
+        self.unescaped.clear();
+    }
+
+    #[inline(always)]
+    fn push(&mut self, role: Role, value: &'a [u8]) {
+        self.list.push((role, value));
+    }
+
+    /// The string that starts at `s[i]` (after its opening quote) and holds an escape,
+    /// unescaped; the position after its closing quote. Kept out of line: few values have one.
+    #[inline(never)]
+    fn push_unescaped<const LINES: bool>(
+        &mut self,
+        s: &[u8],
+        i: usize,
+        role: Role,
+    ) -> Option<usize> {
+        let next = unescape(s, i, &mut self.unescaped)?;
+        // A line feed inside the string: the line ended in it.
+        if LINES && s[i..next].contains(&b'\n') {
+            return None;
+        }
+        self.owned.push((self.list.len(), self.unescaped.len()));
+        self.list.push((role, &[]));
+        Some(next)
+    }
+
+    /// The record into `sink`, field by field: its fields are named, so the sink is not
+    /// handed them again at its end.
+    #[inline(always)]
+    pub fn emit<S: RecordSink>(&self, sink: &mut S) {
+        sink.begin();
+        if self.owned.is_empty() {
+            for &(role, value) in &self.list {
+                sink.field(role, value, true);
+            }
+        } else {
+            self.emit_unescaped(sink);
+        }
+        sink.end(&[], true);
+    }
+
+    /// [`Spans::emit`]'s fields when some were unescaped.
+    #[inline(never)]
+    fn emit_unescaped<S: RecordSink>(&self, sink: &mut S) {
+        let (mut owned, mut from) = (self.owned.iter().peekable(), 0);
+        for (k, &(role, value)) in self.list.iter().enumerate() {
+            match owned.next_if(|(at, _)| *at == k) {
+                Some(&(_, to)) => {
+                    sink.field(role, &self.unescaped[from..to], true);
+                    from = to;
+                }
+                None => sink.field(role, value, true),
+            }
+        }
+    }
+
+    /// The record as fields, for a caller that wants them.
+    pub fn fields(&self, out: &mut Vec<Field<'a>>) {
+        let (mut owned, mut from) = (self.owned.iter().peekable(), 0);
+        for (k, &(role, value)) in self.list.iter().enumerate() {
+            match owned.next_if(|(at, _)| *at == k) {
+                Some(&(_, to)) => {
+                    let value = self.unescaped[from..to].to_vec().into();
+                    out.push(Field { role, value });
+                    from = to;
+                }
+                None => out.push(Field::borrowed(role, value)),
+            }
+        }
+    }
+}
+
+/// The flat object at the start of `s` into `spans`, and its end; `None` for anything else.
+/// With `LINES`, also `None` when a line feed lies inside it.
+///
+/// The text between one value and the next (`,"NAMA":`) is nearly always what the previous
+/// record had there: while it is, byte for byte, the key is known without being read, and
+/// only the values are looked at ([`Shape`]). Where a record departs from it, the rest is
+/// read token by token, and becomes the shape the next record is held to.
+pub fn flat_object<'a, const LINES: bool>(
+    s: &'a [u8],
+    keys: &mut KeyRoles,
+    p: &Patterns,
+    spans: &mut Spans<'a>,
+) -> Option<usize> {
+    spans.clear();
+    // After the opening brace (j = 0) or the j-th value, at `i`.
+    let (mut i, mut j) = follow_shape::<LINES>(s, &keys.shape.gaps, spans)?;
+    keys.shape.truncate(j);
+    keys.cursor = j;
+    // Exports rarely put blanks between tokens, so the byte a token needs is tried first and
+    // blanks are skipped only when it is not there; one compare says a byte is no blank
+    // (JSON's blanks all lie at or below the space).
+    let ws = |i: &mut usize| {
+        while s
+            .get(*i)
+            .is_some_and(|&b| b <= b' ' && b.is_ascii_whitespace() && !(LINES && b == b'\n'))
+        {
+            *i += 1;
+        }
+    };
+    // The first byte at or after `i` that is not a blank.
+    let token = |i: &mut usize| -> Option<u8> {
+        match s.get(*i) {
+            Some(&b) if b > b' ' => Some(b),
+            _ => {
+                ws(i);
+                s.get(*i).copied()
+            }
+        }
+    };
+    loop {
+        // Where the text before the next value starts.
+        let gap_start = i;
+        if j == 0 {
+            if token(&mut i)? != b'{' {
+                return None;
+            }
+            i += 1;
+            ws(&mut i);
+            if s.get(i) == Some(&b'}') {
+                return Some(i + 1);
+            }
+        } else {
+            match token(&mut i)? {
+                b',' => i += 1,
+                b'}' => return Some(i + 1),
+                _ => return None,
+            }
+        }
+        if token(&mut i)? != b'"' {
+            return None;
+        }
+        // The key the previous record had here, compared whole: no search for its end.
+        let (end, role) = match keys.expected(s, i) {
+            Some(known) => known,
+            None => {
+                let (end, quote) = string_stop::<LINES>(s, i + 1)?;
+                if !quote {
+                    // An escaped key: the general parser reads it.
+                    return None;
+                }
+                (end, keys.role(&s[i + 1..end], p))
+            }
+        };
+        i = end + 1;
+        if token(&mut i)? != b':' {
+            return None;
+        }
+        i += 1;
+        let open = token(&mut i)? == b'"';
+        keys.shape
+            .push(j, &s[gap_start..i + usize::from(open)], role);
+        i = scalar::<LINES>(s, i, role, spans)?;
+        j += 1;
+    }
+}
+
+/// The values of a record whose text before each of them is the previous record's
+/// ([`Shape`]), as far as it is: where the first departure starts and how many values came
+/// before it. `None` when a value there is broken.
+#[inline(always)]
+fn follow_shape<'a, const LINES: bool>(
+    s: &'a [u8],
+    gaps: &[Gap],
+    spans: &mut Spans<'a>,
+) -> Option<(usize, usize)> {
+    let mut i = 0;
+    // The gaps not yet followed; how many were is told by what is left, so that no counter
+    // is kept (it was spilled to the stack on every value).
+    let mut rest = gaps;
+    while let [g, tail @ ..] = rest {
+        if !g.at(s, i) {
+            break;
+        }
+        let end = i + usize::from(g.len);
+        // A gap that ends in a quote opened a string: its value is read without looking at
+        // its first byte again.
+        i = if g.string {
+            string::<LINES>(s, end, g.role, spans)?
+        } else {
+            scalar::<LINES>(s, end, g.role, spans)?
+        };
+        rest = tail;
+    }
+    Some((i, gaps.len() - rest.len()))
+}
+
+/// The scalar value at `s[i]` (a blank is not one) into `spans`, and its end. A string
+/// with an escape (a quoted name in an address) is unescaped here rather than the whole
+/// record being read again; objects and arrays are left to the general parser (`None`).
+#[inline(always)]
+fn scalar<'a, const LINES: bool>(
+    s: &'a [u8],
+    i: usize,
+    role: Role,
+    spans: &mut Spans<'a>,
+) -> Option<usize> {
+    match *s.get(i)? {
+        b'"' => string::<LINES>(s, i + 1, role, spans),
+        b'-' | b'0'..=b'9' => {
+            let end = number_end(s, i);
+            spans.push(role, &s[i..end]);
+            Some(end)
+        }
+        b't' | b'f' | b'n' => literal_end(s, i),
+        _ => None,
+    }
+}
+
+/// The string whose opening quote is `s[i - 1]` into `spans`, and its end (see [`scalar`]).
+#[inline(always)]
+fn string<'a, const LINES: bool>(
+    s: &'a [u8],
+    i: usize,
+    role: Role,
+    spans: &mut Spans<'a>,
+) -> Option<usize> {
+    let (end, quote) = string_stop::<LINES>(s, i)?;
+    if quote {
+        debug_assert!(i <= end && end < s.len());
+        // SAFETY: `string_stop` finds a byte of `s` at or after `i`; the bounds check was
+        // five instructions a value.
+        spans.push(role, unsafe { s.get_unchecked(i..end) });
+        Some(end + 1)
+    } else if LINES && s[end] == b'\n' {
+        None
+    } else {
+        spans.push_unescaped::<LINES>(s, i, role)
+    }
+}
+
+/// The first quote or backslash at or after `s[i]` (with `LINES`, also a line feed), and
+/// whether it is a quote: the end of a string without an escape. A string ends within a few
+/// bytes, so one 16-byte compare nearly always finds it, without `memchr`'s set-up.
+#[inline(always)]
+fn string_stop<const LINES: bool>(s: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    #[cfg(target_arch = "x86_64")]
+    while i + 16 <= s.len() {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of the x86-64 baseline; the unaligned load reads
+        // s[i..i + 16], in bounds by the loop condition.
+        let (quotes, stops) = unsafe {
+            let x = _mm_loadu_si128(s.as_ptr().add(i) as *const __m128i);
+            let eq = |b: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8));
+            let q = eq(b'"');
+            let mut stop = _mm_or_si128(q, eq(b'\\'));
+            if LINES {
+                stop = _mm_or_si128(stop, eq(b'\n'));
+            }
+            (_mm_movemask_epi8(q) as u32, _mm_movemask_epi8(stop) as u32)
+        };
+        if stops != 0 {
+            let k = stops.trailing_zeros();
+            return Some((i + k as usize, quotes >> k & 1 == 1));
+        }
+        i += 16;
+    }
+    let k = s
+        .get(i..)?
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || (LINES && b == b'\n'))?;
+    Some((i + k, s[i + k] == b'"'))
+}
+
+/// The previous flat record's text before each of its values, and the role of the key in it
+/// (see [`flat_object`]). The text holds the key as written, so the same bytes are the same
+/// key, escapes or not; it ends with the value's opening quote when the value was a string.
+#[derive(Default)]
+pub struct Shape {
+    pub gaps: Vec<Gap>,
+}
+
+/// Longer gaps (a long key, blanks for indentation) are not remembered: the shape stops
+/// before them, and the rest of such a record is read token by token.
+const GAP_BYTES: usize = 32;
+
+/// One gap of a [`Shape`], held inline so that one masked compare of 32 bytes matches it
+/// (no slice of a shared buffer to bound-check, no length dispatch).
+#[derive(Clone, Copy)]
+pub struct Gap {
+    /// The gap's bytes, then zeroes.
+    text: [u8; GAP_BYTES],
+    /// Bit k set for each byte k of the gap.
+    mask: u32,
+    len: u8,
+    role: Role,
+    /// The gap ends with a string's opening quote.
+    string: bool,
+}
+
+impl Gap {
+    /// Whether `s[i..]` starts with this gap.
+    #[inline(always)]
+    fn at(&self, s: &[u8], i: usize) -> bool {
+        // Not `s.get(i..i + 32)`, whose overflow test costs two more instructions a value:
+        // `i` is a position in `s`, so `i + 32` cannot overflow.
+        #[cfg(target_arch = "x86_64")]
+        if i + GAP_BYTES <= s.len() {
+            // SAFETY: `i + 32 <= s.len()` by the test above.
+            let at = unsafe { s.get_unchecked(i..i + GAP_BYTES) };
+            // Most gaps (a comma, a key of up to 12 bytes, a colon, a quote) fit one compare.
+            let equal = if self.len <= 16 {
+                equal_16(at, &self.text)
+            } else {
+                equal_bytes(at, &self.text)
+            };
+            return !equal & self.mask == 0;
+        }
+        let n = usize::from(self.len);
+        s.get(i..i + n)
+            .is_some_and(|at| same_bytes(at, &self.text[..n]))
+    }
+}
+
+/// Bit k set when `a[k] == b[k]`, for the first 32 bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn equal_bytes(a: &[u8], b: &[u8; GAP_BYTES]) -> u32 {
+    use std::arch::x86_64::*;
+    assert!(a.len() >= GAP_BYTES);
+    // SAFETY: SSE2 is part of the x86-64 baseline; the unaligned loads read a[..32] and
+    // b[..32], in bounds by the assertion and the array's length.
+    unsafe {
+        let half = |x: &[u8], at: usize| _mm_loadu_si128(x.as_ptr().add(at) as *const __m128i);
+        let lo = _mm_movemask_epi8(_mm_cmpeq_epi8(half(a, 0), half(b, 0))) as u32;
+        let hi = _mm_movemask_epi8(_mm_cmpeq_epi8(half(a, 16), half(b, 16))) as u32;
+        lo | hi << 16
+    }
+}
+
+/// Bit k set when `a[k] == b[k]`, for the first 16 bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn equal_16(a: &[u8], b: &[u8; GAP_BYTES]) -> u32 {
+    use std::arch::x86_64::*;
+    assert!(a.len() >= 16);
+    // SAFETY: SSE2 is part of the x86-64 baseline; the unaligned loads read a[..16] and
+    // b[..16], in bounds by the assertion and the array's length.
+    unsafe {
+        let a = _mm_loadu_si128(a.as_ptr() as *const __m128i);
+        let b = _mm_loadu_si128(b.as_ptr() as *const __m128i);
+        _mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) as u32
+    }
+}
+
+impl Shape {
+    fn truncate(&mut self, j: usize) {
+        self.gaps.truncate(j);
+    }
+
+    /// The `j`-th gap, if the ones before it are held.
+    fn push(&mut self, j: usize, gap: &[u8], role: Role) {
+        if j == self.gaps.len() && j < MAX_RECENT_KEYS && gap.len() <= GAP_BYTES {
+            let mut text = [0; GAP_BYTES];
+            text[..gap.len()].copy_from_slice(gap);
+            self.gaps.push(Gap {
+                text,
+                mask: u32::MAX
+                    .checked_shr(GAP_BYTES as u32 - gap.len() as u32)
+                    .unwrap_or(0),
+                len: gap.len() as u8,
+                role,
+                string: gap.last() == Some(&b'"'),
+            });
+        }
+    }
+}
