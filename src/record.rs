@@ -28,8 +28,9 @@ impl<'a> Field<'a> {
 
 /// What a reader pushes its records into. A record is [`RecordSink::begin`], its fields one
 /// by one ([`RecordSink::field`]), then [`RecordSink::end`]; a reader that had to collect the
-/// record first (JSON, which may turn out broken and be read as text) hands it whole with
-/// [`RecordSink::record`]. `named` says whether the format names its fields (a header, keys,
+/// record first (a nested JSON document, which may turn out broken and be read as text)
+/// hands it whole with [`RecordSink::record`] (a flat JSON Lines object, read where it lies,
+/// goes field by field). `named` says whether the format names its fields (a header, keys,
 /// columns): a field of an unnamed record has [`Role::Unnamed`].
 pub trait RecordSink {
     /// A record starts.
