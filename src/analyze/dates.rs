@@ -32,6 +32,7 @@ impl Readings {
     }
 }
 
+#[inline]
 fn digits(v: &[u8], i: usize, n: usize) -> Option<u32> {
     let s = v.get(i..i + n)?;
     if !s.iter().all(u8::is_ascii_digit) {
@@ -73,10 +74,10 @@ pub fn parse_at(v: &[u8], i: usize, p: &Patterns) -> Option<(Date, usize)> {
         }
     }
     // DD-MON-YY, DD-MON-YYYY, D MON YYYY, DD MON YYYY
-    let (d, after_day) = match (digits(v, i, 2), digits(v, i, 1)) {
-        (Some(d), _) => (d, i + 2),
-        (None, Some(d)) => (d, i + 1),
-        _ => return None,
+    // Two digits of day, or one; the one is read only when two are not there.
+    let (d, after_day) = match digits(v, i, 2) {
+        Some(d) => (d, i + 2),
+        None => (digits(v, i, 1)?, i + 1),
     };
     let sep = *v.get(after_day)?;
     if sep != b'-' && sep != b' ' {
@@ -104,7 +105,11 @@ pub fn parse_at(v: &[u8], i: usize, p: &Patterns) -> Option<(Date, usize)> {
 /// Reads a birth-date field's whole value: one of the forms, an ISO date may carry a time, and
 /// 8 digits read as DDMMYYYY or YYYYMMDD.
 pub fn parse_field(v: &[u8], p: &Patterns) -> Readings {
-    let v = v.trim_ascii();
+    // Nearly every value has nothing to trim: two compares spare the trimming loops.
+    let v = match v {
+        [first, .., last] if *first > b' ' && *last > b' ' => v,
+        _ => v.trim_ascii(),
+    };
     numeric_field(v).unwrap_or_else(|| any_field(v, p))
 }
 
