@@ -32,6 +32,7 @@ impl Readings {
     }
 }
 
+#[inline]
 fn digits(v: &[u8], i: usize, n: usize) -> Option<u32> {
     let s = v.get(i..i + n)?;
     if !s.iter().all(u8::is_ascii_digit) {
@@ -73,10 +74,10 @@ pub fn parse_at(v: &[u8], i: usize, p: &Patterns) -> Option<(Date, usize)> {
         }
     }
     // DD-MON-YY, DD-MON-YYYY, D MON YYYY, DD MON YYYY
-    let (d, after_day) = match (digits(v, i, 2), digits(v, i, 1)) {
-        (Some(d), _) => (d, i + 2),
-        (None, Some(d)) => (d, i + 1),
-        _ => return None,
+    // Two digits of day, or one; the one is read only when two are not there.
+    let (d, after_day) = match digits(v, i, 2) {
+        Some(d) => (d, i + 2),
+        None => (digits(v, i, 1)?, i + 1),
     };
     let sep = *v.get(after_day)?;
     if sep != b'-' && sep != b' ' {
@@ -104,7 +105,19 @@ pub fn parse_at(v: &[u8], i: usize, p: &Patterns) -> Option<(Date, usize)> {
 /// Reads a birth-date field's whole value: one of the forms, an ISO date may carry a time, and
 /// 8 digits read as DDMMYYYY or YYYYMMDD.
 pub fn parse_field(v: &[u8], p: &Patterns) -> Readings {
-    let v = v.trim_ascii();
+    // Nearly every value has nothing to trim: two compares spare the trimming loops.
+    let v = match v {
+        [first, .., last] if *first > b' ' && *last > b' ' => v,
+        _ => v.trim_ascii(),
+    };
+    numeric_field(v).unwrap_or_else(|| any_field(v, p))
+}
+
+/// [`parse_field`] of a trimmed value, by the general reading: every form, one after the
+/// other ([`numeric_field`] is its shortcut for the all-digit layouts). Not inlined: the
+/// shortcut's callers keep few registers to save.
+#[inline(never)]
+fn any_field(v: &[u8], p: &Patterns) -> Readings {
     let mut r = Readings::default();
     if v.len() == 8 && v.iter().all(u8::is_ascii_digit) {
         let n = |i, k| digits(v, i, k).unwrap_or(0);
@@ -122,6 +135,93 @@ pub fn parse_field(v: &[u8], p: &Patterns) -> Readings {
         }
     }
     r
+}
+
+/// Every byte of `x` an ASCII digit where `keep` has 0xFF (other bytes are not looked at).
+#[inline(always)]
+fn all_digits(x: u64, keep: u64) -> bool {
+    // Bytes 0x30..=0x39 become 0..=9; a byte of 10 or more sets its top bit once 0x76 is
+    // added (a carry out of a byte can only fail a byte that fails anyway).
+    let t = (x ^ 0x3030_3030_3030_3030) & keep;
+    ((t.wrapping_add(0x7676_7676_7676_7676) | t) & 0x8080_8080_8080_8080 & keep) == 0
+}
+
+/// For the digits of `x` that [`all_digits`] checked under `keep`: byte `i` of the result is
+/// the two-digit number of bytes `i` and `i + 1` (every byte at most 99: no carries), so
+/// each number of a fixed layout is a shift away.
+#[inline(always)]
+fn pairs(x: u64, keep: u64) -> u64 {
+    let t = (x ^ 0x3030_3030_3030_3030) & keep;
+    t * 10 + (t >> 8)
+}
+
+/// Byte `i` of `p` as a number.
+#[inline(always)]
+fn byte(p: u64, i: u32) -> u32 {
+    (p >> (8 * i)) as u32 & 0xFF
+}
+
+/// [`parse_field`] of the all-digit layouts at fixed offsets, which nearly every birth-date
+/// column writes: `YYYY-MM-DD` (a time may follow), `DD-MM-YYYY` with `-`, `/` or `.`, and
+/// eight digits. The layout is told by its separators and its digits checked and read as
+/// one word, where [`parse_at`] read them a slice at a time after trying each form (about
+/// 250 instructions a value); anything else, or a layout whose digits are not all digits,
+/// is `None`: left to the general reading, which reads these layouts alike.
+#[inline]
+fn numeric_field(v: &[u8]) -> Option<Readings> {
+    let mut r = Readings::default();
+    if let Ok(b) = <[u8; 8]>::try_from(v) {
+        let x = u64::from_le_bytes(b);
+        if !all_digits(x, u64::MAX) {
+            return None;
+        }
+        let p = pairs(x, u64::MAX);
+        // DDMMYYYY, then YYYYMMDD: the numbers at bytes 0, 2, 4 and 6.
+        let (p0, p2, p4, p6) = (byte(p, 0), byte(p, 2), byte(p, 4), byte(p, 6));
+        r.dates[0] = real(p0, p2, p4 * 100 + p6);
+        r.dates[1] = real(p6, p4, p0 * 100 + p2);
+        r.plain = r.any();
+        return Some(r);
+    }
+    let (head, rest) = v.split_first_chunk::<10>()?;
+    let x = u64::from_le_bytes(*head.first_chunk()?);
+    let tail = u32::from(head[8].wrapping_sub(b'0'));
+    let last = u32::from(head[9].wrapping_sub(b'0'));
+    if tail > 9 || last > 9 {
+        return None;
+    }
+    let tail = tail * 10 + last;
+    // Bytes 4 and 7 the separators of YYYY-MM-DD; bytes 2 and 5 those of DD-MM-YYYY.
+    const ISO: u64 = 0x00FF_FF00_FFFF_FFFF;
+    const DMY: u64 = 0xFFFF_00FF_FF00_FFFF;
+    if x & !ISO == 0x2D00_002D_0000_0000 {
+        if !all_digits(x, ISO) {
+            return None;
+        }
+        let p = pairs(x, ISO);
+        let Some(d) = real(tail, byte(p, 5), byte(p, 0) * 100 + byte(p, 2)) else {
+            return Some(r);
+        };
+        // A time may follow the date.
+        if let [] | [b' ' | b'T', ..] = rest {
+            r.dates[0] = Some(d);
+            r.plain = rest.is_empty() || is_clock_time(&rest[1..]);
+        }
+        return Some(r);
+    }
+    if head[2] == head[5] && matches!(head[2], b'-' | b'/' | b'.') {
+        if !all_digits(x, DMY) {
+            return None;
+        }
+        // Nothing may follow DD-MM-YYYY.
+        if rest.is_empty() {
+            let p = pairs(x, DMY);
+            r.dates[0] = real(byte(p, 0), byte(p, 3), byte(p, 6) * 100 + tail);
+            r.plain = r.any();
+        }
+        return Some(r);
+    }
+    None
 }
 
 /// `hh:mm[:ss[.fraction]]` and the like: digits, `:` and `.`, no run of more than 6 digits.
@@ -334,6 +434,50 @@ mod tests {
         };
         assert!(parse_field(b"19900305", pats()).matches(nik_date));
         assert!(!parse_field(b"19900306", pats()).matches(nik_date));
+    }
+
+    #[test]
+    fn numeric_layouts_read_as_the_general_reading_does() {
+        // Values of the numeric layouts and their near misses: every separator, letters and
+        // bytes past '9' in digit places, impossible dates, times and tails of every kind.
+        let alphabet = b"0123456789012345678901234567890123456789-/. T:.:aZ\x00\xff";
+        let shapes: [&[u8]; 6] = [
+            b"1990-03-05",
+            b"05-03-1990",
+            b"05/03/1990",
+            b"19900305",
+            b"1990-03-05 10:00:00",
+            b"2000-02-29T23:59:59.123",
+        ];
+        let mut x = 0x5eed_0da7_e5f0_0001u64;
+        let mut checked = 0;
+        for round in 0..200_000 {
+            let mut v = shapes[round % shapes.len()].to_vec();
+            let edits = crate::testing::xorshift(&mut x) % 4;
+            for _ in 0..edits {
+                let r = crate::testing::xorshift(&mut x);
+                let at = (r >> 8) as usize % (v.len() + 1);
+                let c = alphabet[(r >> 32) as usize % alphabet.len()];
+                match r % 4 {
+                    0 | 1 if at < v.len() => v[at] = c,
+                    2 => v.insert(at, c),
+                    _ if at < v.len() => {
+                        v.remove(at);
+                    }
+                    _ => v.push(c),
+                }
+            }
+            if let Some(r) = numeric_field(&v) {
+                assert_eq!(
+                    r,
+                    any_field(&v, pats()),
+                    "{:?}",
+                    String::from_utf8_lossy(&v)
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 50_000, "{checked}");
     }
 
     #[test]

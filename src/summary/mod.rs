@@ -62,6 +62,21 @@ impl DistinctSet {
         if self.pending.last() == Some(&v) {
             return;
         }
+        let len = self.pending.len();
+        // Room for the value, and the buffer not full with it: a store. The rest is out of
+        // line, so the callers that inline this keep few registers to save (an insert
+        // was a call of about 25 instructions).
+        if len + 1 < PENDING_MAX && len < self.pending.capacity() {
+            self.pending.push(v);
+        } else {
+            self.insert_slow(v);
+        }
+    }
+
+    /// [`DistinctSet::insert`] into a buffer without room, or that it fills.
+    #[cold]
+    #[inline(never)]
+    fn insert_slow(&mut self, v: u64) {
         if self.pending.capacity() == 0 {
             // Once, at full size: doubling its way up copied 4 MB per set and worker (1.5%
             // of a scan's time in memmove); pages not written are not resident.
@@ -478,51 +493,74 @@ fn union_in_batches(runs: &[Run], batch_max: usize, mut out: impl FnMut(u64)) {
 ///
 /// Each distinct value also goes to `each` once, in no particular order.
 fn count_union_each(runs: &[Run], batch_max: usize, each: &mut impl FnMut(u64)) -> usize {
-    let mut table = Vec::new();
+    let mut table = CountTable::default();
     let mut n = 0;
     for_each_batch(runs, batch_max, |batch, _| {
-        n += count_distinct(batch, &mut table, each)
+        n += table.count_distinct(batch, each)
     });
     n
 }
 
-/// The distinct values of `values`, counted in an open-addressing table (`table` is
-/// scratch, reused), each handed to `each` when first seen. Zero marks an empty slot, so a
-/// zero value is counted apart.
-fn count_distinct(values: &[u64], table: &mut Vec<u64>, each: &mut impl FnMut(u64)) -> usize {
-    // At most half full: short probes.
-    let bits = (2 * values.len())
-        .next_power_of_two()
-        .trailing_zeros()
-        .max(4);
-    let mask = (1usize << bits) - 1;
-    table.clear();
-    table.resize(mask + 1, 0);
-    let (mut n, mut zero) = (0, false);
-    for &v in values {
-        if v == 0 {
-            if !zero {
-                each(0);
-            }
-            zero = true;
-            continue;
+/// An open-addressing table that counts distinct values batch by batch, for batches that
+/// ascend: every value of a batch above every value of the batches before it (as
+/// [`for_each_batch`] and [`count_unsorted`] cut them). A slot below `floor`, one more than
+/// the largest value counted so far, holds nothing of the current batch, so it is free:
+/// the table is zeroed once, when allocated, where clearing it for every batch (a memset of
+/// up to 512 KiB) cost more than counting the batch's values.
+#[derive(Default)]
+struct CountTable {
+    slots: Vec<u64>,
+    floor: u64,
+}
+
+impl CountTable {
+    /// The distinct values of `values` (all at least the floor: see the type), each handed
+    /// to `each` when first seen. Zero counts apart, in the first batch, where it is the
+    /// free slots' mark.
+    fn count_distinct(&mut self, values: &[u64], each: &mut impl FnMut(u64)) -> usize {
+        // At most half full: short probes.
+        let bits = (2 * values.len())
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
+        let size = 1usize << bits;
+        if self.slots.len() < size {
+            // Fresh zeros: below any floor.
+            self.slots = vec![0; size];
         }
-        // Fibonacci hashing: the top bits of the product mix every bit of the value.
-        let mut i = (v.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize;
-        loop {
-            match table[i] {
-                t if t == v => break,
-                0 => {
-                    table[i] = v;
-                    n += 1;
+        let floor = self.floor.max(1);
+        let slots = &mut self.slots[..size];
+        let mask = size - 1;
+        let (mut n, mut zero, mut top) = (0, false, 0);
+        for &v in values {
+            if v < floor {
+                // Only zero, in the first batch, if the batches ascend.
+                debug_assert!(v == 0 && self.floor == 0, "batches ascend");
+                if !zero {
                     each(v);
-                    break;
                 }
-                _ => i = (i + 1) & mask,
+                zero = true;
+                continue;
+            }
+            // Fibonacci hashing: the top bits of the product mix every bit of the value.
+            let mut i = (v.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize;
+            loop {
+                match slots[i] {
+                    t if t == v => break,
+                    t if t < floor => {
+                        slots[i] = v;
+                        n += 1;
+                        top = top.max(v);
+                        each(v);
+                        break;
+                    }
+                    _ => i = (i + 1) & mask,
+                }
             }
         }
+        self.floor = self.floor.max(top.saturating_add(1));
+        n + usize::from(zero)
     }
-    n + usize::from(zero)
 }
 
 /// The distinct values of `values` in no order, counted without sorting them: a set still
@@ -533,10 +571,10 @@ fn count_distinct(values: &[u64], table: &mut Vec<u64>, each: &mut impl FnMut(u6
 /// bits into value ranges ([`scatter`], `scratch` holding them), and consecutive ranges are
 /// counted a batch at a time: the ranges are disjoint, so their counts add up.
 fn count_unsorted(values: &[u64], scratch: &mut Vec<u64>, each: &mut impl FnMut(u64)) -> usize {
-    let mut table = Vec::new();
+    let mut table = CountTable::default();
     let n = values.len();
     if n <= UNION_BATCH {
-        return count_distinct(values, &mut table, each);
+        return table.count_distinct(values, each);
     }
     let (or, and) = values
         .iter()
@@ -557,12 +595,12 @@ fn count_unsorted(values: &[u64], scratch: &mut Vec<u64>, each: &mut impl FnMut(
     for &c in &count {
         let c = c as usize;
         if end > start && end - start + c > UNION_BATCH {
-            distinct += count_distinct(&sorted[start..end], &mut table, each);
+            distinct += table.count_distinct(&sorted[start..end], each);
             start = end;
         }
         end += c;
     }
-    distinct + count_distinct(&sorted[start..end], &mut table, each)
+    distinct + table.count_distinct(&sorted[start..end], each)
 }
 
 /// Hands `each` every value of `runs`, batch by batch: a batch is at most
@@ -1376,7 +1414,6 @@ mod tests {
         // Zero (the empty slot's mark), u64::MAX, values that share their hash's top bits
         // (multiples of a large power of two), long probe chains, repeats.
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut table = Vec::new();
         for len in [0, 1, 2, 3, 15, 16, 17, 100, 1000, 5000] {
             for spread in [1u64, 3, 1 << 20, u64::MAX] {
                 let v: Vec<u64> = (0..len)
@@ -1391,10 +1428,32 @@ mod tests {
                     })
                     .collect();
                 let mut seen = Vec::new();
-                let n = count_distinct(&v, &mut table, &mut |v| seen.push(v));
+                let n = CountTable::default().count_distinct(&v, &mut |v| seen.push(v));
                 check_count(&v, n, seen, &format!("{len} {spread}"));
             }
         }
+    }
+
+    #[test]
+    fn one_table_counts_ascending_batches_of_any_size() {
+        // Large batches then small ones and back: what a batch leaves in the table, anywhere
+        // in it, is below the next batch's values and must read as free. Repeats inside a
+        // batch and values up to u64::MAX; zero only in the first batch.
+        let mut x = 0x0123_4567_89ab_cdefu64;
+        let mut values: Vec<u64> = (0..40_000).map(|_| xorshift(&mut x) >> 3).collect();
+        values.extend([0, 1, u64::MAX - 1, u64::MAX]);
+        values.sort_unstable();
+        values.dedup();
+        let mut table = CountTable::default();
+        let (mut n, mut start, mut seen) = (0, 0usize, Vec::new());
+        for len in [5_000, 3, 700, 1, 20_000, 0, 17, usize::MAX] {
+            let end = start.saturating_add(len).min(values.len());
+            let mut batch: Vec<u64> = values[start..end].iter().flat_map(|&v| [v, v]).collect();
+            batch.reverse();
+            n += table.count_distinct(&batch, &mut |v| seen.push(v));
+            start = end;
+        }
+        assert_eq!(check_count(&values, n, seen, "ascending batches"), values);
     }
 
     #[test]
