@@ -153,7 +153,7 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
         entries
             .into_par_iter()
             .with_max_len(1)
-            .for_each(|e| scan_entry(&e, cfg, p, progress, &acc, &outputs))
+            .for_each(|e| scan_entry(&e, ScanEnv::new(cfg, p, &acc), progress, &outputs))
     });
     // An output the walk could not tell from the inputs by the listed inodes.
     outputs.refuse()?;

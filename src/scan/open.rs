@@ -23,15 +23,11 @@ use crate::input::archive::{self, spill, too_large, Container, Guard};
 use crate::input::walk::{open_file, open_stream, Entry, EntryKind, Outputs};
 use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, Special, ZipKind};
 use crate::input::{mail, pipe};
-use crate::rules::Patterns;
 use crate::scan::archives::{scan_mail, scan_rar, scan_sevenz, scan_tar};
 use crate::scan::book::scan_book;
 use crate::scan::panics::Quiet;
 use crate::scan::records::scan_records;
-use crate::scan::{
-    extension, fill, read_head, read_head_of, scan_text, Accumulators, Origin, Progress,
-    ScanConfig, ScanEnv,
-};
+use crate::scan::{extension, fill, read_head, read_head_of, scan_text, Origin, Progress, ScanEnv};
 use crate::summary::Summary;
 use crate::summary::{FileStats, Reason, State};
 
@@ -39,15 +35,8 @@ use crate::summary::{FileStats, Reason, State};
 /// entry with the reason instead of ending the scan: every other file is still read. The
 /// ledger then tells of the panic, so it is not also printed on stderr ([`Quiet`]). A file
 /// found to be one of the `outputs` when opened is noted there.
-pub(super) fn scan_entry(
-    e: &Entry,
-    cfg: &ScanConfig,
-    p: &Patterns,
-    progress: &Progress,
-    acc: &Accumulators,
-    outputs: &Outputs,
-) {
-    let run = std::panic::AssertUnwindSafe(|| read_entry(e, cfg, p, progress, acc, outputs));
+pub(super) fn scan_entry(e: &Entry, ctx: ScanEnv, progress: &Progress, outputs: &Outputs) {
+    let run = std::panic::AssertUnwindSafe(|| read_entry(e, ctx, progress, outputs));
     let quiet = Quiet::new();
     let result = std::panic::catch_unwind(run);
     drop(quiet);
@@ -57,21 +46,14 @@ pub(super) fn scan_entry(
             .map(|m| m.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "no message".into());
-        acc.add_file(
+        ctx.acc.add_file(
             &e.name,
             FileStats::new(State::Failed, "", 0).with_reason(Reason::Crashed(msg)),
         );
     }
 }
 
-fn read_entry(
-    e: &Entry,
-    cfg: &ScanConfig,
-    p: &Patterns,
-    progress: &Progress,
-    acc: &Accumulators,
-    outputs: &Outputs,
-) {
+fn read_entry(e: &Entry, ctx: ScanEnv, progress: &Progress, outputs: &Outputs) {
     // The size the walk saw: a regular file's is not looked at before it is opened.
     let walked = e.size.unwrap_or(0);
     let (state, bytes, reason) = match &e.kind {
@@ -89,17 +71,17 @@ fn read_entry(
         EntryKind::File => match open_file(e) {
             Ok((f, told)) => {
                 outputs.check(told, &e.name, &e.path);
-                return scan_file(f, told.size, e, cfg, p, progress, acc);
+                return scan_file(f, told.size, e, ctx, progress);
             }
             Err(err) => (State::Failed, walked, Reason::CannotOpen(err.to_string())),
         },
         EntryKind::Stream => match open_stream(&e.path) {
-            Ok(mut f) => return scan_stream(&mut f, e, cfg, p, acc),
+            Ok(mut f) => return scan_stream(&mut f, e, ctx),
             Err(err) => (State::Failed, 0, Reason::CannotOpen(err.to_string())),
         },
-        EntryKind::Stdin => return scan_stream(&mut io::stdin().lock(), e, cfg, p, acc),
+        EntryKind::Stdin => return scan_stream(&mut io::stdin().lock(), e, ctx),
     };
-    acc.add_file(
+    ctx.acc.add_file(
         &e.name,
         FileStats::new(state, "", bytes).with_reason(reason),
     );
@@ -108,16 +90,7 @@ fn read_entry(
 /// A walked file, open, that holds `size` bytes as its descriptor told after the open: its
 /// ledger `bytes`, and the size a change while it is read is told against (SPEC §3). A change
 /// before the open is no change while read: the file is read as it was when opened.
-fn scan_file(
-    f: File,
-    size: u64,
-    e: &Entry,
-    cfg: &ScanConfig,
-    p: &Patterns,
-    progress: &Progress,
-    acc: &Accumulators,
-) {
-    let ctx = ScanEnv::new(cfg, p, acc);
+fn scan_file(f: File, size: u64, e: &Entry, ctx: ScanEnv, progress: &Progress) {
     let at = Origin::top(e.name.clone(), size);
     // Progress is the bytes read off the disk: a compressed file moves the bar as it is read.
     let mut f = Counted::new(f, Some(&progress.done));
@@ -152,7 +125,7 @@ fn scan_file(
             (f.eof.then_some(f.read), now)
         };
     if let Some(change) = SizeChange::of(size, read, now) {
-        acc.with(|mine| change.apply(&mut mine.files, &e.name));
+        ctx.acc.with(|mine| change.apply(&mut mine.files, &e.name));
     }
     // The bar's total counted the size the walk saw, when it looked.
     progress.done.fetch_add(
@@ -248,8 +221,7 @@ fn in_place(head: &[u8], e: &Entry) -> Option<Records> {
 
 /// A root that is a stream (SPEC §2 "Roots"): read to its end like a file of unknown size,
 /// whose ledger `bytes` are the bytes read.
-fn scan_stream(r: &mut dyn Read, e: &Entry, cfg: &ScanConfig, p: &Patterns, acc: &Accumulators) {
-    let ctx = ScanEnv::new(cfg, p, acc);
+fn scan_stream(r: &mut dyn Read, e: &Entry, ctx: ScanEnv) {
     let at = Origin::top(e.name.clone(), 0);
     let mut r = Counted::new(r, None);
     let (head, eof, read_error) = read_head(&mut r);
@@ -257,7 +229,7 @@ fn scan_stream(r: &mut dyn Read, e: &Entry, cfg: &ScanConfig, p: &Patterns, acc:
     let hash = r.whole();
     // The entry that carries the bytes was added by this thread, so it is in its summary
     // (a zip read from a stream has entries for its members only).
-    acc.with(|mine| {
+    ctx.acc.with(|mine| {
         if let Some(f) = mine.files.get_mut(&e.name) {
             f.bytes += r.read;
         }
@@ -742,7 +714,7 @@ fn special(s: Special) -> Reason {
 mod tests {
     use super::*;
     use crate::input::walk::walk;
-    use crate::scan::notes;
+    use crate::scan::{notes, Accumulators, ScanConfig};
     use crate::summary::Summary;
     use std::sync::Mutex;
 
@@ -817,7 +789,8 @@ mod tests {
         let slots = [Mutex::default()];
         let acc = Accumulators(&slots);
         let progress = Progress::default();
-        scan_file(f, size, &e, &cfg, crate::testing::pats(), &progress, &acc);
+        let ctx = ScanEnv::new(&cfg, crate::testing::pats(), &acc);
+        scan_file(f, size, &e, ctx, &progress);
         let [slot] = slots;
         // A whole small file's entry waits in the worker's tail until the ledger is read.
         let mut s = slot.into_inner().unwrap();
@@ -850,7 +823,8 @@ mod tests {
         let cfg = ScanConfig::new(Vec::new());
         let slots = [Mutex::default()];
         let (p, progress) = (crate::testing::pats(), Progress::default());
-        read_entry(&e, &cfg, p, &progress, &Accumulators(&slots), &outputs);
+        let acc = Accumulators(&slots);
+        read_entry(&e, ScanEnv::new(&cfg, p, &acc), &progress, &outputs);
         let err = outputs.refuse().unwrap_err();
         assert!(err.to_string().contains("refusing to overwrite"), "{err}");
     }
