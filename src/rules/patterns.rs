@@ -17,7 +17,7 @@ use crate::rules::sensitive::{self, SensitiveField};
 use crate::rules::sources::{self, SourceProfile};
 use crate::rules::syntax::{FieldsFile, IdentifierFile, Texts};
 use crate::rules::verdict::VerdictRules;
-use crate::rules::words::{pack_lower, prefix3, tail16, WordTable};
+use crate::rules::words::{pack_letters, pack_lower, prefix3, tail16, WordTable};
 
 /// Everything detection, validation and the reports read from `patterns/`, compiled: the
 /// one value a scan hands down to every stage. Built by [`Patterns::builtin`] or
@@ -119,9 +119,10 @@ impl Patterns {
         self.sex_words.get(pack_lower(v.trim_ascii())?)
     }
 
-    /// The month a name (any case) stands for.
+    /// The month a name of ASCII letters (any case) stands for; `None` for any other bytes,
+    /// which no reading of a date takes for a month.
     pub fn month_of(&self, name: &[u8]) -> Option<u8> {
-        self.month_words.get(pack_lower(name)?)
+        self.month_words.get(pack_letters(name)?)
     }
 
     /// The role of a field name (`None` names no field at all).

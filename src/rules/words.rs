@@ -26,6 +26,23 @@ pub(super) fn pack_lower(v: &[u8]) -> Option<u128> {
     Some(u128::from(lower8(w as u64)) | u128::from(lower8((w >> 64) as u64)) << 64)
 }
 
+/// [`pack_lower`] of 1 to 15 ASCII letters; `None` when a byte is not a letter, so that a
+/// caller who wants a word of letters tests them in the same few operations (a loop over a
+/// month name's bytes cost as much as its lookup).
+pub(super) fn pack_letters(v: &[u8]) -> Option<u128> {
+    const ONES: u128 = u128::MAX / 0xFF;
+    if v.is_empty() || v.len() > 15 {
+        return None;
+    }
+    let w = load_le(v);
+    let high = (ONES << 7) & ((1 << (8 * v.len())) - 1);
+    // Per byte, below 0x80 so no carry crosses bytes: with the case bit set, the high bit
+    // is set from `a` (0x61 + 0x1f) and from past `z` (0x7b + 0x05).
+    let low7 = (w | (ONES * 0x20)) & (ONES * 0x7F);
+    let letters = (low7 + ONES * 0x1F) & !(low7 + ONES * 0x05) & !w & high;
+    (letters == high).then_some((w | high >> 2) | (v.len() as u128) << 120)
+}
+
 /// Up to 16 bytes as a little-endian word, zero above them. Two overlapping loads put the
 /// shared bytes in the same places, so OR-ing them is exact; copying into a stack buffer
 /// instead stalled the wide load that read it back (a third of `sex_of`'s time).
@@ -192,6 +209,27 @@ mod tests {
             );
         }
         assert!(WordTable::<u8>::new(&[]).is_ok());
+    }
+
+    #[test]
+    fn pack_letters_packs_words_of_letters_as_pack_lower_does() {
+        let letter_words = ["a", "Z", "mei", "SEPTEMBER", "aBcDeFgHiJkLmNo"];
+        for w in letter_words {
+            assert_eq!(pack_letters(w.as_bytes()), pack_lower(w.as_bytes()), "{w}");
+        }
+        assert_eq!(pack_letters(b""), None);
+        assert_eq!(pack_letters(b"abcdefghijklmnop"), None);
+        // Any byte that is not a letter, at any place of words of every length.
+        for b in 0..=255u8 {
+            for n in 1..=15 {
+                for at in 0..n {
+                    let mut w = vec![b'q'; n];
+                    w[at] = b;
+                    let want = b.is_ascii_alphabetic().then(|| pack_lower(&w).unwrap());
+                    assert_eq!(pack_letters(&w), want, "{b:#x} at {at} of {n}");
+                }
+            }
+        }
     }
 
     #[test]
