@@ -285,13 +285,21 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// Any other field: sixteen digits alone, or the search.
+    /// Any other field: sixteen digits alone, or the search. The counting is out of line:
+    /// most of these values (names, addresses, notes) hold no candidate, and inlined it made
+    /// every call save and restore the registers only the counting needs.
     #[inline(never)]
     fn other_field(&mut self, v: &[u8], role: Role) {
         if let Some(found) = detect::sixteen_whole(v, role) {
-            return self.count_one(&found, v);
+            return self.count_found_one(&found, v);
         }
         self.search(v, role);
+    }
+
+    /// [`Analyzer::count_one`] out of line, for [`Analyzer::other_field`].
+    #[inline(never)]
+    fn count_found_one(&mut self, found: &Found, v: &[u8]) {
+        self.count_one(found, v);
     }
 
     /// The candidate search of a value that is none of its role's whole-value forms.
@@ -302,7 +310,9 @@ impl<'a> Analyzer<'a> {
             self.long_value(v, role);
             return;
         }
-        self.count_found(v);
+        if !self.found.is_empty() {
+            self.count_found(v);
+        }
     }
 
     /// A value too long to hold all its candidates at once (a line of hundreds of MB, one
@@ -325,7 +335,7 @@ impl<'a> Analyzer<'a> {
     }
 
     /// Validates and counts the candidates [`Detector`] left in `self.found`, found in `v`.
-    #[inline(always)]
+    #[inline(never)]
     fn count_found(&mut self, v: &[u8]) {
         // Taken out for the loop, so that each candidate can be counted through `self`.
         let found = std::mem::take(&mut self.found);
