@@ -1026,27 +1026,52 @@ fn dense_file(dir: &Path, kind: &str, mib: usize) -> PathBuf {
 fn rule4_a_dense_record_costs_linear_time_in_every_format() {
     // 1 MiB and 8 MiB of one record in each shape: the second scan takes about 8 times the
     // first (less, start-up aside). Each candidate searched among the record's earlier ones
-    // made it 64 times (1 MB 0.44 s, 8 MB minutes). The best of three runs each, bound 12.
+    // made it 64 times (1 MB 0.44 s, 8 MB minutes). The best of three interleaved runs
+    // each, bound 12; a machine busy with other work can still slow one size's runs and not
+    // the other's, so a ratio over the bound is measured again, up to three times (a
+    // superlinear path fails every time).
     let d = tempfile::tempdir().unwrap();
     for kind in ["line", "json", "field", "quote"] {
-        let best = |mib: usize| {
-            let path = dense_file(d.path(), kind, mib);
-            let runs: Vec<Run> = (0..3).map(|_| scan(&[&path], &[])).collect();
-            for r in &runs {
-                r.check(&format!("{kind} {mib} MiB"), 0, secs(60), 400);
+        // One folder per size: the file's name says its shape.
+        let paths = [1, 8].map(|mib| {
+            let dir = d.path().join(format!("{mib}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            dense_file(&dir, kind, mib)
+        });
+        let (mut linear, mut seen) = (false, Vec::new());
+        for _attempt in 0..3 {
+            let (t1, t8) = best_of_interleaved(kind, &paths);
+            seen.push(format!("1 MiB {t1:?}, 8 MiB {t8:?}"));
+            linear = t8 < t1 * 12;
+            if linear {
+                break;
             }
-            let valid = runs[0].v["identifiers"]["nik"]["valid"].as_u64().unwrap();
-            let t = runs.iter().map(|r| r.elapsed).min().unwrap();
-            (t, valid)
-        };
-        let (t1, n1) = best(1);
-        let (t8, n8) = best(8);
-        eprintln!("{kind}: 1 MiB {t1:?}, 8 MiB {t8:?}");
-        // Eight times the identifiers (the rows around the record aside).
-        assert!(n1 > 4_000, "{n1}");
-        assert!((n8 as f64 / n1 as f64 - 8.0).abs() < 0.01, "{n1} {n8}");
-        assert!(t8 < t1 * 12, "{kind}: 1 MiB {t1:?}, 8 MiB {t8:?}");
+        }
+        eprintln!("{kind}: {}", seen.join("; "));
+        assert!(linear, "{kind}: {}", seen.join("; "));
     }
+}
+
+/// The best of three runs of the 1 MiB and the 8 MiB file, run in turn (so that a slow
+/// spell of the machine falls on both), after checking what each run found.
+fn best_of_interleaved(kind: &str, paths: &[PathBuf; 2]) -> (Duration, Duration) {
+    let mut best = [Duration::MAX; 2];
+    let mut valid = [0u64; 2];
+    for _ in 0..3 {
+        for (i, path) in paths.iter().enumerate() {
+            let r = scan(&[path], &[]);
+            r.check(&format!("{kind} {}", path.display()), 0, secs(60), 400);
+            valid[i] = r.v["identifiers"]["nik"]["valid"].as_u64().unwrap();
+            best[i] = best[i].min(r.elapsed);
+        }
+    }
+    // Eight times the identifiers (the rows around the record aside).
+    assert!(valid[0] > 4_000, "{}", valid[0]);
+    assert!(
+        (valid[1] as f64 / valid[0] as f64 - 8.0).abs() < 0.01,
+        "{valid:?}"
+    );
+    (best[0], best[1])
 }
 
 #[test]
