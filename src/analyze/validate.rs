@@ -4,7 +4,7 @@
 
 use crate::calendar::Date;
 use crate::rules::checksum::npwp_check_digit;
-use crate::rules::{load_le, InvalidReason, Patterns, RuleState};
+use crate::rules::{all_digits_8_to_16, load_le, InvalidReason, Patterns, RuleState};
 
 /// The outcome of validating one candidate: what it decodes to, or the first rule it fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,6 +221,24 @@ pub struct Mobile {
 
 /// Phone: the national number (digits after the country or trunk prefix) must be mobile.
 pub fn phone(national: &[u8], p: &Patterns) -> Verdict<Mobile> {
+    // Detection hands on digits alone: read once, their first three give the mobile rule's
+    // verdict (its digit table) and the operator, without the rule's and the operator
+    // table's own digit tests.
+    let n = national.len();
+    if (8..=16).contains(&n) && all_digits_8_to_16(national) {
+        let prefix = usize::from(national[0] - b'0') * 100
+            + usize::from(national[1] - b'0') * 10
+            + usize::from(national[2] - b'0');
+        if let Some(mobile) = p.mobile.digits_match(n, prefix) {
+            if !mobile {
+                return Verdict::Invalid(InvalidReason::NotMobile);
+            }
+            return Verdict::Valid(Mobile {
+                value: national_value(national),
+                operator: usize::from(p.operators[prefix]),
+            });
+        }
+    }
     if !p.mobile.is_match(national) {
         return Verdict::Invalid(InvalidReason::NotMobile);
     }
@@ -714,6 +732,33 @@ mod tests {
             let digits = &b"81234567890123"[..n];
             let want = format!("1{}", std::str::from_utf8(digits).unwrap());
             assert_eq!(national_value(digits), want.parse::<u64>().unwrap(), "{n}");
+        }
+    }
+
+    #[test]
+    fn phone_by_the_digit_table_as_by_the_rule() {
+        // Every length detection hands on and more, every prefix, some non-digits: the
+        // verdict the table path gives is the rule's and the operator the table's.
+        let p = pats();
+        let mut x = 0x1234_5678_9ABC_DEF1u64;
+        for prefix in 0..1000u64 {
+            for len in 3..=17usize {
+                let tail = xorshift(&mut x);
+                let mut s = format!("{prefix:03}{tail:020}").into_bytes();
+                s.truncate(len);
+                if xorshift(&mut x) % 8 == 0 {
+                    s[xorshift(&mut x) as usize % len] = b'x';
+                }
+                let want = if p.mobile.is_match(&s) {
+                    Verdict::Valid(Mobile {
+                        value: national_value(&s),
+                        operator: p.operator_index(&s),
+                    })
+                } else {
+                    Verdict::Invalid(NotMobile)
+                };
+                assert_eq!(phone(&s, p), want, "{:?}", String::from_utf8_lossy(&s));
+            }
         }
     }
 

@@ -108,6 +108,18 @@ impl Rule {
             .is_some_and(|state| self.accepts(state))
     }
 
+    /// [`Rule::is_match`] on `len` ASCII digits whose first three are the number `prefix`
+    /// (`000`..`999`), from the digit table alone: `None` when the rule has none or `len`
+    /// is not one of its lengths (then `is_match` decides). A caller that has read the
+    /// digits once spares the table's own digit test.
+    #[inline]
+    pub fn digits_match(&self, len: usize, prefix: usize) -> Option<bool> {
+        let t = self.digits.as_ref()?;
+        (8..=DIGIT_TABLE_MAX)
+            .contains(&len)
+            .then(|| t.accepts[prefix] >> len & 1 == 1)
+    }
+
     /// The state before any input.
     pub fn start(&self) -> RuleState {
         RuleState(self.start)
@@ -334,6 +346,12 @@ mod tests {
                         .walk(rule.start(), &s)
                         .is_some_and(|st| rule.accepts(st));
                     assert_eq!(rule.is_match(&s), walked, "{} on {s:?}", rule.pattern);
+                    if len >= 3 {
+                        let prefix = prefix3(&s);
+                        if let Some(m) = rule.digits_match(len, prefix) {
+                            assert_eq!(m, walked, "{} on {s:?}", rule.pattern);
+                        }
+                    }
                     assert_eq!(walked, re.is_match(&s), "{} on {s:?}", rule.pattern);
                     // One byte no digit: the walk decides.
                     if len > 3 {
