@@ -261,12 +261,12 @@ mod tests {
             let mut v: Vec<u8> = (0..len)
                 .map(|_| b'0' + (xorshift(&mut x) % 10) as u8)
                 .collect();
-            if len == 21 && xorshift(&mut x) % 2 == 0 {
+            if len == 21 && xorshift(&mut x).is_multiple_of(2) {
                 for k in [8, 15, 17] {
                     v[k] = b' ';
                 }
             }
-            if xorshift(&mut x) % 4 == 0 {
+            if xorshift(&mut x).is_multiple_of(4) {
                 let k = xorshift(&mut x) as usize % len;
                 v[k] = b" .-a/\xff0"[xorshift(&mut x) as usize % 7];
             }

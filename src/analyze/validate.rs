@@ -746,7 +746,7 @@ mod tests {
                 let tail = xorshift(&mut x);
                 let mut s = format!("{prefix:03}{tail:020}").into_bytes();
                 s.truncate(len);
-                if xorshift(&mut x) % 8 == 0 {
+                if xorshift(&mut x).is_multiple_of(8) {
                     s[xorshift(&mut x) as usize % len] = b'x';
                 }
                 let want = if p.mobile.is_match(&s) {
