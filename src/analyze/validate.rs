@@ -47,6 +47,8 @@ fn two(d: &[u8], i: usize) -> u32 {
 /// The two-digit fields (`PP RR DD dd mm yy`, the serial) are read 8 digits at a time as
 /// four pairs per word ([`pairs8`]), and the same words finish into the value: two
 /// NIK-shaped numbers a record, one pass each, instead of a multiply-add per digit pair.
+/// Inlined into [`nik`] and [`kk`], so that each is compiled for its own dates.
+#[inline(always)]
 fn sixteen(digits: &[u8; 16], p: &Patterns, female_days: bool) -> Verdict<Decoded> {
     let (head, tail) = digits.split_at(8);
     let a = pairs8(head.try_into().expect("8 digits"));
