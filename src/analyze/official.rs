@@ -35,14 +35,16 @@ pub fn whole_value(v: &[u8], role: Role) -> Option<Official> {
     let span = (0, v.len());
     match role {
         Role::Npwp => {
-            let (digits, len) = dotted_whole(v).or_else(|| digits_without::<16>(v, b" .-"))?;
+            let (digits, len) = dotted_whole(v)
+                .or_else(|| plain_npwp(v))
+                .or_else(|| digits_without::<16>(v, b" .-"))?;
             (len >= 15).then_some(Official::Npwp {
                 digits: sixteen(digits, len),
                 len: len as u8,
                 span,
             })
         }
-        Role::Nip => match digits_without::<18>(v, b" ")? {
+        Role::Nip => match plain_nip(v).or_else(|| digits_without::<18>(v, b" "))? {
             (digits, 18) => Some(Official::Nip { digits, span }),
             _ => None,
         },
@@ -66,6 +68,37 @@ fn dotted_whole(v: &[u8]) -> Option<([u8; 16], usize)> {
     digits[9..12].copy_from_slice(&v[13..16]);
     digits[12..15].copy_from_slice(&v[17..]);
     all_digits_8_to_16(&digits[..15]).then_some((digits, 15))
+}
+
+/// An NPWP field's 15 or 16 digits alone (a third of its values): what
+/// [`digits_without`] finds in them, by two word tests rather than a byte loop.
+#[inline]
+fn plain_npwp(v: &[u8]) -> Option<([u8; 16], usize)> {
+    if !(15..=16).contains(&v.len()) || !all_digits_8_to_16(v) {
+        return None;
+    }
+    let mut digits = [0u8; 16];
+    digits[..v.len()].copy_from_slice(v);
+    Some((digits, v.len()))
+}
+
+/// A NIP field's usual values, 18 digits alone or in groups of 8, 6, 1 and 3 between
+/// single spaces: what [`digits_without`] finds in them, by word tests at their fixed
+/// places rather than a byte loop. `None` for any other value (the loop decides then).
+#[inline]
+fn plain_nip(v: &[u8]) -> Option<([u8; 18], usize)> {
+    let mut digits = [0u8; 18];
+    match v.len() {
+        18 => digits.copy_from_slice(v),
+        21 if v[8] == b' ' && v[15] == b' ' && v[17] == b' ' => {
+            digits[..8].copy_from_slice(&v[..8]);
+            digits[8..14].copy_from_slice(&v[9..15]);
+            digits[14] = v[16];
+            digits[15..].copy_from_slice(&v[18..]);
+        }
+        _ => return None,
+    }
+    (all_digits_8_to_16(&digits[..16]) && all_digits_8_to_16(&digits[10..])).then_some((digits, 18))
 }
 
 /// The 16-digit form of an NPWP whose `len` digits (15 or 16) start `digits`.
@@ -216,6 +249,41 @@ mod tests {
     use super::*;
     use crate::analyze::detect::Detector;
     use crate::testing::{pats, xorshift};
+
+    #[test]
+    fn plain_field_values_read_as_the_byte_loop_reads_them() {
+        // Values of the plain shapes and near misses: whatever the word tests take, the
+        // loop takes alike, and they take the plain shapes.
+        let mut x = 0xC0FF_EE00_D15E_A5E5u64;
+        let mut taken = 0;
+        for _ in 0..50_000 {
+            let len = [14, 15, 16, 17, 18, 19, 20, 21, 22][xorshift(&mut x) as usize % 9];
+            let mut v: Vec<u8> = (0..len)
+                .map(|_| b'0' + (xorshift(&mut x) % 10) as u8)
+                .collect();
+            if len == 21 && xorshift(&mut x).is_multiple_of(2) {
+                for k in [8, 15, 17] {
+                    v[k] = b' ';
+                }
+            }
+            if xorshift(&mut x).is_multiple_of(4) {
+                let k = xorshift(&mut x) as usize % len;
+                v[k] = b" .-a/\xff0"[xorshift(&mut x) as usize % 7];
+            }
+            if let Some(got) = plain_npwp(&v) {
+                taken += 1;
+                assert_eq!(Some(got), digits_without::<16>(&v, b" .-"), "{v:?}");
+            }
+            if let Some(got) = plain_nip(&v) {
+                taken += 1;
+                assert_eq!(Some(got), digits_without::<18>(&v, b" "), "{v:?}");
+            }
+        }
+        assert!(taken > 10_000, "{taken}");
+        assert!(plain_nip(b"19850312 201001 1 002").is_some());
+        assert!(plain_nip(b"19850312 201001 1 00a").is_none());
+        assert!(plain_npwp(b"012345674123000").is_some());
+    }
 
     /// Maximal digit runs, the obvious way.
     fn runs(v: &[u8]) -> Vec<(usize, usize)> {

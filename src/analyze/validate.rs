@@ -4,7 +4,7 @@
 
 use crate::calendar::Date;
 use crate::rules::checksum::npwp_check_digit;
-use crate::rules::{load_le, InvalidReason, Patterns, RuleState};
+use crate::rules::{all_digits_8_to_16, load_le, InvalidReason, Patterns, RuleState};
 
 /// The outcome of validating one candidate: what it decodes to, or the first rule it fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +47,8 @@ fn two(d: &[u8], i: usize) -> u32 {
 /// The two-digit fields (`PP RR DD dd mm yy`, the serial) are read 8 digits at a time as
 /// four pairs per word ([`pairs8`]), and the same words finish into the value: two
 /// NIK-shaped numbers a record, one pass each, instead of a multiply-add per digit pair.
+/// Inlined into [`nik`] and [`kk`], so that each is compiled for its own dates.
+#[inline(always)]
 fn sixteen(digits: &[u8; 16], p: &Patterns, female_days: bool) -> Verdict<Decoded> {
     let (head, tail) = digits.split_at(8);
     let a = pairs8(head.try_into().expect("8 digits"));
@@ -221,6 +223,24 @@ pub struct Mobile {
 
 /// Phone: the national number (digits after the country or trunk prefix) must be mobile.
 pub fn phone(national: &[u8], p: &Patterns) -> Verdict<Mobile> {
+    // Detection hands on digits alone: read once, their first three give the mobile rule's
+    // verdict (its digit table) and the operator, without the rule's and the operator
+    // table's own digit tests.
+    let n = national.len();
+    if (8..=16).contains(&n) && all_digits_8_to_16(national) {
+        let prefix = usize::from(national[0] - b'0') * 100
+            + usize::from(national[1] - b'0') * 10
+            + usize::from(national[2] - b'0');
+        if let Some(mobile) = p.mobile.digits_match(n, prefix) {
+            if !mobile {
+                return Verdict::Invalid(InvalidReason::NotMobile);
+            }
+            return Verdict::Valid(Mobile {
+                value: national_value(national),
+                operator: usize::from(p.operators[prefix]),
+            });
+        }
+    }
     if !p.mobile.is_match(national) {
         return Verdict::Invalid(InvalidReason::NotMobile);
     }
@@ -232,17 +252,26 @@ pub fn phone(national: &[u8], p: &Patterns) -> Verdict<Mobile> {
 
 /// A national number's digits as a number after a leading 1, which keeps numbers of
 /// different lengths distinct. Its last eight digits are read at once ([`parse8`]): a
-/// multiply-add per digit was a tenth of a phone's validation.
+/// multiply-add per digit was a tenth of a phone's validation. So are the one to seven
+/// before them, from the first eight moved up past `0`s: no loop at all.
 fn national_value(national: &[u8]) -> u64 {
     let fold = |acc: u64, d: &[u8]| d.iter().fold(acc, |a, d| a * 10 + u64::from(d - b'0'));
-    match national.len().checked_sub(8) {
-        Some(head) => {
-            let tail = parse8(national[head..].try_into().expect("8 digits"));
-            fold(1, &national[..head]) * 100_000_000 + tail
-        }
-        None => fold(1, national),
+    let n = national.len();
+    let Some(head) = n.checked_sub(8) else {
+        return fold(1, national);
+    };
+    let tail = parse8(national[head..].try_into().expect("8 digits"));
+    if !(1..=7).contains(&head) {
+        return fold(1, &national[..head]) * 100_000_000 + tail;
     }
+    // The first eight bytes shifted so that the head's digits end the word, `0`s before.
+    let first = u64::from_le_bytes(national[..8].try_into().expect("8 digits"));
+    let word = first << (8 * (8 - head)) | 0x3030_3030_3030_3030u64 >> (8 * head);
+    (POW10[head] + parse8(&word.to_le_bytes())) * 100_000_000 + tail
 }
+
+/// `POW10[k]` is ten to the `k`.
+const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 /// E-mail: SPEC §5 syntax. Returns the domain class index of a valid address.
 pub fn email(addr: &[u8], p: &Patterns) -> Verdict<usize> {
@@ -262,6 +291,117 @@ pub fn email_split(addr: &[u8], at: usize, p: &Patterns, memo: &mut DomainMemo) 
 }
 
 fn email_parts(
+    addr: &[u8],
+    at: usize,
+    p: &Patterns,
+    memo: Option<&mut DomainMemo>,
+) -> Verdict<usize> {
+    match memo {
+        // Most addresses: 16 bytes or more, a memo to ask.
+        Some(m) if addr.len() >= 16 => match email_masked(addr, at, p, m) {
+            Some(v) => v,
+            None => email_walked(addr, at, p, Some(m)),
+        },
+        memo => email_walked(addr, at, p, memo),
+    }
+}
+
+/// [`email_parts`] for an address of 16 bytes or more from the masks of its local part's
+/// bytes and dots (one 16-byte load for a local part of up to 16 bytes, most of them; two
+/// up to 32, [`address_masks`]) and its domain's last 16 bytes as the memo's key: no byte
+/// loop. `None` when the masks cannot decide (the local part's classes are not the plain
+/// ones, or it fails them: the walk may still accept it) or the memo does not know the
+/// domain; [`email_walked`] decides then.
+#[inline]
+fn email_masked(
+    addr: &[u8],
+    at: usize,
+    p: &Patterns,
+    memo: &mut DomainMemo,
+) -> Option<Verdict<usize>> {
+    debug_assert!(addr.len() >= 16 && at < addr.len());
+    let (ends, dots) = if at <= 16 {
+        plain_masks16(addr[..16].try_into().expect("16 bytes"))
+    } else if addr.len() <= 32 {
+        address_masks(addr)
+    } else {
+        return None;
+    };
+    let local = dots & (u32::MAX >> (32 - at.max(1)));
+    if at > 0 && local & (local >> 1) != 0 {
+        // Two dots in a row: no rule of the patterns can take them back.
+        return Some(Verdict::Invalid(InvalidReason::Syntax));
+    }
+    let state = p.email_local.as_ref()?.plain_after(at, ends, dots)??;
+    let key = DomainKey::of_tail(addr, addr.len() - at - 1)?;
+    memo.known(state, &key)
+}
+
+/// Bit masks of the bytes of `addr` (16 to 32 of them) that may start or end a local part
+/// ([`is_plain_end`]) and of its dots: byte `k` at bit
+/// `k`, from its first and last 16 bytes.
+#[inline]
+fn address_masks(addr: &[u8]) -> (u32, u32) {
+    let n = addr.len();
+    debug_assert!((16..=32).contains(&n));
+    let (e0, d0) = plain_masks16(addr[..16].try_into().expect("16 bytes"));
+    let (e1, d1) = plain_masks16(addr[n - 16..].try_into().expect("16 bytes"));
+    (e0 | e1 << (n - 16), d0 | d1 << (n - 16))
+}
+
+/// The bytes that start and end a local part whose byte classes are the plain ones (the
+/// rule's own test, `ClassPrefix::plain_after`, says when they are): letters, digits, `_`,
+/// `%`, `+`, `-`. The masks are held equal to it over every byte by a test, and the masked
+/// path to the walk.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn is_plain_end(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'%' | b'+' | b'-')
+}
+
+/// The masks of [`address_masks`] for 16 bytes: SSE2 compares, part of x86-64's baseline.
+#[inline]
+fn plain_masks16(b: &[u8; 16]) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is always available on x86-64; the unaligned load reads exactly the
+        // 16 bytes of `b`.
+        unsafe {
+            let x = _mm_loadu_si128(b.as_ptr() as *const __m128i);
+            let set = |c: u8| _mm_set1_epi8(c as i8);
+            let within = |y: __m128i, lo: u8, n: u8| {
+                let shifted = _mm_sub_epi8(y, set(lo));
+                _mm_cmpeq_epi8(_mm_min_epu8(shifted, set(n - 1)), shifted)
+            };
+            let is = |c: u8| _mm_cmpeq_epi8(x, set(c));
+            let alnum = _mm_or_si128(
+                within(x, b'0', 10),
+                within(_mm_or_si128(x, set(0x20)), b'a', 26),
+            );
+            let marks = _mm_or_si128(
+                _mm_or_si128(is(b'_'), is(b'%')),
+                _mm_or_si128(is(b'+'), is(b'-')),
+            );
+            (
+                _mm_movemask_epi8(_mm_or_si128(alnum, marks)) as u32,
+                _mm_movemask_epi8(is(b'.')) as u32,
+            )
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let (mut ends, mut dots) = (0u32, 0u32);
+        for (k, &c) in b.iter().enumerate() {
+            ends |= u32::from(is_plain_end(c)) << k;
+            dots |= u32::from(c == b'.') << k;
+        }
+        (ends, dots)
+    }
+}
+
+/// [`email_parts`] by the rule's walk (after the class test of the local part, where the
+/// classes describe it), the domain's verdict kept in `memo`.
+fn email_walked(
     addr: &[u8],
     at: usize,
     p: &Patterns,
@@ -354,49 +494,109 @@ pub struct DomainMemo {
 
 struct MemoSlot {
     state: RuleState,
-    len: u8,
-    bytes: [u8; MEMO_DOMAIN_MAX],
+    key: DomainKey,
     class: Verdict<usize>,
 }
 
+/// A domain of 1 to 32 bytes as two words: its last 16 bytes (fewer in the top bytes, the
+/// rest zero) and, past 16, its first 16. With the length, the two cover every byte, so
+/// equal keys are equal domains, and a memo hit is two compares of 16 bytes, not a hash of
+/// the bytes and a call to `bcmp`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct DomainKey {
+    tail: u128,
+    head: u128,
+    len: usize,
+}
+
+impl DomainKey {
+    /// The key of the domain of `n` bytes that ends `addr` (at least 16 bytes long); `None`
+    /// for a domain the memo does not keep.
+    #[inline]
+    fn of_tail(addr: &[u8], n: usize) -> Option<DomainKey> {
+        if !(1..=MEMO_DOMAIN_MAX).contains(&n) || addr.len() < 16 {
+            return None;
+        }
+        let last = u128::from_le_bytes(addr[addr.len() - 16..].try_into().expect("16 bytes"));
+        let head = if n > 16 {
+            let start = addr.len() - n;
+            u128::from_le_bytes(addr[start..start + 16].try_into().expect("16 bytes"))
+        } else {
+            0
+        };
+        Some(DomainKey {
+            tail: last & TAIL_MASK[n.min(16)],
+            head,
+            len: n,
+        })
+    }
+
+    /// The key of `domain`, of any length; `None` for one the memo does not keep.
+    fn of(domain: &[u8]) -> Option<DomainKey> {
+        let n = domain.len();
+        if !(1..=MEMO_DOMAIN_MAX).contains(&n) {
+            return None;
+        }
+        if n >= 16 {
+            return DomainKey::of_tail(domain, n);
+        }
+        Some(DomainKey {
+            tail: load_le(domain) << (8 * (16 - n)),
+            head: 0,
+            len: n,
+        })
+    }
+
+    /// The memo's slot: the top byte of a multiplicative hash of the tail and length.
+    #[inline]
+    fn slot(&self) -> usize {
+        let k = (self.tail >> 64) as u64 ^ self.tail as u64 ^ self.len as u64;
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
+    }
+}
+
+/// `TAIL_MASK[n]` keeps the top `n` bytes of a word: a table, as a variable shift of a
+/// `u128` is a dozen instructions.
+const TAIL_MASK: [u128; 17] = {
+    let mut m = [0u128; 17];
+    let mut n = 1;
+    while n <= 16 {
+        m[n] = u128::MAX << (8 * (16 - n));
+        n += 1;
+    }
+    m
+};
+
+/// The longest domain the memo keeps ([`DomainKey`]).
 const MEMO_DOMAIN_MAX: usize = 32;
 /// 256: the slot is the top byte of a multiplicative hash.
 const MEMO_SLOTS: usize = 256;
 
 impl DomainMemo {
+    /// What the memo holds for `key` after `state`, if anything.
+    #[inline]
+    fn known(&self, state: RuleState, key: &DomainKey) -> Option<Verdict<usize>> {
+        let s = self.slots.get(key.slot())?.as_ref()?;
+        (s.key == *key && s.state == state).then_some(s.class)
+    }
+
     fn get(
         &mut self,
         state: RuleState,
         domain: &[u8],
         judge: impl FnOnce() -> Verdict<usize>,
     ) -> Verdict<usize> {
-        if domain.len() > MEMO_DOMAIN_MAX || domain.is_empty() {
+        let Some(key) = DomainKey::of(domain) else {
             return judge();
+        };
+        if let Some(class) = self.known(state, &key) {
+            return class;
         }
-        // A direct-mapped slot by the length and the first, middle and last bytes.
-        let n = domain.len();
-        let key = n as u64
-            | u64::from(domain[0]) << 8
-            | u64::from(domain[n / 2]) << 16
-            | u64::from(domain[n - 1]) << 24;
-        let i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+        let class = judge();
         if self.slots.is_empty() {
             self.slots = (0..MEMO_SLOTS).map(|_| None).collect();
         }
-        if let Some(s) = &self.slots[i] {
-            if s.state == state && usize::from(s.len) == n && &s.bytes[..n] == domain {
-                return s.class;
-            }
-        }
-        let class = judge();
-        let mut bytes = [0u8; MEMO_DOMAIN_MAX];
-        bytes[..n].copy_from_slice(domain);
-        self.slots[i] = Some(MemoSlot {
-            state,
-            len: n as u8,
-            bytes,
-            class,
-        });
+        self.slots[key.slot()] = Some(MemoSlot { state, key, class });
         class
     }
 }
@@ -405,7 +605,7 @@ impl DomainMemo {
 mod tests {
     use super::*;
     use crate::rules::InvalidReason::*;
-    use crate::testing::pats;
+    use crate::testing::{pats, xorshift};
 
     fn n(s: &str) -> Verdict<Decoded> {
         nik(s.as_bytes().try_into().unwrap(), pats())
@@ -547,6 +747,33 @@ mod tests {
     }
 
     #[test]
+    fn phone_by_the_digit_table_as_by_the_rule() {
+        // Every length detection hands on and more, every prefix, some non-digits: the
+        // verdict the table path gives is the rule's and the operator the table's.
+        let p = pats();
+        let mut x = 0x1234_5678_9ABC_DEF1u64;
+        for prefix in 0..1000u64 {
+            for len in 3..=17usize {
+                let tail = xorshift(&mut x);
+                let mut s = format!("{prefix:03}{tail:020}").into_bytes();
+                s.truncate(len);
+                if xorshift(&mut x).is_multiple_of(8) {
+                    s[xorshift(&mut x) as usize % len] = b'x';
+                }
+                let want = if p.mobile.is_match(&s) {
+                    Verdict::Valid(Mobile {
+                        value: national_value(&s),
+                        operator: p.operator_index(&s),
+                    })
+                } else {
+                    Verdict::Invalid(NotMobile)
+                };
+                assert_eq!(phone(&s, p), want, "{:?}", String::from_utf8_lossy(&s));
+            }
+        }
+    }
+
+    #[test]
     fn email_syntax() {
         let class = |a: &str| match email(a.as_bytes(), pats()) {
             Verdict::Valid(i) => pats().domain_class_names()[i],
@@ -678,6 +905,121 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn plain_masks_are_the_byte_test_at_every_position() {
+        // Every byte value at every one of the 16 positions, among plain and odd neighbours.
+        let fillers = [b'a', b'.', b'@', 0x80, b' '];
+        for b in 0..=255u8 {
+            for k in 0..16 {
+                for &f in &fillers {
+                    let mut block = [f; 16];
+                    block[k] = b;
+                    let (ends, dots) = plain_masks16(&block);
+                    for (i, &c) in block.iter().enumerate() {
+                        let end = is_plain_end(c);
+                        assert_eq!(ends >> i & 1 == 1, end, "{c:#x} at {i}");
+                        assert_eq!(dots >> i & 1 == 1, c == b'.', "{c:#x} at {i}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// An address of 16 to 40 bytes from the pieces that decide its verdict: plain bytes,
+    /// dots (single and double, at the ends), bytes no local part holds, domains of the
+    /// memo's and the rule's edge cases.
+    fn random_address(x: &mut u64) -> String {
+        const LOCAL: &[&str] = &[
+            "a", "Z", "9", ".", "..", "_", "%", "+", "-", "budi", "o'", "\"", " ", "é", "@",
+        ];
+        const DOMAINS: &[&str] = &[
+            "gmail.com",
+            "GMAIL.COM",
+            "yahoo.co.id",
+            "kemkes.go.id",
+            "rsud-merauke.or.id",
+            "sman1-bandung.sch.id",
+            "a.b.c.d.e.f.g.h.co.id",
+            "x.test",
+            "printer.local",
+            "gmail.c",
+            "gmail..com",
+            "-gmail.com",
+            "b_c.com",
+            "gmail.com.",
+            "a.bcdefghijklmnopqrstuvwxyz",
+            "subdomain-of-a-long-name.example.co.id",
+            "abcdefghijklmnop.id",
+            "bcdefghijklmnop.id",
+            "",
+        ];
+        loop {
+            let parts = 1 + xorshift(x) % 8;
+            let local: String = (0..parts)
+                .map(|_| LOCAL[xorshift(x) as usize % LOCAL.len()])
+                .collect();
+            let domain = DOMAINS[xorshift(x) as usize % DOMAINS.len()];
+            let a = format!("{local}@{domain}");
+            if (16..=40).contains(&a.len()) {
+                return a;
+            }
+        }
+    }
+
+    #[test]
+    fn the_masked_path_reads_addresses_as_the_walk_does() {
+        // Two rounds, so that the second meets every domain in the memo; a memo of the
+        // masked path's keys agrees with the walk on every address.
+        let mut x = 0x5DEE_CE66_D1CE_4E5Bu64;
+        let addrs: Vec<String> = (0..20_000).map(|_| random_address(&mut x)).collect();
+        let mut memo = DomainMemo::default();
+        let mut masked = 0;
+        for round in 0..2 {
+            for a in &addrs {
+                let at = a.rfind('@').unwrap();
+                let want = email(a.as_bytes(), pats());
+                if round == 1 && email_masked(a.as_bytes(), at, pats(), &mut memo).is_some() {
+                    masked += 1;
+                }
+                let got = email_split(a.as_bytes(), at, pats(), &mut memo);
+                assert_eq!(got, want, "{a} (round {round})");
+            }
+        }
+        assert!(masked > 5_000, "the masks decide most addresses ({masked})");
+    }
+
+    #[test]
+    fn domain_keys_are_equal_only_for_equal_domains() {
+        // The key of a domain read off an address's tail is the key of the domain alone.
+        let domains = [
+            "g",
+            "gmail.com",
+            "abcdefghijklmno",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "yahoo.co.id",
+        ];
+        for d in domains {
+            for local in ["a", "bb", "a-much-longer-local-part"] {
+                let a = format!("{local}@{d}");
+                if a.len() >= 16 {
+                    let k = DomainKey::of_tail(a.as_bytes(), d.len()).unwrap();
+                    assert!(k == DomainKey::of(d.as_bytes()).unwrap(), "{a}");
+                }
+            }
+        }
+        for (i, a) in domains.iter().enumerate() {
+            for b in &domains[i + 1..] {
+                assert!(
+                    DomainKey::of(a.as_bytes()) != DomainKey::of(b.as_bytes()),
+                    "{a} {b}"
+                );
+            }
+        }
+        let long = "a".repeat(33);
+        assert!(DomainKey::of(long.as_bytes()).is_none() && DomainKey::of(b"").is_none());
     }
 
     fn w(s: &str) -> Verdict<u64> {

@@ -108,6 +108,18 @@ impl Rule {
             .is_some_and(|state| self.accepts(state))
     }
 
+    /// [`Rule::is_match`] on `len` ASCII digits whose first three are the number `prefix`
+    /// (`000`..`999`), from the digit table alone: `None` when the rule has none or `len`
+    /// is not one of its lengths (then `is_match` decides). A caller that has read the
+    /// digits once spares the table's own digit test.
+    #[inline]
+    pub fn digits_match(&self, len: usize, prefix: usize) -> Option<bool> {
+        let t = self.digits.as_ref()?;
+        (8..=DIGIT_TABLE_MAX)
+            .contains(&len)
+            .then(|| t.accepts[prefix] >> len & 1 == 1)
+    }
+
     /// The state before any input.
     pub fn start(&self) -> RuleState {
         RuleState(self.start)
@@ -150,6 +162,10 @@ pub struct ClassPrefix {
     max: usize,
     /// The rule's state after any accepted prefix and the stop byte.
     after: RuleState,
+    /// The classes are [`is_plain_end`]'s and a dot inside (SPEC §5's local part): a
+    /// caller that classified those bytes 16 at a time may judge a prefix from its masks
+    /// ([`ClassPrefix::plain_after`]) instead of one table load per byte.
+    plain: bool,
 }
 
 const FIRST: u8 = 1;
@@ -173,6 +189,27 @@ impl ClassPrefix {
             && self.class[usize::from(last)] & LAST != 0;
         (ends && inner != 0).then_some(self.after)
     }
+
+    /// [`ClassPrefix::after`] for a prefix of `len` bytes (1 to 32) judged from the masks
+    /// of its bytes that are [`is_plain_end`] (`ends`) and dots (`dots`), byte `k` at bit
+    /// `k` (bits at `len` and above are ignored). `None` when the classes are not the plain
+    /// ones: the masks cannot say then.
+    #[inline]
+    pub fn plain_after(&self, len: usize, ends: u32, dots: u32) -> Option<Option<RuleState>> {
+        if !self.plain || !(1..=32).contains(&len) || len > self.max {
+            return None;
+        }
+        let all = u32::MAX >> (32 - len);
+        let ok = ends & 1 != 0 && ends >> (len - 1) & 1 != 0 && (ends | dots) & all == all;
+        Some(ok.then_some(self.after))
+    }
+}
+
+/// The bytes that may start and end SPEC §5's local part (and, with a dot, fill it):
+/// ASCII letters and digits, `_`, `%`, `+` and `-`. See [`ClassPrefix::plain_after`].
+#[inline]
+pub fn is_plain_end(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'%' | b'+' | b'-')
 }
 
 impl Rule {
@@ -186,7 +223,19 @@ impl Rule {
             let inner = (0..=255u8).find(|&b| class[usize::from(b)] & LAST != 0)?;
             self.walk(one, &[inner, stop])
         })?;
-        let prefix = ClassPrefix { class, max, after };
+        let plain = (0..=255u8).all(|b| {
+            let c = class[usize::from(b)];
+            let end = is_plain_end(b);
+            (c & FIRST != 0) == end
+                && (c & LAST != 0) == end
+                && (c & INNER != 0) == (end || b == b'.')
+        });
+        let prefix = ClassPrefix {
+            class,
+            max,
+            after,
+            plain,
+        };
         self.holds(&prefix, stop).then_some(prefix)
     }
 
@@ -297,6 +346,12 @@ mod tests {
                         .walk(rule.start(), &s)
                         .is_some_and(|st| rule.accepts(st));
                     assert_eq!(rule.is_match(&s), walked, "{} on {s:?}", rule.pattern);
+                    if len >= 3 {
+                        let prefix = prefix3(&s);
+                        if let Some(m) = rule.digits_match(len, prefix) {
+                            assert_eq!(m, walked, "{} on {s:?}", rule.pattern);
+                        }
+                    }
                     assert_eq!(walked, re.is_match(&s), "{} on {s:?}", rule.pattern);
                     // One byte no digit: the walk decides.
                     if len > 3 {
@@ -404,6 +459,45 @@ mod tests {
             fast > 1000,
             "the class test takes plain local parts ({fast})"
         );
+    }
+
+    #[test]
+    fn plain_masks_judge_as_the_classes_do() {
+        let c = pats().email_local.as_ref().expect("byte classes");
+        assert!(c.plain, "the built-in local part has the plain classes");
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            let local = random_local(&mut x);
+            if !(1..=32).contains(&local.len()) {
+                continue;
+            }
+            let (mut ends, mut dots) = (0u32, 0u32);
+            for (k, &b) in local.iter().enumerate() {
+                ends |= u32::from(is_plain_end(b)) << k;
+                dots |= u32::from(b == b'.') << k;
+            }
+            // Bits past the prefix say nothing.
+            let junk = if local.len() < 32 {
+                u32::MAX << local.len()
+            } else {
+                0
+            };
+            let got = c.plain_after(
+                local.len(),
+                ends | junk & x as u32,
+                dots | junk & (x >> 32) as u32,
+            );
+            assert_eq!(
+                got,
+                Some(c.after(&local)),
+                "{:?}",
+                String::from_utf8_lossy(&local)
+            );
+        }
+        // Other classes: the masks do not judge.
+        let r = Rule::new("^[a-z]([a-z.]{0,3}[a-z])?@x$").unwrap();
+        let other = r.class_prefix(b'@', 5).unwrap();
+        assert!(!other.plain && other.plain_after(3, 7, 0).is_none());
     }
 
     #[test]
