@@ -15,47 +15,84 @@ use crate::record::{Field, RecordSink};
 use crate::rules::{Patterns, Role};
 
 /// The values of a flat record while it is read, with their roles: slices of the record,
-/// and (a string with an escape) a place held for the value unescaped in `unescaped`. Not
+/// and (a string with an escape) a place held for the value unescaped in `escaped`. Not
 /// `Field`s: nothing to drop per value, no `Cow` to look through when handed on.
 #[derive(Default)]
 pub struct Spans<'a> {
-    list: Vec<(Role, &'a [u8])>,
-    /// The values unescaped, one after another, and where each goes: its index in `list`
-    /// and its end in `unescaped`.
-    unescaped: Vec<u8>,
+    /// The record's values are `slots[..len]`. The slots after them are what earlier records
+    /// left, kept so that the shape's values are written in place (no length and capacity
+    /// to test and store per value, as `Vec::push` has).
+    slots: Vec<(Role, &'a [u8])>,
+    len: usize,
+    escaped: Escaped,
+}
+
+/// The values of a record that were unescaped, one after another, and where each goes: its
+/// index in the record's values and its end in `bytes`.
+#[derive(Default)]
+struct Escaped {
+    bytes: Vec<u8>,
     owned: Vec<(usize, usize)>,
+}
+
+impl Escaped {
+    /// The string that starts at `s[i]` (after its opening quote) and holds an escape,
+    /// unescaped as the `at`-th value; the position after its closing quote. Kept out of
+    /// line: few values have one.
+    #[inline(never)]
+    fn push<const LINES: bool>(&mut self, s: &[u8], i: usize, at: usize) -> Option<usize> {
+        let next = unescape(s, i, &mut self.bytes)?;
+        // A line feed inside the string: the line ended in it.
+        if LINES && s[i..next].contains(&b'\n') {
+            return None;
+        }
+        self.owned.push((at, self.bytes.len()));
+        Some(next)
+    }
 }
 
 impl<'a> Spans<'a> {
     fn clear(&mut self) {
-        self.list.clear();
+        self.len = 0;
         // Also after a record that failed part way through an escaped string.
-        self.owned.clear();
-        self.unescaped.clear();
+        self.escaped.owned.clear();
+        self.escaped.bytes.clear();
+    }
+
+    /// The record's values.
+    fn list(&self) -> &[(Role, &'a [u8])] {
+        &self.slots[..self.len]
     }
 
     #[inline(always)]
     fn push(&mut self, role: Role, value: &'a [u8]) {
-        self.list.push((role, value));
+        match self.slots.get_mut(self.len) {
+            Some(slot) => *slot = (role, value),
+            None => self.slots.push((role, value)),
+        }
+        self.len += 1;
     }
 
-    /// The string that starts at `s[i]` (after its opening quote) and holds an escape,
-    /// unescaped; the position after its closing quote. Kept out of line: few values have one.
-    #[inline(never)]
+    /// See [`Escaped::push`].
     fn push_unescaped<const LINES: bool>(
         &mut self,
         s: &[u8],
         i: usize,
         role: Role,
     ) -> Option<usize> {
-        let next = unescape(s, i, &mut self.unescaped)?;
-        // A line feed inside the string: the line ended in it.
-        if LINES && s[i..next].contains(&b'\n') {
-            return None;
-        }
-        self.owned.push((self.list.len(), self.unescaped.len()));
-        self.list.push((role, &[]));
+        let next = self.escaped.push::<LINES>(s, i, self.len)?;
+        self.push(role, &[]);
         Some(next)
+    }
+
+    /// The slots, at least `n` of them, to be written in place from `len` on, and the
+    /// escaped values.
+    #[inline(always)]
+    fn slots(&mut self, n: usize) -> (&mut [(Role, &'a [u8])], &mut Escaped) {
+        if self.slots.len() < n {
+            self.slots.resize(n, (Role::Unnamed, &[]));
+        }
+        (&mut self.slots, &mut self.escaped)
     }
 
     /// The record into `sink`, field by field: its fields are named, so the sink is not
@@ -63,8 +100,8 @@ impl<'a> Spans<'a> {
     #[inline(always)]
     pub fn emit<S: RecordSink>(&self, sink: &mut S) {
         sink.begin();
-        if self.owned.is_empty() {
-            for &(role, value) in &self.list {
+        if self.escaped.owned.is_empty() {
+            for &(role, value) in self.list() {
                 sink.field(role, value, true);
             }
         } else {
@@ -76,11 +113,11 @@ impl<'a> Spans<'a> {
     /// [`Spans::emit`]'s fields when some were unescaped.
     #[inline(never)]
     fn emit_unescaped<S: RecordSink>(&self, sink: &mut S) {
-        let (mut owned, mut from) = (self.owned.iter().peekable(), 0);
-        for (k, &(role, value)) in self.list.iter().enumerate() {
+        let (mut owned, mut from) = (self.escaped.owned.iter().peekable(), 0);
+        for (k, &(role, value)) in self.list().iter().enumerate() {
             match owned.next_if(|(at, _)| *at == k) {
                 Some(&(_, to)) => {
-                    sink.field(role, &self.unescaped[from..to], true);
+                    sink.field(role, &self.escaped.bytes[from..to], true);
                     from = to;
                 }
                 None => sink.field(role, value, true),
@@ -90,11 +127,11 @@ impl<'a> Spans<'a> {
 
     /// The record as fields, for a caller that wants them.
     pub fn fields(&self, out: &mut Vec<Field<'a>>) {
-        let (mut owned, mut from) = (self.owned.iter().peekable(), 0);
-        for (k, &(role, value)) in self.list.iter().enumerate() {
+        let (mut owned, mut from) = (self.escaped.owned.iter().peekable(), 0);
+        for (k, &(role, value)) in self.list().iter().enumerate() {
             match owned.next_if(|(at, _)| *at == k) {
                 Some(&(_, to)) => {
-                    let value = self.unescaped[from..to].to_vec().into();
+                    let value = self.escaped.bytes[from..to].to_vec().into();
                     out.push(Field { role, value });
                     from = to;
                 }
@@ -119,7 +156,7 @@ pub fn flat_object<'a, const LINES: bool>(
 ) -> Option<usize> {
     spans.clear();
     // After the opening brace (j = 0) or the j-th value, at `i`.
-    let (mut i, mut j) = follow_shape::<LINES>(s, &keys.shape.gaps, spans)?;
+    let (mut i, mut j) = follow_shape::<LINES>(s, &keys.shape, spans)?;
     keys.shape.truncate(j);
     keys.cursor = j;
     // Exports rarely put blanks between tokens, so the byte a token needs is tried first and
@@ -196,13 +233,34 @@ pub fn flat_object<'a, const LINES: bool>(
 #[inline(always)]
 fn follow_shape<'a, const LINES: bool>(
     s: &'a [u8],
-    gaps: &[Gap],
+    shape: &Shape,
     spans: &mut Spans<'a>,
 ) -> Option<(usize, usize)> {
-    let mut i = 0;
+    #[cfg(target_arch = "x86_64")]
+    if shape.wide {
+        // SAFETY: `wide` is set only where AVX2, BMI1 and BMI2 were detected ([`Shape::default`]).
+        return unsafe { follow_shape_avx2::<LINES>(s, &shape.gaps, spans) };
+    }
+    follow_from::<LINES>(s, &shape.gaps, spans, 0, 0)
+}
+
+/// [`follow_shape`] from the `j`-th gap, at `s[i]`, reading each value on its own (the
+/// values before it are in `spans`).
+#[inline(always)]
+fn follow_from<'a, const LINES: bool>(
+    s: &'a [u8],
+    gaps: &[Gap],
+    spans: &mut Spans<'a>,
+    mut i: usize,
+    j: usize,
+) -> Option<(usize, usize)> {
+    let spans_len = spans.len;
+    let (slots, escaped) = spans.slots(gaps.len());
+    let all = slots.len();
+    let mut out = slots.get_mut(spans_len..)?.iter_mut();
     // The gaps not yet followed; how many were is told by what is left, so that no counter
     // is kept (it was spilled to the stack on every value).
-    let mut rest = gaps;
+    let mut rest = gaps.get(j..)?;
     while let [g, tail @ ..] = rest {
         if !g.at(s, i) {
             break;
@@ -210,31 +268,195 @@ fn follow_shape<'a, const LINES: bool>(
         let end = i + usize::from(g.len);
         // A gap that ends in a quote opened a string: its value is read without looking at
         // its first byte again.
-        i = if g.string {
-            string::<LINES>(s, end, g.role, spans)?
+        let step = if g.string {
+            let (stop, quote) = string_stop::<LINES>(s, end)?;
+            string_to::<LINES>(s, end, stop, quote, g.role, &mut out, all, escaped)
         } else {
-            scalar::<LINES>(s, end, g.role, spans)?
+            scalar_to::<LINES>(s, end, g.role, &mut out, all, escaped)
         };
+        i = step?;
         rest = tail;
     }
+    spans.len = all - out.len();
     Some((i, gaps.len() - rest.len()))
 }
 
-/// The scalar value at `s[i]` (a blank is not one) into `spans`, and its end. A string
-/// with an escape (a quoted name in an address) is unescaped here rather than the whole
-/// record being read again; objects and arrays are left to the general parser (`None`).
+/// [`follow_from`] with AVX2: one 32-byte load at a gap serves both the compare with the
+/// gap and, for a value that ends within those 32 bytes (most do), the search for its end.
+/// Each value fills the slot of its gap's index, so one index runs through both. A `true`,
+/// `false` or `null` (no value) hands the rest of the record to [`follow_from`], as do the
+/// chunk's last 32 bytes.
+///
+/// # Safety
+/// The CPU has AVX2, BMI1 and BMI2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,bmi2")]
+unsafe fn follow_shape_avx2<'a, const LINES: bool>(
+    s: &'a [u8],
+    gaps: &[Gap],
+    spans: &mut Spans<'a>,
+) -> Option<(usize, usize)> {
+    use std::arch::x86_64::*;
+    let (slots, escaped) = spans.slots(gaps.len());
+    // The last place a 32-byte load may start.
+    let last = s.len().checked_sub(32);
+    let mut i = 0;
+    let mut j = 0;
+    for (g, slot) in gaps.iter().zip(slots.iter_mut()) {
+        if last.is_none_or(|last| i > last) {
+            break;
+        }
+        // SAFETY: AVX2 by the caller; the loads read s[i..i + 32] (in bounds by the test
+        // above) and the gap's 32 bytes.
+        let (same, stops) = unsafe {
+            let x = _mm256_loadu_si256(s.as_ptr().add(i) as *const __m256i);
+            let text = _mm256_loadu_si256(g.text.as_ptr() as *const __m256i);
+            let eq = |b: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b as i8));
+            let mut stop = _mm256_or_si256(eq(b'"'), eq(b'\\'));
+            if LINES {
+                stop = _mm256_or_si256(stop, eq(b'\n'));
+            }
+            let mask = |v: __m256i| _mm256_movemask_epi8(v) as u32;
+            (mask(_mm256_cmpeq_epi8(x, text)), u64::from(mask(stop)))
+        };
+        if !same & g.mask != 0 {
+            // A departure from the shape.
+            spans.len = j;
+            return Some((i, j));
+        }
+        let end = i + usize::from(g.len);
+        let (stop, quote) = if g.string {
+            // The stops after the gap (a gap is at most 32 bytes: the shift stays below 64).
+            let after = stops >> g.len;
+            if after != 0 {
+                let stop = end + after.trailing_zeros() as usize;
+                debug_assert!(stop < i + 32);
+                // SAFETY: a stop found in s[i..i + 32]. A compare with the byte is two
+                // instructions fewer than looking the stop up in a mask of quotes.
+                (stop, unsafe { *s.get_unchecked(stop) } == b'"')
+            } else {
+                // SAFETY: AVX2 by the caller.
+                unsafe { string_stop_avx2::<LINES>(s, i + 32)? }
+            }
+        } else {
+            match *s.get(end)? {
+                b'-' | b'0'..=b'9' => {
+                    let next = number_end(s, end);
+                    *slot = (g.role, &s[end..next]);
+                    i = next;
+                    j += 1;
+                    continue;
+                }
+                b't' | b'f' | b'n' => break,
+                _ => return None,
+            }
+        };
+        i = if quote {
+            debug_assert!(end <= stop && stop < s.len());
+            // SAFETY: the stop is a byte of `s` at or after `end`; the bounds check was five
+            // instructions a value.
+            *slot = (g.role, unsafe { s.get_unchecked(end..stop) });
+            stop + 1
+        } else if LINES && s[stop] == b'\n' {
+            return None;
+        } else {
+            *slot = (g.role, &[]);
+            escaped.push::<LINES>(s, end, j)?
+        };
+        j += 1;
+    }
+    spans.len = j;
+    if j == gaps.len() {
+        return Some((i, j));
+    }
+    follow_from::<LINES>(s, gaps, spans, i, j)
+}
+
+/// [`string_stop`] 32 bytes at a time.
+///
+/// # Safety
+/// The CPU has AVX2, BMI1 and BMI2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,bmi2")]
+unsafe fn string_stop_avx2<const LINES: bool>(s: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    use std::arch::x86_64::*;
+    while i + 32 <= s.len() {
+        // SAFETY: AVX2 by the caller; the load reads s[i..i + 32], in bounds by the loop
+        // condition.
+        let (quotes, stops) = unsafe {
+            let x = _mm256_loadu_si256(s.as_ptr().add(i) as *const __m256i);
+            let eq = |b: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b as i8));
+            let q = eq(b'"');
+            let mut stop = _mm256_or_si256(q, eq(b'\\'));
+            if LINES {
+                stop = _mm256_or_si256(stop, eq(b'\n'));
+            }
+            (
+                _mm256_movemask_epi8(q) as u32,
+                _mm256_movemask_epi8(stop) as u32,
+            )
+        };
+        if stops != 0 {
+            let k = stops.trailing_zeros();
+            return Some((i + k as usize, quotes >> k & 1 == 1));
+        }
+        i += 32;
+    }
+    string_stop::<LINES>(s, i)
+}
+
+/// The string whose opening quote is `s[i - 1]` and whose first quote, backslash or (with
+/// `LINES`) line feed is `s[stop]` ([`string_stop`]) into the next slot of `out`, and its
+/// end. `all`: the slots `out` started with, for the index of an escaped value.
 #[inline(always)]
-fn scalar<'a, const LINES: bool>(
+#[allow(clippy::too_many_arguments)]
+fn string_to<'a, 's, const LINES: bool>(
+    s: &'a [u8],
+    i: usize,
+    stop: usize,
+    quote: bool,
+    role: Role,
+    out: &mut std::slice::IterMut<'s, (Role, &'a [u8])>,
+    all: usize,
+    escaped: &mut Escaped,
+) -> Option<usize> {
+    let at = all - out.len();
+    if quote {
+        debug_assert!(i <= stop && stop < s.len());
+        // SAFETY: `string_stop` finds a byte of `s` at or after `i`; the bounds check was
+        // five instructions a value.
+        *out.next()? = (role, unsafe { s.get_unchecked(i..stop) });
+        Some(stop + 1)
+    } else if LINES && s[stop] == b'\n' {
+        None
+    } else {
+        let next = escaped.push::<LINES>(s, i, at)?;
+        *out.next()? = (role, &[]);
+        Some(next)
+    }
+}
+
+/// The scalar value at `s[i]` (a blank is not one) into the next slot of `out` (see
+/// [`string_to`]), and its end. A string with an escape (a quoted name in an address) is
+/// unescaped here rather than the whole record being read again; objects and arrays are left
+/// to the general parser (`None`).
+#[inline(always)]
+fn scalar_to<'a, 's, const LINES: bool>(
     s: &'a [u8],
     i: usize,
     role: Role,
-    spans: &mut Spans<'a>,
+    out: &mut std::slice::IterMut<'s, (Role, &'a [u8])>,
+    all: usize,
+    escaped: &mut Escaped,
 ) -> Option<usize> {
     match *s.get(i)? {
-        b'"' => string::<LINES>(s, i + 1, role, spans),
+        b'"' => {
+            let (stop, quote) = string_stop::<LINES>(s, i + 1)?;
+            string_to::<LINES>(s, i + 1, stop, quote, role, out, all, escaped)
+        }
         b'-' | b'0'..=b'9' => {
             let end = number_end(s, i);
-            spans.push(role, &s[i..end]);
+            *out.next()? = (role, &s[i..end]);
             Some(end)
         }
         b't' | b'f' | b'n' => literal_end(s, i),
@@ -242,25 +464,30 @@ fn scalar<'a, const LINES: bool>(
     }
 }
 
-/// The string whose opening quote is `s[i - 1]` into `spans`, and its end (see [`scalar`]).
-#[inline(always)]
-fn string<'a, const LINES: bool>(
+/// The scalar value at `s[i]` (a blank is not one) into `spans`, and its end (see
+/// [`scalar_to`]).
+fn scalar<'a, const LINES: bool>(
     s: &'a [u8],
     i: usize,
     role: Role,
     spans: &mut Spans<'a>,
 ) -> Option<usize> {
-    let (end, quote) = string_stop::<LINES>(s, i)?;
-    if quote {
-        debug_assert!(i <= end && end < s.len());
-        // SAFETY: `string_stop` finds a byte of `s` at or after `i`; the bounds check was
-        // five instructions a value.
-        spans.push(role, unsafe { s.get_unchecked(i..end) });
-        Some(end + 1)
-    } else if LINES && s[end] == b'\n' {
-        None
-    } else {
-        spans.push_unescaped::<LINES>(s, i, role)
+    match *s.get(i)? {
+        b'"' => match string_stop::<LINES>(s, i + 1)? {
+            (stop, true) => {
+                spans.push(role, &s[i + 1..stop]);
+                Some(stop + 1)
+            }
+            (stop, false) if LINES && s[stop] == b'\n' => None,
+            _ => spans.push_unescaped::<LINES>(s, i + 1, role),
+        },
+        b'-' | b'0'..=b'9' => {
+            let end = number_end(s, i);
+            spans.push(role, &s[i..end]);
+            Some(end)
+        }
+        b't' | b'f' | b'n' => literal_end(s, i),
+        _ => None,
     }
 }
 
@@ -300,9 +527,25 @@ fn string_stop<const LINES: bool>(s: &[u8], mut i: usize) -> Option<(usize, bool
 /// The previous flat record's text before each of its values, and the role of the key in it
 /// (see [`flat_object`]). The text holds the key as written, so the same bytes are the same
 /// key, escapes or not; it ends with the value's opening quote when the value was a string.
-#[derive(Default)]
 pub struct Shape {
     pub gaps: Vec<Gap>,
+    /// The gaps are followed with AVX2 ([`follow_shape_avx2`]).
+    pub wide: bool,
+}
+
+impl Default for Shape {
+    fn default() -> Shape {
+        #[cfg(target_arch = "x86_64")]
+        let wide = std::is_x86_feature_detected!("avx2")
+            && std::is_x86_feature_detected!("bmi1")
+            && std::is_x86_feature_detected!("bmi2");
+        #[cfg(not(target_arch = "x86_64"))]
+        let wide = false;
+        Shape {
+            gaps: Vec::new(),
+            wide,
+        }
+    }
 }
 
 /// Longer gaps (a long key, blanks for indentation) are not remembered: the shape stops

@@ -31,7 +31,17 @@ pub enum Values {
 
 /// Reads the records of one chunk into `sink`, and then the keys it named.
 pub fn read<S: RecordSink>(chunk: &[u8], values: Values, p: &Patterns, sink: &mut S) {
-    let mut keys = KeyRoles::default();
+    read_keys(chunk, values, p, sink, KeyRoles::default());
+}
+
+/// [`read`] with the key cache to start from (a test's, to choose the flat reader's path).
+fn read_keys<S: RecordSink>(
+    chunk: &[u8],
+    values: Values,
+    p: &Patterns,
+    sink: &mut S,
+    mut keys: KeyRoles,
+) {
     let mut fields: Vec<Field> = Vec::new();
     let mut spans = Spans::default();
     match values {
@@ -309,6 +319,15 @@ pub struct KeyRoles {
 }
 
 impl KeyRoles {
+    /// A cache whose flat records are followed with AVX2 only if `wide` (and the CPU has
+    /// it): tests read both ways.
+    #[cfg(test)]
+    fn with_wide(wide: bool) -> KeyRoles {
+        let mut keys = KeyRoles::default();
+        keys.shape.wide &= wide;
+        keys
+    }
+
     /// Starts a new record: its keys are expected in the previous record's order.
     pub fn start_record(&mut self) {
         self.cursor = 0;
@@ -832,7 +851,35 @@ mod tests {
             }
             sink
         }
-        let p = crate::testing::pats();
+        // Random chunks of `tokens`, mostly one of the first four as a whole line, read with
+        // and without AVX2.
+        fn chunks(tokens: &[&[u8]], seed: u64) {
+            let p = crate::testing::pats();
+            let mut x = seed;
+            let mut next = || xorshift(&mut x);
+            for n in 0..5_000 {
+                let mut chunk = Vec::new();
+                for _ in 0..next() % 24 {
+                    let r = next();
+                    // Mostly a whole line.
+                    let t = if r % 3 == 0 { r >> 8 } else { r >> 8 & 3 };
+                    chunk.extend_from_slice(tokens[(t % tokens.len() as u64) as usize]);
+                    if r % 3 != 0 {
+                        chunk.push(b'\n');
+                    }
+                }
+                let mut got = Recorded::default();
+                read_keys(
+                    &chunk,
+                    Values::Lines,
+                    p,
+                    &mut got,
+                    KeyRoles::with_wide(n % 2 == 0),
+                );
+                let want = line_by_line(&chunk, p);
+                assert_eq!(got.0, want.0, "{}", String::from_utf8_lossy(&chunk));
+            }
+        }
         // Whole lines, mostly alike as an export's are, and pieces that break them: line
         // feeds and escapes inside strings, blanks, nesting, bulk actions, cut records.
         let tokens: [&[u8]; 24] = [
@@ -861,24 +908,33 @@ mod tests {
             b"[1,2]",
             b"x",
         ];
-        let mut x = 0x5DEE_CE66_D1CE_4E5Bu64;
-        let mut next = || xorshift(&mut x);
-        for _ in 0..5_000 {
-            let mut chunk = Vec::new();
-            for _ in 0..next() % 24 {
-                let r = next();
-                // Mostly a whole line.
-                let t = if r % 3 == 0 { r >> 8 } else { r >> 8 & 3 };
-                chunk.extend_from_slice(tokens[(t % tokens.len() as u64) as usize]);
-                if r % 3 != 0 {
-                    chunk.push(b'\n');
-                }
-            }
-            let mut got = Recorded::default();
-            read(&chunk, Values::Lines, p, &mut got);
-            let want = line_by_line(&chunk, p);
-            assert_eq!(got.0, want.0, "{}", String::from_utf8_lossy(&chunk));
-        }
+        chunks(&tokens, 0x5DEE_CE66_D1CE_4E5B);
+        // One shape whose values end, or hold a backslash or a line feed, at every place
+        // around the end of the 32 bytes read at a gap (`,"NAMA":"` is 9 of them), and
+        // values the AVX2 path hands on: a literal, a number, a value longer than 32 bytes.
+        let tokens: [&[u8]; 20] = [
+            br#"{"NIK":"3171014101900001","NAMA":"abcdefghijklmnopqrstu\"v","HP":"0812"}"#,
+            b"{\"NIK\":\"3171014101900002\",\"NAMA\":\"abcdefghijklmnopqrstuv\nxyz\",\"HP\":\"0812\"}",
+            br#"{"NIK":"3171014101900003","NAMA":"abcdefghijklmnopqrstuvw\"x","HP":"0812"}"#,
+            b"{\"NIK\":\"3171014101900004\",\"NAMA\":\"abcdefghijk\nxyz\",\"HP\":\"0812\"}",
+            br#"{"NIK":"3171014101900014","NAMA":"abcdefghijklmnopqrstuv\"w","HP":"0812"}"#,
+            br#"{"NIK":"3171014101900015","NAMA":"abcdefghijklmnopqrstuvwx","HP":null}"#,
+            b"{\"NIK\":\"3171014101900016\",\"NAMA\":\"abcdefghijklmnopqrstuvw\nxyz\",\"HP\":\"0812\"}",
+            br#"{"NIK":"3171014101900005","NAMA":"abcdefghijklmnopqrstuvw","HP":0812}"#,
+            br#"{"NIK":"3171014101900006","NAMA":"abcdefghijklmnopqrstuv","HP":"0812"}"#,
+            br#"{"NIK":"3171014101900007","NAMA":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ\n","HP":"0812"}"#,
+            br#"{"NIK":"3171014101900008","NAMA":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ","HP":"0812"}"#,
+            br#"{"NIK":"3171014101900009","NAMA":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ\"","HP":"0812"}"#,
+            br#"{"NIK":"3171014101900010","NAMA":true,"HP":"0812"}"#,
+            br#"{"NIK":"3171014101900011","NAMA":"abcdefghijklmnopqrstuvw\u0041","HP":"0812"}"#,
+            br#"{"NIK":"3171014101900012","NAMA":"abcdefghijklmnopqrstuvw"#,
+            b"xyz\",\"HP\":\"0812\"}",
+            br#"{"NIK":"3171014101900013","NAMA":"abcdefghijklmnopqrstuv"#,
+            b"abcdefghijklmnopqrstuvwxyz0123456789",
+            b"\\",
+            b"\n",
+        ];
+        chunks(&tokens, 0x1234_5678_9ABC_DEF1);
     }
 
     #[test]
@@ -1054,8 +1110,10 @@ mod tests {
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || xorshift(&mut x);
         let mut accepted = 0;
-        let mut shared = KeyRoles::default();
-        for _ in 0..50_000 {
+        // Every other line with AVX2 (where the CPU has it), each way with its own cache.
+        let mut both = [KeyRoles::with_wide(true), KeyRoles::with_wide(false)];
+        for n in 0..50_000 {
+            let shared = &mut both[n % 2];
             // Mostly well-formed pairs, with a random token now and then.
             let mut line = b"{".to_vec();
             for k in 0..next() % 8 {
@@ -1080,7 +1138,7 @@ mod tests {
             // against the keys the line before had at the same positions.
             shared.start_record();
             let mut spans = Spans::default();
-            let Some(end) = flat_object::<false>(&line, &mut shared, p, &mut spans) else {
+            let Some(end) = flat_object::<false>(&line, shared, p, &mut spans) else {
                 continue;
             };
             let mut flat = Vec::new();
@@ -1140,9 +1198,10 @@ mod tests {
         let mut x = 0x2545_F491_4F6C_DD1Du64;
         let mut next = || xorshift(&mut x);
         let mut order: Vec<usize> = (0..5).collect();
-        let mut shared = KeyRoles::default();
+        // Every other line with AVX2 (where the CPU has it), each way with its own cache.
+        let mut both = [KeyRoles::with_wide(true), KeyRoles::with_wide(false)];
         let mut followed = 0;
-        for _ in 0..20_000 {
+        for n in 0..20_000 {
             match next() % 16 {
                 0 if order.len() > 1 => {
                     order.remove((next() % order.len() as u64) as usize);
@@ -1182,8 +1241,9 @@ mod tests {
                     fields.iter().map(|f| (f.role, f.value.to_vec())).collect();
                 (end, f)
             };
+            let shared = &mut both[n % 2];
             let before = shared.shape.gaps.len();
-            let got = read(&mut shared);
+            let got = read(shared);
             if before > 0 && got.0.is_some() {
                 followed += 1;
             }
