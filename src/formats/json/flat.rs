@@ -148,7 +148,53 @@ impl<'a> Spans<'a> {
 /// record had there: while it is, byte for byte, the key is known without being read, and
 /// only the values are looked at ([`Shape`]). Where a record departs from it, the rest is
 /// read token by token, and becomes the shape the next record is held to.
+#[inline]
 pub fn flat_object<'a, const LINES: bool>(
+    s: &'a [u8],
+    keys: &mut KeyRoles,
+    p: &Patterns,
+    spans: &mut Spans<'a>,
+) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if keys.shape.wide {
+        // SAFETY: `wide` is set only where AVX2, BMI1 and BMI2 were detected
+        // ([`Shape::default`]).
+        return unsafe { flat_object_avx2::<LINES>(s, keys, p, spans) };
+    }
+    flat_object_sse2::<LINES>(s, keys, p, spans)
+}
+
+/// [`flat_object`] without AVX2. Out of line, so that [`flat_object`] is only the choice
+/// (inlined into it, this saved and restored six registers per record on the AVX2 path).
+#[inline(never)]
+fn flat_object_sse2<'a, const LINES: bool>(
+    s: &'a [u8],
+    keys: &mut KeyRoles,
+    p: &Patterns,
+    spans: &mut Spans<'a>,
+) -> Option<usize> {
+    read_flat::<LINES, false>(s, keys, p, spans)
+}
+
+/// [`flat_object`] compiled for AVX2, so that [`follow_shape_avx2`] is inlined into it: a
+/// call and its return through memory less per record.
+///
+/// # Safety
+/// The CPU has AVX2, BMI1 and BMI2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,bmi2")]
+unsafe fn flat_object_avx2<'a, const LINES: bool>(
+    s: &'a [u8],
+    keys: &mut KeyRoles,
+    p: &Patterns,
+    spans: &mut Spans<'a>,
+) -> Option<usize> {
+    read_flat::<LINES, true>(s, keys, p, spans)
+}
+
+/// [`flat_object`], with AVX2 (`WIDE`) or without.
+#[inline(always)]
+fn read_flat<'a, const LINES: bool, const WIDE: bool>(
     s: &'a [u8],
     keys: &mut KeyRoles,
     p: &Patterns,
@@ -156,7 +202,13 @@ pub fn flat_object<'a, const LINES: bool>(
 ) -> Option<usize> {
     spans.clear();
     // After the opening brace (j = 0) or the j-th value, at `i`.
-    let (mut i, mut j) = follow_shape::<LINES>(s, &keys.shape, spans)?;
+    let (mut i, mut j) = follow_shape::<LINES, WIDE>(s, &keys.shape.gaps, spans)?;
+    // The whole shape followed, and the record closes where the previous one did: no
+    // token loop to enter (the shape is kept as it is).
+    if j > 0 && j == keys.shape.gaps.len() && s.get(i) == Some(&b'}') {
+        keys.cursor = j;
+        return Some(i + 1);
+    }
     keys.shape.truncate(j);
     keys.cursor = j;
     // Exports rarely put blanks between tokens, so the byte a token needs is tried first and
@@ -231,17 +283,18 @@ pub fn flat_object<'a, const LINES: bool>(
 /// ([`Shape`]), as far as it is: where the first departure starts and how many values came
 /// before it. `None` when a value there is broken.
 #[inline(always)]
-fn follow_shape<'a, const LINES: bool>(
+fn follow_shape<'a, const LINES: bool, const WIDE: bool>(
     s: &'a [u8],
-    shape: &Shape,
+    gaps: &[Gap],
     spans: &mut Spans<'a>,
 ) -> Option<(usize, usize)> {
     #[cfg(target_arch = "x86_64")]
-    if shape.wide {
-        // SAFETY: `wide` is set only where AVX2, BMI1 and BMI2 were detected ([`Shape::default`]).
-        return unsafe { follow_shape_avx2::<LINES>(s, &shape.gaps, spans) };
+    if WIDE {
+        // SAFETY: `WIDE` only in `flat_object_avx2`, called where AVX2, BMI1 and BMI2 were
+        // detected.
+        return unsafe { follow_shape_avx2::<LINES>(s, gaps, spans) };
     }
-    follow_from::<LINES>(s, &shape.gaps, spans, 0, 0)
+    follow_from::<LINES>(s, gaps, spans, 0, 0)
 }
 
 /// [`follow_shape`] from the `j`-th gap, at `s[i]`, reading each value on its own (the
@@ -291,6 +344,7 @@ fn follow_from<'a, const LINES: bool>(
 /// The CPU has AVX2, BMI1 and BMI2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi1,bmi2")]
+#[inline]
 unsafe fn follow_shape_avx2<'a, const LINES: bool>(
     s: &'a [u8],
     gaps: &[Gap],
