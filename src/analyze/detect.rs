@@ -1680,16 +1680,18 @@ fn ends_in_unicode_space(b: &[u8]) -> bool {
 /// E-mail candidates: `local@domain.tld` where the domain holds a dot with something after it.
 /// `ats` are the `@` positions when `v` fits in one 64-byte mask; longer values search.
 fn email_candidates(v: &[u8], ats: Option<u64>, out: &mut Vec<Found>) {
+    // Most values with an `@` are one address, often all of the value: read from masks,
+    // without the walk's state for several.
+    if let Some(m) = ats.filter(|m| m.is_power_of_two()) {
+        let earlier = out.len();
+        return email_alone(v, m.trailing_zeros() as usize, out, earlier);
+    }
     let mut w = EmailWalk {
         earlier: out.len(),
         prev: None,
         taken: 0,
     };
     match ats {
-        // Most values with an `@` are one address, often all of the value: read from masks.
-        Some(m) if m.is_power_of_two() => {
-            email_alone(v, m.trailing_zeros() as usize, out, w.earlier);
-        }
         Some(mut m) => {
             while m != 0 {
                 email_at(v, m.trailing_zeros() as usize, &mut w, out);
