@@ -1274,7 +1274,18 @@ fn plain_phone(v: &[u8]) -> Option<Found> {
             return None;
         }
         let mut national = [0u8; 14];
-        national.copy_from_slice(&load_le(rest).to_le_bytes()[..14]);
+        // Its first eight digits and the rest from the word that ends it (a call to
+        // `load_le` cost as much as the digit test).
+        let r = rest.len();
+        let first = u64::from_le_bytes(rest[..8].try_into().expect("8 digits"));
+        let last = u64::from_le_bytes(rest[r - 8..].try_into().expect("8 digits"));
+        national[..8].copy_from_slice(&first.to_le_bytes());
+        national[8..].copy_from_slice(
+            &last
+                .checked_shr(8 * (16 - r) as u32)
+                .unwrap_or(0)
+                .to_le_bytes()[..6],
+        );
         return Some(Found::Phone {
             national,
             len: rest.len() as u8,
@@ -1572,12 +1583,15 @@ fn keyword_before(v: &[u8], pos: usize, lists: &[&[String]], window: usize) -> O
         if !is_word(v[s]) || (s > 0 && is_word(v[s - 1])) {
             continue;
         }
+        // The first byte first: most word starts begin no keyword, and a byte compare
+        // spares them the slice compare (most of this search's cost when it had to make it).
+        let c = v[s].to_ascii_lowercase();
         let mut first = 0;
         for list in lists {
             for (k, kw) in list.iter().enumerate() {
                 let kw = kw.as_bytes();
                 let e = s + kw.len();
-                if !kw.is_empty()
+                if kw.first().is_some_and(|b| b.to_ascii_lowercase() == c)
                     && e <= pos
                     && e >= lo
                     && v[s..e].eq_ignore_ascii_case(kw)
@@ -1666,16 +1680,18 @@ fn ends_in_unicode_space(b: &[u8]) -> bool {
 /// E-mail candidates: `local@domain.tld` where the domain holds a dot with something after it.
 /// `ats` are the `@` positions when `v` fits in one 64-byte mask; longer values search.
 fn email_candidates(v: &[u8], ats: Option<u64>, out: &mut Vec<Found>) {
+    // Most values with an `@` are one address, often all of the value: read from masks,
+    // without the walk's state for several.
+    if let Some(m) = ats.filter(|m| m.is_power_of_two()) {
+        let earlier = out.len();
+        return email_alone(v, m.trailing_zeros() as usize, out, earlier);
+    }
     let mut w = EmailWalk {
         earlier: out.len(),
         prev: None,
         taken: 0,
     };
     match ats {
-        // Most values with an `@` are one address, often all of the value: read from masks.
-        Some(m) if m.is_power_of_two() => {
-            email_alone(v, m.trailing_zeros() as usize, out, w.earlier);
-        }
         Some(mut m) => {
             while m != 0 {
                 email_at(v, m.trailing_zeros() as usize, &mut w, out);

@@ -254,6 +254,7 @@ pub fn phone(national: &[u8], p: &Patterns) -> Verdict<Mobile> {
 /// different lengths distinct. Its last eight digits are read at once ([`parse8`]): a
 /// multiply-add per digit was a tenth of a phone's validation. So are the one to seven
 /// before them, from the first eight moved up past `0`s: no loop at all.
+#[inline]
 fn national_value(national: &[u8]) -> u64 {
     let fold = |acc: u64, d: &[u8]| d.iter().fold(acc, |a, d| a * 10 + u64::from(d - b'0'));
     let n = national.len();
