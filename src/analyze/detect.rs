@@ -998,6 +998,38 @@ fn classify16_domain(block: Block) -> (u32, u32) {
     }
 }
 
+/// A bit mask of the word bytes ([`is_word`]: ASCII letters and digits, `_`) in 16 bytes,
+/// for [`fold64`] (the second mask is unused).
+#[inline]
+fn classify16_word(block: Block) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is always available on x86-64; no memory is read.
+        unsafe {
+            let x = block.0;
+            let set = |b: u8| _mm_set1_epi8(b as i8);
+            let within = |y: __m128i, lo: u8, n: u8| {
+                let shifted = _mm_sub_epi8(y, set(lo));
+                _mm_cmpeq_epi8(_mm_min_epu8(shifted, set(n - 1)), shifted)
+            };
+            let digit = within(x, b'0', 10);
+            let letter = within(_mm_or_si128(x, set(0x20)), b'a', 26);
+            let mark = _mm_cmpeq_epi8(x, set(b'_'));
+            let word = _mm_or_si128(_mm_or_si128(digit, letter), mark);
+            (_mm_movemask_epi8(word) as u32, 0)
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut word = 0u32;
+        for (k, &b) in block.0.iter().enumerate() {
+            word |= u32::from(is_word(b)) << k;
+        }
+        (word, 0)
+    }
+}
+
 /// The obvious version, kept to test the mask version against.
 #[cfg(test)]
 fn digit_runs_scalar(v: &[u8], runs: &mut Vec<(usize, usize)>) -> bool {
@@ -1574,35 +1606,56 @@ fn is_cut(v: &[u8], c: usize, p: &Patterns) -> bool {
 /// before `pos`; returns its index in the lists `keywords` taken one after the other (read
 /// from the patterns in place: a copy joining them cost every file's analyzer allocations).
 fn keyword_before(v: &[u8], pos: usize, lists: &[&[String]], window: usize) -> Option<usize> {
-    let longest = lists.iter().flat_map(|l| l.iter()).map(String::len).max();
+    // The keywords' first letters (lower-cased, as bits by their low six bits: a filter, not
+    // a set) and the longest keyword, in one pass over the few keywords.
+    let (mut firsts, mut longest) = (0u64, 0);
+    for kw in lists.iter().flat_map(|l| l.iter()) {
+        if let Some(&b) = kw.as_bytes().first() {
+            firsts |= 1 << (b.to_ascii_lowercase() & 63);
+        }
+        longest = longest.max(kw.len());
+    }
     let lo = pos.saturating_sub(window);
+    let from = lo.saturating_sub(longest);
     // The nearest so far: its end, and its index.
     let mut best: Option<(usize, usize)> = None;
-    // A whole-word keyword starts at a word start: only those positions are compared.
-    for s in lo.saturating_sub(longest.unwrap_or(0))..pos {
-        if !is_word(v[s]) || (s > 0 && is_word(v[s - 1])) {
-            continue;
-        }
-        // The first byte first: most word starts begin no keyword, and a byte compare
-        // spares them the slice compare (most of this search's cost when it had to make it).
-        let c = v[s].to_ascii_lowercase();
-        let mut first = 0;
-        for list in lists {
-            for (k, kw) in list.iter().enumerate() {
-                let kw = kw.as_bytes();
-                let e = s + kw.len();
-                if kw.first().is_some_and(|b| b.to_ascii_lowercase() == c)
-                    && e <= pos
-                    && e >= lo
-                    && v[s..e].eq_ignore_ascii_case(kw)
-                    && (e == v.len() || !is_word(v[e]))
-                    && best.is_none_or(|(be, _)| e > be)
-                {
-                    best = Some((e, first + k));
-                }
+    // A whole-word keyword starts at a word start: the window's word starts are read off a
+    // mask of its word bytes (64 at a time), and of those only the ones whose letter starts
+    // a keyword are compared (a loop over the window's bytes, classifying each, was most of
+    // this search's cost).
+    let mut after_word = u64::from(from > 0 && is_word(v[from - 1]));
+    let mut base = from;
+    while base < pos {
+        let (word, _) = fold64(v, base, classify16_word);
+        let span = (pos - base).min(64);
+        let mut starts = word & !(word << 1 | after_word) & (u64::MAX >> (64 - span));
+        after_word = word >> 63;
+        while starts != 0 {
+            let s = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            let c = v[s].to_ascii_lowercase();
+            if firsts >> (c & 63) & 1 == 0 {
+                continue;
             }
-            first += list.len();
+            let mut first = 0;
+            for list in lists {
+                for (k, kw) in list.iter().enumerate() {
+                    let kw = kw.as_bytes();
+                    let e = s + kw.len();
+                    if kw.first().is_some_and(|b| b.to_ascii_lowercase() == c)
+                        && e <= pos
+                        && e >= lo
+                        && v[s..e].eq_ignore_ascii_case(kw)
+                        && (e == v.len() || !is_word(v[e]))
+                        && best.is_none_or(|(be, _)| e > be)
+                    {
+                        best = Some((e, first + k));
+                    }
+                }
+                first += list.len();
+            }
         }
+        base += 64;
     }
     best.map(|(_, k)| k)
 }
@@ -1791,6 +1844,98 @@ mod tests {
     use super::*;
     use crate::testing::pats;
     use crate::testing::xorshift;
+
+    /// [`keyword_before`] as first written: every position of the window, every keyword.
+    fn keyword_before_by_every_start(
+        v: &[u8],
+        pos: usize,
+        lists: &[&[String]],
+        window: usize,
+    ) -> Option<usize> {
+        let longest = lists.iter().flat_map(|l| l.iter()).map(String::len).max();
+        let lo = pos.saturating_sub(window);
+        let mut best: Option<(usize, usize)> = None;
+        for s in lo.saturating_sub(longest.unwrap_or(0))..pos {
+            if !is_word(v[s]) || (s > 0 && is_word(v[s - 1])) {
+                continue;
+            }
+            let mut first = 0;
+            for list in lists {
+                for (k, kw) in list.iter().enumerate() {
+                    let e = s + kw.len();
+                    if e <= pos
+                        && e >= lo
+                        && v[s..e].eq_ignore_ascii_case(kw.as_bytes())
+                        && (e == v.len() || !is_word(v[e]))
+                        && best.is_none_or(|(be, _)| e > be)
+                    {
+                        best = Some((e, first + k));
+                    }
+                }
+                first += list.len();
+            }
+        }
+        best.map(|(_, k)| k)
+    }
+
+    #[test]
+    fn word_masks_hold_the_word_bytes() {
+        for b in 0..=255u8 {
+            for at in 0..16 {
+                let mut block = [b'-'; 16];
+                block[at] = b;
+                let (word, _) = classify16_word(Block::load(&block));
+                assert_eq!(word, u32::from(is_word(b)) << at, "{b:#x} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn keyword_search_finds_what_a_search_from_every_start_finds() {
+        let p = pats();
+        let lists: [&[String]; 2] = [&p.kk_keywords, &p.nik_keywords];
+        // Keyword pieces, their letters in other cases and places, word characters and
+        // separators next to them; a `+` whose low six bits are a letter's (`k` is 0x6B,
+        // `+` 0x2B) passes the first-letter filter and must still be refused.
+        let pieces: [&[u8]; 14] = [
+            b"kk",
+            b"KK",
+            b"kartu keluarga",
+            b"Kartu Keluarga",
+            b"nik",
+            b"NIK",
+            b"ktp",
+            b"k",
+            b"+",
+            b" ",
+            b"_",
+            b"9",
+            b":",
+            b"x",
+        ];
+        let mut x = 0x5eed_0b1c_4e57_0001u64;
+        let mut found = 0;
+        for _ in 0..100_000 {
+            let mut v = Vec::new();
+            for _ in 0..xorshift(&mut x) % 24 {
+                v.extend_from_slice(pieces[(xorshift(&mut x) % pieces.len() as u64) as usize]);
+            }
+            if v.is_empty() {
+                continue;
+            }
+            let pos = (xorshift(&mut x) % (v.len() as u64 + 1)) as usize;
+            let window = (xorshift(&mut x) % 100) as usize;
+            let want = keyword_before_by_every_start(&v, pos, &lists, window);
+            assert_eq!(
+                keyword_before(&v, pos, &lists, window),
+                want,
+                "{:?} at {pos}, window {window}",
+                String::from_utf8_lossy(&v)
+            );
+            found += usize::from(want.is_some());
+        }
+        assert!(found > 5_000, "{found}");
+    }
 
     fn run(v: &str, role: Role) -> Vec<Found> {
         let mut out = Vec::new();
