@@ -972,15 +972,9 @@ fn classify16_domain(block: Block) -> (u32, u32) {
         unsafe {
             let x = block.0;
             let set = |b: u8| _mm_set1_epi8(b as i8);
-            let within = |y: __m128i, lo: u8, n: u8| {
-                let shifted = _mm_sub_epi8(y, set(lo));
-                _mm_cmpeq_epi8(_mm_min_epu8(shifted, set(n - 1)), shifted)
-            };
-            let digit = within(x, b'0', 10);
-            let letter = within(_mm_or_si128(x, set(0x20)), b'a', 26);
             let dot = _mm_cmpeq_epi8(x, set(b'.'));
-            let mark = _mm_or_si128(_mm_cmpeq_epi8(x, set(b'_')), _mm_cmpeq_epi8(x, set(b'-')));
-            let domain = _mm_or_si128(_mm_or_si128(digit, letter), _mm_or_si128(dot, mark));
+            let dash = _mm_cmpeq_epi8(x, set(b'-'));
+            let domain = _mm_or_si128(word_bytes(x), _mm_or_si128(dot, dash));
             (
                 _mm_movemask_epi8(domain) as u32,
                 _mm_movemask_epi8(dot) as u32,
@@ -998,6 +992,26 @@ fn classify16_domain(block: Block) -> (u32, u32) {
     }
 }
 
+/// The word bytes of `x` ([`is_word`]: ASCII letters and digits, `_`), 0xFF each; the
+/// domain bytes ([`classify16_domain`]) are these and `.` and `-`.
+///
+/// # Safety
+/// SSE2, which x86-64 always has.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn word_bytes(x: std::arch::x86_64::__m128i) -> std::arch::x86_64::__m128i {
+    use std::arch::x86_64::*;
+    let set = |b: u8| _mm_set1_epi8(b as i8);
+    let within = |y: __m128i, lo: u8, n: u8| {
+        let shifted = _mm_sub_epi8(y, set(lo));
+        _mm_cmpeq_epi8(_mm_min_epu8(shifted, set(n - 1)), shifted)
+    };
+    let digit = within(x, b'0', 10);
+    let letter = within(_mm_or_si128(x, set(0x20)), b'a', 26);
+    let mark = _mm_cmpeq_epi8(x, set(b'_'));
+    _mm_or_si128(_mm_or_si128(digit, letter), mark)
+}
+
 /// A bit mask of the word bytes ([`is_word`]: ASCII letters and digits, `_`) in 16 bytes,
 /// for [`fold64`] (the second mask is unused).
 #[inline]
@@ -1006,19 +1020,7 @@ fn classify16_word(block: Block) -> (u32, u32) {
     {
         use std::arch::x86_64::*;
         // SAFETY: SSE2 is always available on x86-64; no memory is read.
-        unsafe {
-            let x = block.0;
-            let set = |b: u8| _mm_set1_epi8(b as i8);
-            let within = |y: __m128i, lo: u8, n: u8| {
-                let shifted = _mm_sub_epi8(y, set(lo));
-                _mm_cmpeq_epi8(_mm_min_epu8(shifted, set(n - 1)), shifted)
-            };
-            let digit = within(x, b'0', 10);
-            let letter = within(_mm_or_si128(x, set(0x20)), b'a', 26);
-            let mark = _mm_cmpeq_epi8(x, set(b'_'));
-            let word = _mm_or_si128(_mm_or_si128(digit, letter), mark);
-            (_mm_movemask_epi8(word) as u32, 0)
-        }
+        unsafe { (_mm_movemask_epi8(word_bytes(block.0)) as u32, 0) }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
