@@ -202,7 +202,7 @@ fn read_flat<'a, const LINES: bool, const WIDE: bool>(
 ) -> Option<usize> {
     spans.clear();
     // After the opening brace (j = 0) or the j-th value, at `i`.
-    let (mut i, mut j) = follow_shape::<LINES, WIDE>(s, &keys.shape.gaps, spans)?;
+    let (i, j) = follow_shape::<LINES, WIDE>(s, &keys.shape.gaps, spans)?;
     // The whole shape followed, and the record closes where the previous one did: no
     // token loop to enter (the shape is kept as it is).
     if j > 0 && j == keys.shape.gaps.len() && s.get(i) == Some(&b'}') {
@@ -211,6 +211,21 @@ fn read_flat<'a, const LINES: bool, const WIDE: bool>(
     }
     keys.shape.truncate(j);
     keys.cursor = j;
+    read_tokens::<LINES>(s, keys, p, spans, i, j)
+}
+
+/// The rest of a flat object from the `j`-th value on, at `i`, token by token (where the
+/// record departs from the previous one's shape), remembering the new shape as it goes.
+/// Out of line: most records never come here.
+#[inline(never)]
+fn read_tokens<'a, const LINES: bool>(
+    s: &'a [u8],
+    keys: &mut KeyRoles,
+    p: &Patterns,
+    spans: &mut Spans<'a>,
+    mut i: usize,
+    mut j: usize,
+) -> Option<usize> {
     // Exports rarely put blanks between tokens, so the byte a token needs is tried first and
     // blanks are skipped only when it is not there; one compare says a byte is no blank
     // (JSON's blanks all lie at or below the space).
