@@ -380,11 +380,7 @@ unsafe fn follow_shape_avx2<'a, const LINES: bool>(
         let (same, stops) = unsafe {
             let x = _mm256_loadu_si256(s.as_ptr().add(i) as *const __m256i);
             let text = _mm256_loadu_si256(g.text.as_ptr() as *const __m256i);
-            let eq = |b: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b as i8));
-            let mut stop = _mm256_or_si256(eq(b'"'), eq(b'\\'));
-            if LINES {
-                stop = _mm256_or_si256(stop, eq(b'\n'));
-            }
+            let (_, stop) = stop_bytes::<LINES>(x);
             let mask = |v: __m256i| _mm256_movemask_epi8(v) as u32;
             (mask(_mm256_cmpeq_epi8(x, text)), u64::from(mask(stop)))
         };
@@ -441,6 +437,28 @@ unsafe fn follow_shape_avx2<'a, const LINES: bool>(
     follow_from::<LINES>(s, gaps, spans, i, j)
 }
 
+/// The quotes of 32 bytes, and the bytes that stop a string there (a quote, a backslash and,
+/// with `LINES`, a line feed), 0xFF each: what [`follow_shape_avx2`] and
+/// [`string_stop_avx2`] look for.
+///
+/// # Safety
+/// The CPU has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn stop_bytes<const LINES: bool>(
+    x: std::arch::x86_64::__m256i,
+) -> (std::arch::x86_64::__m256i, std::arch::x86_64::__m256i) {
+    use std::arch::x86_64::*;
+    let eq = |b: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b as i8));
+    let quotes = eq(b'"');
+    let mut stop = _mm256_or_si256(quotes, eq(b'\\'));
+    if LINES {
+        stop = _mm256_or_si256(stop, eq(b'\n'));
+    }
+    (quotes, stop)
+}
+
 /// [`string_stop`] 32 bytes at a time.
 ///
 /// # Safety
@@ -453,13 +471,8 @@ unsafe fn string_stop_avx2<const LINES: bool>(s: &[u8], mut i: usize) -> Option<
         // SAFETY: AVX2 by the caller; the load reads s[i..i + 32], in bounds by the loop
         // condition.
         let (quotes, stops) = unsafe {
-            let x = _mm256_loadu_si256(s.as_ptr().add(i) as *const __m256i);
-            let eq = |b: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(b as i8));
-            let q = eq(b'"');
-            let mut stop = _mm256_or_si256(q, eq(b'\\'));
-            if LINES {
-                stop = _mm256_or_si256(stop, eq(b'\n'));
-            }
+            let (q, stop) =
+                stop_bytes::<LINES>(_mm256_loadu_si256(s.as_ptr().add(i) as *const __m256i));
             (
                 _mm256_movemask_epi8(q) as u32,
                 _mm256_movemask_epi8(stop) as u32,
