@@ -192,6 +192,7 @@ impl<'a> Analyzer<'a> {
         self.mark_nonblank(v);
         match role {
             Role::Nik => self.nik_field(v),
+            Role::Kk => self.kk_field(v),
             Role::BpjsCard => self.card_field(v),
             Role::Phone => self.phone_field(v),
             Role::Npwp | Role::Nip => self.official_field(v, role),
@@ -231,6 +232,13 @@ impl<'a> Analyzer<'a> {
     #[inline(never)]
     fn nik_field(&mut self, v: &[u8]) {
         self.column_plan(v, Role::Nik, Detector::whole_nik);
+    }
+
+    /// A KK field: sixteen digits, or the search. A plan of its own, so that a KK is
+    /// counted with its kind known, where [`Analyzer::other_field`] counts any kind.
+    #[inline(never)]
+    fn kk_field(&mut self, v: &[u8]) {
+        self.column_plan(v, Role::Kk, |_, _| None);
     }
 
     /// A card field: sixteen digits (a NIK), a card's 10 to 13 digits, or the search.
