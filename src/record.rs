@@ -49,6 +49,30 @@ pub trait RecordSink {
     /// empty, the fields having gone by one by one.
     fn end(&mut self, held: &[Field], named: bool);
 
+    /// The length under which a value of `role` only tells whether its record is blank:
+    /// [`RecordSink::short_field`] takes it instead of [`RecordSink::field`]. A reader with
+    /// one role per column (a CSV header) asks once per column, and the length of a field is
+    /// then its one test, with no role to look up. 0, the default, sends every value to
+    /// `field`.
+    #[inline]
+    fn short_below(&self, _role: Role) -> usize {
+        0
+    }
+
+    /// A value shorter than its role's [`RecordSink::short_below`] (never called when that
+    /// is 0).
+    #[inline]
+    fn short_field(&mut self, value: &[u8]) {
+        self.field(Role::Other, value, true);
+    }
+
+    /// A value at least as long as its role's [`RecordSink::short_below`]: what
+    /// [`RecordSink::field`] does once that test is passed.
+    #[inline]
+    fn long_field(&mut self, role: Role, value: &[u8], named: bool) {
+        self.field(role, value, named);
+    }
+
     /// A whole record at once.
     #[inline]
     fn record(&mut self, fields: &[Field], named: bool) {

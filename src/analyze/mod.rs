@@ -161,11 +161,7 @@ impl<'a> Analyzer<'a> {
     /// needs nothing of its own; those are only checked for blanks, without a call.
     #[inline]
     fn add_field(&mut self, v: &[u8], role: Role, named: bool) {
-        let own = matches!(
-            role,
-            Role::Nik | Role::BpjsCard | Role::BirthDate | Role::Sex | Role::Sensitive(_)
-        );
-        if v.len() < detect::SHORTEST && !own {
+        if v.len() < short_below(role) {
             self.mark_nonblank(v);
             return;
         }
@@ -585,6 +581,21 @@ impl RecordSink for Analyzer<'_> {
         self.close(held, named);
     }
 
+    #[inline]
+    fn short_below(&self, role: Role) -> usize {
+        short_below(role)
+    }
+
+    #[inline]
+    fn short_field(&mut self, value: &[u8]) {
+        self.mark_nonblank(value);
+    }
+
+    #[inline]
+    fn long_field(&mut self, role: Role, value: &[u8], named: bool) {
+        self.field_slow(value, role, named);
+    }
+
     fn name(&mut self, written: &[u8]) {
         if !self.names.contains(written) {
             self.names.insert(written.to_vec());
@@ -627,6 +638,22 @@ impl SexMemo {
         let sex = p.sex_of(v);
         *slot = (key, v.len(), sex);
         sex
+    }
+}
+
+/// The length under which a value of `role` holds nothing the analyzer counts, only whether
+/// its record is blank: shorter than any candidate, in a field whose role needs nothing of
+/// its own (a NIK, card, date, sex or sensitive field reads even a short value).
+#[inline(always)]
+fn short_below(role: Role) -> usize {
+    let own = matches!(
+        role,
+        Role::Nik | Role::BpjsCard | Role::BirthDate | Role::Sex | Role::Sensitive(_)
+    );
+    if own {
+        0
+    } else {
+        detect::SHORTEST
     }
 }
 

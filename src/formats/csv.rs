@@ -31,9 +31,14 @@ pub fn read<S: RecordSink>(chunk: &[u8], delim: u8, columns: &Columns, named: bo
 /// The rows of a delimited chunk under a header: each field goes to the sink as it is cut,
 /// with its column's role, without the record being collected.
 fn named_rows<S: RecordSink>(chunk: &[u8], delim: u8, columns: &Columns, sink: &mut S) {
+    let plan = |role| Plan {
+        short: sink.short_below(role),
+        role,
+    };
     let mut rows = Named {
+        plans: columns.roles.iter().map(|&r| plan(r)).collect(),
+        past_header: plan(Role::Other),
         sink,
-        roles: &columns.roles,
         names: &columns.names,
     };
     #[cfg(target_arch = "x86_64")]
@@ -58,8 +63,19 @@ unsafe fn cut_avx2<'a, R: Rows<'a>>(chunk: &'a [u8], delim: u8, rows: &mut R) {
 /// A header's rows into a sink, field by field (see [`named_rows`]).
 struct Named<'s, S> {
     sink: &'s mut S,
-    roles: &'s [Role],
     names: &'s [String],
+    /// Each column's plan, and that of a field past the header's columns.
+    plans: Vec<Plan>,
+    past_header: Plan,
+}
+
+/// A column's role and its [`RecordSink::short_below`], side by side: a field's length is
+/// tested and its role taken with one lookup (many fields are codes and flags, settled by
+/// their length alone).
+#[derive(Clone, Copy)]
+struct Plan {
+    short: usize,
+    role: Role,
 }
 
 impl<'a, S: RecordSink> Rows<'a> for Named<'_, S> {
@@ -79,8 +95,11 @@ impl<'a, S: RecordSink> Rows<'a> for Named<'_, S> {
                 self.sink.named_value(name.as_bytes(), &v);
             }
         }
-        let role = self.roles.get(col).copied().unwrap_or(Role::Other);
-        self.sink.field(role, &v, true)
+        let plan = self.plans.get(col).unwrap_or(&self.past_header);
+        if v.len() < plan.short {
+            return self.sink.short_field(&v);
+        }
+        self.sink.long_field(plan.role, &v, true)
     }
 
     #[inline(always)]
@@ -664,5 +683,64 @@ mod tests {
         let s = b"a,b\n\"x\ny\",z\n\"open\nstill";
         assert_eq!(csv_boundary(s), Some(12));
         assert_eq!(csv_boundary(b"\"no end\n"), None);
+    }
+
+    /// A sink that settles short values of some roles by their length, and notes which
+    /// door each value came in by.
+    #[derive(Default)]
+    struct Doors(Vec<String>);
+
+    impl RecordSink for Doors {
+        fn begin(&mut self) {}
+        fn field(&mut self, role: Role, v: &[u8], _: bool) {
+            self.0
+                .push(format!("field {role:?} {}", String::from_utf8_lossy(v)));
+        }
+        fn short_below(&self, role: Role) -> usize {
+            if role == Role::Nik {
+                0
+            } else {
+                3
+            }
+        }
+        fn short_field(&mut self, v: &[u8]) {
+            self.0.push(format!("short {}", String::from_utf8_lossy(v)));
+        }
+        fn long_field(&mut self, role: Role, v: &[u8], _: bool) {
+            self.0
+                .push(format!("long {role:?} {}", String::from_utf8_lossy(v)));
+        }
+        fn unheld(&mut self, _: &[Field]) {}
+        fn end(&mut self, _: &[Field], _: bool) {}
+        fn name(&mut self, _: &[u8]) {}
+    }
+
+    #[test]
+    fn a_column_plan_sends_short_values_by_length_and_long_ones_with_their_role() {
+        let columns = Columns {
+            roles: vec![Role::Nik, Role::Phone],
+            names: vec!["nik".into(), "hp".into()],
+        };
+        let mut sink = Doors::default();
+        // A NIK column reads every value; past the header a field is `Role::Other`.
+        read(
+            b"1,08123
+\"\",ab,abcd,x\n",
+            b',',
+            &columns,
+            true,
+            &mut sink,
+        );
+        assert_eq!(
+            sink.0,
+            [
+                "long Nik 1",
+                "long Phone 08123",
+                "long Nik ",
+                "short ab",
+                "long Other abcd",
+                "short x",
+            ]
+        );
     }
 }
