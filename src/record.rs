@@ -26,6 +26,24 @@ impl<'a> Field<'a> {
     }
 }
 
+/// A sink's plan for the values of one named column (see [`RecordSink::column`]): a value
+/// shorter than `short` only tells whether its record is blank
+/// ([`RecordSink::short_field`]); a longer one goes to `take`, with the column's `role`.
+pub struct Column<S> {
+    pub short: usize,
+    pub role: Role,
+    pub take: fn(&mut S, &[u8], Role),
+}
+
+// By hand: derived, they would ask `S: Clone`, which a plan of function pointers needs not.
+impl<S> Clone for Column<S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for Column<S> {}
+
 /// What a reader pushes its records into. A record is [`RecordSink::begin`], its fields one
 /// by one ([`RecordSink::field`]), then [`RecordSink::end`]; a reader that had to collect the
 /// record first (a nested JSON document, which may turn out broken and be read as text)
@@ -49,28 +67,27 @@ pub trait RecordSink {
     /// empty, the fields having gone by one by one.
     fn end(&mut self, held: &[Field], named: bool);
 
-    /// The length under which a value of `role` only tells whether its record is blank:
-    /// [`RecordSink::short_field`] takes it instead of [`RecordSink::field`]. A reader with
-    /// one role per column (a CSV header) asks once per column, and the length of a field is
-    /// then its one test, with no role to look up. 0, the default, sends every value to
-    /// `field`.
+    /// What the sink does with the values of a named column of `role`, chosen once per column
+    /// by a reader that has one role per column (a CSV header): then a field's length is its
+    /// one test, and its value goes straight to the work its role needs, with no role to
+    /// look up or dispatch on. The default sends every value to [`RecordSink::field`].
     #[inline]
-    fn short_below(&self, _role: Role) -> usize {
-        0
+    fn column(&self, role: Role) -> Column<Self>
+    where
+        Self: Sized,
+    {
+        Column {
+            short: 0,
+            role,
+            take: |sink, value, role| sink.field(role, value, true),
+        }
     }
 
-    /// A value shorter than its role's [`RecordSink::short_below`] (never called when that
-    /// is 0).
+    /// A value shorter than its column's `short` (see [`RecordSink::column`]; never called
+    /// by the default plan).
     #[inline]
     fn short_field(&mut self, value: &[u8]) {
         self.field(Role::Other, value, true);
-    }
-
-    /// A value at least as long as its role's [`RecordSink::short_below`]: what
-    /// [`RecordSink::field`] does once that test is passed.
-    #[inline]
-    fn long_field(&mut self, role: Role, value: &[u8], named: bool) {
-        self.field(role, value, named);
     }
 
     /// A whole record at once.

@@ -22,7 +22,7 @@ use crate::analyze::detect::{Detector, Found};
 use crate::analyze::hits::{RecordHits, RowBuf, Tier};
 use crate::analyze::options::RecordOptions;
 use crate::analyze::validate::{Decoded, Verdict};
-use crate::record::{Field, RecordSink};
+use crate::record::{Column, Field, RecordSink};
 use crate::rules::sensitive;
 use crate::rules::{load_le, InvalidReason, Kind, Patterns, Role};
 use crate::summary::{hash_lower, FileStats, Stats};
@@ -166,6 +166,17 @@ impl<'a> Analyzer<'a> {
             return;
         }
         self.field_slow(v, role, named);
+    }
+
+    /// For a column's plan ([`RecordSink::column`]): whether `v` holds anything; the record
+    /// is not blank once a value is more than blanks.
+    #[inline(always)]
+    fn nonempty(&mut self, v: &[u8]) -> bool {
+        if v.is_empty() {
+            return false;
+        }
+        self.mark_nonblank(v);
+        true
     }
 
     #[inline]
@@ -581,19 +592,48 @@ impl RecordSink for Analyzer<'_> {
         self.close(held, named);
     }
 
-    #[inline]
-    fn short_below(&self, role: Role) -> usize {
-        short_below(role)
+    /// Each role's work in a function of its own, called straight from the reader: the
+    /// plan [`Analyzer::field_slow`] would choose for every value of the column.
+    fn column(&self, role: Role) -> Column<Self> {
+        // The value's role is the column's; a plan that needs it (NPWP or NIP, a name or an
+        // address) is given it.
+        macro_rules! plan {
+            ($work:ident) => {
+                |a, v, _| {
+                    if a.nonempty(v) {
+                        a.$work(v)
+                    }
+                }
+            };
+            ($work:ident, role) => {
+                |a, v, role| {
+                    if a.nonempty(v) {
+                        a.$work(v, role)
+                    }
+                }
+            };
+        }
+        let take: fn(&mut Self, &[u8], Role) = match role {
+            Role::Nik => plan!(nik_field),
+            Role::Kk => plan!(kk_field),
+            Role::BpjsCard => plan!(card_field),
+            Role::Phone => plan!(phone_field),
+            Role::Npwp | Role::Nip => plan!(official_field, role),
+            Role::BirthDate => plan!(birth_date_field),
+            Role::Sex => plan!(sex_field),
+            Role::Other | Role::Email => plan!(other_field, role),
+            Role::Sensitive(_) | Role::Unnamed => |a, v, role| a.field_slow(v, role, true),
+        };
+        Column {
+            short: short_below(role),
+            role,
+            take,
+        }
     }
 
     #[inline]
     fn short_field(&mut self, value: &[u8]) {
         self.mark_nonblank(value);
-    }
-
-    #[inline]
-    fn long_field(&mut self, role: Role, value: &[u8], named: bool) {
-        self.field_slow(value, role, named);
     }
 
     fn name(&mut self, written: &[u8]) {
@@ -787,6 +827,60 @@ mod tests {
         }
         drop(a);
         stats
+    }
+
+    #[test]
+    fn a_csv_read_by_column_plans_counts_what_field_by_field_counts() {
+        // Every role, with short, blank, padded and empty values, and a field past the
+        // header: the CSV reader's plans (`RecordSink::column`) against `RecordSink::field`.
+        let header = [
+            Role::Nik,
+            Role::Kk,
+            Role::BpjsCard,
+            Role::Phone,
+            Role::Npwp,
+            Role::Nip,
+            Role::BirthDate,
+            Role::Sex,
+            Role::Email,
+            Role::Other,
+            Role::Sensitive(0),
+        ];
+        let rows = [
+            "3171015708900001,3171010101200002,0001234567890,081234567890,01.234.567.8-901.000,\
+             199001172015031002,1990-08-17,P,a@b.co,NIK 3171015708900001,Diabetes,x",
+            "',  ,12,08,1,1,,L,ab,HP 0812-3456-7890,,\"a,b\"",
+            " , , , , , , , , , , ",
+            ",,,,,,,,,,",
+            "'3171015708900001,3171010101200002, 1234567890 ,6281234567890,,,17-08-1990,\
+             pria,x@mail.co.id,alamat,hamil",
+        ];
+        let columns = crate::formats::csv::Columns {
+            roles: header.to_vec(),
+            names: header.iter().map(|r| format!("{r:?}")).collect(),
+        };
+        let text = rows.join("\n") + "\n";
+        let mut planned = Stats::default();
+        let file = || FileStats::new(State::Scanned, "test", 0);
+        let mut a = Analyzer::new(pats(), &mut planned, file());
+        crate::formats::csv::read(text.as_bytes(), b',', &columns, true, &mut a);
+        drop(a);
+        let mut fields = Stats::default();
+        let mut a = Analyzer::new(pats(), &mut fields, file());
+        for row in &rows {
+            let mut cells = Vec::new();
+            crate::formats::csv::parse_csv_record(row.as_bytes(), 0, b',', |col, v| {
+                let role = header.get(col).copied().unwrap_or(Role::Other);
+                cells.push(Field { role, value: v });
+            });
+            a.record(&cells, true);
+        }
+        drop(a);
+        assert_eq!(
+            planned.records.total, 3,
+            "the two blank rows are no records"
+        );
+        assert_eq!(format!("{planned:?}"), format!("{fields:?}"));
     }
 
     /// About `len` bytes of one line dense with identifiers: NIKs of many birth dates (some

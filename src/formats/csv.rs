@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use memchr::memrchr;
 
 use crate::bytes::{find2, find_any};
-use crate::record::{Field, RecordSink};
+use crate::record::{Column, Field, RecordSink};
 use crate::rules::Role;
 
 /// A delimited file's header: each column's role, and its name as written (for a sink that
@@ -31,13 +31,9 @@ pub fn read<S: RecordSink>(chunk: &[u8], delim: u8, columns: &Columns, named: bo
 /// The rows of a delimited chunk under a header: each field goes to the sink as it is cut,
 /// with its column's role, without the record being collected.
 fn named_rows<S: RecordSink>(chunk: &[u8], delim: u8, columns: &Columns, sink: &mut S) {
-    let plan = |role| Plan {
-        short: sink.short_below(role),
-        role,
-    };
     let mut rows = Named {
-        plans: columns.roles.iter().map(|&r| plan(r)).collect(),
-        past_header: plan(Role::Other),
+        plans: columns.roles.iter().map(|&r| sink.column(r)).collect(),
+        past_header: sink.column(Role::Other),
         sink,
         names: &columns.names,
     };
@@ -64,18 +60,10 @@ unsafe fn cut_avx2<'a, R: Rows<'a>>(chunk: &'a [u8], delim: u8, rows: &mut R) {
 struct Named<'s, S> {
     sink: &'s mut S,
     names: &'s [String],
-    /// Each column's plan, and that of a field past the header's columns.
-    plans: Vec<Plan>,
-    past_header: Plan,
-}
-
-/// A column's role and its [`RecordSink::short_below`], side by side: a field's length is
-/// tested and its role taken with one lookup (many fields are codes and flags, settled by
-/// their length alone).
-#[derive(Clone, Copy)]
-struct Plan {
-    short: usize,
-    role: Role,
+    /// Each column's plan ([`RecordSink::column`]), and that of a field past the header's
+    /// columns.
+    plans: Vec<Column<S>>,
+    past_header: Column<S>,
 }
 
 impl<'a, S: RecordSink> Rows<'a> for Named<'_, S> {
@@ -99,7 +87,7 @@ impl<'a, S: RecordSink> Rows<'a> for Named<'_, S> {
         if v.len() < plan.short {
             return self.sink.short_field(&v);
         }
-        self.sink.long_field(plan.role, &v, true)
+        (plan.take)(self.sink, &v, plan.role)
     }
 
     #[inline(always)]
@@ -696,19 +684,17 @@ mod tests {
             self.0
                 .push(format!("field {role:?} {}", String::from_utf8_lossy(v)));
         }
-        fn short_below(&self, role: Role) -> usize {
-            if role == Role::Nik {
-                0
-            } else {
-                3
+        fn column(&self, role: Role) -> Column<Self> {
+            Column {
+                short: if role == Role::Nik { 0 } else { 3 },
+                role,
+                take: |s, v, role| {
+                    s.0.push(format!("long {role:?} {}", String::from_utf8_lossy(v)));
+                },
             }
         }
         fn short_field(&mut self, v: &[u8]) {
             self.0.push(format!("short {}", String::from_utf8_lossy(v)));
-        }
-        fn long_field(&mut self, role: Role, v: &[u8], _: bool) {
-            self.0
-                .push(format!("long {role:?} {}", String::from_utf8_lossy(v)));
         }
         fn unheld(&mut self, _: &[Field]) {}
         fn end(&mut self, _: &[Field], _: bool) {}
