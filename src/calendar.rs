@@ -129,6 +129,26 @@ impl Date {
         (u16::from(self.yy()) * 12 + u16::from(self.month)) * 32 + u16::from(self.day)
     }
 
+    /// [`Date::key`] of the date `day`, `month`, year `100 * cc + yy` (each below 100), or 0
+    /// when no such date exists ([`Date::new`]); a two-digit year is `cc` 0. No real date's
+    /// key is 0: its day is at least 1. The century is two digits already written, so the
+    /// Gregorian rule needs no division (`yy` 0 is a century year, a leap year when `cc` is
+    /// a multiple of 4), nor the key the year's last two digits: a birth-date field's dates
+    /// go straight from their digits to keys, where a [`Date`] and its key took two
+    /// divisions and a call.
+    #[inline(always)]
+    pub fn key_of(cc: u32, yy: u32, month: u32, day: u32) -> u16 {
+        debug_assert!(cc < 100 && yy < 100 && month < 100 && day < 100);
+        let leap = yy.is_multiple_of(4) && (yy != 0 || cc.is_multiple_of(4));
+        let days = u32::from(DAYS_128[(month & 127) as usize]) + u32::from(month == 2 && leap);
+        if day >= 1 && day <= days {
+            // Below 38,432 (see `key`): fits.
+            ((yy * 12 + month) * 32 + day) as u16
+        } else {
+            0
+        }
+    }
+
     /// Age in whole years on this date of someone born on `born`, of whose year only the
     /// last two digits count: the century is the one that makes the age 0–99. The years
     /// since the last year ending in those digits, less one before the birthday (99 on a
@@ -172,6 +192,24 @@ mod tests {
 
     fn d(s: &str) -> Date {
         Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn keys_from_digits_are_the_keys_of_the_dates() {
+        // Every century, year, month and day of two digits (months and days past the
+        // calendar's, zeros).
+        for cc in 0..100u32 {
+            for yy in 0..100u32 {
+                for month in 0..100u32 {
+                    for day in [0, 1, 2, 15, 27, 28, 29, 30, 31, 32, 40, 99] {
+                        let year = (100 * cc + yy) as u16;
+                        let want = Date::new(year, month as u8, day as u8).map_or(0, |d| d.key());
+                        let got = Date::key_of(cc, yy, month, day);
+                        assert_eq!(got, want, "{cc} {yy} {month} {day}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

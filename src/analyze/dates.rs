@@ -13,10 +13,14 @@ fn real(day: u32, month: u32, year: u32) -> Option<Date> {
     Date::new(year as u16, month as u8, day as u8)
 }
 
-/// Up to two readings of one value (an 8-digit value may read either way).
+/// Up to two readings of one value (an 8-digit value may read either way), as the
+/// [`Date::key`]s a record's dates are matched by: all the scan asks of a birth date. Six
+/// bytes, returned in a register, where two `Option<Date>`s went through memory and each
+/// date's key was computed again from its year.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Readings {
-    pub dates: [Option<Date>; 2],
+    /// The readings' keys; 0 for none (no real date's key is 0).
+    pub keys: [u16; 2],
     /// The value is a date and nothing else (an ISO date may carry a clock time): it cannot
     /// hold an identifier candidate, which needs a run of 8 or more digits.
     pub plain: bool,
@@ -24,12 +28,17 @@ pub struct Readings {
 
 impl Readings {
     pub fn any(&self) -> bool {
-        self.dates[0].is_some() || self.dates[1].is_some()
+        self.keys != [0, 0]
     }
     /// Whether a reading is `d` as a NIK writes dates (day, month, two-digit year).
     pub fn matches(&self, d: Date) -> bool {
-        self.dates.iter().flatten().any(|x| x.key() == d.key())
+        self.keys.iter().any(|&k| k != 0 && k == d.key())
     }
+}
+
+/// The key of a date read by the general reading ([`parse_at`]), 0 for none.
+fn key(d: Option<Date>) -> u16 {
+    d.map_or(0, |d| d.key())
 }
 
 #[inline]
@@ -110,9 +119,16 @@ pub fn parse_field(v: &[u8], p: &Patterns) -> Readings {
         [first, .., last] if *first > b' ' && *last > b' ' => v,
         _ => v.trim_ascii(),
     };
-    numeric_field(v)
-        .or_else(|| month_field(v, p))
-        .unwrap_or_else(|| any_field(v, p))
+    numeric_field(v).unwrap_or_else(|| named_field(v, p))
+}
+
+/// [`parse_field`] of a trimmed value that is none of the numeric layouts: a month name
+/// ([`month_field`]), or the general reading. Out of line: inlined, the month's lookup made
+/// every call of [`parse_field`] save and restore registers the numeric layouts (four
+/// values in five) do not need.
+#[inline(never)]
+fn named_field(v: &[u8], p: &Patterns) -> Readings {
+    month_field(v, p).unwrap_or_else(|| any_field(v, p))
 }
 
 /// [`parse_field`] of a whole `DD MONTH YYYY`, `D MONTH YYYY`, `DD-MON-YYYY` or `DD-MON-YY`
@@ -145,13 +161,11 @@ fn month_field(v: &[u8], p: &Patterns) -> Option<Readings> {
     if y2 > 9 || y3 > 9 {
         return None;
     }
-    let (year, month_end) = if v[n - 5] == sep && digit(n - 4) <= 9 && digit(n - 3) <= 9 {
-        (
-            digit(n - 4) * 1000 + digit(n - 3) * 100 + y2 * 10 + y3,
-            n - 5,
-        )
+    // The century's digits, 0 for a two-digit year (see `Date::key_of`).
+    let (cc, month_end) = if v[n - 5] == sep && digit(n - 4) <= 9 && digit(n - 3) <= 9 {
+        (digit(n - 4) * 10 + digit(n - 3), n - 5)
     } else if sep == b'-' && v[n - 3] == b'-' {
-        (y2 * 10 + y3, n - 3)
+        (0, n - 3)
     } else {
         return None;
     };
@@ -161,7 +175,7 @@ fn month_field(v: &[u8], p: &Patterns) -> Option<Readings> {
     }
     let m = p.month_of(v.get(month_at..month_end)?)?;
     let mut r = Readings::default();
-    r.dates[0] = real(day, u32::from(m), year);
+    r.keys[0] = Date::key_of(cc, y2 * 10 + y3, u32::from(m), day);
     r.plain = r.any();
     Some(r)
 }
@@ -174,8 +188,8 @@ fn any_field(v: &[u8], p: &Patterns) -> Readings {
     let mut r = Readings::default();
     if v.len() == 8 && v.iter().all(u8::is_ascii_digit) {
         let n = |i, k| digits(v, i, k).unwrap_or(0);
-        r.dates[0] = real(n(0, 2), n(2, 2), n(4, 4));
-        r.dates[1] = real(n(6, 2), n(4, 2), n(0, 4));
+        r.keys[0] = key(real(n(0, 2), n(2, 2), n(4, 4)));
+        r.keys[1] = key(real(n(6, 2), n(4, 2), n(0, 4)));
         r.plain = r.any();
         return r;
     }
@@ -183,7 +197,7 @@ fn any_field(v: &[u8], p: &Patterns) -> Readings {
         let rest = &v[end..];
         let iso_time = end == 10 && v[4] == b'-' && matches!(rest.first(), Some(b' ' | b'T'));
         if rest.is_empty() || iso_time {
-            r.dates[0] = Some(d);
+            r.keys[0] = d.key();
             r.plain = rest.is_empty() || is_clock_time(&rest[1..]);
         }
     }
@@ -231,8 +245,8 @@ fn numeric_field(v: &[u8]) -> Option<Readings> {
         let p = pairs(x, u64::MAX);
         // DDMMYYYY, then YYYYMMDD: the numbers at bytes 0, 2, 4 and 6.
         let (p0, p2, p4, p6) = (byte(p, 0), byte(p, 2), byte(p, 4), byte(p, 6));
-        r.dates[0] = real(p0, p2, p4 * 100 + p6);
-        r.dates[1] = real(p6, p4, p0 * 100 + p2);
+        r.keys[0] = Date::key_of(p4, p6, p2, p0);
+        r.keys[1] = Date::key_of(p0, p2, p4, p6);
         r.plain = r.any();
         return Some(r);
     }
@@ -252,12 +266,13 @@ fn numeric_field(v: &[u8]) -> Option<Readings> {
             return None;
         }
         let p = pairs(x, ISO);
-        let Some(d) = real(tail, byte(p, 5), byte(p, 0) * 100 + byte(p, 2)) else {
+        let k = Date::key_of(byte(p, 0), byte(p, 2), byte(p, 5), tail);
+        if k == 0 {
             return Some(r);
-        };
+        }
         // A time may follow the date.
         if let [] | [b' ' | b'T', ..] = rest {
-            r.dates[0] = Some(d);
+            r.keys[0] = k;
             r.plain = rest.is_empty() || is_clock_time(&rest[1..]);
         }
         return Some(r);
@@ -269,7 +284,7 @@ fn numeric_field(v: &[u8]) -> Option<Readings> {
         // Nothing may follow DD-MM-YYYY.
         if rest.is_empty() {
             let p = pairs(x, DMY);
-            r.dates[0] = real(byte(p, 0), byte(p, 3), byte(p, 6) * 100 + tail);
+            r.keys[0] = Date::key_of(byte(p, 6), tail, byte(p, 3), byte(p, 0));
             r.plain = r.any();
         }
         return Some(r);
@@ -420,14 +435,19 @@ mod tests {
     use super::*;
     use crate::testing::pats;
 
-    fn one(s: &str) -> Option<(u8, u8, u16)> {
-        let r = parse_field(s.as_bytes(), pats());
-        r.dates[0].map(|d| (d.day, d.month, d.year))
+    /// The first reading's key (0: none).
+    fn one(s: &str) -> u16 {
+        parse_field(s.as_bytes(), pats()).keys[0]
+    }
+
+    /// The key of a date, by [`Date::key`].
+    fn k(day: u8, month: u8, year: u16) -> u16 {
+        Date { year, month, day }.key()
     }
 
     #[test]
     fn every_form() {
-        let want = Some((5, 3, 1990));
+        let want = k(5, 3, 1990);
         for s in [
             "1990-03-05",
             "1990-03-05 00:00:00",
@@ -444,10 +464,34 @@ mod tests {
         ] {
             assert_eq!(one(s), want, "{s}");
         }
-        assert_eq!(one("05-Mar-90"), Some((5, 3, 90)));
-        assert_eq!(one("17-Agt-1945"), Some((17, 8, 1945)));
-        assert_eq!(one("1 Desember 2001"), Some((1, 12, 2001)));
-        assert_eq!(one("01 Mei 2001"), Some((1, 5, 2001)));
+        assert_eq!(one("05-Mar-90"), k(5, 3, 90));
+        assert_eq!(one("17-Agt-1945"), k(17, 8, 1945));
+        assert_eq!(one("1 Desember 2001"), k(1, 12, 2001));
+        assert_eq!(one("01 Mei 2001"), k(1, 5, 2001));
+        // 29 February of leap years only, century years by the Gregorian rule, in every
+        // layout (a two-digit year 00 is a leap year, as a NIK's).
+        for s in [
+            "29-02-2000",
+            "2000-02-29",
+            "29/02/2000",
+            "29 Feb 2000",
+            "29-FEB-00",
+        ] {
+            assert_eq!(one(s), k(29, 2, 0), "{s}");
+        }
+        for s in [
+            "29-02-2100",
+            "2100-02-29",
+            "29.02.1900",
+            "29 Feb 1900",
+            "29-FEB-2100",
+        ] {
+            assert_eq!(one(s), 0, "{s}");
+        }
+        let r = parse_field(b"29022000", pats());
+        assert_eq!(r.keys, [k(29, 2, 0), 0]);
+        assert_eq!(parse_field(b"21000229", pats()).keys, [0, 0]);
+        assert_eq!(parse_field(b"24000229", pats()).keys, [0, k(29, 2, 0)]);
     }
 
     #[test]
@@ -465,21 +509,20 @@ mod tests {
             "",
             "N/A",
         ] {
-            assert_eq!(one(s), None, "{s}");
+            assert_eq!(one(s), 0, "{s}");
         }
-        assert_eq!(one("29-02-2000"), Some((29, 2, 2000)));
+        assert_eq!(one("29-02-2000"), k(29, 2, 2000));
     }
 
     #[test]
     fn eight_digits_read_both_ways() {
         let r = parse_field(b"19900305", pats());
-        assert_eq!(r.dates[0], None);
-        assert_eq!(r.dates[1].map(|d| (d.day, d.month)), Some((5, 3)));
+        assert_eq!(r.keys, [0, k(5, 3, 1990)]);
         let r = parse_field(b"05031990", pats());
-        assert_eq!(r.dates[0].map(|d| (d.day, d.month)), Some((5, 3)));
+        assert_eq!(r.keys, [k(5, 3, 1990), 0]);
         // 10122010: 10 Dec 2010, or 2010-12-10 read the other way? 1012 is a year too.
         let r = parse_field(b"10122010", pats());
-        assert!(r.dates[0].is_some());
+        assert_eq!(r.keys, [k(10, 12, 2010), 0]);
         let nik_date = Date {
             year: 90,
             month: 3,

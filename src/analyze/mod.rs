@@ -292,8 +292,10 @@ impl<'a> Analyzer<'a> {
     #[inline(never)]
     fn birth_date_field(&mut self, v: &[u8]) {
         let r = dates::parse_field(v, self.p);
-        for d in r.dates.iter().flatten() {
-            self.birth_dates.insert(d.key());
+        for k in r.keys {
+            if k != 0 {
+                self.birth_dates.insert(k);
+            }
         }
         if !r.plain {
             self.other_field(v, Role::BirthDate);

@@ -136,23 +136,43 @@ struct Ages {
 }
 
 /// [`Ages`] for every `mmyy` (any two digits of month: a number that is no valid NIK is
-/// counted all the same), as of `today`.
+/// counted all the same), as of `today`. An age is the whole years since the birth year, or
+/// one less while the birthday is still to come ([`Date::age`]): the years depend on the
+/// year only and whether the birthday has come on the month (and, in the scan date's month,
+/// the day) only, so [`Date::age`] is asked once per year and the months are compares,
+/// where asking it twice per `mmyy` cost every scan 290,000 instructions more (callgrind).
 fn ages_on(today: Date) -> Box<[Ages; MONTH_YEARS]> {
-    let mut t = Box::new([Ages::default(); MONTH_YEARS]);
-    for (mmyy, a) in t.iter_mut().enumerate() {
-        // Below 100 each: the casts keep every value.
-        let (month, year) = ((mmyy / 100) as u8, (mmyy % 100) as u16);
-        let born = |day| Date { year, month, day };
-        // A birthday on the scan date has come; one on a day no month has is still to come.
-        a.passed = today.age(born(today.day));
-        a.before = today.age(born(u8::MAX));
-        a.from_day = match month.cmp(&today.month) {
+    // Whole years for each two-digit birth year: a birthday on the scan date has come.
+    let years: [u8; 100] = std::array::from_fn(|yy| {
+        today.age(Date {
+            year: yy as u16,
+            ..today
+        })
+    });
+    let mut t = Vec::with_capacity(MONTH_YEARS);
+    for month in 0..(MONTH_YEARS / 100) as u8 {
+        // Whether the birthday is still to come on the scan date: for the scan date's own
+        // day (`passed`), and for a day no month has (`before`), as `Date::age` compares
+        // (month, day) pairs.
+        let to_come = |day: u8| (today.month, today.day) < (month, day);
+        let (passed_to_come, before_to_come) = (to_come(today.day), to_come(u8::MAX));
+        let from_day = match month.cmp(&today.month) {
             std::cmp::Ordering::Less => u8::MAX,
             std::cmp::Ordering::Equal => today.day.saturating_add(1),
             std::cmp::Ordering::Greater => 0,
         };
+        for &y in &years {
+            // A year less before the birthday; 99 in a birth year not yet a year ago.
+            let less = y.checked_sub(1).unwrap_or(99);
+            t.push(Ages {
+                passed: if passed_to_come { less } else { y },
+                before: if before_to_come { less } else { y },
+                from_day,
+            });
+        }
     }
-    t
+    // Pushed in `mmyy` order, one per `mmyy`: the length is MONTH_YEARS.
+    t.into_boxed_slice().try_into().expect("an entry per mmyy")
 }
 
 impl ImpactCounter {
@@ -175,12 +195,8 @@ impl ImpactCounter {
         let female = raw_day > 40;
         let day = raw_day - if female { 40 } else { 0 };
         let im = &mut self.im;
-        im.people += 1;
-        if female {
-            im.female += 1;
-        } else {
-            im.male += 1;
-        }
+        // The totals of people, women, men and children are the provinces' sums, taken
+        // once at the end ([`ImpactCounter::finish`]).
         let mut child = false;
         if let Some(ages) = &self.ages {
             // `mmyy` is below MONTH_YEARS: four digits of a number below 10^8.
@@ -192,9 +208,6 @@ impl ImpactCounter {
             };
             child = age < 18;
             im.age_bands[band(age)][usize::from(!female)] += 1;
-            if child {
-                im.children += 1;
-            }
         }
         let regency = (high / 10_000) as u32;
         match self.regencies.get_mut(regency as usize) {
@@ -214,6 +227,14 @@ impl ImpactCounter {
                 self.im.add_regency(code as u32, *r);
             }
         }
+        // Everyone is in one province: its people, women and children add up to the totals.
+        let im = &mut self.im;
+        for p in im.provinces.values() {
+            im.people += p.people;
+            im.female += p.female;
+            im.children += p.children;
+        }
+        im.male = im.people - im.female;
         self.im
     }
 }
@@ -279,6 +300,40 @@ mod tests {
             im.add_regency(district / 100, r);
         }
         im
+    }
+
+    /// [`ages_on`] as first written: [`Date::age`] asked for every `mmyy`.
+    fn ages_by_date(today: Date, mmyy: usize) -> (u8, u8) {
+        let (month, year) = ((mmyy / 100) as u8, (mmyy % 100) as u16);
+        let born = |day| Date { year, month, day };
+        (today.age(born(today.day)), today.age(born(u8::MAX)))
+    }
+
+    #[test]
+    fn the_age_table_holds_the_ages_of_every_month_and_year() {
+        let mut x = 0x0a9e_7ab1_e000_0003u64;
+        let mut days: Vec<Date> = ["2025-06-15", "2024-02-29", "2000-01-01", "2099-12-31"]
+            .map(d)
+            .to_vec();
+        // Any day of any month and year, real or not (0, past the month's end, 255).
+        days.extend((0..20).map(|_| {
+            let r = crate::testing::xorshift(&mut x);
+            Date {
+                year: 1900 + (r % 300) as u16,
+                month: (r >> 16) as u8 % 14,
+                day: [(r >> 24) as u8 % 33, u8::MAX][(r >> 40) as usize & 1],
+            }
+        }));
+        for today in days {
+            let t = ages_on(today);
+            for (mmyy, a) in t.iter().enumerate() {
+                assert_eq!(
+                    (a.passed, a.before),
+                    ages_by_date(today, mmyy),
+                    "{today} {mmyy}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -518,11 +518,7 @@ impl CountTable {
     /// to `each` when first seen. Zero counts apart, in the first batch, where it is the
     /// free slots' mark.
     fn count_distinct(&mut self, values: &[u64], each: &mut impl FnMut(u64)) -> usize {
-        // At most half full: short probes.
-        let bits = (2 * values.len())
-            .next_power_of_two()
-            .trailing_zeros()
-            .max(4);
+        let bits = table_bits(values.len());
         let size = 1usize << bits;
         if self.slots.len() < size {
             // Fresh zeros: below any floor.
@@ -542,8 +538,7 @@ impl CountTable {
                 zero = true;
                 continue;
             }
-            // Fibonacci hashing: the top bits of the product mix every bit of the value.
-            let mut i = (v.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize;
+            let mut i = home(v, bits);
             loop {
                 match slots[i] {
                     t if t == v => break,
@@ -563,19 +558,105 @@ impl CountTable {
     }
 }
 
+/// Bits of the index of a [`CountTable`] for `n` values: at most half full, short probes.
+fn table_bits(n: usize) -> u32 {
+    (2 * n).next_power_of_two().trailing_zeros().max(4)
+}
+
+/// The slot a value is first looked for in a table of `bits` bits. Fibonacci hashing: the
+/// top bits of the product mix every bit of the value.
+#[inline]
+fn home(v: u64, bits: u32) -> usize {
+    (v.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+}
+
+/// A table that counts the distinct values of one set after another, in any order, and is
+/// kept between them: a slot is free unless its tag is the current set's, so a new set
+/// starts on the old contents without zeroing them. A new table per set was zeroed by
+/// calloc (a memset of up to 2 MiB: 50 instructions a record of a 100k-row scan); zeroing
+/// the used slots by walking the values again cost 80.
+#[derive(Default)]
+struct KeptTable {
+    slots: Vec<u64>,
+    /// The set each slot was written for (its tag); `tag` is the current set's.
+    tags: Vec<u8>,
+    tag: u8,
+}
+
+impl KeptTable {
+    /// The distinct values of `values`, each handed to `each` when first seen.
+    fn count_distinct(&mut self, values: &[u64], each: &mut impl FnMut(u64)) -> usize {
+        let bits = table_bits(values.len());
+        let size = 1usize << bits;
+        if self.slots.len() < size {
+            self.slots = vec![0; size];
+            self.tags = vec![0; size];
+            self.tag = 0;
+        }
+        // Tags of the 255 sets before this one may be left in the slots; after those the
+        // tags start over from zeros.
+        self.tag = self.tag.wrapping_add(1);
+        if self.tag == 0 {
+            self.tags.fill(0);
+            self.tag = 1;
+        }
+        let (slots, tags, tag) = (&mut self.slots[..size], &mut self.tags[..size], self.tag);
+        let mask = size - 1;
+        let mut n = 0;
+        for &v in values {
+            let mut i = home(v, bits);
+            loop {
+                if tags[i] != tag {
+                    (tags[i], slots[i]) = (tag, v);
+                    n += 1;
+                    each(v);
+                    break;
+                }
+                if slots[i] == v {
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        n
+    }
+}
+
+thread_local! {
+    /// [`count_unsorted`]'s table, one per thread, kept from set to set.
+    static KEPT: std::cell::RefCell<KeptTable> = std::cell::RefCell::new(KeptTable::default());
+}
+
+/// Values [`count_unsorted`] counts in one table, unpartitioned: a table of at most 2 MiB
+/// (a quarter to half full), which stays in a core's L2 or the L3. The partition pass it
+/// spares (the leading bits, their histogram and the scatter into a second buffer, which
+/// was zeroed first) cost about 20 instructions a value, as much as the counting.
+const ONE_TABLE: usize = 1 << 17;
+
 /// The distinct values of `values` in no order, counted without sorting them: a set still
 /// in its buffer at the end of a scan (fewer values than the buffer holds: every set of a
 /// scan of up to about 250,000 records) was sorted and encoded as a run only to be counted,
-/// 96 and 25 instructions a value (callgrind, 100k-row CSV). Up to [`UNION_BATCH`] values
-/// are counted in one table that stays in cache; more are first scattered by their leading
-/// bits into value ranges ([`scatter`], `scratch` holding them), and consecutive ranges are
-/// counted a batch at a time: the ranges are disjoint, so their counts add up.
+/// 96 and 25 instructions a value (callgrind, 100k-row CSV). Up to [`ONE_TABLE`] values
+/// are counted in one table; more are first scattered by their leading bits into value
+/// ranges ([`scatter`], `scratch` holding them), and consecutive ranges are counted a batch
+/// of at most [`UNION_BATCH`] at a time: the ranges are disjoint, so their counts add up.
 fn count_unsorted(values: &[u64], scratch: &mut Vec<u64>, each: &mut impl FnMut(u64)) -> usize {
-    let mut table = CountTable::default();
+    count_unsorted_in(values, ONE_TABLE, scratch, each)
+}
+
+/// [`count_unsorted`] with up to `one_table` values counted unpartitioned (a parameter so
+/// that tests can hold both ways to each other).
+fn count_unsorted_in(
+    values: &[u64],
+    one_table: usize,
+    scratch: &mut Vec<u64>,
+    each: &mut impl FnMut(u64),
+) -> usize {
     let n = values.len();
-    if n <= UNION_BATCH {
-        return table.count_distinct(values, each);
+    if n <= one_table.max(UNION_BATCH) {
+        return KEPT.with_borrow_mut(|table| table.count_distinct(values, each));
     }
+    let mut table = CountTable::default();
     let (or, and) = values
         .iter()
         .fold((0, u64::MAX), |(o, a), &x| (o | x, a & x));
@@ -1462,7 +1543,13 @@ mod tests {
         // (phone-like: few buckets, each larger than a batch), all equal, and zero.
         let mut x = 0x5eed_0bad_cafe_0001u64;
         let mut scratch = Vec::new();
-        for len in [UNION_BATCH - 1, UNION_BATCH + 1, 3 * UNION_BATCH + 7] {
+        let lens = [
+            UNION_BATCH - 1,
+            UNION_BATCH + 1,
+            3 * UNION_BATCH + 7,
+            ONE_TABLE + 1,
+        ];
+        for len in lens {
             for shape in 0..4 {
                 let v: Vec<u64> = (0..len)
                     .map(|_| match shape {
@@ -1475,6 +1562,14 @@ mod tests {
                 let mut seen = Vec::new();
                 let n = count_unsorted(&v, &mut scratch, &mut |v| seen.push(v));
                 let want = check_count(&v, n, seen, &format!("{len} {shape}"));
+                // The partitioned count, the only one past ONE_TABLE, alike below it.
+                let mut seen = Vec::new();
+                let n = count_unsorted_in(&v, 0, &mut scratch, &mut |v| seen.push(v));
+                assert_eq!(
+                    check_count(&v, n, seen, "partitioned"),
+                    want,
+                    "{len} {shape}"
+                );
                 // Through a set: counted once, remembered until something is inserted.
                 let mut set = DistinctSet::default();
                 v.iter().for_each(|&v| set.insert(v));
@@ -1483,6 +1578,37 @@ mod tests {
                 set.insert(u64::MAX);
                 assert_eq!(set.len(), want.len() + 1, "{len} {shape}");
             }
+        }
+    }
+
+    #[test]
+    fn a_kept_table_counts_set_after_set_exactly() {
+        // Sets counted one after the other in one table, past the 255 tags before they start
+        // over: values of the sets before (the same, their neighbours) must not count as
+        // seen, whatever the values (long runs of occupied slots, zero, the largest) and
+        // the sizes (the table grows, and is used in part).
+        let mut x = 0x7ab1_e5e7_0000_0005u64;
+        let mut table = KeptTable::default();
+        let mut last = Vec::new();
+        for round in 0..600 {
+            let len = [1, 5, 17, 300, 2_000, 9][round % 6];
+            let mut v: Vec<u64> = (0..len)
+                .map(|i| match round % 4 {
+                    // Neighbours of a few homes: long runs of occupied slots.
+                    0 => ((xorshift(&mut x) % 64) << 40) | (i as u64 % 3),
+                    1 => xorshift(&mut x) % (len as u64 + 1),
+                    2 => [0, 1, u64::MAX][i % 3],
+                    _ => xorshift(&mut x),
+                })
+                .collect();
+            // A third of the time, the set before's values again.
+            if round % 3 == 1 {
+                v.extend_from_slice(&last);
+            }
+            let mut seen = Vec::new();
+            let n = table.count_distinct(&v, &mut |v| seen.push(v));
+            check_count(&v, n, seen, &format!("round {round}"));
+            last = v;
         }
     }
 
