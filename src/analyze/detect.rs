@@ -155,6 +155,46 @@ pub struct Detector<'p> {
     /// What the keywords say ([`Derived`]), read off them at first use: a detector is made
     /// per chunk, and a small file's, which seldom needs them, spent 200 instructions on it.
     derived: std::cell::OnceCell<Derived>,
+    /// The keyword lists as [`keyword_before`] reads them, made at the first keyword search
+    /// (most chunks of most files have none).
+    keywords: std::cell::OnceCell<KeywordLists>,
+}
+
+/// The two keyword searches of [`digit_candidates`]: KK keywords then NIK keywords (the
+/// nearest decides), and card keywords.
+struct KeywordLists {
+    kk_nik: Keywords,
+    card: Keywords,
+}
+
+/// Keyword lists read once for [`keyword_before`]: what each search recomputed from the
+/// patterns' strings (the first letters, the longest, each keyword's lower case) was a
+/// tenth of its cost.
+struct Keywords {
+    /// The keywords lower-cased, each with its index in the lists taken one after the
+    /// other; empty ones (which match nothing) left out.
+    words: Vec<(Vec<u8>, usize)>,
+    /// The keywords' first letters, as bits by their low six bits: a filter, not a set.
+    firsts: u64,
+    /// The longest keyword's length.
+    longest: usize,
+}
+
+impl Keywords {
+    fn of(lists: &[&[String]]) -> Keywords {
+        let all = lists.iter().flat_map(|l| l.iter());
+        let words: Vec<(Vec<u8>, usize)> = all
+            .clone()
+            .enumerate()
+            .filter(|(_, kw)| !kw.is_empty())
+            .map(|(k, kw)| (kw.as_bytes().to_ascii_lowercase(), k))
+            .collect();
+        Keywords {
+            firsts: words.iter().fold(0, |m, (w, _)| m | 1 << (w[0] & 63)),
+            longest: all.map(String::len).max().unwrap_or(0),
+            words,
+        }
+    }
 }
 
 /// What a detector reads off the patterns' keywords.
@@ -222,7 +262,15 @@ impl<'p> Detector<'p> {
             p,
             runs: Vec::new(),
             derived: std::cell::OnceCell::new(),
+            keywords: std::cell::OnceCell::new(),
         }
+    }
+
+    fn keywords(&self) -> &KeywordLists {
+        self.keywords.get_or_init(|| KeywordLists {
+            kk_nik: Keywords::of(&[&self.p.kk_keywords, &self.p.nik_keywords]),
+            card: Keywords::of(&[&self.p.card_keywords]),
+        })
     }
 
     fn derived(&self) -> Derived {
@@ -334,31 +382,33 @@ impl<'p> Detector<'p> {
 
     /// A card field's 10 to 13 digits ([`Detector::whole`] for `Role::BpjsCard`, after
     /// [`sixteen_whole`]).
-    #[inline]
+    #[inline(always)]
     pub fn whole_card(&self, v: &[u8]) -> Option<Found> {
-        let t = v.trim_ascii();
-        if !(10..=13).contains(&t.len()) || !all_digits_8_to_16(t) {
-            return None;
+        // Most card values are 13 digits alone: taken as they are, without the two trim
+        // loops and the length tests after them.
+        if let Ok(digits) = <[u8; 13]>::try_from(v) {
+            if all_digits_8_to_16(v) {
+                return Some(Found::Card {
+                    digits,
+                    restored: false,
+                    span: (0, 13),
+                });
+            }
         }
-        // Most cards have all 13 digits: taken whole, not by a copy loop that became a
-        // call to `memcpy`.
-        let digits = <[u8; 13]>::try_from(t).unwrap_or_else(|_| {
-            let mut digits = [b'0'; 13];
-            digits[13 - t.len()..].copy_from_slice(t);
-            digits
-        });
-        Some(Found::Card {
-            digits,
-            restored: t.len() < 13,
-            span: (0, v.len()),
-        })
+        card_trimmed(v)
     }
 
     /// A phone field's restored or whole phone ([`Detector::whole`] for `Role::Phone`,
     /// after [`sixteen_whole`]).
-    #[inline]
+    ///
+    /// Written out rather than as `restored_phone(v).or_else(..)`: the closure was a call of
+    /// its own, its 40-byte answer returned through memory and copied again.
+    #[inline(always)]
     pub fn whole_phone_field(&self, v: &[u8]) -> Option<Found> {
-        self.restored_phone(v).or_else(|| self.whole_phone(v))
+        if let Some(found) = self.restored_phone(v) {
+            return Some(found);
+        }
+        self.whole_phone(v)
     }
 
     /// A phone field's value that is one phone, whole (most of them), is nothing else: with
@@ -491,7 +541,7 @@ impl<'p> Detector<'p> {
                     out.push(f);
                 }
             });
-            digit_candidates(v, role, self.p, &self.runs, out);
+            digit_candidates(v, role, self.p, self.keywords(), &self.runs, out);
         }
         if has_at {
             email_candidates(v, ats, out);
@@ -515,6 +565,28 @@ pub fn sixteen_whole(v: &[u8], role: Role) -> Option<Found> {
         },
         digits: v.try_into().ok()?,
         span: (0, 16),
+    })
+}
+
+/// A card field's value of 10 to 13 digits, white space around them: [`Detector::whole_card`]
+/// for any value, by the trimmed bytes.
+#[inline]
+fn card_trimmed(v: &[u8]) -> Option<Found> {
+    let t = v.trim_ascii();
+    if !(10..=13).contains(&t.len()) || !all_digits_8_to_16(t) {
+        return None;
+    }
+    // Most cards have all 13 digits: taken whole, not by a copy loop that became a
+    // call to `memcpy`.
+    let digits = <[u8; 13]>::try_from(t).unwrap_or_else(|_| {
+        let mut digits = [b'0'; 13];
+        digits[13 - t.len()..].copy_from_slice(t);
+        digits
+    });
+    Some(Found::Card {
+        digits,
+        restored: t.len() < 13,
+        span: (0, v.len()),
     })
 }
 
@@ -1058,6 +1130,7 @@ fn digit_candidates(
     v: &[u8],
     role: Role,
     p: &Patterns,
+    keywords: &KeywordLists,
     runs: &[(usize, usize)],
     out: &mut Vec<Found>,
 ) {
@@ -1098,7 +1171,7 @@ fn digit_candidates(
                     Role::Kk => Kind::Kk,
                     Role::Nik => Kind::Nik,
                     // KK keywords first, then NIK keywords: the nearest decides.
-                    _ if keyword_before(v, s, &[&p.kk_keywords, &p.nik_keywords], p.kk_window)
+                    _ if keyword_before(v, s, &keywords.kk_nik, p.kk_window)
                         .is_some_and(|k| k < p.kk_keywords.len()) =>
                     {
                         Kind::Kk
@@ -1120,7 +1193,7 @@ fn digit_candidates(
     for &(s, e) in runs {
         if e - s == 13
             && clear_of_joints(v, (s, e))
-            && keyword_before(v, s, &[&p.card_keywords], p.card_window).is_some()
+            && keyword_before(v, s, &keywords.card, p.card_window).is_some()
         {
             let mut digits = [0u8; 13];
             digits.copy_from_slice(&v[s..e]);
@@ -1605,18 +1678,10 @@ fn is_cut(v: &[u8], c: usize, p: &Patterns) -> bool {
 }
 
 /// Finds the nearest whole-word keyword (case-insensitive) that ends at most `window` bytes
-/// before `pos`; returns its index in the lists `keywords` taken one after the other (read
-/// from the patterns in place: a copy joining them cost every file's analyzer allocations).
-fn keyword_before(v: &[u8], pos: usize, lists: &[&[String]], window: usize) -> Option<usize> {
-    // The keywords' first letters (lower-cased, as bits by their low six bits: a filter, not
-    // a set) and the longest keyword, in one pass over the few keywords.
-    let (mut firsts, mut longest) = (0u64, 0);
-    for kw in lists.iter().flat_map(|l| l.iter()) {
-        if let Some(&b) = kw.as_bytes().first() {
-            firsts |= 1 << (b.to_ascii_lowercase() & 63);
-        }
-        longest = longest.max(kw.len());
-    }
+/// before `pos`; returns its index in the lists `keywords` was made of, taken one after the
+/// other.
+fn keyword_before(v: &[u8], pos: usize, keywords: &Keywords, window: usize) -> Option<usize> {
+    let (firsts, longest) = (keywords.firsts, keywords.longest);
     let lo = pos.saturating_sub(window);
     let from = lo.saturating_sub(longest);
     // The nearest so far: its end, and its index.
@@ -1639,22 +1704,17 @@ fn keyword_before(v: &[u8], pos: usize, lists: &[&[String]], window: usize) -> O
             if firsts >> (c & 63) & 1 == 0 {
                 continue;
             }
-            let mut first = 0;
-            for list in lists {
-                for (k, kw) in list.iter().enumerate() {
-                    let kw = kw.as_bytes();
-                    let e = s + kw.len();
-                    if kw.first().is_some_and(|b| b.to_ascii_lowercase() == c)
-                        && e <= pos
-                        && e >= lo
-                        && v[s..e].eq_ignore_ascii_case(kw)
-                        && (e == v.len() || !is_word(v[e]))
-                        && best.is_none_or(|(be, _)| e > be)
-                    {
-                        best = Some((e, first + k));
-                    }
+            for (kw, k) in &keywords.words {
+                let e = s + kw.len();
+                if kw[0] == c
+                    && e <= pos
+                    && e >= lo
+                    && v[s..e].eq_ignore_ascii_case(kw)
+                    && (e == v.len() || !is_word(v[e]))
+                    && best.is_none_or(|(be, _)| e > be)
+                {
+                    best = Some((e, *k));
                 }
-                first += list.len();
             }
         }
         base += 64;
@@ -1896,6 +1956,7 @@ mod tests {
     fn keyword_search_finds_what_a_search_from_every_start_finds() {
         let p = pats();
         let lists: [&[String]; 2] = [&p.kk_keywords, &p.nik_keywords];
+        let keywords = Keywords::of(&lists);
         // Keyword pieces, their letters in other cases and places, word characters and
         // separators next to them; a `+` whose low six bits are a letter's (`k` is 0x6B,
         // `+` 0x2B) passes the first-letter filter and must still be refused.
@@ -1929,7 +1990,7 @@ mod tests {
             let window = (xorshift(&mut x) % 100) as usize;
             let want = keyword_before_by_every_start(&v, pos, &lists, window);
             assert_eq!(
-                keyword_before(&v, pos, &lists, window),
+                keyword_before(&v, pos, &keywords, window),
                 want,
                 "{:?} at {pos}, window {window}",
                 String::from_utf8_lossy(&v)
@@ -2259,6 +2320,36 @@ mod tests {
     }
 
     #[test]
+    fn card_values_read_alike_with_or_without_the_thirteen_digit_path() {
+        let d = Detector::new(pats());
+        let mut x = 0x5EED_CA4D_u64;
+        for _ in 0..20_000 {
+            let len = 6 + (xorshift(&mut x) % 12) as usize;
+            // Mostly digits (a sixth of the values of 13 bytes are all digits), some
+            // spaces, letters, dots and wider bytes.
+            let v: Vec<u8> = (0..len)
+                .map(|_| match xorshift(&mut x) % 40 {
+                    0 => b' ',
+                    1 => b'\t',
+                    2 => b'a',
+                    3 => b'.',
+                    4 => 0xC2,
+                    k => b'0' + (k % 10) as u8,
+                })
+                .collect();
+            assert_eq!(d.whole_card(&v), card_trimmed(&v), "{v:?}");
+        }
+        for v in [
+            &b"0001234567890"[..],
+            b"000123456789O",
+            b" 001234567890",
+            b"1234567890123",
+        ] {
+            assert_eq!(d.whole_card(v), card_trimmed(v), "{v:?}");
+        }
+    }
+
+    #[test]
     fn cards() {
         let f = run("123456789012", Role::BpjsCard);
         assert!(
@@ -2375,6 +2466,8 @@ mod tests {
     #[test]
     fn sixteen_digit_values_read_as_the_runs_would() {
         let mut x = 0x1234_5678_9abc_def1u64;
+        let detector = Detector::new(pats());
+        let keywords = detector.keywords();
         for n in 0..3000 {
             let mut v: Vec<u8> = (0..16)
                 .map(|_| b'0' + (xorshift(&mut x) % 10) as u8)
@@ -2396,7 +2489,7 @@ mod tests {
                 let mut runs = Vec::new();
                 digit_runs(&v, &mut runs);
                 let mut want = Vec::new();
-                digit_candidates(&v, role, pats(), &runs, &mut want);
+                digit_candidates(&v, role, pats(), keywords, &runs, &mut want);
                 let shown = String::from_utf8_lossy(&v).into_owned();
                 assert_eq!(run(&shown, role), want, "{shown} {role:?}");
             }
