@@ -843,8 +843,10 @@ fn long_digit_shapes(digits: u128) -> bool {
 /// Whether one of the `8`s at the bits of `starts` may begin a phone's national number: at
 /// least 8 digits lie from it on (a national number has 8 or more, none before its first),
 /// and the byte after it goes on with a digit, starts a separator (` `, `-`, `.`, `(0)`) or
-/// closes a parenthesis (`(08)12…`). An address's `No. 128,` or `RT 008/` then sends it
-/// on to no candidate walk: most addresses that reached the walk came for such an `8`.
+/// closes a parenthesis (`(08)12…`), and 8 digits follow before any byte a national number
+/// cannot hold ([`phone_bytes_hold_eight_digits`]). An address's `No. 128,`, `RT 008/` or
+/// `No. 85 RT 014` then sends it on to no candidate walk: most addresses that reached the
+/// walk came for such an `8`.
 #[inline(never)]
 fn may_start_phone(v: &[u8], digits: u128, mut starts: u128) -> bool {
     while starts != 0 {
@@ -854,8 +856,29 @@ fn may_start_phone(v: &[u8], digits: u128, mut starts: u128) -> bool {
             v.get(k + 1),
             Some(b'0'..=b'9' | b' ' | b'-' | b'.' | b'(' | b')')
         );
-        if goes_on && (digits >> k).count_ones() >= 8 {
+        if goes_on && (digits >> k).count_ones() >= 8 && phone_bytes_hold_eight_digits(&v[k..]) {
             return true;
+        }
+    }
+    false
+}
+
+/// Whether 8 digits come before the first byte that is neither a digit nor one a phone's
+/// separators are made of (` `, `-`, `.`, and the parentheses of `(0)` and `(08)12…`): a
+/// national number starting at `v[0]` holds only such bytes and 8 digits or more. Called
+/// for the rare `8` the masks leave in a value of at most 128 bytes.
+fn phone_bytes_hold_eight_digits(v: &[u8]) -> bool {
+    let mut n = 0;
+    for &b in v {
+        match b {
+            b'0'..=b'9' => {
+                n += 1;
+                if n == 8 {
+                    return true;
+                }
+            }
+            b' ' | b'-' | b'.' | b'(' | b')' => {}
+            _ => return false,
         }
     }
     false
@@ -2165,6 +2188,21 @@ mod tests {
     }
 
     #[test]
+    fn eight_digits_are_counted_through_phone_bytes_alone() {
+        for (v, want) in [
+            ("81234567", true),
+            ("812 3456-7.8", true),
+            ("8)12(0)34567", true),
+            ("8123456", false),
+            ("85 RT 014 RW 006", false),
+            ("8123/45678", false),
+            ("812345a678", false),
+        ] {
+            assert_eq!(phone_bytes_hold_eight_digits(v.as_bytes()), want, "{v}");
+        }
+    }
+
+    #[test]
     fn an_address_whose_eights_start_no_phone_is_not_walked() {
         // Every `8` follows a `0`, a `2` or a space, as a national number's first digit does,
         // but none goes on as one: a comma, a `/`, the value's end, or too few digits after.
@@ -2172,6 +2210,9 @@ mod tests {
             "Jl. Pahlawan No. 128, RT 007/RW 002, Kel. Cempaka Putih, Kec. Panakkukang, Makassar 13323",
             "Jl. Melati No. 8, RT 008/RW 012, Kel. Gambir, Kec. Gambir, Jakarta Pusat 10110 blok 28",
             "Jl. Kenanga No. 12, RT 001/RW 003, Kel. Sukajadi, Kec. Sukajadi, Bandung 40162, 81 22",
+            // Eight digits and more after the `8`, but a letter comes before the eighth.
+            "Jl. Thamrin No. 88, RT 019/RW 004, Kel. Sukajadi, Kec. Sukamaju, Balikpapan",
+            "JL. FLAMBOYAN NO. 85 RT 014 RW 006 ABEPURA KOTA JAYAPURA PAPUA 99351",
         ] {
             assert!(v.len() > 64, "{v}");
             assert!(!may_hold_candidate(v.as_bytes()), "{v}");
