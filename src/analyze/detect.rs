@@ -155,6 +155,46 @@ pub struct Detector<'p> {
     /// What the keywords say ([`Derived`]), read off them at first use: a detector is made
     /// per chunk, and a small file's, which seldom needs them, spent 200 instructions on it.
     derived: std::cell::OnceCell<Derived>,
+    /// The keyword lists as [`keyword_before`] reads them, made at the first keyword search
+    /// (most chunks of most files have none).
+    keywords: std::cell::OnceCell<KeywordLists>,
+}
+
+/// The two keyword searches of [`digit_candidates`]: KK keywords then NIK keywords (the
+/// nearest decides), and card keywords.
+struct KeywordLists {
+    kk_nik: Keywords,
+    card: Keywords,
+}
+
+/// Keyword lists read once for [`keyword_before`]: what each search recomputed from the
+/// patterns' strings (the first letters, the longest, each keyword's lower case) was a
+/// tenth of its cost.
+struct Keywords {
+    /// The keywords lower-cased, each with its index in the lists taken one after the
+    /// other; empty ones (which match nothing) left out.
+    words: Vec<(Vec<u8>, usize)>,
+    /// The keywords' first letters, as bits by their low six bits: a filter, not a set.
+    firsts: u64,
+    /// The longest keyword's length.
+    longest: usize,
+}
+
+impl Keywords {
+    fn of(lists: &[&[String]]) -> Keywords {
+        let all = lists.iter().flat_map(|l| l.iter());
+        let words: Vec<(Vec<u8>, usize)> = all
+            .clone()
+            .enumerate()
+            .filter(|(_, kw)| !kw.is_empty())
+            .map(|(k, kw)| (kw.as_bytes().to_ascii_lowercase(), k))
+            .collect();
+        Keywords {
+            firsts: words.iter().fold(0, |m, (w, _)| m | 1 << (w[0] & 63)),
+            longest: all.map(String::len).max().unwrap_or(0),
+            words,
+        }
+    }
 }
 
 /// What a detector reads off the patterns' keywords.
@@ -222,7 +262,15 @@ impl<'p> Detector<'p> {
             p,
             runs: Vec::new(),
             derived: std::cell::OnceCell::new(),
+            keywords: std::cell::OnceCell::new(),
         }
+    }
+
+    fn keywords(&self) -> &KeywordLists {
+        self.keywords.get_or_init(|| KeywordLists {
+            kk_nik: Keywords::of(&[&self.p.kk_keywords, &self.p.nik_keywords]),
+            card: Keywords::of(&[&self.p.card_keywords]),
+        })
     }
 
     fn derived(&self) -> Derived {
@@ -334,31 +382,36 @@ impl<'p> Detector<'p> {
 
     /// A card field's 10 to 13 digits ([`Detector::whole`] for `Role::BpjsCard`, after
     /// [`sixteen_whole`]).
-    #[inline]
+    #[inline(always)]
     pub fn whole_card(&self, v: &[u8]) -> Option<Found> {
-        let t = v.trim_ascii();
-        if !(10..=13).contains(&t.len()) || !all_digits_8_to_16(t) {
-            return None;
+        // Most card values are 13 digits alone: taken as they are, without the two trim
+        // loops and the length tests after them.
+        if let Ok(digits) = <[u8; 13]>::try_from(v) {
+            if all_digits_8_to_16(v) {
+                return Some(Found::Card {
+                    digits,
+                    restored: false,
+                    span: (0, 13),
+                });
+            }
         }
-        // Most cards have all 13 digits: taken whole, not by a copy loop that became a
-        // call to `memcpy`.
-        let digits = <[u8; 13]>::try_from(t).unwrap_or_else(|_| {
-            let mut digits = [b'0'; 13];
-            digits[13 - t.len()..].copy_from_slice(t);
-            digits
-        });
-        Some(Found::Card {
-            digits,
-            restored: t.len() < 13,
-            span: (0, v.len()),
-        })
+        card_trimmed(v)
     }
 
     /// A phone field's restored or whole phone ([`Detector::whole`] for `Role::Phone`,
     /// after [`sixteen_whole`]).
-    #[inline]
+    ///
+    /// Written out rather than as `restored_phone(v).or_else(..)`: the closure was a call of
+    /// its own, its 40-byte answer returned through memory and copied again.
+    #[inline(always)]
     pub fn whole_phone_field(&self, v: &[u8]) -> Option<Found> {
-        self.restored_phone(v).or_else(|| self.whole_phone(v))
+        if let Some(found) = prefix_and_digits(v).filter(|_| self.whole_phones()) {
+            return Some(found);
+        }
+        if let Some(found) = self.restored_phone(v) {
+            return Some(found);
+        }
+        self.whole_phone(v)
     }
 
     /// A phone field's value that is one phone, whole (most of them), is nothing else: with
@@ -366,7 +419,7 @@ impl<'p> Detector<'p> {
     /// it holds no `@` and no card keyword (each has a letter, `whole_phones`); and the
     /// phone the candidate walk would find first is this one, which then covers every
     /// later run. This spares the runs and the walk.
-    #[inline]
+    #[inline(never)]
     fn whole_phone(&self, v: &[u8]) -> Option<Found> {
         // A phone has at least 8 national digits; past 64 bytes the walk decides.
         if !(8..=64).contains(&v.len()) || !self.whole_phones() {
@@ -491,7 +544,7 @@ impl<'p> Detector<'p> {
                     out.push(f);
                 }
             });
-            digit_candidates(v, role, self.p, &self.runs, out);
+            digit_candidates(v, role, self.p, self.keywords(), &self.runs, out);
         }
         if has_at {
             email_candidates(v, ats, out);
@@ -515,6 +568,28 @@ pub fn sixteen_whole(v: &[u8], role: Role) -> Option<Found> {
         },
         digits: v.try_into().ok()?,
         span: (0, 16),
+    })
+}
+
+/// A card field's value of 10 to 13 digits, white space around them: [`Detector::whole_card`]
+/// for any value, by the trimmed bytes.
+#[inline]
+fn card_trimmed(v: &[u8]) -> Option<Found> {
+    let t = v.trim_ascii();
+    if !(10..=13).contains(&t.len()) || !all_digits_8_to_16(t) {
+        return None;
+    }
+    // Most cards have all 13 digits: taken whole, not by a copy loop that became a
+    // call to `memcpy`.
+    let digits = <[u8; 13]>::try_from(t).unwrap_or_else(|_| {
+        let mut digits = [b'0'; 13];
+        digits[13 - t.len()..].copy_from_slice(t);
+        digits
+    });
+    Some(Found::Card {
+        digits,
+        restored: t.len() < 13,
+        span: (0, v.len()),
     })
 }
 
@@ -771,8 +846,10 @@ fn long_digit_shapes(digits: u128) -> bool {
 /// Whether one of the `8`s at the bits of `starts` may begin a phone's national number: at
 /// least 8 digits lie from it on (a national number has 8 or more, none before its first),
 /// and the byte after it goes on with a digit, starts a separator (` `, `-`, `.`, `(0)`) or
-/// closes a parenthesis (`(08)12…`). An address's `No. 128,` or `RT 008/` then sends it
-/// on to no candidate walk: most addresses that reached the walk came for such an `8`.
+/// closes a parenthesis (`(08)12…`), and 8 digits follow before any byte a national number
+/// cannot hold ([`phone_bytes_hold_eight_digits`]). An address's `No. 128,`, `RT 008/` or
+/// `No. 85 RT 014` then sends it on to no candidate walk: most addresses that reached the
+/// walk came for such an `8`.
 #[inline(never)]
 fn may_start_phone(v: &[u8], digits: u128, mut starts: u128) -> bool {
     while starts != 0 {
@@ -782,8 +859,29 @@ fn may_start_phone(v: &[u8], digits: u128, mut starts: u128) -> bool {
             v.get(k + 1),
             Some(b'0'..=b'9' | b' ' | b'-' | b'.' | b'(' | b')')
         );
-        if goes_on && (digits >> k).count_ones() >= 8 {
+        if goes_on && (digits >> k).count_ones() >= 8 && phone_bytes_hold_eight_digits(&v[k..]) {
             return true;
+        }
+    }
+    false
+}
+
+/// Whether 8 digits come before the first byte that is neither a digit nor one a phone's
+/// separators are made of (` `, `-`, `.`, and the parentheses of `(0)` and `(08)12…`): a
+/// national number starting at `v[0]` holds only such bytes and 8 digits or more. Called
+/// for the rare `8` the masks leave in a value of at most 128 bytes.
+fn phone_bytes_hold_eight_digits(v: &[u8]) -> bool {
+    let mut n = 0;
+    for &b in v {
+        match b {
+            b'0'..=b'9' => {
+                n += 1;
+                if n == 8 {
+                    return true;
+                }
+            }
+            b' ' | b'-' | b'.' | b'(' | b')' => {}
+            _ => return false,
         }
     }
     false
@@ -1058,6 +1156,7 @@ fn digit_candidates(
     v: &[u8],
     role: Role,
     p: &Patterns,
+    keywords: &KeywordLists,
     runs: &[(usize, usize)],
     out: &mut Vec<Found>,
 ) {
@@ -1098,7 +1197,7 @@ fn digit_candidates(
                     Role::Kk => Kind::Kk,
                     Role::Nik => Kind::Nik,
                     // KK keywords first, then NIK keywords: the nearest decides.
-                    _ if keyword_before(v, s, &[&p.kk_keywords, &p.nik_keywords], p.kk_window)
+                    _ if keyword_before(v, s, &keywords.kk_nik, p.kk_window)
                         .is_some_and(|k| k < p.kk_keywords.len()) =>
                     {
                         Kind::Kk
@@ -1120,7 +1219,7 @@ fn digit_candidates(
     for &(s, e) in runs {
         if e - s == 13
             && clear_of_joints(v, (s, e))
-            && keyword_before(v, s, &[&p.card_keywords], p.card_window).is_some()
+            && keyword_before(v, s, &keywords.card, p.card_window).is_some()
         {
             let mut digits = [0u8; 13];
             digits.copy_from_slice(&v[s..e]);
@@ -1293,10 +1392,14 @@ fn plain_phone(v: &[u8]) -> Option<Found> {
         _ => return None,
     };
     let mut rest = &v[prefix..];
-    let (mut seps, mut dot) = (0u32, false);
+    let (mut seps, mut dot, mut counted) = (0u32, false, counted);
     if let [b' ' | b'-' | b'.', b'8', ..] = rest {
         (seps, dot) = (1, rest[0] == b'.');
         rest = &rest[1..];
+    } else if let Some(after) = trunk_zero(rest) {
+        // A separator of three bytes or more, so never the one dot of a decimal number;
+        // its `0` counts among the value's digits.
+        (seps, counted, rest) = (1, counted + 1, after);
     }
     if rest.first() != Some(&b'8') {
         return None;
@@ -1307,25 +1410,7 @@ fn plain_phone(v: &[u8]) -> Option<Found> {
         if counted + rest.len() > 15 || (seps == 1 && dot) {
             return None;
         }
-        let mut national = [0u8; 14];
-        // Its first eight digits and the rest from the word that ends it (a call to
-        // `load_le` cost as much as the digit test).
-        let r = rest.len();
-        let first = u64::from_le_bytes(rest[..8].try_into().expect("8 digits"));
-        let last = u64::from_le_bytes(rest[r - 8..].try_into().expect("8 digits"));
-        national[..8].copy_from_slice(&first.to_le_bytes());
-        national[8..].copy_from_slice(
-            &last
-                .checked_shr(8 * (16 - r) as u32)
-                .unwrap_or(0)
-                .to_le_bytes()[..6],
-        );
-        return Some(Found::Phone {
-            national,
-            len: rest.len() as u8,
-            restored: false,
-            span: (0, v.len()),
-        });
+        return Some(digits_alone(v, rest));
     }
     if rest.len() <= 16 {
         if let Some(found) = grouped_phone(v, rest, counted, seps, dot) {
@@ -1333,6 +1418,62 @@ fn plain_phone(v: &[u8]) -> Option<Found> {
         }
     }
     phone_loop(v, rest, counted, seps, dot)
+}
+
+/// The form of [`plain_phone`] most phone values have, a prefix (`0`, `62`, `+62`) and the
+/// national number's digits alone: small enough to be read inline before the call to the
+/// whole-value forms ([`Detector::whole_phone_field`]), whose saved registers and answer
+/// through memory were a fifth of its cost. `None` leaves `v` to [`plain_phone`].
+#[inline(always)]
+fn prefix_and_digits(v: &[u8]) -> Option<Found> {
+    // The prefix, and its digits among the at most 15 of a value that is one phone.
+    let (prefix, counted) = match v {
+        [b'+', b'6', b'2', b'8', ..] => (3, 2),
+        [b'6', b'2', b'8', ..] => (2, 2),
+        [b'0', b'8', ..] => (1, 1),
+        _ => return None,
+    };
+    let rest = &v[prefix..];
+    if !(8..=14).contains(&rest.len()) || counted + rest.len() > 15 || !all_digits_8_to_16(rest) {
+        return None;
+    }
+    Some(digits_alone(v, rest))
+}
+
+/// The phone that is all of `v`, whose national number is `rest`: 8 to 14 digits alone.
+#[inline(always)]
+fn digits_alone(v: &[u8], rest: &[u8]) -> Found {
+    let mut national = [0u8; 14];
+    // Its first eight digits and the rest from the word that ends it (a call to `load_le`
+    // cost as much as the digit test).
+    let r = rest.len();
+    let first = u64::from_le_bytes(rest[..8].try_into().expect("8 digits"));
+    let last = u64::from_le_bytes(rest[r - 8..].try_into().expect("8 digits"));
+    national[..8].copy_from_slice(&first.to_le_bytes());
+    national[8..].copy_from_slice(
+        &last
+            .checked_shr(8 * (16 - r) as u32)
+            .unwrap_or(0)
+            .to_le_bytes()[..6],
+    );
+    Found::Phone {
+        national,
+        len: r as u8,
+        restored: false,
+        span: (0, v.len()),
+    }
+}
+
+/// `rest` after the trunk 0 in parentheses that some write between the country code and the
+/// number (`+62 (0) 812…`, `+62(0)812…`): [`phone_separator`]'s `(0)` with at most one space
+/// on each side, when an `8` follows it. A tenth of a phone column's values are written so,
+/// and [`plain_phone`] reads them instead of the walk.
+#[inline]
+fn trunk_zero(rest: &[u8]) -> Option<&[u8]> {
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let rest = rest.strip_prefix(b"(0)")?;
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    (rest.first() == Some(&b'8')).then_some(rest)
 }
 
 /// The end of [`plain_phone`] byte by byte: `rest` (from the national number's `8` to the
@@ -1605,18 +1746,10 @@ fn is_cut(v: &[u8], c: usize, p: &Patterns) -> bool {
 }
 
 /// Finds the nearest whole-word keyword (case-insensitive) that ends at most `window` bytes
-/// before `pos`; returns its index in the lists `keywords` taken one after the other (read
-/// from the patterns in place: a copy joining them cost every file's analyzer allocations).
-fn keyword_before(v: &[u8], pos: usize, lists: &[&[String]], window: usize) -> Option<usize> {
-    // The keywords' first letters (lower-cased, as bits by their low six bits: a filter, not
-    // a set) and the longest keyword, in one pass over the few keywords.
-    let (mut firsts, mut longest) = (0u64, 0);
-    for kw in lists.iter().flat_map(|l| l.iter()) {
-        if let Some(&b) = kw.as_bytes().first() {
-            firsts |= 1 << (b.to_ascii_lowercase() & 63);
-        }
-        longest = longest.max(kw.len());
-    }
+/// before `pos`; returns its index in the lists `keywords` was made of, taken one after the
+/// other.
+fn keyword_before(v: &[u8], pos: usize, keywords: &Keywords, window: usize) -> Option<usize> {
+    let (firsts, longest) = (keywords.firsts, keywords.longest);
     let lo = pos.saturating_sub(window);
     let from = lo.saturating_sub(longest);
     // The nearest so far: its end, and its index.
@@ -1639,22 +1772,17 @@ fn keyword_before(v: &[u8], pos: usize, lists: &[&[String]], window: usize) -> O
             if firsts >> (c & 63) & 1 == 0 {
                 continue;
             }
-            let mut first = 0;
-            for list in lists {
-                for (k, kw) in list.iter().enumerate() {
-                    let kw = kw.as_bytes();
-                    let e = s + kw.len();
-                    if kw.first().is_some_and(|b| b.to_ascii_lowercase() == c)
-                        && e <= pos
-                        && e >= lo
-                        && v[s..e].eq_ignore_ascii_case(kw)
-                        && (e == v.len() || !is_word(v[e]))
-                        && best.is_none_or(|(be, _)| e > be)
-                    {
-                        best = Some((e, first + k));
-                    }
+            for (kw, k) in &keywords.words {
+                let e = s + kw.len();
+                if kw[0] == c
+                    && e <= pos
+                    && e >= lo
+                    && v[s..e].eq_ignore_ascii_case(kw)
+                    && (e == v.len() || !is_word(v[e]))
+                    && best.is_none_or(|(be, _)| e > be)
+                {
+                    best = Some((e, *k));
                 }
-                first += list.len();
             }
         }
         base += 64;
@@ -1896,6 +2024,7 @@ mod tests {
     fn keyword_search_finds_what_a_search_from_every_start_finds() {
         let p = pats();
         let lists: [&[String]; 2] = [&p.kk_keywords, &p.nik_keywords];
+        let keywords = Keywords::of(&lists);
         // Keyword pieces, their letters in other cases and places, word characters and
         // separators next to them; a `+` whose low six bits are a letter's (`k` is 0x6B,
         // `+` 0x2B) passes the first-letter filter and must still be refused.
@@ -1929,7 +2058,7 @@ mod tests {
             let window = (xorshift(&mut x) % 100) as usize;
             let want = keyword_before_by_every_start(&v, pos, &lists, window);
             assert_eq!(
-                keyword_before(&v, pos, &lists, window),
+                keyword_before(&v, pos, &keywords, window),
                 want,
                 "{:?} at {pos}, window {window}",
                 String::from_utf8_lossy(&v)
@@ -2088,6 +2217,21 @@ mod tests {
     }
 
     #[test]
+    fn eight_digits_are_counted_through_phone_bytes_alone() {
+        for (v, want) in [
+            ("81234567", true),
+            ("812 3456-7.8", true),
+            ("8)12(0)34567", true),
+            ("8123456", false),
+            ("85 RT 014 RW 006", false),
+            ("8123/45678", false),
+            ("812345a678", false),
+        ] {
+            assert_eq!(phone_bytes_hold_eight_digits(v.as_bytes()), want, "{v}");
+        }
+    }
+
+    #[test]
     fn an_address_whose_eights_start_no_phone_is_not_walked() {
         // Every `8` follows a `0`, a `2` or a space, as a national number's first digit does,
         // but none goes on as one: a comma, a `/`, the value's end, or too few digits after.
@@ -2095,6 +2239,9 @@ mod tests {
             "Jl. Pahlawan No. 128, RT 007/RW 002, Kel. Cempaka Putih, Kec. Panakkukang, Makassar 13323",
             "Jl. Melati No. 8, RT 008/RW 012, Kel. Gambir, Kec. Gambir, Jakarta Pusat 10110 blok 28",
             "Jl. Kenanga No. 12, RT 001/RW 003, Kel. Sukajadi, Kec. Sukajadi, Bandung 40162, 81 22",
+            // Eight digits and more after the `8`, but a letter comes before the eighth.
+            "Jl. Thamrin No. 88, RT 019/RW 004, Kel. Sukajadi, Kec. Sukamaju, Balikpapan",
+            "JL. FLAMBOYAN NO. 85 RT 014 RW 006 ABEPURA KOTA JAYAPURA PAPUA 99351",
         ] {
             assert!(v.len() > 64, "{v}");
             assert!(!may_hold_candidate(v.as_bytes()), "{v}");
@@ -2259,6 +2406,36 @@ mod tests {
     }
 
     #[test]
+    fn card_values_read_alike_with_or_without_the_thirteen_digit_path() {
+        let d = Detector::new(pats());
+        let mut x = 0x5EED_CA4D_u64;
+        for _ in 0..20_000 {
+            let len = 6 + (xorshift(&mut x) % 12) as usize;
+            // Mostly digits (a sixth of the values of 13 bytes are all digits), some
+            // spaces, letters, dots and wider bytes.
+            let v: Vec<u8> = (0..len)
+                .map(|_| match xorshift(&mut x) % 40 {
+                    0 => b' ',
+                    1 => b'\t',
+                    2 => b'a',
+                    3 => b'.',
+                    4 => 0xC2,
+                    k => b'0' + (k % 10) as u8,
+                })
+                .collect();
+            assert_eq!(d.whole_card(&v), card_trimmed(&v), "{v:?}");
+        }
+        for v in [
+            &b"0001234567890"[..],
+            b"000123456789O",
+            b" 001234567890",
+            b"1234567890123",
+        ] {
+            assert_eq!(d.whole_card(v), card_trimmed(v), "{v:?}");
+        }
+    }
+
+    #[test]
     fn cards() {
         let f = run("123456789012", Role::BpjsCard);
         assert!(
@@ -2375,6 +2552,8 @@ mod tests {
     #[test]
     fn sixteen_digit_values_read_as_the_runs_would() {
         let mut x = 0x1234_5678_9abc_def1u64;
+        let detector = Detector::new(pats());
+        let keywords = detector.keywords();
         for n in 0..3000 {
             let mut v: Vec<u8> = (0..16)
                 .map(|_| b'0' + (xorshift(&mut x) % 10) as u8)
@@ -2396,7 +2575,7 @@ mod tests {
                 let mut runs = Vec::new();
                 digit_runs(&v, &mut runs);
                 let mut want = Vec::new();
-                digit_candidates(&v, role, pats(), &runs, &mut want);
+                digit_candidates(&v, role, pats(), keywords, &runs, &mut want);
                 let shown = String::from_utf8_lossy(&v).into_owned();
                 assert_eq!(run(&shown, role), want, "{shown} {role:?}");
             }
@@ -2419,7 +2598,10 @@ mod tests {
     /// A phone field's value: mostly a phone in one of its written forms, sometimes with
     /// more digits than a phone holds, four groups of four, or something after it.
     fn phone_shaped(x: &mut u64) -> Vec<u8> {
-        const PREFIX: [&[u8]; 12] = [
+        const PREFIX: [&[u8]; 15] = [
+            b"+62(0)",
+            b"62 (0)",
+            b"+62 (0)8",
             b"0",
             b"62",
             b"+62",
@@ -2437,7 +2619,7 @@ mod tests {
             b"", b" ", b"-", b".", b" (0) ", b"(0)", b"  ", b"/", b" - ", b") ",
         ];
         const TAIL: [&[u8]; 6] = [b" ", b"a", b"@x.co", b"0", b"x", b"."];
-        let mut v = PREFIX[(xorshift(x) % 12) as usize].to_vec();
+        let mut v = PREFIX[(xorshift(x) % 15) as usize].to_vec();
         if xorshift(x).is_multiple_of(8) {
             // Four groups of four: a NIK or KK written in groups, and never a phone.
             v = b"62".to_vec();
@@ -2548,9 +2730,18 @@ mod tests {
         // Whatever `plain_phone` takes, the walk from the value's start takes whole, with the
         // same digits; and it takes most of the plain forms.
         let mut x = 0x0dd_ba11_c0ff_ee00u64;
-        let mut taken = 0;
+        let (mut taken, mut inline) = (0, 0);
         for _ in 0..200_000 {
             let v = phone_shaped(&mut x);
+            if let Some(found) = prefix_and_digits(&v) {
+                assert_eq!(
+                    Some(found),
+                    plain_phone(&v),
+                    "{:?}",
+                    String::from_utf8_lossy(&v)
+                );
+                inline += 1;
+            }
             let Some(Found::Phone { national, len, .. }) = plain_phone(&v) else {
                 continue;
             };
@@ -2564,10 +2755,43 @@ mod tests {
                 String::from_utf8_lossy(&v)
             );
         }
-        assert!(taken > 5_000, "{taken}");
+        assert!(taken > 5_000 && inline > 300, "{taken} {inline}");
+        for v in [
+            "08123456789",
+            "628123456789012",
+            "+6281234567890",
+            "081234567",
+        ] {
+            let found = prefix_and_digits(v.as_bytes());
+            assert!(found.is_some() && found == plain_phone(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "0812345",
+            "6281234567890123",
+            "+6281234567890123",
+            "081234567a",
+        ] {
+            assert_eq!(prefix_and_digits(v.as_bytes()), None, "{v}");
+        }
+        for (v, national) in [
+            ("+62 (0) 812 3456 789", "8123456789"),
+            ("+62(0)812.3456.7890", "81234567890"),
+            ("62 (0)8123456789", "8123456789"),
+            ("0(0) 812-3456-789", "8123456789"),
+        ] {
+            let found = plain_phone(v.as_bytes());
+            assert_eq!(
+                found.and_then(|f| f.national().map(<[u8]>::to_vec)),
+                Some(national.into()),
+                "{v}"
+            );
+            assert_eq!(phone_at(v.as_bytes(), 0).map(|p| p.2), Some(v.len()), "{v}");
+        }
         for v in [
             "0812.34567890",
-            "+62 (0) 812 3456 789",
+            "+62 (0) 8123 4567 89012",
+            "+62 (0)  812 3456 789",
+            "+62 (0) 712 3456 789",
             "081234567890 ",
             "0812--3456-7890",
         ] {
