@@ -709,14 +709,8 @@ mod tests {
         };
         let mut sink = Doors::default();
         // A NIK column reads every value; past the header a field is `Role::Other`.
-        read(
-            b"1,08123
-\"\",ab,abcd,x\n",
-            b',',
-            &columns,
-            true,
-            &mut sink,
-        );
+        let rows = b"1,08123\n\"\",ab,abcd,x\n";
+        read(rows, b',', &columns, true, &mut sink);
         assert_eq!(
             sink.0,
             [
