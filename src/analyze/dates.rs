@@ -532,13 +532,14 @@ mod tests {
         assert!(!parse_field(b"19900306", pats()).matches(nik_date));
     }
 
-    /// Runs `read` on 200,000 values made from `shapes` by up to three random edits (a byte
-    /// replaced, inserted or removed, from `alphabet`); returns how many it read (`true`).
+    /// Reads 200,000 values made from `shapes` by up to three random edits (a byte replaced,
+    /// inserted or removed, from `alphabet`) by `fast`, a layout's own reading, and holds
+    /// each it reads to the general reading; returns how many it read.
     fn near_misses(
         shapes: &[&[u8]],
         alphabet: &[u8],
         mut x: u64,
-        mut read: impl FnMut(&[u8]) -> bool,
+        fast: impl Fn(&[u8]) -> Option<Readings>,
     ) -> usize {
         let mut checked = 0;
         for round in 0..200_000 {
@@ -557,7 +558,15 @@ mod tests {
                     _ => v.push(c),
                 }
             }
-            checked += usize::from(read(&v));
+            if let Some(r) = fast(&v) {
+                assert_eq!(
+                    r,
+                    any_field(&v, pats()),
+                    "{:?}",
+                    String::from_utf8_lossy(&v)
+                );
+                checked += 1;
+            }
         }
         checked
     }
@@ -575,13 +584,7 @@ mod tests {
             b"1990-03-05 10:00:00",
             b"2000-02-29T23:59:59.123",
         ];
-        let checked = near_misses(&shapes, alphabet, 0x5eed_0da7_e5f0_0001, |v| {
-            let Some(r) = numeric_field(v) else {
-                return false;
-            };
-            assert_eq!(r, any_field(v, pats()), "{:?}", String::from_utf8_lossy(v));
-            true
-        });
+        let checked = near_misses(&shapes, alphabet, 0x5eed_0da7_e5f0_0001, numeric_field);
         assert!(checked > 50_000, "{checked}");
     }
 
@@ -600,11 +603,7 @@ mod tests {
             b"31-DES-00",
         ];
         let checked = near_misses(&shapes, alphabet, 0x5eed_0da7_e5f0_0002, |v| {
-            let Some(r) = month_field(v, pats()) else {
-                return false;
-            };
-            assert_eq!(r, any_field(v, pats()), "{:?}", String::from_utf8_lossy(v));
-            true
+            month_field(v, pats())
         });
         assert!(checked > 50_000, "{checked}");
     }
