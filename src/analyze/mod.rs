@@ -273,8 +273,12 @@ impl<'a> Analyzer<'a> {
         if let Some(found) = detect::sixteen_whole(v, role) {
             return self.count_one(&found, v);
         }
-        if let Some(found) = whole(&self.detector, v) {
-            return self.count_one(&found, v);
+        // Read where the form wrote it: moved out of the `Option`, its copy read 16 bytes
+        // at a time what had been written field by field, and waited for those stores
+        // (perf: 15% of `phone_field`'s time).
+        let whole = whole(&self.detector, v);
+        if let Some(found) = &whole {
+            return self.count_one(found, v);
         }
         self.search(v, role);
     }
@@ -399,18 +403,22 @@ impl<'a> Analyzer<'a> {
         match *found {
             Found::NikOrKk { kind, digits, .. } => self.nik_or_kk(kind, &digits),
             Found::Card {
-                digits, restored, ..
+                number, restored, ..
             } => {
                 stats.card_restored += u64::from(restored);
-                let n = valid(validate::bpjs_card(&digits))?;
+                let n = valid(validate::bpjs_card_number(number))?;
                 stats.kinds[Kind::BpjsCard.index()].unique.insert(n);
                 self.cur.valid_card = true;
                 Ok(())
             }
-            Found::Phone { restored, .. } => {
+            Found::Phone {
+                ref national,
+                len,
+                restored,
+                ..
+            } => {
                 stats.phone_restored += u64::from(restored);
-                let national = found.national().unwrap_or(b"");
-                let m = valid(validate::phone(national, self.p))?;
+                let m = valid(validate::phone_national(national, len, self.p))?;
                 stats.kinds[Kind::Phone.index()].unique.insert(m.value);
                 bump(&mut stats.operators, m.operator);
                 Ok(())
@@ -784,7 +792,7 @@ fn nip_agrees(c: &Current, nips: &mut [DateSet; 2], niks: [&mut DateSet; 2]) -> 
 fn push_hit(hits: &mut RecordHits, found: &Found, kind: Kind, v: &[u8], valid: bool) {
     match found {
         Found::NikOrKk { digits, .. } => hits.push(kind, valid, &[digits]),
-        Found::Card { digits, .. } => hits.push(kind, valid, &[digits]),
+        Found::Card { number, .. } => hits.push(kind, valid, &[&Found::card_digits(*number)]),
         Found::Phone { .. } => hits.push(kind, valid, &[b"+62", found.national().unwrap_or(b"")]),
         Found::Email { span, .. } => hits.push(kind, valid, &[&v[span.0..span.1]]),
         Found::Npwp { digits, .. } => hits.push(kind, valid, &[digits]),

@@ -170,8 +170,11 @@ fn judge(
     match *f {
         Found::NikOrKk { digits, .. } => (ascii(&digits), nik_or_kk(&digits, kind, p, details)),
         Found::Card {
-            digits, restored, ..
-        } => (ascii(&digits), card(&digits, restored, details)),
+            number, restored, ..
+        } => {
+            let digits = Found::card_digits(number);
+            (ascii(&digits), card(&digits, restored, details))
+        }
         Found::Phone { .. } => {
             let national = ascii(f.national().unwrap_or(b""));
             let v = phone(&national, p, details);

@@ -50,4 +50,4 @@ pub use regions::{RegionName, Regions};
 pub use sources::{SourceProfile, WeightedField};
 pub use syntax::Example;
 pub use words::lower8;
-pub(crate) use words::{all_digits_8_to_16, load_le};
+pub(crate) use words::{all_digits_8_to_16, digits8, load_le};

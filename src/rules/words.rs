@@ -77,13 +77,15 @@ pub(super) fn prefix3(d: &[u8]) -> usize {
 pub(crate) fn all_digits_8_to_16(t: &[u8]) -> bool {
     debug_assert!((8..=16).contains(&t.len()));
     let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
-    let digits = |w: u64| {
-        w & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
-            && (w & 0x0F0F_0F0F_0F0F_0F0F).wrapping_add(0x0606_0606_0606_0606)
-                & 0xF0F0_F0F0_F0F0_F0F0
-                == 0
-    };
-    digits(word(&t[..8])) && digits(word(&t[t.len() - 8..]))
+    digits8(word(&t[..8])) && digits8(word(&t[t.len() - 8..]))
+}
+
+/// Whether the eight bytes of `w` are all ASCII digits (high nibble 3, low nibble at most 9).
+#[inline]
+pub(crate) fn digits8(w: u64) -> bool {
+    w & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
+        && (w & 0x0F0F_0F0F_0F0F_0F0F).wrapping_add(0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0
+            == 0
 }
 
 /// Eight bytes with `A`-`Z` lower-cased and every other byte (non-ASCII too) unchanged.
