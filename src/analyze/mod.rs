@@ -215,11 +215,11 @@ impl<'a> Analyzer<'a> {
     /// in a jump.
     #[inline(never)]
     fn sex_field(&mut self, v: &[u8]) {
-        match self.sexes.sex_of(v, self.p) {
-            Some(true) => self.cur.sex_female = true,
-            Some(false) => self.cur.sex_male = true,
-            None => {}
-        }
+        // Noted without a branch: which of the two a record holds is as random as the
+        // people are, and a branch on it mispredicted half the time.
+        let sex = self.sexes.sex_of(v, self.p);
+        self.cur.sex_female |= sex == Some(true);
+        self.cur.sex_male |= sex == Some(false);
         // Most sex values (`L`, `P`, `pria`) are shorter than any candidate.
         if v.len() >= detect::SHORTEST {
             self.other_field(v, Role::Sex);
