@@ -352,8 +352,8 @@ fn follow_from<'a, const LINES: bool>(
 /// [`follow_from`] with AVX2: one 32-byte load at a gap serves both the compare with the
 /// gap and, for a value that ends within those 32 bytes (most do), the search for its end.
 /// Each value fills the slot of its gap's index, so one index runs through both. A `true`,
-/// `false` or `null` (no value) hands the rest of the record to [`follow_from`], as do the
-/// chunk's last 32 bytes.
+/// `false` or `null` (no value), or a string after a gap that opened none, hands the rest of
+/// the record to [`follow_from`], as do the chunk's last 32 bytes.
 ///
 /// # Safety
 /// The CPU has AVX2, BMI1 and BMI2.
@@ -412,7 +412,9 @@ unsafe fn follow_shape_avx2<'a, const LINES: bool>(
                     j += 1;
                     continue;
                 }
-                b't' | b'f' | b'n' => break,
+                // A string where the shape had a number or a literal: [`follow_from`]
+                // reads it (the record is flat all the same).
+                b't' | b'f' | b'n' | b'"' => break,
                 _ => return None,
             }
         };
