@@ -366,7 +366,9 @@ mod network {
             std::is_x86_feature_detected!("avx512f")
         }
         #[cfg(not(target_arch = "x86_64"))]
-        false
+        {
+            false
+        }
     }
 
     /// Sorts `v`, at most [`MOST`] values, in the smallest network that holds them.
@@ -388,7 +390,9 @@ mod network {
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
-        unreachable!("no network without AVX-512F: {}", v.len());
+        {
+            unreachable!("no network without AVX-512F: {}", v.len())
+        }
     }
 
     #[cfg(target_arch = "x86_64")]
