@@ -824,24 +824,37 @@ mod tests {
         // Every length detection hands on and more, every prefix, some non-digits: the
         // verdict the table path gives is the rule's and the operator the table's.
         let p = pats();
-        let mut x = 0x1234_5678_9ABC_DEF1u64;
+        national_numbers(0x1234_5678_9ABC_DEF1, 3..=17, 8, |s| {
+            let want = if p.mobile.is_match(s) {
+                Verdict::Valid(Mobile {
+                    value: national_value(s),
+                    operator: p.operator_index(s),
+                })
+            } else {
+                Verdict::Invalid(NotMobile)
+            };
+            assert_eq!(phone(s, p), want, "{:?}", String::from_utf8_lossy(s));
+        });
+    }
+
+    /// Hands `each` national numbers of every prefix of three digits and every length in
+    /// `lens`, random digits after the prefix, one in `odd` with a byte that is no digit.
+    fn national_numbers(
+        seed: u64,
+        lens: std::ops::RangeInclusive<usize>,
+        odd: u64,
+        mut each: impl FnMut(&[u8]),
+    ) {
+        let mut x = seed;
         for prefix in 0..1000u64 {
-            for len in 3..=17usize {
+            for len in lens.clone() {
                 let tail = xorshift(&mut x);
                 let mut s = format!("{prefix:03}{tail:020}").into_bytes();
                 s.truncate(len);
-                if xorshift(&mut x).is_multiple_of(8) {
-                    s[xorshift(&mut x) as usize % len] = b'x';
+                if xorshift(&mut x).is_multiple_of(odd) {
+                    s[xorshift(&mut x) as usize % len] = b"x /+"[prefix as usize % 4];
                 }
-                let want = if p.mobile.is_match(&s) {
-                    Verdict::Valid(Mobile {
-                        value: national_value(&s),
-                        operator: p.operator_index(&s),
-                    })
-                } else {
-                    Verdict::Invalid(NotMobile)
-                };
-                assert_eq!(phone(&s, p), want, "{:?}", String::from_utf8_lossy(&s));
+                each(&s);
             }
         }
     }
@@ -851,21 +864,12 @@ mod tests {
         // Detection's sixteen bytes, zeros after the digits, every length it hands on,
         // every prefix, some non-digits: the verdict is the one of the digits alone.
         let p = pats();
-        let mut x = 0x0F1E_2D3C_4B5A_6978u64;
-        for prefix in 0..1000u64 {
-            for len in 8..=14usize {
-                let tail = xorshift(&mut x);
-                let mut s = format!("{prefix:03}{tail:020}").into_bytes();
-                s.truncate(len);
-                if xorshift(&mut x).is_multiple_of(6) {
-                    s[xorshift(&mut x) as usize % len] = b"x /+"[prefix as usize % 4];
-                }
-                let mut national = [0u8; 16];
-                national[..len].copy_from_slice(&s);
-                let got = phone_national(&national, len as u8, p);
-                assert_eq!(got, phone(&s, p), "{:?}", String::from_utf8_lossy(&s));
-            }
-        }
+        national_numbers(0x0F1E_2D3C_4B5A_6978, 8..=14, 6, |s| {
+            let mut national = [0u8; 16];
+            national[..s.len()].copy_from_slice(s);
+            let got = phone_national(&national, s.len() as u8, p);
+            assert_eq!(got, phone(s, p), "{:?}", String::from_utf8_lossy(s));
+        });
     }
 
     #[test]
