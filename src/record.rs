@@ -44,6 +44,18 @@ impl<S> Clone for Column<S> {
 
 impl<S> Copy for Column<S> {}
 
+impl<S: RecordSink> Column<S> {
+    /// A value of this plan's column into `sink`, with `role` (the column's, or a finer one
+    /// the reader knows): a short value only marks its record not blank.
+    #[inline(always)]
+    pub fn give(&self, sink: &mut S, value: &[u8], role: Role) {
+        if value.len() < self.short {
+            return sink.short_field(value);
+        }
+        (self.take)(sink, value, role)
+    }
+}
+
 /// What a reader pushes its records into. A record is [`RecordSink::begin`], its fields one
 /// by one ([`RecordSink::field`]), then [`RecordSink::end`]; a reader that had to collect the
 /// record first (a nested JSON document, which may turn out broken and be read as text)

@@ -7,7 +7,7 @@
 //! and a candidate lying inside an earlier one is dropped, so each span counts once.
 
 use crate::analyze::official::{self, Official};
-use crate::analyze::validate::parse8;
+use crate::analyze::validate::card_number;
 use crate::mask::mask;
 use crate::rules::{all_digits_8_to_16, load_le, Kind, Patterns, Role};
 
@@ -610,17 +610,6 @@ fn card_trimmed(v: &[u8]) -> Option<Found> {
         restored: t.len() < 13,
         span: (0, v.len()),
     })
-}
-
-/// The value of a card's 13 ASCII digits, read where they are: the first eight at once
-/// less their last three, then the last eight.
-#[inline]
-fn card_number(d: &[u8; 13]) -> u64 {
-    let (head, tail) = (d.first_chunk::<8>(), d.last_chunk::<8>());
-    let (Some(head), Some(tail)) = (head, tail) else {
-        unreachable!("13 bytes hold 8 twice")
-    };
-    parse8(head) / 1000 * 100_000_000 + parse8(tail)
 }
 
 /// A NIK field's whole value without spaces, dots, hyphens and a leading `'`.

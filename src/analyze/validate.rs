@@ -109,9 +109,18 @@ pub fn kk(digits: &[u8; 16], p: &Patterns) -> Verdict<Decoded> {
 
 /// BPJS Kesehatan card: 13 digits (already restored), not all zeros.
 pub fn bpjs_card(digits: &[u8; 13]) -> Verdict<u64> {
-    // The first five digits are the first eight read at once, less their last three.
-    let head = parse8(digits[..8].try_into().expect("8 digits")) / 1000;
-    bpjs_card_number(head * 100_000_000 + parse8(digits[5..].try_into().expect("8 digits")))
+    bpjs_card_number(card_number(digits))
+}
+
+/// The value of a card's 13 ASCII digits, read where they are: the first eight at once
+/// less their last three, then the last eight.
+#[inline]
+pub fn card_number(d: &[u8; 13]) -> u64 {
+    let (head, tail) = (d.first_chunk::<8>(), d.last_chunk::<8>());
+    let (Some(head), Some(tail)) = (head, tail) else {
+        unreachable!("13 bytes hold 8 twice")
+    };
+    parse8(head) / 1000 * 100_000_000 + parse8(tail)
 }
 
 /// [`bpjs_card`] for the value of the 13 digits.

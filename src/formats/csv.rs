@@ -84,10 +84,7 @@ impl<'a, S: RecordSink> Rows<'a> for Named<'_, S> {
             }
         }
         let plan = self.plans.get(col).unwrap_or(&self.past_header);
-        if v.len() < plan.short {
-            return self.sink.short_field(&v);
-        }
-        (plan.take)(self.sink, &v, plan.role)
+        plan.give(self.sink, &v, plan.role)
     }
 
     #[inline(always)]
