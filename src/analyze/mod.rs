@@ -220,8 +220,9 @@ impl<'a> Analyzer<'a> {
         let sex = self.sexes.sex_of(v, self.p);
         self.cur.sex_female |= sex == Some(true);
         self.cur.sex_male |= sex == Some(false);
-        // Most sex values (`L`, `P`, `pria`) are shorter than any candidate.
-        if v.len() >= detect::SHORTEST {
+        // Most sex values (`L`, `P`, `pria`) are shorter than any candidate, and a longer
+        // one (`Perempuan`) holds none.
+        if v.len() >= detect::SHORTEST && !(sex.is_some() && self.p.sex_words_plain) {
             self.other_field(v, Role::Sex);
         }
     }

@@ -30,6 +30,9 @@ pub struct Patterns {
     /// The sex values of `fields.toml`, packed lower-case words (see `pack_lower`) → female.
     /// Read through [`Patterns::sex_of`].
     sex_words: WordTable<bool>,
+    /// No sex value holds a digit or an `@`, so none can hold an identifier: a field that
+    /// is one needs no search (a candidate needs one or the other).
+    pub sex_words_plain: bool,
     /// Month names, packed the same way → month. Read through [`Patterns::month_of`].
     month_words: WordTable<u8>,
     pub nik_keywords: Vec<String>,
@@ -86,6 +89,9 @@ impl Patterns {
         let population = Population::new(t.population);
         population.check()?;
         let sex_words = WordTable::new(&fields::sex_words(&ff)?)?;
+        let sex_words_plain = (ff.sex_values.male.iter())
+            .chain(&ff.sex_values.female)
+            .all(|w| !w.bytes().any(|b| b.is_ascii_digit() || b == b'@'));
         let month_words = WordTable::new(&month_words)?;
         let ids = ids.finish()?;
         let verdict = VerdictRules::parse(&t.verdict)?;
@@ -94,6 +100,7 @@ impl Patterns {
             regions,
             roles,
             sex_words,
+            sex_words_plain,
             month_words,
             nik_keywords: ids.nik_keywords,
             kk_keywords: ids.kk_keywords,
@@ -190,6 +197,18 @@ mod tests {
             .err()
             .expect("a broken shape must not load");
         assert!(format!("{e:#}").contains("nik shape"), "{e:#}");
+    }
+
+    #[test]
+    fn sex_words_are_plain_unless_one_holds_a_digit_or_an_at() {
+        assert!(pats().sex_words_plain, "a sex field's words are searched again");
+        for odd in ["\"p2\"", "\"f@\""] {
+            let builtin = Texts::builtin();
+            let fields = builtin.fields.replacen("\"wanita\"", odd, 1);
+            assert_ne!(fields, builtin.fields, "the female words moved");
+            let p = Patterns::from_texts(Texts { fields, ..builtin }).unwrap();
+            assert!(!p.sex_words_plain, "{odd}");
+        }
     }
 
     #[test]
