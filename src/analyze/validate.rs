@@ -246,14 +246,8 @@ pub fn phone(national: &[u8], p: &Patterns) -> Verdict<Mobile> {
         let prefix = usize::from(national[0] - b'0') * 100
             + usize::from(national[1] - b'0') * 10
             + usize::from(national[2] - b'0');
-        if let Some(mobile) = p.mobile.digits_match(n, prefix) {
-            if !mobile {
-                return Verdict::Invalid(InvalidReason::NotMobile);
-            }
-            return Verdict::Valid(Mobile {
-                value: national_value(national),
-                operator: usize::from(p.operators[prefix]),
-            });
+        if let Some(v) = by_digit_table(n, prefix, p, national_value(national)) {
+            return v;
         }
     }
     if !p.mobile.is_match(national) {
@@ -280,18 +274,28 @@ pub fn phone_national(national: &[u8; 16], len: u8, p: &Patterns) -> Verdict<Mob
         let hi_digits = hi & kept | 0x3030_3030_3030_3030 & !kept;
         if digits8(lo) && digits8(hi_digits) {
             let prefix = (lo & 0x0F) * 100 + (lo >> 8 & 0x0F) * 10 + (lo >> 16 & 0x0F);
-            if let Some(mobile) = p.mobile.digits_match(n, prefix as usize) {
-                if !mobile {
-                    return Verdict::Invalid(InvalidReason::NotMobile);
-                }
-                return Verdict::Valid(Mobile {
-                    value: national_words_value(lo, hi, n),
-                    operator: usize::from(p.operators[prefix as usize]),
-                });
+            let value = national_words_value(lo, hi, n);
+            if let Some(v) = by_digit_table(n, prefix as usize, p, value) {
+                return v;
             }
         }
     }
     phone(&national[..n.min(16)], p)
+}
+
+/// The verdict on `n` national digits starting with `prefix` (their first three) where the
+/// mobile rule's digit table has one (`None`: the rule must be run). `value` is the number's
+/// value, taken before the verdict: a closure to take it only for a mobile number was a
+/// call per phone (not inlined).
+#[inline(always)]
+fn by_digit_table(n: usize, prefix: usize, p: &Patterns, value: u64) -> Option<Verdict<Mobile>> {
+    Some(match p.mobile.digits_match(n, prefix)? {
+        false => Verdict::Invalid(InvalidReason::NotMobile),
+        true => Verdict::Valid(Mobile {
+            value,
+            operator: usize::from(p.operators[prefix]),
+        }),
+    })
 }
 
 /// [`national_value`] of the `n` digits (8 to 14) in the words `lo` and `hi`. Always
@@ -300,13 +304,18 @@ pub fn phone_national(national: &[u8; 16], len: u8, p: &Patterns) -> Verdict<Mob
 fn national_words_value(lo: u64, hi: u64, n: usize) -> u64 {
     let head = n - 8;
     let tail = ((u128::from(hi) << 64 | u128::from(lo)) >> (8 * head)) as u64;
-    let tail = parse8(&tail.to_le_bytes());
-    // The head's digits moved to the end of the word, `0`s before them.
-    let word = lo.checked_shl(8 * (8 - head) as u32).unwrap_or(0)
+    head_value(lo, head) * 100_000_000 + parse8(&tail.to_le_bytes())
+}
+
+/// A leading 1 and the `head` digits (0 to 7) that start the word `first`, as a number: the
+/// head's digits moved to the end of the word, `0`s before them, read at once.
+#[inline(always)]
+fn head_value(first: u64, head: usize) -> u64 {
+    let word = first.checked_shl(8 * (8 - head) as u32).unwrap_or(0)
         | 0x3030_3030_3030_3030u64
             .checked_shr(8 * head as u32)
             .unwrap_or(0);
-    (POW10[head] + parse8(&word.to_le_bytes())) * 100_000_000 + tail
+    POW10[head] + parse8(&word.to_le_bytes())
 }
 
 /// A national number's digits as a number after a leading 1, which keeps numbers of
@@ -324,10 +333,8 @@ fn national_value(national: &[u8]) -> u64 {
     if !(1..=7).contains(&head) {
         return fold(1, &national[..head]) * 100_000_000 + tail;
     }
-    // The first eight bytes shifted so that the head's digits end the word, `0`s before.
     let first = u64::from_le_bytes(national[..8].try_into().expect("8 digits"));
-    let word = first << (8 * (8 - head)) | 0x3030_3030_3030_3030u64 >> (8 * head);
-    (POW10[head] + parse8(&word.to_le_bytes())) * 100_000_000 + tail
+    head_value(first, head) * 100_000_000 + tail
 }
 
 /// `POW10[k]` is ten to the `k`.

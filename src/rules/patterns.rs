@@ -201,7 +201,10 @@ mod tests {
 
     #[test]
     fn sex_words_are_plain_unless_one_holds_a_digit_or_an_at() {
-        assert!(pats().sex_words_plain, "a sex field's words are searched again");
+        assert!(
+            pats().sex_words_plain,
+            "a sex field's words are searched again"
+        );
         for odd in ["\"p2\"", "\"f@\""] {
             let builtin = Texts::builtin();
             let fields = builtin.fields.replacen("\"wanita\"", odd, 1);
