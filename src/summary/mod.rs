@@ -116,22 +116,11 @@ impl DistinctSet {
         }
     }
 
-    /// Readies a worker's set to be added to the others' at the end of a scan (on the
-    /// worker's thread, beside the other sets): what is buffered beside runs is sorted into a
-    /// run of its own. A set that is only its buffer keeps it, unsorted: it is counted by
-    /// hashing at the end ([`count_unsorted`]), where a sort and an encoding into a run that
-    /// was only counted cost 121 instructions a value.
-    pub fn seal(&mut self) {
-        if !self.runs.is_empty() {
-            self.seal_runs();
-        }
-    }
-
-    /// Sorts what is buffered into a run of its own.
-    fn seal_runs(&mut self) {
-        self.flush();
-        self.pending = Vec::new();
-    }
+    /// Readies a worker's set to be added to the others' at the end of a scan: nothing to
+    /// do, what is buffered stays unsorted, runs or not. The end of the scan counts a buffer
+    /// beside the runs by hashing ([`count_union_each`]), where a sort and an encoding into
+    /// a run that was only counted took a fifth of a 1M-row scan's flushes.
+    pub fn seal(&mut self) {}
 
     /// Sorts what is buffered and merges everything into one run.
     pub fn compact(&mut self) {
@@ -145,39 +134,31 @@ impl DistinctSet {
     /// one: the end of a scan needs the counts, not a merged copy, whose encoding was about
     /// two fifths of the merge.
     pub fn count(&mut self) -> usize {
-        if self.runs.is_empty() {
-            return self.count_each(|_| {});
-        }
-        self.seal_runs();
-        let n = match self.runs.as_slice() {
+        if let ([run], true) = (self.runs.as_slice(), self.pending.is_empty()) {
             // One run holds distinct values already: its length is the count.
-            [] | [_] => self.runs.first().map_or(0, |r| r.len),
-            runs => count_union_each(runs, COUNT_BATCH, &mut |_| {}),
-        };
-        self.counted = Some((n, 0));
-        n
+            let n = run.len;
+            self.counted = Some((n, 0));
+            return n;
+        }
+        self.count_each(|_| {})
     }
 
     /// [`DistinctSet::count`], handing every distinct value to `each` once, in no particular
-    /// order.
+    /// order. What is buffered is counted as it is, unsorted, alone or beside the runs.
     pub fn count_each(&mut self, mut each: impl FnMut(u64)) -> usize {
-        if self.runs.is_empty() {
-            // Only the buffer (a scan of fewer values than it holds): counted as it is.
-            let n = SCRATCH
-                .with_borrow_mut(|scratch| count_unsorted(&self.pending, scratch, &mut each));
-            self.counted = Some((n, self.pending.len()));
-            return n;
-        }
-        self.seal_runs();
+        let buffer = &self.pending;
         let n = match self.runs.as_slice() {
-            [] => 0,
-            [run] => {
+            // Only the buffer (a scan of fewer values than it holds).
+            [] => SCRATCH.with_borrow_mut(|scratch| count_unsorted(buffer, scratch, &mut each)),
+            [run] if buffer.is_empty() => {
                 run.iter().for_each(each);
                 run.len
             }
-            runs => count_union_each(runs, COUNT_BATCH, &mut each),
+            runs => SCRATCH.with_borrow_mut(|scratch| {
+                count_union_each(runs, buffer, COUNT_BATCH, scratch, &mut each)
+            }),
         };
-        self.counted = Some((n, 0));
+        self.counted = Some((n, self.pending.len()));
         n
     }
 
@@ -864,7 +845,7 @@ fn union_in_batches(runs: &[Run], batch_max: usize, mut out: impl FnMut(u64)) {
     }
     let (mut scratch, mut merged_ends) = (Vec::new(), Vec::new());
     let mut last = None;
-    for_each_batch(runs, batch_max, |batch, ends| {
+    for_each_batch(runs, batch_max, |batch, ends, _| {
         merge_slices(batch, ends, &mut scratch, &mut merged_ends);
         for &v in batch.iter() {
             if last != Some(v) {
@@ -882,13 +863,108 @@ fn union_in_batches(runs: &[Run], batch_max: usize, mut out: impl FnMut(u64)) {
 /// rows (about 60 runs a kind) that merge was 8.5% of a -j2 scan's CPU time.
 ///
 /// Each distinct value also goes to `each` once, in no particular order.
-fn count_union_each(runs: &[Run], batch_max: usize, each: &mut impl FnMut(u64)) -> usize {
+fn count_union_each(
+    runs: &[Run],
+    buffer: &[u64],
+    batch_max: usize,
+    scratch: &mut Vec<u64>,
+    each: &mut impl FnMut(u64),
+) -> usize {
     let mut table = CountTable::default();
+    let mut rest = Ranges::new(buffer, scratch);
     let mut n = 0;
-    for_each_batch(runs, batch_max, |batch, _| {
+    for_each_batch(runs, batch_max, |batch, _, bound| {
+        rest.take_upto(bound, batch);
         n += table.count_distinct(batch, each)
     });
-    n
+    // What the buffer holds above every run's values.
+    let mut batch = Vec::new();
+    rest.take_upto(u64::MAX, &mut batch);
+    n + table.count_distinct(&batch, each)
+}
+
+/// An unsorted buffer split by ranges of values, as a flush's first pass splits it
+/// ([`histogram`], [`scatter`]), handed on range by range in ascending order: a batch of
+/// [`count_union_each`] needs the values up to its bound, in any order.
+struct Ranges<'a> {
+    /// The values, range after range; `values[..at]` handed on.
+    values: &'a mut [u64],
+    /// Each range's end in `values`.
+    ends: Vec<usize>,
+    /// The range `values[at..]` starts in; whether its rest is sorted.
+    range: usize,
+    at: usize,
+    sorted: bool,
+}
+
+/// A range of more values than this that a bound cuts is sorted once, then cut by a
+/// binary search; a smaller one is split around each bound (linear time: at most this
+/// many values looked at per batch).
+const SPLIT_MAX: usize = 256;
+
+impl<'a> Ranges<'a> {
+    fn new(buffer: &[u64], scratch: &'a mut Vec<u64>) -> Self {
+        let n = buffer.len();
+        if scratch.len() < n {
+            scratch.resize(n, 0);
+        }
+        let values = &mut scratch[..n];
+        let (or, and) = buffer
+            .iter()
+            .fold((0, u64::MAX), |(o, a), &x| (o | x, a & x));
+        let top = 64 - (or ^ and).leading_zeros() as usize;
+        let shift = top.saturating_sub(DIGIT_BITS);
+        let mut count = [0u32; BUCKETS];
+        for &x in buffer {
+            count[digit(x, shift)] += 1;
+        }
+        scatter(buffer, values, &count, shift);
+        let ends = count
+            .iter()
+            .scan(0, |end, &c| {
+                *end += c as usize;
+                Some(*end)
+            })
+            .collect();
+        Ranges {
+            values,
+            ends,
+            range: 0,
+            at: 0,
+            sorted: false,
+        }
+    }
+
+    /// Appends to `out` the values not handed on yet that are at most `bound`. Every range
+    /// is above the ones before it, so the first range not taken whole ends the batch.
+    fn take_upto(&mut self, bound: u64, out: &mut Vec<u64>) {
+        while let Some(&end) = self.ends.get(self.range) {
+            let rest = &mut self.values[self.at..end];
+            if rest.len() > SPLIT_MAX && !self.sorted {
+                rest.sort_unstable();
+                self.sorted = true;
+            }
+            let k = if self.sorted {
+                rest.partition_point(|&v| v <= bound)
+            } else {
+                let mut k = 0;
+                for i in 0..rest.len() {
+                    if rest[i] <= bound {
+                        rest.swap(k, i);
+                        k += 1;
+                    }
+                }
+                k
+            };
+            out.extend_from_slice(&rest[..k]);
+            self.at += k;
+            if self.at < end {
+                return;
+            }
+            self.range += 1;
+            self.sorted = false;
+        }
+    }
 }
 
 /// An open-addressing table that counts distinct values batch by batch, for batches that
@@ -1220,11 +1296,13 @@ fn count_unsorted_in(
 /// Every run decodes up to `batch_max / k` values ahead into a buffer of its own. No run
 /// that still has values to decode can hold anything below its last decoded value, so the
 /// smallest of those values bounds a batch: the batch takes what every buffer holds up to
-/// the bound. The run that set the bound is emptied, so every batch makes progress.
+/// the bound. The run that set the bound is emptied, so every batch makes progress. The
+/// bound goes to `each` too (`u64::MAX` once no run has values left to decode): every value
+/// of later batches is above it.
 fn for_each_batch(
     runs: &[Run],
     batch_max: usize,
-    mut each: impl FnMut(&mut Vec<u64>, &mut Vec<usize>),
+    mut each: impl FnMut(&mut Vec<u64>, &mut Vec<usize>, u64),
 ) {
     let per = (batch_max / runs.len().max(1)).max(1);
     // Once `iter` has nothing left to decode, all that remains of the run is `buf[pos..]`.
@@ -1274,7 +1352,7 @@ fn for_each_batch(
             }
             a.pos += n;
         }
-        each(&mut batch, &mut ends);
+        each(&mut batch, &mut ends, bound);
     }
 }
 
@@ -2040,7 +2118,7 @@ mod tests {
     /// The values [`count_union_each`] hands on, sorted, after checking it counted each once.
     fn counted(runs: &[Run], batch: usize) -> Vec<u64> {
         let mut got = Vec::new();
-        let n = count_union_each(runs, batch, &mut |v| got.push(v));
+        let n = count_union_each(runs, &[], batch, &mut Vec::new(), &mut |v| got.push(v));
         assert_eq!(n, got.len());
         got.sort_unstable();
         got
@@ -2078,6 +2156,85 @@ mod tests {
                 assert_eq!(got, want, "{k} runs, batches of {batch}");
                 assert_eq!(counted(&runs, batch), want, "{k} runs, {batch}");
             }
+        }
+    }
+
+    #[test]
+    fn a_buffer_counts_beside_runs_as_one_more_run() {
+        // The buffer unsorted beside runs, at every batch size: values below, inside and
+        // above the runs' ranges, repeats of the runs' values, zero and u64::MAX, a range
+        // of more values than a bound splits in place (sorted), and all values alike.
+        let mut x = 0x0ddb_a11c_afe0_0001u64;
+        let runs: Vec<Run> = (0..3)
+            .map(|i| {
+                let v: BTreeSet<u64> = (0..400)
+                    .map(|_| 1000 + i + xorshift(&mut x) % 50_000)
+                    .collect();
+                Run::encode(&v.into_iter().collect::<Vec<_>>())
+            })
+            .collect();
+        let from_runs: Vec<u64> = runs.iter().flat_map(|r| r.iter()).collect();
+        let buffers: Vec<Vec<u64>> = vec![
+            vec![],
+            vec![0],
+            vec![u64::MAX, 0, 5],
+            (0..3000).map(|_| xorshift(&mut x) % 60_000).collect(),
+            from_runs
+                .iter()
+                .rev()
+                .copied()
+                .chain([7, 7, u64::MAX])
+                .collect(),
+            // One range holds nearly all: bounds split it again and again.
+            (0..5000)
+                .map(|i| {
+                    if i == 0 {
+                        u64::MAX
+                    } else {
+                        900 + xorshift(&mut x) % 52_000
+                    }
+                })
+                .collect(),
+            vec![42; 1000],
+        ];
+        for buffer in &buffers {
+            let want: BTreeSet<u64> = from_runs.iter().chain(buffer).copied().collect();
+            for batch in [1, 2, 7, 64, 1000, COUNT_BATCH] {
+                for k in 1..=runs.len() {
+                    let want: BTreeSet<u64> = runs[..k]
+                        .iter()
+                        .flat_map(|r| r.iter())
+                        .chain(buffer.iter().copied())
+                        .collect();
+                    let mut got = Vec::new();
+                    let n =
+                        count_union_each(&runs[..k], buffer, batch, &mut Vec::new(), &mut |v| {
+                            got.push(v)
+                        });
+                    assert_eq!(n, got.len(), "{k} runs, batch {batch}");
+                    got.sort_unstable();
+                    assert_eq!(
+                        got,
+                        want.iter().copied().collect::<Vec<_>>(),
+                        "{k} runs, batch {batch}"
+                    );
+                }
+            }
+            // Through a set: runs, then the buffer; sealed, added, counted twice.
+            let mut set = DistinctSet::default();
+            for r in &runs {
+                set.pending.extend(r.iter());
+                set.flush();
+            }
+            buffer.iter().for_each(|&v| set.insert(v));
+            set.seal();
+            let mut sum = DistinctSet::default();
+            sum += set;
+            assert_eq!(sum.count(), want.len());
+            assert_eq!(sum.len(), want.len());
+            let mut seen = Vec::new();
+            assert_eq!(sum.count_each(|v| seen.push(v)), want.len());
+            assert_eq!(seen.into_iter().collect::<BTreeSet<_>>(), want);
         }
     }
 
