@@ -32,8 +32,8 @@ pub use crate::summary::ledger::{FileStats, Reason, State};
 /// delta-encoded [`Run`]. Runs are merged when there are too many, or by
 /// [`DistinctSet::compact`]; the end of a scan only counts across them
 /// ([`DistinctSet::count`], [`DistinctSet::count_each`]) in one pass over batches of disjoint
-/// value ranges, each counted in a hash table that stays in cache; a set that never filled
-/// its buffer is counted from the buffer ([`count_unsorted`]). The hot path only pushes;
+/// value ranges, each counted in a hash table that stays in cache; what is still buffered is
+/// counted unsorted, beside the runs ([`count_union_each`]) or alone ([`count_unsorted`]). The hot path only pushes;
 /// memory is 4 to 6 bytes per distinct value for NIKs, cards and phones (sorted values differ
 /// little); the result does not depend on the order in which workers' sets are added.
 #[derive(Clone, Debug, Default)]
