@@ -51,7 +51,7 @@ use crate::scan::chunk::{add_names, InFlight, Job, Reader, Sample};
 use crate::scan::open::{error_reason, scan_entry, scan_reader};
 use crate::scan::records::scan_records;
 use crate::scan::shard::{select, Shard, Share};
-use crate::summary::{add_file, largest_first, DistinctSet, FileStats, Reason, State, Summary};
+use crate::summary::{add_file, FileStats, Reason, State, Summary};
 
 /// What a scan needs to know; built from the command line in exactly one place (`cli`).
 #[derive(Clone, Debug)]
@@ -157,16 +157,12 @@ pub fn scan(cfg: &ScanConfig, p: &Patterns, progress: &Progress) -> Result<Summa
     });
     // An output the walk could not tell from the inputs by the listed inodes.
     outputs.refuse()?;
-    // Each worker's buffered values are sorted into runs where the set already has runs (a
-    // set that never filled its buffer stays unsorted, to be counted by hashing), then the
-    // slots are added up (runs are only collected), then every kind's runs are merged once. Both parallel steps take
-    // the largest set first, so no thread is left alone with a big one at the end.
+    // The slots are added up (the sets' runs and buffers are only collected); the end of
+    // the scan counts every kind's values at once (`Summary::settle`), the largest set first.
     let mut parts: Vec<Summary> = slots
         .into_iter()
         .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
         .collect();
-    let sets = parts.iter_mut().flat_map(Summary::sets).collect();
-    pool.install(|| largest_first(sets, DistinctSet::seal));
     let files = one_ledger(&mut parts);
     let mut summary = Summary::default();
     for part in parts {

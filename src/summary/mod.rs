@@ -116,12 +116,6 @@ impl DistinctSet {
         }
     }
 
-    /// Readies a worker's set to be added to the others' at the end of a scan: nothing to
-    /// do, what is buffered stays unsorted, runs or not. The end of the scan counts a buffer
-    /// beside the runs by hashing ([`count_union_each`]), where a sort and an encoding into
-    /// a run that was only counted took a fifth of a 1M-row scan's flushes.
-    pub fn seal(&mut self) {}
-
     /// Sorts what is buffered and merges everything into one run.
     pub fn compact(&mut self) {
         self.flush();
@@ -2220,14 +2214,13 @@ mod tests {
                     );
                 }
             }
-            // Through a set: runs, then the buffer; sealed, added, counted twice.
+            // Through a set: runs, then the buffer; added, counted twice.
             let mut set = DistinctSet::default();
             for r in &runs {
                 set.pending.extend(r.iter());
                 set.flush();
             }
             buffer.iter().for_each(|&v| set.insert(v));
-            set.seal();
             let mut sum = DistinctSet::default();
             sum += set;
             assert_eq!(sum.count(), want.len());
