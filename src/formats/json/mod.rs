@@ -348,12 +348,14 @@ pub struct KeyRoles {
 }
 
 impl KeyRoles {
-    /// A cache whose flat records are followed with AVX2 only if `wide` (and the CPU has
-    /// it): tests read both ways.
+    /// A cache whose flat records are followed the `n % 3`-th way: from the record's stops
+    /// listed with AVX-512, value by value with AVX2, or with SSE2 (each where the CPU has
+    /// it, else the next): tests read every way.
     #[cfg(test)]
-    fn with_wide(wide: bool) -> KeyRoles {
+    fn with_path(n: usize) -> KeyRoles {
         let mut keys = KeyRoles::default();
-        keys.shape.wide &= wide;
+        keys.shape.indexed &= n.is_multiple_of(3);
+        keys.shape.wide &= n % 3 != 2;
         keys
     }
 
@@ -899,13 +901,7 @@ mod tests {
                     }
                 }
                 let mut got = Recorded::default();
-                read_keys(
-                    &chunk,
-                    Values::Lines,
-                    p,
-                    &mut got,
-                    KeyRoles::with_wide(n % 2 == 0),
-                );
+                read_keys(&chunk, Values::Lines, p, &mut got, KeyRoles::with_path(n));
                 let want = line_by_line(&chunk, p);
                 assert_eq!(got.0, want.0, "{}", String::from_utf8_lossy(&chunk));
             }
@@ -1140,10 +1136,10 @@ mod tests {
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || xorshift(&mut x);
         let mut accepted = 0;
-        // Every other line with AVX2 (where the CPU has it), each way with its own cache.
-        let mut both = [KeyRoles::with_wide(true), KeyRoles::with_wide(false)];
+        // Each line one of the three ways (where the CPU has it), each with its own cache.
+        let mut all = [0, 1, 2].map(KeyRoles::with_path);
         for n in 0..50_000 {
-            let shared = &mut both[n % 2];
+            let shared = &mut all[n % 3];
             // Mostly well-formed pairs, with a random token now and then.
             let mut line = b"{".to_vec();
             for k in 0..next() % 8 {
@@ -1228,8 +1224,8 @@ mod tests {
         let mut x = 0x2545_F491_4F6C_DD1Du64;
         let mut next = || xorshift(&mut x);
         let mut order: Vec<usize> = (0..5).collect();
-        // Every other line with AVX2 (where the CPU has it), each way with its own cache.
-        let mut both = [KeyRoles::with_wide(true), KeyRoles::with_wide(false)];
+        // Each line one of the three ways (where the CPU has it), each with its own cache.
+        let mut all = [0, 1, 2].map(KeyRoles::with_path);
         let mut followed = 0;
         for n in 0..20_000 {
             match next() % 16 {
@@ -1271,7 +1267,7 @@ mod tests {
                     fields.iter().map(|f| (f.role, f.value.to_vec())).collect();
                 (end, f)
             };
-            let shared = &mut both[n % 2];
+            let shared = &mut all[n % 3];
             let before = shared.shape.gaps.len();
             let got = read(shared);
             if before > 0 && got.0.is_some() {
@@ -1327,7 +1323,7 @@ mod tests {
     fn flat_values_go_to_their_roles_plans_as_the_general_parser_names_them() {
         // Lines of keys of every role (two sensitive rules among them), in varying order,
         // with short, long, escaped, non-ASCII and missing values, nesting and broken lines;
-        // each read as JSON Lines and as a stream of values, with AVX2 and without. The
+        // each read as JSON Lines and as a stream of values, each of the three ways. The
         // reference reads each line alone with the general parser; a record the flat reader
         // takes (as its first record, without a shape to follow) has each field handed to
         // the plan its role would have, a sensitive field to `field` with its own rule;
@@ -1439,7 +1435,7 @@ mod tests {
                     values,
                     p,
                     &mut got,
-                    KeyRoles::with_wide(n % 2 == 0),
+                    KeyRoles::with_path(n),
                 );
                 assert_eq!(got.0, want, "{values:?} {chunk}");
             }
@@ -1453,7 +1449,7 @@ mod tests {
         // A column that holds a number in one record and a string in the next (a phone
         // written both ways): the second record follows the first one's shape up to the
         // value, whose type the shape does not fix. Each record the flat reader takes read
-        // alone, it takes after any other, with AVX2 and without; the AVX2 path once
+        // alone, it takes after any other, each of the three ways; the AVX2 path once
         // refused a string after a number, and every later record then went to the general
         // parser.
         let p = crate::testing::pats();
@@ -1470,21 +1466,21 @@ mod tests {
         let line = |v: &str| {
             format!(r#"{{"NIK":"3171014101900001","HP":{v},"NAMA":"Budi Santoso Wirawan","X":1}}"#)
         };
-        for wide in [true, false] {
+        for path in 0..3 {
             for a in values {
                 for b in values {
                     let (first, second) = (line(a), line(b));
-                    let mut keys = KeyRoles::with_wide(wide);
+                    let mut keys = KeyRoles::with_path(path);
                     let mut spans = Spans::default();
                     keys.start_record();
                     let _ = flat_object::<true>(first.as_bytes(), &mut keys, p, &mut spans);
                     keys.start_record();
                     let got = flat_object::<true>(second.as_bytes(), &mut keys, p, &mut spans);
-                    let mut fresh = KeyRoles::with_wide(wide);
+                    let mut fresh = KeyRoles::with_path(path);
                     fresh.start_record();
                     let mut alone = Spans::default();
                     let want = flat_object::<true>(second.as_bytes(), &mut fresh, p, &mut alone);
-                    assert_eq!(got, want, "{wide} {first} then {second}");
+                    assert_eq!(got, want, "{path} {first} then {second}");
                     let (mut x, mut y) = (Vec::new(), Vec::new());
                     spans.fields(&mut x);
                     alone.fields(&mut y);
@@ -1492,11 +1488,134 @@ mod tests {
                         f.iter().map(|f| (f.role, f.value.to_vec())).collect()
                     };
                     if want.is_some() {
-                        assert_eq!(pairs(&x), pairs(&y), "{wide} {first} then {second}");
+                        assert_eq!(pairs(&x), pairs(&y), "{path} {first} then {second}");
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn records_read_from_their_stops_read_as_the_general_parser_reads_them() {
+        // Chunks of JSON Lines whose records are long enough for their stops to be listed
+        // (64 bytes at a time, up to 4 KiB), mostly alike as an export's lines are: values
+        // of every length, so that each ends at every place around a block's end, escapes,
+        // line feeds and non-ASCII in them, numbers, literals and nesting, keys dropped,
+        // added or swapped now and then, a record longer than the stops listed, a line
+        // without its closing brace, a chunk ending inside a record. Each chunk, read each
+        // of the three ways, is what its lines read alone by the general parser are.
+        let p = crate::testing::pats();
+        let keys_pool = [
+            "NIK",
+            "NAMA",
+            "HP",
+            "EMAIL",
+            "ALAMAT",
+            "x",
+            "KETERANGAN",
+            "TGLLHR",
+        ];
+        let reference = |chunk: &[u8]| {
+            let mut want = Recorded::default();
+            for line in lines(chunk) {
+                let t = line.trim_ascii();
+                if t.is_empty() || is_bulk_action(t) {
+                    continue;
+                }
+                let mut fields = Vec::new();
+                match general_record(t, &mut KeyRoles::default(), p, &mut fields) {
+                    Some(end) if t[end..].trim_ascii().is_empty() => want.record(&fields, true),
+                    _ => want.record(&[Field::borrowed(Role::Unnamed, line)], false),
+                }
+            }
+            want.0
+        };
+        let mut x = 0x6A09_E667_F3BC_C908u64;
+        let mut next = || xorshift(&mut x);
+        let mut order: Vec<usize> = (0..keys_pool.len()).collect();
+        let before = flat::INDEXED_VALUES.load(std::sync::atomic::Ordering::Relaxed);
+        for n in 0..900 {
+            let mut chunk = Vec::new();
+            for _ in 0..next() % 40 {
+                match next() % 64 {
+                    0 if order.len() > 1 => {
+                        order.remove(next() as usize % order.len());
+                    }
+                    1 => order.push(next() as usize % keys_pool.len()),
+                    2 => {
+                        let (a, b) = (next() as usize % order.len(), next() as usize % order.len());
+                        order.swap(a, b);
+                    }
+                    _ => {}
+                }
+                chunk.push(b'{');
+                for (k, &key) in order.iter().enumerate() {
+                    if k > 0 {
+                        chunk.push(b',');
+                    }
+                    chunk.extend_from_slice(format!(r#""{}":"#, keys_pool[key]).as_bytes());
+                    let r = next();
+                    // Now and then another type than the shape's, a departure from it.
+                    match r % 128 {
+                        0 => chunk.extend_from_slice(b"-12.5e3"),
+                        1 => chunk.extend_from_slice(b"null"),
+                        2 => chunk.extend_from_slice(br#"{"nik":"3171014101900001"}"#),
+                        _ => {
+                            let len = match r >> 8 & 255 {
+                                0 => 5_000,
+                                1..=32 => (r >> 16) % 300,
+                                _ => (r >> 16) % 70,
+                            };
+                            chunk.push(b'"');
+                            for c in 0..len {
+                                let r = next();
+                                match r % 4096 {
+                                    0 => chunk.extend_from_slice(br#"""#),
+                                    1 => chunk.extend_from_slice(br"\"),
+                                    2 => chunk.push(b'\n'),
+                                    3 => chunk.extend_from_slice("é".as_bytes()),
+                                    _ => chunk.push(b'a' + (c % 26) as u8),
+                                }
+                            }
+                            chunk.push(b'"');
+                        }
+                    }
+                }
+                if next() % 64 != 0 {
+                    chunk.push(b'}');
+                }
+                chunk.push(b'\n');
+            }
+            if n % 4 == 0 {
+                chunk.truncate(next() as usize % (chunk.len() + 1));
+            }
+            let want = reference(&chunk);
+            let shown = String::from_utf8_lossy(&chunk).into_owned();
+            for path in 0..3 {
+                let mut got = Recorded::default();
+                read_keys(
+                    &chunk,
+                    Values::Lines,
+                    p,
+                    &mut got,
+                    KeyRoles::with_path(path),
+                );
+                assert_eq!(got.0, want, "{path} {shown}");
+                // As a stream of values, where every line is one.
+                if want.iter().all(|r| r.0) {
+                    let mut got = Recorded::default();
+                    let stream = Values::Stream { brackets: false };
+                    read_keys(&chunk, stream, p, &mut got, KeyRoles::with_path(path));
+                    assert_eq!(got.0, want, "stream {path} {shown}");
+                }
+            }
+        }
+        // Most values were read from the stops (where the CPU has AVX-512).
+        let indexed = flat::INDEXED_VALUES.load(std::sync::atomic::Ordering::Relaxed) - before;
+        assert!(
+            indexed > 20_000 || !KeyRoles::default().shape.indexed,
+            "{indexed}"
+        );
     }
 
     #[test]
