@@ -1033,6 +1033,27 @@ struct Found {
     top: u64,
 }
 
+impl Found {
+    /// A value below the floor: only zero, in the first batch, if the batches ascend;
+    /// handed on once.
+    #[inline(always)]
+    fn below_floor(&mut self, v: u64, floor: u64, each: &mut impl FnMut(u64)) {
+        debug_assert!(v == 0 && floor == 1, "batches ascend");
+        if !self.zero {
+            each(v);
+        }
+        self.zero = true;
+    }
+
+    /// A value stored in a free slot: new to the table.
+    #[inline(always)]
+    fn stored(&mut self, v: u64, each: &mut impl FnMut(u64)) {
+        self.new += 1;
+        self.top = self.top.max(v);
+        each(v);
+    }
+}
+
 /// [`CountTable::count_parts`] one slot at a time: a table of `2^bits` slots, those below
 /// `floor` free.
 fn count_slots(
@@ -1046,12 +1067,7 @@ fn count_slots(
     let mut f = Found::default();
     for &v in parts.iter().copied().flatten() {
         if v < floor {
-            // Only zero, in the first batch, if the batches ascend.
-            debug_assert!(v == 0 && floor == 1, "batches ascend");
-            if !f.zero {
-                each(v);
-            }
-            f.zero = true;
+            f.below_floor(v, floor, each);
             continue;
         }
         let mut i = home(v, bits);
@@ -1060,9 +1076,7 @@ fn count_slots(
                 t if t == v => break,
                 t if t < floor => {
                     slots[i] = v;
-                    f.new += 1;
-                    f.top = f.top.max(v);
-                    each(v);
+                    f.stored(v, each);
                     break;
                 }
                 _ => i = (i + 1) & mask,
@@ -1124,11 +1138,7 @@ mod lines {
             let mut f = Found::default();
             for &v in parts.iter().copied().flatten() {
                 if v < floor {
-                    debug_assert!(v == 0 && floor == 1, "batches ascend");
-                    if !f.zero {
-                        each(v);
-                    }
-                    f.zero = true;
+                    f.below_floor(v, floor, each);
                     continue;
                 }
                 let want = _mm512_set1_epi64(v as i64);
@@ -1143,9 +1153,7 @@ mod lines {
                     let free = _mm512_cmplt_epu64_mask(held, below);
                     if free != 0 {
                         slots[8 * line + free.trailing_zeros() as usize] = v;
-                        f.new += 1;
-                        f.top = f.top.max(v);
-                        each(v);
+                        f.stored(v, each);
                         break;
                     }
                     line = (line + 1) & mask;
