@@ -233,9 +233,8 @@ fn sort_in_buckets_by(
         each(v);
         return;
     }
-    let (or, and) = v.iter().fold((0, u64::MAX), |(o, a), &x| (o | x, a & x));
     // Every bit from `top` up is the same in every value: no bucket would tell them apart.
-    let top = 64 - (or ^ and).leading_zeros() as usize;
+    let top = differing_bits(v);
     if top == 0 {
         // All equal: sorted.
         each(v);
@@ -285,8 +284,7 @@ fn sort_bucket(b: &mut [u64], spare: &mut [u64], ends: &mut Vec<u32>) -> bool {
         network::sort(b);
         return false;
     }
-    let (or, and) = b.iter().fold((0, u64::MAX), |(o, a), &x| (o | x, a & x));
-    let top = 64 - (or ^ and).leading_zeros() as usize;
+    let top = differing_bits(b);
     if top == 0 {
         // All equal.
         return false;
@@ -499,6 +497,14 @@ mod network {
             }
         }
     }
+}
+
+/// How many of the low bits differ between some of `v`'s values: every bit from there up
+/// is the same in every value (0 when all are equal; 64 for no values).
+#[inline]
+fn differing_bits(v: &[u64]) -> usize {
+    let (or, and) = v.iter().fold((0, u64::MAX), |(o, a), &x| (o | x, a & x));
+    64 - (or ^ and).leading_zeros() as usize
 }
 
 #[inline]
@@ -903,11 +909,7 @@ impl<'a> Ranges<'a> {
             scratch.resize(n, 0);
         }
         let values = &mut scratch[..n];
-        let (or, and) = buffer
-            .iter()
-            .fold((0, u64::MAX), |(o, a), &x| (o | x, a & x));
-        let top = 64 - (or ^ and).leading_zeros() as usize;
-        let shift = top.saturating_sub(DIGIT_BITS);
+        let shift = differing_bits(buffer).saturating_sub(DIGIT_BITS);
         let mut count = [0u32; BUCKETS];
         for &x in buffer {
             count[digit(x, shift)] += 1;
@@ -1263,12 +1265,7 @@ fn count_unsorted_in(
         return KEPT.with_borrow_mut(|table| table.count_distinct(values, each));
     }
     let mut table = CountTable::default();
-    let (or, and) = values
-        .iter()
-        .fold((0, u64::MAX), |(o, a), &x| (o | x, a & x));
-    // Every bit from `top` up is the same in every value (all equal when `top` is 0).
-    let top = 64 - (or ^ and).leading_zeros() as usize;
-    let shift = top.saturating_sub(DIGIT_BITS);
+    let shift = differing_bits(values).saturating_sub(DIGIT_BITS);
     let mut count = [0u32; BUCKETS];
     for &x in values {
         count[digit(x, shift)] += 1;
