@@ -170,7 +170,7 @@ impl DistinctSet {
     }
 
     /// Values held, duplicates included: the work a compaction has ahead of it.
-    pub fn buffered(&self) -> usize {
+    fn buffered(&self) -> usize {
         self.pending.len() + self.runs.iter().map(|r| r.len).sum::<usize>()
     }
 
@@ -1426,7 +1426,7 @@ impl AddAssign for DistinctSet {
 
 /// Runs `f` on every set in parallel, the largest first, so no thread is left alone with a
 /// big one at the end (rayon's even split of the five kinds gave one thread the two largest).
-pub fn largest_first(mut sets: Vec<&mut DistinctSet>, f: fn(&mut DistinctSet)) {
+fn largest_first(mut sets: Vec<&mut DistinctSet>, f: fn(&mut DistinctSet)) {
     use rayon::prelude::*;
     sets.sort_by_key(|s| std::cmp::Reverse(s.buffered()));
     sets.into_par_iter().with_max_len(1).for_each(f);
