@@ -516,18 +516,15 @@ unsafe fn follow_shape_avx2<'a, const LINES: bool>(
                 unsafe { string_stop_avx2::<LINES>(s, i + 32)? }
             }
         } else {
-            match *s.get(end)? {
-                b'-' | b'0'..=b'9' => {
-                    let next = number_end(s, end);
+            match unquoted(s, end) {
+                Unquoted::Number(next) => {
                     *slot = (g.role, &s[end..next]);
                     i = next;
                     j += 1;
                     continue;
                 }
-                // A string where the shape had a number or a literal: [`follow_from`]
-                // reads it (the record is flat all the same).
-                b't' | b'f' | b'n' | b'"' => break,
-                _ => return None,
+                Unquoted::Follow => break,
+                Unquoted::Broken => return None,
             }
         };
         i = if quote {
@@ -549,6 +546,27 @@ unsafe fn follow_shape_avx2<'a, const LINES: bool>(
         return Some((i, j));
     }
     follow_from::<LINES>(s, gaps, spans, i, j)
+}
+
+/// The value after a gap that opened no string, as the fast readers see it.
+enum Unquoted {
+    /// A number, ending there.
+    Number(usize),
+    /// A literal (no value), or a string where the shape had a number: [`follow_from`]
+    /// reads it (the record is flat all the same).
+    Follow,
+    /// No value: not a flat record.
+    Broken,
+}
+
+/// What follows a gap that opened no string, at `s[end]` ([`Unquoted`]).
+#[inline(always)]
+fn unquoted(s: &[u8], end: usize) -> Unquoted {
+    match s.get(end) {
+        Some(b'-' | b'0'..=b'9') => Unquoted::Number(number_end(s, end)),
+        Some(b't' | b'f' | b'n' | b'"') => Unquoted::Follow,
+        _ => Unquoted::Broken,
+    }
 }
 
 /// The values [`follow_indexed`] read from the stops: a test's proof that it read them.
@@ -639,16 +657,13 @@ unsafe fn follow_indexed<'a, const LINES: bool>(
             #[cfg(test)]
             INDEXED_VALUES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         } else {
-            match *s.get(end)? {
-                b'-' | b'0'..=b'9' => {
-                    let next = number_end(s, end);
+            match unquoted(s, end) {
+                Unquoted::Number(next) => {
                     *slot = (g.role, &s[end..next]);
                     i = next;
                 }
-                // A literal (no value), or a string where the shape had a number:
-                // [`follow_from`] reads it (the record is flat all the same).
-                b't' | b'f' | b'n' | b'"' => break,
-                _ => return None,
+                Unquoted::Follow => break,
+                Unquoted::Broken => return None,
             }
         }
         j += 1;
