@@ -468,11 +468,9 @@ impl<'a> Analyzer<'a> {
         }
         let d = valid(validate::nik(digits, self.p))?;
         stats.kinds[kind.index()].unique.insert(d.value);
-        if d.female {
-            stats.nik_female += 1;
-        } else {
-            stats.nik_male += 1;
-        }
+        // Without a branch: a NIK's sex is as random as its holder's.
+        stats.nik_female += u64::from(d.female);
+        stats.nik_male += u64::from(!d.female);
         stats.provinces[(d.district / 10_000) as usize] += 1;
         note_nik_sex(&self.cur, &self.nik_dates, &mut self.nik_dates_by_sex, &d);
         note_nik(&mut self.cur, &mut self.nik_dates, self.opts, &d, stats);
