@@ -156,22 +156,14 @@ impl Date {
     /// tuples of the full dates were compared, once per valid NIK of a scan.
     #[inline]
     pub fn age(&self, born: Date) -> u8 {
+        // Without branches: which way each compare goes is as random as the birth dates of
+        // the NIKs, and each branch mispredicted as often (perf: `age`'s time a fifth above
+        // its instructions' share). Every sum stays below 200: no wrapping.
         let (yy, born_yy) = (self.yy(), born.yy());
-        let years = if yy >= born_yy {
-            yy - born_yy
-        } else {
-            yy + 100 - born_yy
-        };
+        let years = yy + 100 * u8::from(yy < born_yy) - born_yy;
         let month_day = |d: &Date| u16::from(d.month) << 8 | u16::from(d.day);
-        if month_day(self) < month_day(&born) {
-            if years == 0 {
-                99
-            } else {
-                years - 1
-            }
-        } else {
-            years
-        }
+        let before = month_day(self) < month_day(&born);
+        years + 100 * u8::from(before & (years == 0)) - u8::from(before)
     }
 }
 
