@@ -1144,24 +1144,67 @@ mod lines {
                     continue;
                 }
                 let want = _mm512_set1_epi64(v as i64);
-                let mut line = super::super::home(v, line_bits);
-                loop {
-                    // SAFETY: `line` is below 2^(bits - 3), so its eight slots are inside
-                    // `slots` (2^bits of them, asserted by the caller).
-                    let held = unsafe { _mm512_loadu_si512(slots.as_ptr().add(8 * line).cast()) };
-                    if _mm512_cmpeq_epu64_mask(held, want) != 0 {
-                        break;
-                    }
-                    let free = _mm512_cmplt_epu64_mask(held, below);
-                    if free != 0 {
-                        slots[8 * line + free.trailing_zeros() as usize] = v;
-                        f.stored(v, each);
-                        break;
-                    }
-                    line = (line + 1) & mask;
+                let home = super::super::home(v, line_bits);
+                // SAFETY: `home` is below 2^(bits - 3), so its eight slots are inside
+                // `slots` (2^bits of them, asserted by the caller).
+                let at = unsafe { slots.as_mut_ptr().add(8 * home) };
+                let held = unsafe { _mm512_loadu_si512(at.cast()) };
+                let seen = _mm512_cmpeq_epu64_mask(held, want);
+                let free = _mm512_cmplt_epu64_mask(held, below);
+                if seen | free == 0 {
+                    // The home line full without the value: rare in a table at most half
+                    // full.
+                    probe_on(slots, home, mask, below, want, v, &mut f, each);
+                    continue;
+                }
+                // Seen or not is a coin toss where repeats are common: no branch on it. A
+                // value seen stores nothing (an empty mask); a new one goes to the line's
+                // first free slot.
+                let new = seen == 0;
+                let put = free & free.wrapping_neg() & u8::from(new).wrapping_neg();
+                // SAFETY: as for the load.
+                unsafe { _mm512_mask_storeu_epi64(at.cast(), put, want) };
+                f.new += usize::from(new);
+                f.top = f.top.max(if new { v } else { 0 });
+                if new {
+                    each(v);
                 }
             }
             f
+        }
+
+        /// The lines after `home`, which is full without `v`, until one holds `v` or a
+        /// free slot (stored there).
+        #[allow(clippy::too_many_arguments)]
+        #[cold]
+        #[inline(never)]
+        #[target_feature(enable = "avx512f")]
+        fn probe_on(
+            slots: &mut [u64],
+            home: usize,
+            mask: usize,
+            below: __m512i,
+            want: __m512i,
+            v: u64,
+            f: &mut Found,
+            each: &mut impl FnMut(u64),
+        ) {
+            let mut line = (home + 1) & mask;
+            loop {
+                // SAFETY: `line` is at most `mask`, below 2^(bits - 3): its eight slots are
+                // inside `slots` (2^bits of them, asserted by the caller).
+                let held = unsafe { _mm512_loadu_si512(slots.as_ptr().add(8 * line).cast()) };
+                if _mm512_cmpeq_epu64_mask(held, want) != 0 {
+                    return;
+                }
+                let free = _mm512_cmplt_epu64_mask(held, below);
+                if free != 0 {
+                    slots[8 * line + free.trailing_zeros() as usize] = v;
+                    f.stored(v, each);
+                    return;
+                }
+                line = (line + 1) & mask;
+            }
         }
     }
 }
