@@ -1341,6 +1341,11 @@ fn count_unsorted_in(
 /// the bound. The run that set the bound is emptied, so every batch makes progress. The
 /// bound goes to `each` too (`u64::MAX` once no run has values left to decode): every value
 /// of later batches is above it.
+///
+/// A buffer is topped up once half of it or less is left, its rest moved to the front (at
+/// most one move a value taken since the last top-up: linear). Refilled only when empty, the
+/// other runs' short rests set the next bounds: batches of at most 16 Ki values held 416 on
+/// average (a 10M-row CSV's 45.6M values), each paying the loops over all runs.
 fn for_each_batch(
     runs: &[Run],
     batch_max: usize,
@@ -1368,10 +1373,11 @@ fn for_each_batch(
         let mut bound = u64::MAX;
         let mut live = false;
         for a in &mut ahead {
-            if a.pos == a.buf.len() && a.iter.decoding() {
-                a.buf.clear();
+            if a.buf.len() - a.pos <= per / 2 && a.iter.decoding() {
+                a.buf.drain(..a.pos);
                 a.pos = 0;
-                a.iter.take_into(&mut a.buf, per);
+                let room = per - a.buf.len();
+                a.iter.take_into(&mut a.buf, room);
             }
             if let Some(&top) = a.buf[a.pos..].last() {
                 live = true;
@@ -2277,6 +2283,37 @@ mod tests {
             assert_eq!(sum.count_each(|v| seen.push(v)), want.len());
             assert_eq!(seen.into_iter().collect::<BTreeSet<_>>(), want);
         }
+    }
+
+    #[test]
+    fn batches_of_interleaved_runs_stay_near_their_most() {
+        // Forty runs of random values over one range, as a scan's flushes leave them: each
+        // batch empties only the run that set its bound, and the others' rests, refilled
+        // only once empty, set bounds ever lower (batches of 4,096 held about a tenth of
+        // that). Every value once, in batches that ascend, a quarter of the most or more.
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let sets: Vec<Vec<u64>> = (0..40)
+            .map(|_| {
+                let mut s: Vec<u64> = (0..5_000).map(|_| xorshift(&mut x) >> 8).collect();
+                s.sort_unstable();
+                s
+            })
+            .collect();
+        let runs: Vec<Run> = sets.iter().map(|c| Run::encode(c)).collect();
+        let total: usize = runs.iter().map(|r| r.len).sum();
+        let (mut batches, mut seen, mut last) = (0, 0, None);
+        for_each_batch(&runs, 4_096, |batch, _, bound| {
+            batches += 1;
+            seen += batch.len();
+            assert!(batch.len() <= 4_096, "{} values", batch.len());
+            assert!(batch.iter().all(|&v| last < Some(v) && v <= bound));
+            last = batch.iter().copied().max().or(last);
+        });
+        assert_eq!(seen, total);
+        assert!(
+            batches <= total / 1_024,
+            "{batches} batches for {total} values"
+        );
     }
 
     #[test]
