@@ -843,10 +843,17 @@ fn union_in_batches(runs: &[Run], batch_max: usize, mut out: impl FnMut(u64)) {
         run.iter().for_each(out);
         return;
     }
+    let (mut batch, mut ends) = (Vec::new(), Vec::new());
     let (mut scratch, mut merged_ends) = (Vec::new(), Vec::new());
     let mut last = None;
-    for_each_batch(runs, batch_max, |batch, ends, _| {
-        merge_slices(batch, ends, &mut scratch, &mut merged_ends);
+    for_each_batch(runs, batch_max, |parts, _| {
+        batch.clear();
+        ends.clear();
+        for part in parts {
+            batch.extend_from_slice(part);
+            ends.push(batch.len());
+        }
+        merge_slices(&mut batch, &mut ends, &mut scratch, &mut merged_ends);
         for &v in batch.iter() {
             if last != Some(v) {
                 out(v);
@@ -872,13 +879,18 @@ fn count_union_each(
 ) -> usize {
     let mut table = CountTable::default();
     let mut rest = Ranges::new(buffer, scratch);
-    let mut n = 0;
-    for_each_batch(runs, batch_max, |batch, _, bound| {
-        rest.take_upto(bound, batch);
-        n += table.count_distinct(batch, each)
+    let (mut n, mut batch) = (0, Vec::new());
+    for_each_batch(runs, batch_max, |parts, bound| {
+        // The runs' slices are counted where they lie: copying them into one batch moved
+        // every value once more.
+        batch.clear();
+        rest.take_upto(bound, &mut batch);
+        let mut parts = parts.to_vec();
+        parts.push(&batch);
+        n += table.count_parts(&parts, each)
     });
     // What the buffer holds above every run's values.
-    let mut batch = Vec::new();
+    batch.clear();
     rest.take_upto(u64::MAX, &mut batch);
     n + table.count_distinct(&batch, each)
 }
@@ -1331,9 +1343,9 @@ fn count_unsorted_in(
 }
 
 /// Hands `each` every value of `runs`, batch by batch: a batch is at most
-/// about `batch_max` values, given as one ascending slice per run, concatenated in the
-/// vector, the slices ending at the offsets of the second argument. Every value of a batch
-/// is above every value of the batches before it.
+/// about `batch_max` values, given as one ascending slice per run (none empty), where the
+/// run's decoded values lie. Every value of a batch is above every value of the batches
+/// before it.
 ///
 /// Every run decodes up to `batch_max / k` values ahead into a buffer of its own. No run
 /// that still has values to decode can hold anything below its last decoded value, so the
@@ -1346,11 +1358,7 @@ fn count_unsorted_in(
 /// most one move a value taken since the last top-up: linear). Refilled only when empty, the
 /// other runs' short rests set the next bounds: batches of at most 16 Ki values held 416 on
 /// average (a 10M-row CSV's 45.6M values), each paying the loops over all runs.
-fn for_each_batch(
-    runs: &[Run],
-    batch_max: usize,
-    mut each: impl FnMut(&mut Vec<u64>, &mut Vec<usize>, u64),
-) {
+fn for_each_batch(runs: &[Run], batch_max: usize, mut each: impl FnMut(&[&[u64]], u64)) {
     let per = (batch_max / runs.len().max(1)).max(1);
     // Once `iter` has nothing left to decode, all that remains of the run is `buf[pos..]`.
     struct Ahead<'a> {
@@ -1366,8 +1374,7 @@ fn for_each_batch(
             pos: 0,
         })
         .collect();
-    let mut batch: Vec<u64> = Vec::with_capacity(per * runs.len());
-    let mut ends = Vec::new();
+    let mut taken = Vec::with_capacity(runs.len());
     loop {
         // `u64::MAX` bounds nothing: every value is at most that.
         let mut bound = u64::MAX;
@@ -1389,18 +1396,19 @@ fn for_each_batch(
         if !live {
             return;
         }
-        batch.clear();
-        ends.clear();
-        for a in &mut ahead {
-            let rest = &a.buf[a.pos..];
-            let n = rest.partition_point(|&v| v <= bound);
+        taken.clear();
+        for (i, a) in ahead.iter_mut().enumerate() {
+            let n = a.buf[a.pos..].partition_point(|&v| v <= bound);
             if n > 0 {
-                batch.extend_from_slice(&rest[..n]);
-                ends.push(batch.len());
+                taken.push((i, a.pos..a.pos + n));
             }
             a.pos += n;
         }
-        each(&mut batch, &mut ends, bound);
+        let parts: Vec<&[u64]> = taken
+            .iter()
+            .map(|(i, r)| &ahead[*i].buf[r.clone()])
+            .collect();
+        each(&parts, bound);
     }
 }
 
@@ -2302,7 +2310,8 @@ mod tests {
         let runs: Vec<Run> = sets.iter().map(|c| Run::encode(c)).collect();
         let total: usize = runs.iter().map(|r| r.len).sum();
         let (mut batches, mut seen, mut last) = (0, 0, None);
-        for_each_batch(&runs, 4_096, |batch, _, bound| {
+        for_each_batch(&runs, 4_096, |parts, bound| {
+            let batch = parts.concat();
             batches += 1;
             seen += batch.len();
             assert!(batch.len() <= 4_096, "{} values", batch.len());
