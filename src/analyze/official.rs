@@ -388,6 +388,12 @@ mod tests {
     use crate::analyze::detect::Detector;
     use crate::testing::{pats, xorshift};
 
+    /// Random digits, as many as one of `lens` (picked at random).
+    fn random_digits(x: &mut u64, lens: &[usize]) -> Vec<u8> {
+        let len = lens[xorshift(x) as usize % lens.len()];
+        (0..len).map(|_| b'0' + (xorshift(x) % 10) as u8).collect()
+    }
+
     #[test]
     fn plain_field_values_read_as_the_byte_loop_reads_them() {
         // Values of the plain shapes and near misses: whatever the word tests take, the
@@ -395,10 +401,8 @@ mod tests {
         let mut x = 0xC0FF_EE00_D15E_A5E5u64;
         let mut taken = 0;
         for _ in 0..50_000 {
-            let len = [14, 15, 16, 17, 18, 19, 20, 21, 22][xorshift(&mut x) as usize % 9];
-            let mut v: Vec<u8> = (0..len)
-                .map(|_| b'0' + (xorshift(&mut x) % 10) as u8)
-                .collect();
+            let mut v = random_digits(&mut x, &[14, 15, 16, 17, 18, 19, 20, 21, 22]);
+            let len = v.len();
             if len == 21 && xorshift(&mut x).is_multiple_of(2) {
                 for k in [8, 15, 17] {
                     v[k] = b' ';
@@ -436,10 +440,8 @@ mod tests {
         let mut x = 0x0DDB_A11C_0FFE_E123u64;
         let mut taken = 0;
         for _ in 0..100_000 {
-            let len = [14, 15, 16, 17, 19, 20, 20, 20, 21][xorshift(&mut x) as usize % 9];
-            let mut v: Vec<u8> = (0..len)
-                .map(|_| b'0' + (xorshift(&mut x) % 10) as u8)
-                .collect();
+            let mut v = random_digits(&mut x, &[14, 15, 16, 17, 19, 20, 20, 20, 21]);
+            let len = v.len();
             if len == 20 && !xorshift(&mut x).is_multiple_of(8) {
                 for (k, &b) in [2, 6, 10, 12, 16].iter().zip(b"...-.") {
                     v[*k] = b;
