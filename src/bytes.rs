@@ -114,6 +114,16 @@ pub fn fill_up_to(r: &mut dyn std::io::Read, buf: &mut [u8]) -> (usize, Option<s
     (got, None)
 }
 
+/// `v` without the ASCII white space around it. Nearly every field value has none: two
+/// compares spare it the trimming loops.
+#[inline(always)]
+pub fn trim_blank(v: &[u8]) -> &[u8] {
+    match v {
+        [first, .., last] if *first > b' ' && *last > b' ' => v,
+        _ => v.trim_ascii(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! exports, parsed by hand because a birth-date field sits on nearly every row. Dates are
 //! [`calendar::Date`](crate::calendar::Date)s; imports the calendar and the rules (month names).
 
+use crate::bytes::trim_blank;
 use crate::calendar::Date;
 use crate::rules::Patterns;
 
@@ -114,11 +115,7 @@ pub fn parse_at(v: &[u8], i: usize, p: &Patterns) -> Option<(Date, usize)> {
 /// Reads a birth-date field's whole value: one of the forms, an ISO date may carry a time, and
 /// 8 digits read as DDMMYYYY or YYYYMMDD.
 pub fn parse_field(v: &[u8], p: &Patterns) -> Readings {
-    // Nearly every value has nothing to trim: two compares spare the trimming loops.
-    let v = match v {
-        [first, .., last] if *first > b' ' && *last > b' ' => v,
-        _ => v.trim_ascii(),
-    };
+    let v = trim_blank(v);
     numeric_field(v).unwrap_or_else(|| named_field(v, p))
 }
 

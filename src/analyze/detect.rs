@@ -8,6 +8,7 @@
 
 use crate::analyze::official::{self, Official};
 use crate::analyze::validate::{card_number, parse8};
+use crate::bytes::trim_blank;
 use crate::mask::mask;
 use crate::rules::{all_digits_8_to_16, load_le, Kind, Patterns, Role};
 
@@ -407,10 +408,7 @@ impl<'p> Detector<'p> {
         // on them) and, for the values with nothing to trim (nearly all), without the trim
         // loops: the number from the word that starts the digits and the one that ends
         // them, whatever their count.
-        let t = match v {
-            [first, .., last] if *first > b' ' && *last > b' ' => v,
-            _ => v.trim_ascii(),
-        };
+        let t = trim_blank(v);
         let n = t.len();
         if !(10..=13).contains(&n) || !all_digits_8_to_16(t) {
             return None;
@@ -707,10 +705,7 @@ const fn nik_layout(len: usize, seps: &[usize]) -> NikLayout {
 #[target_feature(enable = "ssse3")]
 unsafe fn nik_layout_ssse3(v: &[u8]) -> Option<[u8; 16]> {
     use std::arch::x86_64::*;
-    let t = match v {
-        [first, .., last] if *first > b' ' && *last > b' ' => v,
-        _ => v.trim_ascii(),
-    };
+    let t = trim_blank(v);
     let t = &t[usize::from(t.first() == Some(&b'\''))..];
     let layout = NIK_LAYOUTS.get(t.len().wrapping_sub(16))?;
     let table = |b: &[u8; 16]| _mm_loadu_si128(b.as_ptr() as *const __m128i);
