@@ -7,7 +7,8 @@
 //! ```text
 //! cli ──► scan ──► input     the walk (roots as named, `-` = stdin); gzip / bzip2 / xz / zstd
 //!  │       │                 behind the limits guard; zip members handed back one by one;
-//!  │       │                 BOM and UTF-16 decoding
+//!  │       │                 BOM and UTF-16 decoding; a large file mapped, its chunks cut
+//!  │       │                 where they lie
 //!  │       ├─────► formats   sniffing; csv, json (and its envelopes), text, sql, sheets, the
 //!  │       │                 strings pass: each pushes records into a `RecordSink` it does
 //!  │       │                 not know

@@ -297,3 +297,52 @@ fn the_records_fuzz_crash_replays_cleanly() {
         }
     }
 }
+
+/// A walked file of at least 8 chunks is read where it lies (a mapping), its chunks cut in
+/// place; one read whole in one chunk is not. Both must say the same, and hash the same.
+fn file_summary(data: &[u8], name: &str, chunk: usize, p: &Patterns) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, data).unwrap();
+    let mut cfg = ScanConfig::new(vec![path]);
+    cfg.chunk_size = chunk;
+    cfg.threads = 2;
+    let s = triage::scan::scan(&cfg, p, &Default::default()).unwrap();
+    let run = RunInfo {
+        threads: 1,
+        elapsed_s: 0.0,
+    };
+    let mut v = summary_json(&s, p, &run);
+    v.as_object_mut().unwrap().remove("run");
+    v["custody"].as_object_mut().unwrap().remove("started");
+    v["custody"].as_object_mut().unwrap().remove("roots");
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_file_read_where_it_lies_says_what_one_read_whole_says(
+        format in 0..FORMATS.len(),
+        recs in prop::collection::vec(rec(), 0..60),
+        chunk in 64usize..2048,
+    ) {
+        use sha2::Digest;
+        let p = patterns();
+        let (data, name) = render(format, &recs);
+        let whole = file_summary(&data, name, 1 << 30, p);
+        let mapped = file_summary(&data, name, chunk, p);
+        let sha: String = sha2::Sha256::digest(&data).iter().map(|b| format!("{b:02x}")).collect();
+        prop_assert_eq!(&whole["files"][0]["sha256"], &Value::from(sha));
+        prop_assert!(
+            whole == mapped,
+            "{} with chunks of {chunk}: records {} vs {}, identifiers {} vs {}",
+            FORMATS[format],
+            whole["records"],
+            mapped["records"],
+            whole["identifiers"],
+            mapped["identifiers"]
+        );
+    }
+}

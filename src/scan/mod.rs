@@ -14,6 +14,7 @@
 mod archives;
 mod book;
 mod chunk;
+mod inplace;
 mod open;
 mod panics;
 mod records;
@@ -48,6 +49,7 @@ use crate::input::walk::{measure, walk, Entry, EntryKind, Outputs};
 use crate::rules::Patterns;
 pub use crate::scan::book::scan_book;
 use crate::scan::chunk::{add_names, InFlight, Job, Reader, Sample};
+use crate::scan::inplace::{cut_in_place, MappedText};
 use crate::scan::open::{error_reason, scan_entry, scan_reader};
 use crate::scan::records::scan_records;
 use crate::scan::shard::{select, Shard, Share};
@@ -536,7 +538,7 @@ impl Origin {
 /// record boundaries, analyzed on every worker. A binary of no known format (or any entry,
 /// when `strings`) is read by the strings pass.
 fn scan_text(
-    f: &mut dyn Read,
+    f: TextSource,
     head: Vec<u8>,
     eof: bool,
     first_error: Option<io::Error>,
@@ -616,7 +618,7 @@ impl<'r> TextInput<'r> {
     /// From here on `reader` yields UTF-8 (or single-byte text) without a BOM. Also returns
     /// what the format's name says of the decoding (`utf-16 `).
     fn decode(
-        f: &'r mut dyn Read,
+        f: TextSource<'r>,
         mut head: Vec<u8>,
         eof: bool,
         first_error: Option<io::Error>,
@@ -644,7 +646,7 @@ impl<'r> TextInput<'r> {
             }
             _ => {
                 let input = TextInput {
-                    reader: TextSource::Plain(f),
+                    reader: f,
                     buf: rest.into_inner(),
                     eof,
                     read_error,
@@ -685,11 +687,12 @@ impl<'r> TextInput<'r> {
     }
 }
 
-/// Where a text entry's bytes come from: the entry's own reader, or a reader around it (a
-/// decoder, the strings pass). Only the second is boxed: a box per file was one of a small
-/// file's allocations.
+/// Where a text entry's bytes come from: the entry's own reader, a large file's mapping
+/// (whose chunks are cut in place), or a reader around either (a decoder, the strings pass).
+/// Only the last is boxed: a box per file was one of a small file's allocations.
 enum TextSource<'r> {
     Plain(&'r mut dyn Read),
+    Mapped(MappedText<'r>),
     Wrapped(Box<dyn Read + 'r>),
 }
 
@@ -704,6 +707,7 @@ impl Read for TextSource<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             TextSource::Plain(r) => r.read(buf),
+            TextSource::Mapped(m) => m.read(buf),
             TextSource::Wrapped(r) => r.read(buf),
         }
     }
@@ -796,7 +800,7 @@ fn read_whole(
 
 /// Cuts a text entry into chunks on record boundaries and hands them to the workers, until
 /// its end or the last record `--sample` reads. Returns the records cut at `--max-record`.
-fn read_chunks(input: &mut TextInput, layout: &Layout, job: Job, ctx: ScanEnv) -> u64 {
+fn read_chunks<'r>(input: &mut TextInput<'r>, layout: &Layout, job: Job, ctx: ScanEnv) -> u64 {
     let cfg = ctx.cfg;
     let pool = BufferPool::default();
     let in_flight = InFlight::for_job(&job);
@@ -852,6 +856,23 @@ fn read_chunks(input: &mut TextInput, layout: &Layout, job: Job, ctx: ScanEnv) -
             limit.left_unread();
             break;
         }
+        let TextSource::Mapped(m) = &mut input.reader else {
+            continue;
+        };
+        if cutter.in_place() && job.limit.is_none() && m.holds(buf.len) {
+            let map = m.mapping();
+            let mut send = |chunk: &'r [u8]| {
+                let chunk_at = offset;
+                offset += chunk.len() as u64;
+                in_flight.run(scope, move || {
+                    ctx.acc.with(|s| {
+                        job.run(s, &Reader::Text(layout), chunk, chunk_at, chunk_at == 0)
+                    });
+                    map.release(chunk);
+                });
+            };
+            grow = cut_in_place(m, &mut buf, &mut cutter, layout, cfg, grow, &mut send);
+        }
     });
     cutter.cut_records
 }
@@ -905,6 +926,24 @@ impl Cutter {
             Some(j) => j.cut(buf, p),
             None => layout.boundary(buf),
         };
+        self.settle(found, buf.len())
+    }
+
+    /// Whether chunks may be cut from bytes that are not ours to change (a mapped file):
+    /// no JSON envelope to blank, no SQL statement context to carry.
+    fn in_place(&self) -> bool {
+        self.sql.is_none() && self.json.is_none()
+    }
+
+    /// [`Cutter::next`] before the input's end, for a cutter that works [`Cutter::in_place`].
+    fn next_in_place(&mut self, buf: &[u8], layout: &Layout) -> Option<usize> {
+        debug_assert!(self.in_place());
+        self.settle(layout.boundary(buf), buf.len())
+    }
+
+    /// The chunk's end from the boundary `found` in a buffer of `len` bytes, or `None` to
+    /// read more; a buffer at the record limit is cut.
+    fn settle(&mut self, found: Option<usize>, len: usize) -> Option<usize> {
         match found {
             // A buffer grown to the record limit whose last boundary lies in its first half:
             // each new start reads a little more as a record (JSON restarted in an array of
@@ -913,18 +952,18 @@ impl Cutter {
             // whose records end is never cut so (its search at half the limit found the
             // boundary): linear time on any record. The envelope cutter keeps its own place, so it
             // never searches a byte twice.
-            Some(b) if self.json.is_none() && buf.len() >= self.max_record && b < buf.len() / 2 => {
+            Some(b) if self.json.is_none() && len >= self.max_record && b < len / 2 => {
                 self.cut_records += 1;
-                Some(buf.len())
+                Some(len)
             }
             Some(b) => Some(b),
-            None if buf.len() < self.max_record => None,
+            None if len < self.max_record => None,
             None => {
                 self.cut_records += 1;
                 if let Some(j) = &mut self.json {
                     j.force();
                 }
-                Some(buf.len())
+                Some(len)
             }
         }
     }

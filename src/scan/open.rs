@@ -20,14 +20,18 @@ use crate::formats::sheet::kind::{ole2_kind, Ole2Kind};
 use crate::formats::sheet::{checks, Book};
 use crate::formats::sniff::{NotData, SNIFF_BYTES};
 use crate::input::archive::{self, spill, too_large, Container, Guard};
+use crate::input::mapped::Mapping;
 use crate::input::walk::{open_file, open_stream, Entry, EntryKind, Outputs};
 use crate::input::zip::{self, workbook_too_large, zip_kind, Body, Member, Special, ZipKind};
 use crate::input::{mail, pipe};
 use crate::scan::archives::{scan_mail, scan_rar, scan_sevenz, scan_tar};
 use crate::scan::book::scan_book;
+use crate::scan::inplace::{MappedSource, MappedText};
 use crate::scan::panics::Quiet;
 use crate::scan::records::scan_records;
-use crate::scan::{extension, fill, read_head, read_head_of, scan_text, Origin, Progress, ScanEnv};
+use crate::scan::{
+    extension, fill, read_head, read_head_of, scan_text, Origin, Progress, ScanEnv, TextSource,
+};
 use crate::summary::Summary;
 use crate::summary::{FileStats, Reason, State};
 
@@ -111,8 +115,17 @@ fn scan_file(f: File, size: u64, e: &Entry, ctx: ScanEnv, progress: &Progress) {
             in_place_read(f.inner, &at, ctx, |f| open_seekable(f, &at, ctx))
         } else {
             let offered = offer_hash(&f, eof && read_error.is_none(), &at);
+            let mut cut_short = false;
             if let Some(head) = scan_compressed_file(&mut f, head, eof, &at, ctx) {
-                scan_reader(&mut f, head, eof, read_error, &at, ctx);
+                match mappable(&f, size, (&head, eof), &read_error, ctx) {
+                    Some(map) => {
+                        let read = f.read;
+                        let text = TextSource::Mapped(MappedText::new(&map, read, &mut f));
+                        scan_text(text, head, false, None, &at, ctx, false);
+                        cut_short = map.cut_short();
+                    }
+                    None => scan_reader(&mut f, head, eof, read_error, &at, ctx),
+                }
             }
             give_hash(&mut f, offered, &at, ctx);
             // The size once read, from the descriptor still open: no second one for a small
@@ -122,7 +135,9 @@ fn scan_file(f: File, size: u64, e: &Entry, ctx: ScanEnv, progress: &Progress) {
             } else {
                 f.inner.metadata().ok().map(|m| m.len())
             };
-            (f.eof.then_some(f.read), now)
+            // A file cut short under its mapping read zeros for its missing bytes: not a
+            // count of bytes read, so the size it has now is told against the one it had.
+            ((f.eof && !cut_short).then_some(f.read), now)
         };
     if let Some(change) = SizeChange::of(size, read, now) {
         ctx.acc.with(|mine| change.apply(&mut mine.files, &e.name));
@@ -132,6 +147,27 @@ fn scan_file(f: File, size: u64, e: &Entry, ctx: ScanEnv, progress: &Progress) {
         e.size.unwrap_or(size).saturating_sub(f.read),
         Ordering::Relaxed,
     );
+}
+
+/// Files of this many chunks and more are read where they lie ([`MappedText`]): for fewer,
+/// a mapping's set-up and tear-down cost more than the copies they save (8 MiB at the
+/// default chunk size).
+const MAP_CHUNKS: u64 = 8;
+
+/// The mapping of a walked file of `size` bytes to be read as text in place: a large file
+/// whose first block, `head`, not all of it, is no container. `None`: read it.
+fn mappable(
+    f: &Counted<File>,
+    size: u64,
+    (head, eof): (&[u8], bool),
+    read_error: &Option<io::Error>,
+    ctx: ScanEnv,
+) -> Option<Mapping> {
+    let large = size >= MAP_CHUNKS.saturating_mul(ctx.cfg.chunk_size as u64);
+    let text = !eof && read_error.is_none() && Container::of(head).is_none();
+    (large && text)
+        .then(|| Mapping::of(&f.inner, size))
+        .flatten()
 }
 
 /// Reads a file in place from its start with `read` (which takes the file), and returns
@@ -270,16 +306,32 @@ impl<'p, R> Counted<'p, R> {
     }
 }
 
+impl<R> Counted<'_, R> {
+    fn count(&mut self, bytes: &[u8]) {
+        self.sha.update(bytes);
+        self.read += bytes.len() as u64;
+        if let Some(p) = self.progress {
+            p.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        }
+    }
+}
+
 impl<R: Read> Read for Counted<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.sha.update(&buf[..n]);
-        self.read += n as u64;
-        if let Some(p) = self.progress {
-            p.fetch_add(n as u64, Ordering::Relaxed);
-        }
+        self.count(&buf[..n]);
         self.eof |= n == 0 && !buf.is_empty();
         Ok(n)
+    }
+}
+
+impl MappedSource for Counted<'_, File> {
+    fn consumed(&mut self, bytes: &[u8]) {
+        self.count(bytes);
+    }
+
+    fn seek_to(&mut self, at: u64) -> io::Result<()> {
+        self.inner.seek(SeekFrom::Start(at)).map(drop)
     }
 }
 
@@ -384,7 +436,7 @@ pub(super) fn scan_reader(
     ctx: ScanEnv,
 ) {
     let Some(kind) = Container::of(&head) else {
-        return scan_text(r, head, eof, read_error, at, ctx, false);
+        return scan_text(TextSource::Plain(r), head, eof, read_error, at, ctx, false);
     };
     if at.depth >= ctx.cfg.limits.max_depth {
         ctx.entry(
@@ -542,7 +594,7 @@ impl From<NotData> for Reason {
 /// not known (an OLE2 file that is no Office document triage names).
 fn scan_strings(r: &mut dyn Read, at: &Origin, ctx: ScanEnv) {
     let (head, eof, err) = read_head(r);
-    scan_text(r, head, eof, err, at, ctx, true)
+    scan_text(TextSource::Plain(r), head, eof, err, at, ctx, true)
 }
 
 /// Opens a zip archive or a workbook held in `f` and reads what it holds.
