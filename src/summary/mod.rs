@@ -907,6 +907,26 @@ struct Ranges<'a> {
     range: usize,
     at: usize,
     sorted: bool,
+    /// [`sort_in_place`]'s second buffer, kept from range to range.
+    spare: Vec<u64>,
+}
+
+/// Sorts `v` in place: split and sorted by the networks ([`sort_bucket`], through `spare`)
+/// where they are available: linear time on the few wide ranges of a buffer of phone
+/// numbers (up to 100,000 values each), where `sort_unstable` took 4.5 ms of the 75 ms of
+/// CPU time after a 1M-row CSV's scan (-j2), the networks 2.3 ms.
+fn sort_in_place(v: &mut [u64], spare: &mut Vec<u64>) {
+    if !network::available() {
+        v.sort_unstable();
+        return;
+    }
+    if spare.len() < v.len() {
+        spare.resize(v.len(), 0);
+    }
+    let spare = &mut spare[..v.len()];
+    if sort_bucket(v, spare, &mut Vec::new()) {
+        v.copy_from_slice(spare);
+    }
 }
 
 /// A range of more values than this that a bound cuts is sorted once, then cut by a
@@ -940,6 +960,7 @@ impl<'a> Ranges<'a> {
             range: 0,
             at: 0,
             sorted: false,
+            spare: Vec::new(),
         }
     }
 
@@ -949,7 +970,7 @@ impl<'a> Ranges<'a> {
         while let Some(&end) = self.ends.get(self.range) {
             let rest = &mut self.values[self.at..end];
             if rest.len() > SPLIT_MAX && !self.sorted {
-                rest.sort_unstable();
+                sort_in_place(rest, &mut self.spare);
                 self.sorted = true;
             }
             let k = if self.sorted {
@@ -2059,6 +2080,37 @@ mod tests {
                 sort_in_buckets_by(&mut c.clone(), &mut scratch, network, each);
                 assert!(w.finish().iter().eq(distinct.iter().copied()));
             }
+        }
+    }
+
+    #[test]
+    fn a_range_is_sorted_in_its_place() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rand = |mask: u64| {
+            xorshift(&mut x);
+            x & mask
+        };
+        let cases: Vec<Vec<u64>> = vec![
+            vec![],
+            vec![5],
+            (0..network::MOST as u64).rev().collect(),
+            (0..network::MOST as u64 + 1).rev().collect(),
+            // Phone numbers of a few operators: a few wide clumps, as a buffer's ranges.
+            (0..100_000)
+                .map(|i| [62_812, 62_857, 62_896][i % 3] * 100_000_000 + rand((1 << 26) - 1))
+                .collect(),
+            (0..5_000).map(|_| rand(u64::MAX)).collect(),
+            (0..5_000).map(|_| rand(7)).collect(),
+            vec![42; 3_000],
+        ];
+        // A second buffer longer than the values, left over from a larger range.
+        let mut spare = vec![9; 200_000];
+        for c in cases {
+            let mut want = c.clone();
+            want.sort_unstable();
+            let mut got = c.clone();
+            sort_in_place(&mut got, &mut spare);
+            assert!(got == want, "{} values", c.len());
         }
     }
 
