@@ -12,6 +12,14 @@ pub(crate) fn xorshift(x: &mut u64) -> u64 {
     *x
 }
 
+/// Cuts the file at `path` to `len` bytes, as another program truncating it while it is
+/// read would.
+#[cfg(target_os = "linux")]
+pub(crate) fn cut_file(path: &std::path::Path, len: u64) {
+    let f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.set_len(len).unwrap();
+}
+
 /// The built-in patterns, parsed once for all the unit tests.
 pub fn pats() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();

@@ -304,12 +304,7 @@ mod tests {
         let (t, f) = file_of(&want);
         let m = Mapping::of(&f, want.len() as u64).unwrap();
         assert_eq!(m.bytes()[10], b'7');
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(t.path())
-            .unwrap()
-            .set_len(8192)
-            .unwrap();
+        crate::testing::cut_file(t.path(), 8192);
         let past: u64 = m.bytes()[64 << 10..].iter().map(|&b| b as u64).sum();
         assert_eq!(past, 0);
         assert!(m.cut_short());

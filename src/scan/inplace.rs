@@ -197,12 +197,7 @@ mod tests {
         let mut text = MappedText::new(&map, 0, &mut told);
         let mut buf = vec![0; 4096];
         assert_eq!(text.read(&mut buf).unwrap(), 4096);
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(t.path())
-            .unwrap()
-            .set_len(4096)
-            .unwrap();
+        crate::testing::cut_file(t.path(), 4096);
         let mut rest = Vec::new();
         let err = text.read_to_end(&mut rest).unwrap_err();
         assert!(err.to_string().contains("cut short"), "{err}");
