@@ -12,6 +12,7 @@ use serde_json::Value;
 use triage::report::{summary_json, RunInfo};
 use triage::rules::Patterns;
 use triage::scan::{scan_one, ScanConfig};
+use triage::summary::Summary;
 
 const NIKS: [&str; 5] = [
     "3171010101900001",
@@ -212,13 +213,26 @@ fn summary(data: &[u8], name: &str, chunk: usize, p: &Patterns) -> Value {
         cfg.max_record = PAD + 4096;
     }
     let s = scan_one(&mut &data[..], name, &cfg, p);
+    without_run(&s, p)
+}
+
+/// A summary's JSON without its `run` block (times and threads).
+fn without_run(s: &Summary, p: &Patterns) -> Value {
     let run = RunInfo {
         threads: 1,
         elapsed_s: 0.0,
     };
-    let mut v = summary_json(&s, p, &run);
+    let mut v = summary_json(s, p, &run);
     v.as_object_mut().unwrap().remove("run");
     v
+}
+
+/// What a failed comparison of two summaries of the same records says.
+fn differs(format: usize, chunk: usize, a: &Value, b: &Value) -> String {
+    format!(
+        "{} with chunks of {chunk}: records {} vs {}, identifiers {} vs {}",
+        FORMATS[format], a["records"], b["records"], a["identifiers"], b["identifiers"]
+    )
 }
 
 fn patterns() -> &'static Patterns {
@@ -248,15 +262,7 @@ proptest! {
             "sniffed as {}",
             one["files"][0]["format"]
         );
-        prop_assert!(
-            one == small,
-            "{} with chunks of {chunk}: records {} vs {}, identifiers {} vs {}",
-            FORMATS[format],
-            one["records"],
-            small["records"],
-            one["identifiers"],
-            small["identifiers"]
-        );
+        prop_assert!(one == small, "{}", differs(format, chunk, &one, &small));
         // Every generated record is one record (the padding is a fixed count).
         let pad = summary(&render(format, &[]).0, name, 1 << 30, p);
         let extra = one["records"]["total"].as_u64().unwrap()
@@ -308,12 +314,7 @@ fn file_summary(data: &[u8], name: &str, chunk: usize, p: &Patterns) -> Value {
     cfg.chunk_size = chunk;
     cfg.threads = 2;
     let s = triage::scan::scan(&cfg, p, &Default::default()).unwrap();
-    let run = RunInfo {
-        threads: 1,
-        elapsed_s: 0.0,
-    };
-    let mut v = summary_json(&s, p, &run);
-    v.as_object_mut().unwrap().remove("run");
+    let mut v = without_run(&s, p);
     v["custody"].as_object_mut().unwrap().remove("started");
     v["custody"].as_object_mut().unwrap().remove("roots");
     v
@@ -335,14 +336,6 @@ proptest! {
         let mapped = file_summary(&data, name, chunk, p);
         let sha: String = sha2::Sha256::digest(&data).iter().map(|b| format!("{b:02x}")).collect();
         prop_assert_eq!(&whole["files"][0]["sha256"], &Value::from(sha));
-        prop_assert!(
-            whole == mapped,
-            "{} with chunks of {chunk}: records {} vs {}, identifiers {} vs {}",
-            FORMATS[format],
-            whole["records"],
-            mapped["records"],
-            whole["identifiers"],
-            mapped["identifiers"]
-        );
+        prop_assert!(whole == mapped, "{}", differs(format, chunk, &whole, &mapped));
     }
 }

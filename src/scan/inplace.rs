@@ -14,7 +14,7 @@ use std::io::{self, Read};
 use crate::formats::layout::Layout;
 use crate::input::mapped::Mapping;
 
-use super::{ChunkBuf, Cutter, ScanConfig};
+use super::{window, ChunkBuf, Cutter, ScanConfig};
 
 /// The reader of a mapped file (the hashing, counting reader of `open`): told of every byte
 /// taken from the mapping, and read itself past the mapping's end.
@@ -104,9 +104,8 @@ impl Read for MappedText<'_> {
 }
 
 /// Cuts chunks out of the mapping, each handed to `send` in place, for as long as a window
-/// ends inside it: the windows `read_chunks` reads (a chunk's size, or as much again as is
-/// held after a search that found no boundary, up to the record limit), so the boundaries
-/// are the ones a copy gets. `buf` holds the bytes taken and not yet cut, on entry and on
+/// ends inside it: the windows `read_chunks` reads ([`window`]), so the boundaries are the
+/// ones a copy gets. `buf` holds the bytes taken and not yet cut, on entry and on
 /// return; returns `read_chunks`' `grow`.
 pub(super) fn cut_in_place<'r>(
     m: &mut MappedText<'r>,
@@ -120,13 +119,7 @@ pub(super) fn cut_in_place<'r>(
     let bytes: &'r [u8] = m.map.bytes();
     let mut start = m.pos - buf.len;
     loop {
-        let held = m.pos - start;
-        let want = if grow {
-            held.max(cfg.chunk_size)
-        } else {
-            cfg.chunk_size
-        };
-        let want = want.min(cfg.max_record.saturating_sub(held)).max(1);
+        let want = window(cfg, m.pos - start, grow);
         if want >= bytes.len() - m.pos || m.take(want).is_err() {
             // The last window, or a file cut short (whose next read says so).
             break;

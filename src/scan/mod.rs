@@ -809,15 +809,7 @@ fn read_chunks<'r>(input: &mut TextInput<'r>, layout: &Layout, job: Job, ctx: Sc
     let mut buf = ChunkBuf::holding(std::mem::take(&mut input.buf));
     rayon::in_place_scope(|scope| loop {
         if !input.eof && input.read_error.is_none() {
-            // After a search that found no boundary, read as much again as the buffer holds
-            // (up to the record limit): searching the whole buffer once per chunk would make
-            // a long record quadratic.
-            let want = if grow {
-                buf.len.max(cfg.chunk_size)
-            } else {
-                cfg.chunk_size
-            };
-            let want = want.min(cfg.max_record.saturating_sub(buf.len)).max(1);
+            let want = window(cfg, buf.len, grow);
             input.fill_chunk(&mut buf, want);
         }
         let done = input.eof || input.read_error.is_some();
@@ -875,6 +867,19 @@ fn read_chunks<'r>(input: &mut TextInput<'r>, layout: &Layout, job: Job, ctx: Sc
         }
     });
     cutter.cut_records
+}
+
+/// How many bytes to read next onto the `held` bytes not yet cut: a chunk's size, or, after
+/// a search that found no boundary (`grow`), as much again as is held (searching the whole
+/// buffer once per chunk would make a long record quadratic); never past the record limit.
+/// A file read in place takes the same windows ([`cut_in_place`]), so the same chunks.
+fn window(cfg: &ScanConfig, held: usize, grow: bool) -> usize {
+    let want = if grow {
+        held.max(cfg.chunk_size)
+    } else {
+        cfg.chunk_size
+    };
+    want.min(cfg.max_record.saturating_sub(held)).max(1)
 }
 
 /// Where a text entry's chunks end: on record boundaries, with the state some formats carry
